@@ -1,0 +1,141 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/maketoken/maketoken/internal/config"
+	"github.com/maketoken/maketoken/internal/credentials"
+	"github.com/maketoken/maketoken/internal/makeapi"
+	"github.com/maketoken/maketoken/internal/output"
+	"github.com/maketoken/maketoken/internal/redact"
+	"github.com/maketoken/maketoken/internal/zones"
+)
+
+// Exit codes, as the command-line contract documents them.
+const (
+	ExitOK           = 0
+	ExitFailure      = 1
+	ExitUsage        = 2
+	ExitCancelled    = 3
+	ExitAuth         = 4
+	ExitPermission   = 5
+	ExitNoMatch      = 6
+	ExitPartial      = 7
+	ExitKeyring      = 8
+	exitUsageMessage = "run `maketoken --help` for usage"
+)
+
+// ExitError carries an exit code chosen by a command. A nil Err exits with
+// Code and prints nothing more (the command already reported).
+type ExitError struct {
+	Code int
+	Err  error
+}
+
+func (e *ExitError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("exit code %d", e.Code)
+	}
+	return e.Err.Error()
+}
+
+func (e *ExitError) Unwrap() error { return e.Err }
+
+func usageErrorf(format string, a ...any) error {
+	return &ExitError{Code: ExitUsage, Err: fmt.Errorf(format, a...)}
+}
+
+// errSilent is returned by a command that has reported everything itself.
+func errSilent(code int) error { return &ExitError{Code: code} }
+
+// ExitCode decides the exit code of an error: the one place where errors
+// become the contract's exit codes.
+func ExitCode(err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		return ee.Code
+	}
+	var (
+		unknownZone *zones.UnknownZoneError
+		badURL      *zones.InvalidURLError
+		cfgErr      *config.UsageError
+		notFound    *credentials.NotFoundError
+		keyringErr  *credentials.KeyringError
+		jqErr       *output.JQError
+	)
+	switch {
+	case errors.As(err, &unknownZone), errors.As(err, &badURL), errors.As(err, &cfgErr), errors.As(err, &jqErr):
+		return ExitUsage
+	case errors.As(err, &notFound):
+		return ExitAuth
+	case errors.As(err, &keyringErr):
+		return ExitKeyring
+	}
+	switch makeapi.StatusCode(err) {
+	case 401:
+		return ExitAuth
+	case 403:
+		return ExitPermission
+	}
+	return ExitFailure
+}
+
+// PrintError writes err to w as maketoken's one-line error message, with
+// every secret the run knows of removed.
+func PrintError(w io.Writer, err error, r *redact.Redactor) {
+	if err == nil {
+		return
+	}
+	var ee *ExitError
+	if errors.As(err, &ee) && ee.Err == nil {
+		return
+	}
+	msg := err.Error()
+	if errors.Is(err, context.DeadlineExceeded) && !strings.Contains(msg, "timeout") {
+		msg += " (the command ran out of time; raise --timeout)"
+	}
+	fmt.Fprintf(w, "maketoken: %s\n", output.Sanitize(r.String(msg)))
+}
+
+// apiError explains a failed API call for a zone: what it means and what
+// to do next. need is the scope the call needs ("user:read").
+func apiError(zone string, err error, need string) error {
+	if err == nil {
+		return nil
+	}
+	var what string
+	switch makeapi.StatusCode(err) {
+	case 401:
+		what = fmt.Sprintf("the credential was rejected (it may be revoked or expired); run `maketoken login -z %s`", zone)
+	case 403:
+		if need != "" {
+			what = fmt.Sprintf("permission denied; the credential needs the %s scope", need)
+		} else {
+			what = "permission denied"
+		}
+	case 429:
+		what = "Make's rate limit for the organization was exceeded; try again in a minute"
+	}
+	if what == "" {
+		return fmt.Errorf("zone %s: %w", zone, err)
+	}
+	return &zoneAPIError{zone: zone, what: what, err: err}
+}
+
+type zoneAPIError struct {
+	zone, what string
+	err        error
+}
+
+func (e *zoneAPIError) Error() string {
+	return fmt.Sprintf("zone %s: %s (%v)", e.zone, e.what, e.err)
+}
+
+func (e *zoneAPIError) Unwrap() error { return e.err }

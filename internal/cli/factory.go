@@ -1,0 +1,223 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/maketoken/maketoken/internal/config"
+	"github.com/maketoken/maketoken/internal/credentials"
+	"github.com/maketoken/maketoken/internal/makeapi"
+	"github.com/maketoken/maketoken/internal/output"
+	"github.com/maketoken/maketoken/internal/redact"
+	"github.com/maketoken/maketoken/internal/zones"
+	"github.com/spf13/pflag"
+)
+
+// IOStreams are the command's standard streams and what is attached to
+// them.
+type IOStreams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+	InTTY  bool
+	OutTTY bool
+	ErrTTY bool
+	// ReadSecret reads a line from the terminal without echoing it.
+	ReadSecret func() (string, error)
+}
+
+// BuildInfo describes the running binary.
+type BuildInfo struct {
+	Version, Commit, Date string
+}
+
+// Deps are what the commands take from the outside world. Tests replace
+// any of them; Main fills in the rest from the real system.
+type Deps struct {
+	IO      *IOStreams
+	Getenv  func(string) string
+	Environ func() []string
+	// Keyring is the OS keyring; nil means the real one.
+	Keyring   credentials.Keyring
+	Transport http.RoundTripper // nil: the default transport
+	Now       func() time.Time
+	Build     BuildInfo
+}
+
+// Factory builds, on first use only, what commands share: the settings,
+// the zones, the credential store and the HTTP client. A command that
+// needs none of them (version, help) touches no file, keyring or network.
+type Factory struct {
+	Deps
+	flags    *pflag.FlagSet // the global flags
+	started  bool           // a command's run began (cobra's checks passed)
+	Redactor *redact.Redactor
+
+	cfgOnce sync.Once
+	cfg     *config.Config
+	cfgErr  error
+
+	regOnce sync.Once
+	reg     *zones.Registry
+	regErr  error
+
+	storeOnce sync.Once
+	store     *credentials.Store
+
+	httpOnce sync.Once
+	http     *http.Client
+}
+
+// Config returns the settings of this run.
+func (f *Factory) Config() (*config.Config, error) {
+	f.cfgOnce.Do(func() {
+		f.cfg, f.cfgErr = config.Load(f.flags, f.Getenv)
+	})
+	return f.cfg, f.cfgErr
+}
+
+// Zones returns the zones this run knows.
+func (f *Factory) Zones() (*zones.Registry, error) {
+	f.regOnce.Do(func() {
+		cfg, err := f.Config()
+		if err != nil {
+			f.regErr = err
+			return
+		}
+		f.reg, f.regErr = zones.NewRegistry(cfg.ZoneURLs)
+	})
+	return f.reg, f.regErr
+}
+
+// SelectedZone is the zone chosen by --zone, MAKETOKEN_ZONE, MAKE_ZONE, the
+// config file, or the default.
+func (f *Factory) SelectedZone() (zones.Zone, error) {
+	reg, err := f.Zones()
+	if err != nil {
+		return zones.Zone{}, err
+	}
+	cfg, _ := f.Config()
+	name := cfg.Zone
+	if name == "" {
+		name = zones.DefaultZone
+	}
+	return reg.Lookup(name)
+}
+
+// Store returns the credential store.
+func (f *Factory) Store() (*credentials.Store, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return nil, err
+	}
+	f.storeOnce.Do(func() {
+		f.store = credentials.NewStore(credentials.Options{
+			Keyring:        f.Keyring,
+			KeyringTimeout: cfg.KeyringTimeout,
+			File:           cfg.CredentialsFile,
+			Getenv:         f.Getenv,
+			Warn:           f.Warn,
+		})
+	})
+	return f.store, nil
+}
+
+// Credential finds a zone's credential; selected says whether the zone is
+// the one chosen for this command (only it may use MAKE_API_KEY).
+func (f *Factory) Credential(ctx context.Context, zone zones.Zone, selected bool) (credentials.Credential, error) {
+	st, err := f.Store()
+	if err != nil {
+		return credentials.Credential{}, err
+	}
+	c, err := st.Lookup(ctx, zone.Name, selected)
+	if err == nil {
+		f.Redactor.Add(c.Token)
+	}
+	return c, err
+}
+
+// HTTPClient is the one HTTP client of this command, shared by every
+// call and zone so that connections are reused.
+func (f *Factory) HTTPClient() *http.Client {
+	f.httpOnce.Do(func() {
+		cfg, _ := f.Config()
+		var rt http.RoundTripper = f.Transport
+		if rt == nil {
+			rt = makeapi.NewHTTPClient(nil, 0).Transport
+		}
+		if cfg != nil && cfg.Debug {
+			rt = &makeapi.TraceTransport{Base: rt, W: f.IO.ErrOut, Redactor: f.Redactor}
+		}
+		f.http = makeapi.NewHTTPClient(rt, 0)
+	})
+	return f.http
+}
+
+// Client returns an API client for the zone that authenticates with token.
+func (f *Factory) Client(zone zones.Zone, token string) (*makeapi.Client, error) {
+	f.Redactor.Add(token)
+	return makeapi.New(zone.URL, token, makeapi.Options{
+		HTTPClient: f.HTTPClient(),
+		UserAgent:  f.UserAgent(),
+		OnRetry:    f.noteRetry(zone),
+	})
+}
+
+// UserAgent names maketoken, its version and platform.
+func (f *Factory) UserAgent() string {
+	v := f.Build.Version
+	if v == "" {
+		v = "dev"
+	}
+	return fmt.Sprintf("maketoken/%s (%s/%s)", v, runtime.GOOS, runtime.GOARCH)
+}
+
+func (f *Factory) noteRetry(zone zones.Zone) func(makeapi.RetryEvent) {
+	return func(ev makeapi.RetryEvent) {
+		cfg, _ := f.Config()
+		if (cfg != nil && cfg.Debug) || f.IO.ErrTTY {
+			fmt.Fprintf(f.IO.ErrOut, "maketoken: zone %s: %s\n", zone.Name, f.Redactor.String(ev.String()))
+		}
+	}
+}
+
+// Warn writes a warning to stderr.
+func (f *Factory) Warn(msg string) {
+	fmt.Fprintf(f.IO.ErrOut, "maketoken: warning: %s\n", output.Sanitize(f.Redactor.String(msg)))
+}
+
+// Printer returns the printer for --output/--jq.
+func (f *Factory) Printer() (*output.Printer, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return nil, err
+	}
+	jqExpr, _ := f.flags.GetString("jq")
+	code, err := output.ParseJQ(jqExpr)
+	if err != nil {
+		return nil, &ExitError{Code: ExitUsage, Err: err}
+	}
+	return &output.Printer{Out: f.IO.Out, Format: output.Format(cfg.Output, jqExpr, f.IO.OutTTY), JQ: code}, nil
+}
+
+// CommandContext bounds a command by --timeout.
+func (f *Factory) CommandContext(ctx context.Context) (context.Context, context.CancelFunc, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return ctx, func() {}, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
+	return ctx, cancel, nil
+}
+
+func (f *Factory) now() time.Time {
+	if f.Now != nil {
+		return f.Now()
+	}
+	return time.Now()
+}

@@ -1,0 +1,105 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/maketoken/maketoken/internal/credentials"
+	"github.com/maketoken/maketoken/internal/zones"
+)
+
+// parallel runs fn for 0..n-1 concurrently and returns each one's error.
+func parallel(n int, fn func(i int) error) []error {
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = fn(i)
+		}()
+	}
+	wg.Wait()
+	return errs
+}
+
+// parallelBounded is parallel with at most limit calls at once.
+func parallelBounded(n, limit int, fn func(i int) error) []error {
+	sem := make(chan struct{}, max(limit, 1))
+	return parallel(n, func(i int) error {
+		sem <- struct{}{}
+		defer func() { <-sem }()
+		return fn(i)
+	})
+}
+
+// keyringFailure returns err if it is a keyring that could not be used.
+func keyringFailure(err error) error {
+	var ke *credentials.KeyringError
+	if errors.As(err, &ke) {
+		return err
+	}
+	return nil
+}
+
+// zoneCredential is a zone with the credential to use for it.
+type zoneCredential struct {
+	Zone       zones.Zone
+	Credential credentials.Credential
+}
+
+// targetZones returns the zones a command works on: the selected zone, or
+// with all every zone that has a credential. For the selected zone a
+// missing credential is an error; in a fan-out, zones without one are
+// skipped (and if no zone has one, that is the error).
+func (f *Factory) targetZones(ctx context.Context, all bool) ([]zoneCredential, error) {
+	selected, err := f.SelectedZone()
+	if err != nil {
+		return nil, err
+	}
+	if !all {
+		c, err := f.Credential(ctx, selected, true)
+		if err != nil {
+			return nil, err
+		}
+		return []zoneCredential{{Zone: selected, Credential: c}}, nil
+	}
+	reg, _ := f.Zones()
+	list := reg.All()
+	found := make([]*zoneCredential, len(list))
+	errs := parallel(len(list), func(i int) error {
+		c, err := f.Credential(ctx, list[i], list[i].Name == selected.Name)
+		if err != nil {
+			return err
+		}
+		found[i] = &zoneCredential{Zone: list[i], Credential: c}
+		return nil
+	})
+	var out []zoneCredential
+	var keyringErr error
+	for i, zc := range found {
+		if zc != nil {
+			out = append(out, *zc)
+		} else if kerr := keyringFailure(errs[i]); kerr != nil && keyringErr == nil {
+			keyringErr = kerr
+		} else if errs[i] != nil && !isNotFound(errs[i]) && keyringErr == nil {
+			keyringErr = errs[i]
+		}
+	}
+	if len(out) == 0 {
+		if keyringErr != nil {
+			return nil, keyringErr
+		}
+		return nil, &ExitError{Code: ExitAuth, Err: errors.New("no zone has a credential; run `maketoken login -z ZONE` (or set MAKETOKEN_TOKEN_<ZONE>)")}
+	}
+	if keyringErr != nil {
+		f.Warn("some zones were skipped: " + keyringErr.Error())
+	}
+	return out, nil
+}
+
+func isNotFound(err error) bool {
+	var nf *credentials.NotFoundError
+	return errors.As(err, &nf)
+}

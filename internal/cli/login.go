@@ -1,0 +1,165 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/maketoken/maketoken/internal/credentials"
+	"github.com/maketoken/maketoken/internal/makeapi"
+	"github.com/maketoken/maketoken/internal/output"
+	"github.com/spf13/cobra"
+)
+
+// LoginOptions are the options of `maketoken login`.
+type LoginOptions struct {
+	F               *Factory
+	WithToken       bool
+	InsecureStorage bool
+}
+
+func newLoginCmd(f *Factory) *cobra.Command {
+	opts := &LoginOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "login",
+		Short: "Store a zone's credential in the OS keyring",
+		Long: `Store the API token maketoken uses for a zone. The token is checked with Make
+first (GET /users/me); a token Make rejects is not stored.
+
+On a terminal maketoken asks for the token without echoing it. In scripts, pipe
+it in with --with-token. The token goes to the OS keyring (macOS Keychain,
+Windows Credential Manager, Secret Service on Linux). Where no keyring exists,
+--insecure-storage keeps it in a plain-text file readable only by you instead;
+maketoken never falls back to that file on its own.`,
+		Example: `  maketoken login -z eu1
+  maketoken login -z us2 --with-token < token.txt
+  printf %s "$TOKEN" | maketoken login -z celonis-eu1 --with-token --insecure-storage`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return RunLogin(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.WithToken, "with-token", false, "read the token from standard input")
+	cmd.Flags().BoolVar(&opts.InsecureStorage, "insecure-storage", false, "store the token in a plain-text file (mode 0600) instead of the OS keyring")
+	return cmd
+}
+
+// RunLogin verifies a token and stores it as the selected zone's credential.
+func RunLogin(ctx context.Context, opts *LoginOptions) error {
+	f := opts.F
+	ctx, cancel, err := f.CommandContext(ctx)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	zone, err := f.SelectedZone()
+	if err != nil {
+		return err
+	}
+	store, err := f.Store()
+	if err != nil {
+		return err
+	}
+	token, err := readLoginToken(f, zone.Name, zone.Host, opts.WithToken)
+	if err != nil {
+		return err
+	}
+	f.Redactor.Add(token)
+
+	client, err := f.Client(zone, token)
+	if err != nil {
+		return err
+	}
+	who, err := verifyToken(ctx, client)
+	if err != nil {
+		if makeapi.StatusCode(err) == 401 {
+			return &ExitError{Code: ExitAuth, Err: fmt.Errorf("zone %s: Make rejected the token (401); nothing was stored. Check that the token belongs to zone %s (%s) and was not revoked", zone.Name, zone.Name, zone.Host)}
+		}
+		return apiError(zone.Name, err, "user:read")
+	}
+
+	where := credentials.SourceKeyring
+	if opts.InsecureStorage {
+		where = credentials.SourceFile
+	}
+	if err := store.Save(ctx, zone.Name, token, where); err != nil {
+		return err
+	}
+	place := "the OS keyring"
+	if where == credentials.SourceFile {
+		cfg, _ := f.Config()
+		place = "the plain-text file " + cfg.CredentialsFile
+	}
+	fmt.Fprintf(f.IO.ErrOut, "Logged in to zone %s (%s) as %s; the credential is stored in %s.\n", zone.Name, zone.Host, who, place)
+	if v := f.Getenv(credentials.EnvVar(zone.Name)); v != "" {
+		f.Warn(fmt.Sprintf("%s is set and takes precedence over the stored credential for zone %s", credentials.EnvVar(zone.Name), zone.Name))
+	}
+	return nil
+}
+
+// verifyToken checks a token with Make and says whom it belongs to. A token
+// without user:read cannot read the user but is still valid: it is checked
+// with the current authorization instead.
+func verifyToken(ctx context.Context, c *makeapi.Client) (string, error) {
+	u, err := c.Me(ctx)
+	if err == nil {
+		return output.Printable(fmt.Sprintf("%s <%s>", u.Name, u.Email)), nil
+	}
+	if makeapi.StatusCode(err) != 403 {
+		return "", err
+	}
+	if _, aerr := c.CurrentAuthorization(ctx); aerr != nil {
+		return "", aerr
+	}
+	return "a token without the user:read scope (maketoken needs user:read to list tokens and user:write to manage them)", nil
+}
+
+// readLoginToken reads the token from stdin (--with-token) or a hidden
+// prompt on the terminal. It never waits on a stdin it was not told to read.
+func readLoginToken(f *Factory, zone, host string, withToken bool) (string, error) {
+	var raw string
+	switch {
+	case withToken:
+		data, err := io.ReadAll(io.LimitReader(f.IO.In, 64<<10))
+		if err != nil {
+			return "", fmt.Errorf("reading the token from standard input: %w", err)
+		}
+		raw = string(data)
+		if sc := bufio.NewScanner(strings.NewReader(raw)); sc.Scan() {
+			raw = sc.Text()
+		}
+	case f.IO.InTTY && f.IO.ReadSecret != nil:
+		fmt.Fprintf(f.IO.ErrOut, "Paste the Make API token for zone %s (%s); it will not be shown: ", zone, host)
+		s, err := f.IO.ReadSecret()
+		fmt.Fprintln(f.IO.ErrOut)
+		if err != nil {
+			return "", fmt.Errorf("reading the token: %w", err)
+		}
+		raw = s
+	default:
+		return "", usageErrorf("no terminal to ask for the token on; pipe it in with --with-token (e.g. `maketoken login -z %s --with-token < token.txt`)", zone)
+	}
+	token := strings.TrimSpace(raw)
+	if err := checkTokenShape(token); err != nil {
+		return "", &ExitError{Code: ExitUsage, Err: err}
+	}
+	return token, nil
+}
+
+func checkTokenShape(token string) error {
+	if token == "" {
+		return errors.New("the token is empty; nothing was stored")
+	}
+	if len(token) > 512 {
+		return errors.New("that is too long to be a Make API token; nothing was stored")
+	}
+	for _, r := range token {
+		if r <= ' ' || r == 0x7f {
+			return errors.New("the token contains spaces or control characters; nothing was stored")
+		}
+	}
+	return nil
+}

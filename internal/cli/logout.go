@@ -1,0 +1,108 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/maketoken/maketoken/internal/credentials"
+	"github.com/maketoken/maketoken/internal/makeapi"
+	"github.com/spf13/cobra"
+)
+
+// LogoutOptions are the options of `maketoken logout`.
+type LogoutOptions struct {
+	F      *Factory
+	Revoke bool
+	Yes    bool
+}
+
+func newLogoutCmd(f *Factory) *cobra.Command {
+	opts := &LogoutOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "logout",
+		Short: "Forget a zone's stored credential (and with --revoke, revoke it at Make)",
+		Long: `Remove the zone's credential from the OS keyring and the plain-text credentials
+file. With --revoke the token is first revoked at Make, so it stops working
+everywhere; that asks for confirmation on a terminal and needs --yes elsewhere.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return RunLogout(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.Revoke, "revoke", false, "also revoke the token at Make before forgetting it")
+	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
+	return cmd
+}
+
+// RunLogout forgets (and optionally revokes) the selected zone's credential.
+func RunLogout(ctx context.Context, opts *LogoutOptions) error {
+	f := opts.F
+	ctx, cancel, err := f.CommandContext(ctx)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	zone, err := f.SelectedZone()
+	if err != nil {
+		return err
+	}
+	store, err := f.Store()
+	if err != nil {
+		return err
+	}
+	cred, err := f.Credential(ctx, zone, true)
+	if err != nil && !isNotFound(err) {
+		return err
+	}
+	if isNotFound(err) {
+		fmt.Fprintf(f.IO.ErrOut, "No credential is stored for zone %s; nothing to do.\n", zone.Name)
+		return nil
+	}
+	if cred.Source == credentials.SourceEnv && !opts.Revoke {
+		return usageErrorf("zone %s: the credential comes from %s, not from storage; unset the variable instead", zone.Name, cred.EnvVar)
+	}
+
+	if opts.Revoke {
+		client, err := f.Client(zone, cred.Token)
+		if err != nil {
+			return err
+		}
+		tokens, err := client.ListTokens(ctx)
+		if err != nil {
+			return apiError(zone.Name, err, "user:read")
+		}
+		var mine *makeapi.Token
+		for i := range tokens {
+			if makeapi.Matches(tokens[i].Token, cred.Token) {
+				mine = &tokens[i]
+				break
+			}
+		}
+		if mine == nil {
+			return fmt.Errorf("zone %s: the credential is not among the zone's tokens, so it cannot be revoked; nothing was changed", zone.Name)
+		}
+		if err := f.Confirm(fmt.Sprintf("Revoke the token %q (created %s) in zone %s and forget it?", mine.Label, mine.Created, zone.Name), opts.Yes); err != nil {
+			return err
+		}
+		if err := client.DeleteToken(ctx, mine.Created); err != nil {
+			return apiError(zone.Name, err, "user:write")
+		}
+		fmt.Fprintf(f.IO.ErrOut, "Revoked the token %q (created %s) in zone %s.\n", mine.Label, mine.Created, zone.Name)
+		if cred.Source == credentials.SourceEnv {
+			fmt.Fprintf(f.IO.ErrOut, "The credential came from %s; unset it, it no longer works.\n", cred.EnvVar)
+			return nil
+		}
+	}
+
+	removed, err := store.Delete(ctx, zone.Name)
+	if err != nil {
+		return err
+	}
+	names := make([]string, len(removed))
+	for i, s := range removed {
+		names[i] = string(s)
+	}
+	fmt.Fprintf(f.IO.ErrOut, "Logged out of zone %s; removed the credential from: %s.\n", zone.Name, strings.Join(names, ", "))
+	return nil
+}

@@ -1,0 +1,172 @@
+package cli
+
+import (
+	"context"
+	"strings"
+	"sync"
+
+	"github.com/maketoken/maketoken/internal/makeapi"
+	"github.com/maketoken/maketoken/internal/output"
+	"github.com/spf13/cobra"
+)
+
+// StatusOptions are the options of `maketoken status`.
+type StatusOptions struct {
+	F        *Factory
+	AllZones bool
+}
+
+type statusUser struct {
+	ID    int64  `json:"id"`
+	Name  string `json:"name"`
+	Email string `json:"email"`
+}
+
+type statusRecord struct {
+	Zone             string      `json:"zone"`
+	Host             string      `json:"host"`
+	CredentialSource string      `json:"credentialSource"`
+	OK               bool        `json:"ok"`
+	User             *statusUser `json:"user"`
+	Scopes           []string    `json:"scopes"`
+	Error            string      `json:"error,omitempty"`
+}
+
+func newStatusCmd(f *Factory) *cobra.Command {
+	opts := &StatusOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show who you are in each zone, your credential's scopes, and whether it works",
+		Long: `Check the credential of every zone that has one (or only the zone given with
+-z): who it belongs to, its scopes and where it comes from. Zones are checked in
+parallel. Exits 4 if Make rejects a checked credential, 7 if some zones could
+not be checked.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			all := opts.AllZones || !cmd.Flags().Changed("zone")
+			return RunStatus(cmd.Context(), opts, all)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.AllZones, "all-zones", false, "check every zone that has a credential (the default without -z)")
+	return cmd
+}
+
+// RunStatus checks the credentials of the selected zone, or of all zones
+// that have one.
+func RunStatus(ctx context.Context, opts *StatusOptions, all bool) error {
+	f := opts.F
+	ctx, cancel, err := f.CommandContext(ctx)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	printer, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	targets, err := f.targetZones(ctx, all)
+	if err != nil {
+		return err
+	}
+	records := make([]statusRecord, len(targets))
+	errs := parallel(len(targets), func(i int) error {
+		t := targets[i]
+		rec := &records[i]
+		*rec = statusRecord{Zone: t.Zone.Name, Host: t.Zone.Host, CredentialSource: t.Credential.Where(), Scopes: []string{}}
+		client, err := f.Client(t.Zone, t.Credential.Token)
+		if err != nil {
+			return err
+		}
+		var (
+			wg         sync.WaitGroup
+			user       makeapi.User
+			auth       makeapi.Authorization
+			uerr, aerr error
+		)
+		wg.Add(2)
+		go func() { defer wg.Done(); user, uerr = client.Me(ctx) }()
+		go func() { defer wg.Done(); auth, aerr = client.CurrentAuthorization(ctx) }()
+		wg.Wait()
+		if aerr == nil {
+			rec.Scopes = append(rec.Scopes, auth.Scopes...)
+		}
+		if uerr == nil {
+			rec.User = &statusUser{ID: user.ID, Name: user.Name, Email: user.Email}
+		}
+		switch {
+		case aerr != nil:
+			err = apiError(t.Zone.Name, aerr, "")
+		case uerr != nil && makeapi.StatusCode(uerr) != 403:
+			err = apiError(t.Zone.Name, uerr, "user:read")
+		}
+		if err != nil {
+			rec.Error = f.Redactor.String(err.Error())
+			return err
+		}
+		rec.OK = true
+		if uerr != nil {
+			rec.Error = "the credential lacks the user:read scope: it cannot list tokens"
+		}
+		return nil
+	})
+
+	rows := output.Rows{Headers: []string{"ZONE", "USER", "EMAIL", "SCOPES", "CREDENTIAL", "STATUS"}}
+	for _, r := range records {
+		name, email := "", ""
+		if r.User != nil {
+			name, email = r.User.Name, r.User.Email
+		}
+		state := "ok"
+		if !r.OK {
+			state = "error"
+		}
+		rows.Rows = append(rows.Rows, []string{r.Zone, name, email, strings.Join(r.Scopes, ","), r.CredentialSource, state})
+	}
+	if err := printer.Print(records, rows); err != nil {
+		return err
+	}
+	return summarize(f, errs)
+}
+
+// summarize reports per-zone failures on stderr and picks the exit code:
+// a rejected credential is exit 4 (log in again); some zones failing while
+// others worked is exit 7; everything failing keeps the failure's own code.
+func summarize(f *Factory, errs []error) error {
+	var failed []error
+	rejected := false
+	for _, err := range errs {
+		if err != nil {
+			failed = append(failed, err)
+			if makeapi.StatusCode(err) == 401 {
+				rejected = true
+			}
+		}
+	}
+	if len(failed) == 0 {
+		return nil
+	}
+	for _, err := range failed {
+		PrintError(f.IO.ErrOut, err, f.Redactor)
+	}
+	switch {
+	case rejected:
+		return errSilent(ExitAuth)
+	case len(failed) < len(errs):
+		return errSilent(ExitPartial)
+	case len(failed) == 1:
+		return errSilent(ExitCode(failed[0]))
+	default:
+		return errSilent(commonCode(failed))
+	}
+}
+
+// commonCode is the exit code all errors share, or 1.
+func commonCode(errs []error) int {
+	code := ExitCode(errs[0])
+	for _, e := range errs[1:] {
+		if ExitCode(e) != code {
+			return ExitFailure
+		}
+	}
+	return code
+}

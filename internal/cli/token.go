@@ -1,0 +1,50 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+)
+
+// TokenOptions are the options of `maketoken token`.
+type TokenOptions struct {
+	F *Factory
+}
+
+func newTokenCmd(f *Factory) *cobra.Command {
+	opts := &TokenOptions{F: f}
+	return &cobra.Command{
+		Use:   "token",
+		Short: "Print the zone's credential",
+		Long: `Print the credential maketoken holds for the zone, for use in scripts:
+
+  MAKE_API_KEY=$(maketoken token -z eu1) make-cli ...
+
+Prefer ` + "`maketoken exec`" + `, which keeps the token off command lines and out of shell history.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return RunToken(cmd.Context(), opts)
+		},
+	}
+}
+
+// RunToken prints the selected zone's credential on stdout.
+func RunToken(ctx context.Context, opts *TokenOptions) error {
+	f := opts.F
+	ctx, cancel, err := f.CommandContext(ctx)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	zone, err := f.SelectedZone()
+	if err != nil {
+		return err
+	}
+	c, err := f.Credential(ctx, zone, true)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(f.IO.Out, c.Token)
+	return err
+}

@@ -1,0 +1,91 @@
+package cli
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/maketoken/maketoken/internal/credentials"
+	"github.com/maketoken/maketoken/internal/output"
+	"github.com/spf13/cobra"
+)
+
+// ZonesOptions are the options of `maketoken zones`.
+type ZonesOptions struct {
+	F *Factory
+}
+
+type zoneRecord struct {
+	Name             string `json:"name"`
+	Host             string `json:"host"`
+	URL              string `json:"url"`
+	Builtin          bool   `json:"builtin"`
+	Default          bool   `json:"default"`
+	CredentialSource string `json:"credentialSource"`
+}
+
+func newZonesCmd(f *Factory) *cobra.Command {
+	opts := &ZonesOptions{F: f}
+	return &cobra.Command{
+		Use:   "zones",
+		Short: "List the known zones, their URLs and where each zone's credential comes from",
+		Long: `List Make's zones (and those added in the config file) with their API URLs,
+which one is the default, and where each zone's credential comes from:
+env, keyring, file or none.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return RunZones(cmd.Context(), opts)
+		},
+	}
+}
+
+// RunZones lists the zones.
+func RunZones(ctx context.Context, opts *ZonesOptions) error {
+	f := opts.F
+	ctx, cancel, err := f.CommandContext(ctx)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	reg, err := f.Zones()
+	if err != nil {
+		return err
+	}
+	selected, err := f.SelectedZone()
+	if err != nil {
+		return err
+	}
+	printer, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	all := reg.All()
+	records := make([]zoneRecord, len(all))
+	errs := parallel(len(all), func(i int) error {
+		z := all[i]
+		src := credentials.SourceNone
+		c, err := f.Credential(ctx, z, z.Name == selected.Name)
+		if err == nil {
+			src = c.Source
+		}
+		records[i] = zoneRecord{Name: z.Name, Host: z.Host, URL: z.URL, Builtin: z.Builtin, Default: z.Name == selected.Name, CredentialSource: string(src)}
+		return keyringFailure(err)
+	})
+	for _, e := range errs {
+		if e != nil {
+			f.Warn(e.Error())
+			break // one keyring warning says it for every zone
+		}
+	}
+	rows := output.Rows{Headers: []string{"ZONE", "HOST", "URL", "DEFAULT", "CREDENTIAL"}}
+	for _, r := range records {
+		def := ""
+		if r.Default {
+			def = "*"
+		}
+		if printer.Format == output.TSV {
+			def = strconv.FormatBool(r.Default)
+		}
+		rows.Rows = append(rows.Rows, []string{r.Name, r.Host, r.URL, def, r.CredentialSource})
+	}
+	return printer.Print(records, rows)
+}

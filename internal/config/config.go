@@ -1,0 +1,217 @@
+// Package config reads maketoken's settings from flags, MAKETOKEN_*
+// environment variables, Make's own MAKE_ZONE, the config file and defaults,
+// in that order of precedence.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+)
+
+// Setting keys, as written in the config file; MAKETOKEN_<KEY> in the
+// environment (upper-cased).
+const (
+	KeyZone            = "zone"
+	KeyZones           = "zones"
+	KeyOutput          = "output"
+	KeyTimeout         = "timeout"
+	KeyKeyringTimeout  = "keyring_timeout"
+	KeyDebug           = "debug"
+	KeyCredentialsFile = "credentials_file"
+)
+
+// Defaults.
+const (
+	DefaultTimeout        = 30 * time.Second
+	DefaultKeyringTimeout = 10 * time.Second
+)
+
+// Config is the settings of one run.
+type Config struct {
+	// File is the config file in use ("" if none exists).
+	File string
+	// Zone is the selected zone as the user wrote it (name or host).
+	Zone string
+	// ZoneURLs are the zones added or overridden in the config file.
+	ZoneURLs map[string]string
+	// Output is "table", "tsv", "json" or "" (choose by terminal).
+	Output          string
+	Timeout         time.Duration
+	KeyringTimeout  time.Duration
+	Debug           bool
+	CredentialsFile string
+}
+
+// UsageError is a setting with a value maketoken cannot use.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+// Load reads the settings. flags holds the global flags (zone, output,
+// config, timeout, debug); getenv reads the environment.
+func Load(flags *pflag.FlagSet, getenv func(string) string) (*Config, error) {
+	v := viper.New()
+	v.SetConfigType("yaml")
+	v.SetDefault(KeyZone, "")
+	v.SetDefault(KeyOutput, "")
+	v.SetDefault(KeyTimeout, DefaultTimeout.String())
+	v.SetDefault(KeyKeyringTimeout, DefaultKeyringTimeout.String())
+	v.SetDefault(KeyDebug, false)
+
+	// Environment: MAKETOKEN_<KEY>, and Make's own MAKE_ZONE after
+	// MAKETOKEN_ZONE. Read through getenv, not os.Getenv, so that a
+	// test or an embedding program controls it.
+	for _, key := range []string{KeyOutput, KeyTimeout, KeyKeyringTimeout, KeyDebug, KeyCredentialsFile} {
+		if val := getenv("MAKETOKEN_" + strings.ToUpper(key)); val != "" {
+			v.Set(key, val)
+		}
+	}
+	if val := getenv("MAKETOKEN_ZONE"); val != "" {
+		v.Set(KeyZone, val)
+	} else if val := getenv("MAKE_ZONE"); val != "" {
+		v.Set(KeyZone, val)
+	}
+	// Flags the user gave win over everything.
+	for flag, key := range map[string]string{"zone": KeyZone, "output": KeyOutput, "timeout": KeyTimeout, "debug": KeyDebug} {
+		if f := flags.Lookup(flag); f != nil && f.Changed {
+			v.Set(key, f.Value.String())
+		}
+	}
+
+	file, explicit := configPath(flags, getenv)
+	cfg := &Config{}
+	if file != "" {
+		data, err := os.ReadFile(file)
+		switch {
+		case err == nil:
+			if err := v.MergeConfig(strings.NewReader(string(data))); err != nil {
+				return nil, &UsageError{fmt.Errorf("the config file %s is not valid YAML: %s", file, firstLine(err.Error()))}
+			}
+			cfg.File = file
+		case errors.Is(err, fs.ErrNotExist) && !explicit:
+		default:
+			return nil, &UsageError{fmt.Errorf("reading the config file: %w", err)}
+		}
+	}
+
+	cfg.Zone = strings.TrimSpace(v.GetString(KeyZone))
+	cfg.Output = strings.ToLower(strings.TrimSpace(v.GetString(KeyOutput)))
+	switch cfg.Output {
+	case "", "table", "tsv", "json":
+	default:
+		return nil, &UsageError{fmt.Errorf("unknown output format %q: use table, tsv or json", cfg.Output)}
+	}
+	var err error
+	if cfg.Timeout, err = positiveDuration(v, KeyTimeout); err != nil {
+		return nil, err
+	}
+	if cfg.KeyringTimeout, err = positiveDuration(v, KeyKeyringTimeout); err != nil {
+		return nil, err
+	}
+	cfg.Debug, err = parseBool(v.GetString(KeyDebug))
+	if err != nil {
+		return nil, &UsageError{fmt.Errorf("debug: %w", err)}
+	}
+	cfg.CredentialsFile = v.GetString(KeyCredentialsFile)
+	if cfg.CredentialsFile == "" {
+		if dir, err := Dir(getenv); err == nil {
+			cfg.CredentialsFile = filepath.Join(dir, "credentials.yaml")
+		}
+	}
+	if cfg.ZoneURLs, err = zoneURLs(v); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+func zoneURLs(v *viper.Viper) (map[string]string, error) {
+	raw := v.Get(KeyZones)
+	if raw == nil {
+		return nil, nil
+	}
+	m, ok := raw.(map[string]any)
+	if !ok {
+		return nil, &UsageError{errors.New("config: `zones` must map zone names to {url: ...}")}
+	}
+	out := make(map[string]string, len(m))
+	for name, z := range m {
+		zm, ok := z.(map[string]any)
+		if !ok {
+			return nil, &UsageError{fmt.Errorf("config: zone %q must be a mapping with a url", name)}
+		}
+		u, ok := zm["url"].(string)
+		if !ok || strings.TrimSpace(u) == "" {
+			return nil, &UsageError{fmt.Errorf("config: zone %q has no url", name)}
+		}
+		out[strings.ToLower(name)] = u
+	}
+	return out, nil
+}
+
+func positiveDuration(v *viper.Viper, key string) (time.Duration, error) {
+	s := strings.TrimSpace(v.GetString(key))
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		// A bare number counts as seconds.
+		var n float64
+		if _, serr := fmt.Sscanf(s, "%g", &n); serr == nil && fmt.Sprint(n) == s {
+			d, err = time.Duration(n*float64(time.Second)), nil
+		}
+	}
+	if err != nil || d <= 0 {
+		return 0, &UsageError{fmt.Errorf("%s: %q is not a positive duration (e.g. 30s, 2m)", key, s)}
+	}
+	return d, nil
+}
+
+func parseBool(s string) (bool, error) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "0", "false", "no", "off":
+		return false, nil
+	case "1", "true", "yes", "on":
+		return true, nil
+	}
+	return false, fmt.Errorf("%q is not a boolean", s)
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return s
+}
+
+// configPath returns the config file to read and whether the user named it.
+func configPath(flags *pflag.FlagSet, getenv func(string) string) (string, bool) {
+	if f := flags.Lookup("config"); f != nil && f.Changed {
+		return f.Value.String(), true
+	}
+	if p := getenv("MAKETOKEN_CONFIG"); p != "" {
+		return p, true
+	}
+	dir, err := Dir(getenv)
+	if err != nil {
+		return "", false
+	}
+	return filepath.Join(dir, "config.yaml"), false
+}
+
+// Dir is maketoken's folder for its config and credentials file:
+// $XDG_CONFIG_HOME/maketoken (~/.config/maketoken), or the OS equivalent.
+func Dir(getenv func(string) string) (string, error) {
+	if x := getenv("XDG_CONFIG_HOME"); x != "" && filepath.IsAbs(x) {
+		return filepath.Join(x, "maketoken"), nil
+	}
+	d, err := os.UserConfigDir()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(d, "maketoken"), nil
+}

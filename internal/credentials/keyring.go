@@ -1,0 +1,145 @@
+package credentials
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	gokeyring "github.com/zalando/go-keyring"
+)
+
+// Service is the keyring service under which maketoken keeps one entry per
+// zone, the zone's name being the entry's account.
+const Service = "maketoken"
+
+// Keyring is an OS keyring: macOS Keychain, Windows Credential Manager or a
+// Secret Service (GNOME Keyring, KWallet) over D-Bus.
+type Keyring interface {
+	Get(service, account string) (string, error)
+	Set(service, account, secret string) error
+	Delete(service, account string) error
+}
+
+// ErrNotFound is returned by a Keyring that has no such entry.
+var ErrNotFound = gokeyring.ErrNotFound
+
+// SystemKeyring is the OS keyring, through go-keyring.
+type SystemKeyring struct{}
+
+// Get implements Keyring.
+func (SystemKeyring) Get(service, account string) (string, error) {
+	if err := sessionBusAvailable(); err != nil {
+		return "", err
+	}
+	return gokeyring.Get(service, account)
+}
+
+// Set implements Keyring.
+func (SystemKeyring) Set(service, account, secret string) error {
+	if err := sessionBusAvailable(); err != nil {
+		return err
+	}
+	return gokeyring.Set(service, account, secret)
+}
+
+// Delete implements Keyring.
+func (SystemKeyring) Delete(service, account string) error {
+	if err := sessionBusAvailable(); err != nil {
+		return err
+	}
+	return gokeyring.Delete(service, account)
+}
+
+// sessionBusAvailable refuses, on Linux and the BSDs, to use the Secret
+// Service when there is no D-Bus session bus to reach it by. Without this
+// check the D-Bus library would "autolaunch" a new bus and keyring daemon
+// that outlive maketoken, and whose keyring nobody can unlock.
+func sessionBusAvailable() error {
+	switch runtime.GOOS {
+	case "darwin", "windows":
+		return nil
+	}
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
+		return nil
+	}
+	if dir := os.Getenv("XDG_RUNTIME_DIR"); dir != "" {
+		if _, err := os.Stat(filepath.Join(dir, "bus")); err == nil {
+			return nil
+		}
+	}
+	return errors.New("no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set), so no Secret Service keyring can be reached")
+}
+
+// KeyringError is a keyring that could not be used: unavailable, or not
+// answering in time. It always says what to do instead.
+type KeyringError struct {
+	Op      string // "read", "store", "delete"
+	Zone    string
+	Timeout time.Duration // set when the keyring did not answer in time
+	Err     error
+}
+
+func (e *KeyringError) Error() string {
+	instead := fmt.Sprintf("use an environment variable (MAKETOKEN_TOKEN_%s) in CI, or `maketoken login -z %s --insecure-storage` to keep the token in a file readable only by you", envNameOf(e.Zone), e.Zone)
+	if e.Timeout > 0 {
+		return fmt.Sprintf("zone %s: the OS keyring did not answer within %s (is it locked and waiting for an unlock prompt?); unlock it and retry, raise keyring_timeout, or %s", e.Zone, e.Timeout, instead)
+	}
+	return fmt.Sprintf("zone %s: the OS keyring is unavailable (%v); %s", e.Zone, e.Err, instead)
+}
+
+func (e *KeyringError) Unwrap() error { return e.Err }
+
+// IsTimeout reports whether the keyring did not answer in time.
+func (e *KeyringError) IsTimeout() bool { return e.Timeout > 0 }
+
+// boundedKeyring runs every keyring call with a deadline: a stuck D-Bus or
+// an unanswered unlock prompt fails the call instead of hanging maketoken.
+// A call that times out is abandoned, not cancelled: keyring APIs cannot be
+// interrupted, and the process exits soon after.
+type boundedKeyring struct {
+	k       Keyring
+	timeout time.Duration
+}
+
+func (b boundedKeyring) call(ctx context.Context, op, zone string, f func() (string, error)) (string, error) {
+	type result struct {
+		v   string
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		v, err := f()
+		done <- result{v, err}
+	}()
+	timer := time.NewTimer(b.timeout)
+	defer timer.Stop()
+	select {
+	case r := <-done:
+		if r.err != nil && !errors.Is(r.err, ErrNotFound) {
+			return "", &KeyringError{Op: op, Zone: zone, Err: r.err}
+		}
+		return r.v, r.err
+	case <-timer.C:
+		return "", &KeyringError{Op: op, Zone: zone, Timeout: b.timeout, Err: context.DeadlineExceeded}
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
+func (b boundedKeyring) get(ctx context.Context, zone string) (string, error) {
+	return b.call(ctx, "read", zone, func() (string, error) { return b.k.Get(Service, zone) })
+}
+
+func (b boundedKeyring) set(ctx context.Context, zone, secret string) error {
+	_, err := b.call(ctx, "store", zone, func() (string, error) { return "", b.k.Set(Service, zone, secret) })
+	return err
+}
+
+func (b boundedKeyring) delete(ctx context.Context, zone string) error {
+	_, err := b.call(ctx, "delete", zone, func() (string, error) { return "", b.k.Delete(Service, zone) })
+	return err
+}

@@ -1,0 +1,182 @@
+// Package credentials finds, stores and forgets the one credential (a Make
+// API token) that maketoken holds for each zone.
+package credentials
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/maketoken/maketoken/internal/zones"
+)
+
+// Source says where a zone's credential comes from.
+type Source string
+
+// The sources, in the order they are looked up.
+const (
+	SourceEnv     Source = "env"
+	SourceKeyring Source = "keyring"
+	SourceFile    Source = "file"
+	SourceNone    Source = "none"
+)
+
+// Credential is a zone's token and where it was found.
+type Credential struct {
+	Zone   string
+	Token  string
+	Source Source
+	// EnvVar names the variable when Source is SourceEnv.
+	EnvVar string
+}
+
+// Where describes the credential's place for people, e.g.
+// "keyring" or "env (MAKETOKEN_TOKEN_EU1)".
+func (c Credential) Where() string {
+	if c.Source == SourceEnv && c.EnvVar != "" {
+		return fmt.Sprintf("env (%s)", c.EnvVar)
+	}
+	return string(c.Source)
+}
+
+// NotFoundError is a zone without any credential.
+type NotFoundError struct{ Zone string }
+
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("zone %s: not logged in; run `maketoken login -z %s` (or set MAKETOKEN_TOKEN_%s)", e.Zone, e.Zone, envNameOf(e.Zone))
+}
+
+func envNameOf(zone string) string { return zones.EnvName(zone) }
+
+// Store looks credentials up in the order the CLI contract gives:
+// MAKETOKEN_TOKEN_<ZONE>, MAKE_API_KEY (for the selected zone only), the
+// OS keyring, then the plain-text file written by --insecure-storage.
+type Store struct {
+	keyring boundedKeyring
+	file    fileStore
+	getenv  func(string) string
+}
+
+// Options configure a Store.
+type Options struct {
+	Keyring        Keyring       // nil: the OS keyring
+	KeyringTimeout time.Duration // bound on every keyring call; 0: 10s
+	File           string        // the plain-text credentials file
+	Getenv         func(string) string
+	Warn           func(string) // told about a credentials file others can read
+}
+
+// DefaultKeyringTimeout bounds a keyring call when nothing else is set.
+const DefaultKeyringTimeout = 10 * time.Second
+
+// NewStore returns a Store.
+func NewStore(o Options) *Store {
+	if o.Keyring == nil {
+		o.Keyring = SystemKeyring{}
+	}
+	if o.KeyringTimeout <= 0 {
+		o.KeyringTimeout = DefaultKeyringTimeout
+	}
+	if o.Getenv == nil {
+		o.Getenv = func(string) string { return "" }
+	}
+	return &Store{
+		keyring: boundedKeyring{k: o.Keyring, timeout: o.KeyringTimeout},
+		file:    fileStore{path: o.File, warn: o.Warn},
+		getenv:  o.Getenv,
+	}
+}
+
+// EnvVar is the variable that holds a zone's credential.
+func EnvVar(zone string) string { return "MAKETOKEN_TOKEN_" + zones.EnvName(zone) }
+
+// Lookup finds the zone's credential. selected says whether the zone is the
+// one chosen for this command: only then is MAKE_API_KEY considered, so
+// that a fan-out never sends one zone's key to another zone.
+//
+// A keyring that cannot be used is an error, unless the user chose the
+// plain-text file for this zone and it holds the credential.
+func (s *Store) Lookup(ctx context.Context, zone string, selected bool) (Credential, error) {
+	if v := strings.TrimSpace(s.getenv(EnvVar(zone))); v != "" {
+		return Credential{Zone: zone, Token: v, Source: SourceEnv, EnvVar: EnvVar(zone)}, nil
+	}
+	if selected {
+		if v := strings.TrimSpace(s.getenv("MAKE_API_KEY")); v != "" {
+			return Credential{Zone: zone, Token: v, Source: SourceEnv, EnvVar: "MAKE_API_KEY"}, nil
+		}
+	}
+	tok, kerr := s.keyring.get(ctx, zone)
+	if kerr == nil && tok != "" {
+		return Credential{Zone: zone, Token: tok, Source: SourceKeyring}, nil
+	}
+	if kerr != nil && !errors.Is(kerr, ErrNotFound) && ctx.Err() != nil {
+		return Credential{}, kerr
+	}
+	tok, ferr := s.file.get(zone)
+	if ferr == nil {
+		return Credential{Zone: zone, Token: tok, Source: SourceFile}, nil
+	}
+	if !errors.Is(ferr, ErrNotFound) {
+		return Credential{}, ferr
+	}
+	if kerr != nil && !errors.Is(kerr, ErrNotFound) {
+		return Credential{}, kerr
+	}
+	return Credential{Zone: zone, Source: SourceNone}, &NotFoundError{Zone: zone}
+}
+
+// Save stores token as the zone's credential, in the keyring or (when the
+// user asked for it) in the plain-text file, and removes any copy from the
+// other place so that exactly one stored credential remains.
+func (s *Store) Save(ctx context.Context, zone, token string, where Source) error {
+	switch where {
+	case SourceKeyring:
+		if err := s.keyring.set(ctx, zone, token); err != nil {
+			return err
+		}
+		if _, err := s.file.update(zone, ""); err != nil {
+			return fmt.Errorf("zone %s: stored in the keyring, but could not remove the old copy from the credentials file: %w", zone, err)
+		}
+		return nil
+	case SourceFile:
+		if _, err := s.file.update(zone, token); err != nil {
+			return fmt.Errorf("zone %s: writing the credentials file: %w", zone, err)
+		}
+		// A keyring entry would win over the file: remove it if the keyring
+		// can be reached; if not, there is nothing in it to win.
+		if err := s.keyring.delete(ctx, zone); err != nil && !errors.Is(err, ErrNotFound) {
+			var ke *KeyringError
+			if !errors.As(err, &ke) {
+				return err
+			}
+		}
+		return nil
+	default:
+		return fmt.Errorf("zone %s: cannot store a credential in %q", zone, where)
+	}
+}
+
+// Delete forgets the zone's stored credential, from the keyring and from the
+// file, and says where it was. Environment variables are not touched.
+func (s *Store) Delete(ctx context.Context, zone string) ([]Source, error) {
+	var removed []Source
+	kerr := s.keyring.delete(ctx, zone)
+	if kerr == nil {
+		removed = append(removed, SourceKeyring)
+	} else if errors.Is(kerr, ErrNotFound) {
+		kerr = nil
+	}
+	had, ferr := s.file.update(zone, "")
+	if had && ferr == nil {
+		removed = append(removed, SourceFile)
+	}
+	if ferr != nil {
+		return removed, ferr
+	}
+	if kerr != nil && len(removed) == 0 {
+		return removed, kerr
+	}
+	return removed, nil
+}

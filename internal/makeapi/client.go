@@ -1,0 +1,373 @@
+package makeapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// MaxBodyBytes caps what the client reads of any answer.
+const MaxBodyBytes = 8 << 20
+
+// Options configure a Client.
+type Options struct {
+	// HTTPClient sends the requests; share one per command so connections
+	// are reused. NewHTTPClient builds a suitable one.
+	HTTPClient *http.Client
+	// UserAgent names maketoken and its version.
+	UserAgent string
+	// Retry is the retry policy; the zero value means DefaultRetry.
+	Retry *RetryPolicy
+	// OnRetry, when set, is told about every retry before its wait.
+	OnRetry func(RetryEvent)
+}
+
+// Client talks to one zone's API with one token.
+type Client struct {
+	base    *url.URL
+	token   string
+	http    *http.Client
+	ua      string
+	retry   RetryPolicy
+	onRetry func(RetryEvent)
+}
+
+// New returns a client for the API at baseURL (".../api/v2") that
+// authenticates with token.
+func New(baseURL, token string, opts Options) (*Client, error) {
+	u, err := url.Parse(baseURL)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return nil, fmt.Errorf("invalid API base URL %q", baseURL)
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	hc := opts.HTTPClient
+	if hc == nil {
+		hc = NewHTTPClient(nil, 0)
+	}
+	ua := opts.UserAgent
+	if ua == "" {
+		ua = "maketoken"
+	}
+	rp := DefaultRetry()
+	if opts.Retry != nil {
+		rp = *opts.Retry
+	}
+	return &Client{base: u, token: token, http: hc, ua: ua, retry: rp, onRetry: opts.OnRetry}, nil
+}
+
+// Token returns the token the client authenticates with.
+func (c *Client) Token() string { return c.token }
+
+// WithToken returns a client for the same zone that uses another token,
+// sharing the HTTP client and its connections.
+func (c *Client) WithToken(token string) *Client {
+	cp := *c
+	cp.token = token
+	return &cp
+}
+
+// Me returns the user the token belongs to (GET /users/me, scope user:read).
+func (c *Client) Me(ctx context.Context) (User, error) {
+	var out struct {
+		AuthUser *User `json:"authUser"`
+	}
+	if err := c.do(ctx, http.MethodGet, "/users/me", nil, &out); err != nil {
+		return User{}, err
+	}
+	if out.AuthUser == nil {
+		return User{}, &ProtocolError{Method: http.MethodGet, Path: "/users/me", Reason: `no "authUser" in the answer`}
+	}
+	return *out.AuthUser, nil
+}
+
+// CurrentAuthorization describes the calling token, including its scopes
+// (GET /users/me/current-authorization, any valid token).
+func (c *Client) CurrentAuthorization(ctx context.Context) (Authorization, error) {
+	const path = "/users/me/current-authorization"
+	var out struct {
+		Authorization *Authorization `json:"authorization"`
+	}
+	if err := c.do(ctx, http.MethodGet, path, nil, &out); err != nil {
+		return Authorization{}, err
+	}
+	if out.Authorization == nil {
+		return Authorization{}, &ProtocolError{Method: http.MethodGet, Path: path, Reason: `no "authorization" in the answer`}
+	}
+	return *out.Authorization, nil
+}
+
+// ListTokens returns the user's API tokens, masked
+// (GET /users/me/api-tokens, scope user:read).
+func (c *Client) ListTokens(ctx context.Context) ([]Token, error) {
+	const path = "/users/me/api-tokens"
+	var out struct {
+		APITokens *[]Token `json:"apiTokens"`
+	}
+	if err := c.do(ctx, http.MethodGet, path, nil, &out); err != nil {
+		return nil, err
+	}
+	if out.APITokens == nil {
+		return nil, &ProtocolError{Method: http.MethodGet, Path: path, Reason: `no "apiTokens" in the answer`}
+	}
+	for i, t := range *out.APITokens {
+		if t.Created == "" {
+			return nil, &ProtocolError{Method: http.MethodGet, Path: path, Reason: fmt.Sprintf("token %d has no \"created\" timestamp", i+1)}
+		}
+	}
+	return *out.APITokens, nil
+}
+
+// CreateToken creates a token with a label and scopes
+// (POST /users/me/api-tokens, scope user:write). The answer holds the
+// full secret: callers must treat it as such.
+//
+// A create is never repeated once the request may have reached the server:
+// a duplicate token is worse than an error.
+func (c *Client) CreateToken(ctx context.Context, label string, scopes []string) (Token, error) {
+	const path = "/users/me/api-tokens"
+	body, err := json.Marshal(struct {
+		Label  string   `json:"label"`
+		Scopes []string `json:"scope"`
+	}{label, scopes})
+	if err != nil {
+		return Token{}, err
+	}
+	var out struct {
+		APIToken *Token `json:"apiToken"`
+	}
+	if err := c.do(ctx, http.MethodPost, path, body, &out); err != nil {
+		return Token{}, err
+	}
+	if out.APIToken == nil || out.APIToken.Token == "" || out.APIToken.Created == "" {
+		return Token{}, &ProtocolError{Method: http.MethodPost, Path: path, Reason: `no "apiToken" with a token and its "created" timestamp in the answer`}
+	}
+	return *out.APIToken, nil
+}
+
+// DeleteToken revokes the token created at the given timestamp
+// (DELETE /users/me/api-tokens/{created}, scope user:write). created is
+// sent exactly as Make listed it.
+func (c *Client) DeleteToken(ctx context.Context, created string) error {
+	if created == "" {
+		return errors.New("delete: empty token timestamp")
+	}
+	path := "/users/me/api-tokens/" + url.PathEscape(created)
+	var out struct {
+		APIToken string `json:"apiToken"`
+	}
+	return c.do(ctx, http.MethodDelete, path, nil, &out)
+}
+
+// Scopes returns the scope names a token can have in this zone
+// (GET /enums/user-api-token-scopes).
+func (c *Client) Scopes(ctx context.Context) ([]string, error) {
+	const path = "/enums/user-api-token-scopes"
+	var out struct {
+		Scopes *[]struct {
+			Name string `json:"name"`
+		} `json:"userApiTokenScopes"`
+	}
+	if err := c.do(ctx, http.MethodGet, path, nil, &out); err != nil {
+		return nil, err
+	}
+	if out.Scopes == nil {
+		return nil, &ProtocolError{Method: http.MethodGet, Path: path, Reason: `no "userApiTokenScopes" in the answer`}
+	}
+	names := make([]string, 0, len(*out.Scopes))
+	for _, s := range *out.Scopes {
+		if s.Name != "" {
+			names = append(names, s.Name)
+		}
+	}
+	return names, nil
+}
+
+// do sends one API call, retrying it as the policy allows, and decodes a
+// successful JSON answer into out.
+func (c *Client) do(ctx context.Context, method, path string, body []byte, out any) error {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, DefaultCallTimeout)
+		defer cancel()
+	}
+	for attempt := 0; ; attempt++ {
+		status, data, hdr, err := c.send(ctx, method, path, body)
+		if err == nil && status >= 200 && status < 300 {
+			return c.decode(method, path, hdr, data, out)
+		}
+		if err == nil {
+			err = parseError(method, path, status, hdr, data)
+		}
+		if attempt > 0 && method == http.MethodDelete && status == http.StatusNotFound {
+			// An earlier try went through but its answer was lost.
+			return nil
+		}
+		wait, retry := c.retry.next(ctx, method, attempt, status, err)
+		if !retry {
+			return err
+		}
+		if c.onRetry != nil {
+			c.onRetry(RetryEvent{Method: method, Path: path, Attempt: attempt + 1, Wait: wait, Reason: retryReason(status, err)})
+		}
+		if err := c.retry.sleep(ctx, wait); err != nil {
+			return fmt.Errorf("%w (while waiting to retry)", err)
+		}
+	}
+}
+
+// DefaultCallTimeout bounds a call whose context has no deadline.
+const DefaultCallTimeout = 30 * time.Second
+
+func (c *Client) send(ctx context.Context, method, path string, body []byte) (int, []byte, http.Header, error) {
+	u := *c.base
+	u.Path = c.base.Path + pathUnescaped(path)
+	u.RawPath = c.base.Path + path
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	req.Header.Set("Authorization", "Token "+c.token)
+	req.Header.Set("User-Agent", c.ua)
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return 0, nil, nil, sanitizeURLError(err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes+1))
+	if err != nil {
+		return resp.StatusCode, nil, resp.Header, &ProtocolError{Method: method, Path: path, Reason: "the answer was cut off: " + err.Error()}
+	}
+	if len(data) > MaxBodyBytes {
+		return resp.StatusCode, nil, resp.Header, &ProtocolError{Method: method, Path: path, Reason: fmt.Sprintf("the answer is larger than %d MiB", MaxBodyBytes>>20)}
+	}
+	return resp.StatusCode, data, resp.Header, nil
+}
+
+func pathUnescaped(p string) string {
+	if u, err := url.PathUnescape(p); err == nil {
+		return u
+	}
+	return p
+}
+
+// sanitizeURLError drops the URL wrapper's noise but keeps the cause.
+func sanitizeURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return &TransportError{Method: strings.ToUpper(ue.Op), URL: ue.URL, Err: ue.Err}
+	}
+	return err
+}
+
+// TransportError is a request that got no HTTP answer.
+type TransportError struct {
+	Method string
+	URL    string
+	Err    error
+}
+
+func (e *TransportError) Error() string {
+	return fmt.Sprintf("%s %s: %v", e.Method, e.URL, e.Err)
+}
+
+func (e *TransportError) Unwrap() error { return e.Err }
+
+func (c *Client) decode(method, path string, hdr http.Header, data []byte, out any) error {
+	if len(bytes.TrimSpace(data)) == 0 {
+		return &ProtocolError{Method: method, Path: path, Reason: "empty answer"}
+	}
+	if ct := hdr.Get("Content-Type"); ct != "" {
+		if mt, _, err := mime.ParseMediaType(ct); err == nil && mt != "application/json" && !strings.HasSuffix(mt, "+json") {
+			if looksLikeHTML(data) {
+				return &ProtocolError{Method: method, Path: path, Reason: "got an HTML page instead of JSON (" + htmlTitle(data) + "); a proxy or gateway may be in the way"}
+			}
+		}
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		if looksLikeHTML(data) {
+			return &ProtocolError{Method: method, Path: path, Reason: "got an HTML page instead of JSON (" + htmlTitle(data) + "); a proxy or gateway may be in the way"}
+		}
+		return &ProtocolError{Method: method, Path: path, Reason: "invalid JSON: " + err.Error()}
+	}
+	return nil
+}
+
+func parseError(method, path string, status int, hdr http.Header, data []byte) *APIError {
+	e := &APIError{StatusCode: status, Method: method, Path: path, RetryAfter: parseRetryAfter(hdr.Get("Retry-After"), time.Now())}
+	var body struct {
+		Detail    string          `json:"detail"`
+		Message   string          `json:"message"`
+		Code      string          `json:"code"`
+		Suberrors json.RawMessage `json:"suberrors"`
+	}
+	if err := json.Unmarshal(data, &body); err != nil {
+		e.NotJSON = true
+		if looksLikeHTML(data) {
+			e.Message = "HTML page: " + htmlTitle(data)
+		}
+		return e
+	}
+	e.Detail = clip(body.Detail, 500)
+	e.Message = clip(body.Message, 500)
+	e.Code = clip(body.Code, 50)
+	var subs []struct {
+		Message string `json:"message"`
+	}
+	if json.Unmarshal(body.Suberrors, &subs) == nil {
+		for _, s := range subs {
+			if s.Message != "" && len(e.Suberrors) < 10 {
+				e.Suberrors = append(e.Suberrors, clip(s.Message, 300))
+			}
+		}
+	}
+	return e
+}
+
+func looksLikeHTML(data []byte) bool {
+	head := strings.ToLower(strings.TrimSpace(string(data[:min(len(data), 512)])))
+	return strings.HasPrefix(head, "<!doctype html") || strings.HasPrefix(head, "<html") || strings.Contains(head, "<body")
+}
+
+// htmlTitle returns a short, printable summary of an HTML page.
+func htmlTitle(data []byte) string {
+	s := string(data[:min(len(data), 64<<10)])
+	lower := strings.ToLower(s)
+	if i := strings.Index(lower, "<title>"); i >= 0 {
+		if j := strings.Index(lower[i:], "</title>"); j > 0 {
+			if t := strings.TrimSpace(s[i+7 : i+j]); t != "" {
+				return "title " + fmt.Sprintf("%q", clip(t, 100))
+			}
+		}
+	}
+	return "no title"
+}
+
+func clip(s string, n int) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}

@@ -1,0 +1,70 @@
+package makeapi
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// APIError is an answer from Make other than success. Make's error body
+// ({"detail","message","code","suberrors"}) is parsed when there is one;
+// an HTML page from a proxy is summarised, never dumped.
+type APIError struct {
+	StatusCode int
+	Method     string
+	Path       string // relative to the zone's base URL
+	Detail     string
+	Message    string
+	Code       string
+	Suberrors  []string
+	// RetryAfter is the wait the server asked for (429/503), zero if none.
+	RetryAfter time.Duration
+	// NotJSON is set when the body was not Make's JSON error body.
+	NotJSON bool
+}
+
+func (e *APIError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s: %d %s", e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode))
+	msg := e.Detail
+	if msg == "" {
+		msg = e.Message
+	}
+	switch {
+	case msg != "":
+		b.WriteString(": ")
+		b.WriteString(msg)
+	case e.NotJSON:
+		b.WriteString(" (the answer was not Make's JSON; a proxy or gateway may be in the way)")
+	}
+	if e.Code != "" {
+		fmt.Fprintf(&b, " [%s]", e.Code)
+	}
+	for _, s := range e.Suberrors {
+		b.WriteString("; ")
+		b.WriteString(s)
+	}
+	return b.String()
+}
+
+// StatusCode returns the HTTP status of an APIError in err's chain, or 0.
+func StatusCode(err error) int {
+	var e *APIError
+	if errors.As(err, &e) {
+		return e.StatusCode
+	}
+	return 0
+}
+
+// ProtocolError is an answer that was not what Make's API promises:
+// a body of the wrong shape, truncated, or too large.
+type ProtocolError struct {
+	Method, Path string
+	Reason       string
+}
+
+func (e *ProtocolError) Error() string {
+	return fmt.Sprintf("%s %s: unexpected answer from the server: %s", e.Method, e.Path, e.Reason)
+}

@@ -1,0 +1,166 @@
+package makeapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+// RetryPolicy decides which failed calls are tried again and when.
+//
+// GET and DELETE are idempotent: they are retried on connection errors and
+// on 429, 502, 503 and 504. A POST (create) is retried only when it provably
+// did not reach the server: the connection was refused, or Make answered
+// 429. Waits grow exponentially with full jitter, honour Retry-After, and
+// never go past the context's deadline.
+type RetryPolicy struct {
+	MaxRetries          int           // retries of a transient failure
+	MaxRateLimitRetries int           // retries of a 429
+	Base                time.Duration // first wait
+	Max                 time.Duration // longest wait
+	// Jitter returns a number in [0,1); nil means math/rand/v2.
+	Jitter func() float64
+	// Sleep waits for d or until ctx ends; nil means a timer.
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+// DefaultRetry is the policy of Make's own SDK (1 s base, 30 s cap, 3
+// retries), with more patience for rate limits, which a bulk job meets.
+func DefaultRetry() RetryPolicy {
+	return RetryPolicy{MaxRetries: 3, MaxRateLimitRetries: 10, Base: time.Second, Max: 30 * time.Second}
+}
+
+// RetryEvent describes one retry, for --debug and progress notes.
+type RetryEvent struct {
+	Method, Path string
+	Attempt      int // the retry's number, from 1
+	Wait         time.Duration
+	Reason       string
+}
+
+func (e RetryEvent) String() string {
+	return fmt.Sprintf("%s %s: %s; retry %d in %s", e.Method, e.Path, e.Reason, e.Attempt, e.Wait.Round(10*time.Millisecond))
+}
+
+// next says whether a call that failed on its attempt-th try (from 0)
+// should be retried, and after how long.
+func (p RetryPolicy) next(ctx context.Context, method string, attempt, status int, err error) (time.Duration, bool) {
+	if ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return 0, false
+	}
+	limit := p.MaxRetries
+	switch {
+	case status == http.StatusTooManyRequests:
+		limit = p.MaxRateLimitRetries
+	case status == http.StatusBadGateway || status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout:
+		if method == http.MethodPost {
+			return 0, false // the server may have created the token
+		}
+	case status != 0:
+		return 0, false
+	case isTransportError(err):
+		if method == http.MethodPost && !notSent(err) {
+			return 0, false
+		}
+	default:
+		return 0, false
+	}
+	if attempt >= limit {
+		return 0, false
+	}
+	wait := p.backoff(attempt)
+	var ae *APIError
+	if errors.As(err, &ae) && ae.RetryAfter > 0 {
+		wait = min(ae.RetryAfter, max(p.Max, 2*time.Minute))
+	}
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+		return 0, false
+	}
+	return wait, true
+}
+
+func (p RetryPolicy) backoff(attempt int) time.Duration {
+	base := p.Base
+	if base <= 0 {
+		base = time.Second
+	}
+	ceiling := base << min(attempt, 20)
+	if p.Max > 0 && ceiling > p.Max {
+		ceiling = p.Max
+	}
+	j := rand.Float64
+	if p.Jitter != nil {
+		j = p.Jitter
+	}
+	// Half fixed, half random: never a zero wait, still spread out.
+	return ceiling/2 + time.Duration(j()*float64(ceiling/2))
+}
+
+func (p RetryPolicy) sleep(ctx context.Context, d time.Duration) error {
+	if p.Sleep != nil {
+		return p.Sleep(ctx, d)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func isTransportError(err error) bool {
+	var te *TransportError
+	return errors.As(err, &te)
+}
+
+// notSent reports whether a transport error proves the request never
+// reached the server: the connection could not be made.
+func notSent(err error) bool {
+	if errors.Is(err, syscall.ECONNREFUSED) {
+		return true
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dnsErr *net.DNSError
+	return errors.As(err, &dnsErr)
+}
+
+func retryReason(status int, err error) string {
+	if status != 0 {
+		return fmt.Sprintf("%d %s", status, http.StatusText(status))
+	}
+	var te *TransportError
+	if errors.As(err, &te) {
+		return te.Err.Error()
+	}
+	return err.Error()
+}
+
+// parseRetryAfter reads a Retry-After header: seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(v); err == nil {
+		if s < 0 {
+			return 0
+		}
+		return time.Duration(min(s, 3600)) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return min(d, time.Hour)
+		}
+	}
+	return 0
+}

@@ -1,0 +1,233 @@
+// Package zones knows Make's zones: the built-in ones, the ones a user adds or
+// overrides in the config file, and how a zone is named on the command line.
+package zones
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"sort"
+	"strings"
+)
+
+// Zone is one Make zone: a separate installation of Make with its own
+// accounts and its own API tokens.
+type Zone struct {
+	Name    string // "eu1", "celonis-eu1", or a name from the config file
+	URL     string // API base URL, e.g. "https://eu1.make.com/api/v2"
+	Builtin bool   // one of Make's public zones
+	// Host is the public host that names the zone in Make's own tools
+	// (MAKE_ZONE=eu1.make.com). It stays the public host when the URL is
+	// overridden, e.g. to point at a local emulator.
+	Host string
+}
+
+// EnvName is the zone's part of a MAKETOKEN_TOKEN_<ZONE> variable name:
+// upper-cased, with every character other than a letter or digit as "_".
+func (z Zone) EnvName() string {
+	return EnvName(z.Name)
+}
+
+// EnvName turns a zone name into the suffix of its credential variable.
+func EnvName(name string) string {
+	var b strings.Builder
+	for _, r := range strings.ToUpper(name) {
+		if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
+}
+
+// builtin lists Make's public zones in the order people know them.
+var builtin = [...]Zone{
+	{Name: "eu1", Host: "eu1.make.com", URL: "https://eu1.make.com/api/v2", Builtin: true},
+	{Name: "eu2", Host: "eu2.make.com", URL: "https://eu2.make.com/api/v2", Builtin: true},
+	{Name: "us1", Host: "us1.make.com", URL: "https://us1.make.com/api/v2", Builtin: true},
+	{Name: "us2", Host: "us2.make.com", URL: "https://us2.make.com/api/v2", Builtin: true},
+	{Name: "celonis-eu1", Host: "eu1.make.celonis.com", URL: "https://eu1.make.celonis.com/api/v2", Builtin: true},
+	{Name: "celonis-us1", Host: "us1.make.celonis.com", URL: "https://us1.make.celonis.com/api/v2", Builtin: true},
+}
+
+// Builtin returns Make's six public zones.
+func Builtin() []Zone {
+	out := make([]Zone, len(builtin))
+	copy(out, builtin[:])
+	return out
+}
+
+// DefaultZone is the zone used when nothing selects one.
+const DefaultZone = "eu1"
+
+// UnknownZoneError is returned for a zone name or host that no zone has.
+type UnknownZoneError struct {
+	Name  string
+	Known []string
+}
+
+func (e *UnknownZoneError) Error() string {
+	return fmt.Sprintf("unknown zone %q (known zones: %s)", e.Name, strings.Join(e.Known, ", "))
+}
+
+// InvalidURLError is returned for a zone URL that maketoken refuses to use.
+type InvalidURLError struct {
+	Zone   string
+	URL    string
+	Reason string
+}
+
+func (e *InvalidURLError) Error() string {
+	return fmt.Sprintf("zone %s: invalid URL %q: %s", e.Zone, e.URL, e.Reason)
+}
+
+// Registry holds the zones this run of maketoken knows.
+type Registry struct {
+	zones []Zone // built-in zones first, in their order, then custom ones by name
+}
+
+// NewRegistry builds the registry from the built-in zones and overrides:
+// a map from zone name to API base URL. An override of a built-in zone
+// changes only its URL; any other name adds a zone.
+func NewRegistry(overrides map[string]string) (*Registry, error) {
+	r := &Registry{zones: Builtin()}
+	names := make([]string, 0, len(overrides))
+	for name := range overrides {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var errs []error
+	for _, name := range names {
+		raw := overrides[name]
+		if err := ValidateName(name); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		u, err := ParseURL(name, raw)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if i := r.index(name); i >= 0 {
+			r.zones[i].URL = u
+			continue
+		}
+		host := u
+		if pu, err := url.Parse(u); err == nil {
+			host = pu.Host
+		}
+		r.zones = append(r.zones, Zone{Name: name, Host: host, URL: u})
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// ValidateName checks a zone name from the config file.
+func ValidateName(name string) error {
+	if name == "" {
+		return errors.New("zone with an empty name in the config file")
+	}
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return fmt.Errorf("zone name %q: use lower-case letters, digits, '-', '_' or '.'", name)
+		}
+	}
+	return nil
+}
+
+// ParseURL checks and normalizes a zone's API base URL. It must be absolute
+// https (http only for loopback hosts), with no user info, query or fragment.
+func ParseURL(zone, raw string) (string, error) {
+	bad := func(reason string) error {
+		return &InvalidURLError{Zone: zone, URL: redactUserinfo(raw), Reason: reason}
+	}
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return "", bad("not a URL")
+	}
+	if u.User != nil {
+		return "", bad("credentials do not belong in a zone URL; use `maketoken login`")
+	}
+	if u.Host == "" || u.Hostname() == "" {
+		return "", bad("it needs a scheme and a host, e.g. https://eu1.make.com/api/v2")
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !IsLoopback(u.Hostname()) {
+			return "", bad("plain http is only allowed for loopback hosts (127.0.0.1, ::1, localhost); use https")
+		}
+	default:
+		return "", bad("the scheme must be https")
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return "", bad("a zone URL has no query or fragment")
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = ""
+	return u.String(), nil
+}
+
+// redactUserinfo keeps a password typed into a URL out of error messages.
+func redactUserinfo(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	u.User = url.User("REDACTED")
+	return u.String()
+}
+
+// IsLoopback reports whether host names this machine only.
+func IsLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func (r *Registry) index(name string) int {
+	for i, z := range r.zones {
+		if z.Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// All returns every known zone: the built-in ones, then the custom ones.
+func (r *Registry) All() []Zone {
+	out := make([]Zone, len(r.zones))
+	copy(out, r.zones)
+	return out
+}
+
+// Names returns the names of every known zone.
+func (r *Registry) Names() []string {
+	out := make([]string, len(r.zones))
+	for i, z := range r.zones {
+		out[i] = z.Name
+	}
+	return out
+}
+
+// Lookup finds a zone by its name or its host ("eu1", "eu1.make.com",
+// "celonis-eu1", "eu1.make.celonis.com"), case-insensitively. A URL such as
+// "https://eu1.make.com" is accepted too, as Make's tools sometimes show it.
+func (r *Registry) Lookup(nameOrHost string) (Zone, error) {
+	key := strings.ToLower(strings.TrimSpace(nameOrHost))
+	if u, err := url.Parse(key); err == nil && u.Host != "" {
+		key = u.Host
+	}
+	for _, z := range r.zones {
+		if z.Name == key || strings.EqualFold(z.Host, key) {
+			return z, nil
+		}
+	}
+	return Zone{}, &UnknownZoneError{Name: nameOrHost, Known: r.Names()}
+}
