@@ -116,12 +116,21 @@ func (f *Factory) Store() (*credentials.Store, error) {
 		return nil, err
 	}
 	f.storeOnce.Do(func() {
+		makeZone := ""
+		if mz := f.Getenv("MAKE_ZONE"); mz != "" {
+			if reg, err := f.Zones(); err == nil {
+				if z, err := reg.Lookup(mz); err == nil {
+					makeZone = z.Name
+				}
+			}
+		}
 		f.store = credentials.NewStore(credentials.Options{
 			Keyring:        f.Keyring,
 			KeyringTimeout: cfg.KeyringTimeout,
 			File:           cfg.CredentialsFile,
 			Getenv:         f.Getenv,
 			Warn:           f.Warn,
+			MakeZone:       makeZone,
 		})
 	})
 	return f.store, nil

@@ -57,6 +57,9 @@ type Store struct {
 	keyring boundedKeyring
 	file    fileStore
 	getenv  func(string) string
+	// makeZone is the zone MAKE_ZONE names, if any: MAKE_API_KEY belongs
+	// to it, as in Make's own tools.
+	makeZone string
 }
 
 // Options configure a Store.
@@ -66,6 +69,9 @@ type Options struct {
 	File           string        // the plain-text credentials file
 	Getenv         func(string) string
 	Warn           func(string) // told about a credentials file others can read
+	// MakeZone is the zone Make's MAKE_ZONE variable names ("" if unset):
+	// MAKE_API_KEY is never used for another zone.
+	MakeZone string
 }
 
 // DefaultKeyringTimeout bounds a keyring call when nothing else is set.
@@ -83,9 +89,10 @@ func NewStore(o Options) *Store {
 		o.Getenv = func(string) string { return "" }
 	}
 	return &Store{
-		keyring: boundedKeyring{k: o.Keyring, timeout: o.KeyringTimeout},
-		file:    fileStore{path: o.File, warn: o.Warn},
-		getenv:  o.Getenv,
+		keyring:  boundedKeyring{k: o.Keyring, timeout: o.KeyringTimeout},
+		file:     fileStore{path: o.File, warn: o.Warn},
+		getenv:   o.Getenv,
+		makeZone: o.MakeZone,
 	}
 }
 
@@ -102,7 +109,7 @@ func (s *Store) Lookup(ctx context.Context, zone string, selected bool) (Credent
 	if v := strings.TrimSpace(s.getenv(EnvVar(zone))); v != "" {
 		return Credential{Zone: zone, Token: v, Source: SourceEnv, EnvVar: EnvVar(zone)}, nil
 	}
-	if selected {
+	if selected && (s.makeZone == "" || s.makeZone == zone) {
 		if v := strings.TrimSpace(s.getenv("MAKE_API_KEY")); v != "" {
 			return Credential{Zone: zone, Token: v, Source: SourceEnv, EnvVar: "MAKE_API_KEY"}, nil
 		}

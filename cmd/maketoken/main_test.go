@@ -1,0 +1,358 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/maketoken/maketoken/internal/cli"
+	"github.com/maketoken/maketoken/internal/credentials"
+	"github.com/maketoken/maketoken/internal/emulator"
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// The end-to-end tests run maketoken as its own process (testscript
+// re-executes this test binary as "maketoken") against the Make emulator,
+// which runs in the test process and serves six zones on loopback ports.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"maketoken": func() { os.Exit(testMain()) },
+	})
+}
+
+// testMain is main with one difference: the keyring. Scripts never touch
+// the user's keyring; MAKETOKEN_TEST_KEYRING selects a stand-in:
+// "file:PATH" keeps entries in a JSON file (so that they outlive one
+// process), "unavailable" fails every call, "hang" never answers, and
+// "system" uses the real OS keyring (only inside a private D-Bus session,
+// see TestRealKeyring).
+func testMain() int {
+	deps := cli.SystemDeps(cli.BuildInfo{Version: "test"})
+	switch spec := os.Getenv("MAKETOKEN_TEST_KEYRING"); {
+	case spec == "system":
+	case spec == "unavailable":
+		deps.Keyring = brokenKeyring{}
+	case spec == "hang":
+		deps.Keyring = hangingKeyring{}
+	case strings.HasPrefix(spec, "file:"):
+		deps.Keyring = &fileKeyring{path: strings.TrimPrefix(spec, "file:")}
+	default:
+		fmt.Fprintln(os.Stderr, "test harness: MAKETOKEN_TEST_KEYRING is not set; refusing to touch a real keyring")
+		return 99
+	}
+	return cli.Main(context.Background(), os.Args[1:], deps)
+}
+
+type brokenKeyring struct{}
+
+var errNoKeyring = errors.New("org.freedesktop.secrets was not provided by any .service files")
+
+func (brokenKeyring) Get(string, string) (string, error) { return "", errNoKeyring }
+func (brokenKeyring) Set(string, string, string) error   { return errNoKeyring }
+func (brokenKeyring) Delete(string, string) error        { return errNoKeyring }
+
+type hangingKeyring struct{}
+
+func (hangingKeyring) Get(string, string) (string, error) { select {} }
+func (hangingKeyring) Set(string, string, string) error   { select {} }
+func (hangingKeyring) Delete(string, string) error        { select {} }
+
+// fileKeyring is a keyring kept in a JSON file, for tests only.
+type fileKeyring struct {
+	path string
+	mu   sync.Mutex
+}
+
+func (k *fileKeyring) load() (map[string]string, error) {
+	m := map[string]string{}
+	data, err := os.ReadFile(k.path)
+	if errors.Is(err, os.ErrNotExist) {
+		return m, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return m, json.Unmarshal(data, &m)
+}
+
+func (k *fileKeyring) save(m map[string]string) error {
+	data, _ := json.Marshal(m)
+	return os.WriteFile(k.path, data, 0o600)
+}
+
+func (k *fileKeyring) Get(service, account string) (string, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	m, err := k.load()
+	if err != nil {
+		return "", err
+	}
+	v, ok := m[service+"/"+account]
+	if !ok {
+		return "", credentials.ErrNotFound
+	}
+	return v, nil
+}
+
+func (k *fileKeyring) Set(service, account, secret string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	m, err := k.load()
+	if err != nil {
+		return err
+	}
+	m[service+"/"+account] = secret
+	return k.save(m)
+}
+
+func (k *fileKeyring) Delete(service, account string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	m, err := k.load()
+	if err != nil {
+		return err
+	}
+	if _, ok := m[service+"/"+account]; !ok {
+		return credentials.ErrNotFound
+	}
+	delete(m, service+"/"+account)
+	return k.save(m)
+}
+
+func TestScripts(t *testing.T) {
+	testscript.Run(t, scriptParams(t, "testdata/script"))
+}
+
+// TestRealKeyring runs the scripts in testdata/realkeyring against the OS
+// keyring. It runs only inside a private D-Bus session with an unlocked
+// gnome-keyring (.ci/run starts one with dbus-run-session), never against
+// a user's own keyring.
+func TestRealKeyring(t *testing.T) {
+	if os.Getenv("MAKETOKEN_REAL_KEYRING_TEST") != "1" || os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
+		t.Skip("real-keyring tests run only inside dbus-run-session with MAKETOKEN_REAL_KEYRING_TEST=1 (see .ci/run)")
+	}
+	p := scriptParams(t, "testdata/realkeyring")
+	setup := p.Setup
+	p.Setup = func(env *testscript.Env) error {
+		if err := setup(env); err != nil {
+			return err
+		}
+		env.Setenv("MAKETOKEN_TEST_KEYRING", "system")
+		env.Setenv("DBUS_SESSION_BUS_ADDRESS", os.Getenv("DBUS_SESSION_BUS_ADDRESS"))
+		return nil
+	}
+	testscript.Run(t, p)
+}
+
+// emuKey is where a script's emulator is kept in the testscript Env.
+type emuKey struct{}
+
+func scriptParams(t *testing.T, dir string) testscript.Params {
+	return testscript.Params{
+		Dir:                 dir,
+		RequireExplicitExec: true,
+		RequireUniqueNames:  true,
+		Setup: func(env *testscript.Env) error {
+			srv := emulator.New(emulator.Options{})
+			if err := srv.Start(); err != nil {
+				return err
+			}
+			env.Defer(srv.Close)
+			env.Values[emuKey{}] = srv
+			var cfg strings.Builder
+			cfg.WriteString("zones:\n")
+			for _, name := range srv.Zones() {
+				z := srv.Zone(name)
+				fmt.Fprintf(&cfg, "  %s:\n    url: %s\n", name, z.URL())
+				upper := strings.ToUpper(strings.ReplaceAll(name, "-", "_"))
+				env.Setenv("ADMIN_"+upper, z.AdminToken())
+				env.Setenv("URL_"+upper, z.URL())
+			}
+			cfgPath := filepath.Join(env.WorkDir, "config.yaml")
+			if err := os.WriteFile(cfgPath, []byte(cfg.String()), 0o600); err != nil {
+				return err
+			}
+			env.Setenv("MAKETOKEN_CONFIG", cfgPath)
+			env.Setenv("HOME", env.WorkDir)
+			env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, ".config"))
+			env.Setenv("XDG_DATA_HOME", filepath.Join(env.WorkDir, ".local", "share"))
+			env.Setenv("MAKETOKEN_TEST_KEYRING", "file:"+filepath.Join(env.WorkDir, "keyring.json"))
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"emu":   cmdEmu,
+			"exits": cmdExits,
+		},
+	}
+}
+
+// cmdEmu looks at and steers the script's emulator:
+//
+//	emu seed ZONE LABEL SCOPES [CREATED] [VAR]   add a token (scopes comma-separated; CREATED RFC 3339 or -); its secret goes to $VAR
+//	emu count ZONE N                             the zone holds N tokens
+//	emu has ZONE TOKEN                           the zone holds this token (with !: it does not)
+//	emu tokens ZONE                              print "created label scopes" per token to stdout
+//	emu requests ZONE                            print "METHOD PATH STATUS" per request to stdout
+//	emu reset-requests                           forget every zone's request log
+//	emu own-credentials                          every zone only ever received its own tokens
+//	emu fault ZONE METHOD PATH KIND [TIMES]      KIND: a status code, html, drop, drop-after
+//	emu latency ZONE DURATION
+//	emu ratelimit ZONE PER_MINUTE [retry-after]
+//	emu scopes ZONE SCOPES                       replace the zone's scope list
+func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
+	srv := ts.Value(emuKey{}).(*emulator.Server)
+	if len(args) == 0 {
+		ts.Fatalf("usage: emu COMMAND ...")
+	}
+	zone := func(i int) *emulator.Zone {
+		if len(args) <= i {
+			ts.Fatalf("emu %s: missing zone", args[0])
+		}
+		z := srv.Zone(args[i])
+		if z == nil {
+			ts.Fatalf("emu: no zone %q", args[i])
+		}
+		return z
+	}
+	switch args[0] {
+	case "seed":
+		if len(args) < 4 {
+			ts.Fatalf("usage: emu seed ZONE LABEL SCOPES [CREATED] [VAR]")
+		}
+		created := time.Now()
+		if len(args) > 4 && args[4] != "-" {
+			t, err := time.Parse(time.RFC3339Nano, args[4])
+			ts.Check(err)
+			created = t
+		}
+		tok := zone(1).AddToken(args[2], strings.Split(args[3], ","), created)
+		if len(args) > 5 {
+			ts.Setenv(args[5], tok.Token)
+			ts.Setenv(args[5]+"_CREATED", tok.Created)
+		}
+	case "count":
+		if len(args) != 3 {
+			ts.Fatalf("usage: emu count ZONE N")
+		}
+		want, err := strconv.Atoi(args[2])
+		ts.Check(err)
+		got := len(zone(1).Tokens())
+		if (got == want) == neg {
+			ts.Fatalf("zone %s holds %d tokens, want %s%d", args[1], got, map[bool]string{true: "not ", false: ""}[neg], want)
+		}
+	case "has":
+		if len(args) != 3 {
+			ts.Fatalf("usage: emu has ZONE TOKEN")
+		}
+		if zone(1).HasToken(args[2]) == neg {
+			ts.Fatalf("zone %s: has token = %v, want %v", args[1], !neg, neg)
+		}
+	case "tokens":
+		for _, t := range zone(1).Tokens() {
+			fmt.Fprintf(ts.Stdout(), "%s %s %s\n", t.Created, t.Label, strings.Join(t.Scopes, ","))
+		}
+	case "requests":
+		for _, r := range zone(1).Requests() {
+			fmt.Fprintf(ts.Stdout(), "%s %s %d\n", r.Method, r.Path, r.Status)
+		}
+	case "reset-requests":
+		for _, name := range srv.Zones() {
+			srv.Zone(name).ResetRequests()
+		}
+	case "own-credentials":
+		// Every token a zone has ever issued or seeded, by zone.
+		owner := map[string]string{}
+		for _, name := range srv.Zones() {
+			z := srv.Zone(name)
+			owner[z.AdminToken()] = name
+			for _, t := range z.Tokens() {
+				owner[t.Token] = name
+			}
+		}
+		var bad []string
+		for _, name := range srv.Zones() {
+			for _, r := range srv.Zone(name).Requests() {
+				if o, ok := owner[r.Token]; ok && o != name {
+					bad = append(bad, fmt.Sprintf("zone %s received zone %s's credential (%s %s)", name, o, r.Method, r.Path))
+				}
+			}
+		}
+		sort.Strings(bad)
+		if (len(bad) == 0) == neg {
+			ts.Fatalf("credentials crossed zones: %v", bad)
+		}
+	case "fault":
+		if len(args) < 5 {
+			ts.Fatalf("usage: emu fault ZONE METHOD PATH KIND [TIMES]")
+		}
+		f := emulator.Fault{Method: args[2], Path: args[3]}
+		if f.Method == "*" {
+			f.Method = ""
+		}
+		switch args[4] {
+		case "html":
+			f.Status, f.HTML = 502, true
+		case "drop":
+			f.Drop = true
+		case "drop-after":
+			f.DropAfterHandling = true
+		default:
+			code, err := strconv.Atoi(args[4])
+			ts.Check(err)
+			f.Status = code
+		}
+		if len(args) > 5 {
+			n, err := strconv.Atoi(args[5])
+			ts.Check(err)
+			f.Times = n
+		}
+		zone(1).AddFault(f)
+	case "latency":
+		d, err := time.ParseDuration(args[2])
+		ts.Check(err)
+		zone(1).SetLatency(d)
+	case "ratelimit":
+		n, err := strconv.Atoi(args[2])
+		ts.Check(err)
+		zone(1).SetRateLimit(n, len(args) > 3 && args[3] == "retry-after")
+	case "scopes":
+		zone(1).SetScopes(strings.Split(args[2], ","))
+	default:
+		ts.Fatalf("emu: unknown command %q", args[0])
+	}
+}
+
+// cmdExits runs a program and checks its exit code:
+//
+//	exits CODE PROGRAM [ARG...]
+//
+// Its stdout and stderr are kept for the stdout and stderr commands.
+func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exits CODE PROGRAM [ARG...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	err = ts.Exec(args[1], args[2:]...)
+	got := 0
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		got = ee.ExitCode()
+	case err != nil:
+		ts.Fatalf("%s: %v", args[1], err)
+	}
+	if got != want {
+		ts.Fatalf("%s exited %d, want %d", args[1], got, want)
+	}
+}
