@@ -155,7 +155,7 @@ func (f *Factory) Credential(ctx context.Context, zone zones.Zone, selected bool
 func (f *Factory) HTTPClient() *http.Client {
 	f.httpOnce.Do(func() {
 		cfg, _ := f.Config()
-		var rt http.RoundTripper = f.Transport
+		rt := f.Transport
 		if rt == nil {
 			rt = makeapi.NewHTTPClient(nil, 0).Transport
 		}

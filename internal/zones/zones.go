@@ -132,7 +132,8 @@ func ValidateName(name string) error {
 		return errors.New("zone with an empty name in the config file")
 	}
 	for _, r := range name {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+		ok := r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.'
+		if !ok {
 			return fmt.Errorf("zone name %q: use lower-case letters, digits, '-', '_' or '.'", name)
 		}
 	}
