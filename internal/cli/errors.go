@@ -12,6 +12,7 @@ import (
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/redact"
+	"github.com/maketoken/maketoken/internal/scopes"
 	"github.com/maketoken/maketoken/internal/zones"
 )
 
@@ -69,9 +70,12 @@ func ExitCode(err error) int {
 		notFound    *credentials.NotFoundError
 		keyringErr  *credentials.KeyringError
 		jqErr       *output.JQError
+		unknownScp  *scopes.UnknownError
+		invalidScp  *scopes.InvalidError
 	)
 	switch {
-	case errors.As(err, &unknownZone), errors.As(err, &badURL), errors.As(err, &cfgErr), errors.As(err, &jqErr):
+	case errors.As(err, &unknownZone), errors.As(err, &badURL), errors.As(err, &cfgErr), errors.As(err, &jqErr),
+		errors.As(err, &unknownScp), errors.As(err, &invalidScp):
 		return ExitUsage
 	case errors.As(err, &notFound):
 		return ExitAuth

@@ -1,0 +1,152 @@
+package scopes
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+)
+
+var zoneScopes = []string{
+	"connections:read", "connections:write",
+	"scenarios:read", "scenarios:run", "scenarios:write",
+	"teams:read", "teams:write", "user:read", "user:write",
+}
+
+func TestExpand(t *testing.T) {
+	tests := []struct {
+		name     string
+		patterns []string
+		want     []string
+	}{
+		{"exact", []string{"user:read"}, []string{"user:read"}},
+		{"several flags", []string{"user:write", "scenarios:read"}, []string{"scenarios:read", "user:write"}},
+		{"comma separated", []string{"user:write,scenarios:read"}, []string{"scenarios:read", "user:write"}},
+		{"resource glob", []string{"scenarios:*"}, []string{"scenarios:read", "scenarios:run", "scenarios:write"}},
+		{"action glob", []string{"*:read"}, []string{"connections:read", "scenarios:read", "teams:read", "user:read"}},
+		{"question mark", []string{"user:?ead"}, []string{"user:read"}},
+		{"bracket", []string{"[tu]*:write"}, []string{"teams:write", "user:write"}},
+		{"everything", []string{"*"}, slices.Sorted(slices.Values(zoneScopes))},
+		{"duplicates removed", []string{"scenarios:*", "scenarios:read", "*:read,scenarios:read"},
+			[]string{"connections:read", "scenarios:read", "scenarios:run", "scenarios:write", "teams:read", "user:read"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Expand(tt.patterns, zoneScopes)
+			if err != nil {
+				t.Fatalf("Expand(%q): %v", tt.patterns, err)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("Expand(%q) = %q, want %q", tt.patterns, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestExpandUnknown(t *testing.T) {
+	tests := []struct {
+		name      string
+		patterns  []string
+		pattern   string
+		firstHint string // the best suggestion; "" for none
+		message   string
+	}{
+		{"missing letter", []string{"scenario:read"}, "scenario:read", "scenarios:read", `unknown scope "scenario:read"; did you mean`},
+		{"swapped letters", []string{"user:raed"}, "user:raed", "user:read", "did you mean"},
+		{"case", []string{"User:Read"}, "User:Read", "user:read", ""},
+		{"unknown action, same resource", []string{"scenarios:exec"}, "scenarios:exec", "scenarios:read", ""},
+		{"glob matching nothing", []string{"scenario:*"}, "scenario:*", "scenarios:*", `scope pattern "scenario:*" matches no scope; did you mean`},
+		{"action glob matching nothing", []string{"*:reed"}, "*:reed", "*:read", ""},
+		{"nothing close", []string{"zzzzzzzzzzzzzz"}, "zzzzzzzzzzzzzz", "", `unknown scope "zzzzzzzzzzzzzz"`},
+		{"second of a list", []string{"user:read", "teams:wrte"}, "teams:wrte", "teams:write", ""},
+		{"inside a comma list", []string{"user:read,scenarios:rn"}, "scenarios:rn", "scenarios:run", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Expand(tt.patterns, zoneScopes)
+			var ue *UnknownError
+			if !errors.As(err, &ue) {
+				t.Fatalf("Expand(%q) = %q, %v; want an *UnknownError", tt.patterns, got, err)
+			}
+			if got != nil {
+				t.Errorf("Expand returned scopes with an error: %q", got)
+			}
+			if ue.Pattern != tt.pattern {
+				t.Errorf("Pattern = %q, want %q", ue.Pattern, tt.pattern)
+			}
+			if tt.firstHint == "" && len(ue.Suggestions) != 0 {
+				t.Errorf("Suggestions = %q, want none", ue.Suggestions)
+			}
+			if tt.firstHint != "" && (len(ue.Suggestions) == 0 || ue.Suggestions[0] != tt.firstHint) {
+				t.Errorf("Suggestions = %q, want %q first", ue.Suggestions, tt.firstHint)
+			}
+			if len(ue.Suggestions) > maxSuggestions {
+				t.Errorf("%d suggestions, want at most %d", len(ue.Suggestions), maxSuggestions)
+			}
+			if !strings.Contains(err.Error(), tt.message) {
+				t.Errorf("message %q does not contain %q", err.Error(), tt.message)
+			}
+			if tt.firstHint != "" && !strings.Contains(err.Error(), tt.firstHint) {
+				t.Errorf("message %q does not name %q", err.Error(), tt.firstHint)
+			}
+		})
+	}
+}
+
+func TestExpandInvalid(t *testing.T) {
+	tests := []struct {
+		name     string
+		patterns []string
+		message  string
+	}{
+		{"none", nil, "no scope given"},
+		{"empty flag", []string{""}, "cannot be blank"},
+		{"blank flag", []string{" "}, "cannot be blank"},
+		{"empty list entry", []string{"user:read,"}, "cannot be blank"},
+		{"space inside", []string{"user: read"}, "cannot contain spaces"},
+		{"space after comma", []string{"user:read, user:write"}, "cannot contain spaces"},
+		{"tab", []string{"user:read\t"}, "cannot contain spaces"},
+		{"control character", []string{"user:read\x1b"}, "control characters"},
+		{"bad glob", []string{"scenarios:[read"}, "malformed pattern"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Expand(tt.patterns, zoneScopes)
+			var ie *InvalidError
+			if !errors.As(err, &ie) {
+				t.Fatalf("Expand(%q) = %q, %v; want an *InvalidError", tt.patterns, got, err)
+			}
+			if !strings.Contains(err.Error(), tt.message) {
+				t.Errorf("message %q does not contain %q", err.Error(), tt.message)
+			}
+		})
+	}
+}
+
+func TestExpandNoAvailableScopes(t *testing.T) {
+	_, err := Expand([]string{"user:read"}, nil)
+	var ue *UnknownError
+	if !errors.As(err, &ue) || len(ue.Suggestions) != 0 {
+		t.Fatalf("Expand with no scopes = %v; want an *UnknownError without suggestions", err)
+	}
+}
+
+func TestDistance(t *testing.T) {
+	tests := []struct {
+		a, b string
+		want int
+	}{
+		{"", "", 0},
+		{"abc", "", 3},
+		{"", "abc", 3},
+		{"read", "read", 0},
+		{"read", "raed", 1},
+		{"scenario:read", "scenarios:read", 1},
+		{"kitten", "sitting", 3},
+	}
+	for _, tt := range tests {
+		if got := distance(tt.a, tt.b); got != tt.want {
+			t.Errorf("distance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
