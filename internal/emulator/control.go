@@ -1,0 +1,212 @@
+package emulator
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+)
+
+// The control API, under /_emulator/ on every zone's port, lets shell scripts
+// and benchmarks do what Go tests do with Zone's methods. It needs no
+// authentication: the emulator only listens on loopback addresses. Requests
+// carrying an Origin header (sent by browsers) are refused, so that a web
+// page cannot drive it. All bodies are JSON; errors are {"error": "..."}.
+//
+//	GET    /_emulator/state     zone, url, adminToken, user, tokens (full secrets), settings, faults
+//	POST   /_emulator/tokens    {"label":"ci","scope":["user:read"],"created":"2024-03-27T05:53:27.360Z"} (created optional) -> 201, the token
+//	GET    /_emulator/requests  the request log, oldest first
+//	DELETE /_emulator/requests  empty it -> 204
+//	GET    /_emulator/faults    the faults in force
+//	POST   /_emulator/faults    a Fault: {"path":"/users/me/api-tokens","method":"POST","status":503,"times":1,"delay":"100ms"} -> 201
+//	DELETE /_emulator/faults    remove all faults -> 204
+//	GET    /_emulator/settings  {"latency":"0s","rateLimit":0,"retryAfter":false,"scopes":[...]}
+//	POST   /_emulator/settings  change any of those fields; absent ones stay -> 200, the settings
+//
+// Control requests are not part of the request log, nor of the rate limit.
+
+// controlState is the answer to GET /_emulator/state.
+type controlState struct {
+	Zone       string   `json:"zone"`
+	URL        string   `json:"url"`
+	AdminToken string   `json:"adminToken"`
+	User       User     `json:"user"`
+	Tokens     []Token  `json:"tokens"`
+	Settings   settings `json:"settings"`
+	Faults     []Fault  `json:"faults"`
+}
+
+func controlError(w http.ResponseWriter, status int, format string, args ...any) {
+	writeJSON(w, status, map[string]string{"error": fmt.Sprintf(format, args...)})
+}
+
+// decodeStrict reads one JSON value from the request body into v,
+// refusing unknown fields and trailing data.
+func decodeStrict(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return fmt.Errorf("body larger than %d bytes", maxBody)
+		}
+		return fmt.Errorf("bad JSON body: %w", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("bad JSON body: more than one value")
+	}
+	return nil
+}
+
+func (z *Zone) serveControl(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	b := newBufferedResponse()
+	z.control(b, r)
+	if z.srv.opts.Log != nil {
+		z.srv.logf("%s %s %s %s %d %s (control)", z.now().UTC().Format(time.RFC3339), z.name,
+			printable(r.Method), printable(rawPath(r)), b.status, time.Since(start).Round(time.Microsecond))
+	}
+	b.flushTo(w)
+}
+
+func (z *Zone) control(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("Origin") != "" {
+		controlError(w, http.StatusForbidden, "the control API does not answer requests from web pages (an Origin header was sent)")
+		return
+	}
+	type handler func(http.ResponseWriter, *http.Request)
+	var methods map[string]handler
+	switch r.URL.Path {
+	case "/_emulator/state":
+		methods = map[string]handler{http.MethodGet: z.controlState}
+	case "/_emulator/tokens":
+		methods = map[string]handler{http.MethodPost: z.controlAddToken}
+	case "/_emulator/requests":
+		methods = map[string]handler{
+			http.MethodGet: func(w http.ResponseWriter, _ *http.Request) {
+				reqs := z.Requests()
+				if reqs == nil {
+					reqs = []Request{} // [] rather than null, for scripts
+				}
+				writeJSON(w, http.StatusOK, reqs)
+			},
+			http.MethodDelete: func(w http.ResponseWriter, _ *http.Request) {
+				z.ResetRequests()
+				w.WriteHeader(http.StatusNoContent)
+			},
+		}
+	case "/_emulator/faults":
+		methods = map[string]handler{
+			http.MethodGet:  func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, z.Faults()) },
+			http.MethodPost: z.controlAddFault,
+			http.MethodDelete: func(w http.ResponseWriter, _ *http.Request) {
+				z.ClearFaults()
+				w.WriteHeader(http.StatusNoContent)
+			},
+		}
+	case "/_emulator/settings":
+		methods = map[string]handler{
+			http.MethodGet:  func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, z.settings()) },
+			http.MethodPost: z.controlSettings,
+		}
+	default:
+		controlError(w, http.StatusNotFound, "no such control endpoint: %s", r.URL.Path)
+		return
+	}
+	h, ok := methods[r.Method]
+	if !ok {
+		controlError(w, http.StatusMethodNotAllowed, "method %s not allowed on %s", r.Method, r.URL.Path)
+		return
+	}
+	h(w, r)
+}
+
+func (z *Zone) controlState(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, controlState{
+		Zone:       z.name,
+		URL:        z.URL(),
+		AdminToken: z.AdminToken(),
+		User:       z.user,
+		Tokens:     z.Tokens(),
+		Settings:   z.settings(),
+		Faults:     z.Faults(),
+	})
+}
+
+func (z *Zone) controlAddToken(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Label   string   `json:"label"`
+		Scope   []string `json:"scope"`
+		Created string   `json:"created"`
+	}
+	if err := decodeStrict(r, &in); err != nil {
+		controlError(w, http.StatusBadRequest, "%v", err)
+		return
+	}
+	var created time.Time
+	if in.Created != "" {
+		t, err := time.Parse(time.RFC3339Nano, in.Created)
+		if err != nil {
+			controlError(w, http.StatusBadRequest, "created: not an RFC 3339 time: %q", in.Created)
+			return
+		}
+		created = t
+	}
+	writeJSON(w, http.StatusCreated, z.AddToken(in.Label, in.Scope, created))
+}
+
+func (z *Zone) controlAddFault(w http.ResponseWriter, r *http.Request) {
+	var f Fault
+	if err := decodeStrict(r, &f); err != nil {
+		controlError(w, http.StatusBadRequest, "%v", err)
+		return
+	}
+	if err := f.validate(); err != nil {
+		controlError(w, http.StatusBadRequest, "fault: %v", err)
+		return
+	}
+	z.AddFault(f)
+	writeJSON(w, http.StatusCreated, f)
+}
+
+func (z *Zone) controlSettings(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Latency    *string   `json:"latency"`
+		RateLimit  *int      `json:"rateLimit"`
+		RetryAfter *bool     `json:"retryAfter"`
+		Scopes     *[]string `json:"scopes"`
+	}
+	if err := decodeStrict(r, &in); err != nil {
+		controlError(w, http.StatusBadRequest, "%v", err)
+		return
+	}
+	var latency time.Duration
+	if in.Latency != nil {
+		d, err := time.ParseDuration(*in.Latency)
+		if err != nil || d < 0 {
+			controlError(w, http.StatusBadRequest, "latency: want a duration like \"100ms\", got %q", *in.Latency)
+			return
+		}
+		latency = d
+	}
+	if in.RateLimit != nil && *in.RateLimit < 0 {
+		controlError(w, http.StatusBadRequest, "rateLimit must not be negative")
+		return
+	}
+	z.mu.Lock()
+	if in.Latency != nil {
+		z.latency = latency
+	}
+	if in.RateLimit != nil {
+		z.rateLimit = *in.RateLimit
+	}
+	if in.RetryAfter != nil {
+		z.retryAfter = *in.RetryAfter
+	}
+	if in.Scopes != nil {
+		z.setScopesLocked(*in.Scopes)
+	}
+	z.mu.Unlock()
+	writeJSON(w, http.StatusOK, z.settings())
+}

@@ -1,0 +1,82 @@
+package emulator
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+)
+
+func TestMask(t *testing.T) {
+	for in, want := range map[string]string{
+		"3f2a9c1d-7b4e-4c1a-9d2e-5f6a7b8c9d0e": "3f2a9c1d-****-****-****-************",
+		"nodashes":                             "********",
+		"":                                     "",
+		"a-":                                   "a-",
+	} {
+		if got := mask(in); got != want {
+			t.Errorf("mask(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestRedactTokens(t *testing.T) {
+	in := "/api/v2/x/3F2A9C1D-7B4E-4C1A-9D2E-5F6A7B8C9D0E?t=3f2a9c1d-7b4e-4c1a-9d2e-5f6a7b8c9d0e"
+	want := "/api/v2/x/3F2A9C1D-****-****-****-************?t=3f2a9c1d-****-****-****-************"
+	if got := redactTokens(in); got != want {
+		t.Errorf("redactTokens = %q", got)
+	}
+}
+
+func TestRedirectLocation(t *testing.T) {
+	for _, tc := range []struct{ to, raw, query, want string }{
+		{"http://h:1/", "/api/v2/users/me", "", "http://h:1/api/v2/users/me"},
+		{"http://h:1/", "/api/v2/users/me", "a=b", "http://h:1/api/v2/users/me?a=b"},
+		{"http://h:1/x", "/api/v2/users/me", "a=b", "http://h:1/x"},
+	} {
+		if got := redirectLocation(tc.to, tc.raw, tc.query); got != tc.want {
+			t.Errorf("redirectLocation(%q, %q, %q) = %q, want %q", tc.to, tc.raw, tc.query, got, tc.want)
+		}
+	}
+}
+
+// TestHandlerWithHTTPTest uses a zone's handler without Start, as tests of
+// other packages may, including the hijacking faults.
+func TestHandlerWithHTTPTest(t *testing.T) {
+	s := New(Options{Zones: []string{"eu1"}})
+	z := s.Zone("eu1")
+	ts := httptest.NewServer(z.Handler())
+	defer ts.Close()
+	req, _ := http.NewRequest("GET", ts.URL+"/api/v2/users/me", nil)
+	req.Header.Set("Authorization", "Token "+z.AdminToken())
+	resp, err := ts.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	z.AddFault(Fault{Drop: true, Times: 1})
+	if _, err := ts.Client().Do(req); err == nil {
+		t.Error("Drop: no error")
+	}
+	// A recorder cannot be hijacked: the handler aborts the way net/http expects.
+	z.AddFault(Fault{Drop: true, Times: 1})
+	rec := httptest.NewRecorder()
+	func() {
+		defer func() {
+			if r := recover(); r != http.ErrAbortHandler {
+				t.Errorf("recovered %v, want http.ErrAbortHandler", r)
+			}
+		}()
+		z.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/api/v2/users/me", nil))
+	}()
+	// A plain recorder works for everything else.
+	rec = httptest.NewRecorder()
+	r := httptest.NewRequest("GET", "/api/v2/users/me", nil)
+	r.Header.Set("Authorization", "Token "+z.AdminToken())
+	z.Handler().ServeHTTP(rec, r)
+	if rec.Code != 200 || rec.Header().Get("Content-Type") != "application/json; charset=utf-8" {
+		t.Errorf("recorder: %d %v", rec.Code, rec.Header())
+	}
+}

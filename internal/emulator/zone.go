@@ -1,0 +1,396 @@
+package emulator
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// CreatedLayout is how `created` is written: UTC, exactly three fraction
+// digits, trailing zeros kept ("2024-03-27T05:53:27.360Z").
+const CreatedLayout = "2006-01-02T15:04:05.000Z"
+
+// maxRequestLog is how many requests a zone remembers: when the log is full,
+// its oldest tenth is forgotten, so a long-running emulator does not grow
+// without bound.
+const maxRequestLog = 100_000
+
+// User is the account a zone's tokens belong to.
+type User struct {
+	ID    int64  `json:"id"`
+	Name  string `json:"name"`
+	Email string `json:"email"`
+}
+
+// Token is an API token as the emulator stores it, with the full secret.
+type Token struct {
+	Token   string   `json:"token"`
+	Label   string   `json:"label"`
+	Created string   `json:"created"`
+	Scopes  []string `json:"scope"`
+}
+
+// Request is one entry of a zone's request log.
+type Request struct {
+	Method string `json:"method"`
+	// Path is the path as received, still escaped
+	// ("/api/v2/users/me/api-tokens/2024-03-27T05%3A53%3A27.360Z").
+	Path  string `json:"path"`
+	Query string `json:"query,omitempty"`
+	// Token is what the Authorization header carried after "Token ", in
+	// full (or the whole header if it had another form): tests check which
+	// credential was sent where.
+	Token string `json:"token,omitempty"`
+	// Status is the status code answered; 0 if no answer was sent (a Drop
+	// fault, or the client went away first).
+	Status int `json:"status"`
+	// Dropped is set when the connection was closed without an answer
+	// (Drop or DropAfterHandling). With DropAfterHandling, Status is the
+	// answer the client never got.
+	Dropped bool      `json:"dropped,omitempty"`
+	Time    time.Time `json:"time"`
+}
+
+// Zone is one emulated Make zone: one user, their tokens, and the knobs
+// tests turn. All methods are safe for concurrent use.
+type Zone struct {
+	name string
+	srv  *Server
+	user User
+
+	mu          sync.Mutex
+	url         string
+	admin       string
+	scopes      []string
+	scopeSet    map[string]bool
+	bySecret    map[string]*Token
+	byCreated   map[string]*Token
+	order       []*Token // sorted by Created, which sorts like time
+	nextCreated map[int64]int64
+	latency     time.Duration
+	rateLimit   int
+	retryAfter  bool
+	window      time.Time
+	windowCount int
+	faults      []*faultState
+
+	reqMu    sync.Mutex
+	requests []Request
+}
+
+func newZone(s *Server, name string, index int) *Zone {
+	z := &Zone{
+		name: name,
+		srv:  s,
+		user: User{
+			ID:    int64(1001 + index),
+			Name:  "Emulator User (" + name + ")",
+			Email: "user@" + name + ".emulator.example",
+		},
+		bySecret:    make(map[string]*Token),
+		byCreated:   make(map[string]*Token),
+		nextCreated: make(map[int64]int64),
+		latency:     s.opts.Latency,
+		rateLimit:   s.opts.RateLimit,
+		retryAfter:  s.opts.RetryAfter,
+	}
+	z.setScopesLocked(s.opts.Scopes)
+	admin := z.AddToken("emulator admin", z.Scopes(), time.Time{})
+	z.admin = admin.Token
+	return z
+}
+
+func (z *Zone) now() time.Time { return z.srv.opts.Now() }
+
+// Name returns the zone's name.
+func (z *Zone) Name() string { return z.name }
+
+// URL returns the zone's base URL ("http://127.0.0.1:PORT/api/v2"), or ""
+// before the server is started.
+func (z *Zone) URL() string {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	return z.url
+}
+
+func (z *Zone) setURL(u string) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	z.url = u
+}
+
+// Handler returns the zone's HTTP handler: the API under /api/v2 and the
+// control API under /_emulator/. It can be served with httptest directly.
+// Fault kinds Drop and DropAfterHandling need a ResponseWriter that can be
+// hijacked (a real HTTP/1 server); elsewhere they abort the handler with
+// http.ErrAbortHandler.
+func (z *Zone) Handler() http.Handler { return http.HandlerFunc(z.serveHTTP) }
+
+// AdminToken returns the token seeded when the zone was made: label
+// "emulator admin", every scope of the zone's list. It stays the same even
+// if the token is revoked.
+func (z *Zone) AdminToken() string {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	return z.admin
+}
+
+// User returns the zone's user.
+func (z *Zone) User() User { return z.user }
+
+// Scopes returns the zone's scope list.
+func (z *Zone) Scopes() []string {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	return slices.Clone(z.scopes)
+}
+
+// SetScopes replaces the zone's scope list: what GET
+// /enums/user-api-token-scopes returns and what create accepts. Existing
+// tokens keep their scopes.
+func (z *Zone) SetScopes(scopes []string) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	z.setScopesLocked(scopes)
+}
+
+func (z *Zone) setScopesLocked(scopes []string) {
+	z.scopes = slices.Clone(scopes)
+	z.scopeSet = make(map[string]bool, len(scopes))
+	for _, s := range scopes {
+		z.scopeSet[s] = true
+	}
+}
+
+// AddToken stores a token directly, as if created at time created (the
+// clock's now if zero), and returns it with its full secret. Scopes are not
+// checked against the zone's list. If another token already has the same
+// millisecond, created is moved on by 1 ms until it is unique.
+func (z *Zone) AddToken(label string, scopes []string, created time.Time) Token {
+	if created.IsZero() {
+		created = z.now()
+	}
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	return *z.addTokenLocked(label, scopes, created)
+}
+
+func (z *Zone) addTokenLocked(label string, scopes []string, created time.Time) *Token {
+	t := &Token{
+		Token:   z.newSecretLocked(),
+		Label:   label,
+		Created: z.uniqueCreatedLocked(created),
+		Scopes:  slices.Clone(scopes),
+	}
+	if t.Scopes == nil {
+		t.Scopes = []string{}
+	}
+	z.bySecret[t.Token] = t
+	z.byCreated[t.Created] = t
+	i, _ := slices.BinarySearchFunc(z.order, t.Created, func(e *Token, c string) int { return strings.Compare(e.Created, c) })
+	z.order = slices.Insert(z.order, i, t)
+	return t
+}
+
+// uniqueCreatedLocked formats t as a `created` value no token of the zone
+// has. A clash moves it on by 1 ms. nextCreated remembers, for each
+// millisecond asked for, where the search should start next time: many
+// tokens created at one instant (a fixed test clock, a bulk seed) then cost
+// O(1) each rather than O(n), and a fixed clock never hands out the
+// `created` of a token deleted meanwhile again, which a client holding a
+// stale list could otherwise revoke by mistake. It costs one map entry per
+// distinct millisecond asked for.
+func (z *Zone) uniqueCreatedLocked(t time.Time) string {
+	want := t.UTC().UnixMilli()
+	ms := want
+	if next, ok := z.nextCreated[want]; ok {
+		ms = next
+	}
+	for {
+		c := time.UnixMilli(ms).UTC().Format(CreatedLayout)
+		if z.byCreated[c] == nil {
+			z.nextCreated[want] = ms + 1
+			return c
+		}
+		ms++
+	}
+}
+
+// newSecretLocked returns a fresh random lowercase UUID (version 4).
+func (z *Zone) newSecretLocked() string {
+	for {
+		s := newUUID()
+		if z.bySecret[s] == nil {
+			return s
+		}
+	}
+}
+
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (it crashes the program instead)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	var out [36]byte
+	hex.Encode(out[0:8], b[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], b[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], b[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], b[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:36], b[10:16])
+	return string(out[:])
+}
+
+// mask returns the token as the list endpoint shows it: the first
+// dash-separated group kept, every other character but dashes replaced by
+// "*" ("3f2a9c1d-****-****-****-************").
+func mask(token string) string {
+	i := strings.IndexByte(token, '-')
+	if i < 0 {
+		return strings.Repeat("*", len(token))
+	}
+	b := []byte(token)
+	for j := i + 1; j < len(b); j++ {
+		if b[j] != '-' {
+			b[j] = '*'
+		}
+	}
+	return string(b)
+}
+
+// deleteLocked removes the token created at created and reports whether
+// there was one.
+func (z *Zone) deleteLocked(created string) bool {
+	t := z.byCreated[created]
+	if t == nil {
+		return false
+	}
+	delete(z.byCreated, created)
+	delete(z.bySecret, t.Token)
+	if i, ok := slices.BinarySearchFunc(z.order, created, func(e *Token, c string) int { return strings.Compare(e.Created, c) }); ok {
+		z.order = slices.Delete(z.order, i, i+1)
+	}
+	return true
+}
+
+// Tokens returns the zone's tokens, full secrets included, oldest first.
+func (z *Zone) Tokens() []Token {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	out := make([]Token, len(z.order))
+	for i, t := range z.order {
+		out[i] = *t
+		out[i].Scopes = slices.Clone(t.Scopes)
+	}
+	return out
+}
+
+// HasToken reports whether token is a live token of the zone.
+func (z *Zone) HasToken(token string) bool {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	return z.bySecret[token] != nil
+}
+
+// lookup returns the scopes of a live token, or false.
+func (z *Zone) lookup(token string) ([]string, bool) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	t := z.bySecret[token]
+	if t == nil {
+		return nil, false
+	}
+	return t.Scopes, true // never modified after creation
+}
+
+// SetLatency sets the delay added to every API request.
+func (z *Zone) SetLatency(d time.Duration) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	z.latency = d
+}
+
+// SetRateLimit sets the number of API requests allowed per minute (0 =
+// unlimited) and whether 429 answers carry Retry-After. The current window's
+// count is kept.
+func (z *Zone) SetRateLimit(perMinute int, retryAfter bool) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	z.rateLimit = max(perMinute, 0)
+	z.retryAfter = retryAfter
+}
+
+// settings is the control API's view of a zone's knobs.
+type settings struct {
+	Latency    string   `json:"latency"`
+	RateLimit  int      `json:"rateLimit"`
+	RetryAfter bool     `json:"retryAfter"`
+	Scopes     []string `json:"scopes"`
+}
+
+func (z *Zone) settings() settings {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	return settings{
+		Latency:    z.latency.String(),
+		RateLimit:  z.rateLimit,
+		RetryAfter: z.retryAfter,
+		Scopes:     slices.Clone(z.scopes),
+	}
+}
+
+// rateLimited counts one API request in the current fixed one-minute window
+// (aligned to the clock's minutes) and says whether it is over the limit,
+// and if so, how many seconds remain until the window resets and whether to
+// send them as Retry-After.
+func (z *Zone) rateLimited() (limited bool, retryAfter int, send bool) {
+	now := z.now()
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if z.rateLimit <= 0 {
+		return false, 0, false
+	}
+	w := now.Truncate(time.Minute)
+	if !w.Equal(z.window) {
+		z.window, z.windowCount = w, 0
+	}
+	z.windowCount++
+	if z.windowCount <= z.rateLimit {
+		return false, 0, false
+	}
+	left := w.Add(time.Minute).Sub(now)
+	secs := int((left + time.Second - 1) / time.Second)
+	return true, max(secs, 1), z.retryAfter
+}
+
+// Requests returns the request log, oldest first: every request to the API
+// (including those answered by a fault, the rate limit or a 401), not those
+// to the control API.
+func (z *Zone) Requests() []Request {
+	z.reqMu.Lock()
+	defer z.reqMu.Unlock()
+	return slices.Clone(z.requests)
+}
+
+// ResetRequests empties the request log.
+func (z *Zone) ResetRequests() {
+	z.reqMu.Lock()
+	defer z.reqMu.Unlock()
+	z.requests = nil
+}
+
+func (z *Zone) record(r Request) {
+	z.reqMu.Lock()
+	defer z.reqMu.Unlock()
+	if len(z.requests) >= maxRequestLog {
+		z.requests = slices.Delete(z.requests, 0, maxRequestLog/10)
+	}
+	z.requests = append(z.requests, r)
+}
