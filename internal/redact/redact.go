@@ -55,13 +55,7 @@ func (r *Redactor) Add(s string) {
 // String removes every known secret, every UUID-shaped value, the value of
 // every JSON "token" field that is not masked, and Authorization headers.
 func (r *Redactor) String(s string) string {
-	if r != nil {
-		r.mu.RLock()
-		for _, secret := range r.secrets {
-			s = strings.ReplaceAll(s, secret, Mark)
-		}
-		r.mu.RUnlock()
-	}
+	s = r.known(s)
 	s = uuidPattern.ReplaceAllString(s, Mark)
 	s = tokenField.ReplaceAllStringFunc(s, func(m string) string {
 		parts := tokenField.FindStringSubmatch(m)
@@ -72,4 +66,49 @@ func (r *Redactor) String(s string) string {
 	})
 	s = authHeader.ReplaceAllString(s, "${1}${2}"+Mark)
 	return s
+}
+
+// known replaces every stretch of s covered by occurrences of known
+// secrets with one Mark. All occurrences are found in the original text
+// first, so that overlapping secrets, or a secret that the replacement of
+// another one would cut in two, are still removed whole.
+func (r *Redactor) known(s string) string {
+	if r == nil {
+		return s
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	var covered []bool
+	for _, secret := range r.secrets {
+		for i := 0; ; {
+			j := strings.Index(s[i:], secret)
+			if j < 0 {
+				break
+			}
+			if covered == nil {
+				covered = make([]bool, len(s))
+			}
+			for k := i + j; k < i+j+len(secret); k++ {
+				covered[k] = true
+			}
+			i += j + 1
+		}
+	}
+	if covered == nil {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		if !covered[i] {
+			b.WriteByte(s[i])
+			i++
+			continue
+		}
+		b.WriteString(Mark)
+		for i < len(s) && covered[i] {
+			i++
+		}
+	}
+	return b.String()
 }

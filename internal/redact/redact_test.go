@@ -37,3 +37,110 @@ func TestNilAndShort(t *testing.T) {
 		t.Fatalf("short secrets must be ignored, got %q", got)
 	}
 }
+
+func TestOverlappingSecrets(t *testing.T) {
+	// "abcdef-1234" and "1234-ghijkl" overlap in "abcdef-1234-ghijkl";
+	// replacing one first must not leave the other behind in part.
+	r := New("abcdef-1234", "1234-ghijkl", "cdef-1")
+	got := r.String("x abcdef-1234-ghijkl y")
+	if got != "x "+Mark+" y" {
+		t.Fatalf("got %q", got)
+	}
+	for _, part := range []string{"abcdef", "ghijkl", "1234"} {
+		if strings.Contains(got, part) {
+			t.Errorf("%q left in %q", part, got)
+		}
+	}
+}
+
+func TestSecretOfAnyShape(t *testing.T) {
+	secret := "NoDashesAtAll0123456789"
+	r := New()
+	r.Add(secret)
+	for _, in := range []string{
+		secret,
+		"error: Token " + secret + " rejected",
+		`{"other":"` + secret + `"}`,
+		"url?x=" + secret + "&y",
+	} {
+		if got := r.String(in); strings.Contains(got, secret) {
+			t.Errorf("String(%q) = %q", in, got)
+		}
+	}
+}
+
+func TestAuthorizationHeaderAnyCase(t *testing.T) {
+	for _, in := range []string{
+		"authorization: Token 0123456789abcdef",
+		"AUTHORIZATION:Bearer 0123456789abcdef",
+		"> Authorization: 0123456789abcdef",
+	} {
+		got := New().String(in)
+		if strings.Contains(got, "0123456789abcdef") || !strings.Contains(got, Mark) {
+			t.Errorf("String(%q) = %q", in, got)
+		}
+	}
+}
+
+func TestTokenFieldForms(t *testing.T) {
+	for _, in := range []string{
+		`{"token" : "plainsecretvalue"}`,
+		`{"apiToken":{"token":"esc\"aped\\secret","label":"x"}}`,
+		"{\n  \"token\": \"pretty-printed-secret\"\n}",
+	} {
+		got := New().String(in)
+		for _, s := range []string{"plainsecretvalue", "aped", "pretty-printed-secret"} {
+			if strings.Contains(got, s) {
+				t.Errorf("String(%q) = %q still holds %q", in, got, s)
+			}
+		}
+	}
+	// A masked listing stays readable.
+	masked := `{"token":"3f2a9c1d-****-****-****-************","label":"ci"}`
+	if got := New().String(masked); got != masked {
+		t.Errorf("masked token changed: %q", got)
+	}
+}
+
+func TestConcurrentUse(t *testing.T) {
+	r := New()
+	done := make(chan struct{})
+	go func() {
+		for i := range 100 {
+			r.Add(strings.Repeat("s", 6+i))
+		}
+		close(done)
+	}()
+	for range 100 {
+		_ = r.String("ssssss text")
+	}
+	<-done
+	if got := r.String("x ssssss y"); got != "x "+Mark+" y" {
+		t.Fatalf("got %q", got)
+	}
+}
+
+// FuzzRedact checks that a known secret never survives redaction, whatever
+// the text around it.
+func FuzzRedact(f *testing.F) {
+	f.Add("3f2a9c1d-7b4e-4c1a-9d2e-5f6a7b8c9d0e", "Authorization: Token 3f2a9c1d-7b4e-4c1a-9d2e-5f6a7b8c9d0e", "x")
+	f.Add("abcdefgh", `{"token":"abcdefgh"}`, "abcdefghabcdefgh")
+	f.Add("secret-one", "secret-onesecret-one", "ne-secre")
+	f.Add("D]abcdef", "[REDACTED]abcdef", "abc")
+	f.Fuzz(func(t *testing.T, secret, text, other string) {
+		// A secret that looks like part of the mark cannot be told apart
+		// from it; real tokens never hold brackets.
+		if len(secret) < 6 || strings.ContainsAny(secret, "[]") || strings.Contains(Mark, secret) {
+			t.Skip()
+		}
+		r := New(secret, other)
+		in := text + secret + text
+		got := r.String(in)
+		if strings.Contains(got, secret) {
+			t.Fatalf("String(%q) = %q still holds the secret %q", in, got, secret)
+		}
+		if got2 := r.String(got); strings.Contains(got2, secret) {
+			t.Fatalf("second pass %q holds the secret", got2)
+		}
+	})
+}
