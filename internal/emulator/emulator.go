@@ -306,6 +306,20 @@ func (s *Server) WriteSummary(w io.Writer) error {
 	return err
 }
 
+// ShellEnv returns shell variable assignments for scripts to source:
+// ADMIN_<ZONE>=<admin token> and URL_<ZONE>=<base URL> for every zone, the
+// zone name upper-cased with "-" and "." as "_" (ADMIN_CELONIS_EU1). It holds
+// secrets (of the emulator only): write it to a file only you can read.
+func (s *Server) ShellEnv() string {
+	var b strings.Builder
+	for _, name := range s.names {
+		z := s.zones[name]
+		v := strings.ToUpper(strings.NewReplacer("-", "_", ".", "_").Replace(name))
+		fmt.Fprintf(&b, "ADMIN_%s=%s\nURL_%s=%s\n", v, z.AdminToken(), v, z.URL())
+	}
+	return b.String()
+}
+
 // ConfigYAML returns a `zones:` block for maketoken's config file that points
 // every zone at this server. It is meaningful once the server is started.
 func (s *Server) ConfigYAML() string {

@@ -277,6 +277,11 @@ func TestDefaults(t *testing.T) {
 	if err := srv.Start(); err == nil {
 		t.Error("second Start succeeded")
 	}
+	eu1 := srv.Zone("eu1")
+	if env := srv.ShellEnv(); !strings.HasPrefix(env, "ADMIN_EU1="+eu1.AdminToken()+"\nURL_EU1="+eu1.URL()+"\n") ||
+		!strings.Contains(env, "\nADMIN_CELONIS_US1=") {
+		t.Errorf("ShellEnv:\n%s", env)
+	}
 	if y := srv.ConfigYAML(); !strings.HasPrefix(y, "zones:\n  eu1:\n    url: "+srv.Zone("eu1").URL()+"\n  eu2:\n") {
 		t.Errorf("ConfigYAML:\n%s", y)
 	}
