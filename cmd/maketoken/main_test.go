@@ -187,6 +187,12 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 			env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, ".config"))
 			env.Setenv("XDG_DATA_HOME", filepath.Join(env.WorkDir, ".local", "share"))
 			env.Setenv("MAKETOKEN_TEST_KEYRING", "file:"+filepath.Join(env.WorkDir, "keyring.json"))
+			// Golden files live outside the scripts: cmp stdout $GOLDEN/NAME.
+			golden, err := filepath.Abs(filepath.Join("testdata", "golden"))
+			if err != nil {
+				return err
+			}
+			env.Setenv("GOLDEN", golden)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

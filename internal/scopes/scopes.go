@@ -76,7 +76,7 @@ func Split(values []string) []string {
 func Expand(patterns []string, available []string) ([]string, error) {
 	split := Split(patterns)
 	if len(split) == 0 {
-		return nil, &InvalidError{Reason: "no scope given; name at least one with -s (e.g. -s 'scenarios:*' or -s '*:read')"}
+		return nil, errNoScope()
 	}
 	known := make(map[string]bool, len(available))
 	for _, s := range available {
@@ -114,6 +114,27 @@ func Expand(patterns []string, available []string) ([]string, error) {
 	}
 	slices.Sort(out)
 	return out, nil
+}
+
+// Validate checks the form of the -s values without a scope list: there is
+// at least one pattern, none is blank or holds spaces or control
+// characters, and every glob is well formed. Commands call it before any
+// request so that a typo costs nothing; Expand checks the same again.
+func Validate(patterns []string) error {
+	split := Split(patterns)
+	if len(split) == 0 {
+		return errNoScope()
+	}
+	for _, p := range split {
+		if err := checkSyntax(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func errNoScope() error {
+	return &InvalidError{Reason: "no scope given; name at least one with -s (e.g. -s 'scenarios:*' or -s '*:read')"}
 }
 
 func checkSyntax(p string) error {

@@ -119,7 +119,16 @@ func TestExpandInvalid(t *testing.T) {
 			if !strings.Contains(err.Error(), tt.message) {
 				t.Errorf("message %q does not contain %q", err.Error(), tt.message)
 			}
+			if verr := Validate(tt.patterns); !errors.As(verr, &ie) || verr.Error() != err.Error() {
+				t.Errorf("Validate(%q) = %v; want %v", tt.patterns, verr, err)
+			}
 		})
+	}
+}
+
+func TestValidateAcceptsUnknownNames(t *testing.T) {
+	if err := Validate([]string{"no-such:scope,scenarios:*", "*:read"}); err != nil {
+		t.Errorf("Validate: %v; it checks form only", err)
 	}
 }
 

@@ -1,0 +1,125 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/maketoken/maketoken/internal/makeapi"
+	"github.com/spf13/cobra"
+)
+
+// completionTimeout bounds what a completion may ask a zone: a shell
+// waiting on a Tab must not hang. A completion that runs out of time, or
+// fails in any way, offers nothing.
+const completionTimeout = 3 * time.Second
+
+// completionZone returns the selected zone with its credential, for a
+// completion, or false.
+func (f *Factory) completionZone(ctx context.Context) (zoneCredential, bool) {
+	targets, err := f.targetZones(ctx, false)
+	if err != nil || len(targets) == 0 {
+		return zoneCredential{}, false
+	}
+	return targets[0], true
+}
+
+// completionTokens lists the selected zone's tokens for a completion.
+func (f *Factory) completionTokens(cmd *cobra.Command) ([]makeapi.Token, bool) {
+	ctx, cancel := context.WithTimeout(commandContext(cmd), completionTimeout)
+	defer cancel()
+	zc, ok := f.completionZone(ctx)
+	if !ok {
+		return nil, false
+	}
+	_, tokens, err := f.listZoneTokens(ctx, zc)
+	return tokens, err == nil
+}
+
+func commandContext(cmd *cobra.Command) context.Context {
+	if ctx := cmd.Context(); ctx != nil {
+		return ctx
+	}
+	return context.Background()
+}
+
+// completeScopes offers the selected zone's scope names (from the cache
+// when it is fresh), after any comma-separated ones already typed.
+func (f *Factory) completeScopes(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	ctx, cancel := context.WithTimeout(commandContext(cmd), completionTimeout)
+	defer cancel()
+	zc, ok := f.completionZone(ctx)
+	if !ok {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	client, err := f.Client(zc.Zone, zc.Credential.Token)
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	names, err := f.zoneScopes(ctx, zc.Zone, client)
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	done, last := "", toComplete
+	if i := strings.LastIndexByte(toComplete, ','); i >= 0 {
+		done, last = toComplete[:i+1], toComplete[i+1:]
+	}
+	typed := strings.Split(done, ",")
+	var out []string
+	for _, n := range names {
+		if strings.HasPrefix(n, last) && !slices.Contains(typed, n) {
+			out = append(out, done+n)
+		}
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp
+}
+
+// completeLabels offers the labels of the selected zone's tokens.
+func (f *Factory) completeLabels(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	tokens, ok := f.completionTokens(cmd)
+	if !ok {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	count := map[string]int{}
+	var labels []string
+	for _, t := range tokens {
+		if t.Label == "" || strings.ContainsAny(t.Label, "\t\n\r") || !strings.HasPrefix(t.Label, toComplete) {
+			continue
+		}
+		if count[t.Label] == 0 {
+			labels = append(labels, t.Label)
+		}
+		count[t.Label]++
+	}
+	slices.Sort(labels)
+	out := make([]string, len(labels))
+	for i, l := range labels {
+		out[i] = fmt.Sprintf("%s\t%s", l, countTokens(count[l]))
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp
+}
+
+// completeCreated offers the created timestamps of the selected zone's
+// tokens not already named, each described by its label and masked token.
+func (f *Factory) completeCreated(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	tokens, ok := f.completionTokens(cmd)
+	if !ok {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	var out []string
+	for _, t := range tokens {
+		if slices.Contains(args, t.Created) || !strings.HasPrefix(t.Created, toComplete) {
+			continue
+		}
+		label := strings.Map(func(r rune) rune {
+			if r < 0x20 || r == 0x7f {
+				return ' '
+			}
+			return r
+		}, t.Label)
+		out = append(out, fmt.Sprintf("%s\t%s %s", t.Created, label, maskListed(t.Token)))
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp
+}

@@ -1,0 +1,329 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/maketoken/maketoken/internal/credentials"
+	"github.com/maketoken/maketoken/internal/makeapi"
+	"github.com/maketoken/maketoken/internal/output"
+	"github.com/maketoken/maketoken/internal/scopes"
+	"github.com/spf13/cobra"
+)
+
+// maxLabelLength is the longest label maketoken accepts, in characters.
+const maxLabelLength = 200
+
+// CreateOptions are the options of `maketoken create`.
+type CreateOptions struct {
+	F      *Factory
+	Label  string
+	Scopes []string // -s values: names, globs, comma-separated lists
+	// OutFile receives the token (mode 0600) instead of stdout.
+	OutFile string
+	// Force lets OutFile replace an existing file.
+	Force bool
+	// Save stores the token as the zone's credential.
+	Save bool
+}
+
+// createRecord is the JSON form of a created token; Token is the secret
+// (masked when it went to --out-file).
+type createRecord struct {
+	Zone    string   `json:"zone"`
+	Label   string   `json:"label"`
+	Scopes  []string `json:"scopes"`
+	Created string   `json:"created"`
+	Token   string   `json:"token"`
+}
+
+func newCreateCmd(f *Factory) *cobra.Command {
+	opts := &CreateOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "create -l LABEL -s SCOPE...",
+		Short: "Create an API token with a label and scopes",
+		Long: `Create an API token in the zone with a label and scopes, and print it once.
+
+-s takes exact scope names and globs ('scenarios:*', '*:read' for a read-only
+token), repeated or comma-separated. Each is checked against the zone's scope
+list (see ` + "`maketoken scopes`" + `) before anything is created; an unknown scope
+fails with the closest valid names.
+
+Make shows the token only now. On a terminal it is printed with a reminder to
+copy it; to a pipe it is printed alone on one line; with -o json as a record.
+--out-file writes it to a new file with mode 0600 instead and prints no secret;
+--save also stores it as the zone's credential, where the current one is kept
+(keyring or file). Creating needs the user:write scope.`,
+		Example: `  maketoken create -l ci-nightly -s 'scenarios:*'
+  maketoken create -l reporting -s '*:read' -z us1 --out-file reporting.token
+  maketoken create -l laptop -s user:read,user:write --save
+  TOKEN=$(maketoken create -l deploy -s scenarios:run)`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !cmd.Flags().Changed("label") {
+				return usageErrorf("a label is required: pass -l LABEL (it tells which token sits where)")
+			}
+			return RunCreate(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&opts.Label, "label", "l", "", "the token's label (required)")
+	fl.StringArrayVarP(&opts.Scopes, "scope", "s", nil, "a scope name or glob ('scenarios:*', '*:read'); repeat or separate with commas")
+	fl.StringVar(&opts.OutFile, "out-file", "", "write the token to this new file (mode 0600) instead of printing it")
+	fl.BoolVar(&opts.Force, "force", false, "let --out-file replace an existing file")
+	fl.BoolVar(&opts.Save, "save", false, "also store the token as the zone's credential")
+	_ = cmd.RegisterFlagCompletionFunc("scope", f.completeScopes)
+	_ = cmd.RegisterFlagCompletionFunc("label", cobra.NoFileCompletions)
+	return cmd
+}
+
+// RunCreate creates a token in the selected zone and delivers it.
+func RunCreate(ctx context.Context, opts *CreateOptions) error {
+	f := opts.F
+	ctx, cancel, err := f.CommandContext(ctx)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	// Everything that can be checked is checked before the token exists.
+	if err := validateLabel(opts.Label); err != nil {
+		return err
+	}
+	if err := scopes.Validate(opts.Scopes); err != nil {
+		return err
+	}
+	if opts.Force && opts.OutFile == "" {
+		return usageErrorf("--force only applies to --out-file")
+	}
+	printer, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	targets, err := f.targetZones(ctx, false)
+	if err != nil {
+		return err
+	}
+	zone, cred := targets[0].Zone, targets[0].Credential
+	if opts.Save && cred.Source == credentials.SourceEnv {
+		return usageErrorf("zone %s: the credential comes from %s, so --save has nowhere to store the new token; nothing was created (unset the variable and log in, or drop --save)", zone.Name, cred.EnvVar)
+	}
+	var out *outFile
+	if opts.OutFile != "" {
+		if out, err = prepareOutFile(opts.OutFile, opts.Force); err != nil {
+			return err
+		}
+		defer out.discard()
+	}
+	client, err := f.Client(zone, cred.Token)
+	if err != nil {
+		return err
+	}
+	wanted, err := f.expandScopes(ctx, zone, client, opts.Scopes)
+	if err != nil {
+		return err
+	}
+
+	tok, err := client.CreateToken(ctx, opts.Label, wanted)
+	if err != nil {
+		return apiError(zone.Name, err, "user:write")
+	}
+	f.Redactor.Add(tok.Token)
+	rec := createRecord{Zone: zone.Name, Label: tok.Label, Scopes: tok.Scopes, Created: tok.Created, Token: tok.Token}
+	if rec.Label == "" {
+		rec.Label = opts.Label
+	}
+	if len(rec.Scopes) == 0 {
+		rec.Scopes = wanted
+	}
+	what := fmt.Sprintf("the token %q in zone %s (created %s, scopes %s)", rec.Label, zone.Name, rec.Created, strings.Join(rec.Scopes, ","))
+
+	if out != nil {
+		if err := out.write(tok.Token); err != nil {
+			return f.undoCreate(ctx, client, zone.Name, tok, fmt.Errorf("zone %s: writing the token to %s: %w", zone.Name, opts.OutFile, err))
+		}
+		rec.Token = makeapi.Mask(tok.Token)
+	}
+	var saveErr error
+	if opts.Save {
+		store, err := f.Store()
+		if err == nil {
+			err = store.Save(ctx, zone.Name, tok.Token, cred.Source)
+		}
+		if err != nil {
+			saveErr = fmt.Errorf("zone %s: created %s but could not store it as the zone's credential: %w", zone.Name, what, err)
+		}
+	}
+
+	switch {
+	case printer.Format == output.JSON:
+		if err := printer.Print(rec, output.Rows{}); err != nil {
+			return err
+		}
+	case out == nil:
+		if _, err := fmt.Fprintln(f.IO.Out, tok.Token); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(f.IO.ErrOut, "Created %s.\n", output.Sanitize(what))
+	switch {
+	case out != nil:
+		fmt.Fprintf(f.IO.ErrOut, "Wrote it to %s (mode 0600).\n", output.Sanitize(opts.OutFile))
+	case f.IO.OutTTY:
+		fmt.Fprintln(f.IO.ErrOut, "Copy it now: it will not be shown again.")
+	}
+	if saveErr != nil {
+		return saveErr
+	}
+	if opts.Save {
+		fmt.Fprintf(f.IO.ErrOut, "Stored it as the credential for zone %s (%s). The previous credential still works; revoke it with `maketoken revoke -z %s --prefix %s` if it is no longer needed.\n",
+			zone.Name, cred.Source, zone.Name, makeapi.Prefix(cred.Token))
+	}
+	return nil
+}
+
+// undoCreate revokes a token that was created but could not be delivered,
+// so that no token exists that nobody received, and returns cause with
+// what became of the token.
+func (f *Factory) undoCreate(ctx context.Context, client *makeapi.Client, zone string, tok makeapi.Token, cause error) error {
+	if err := client.DeleteToken(context.WithoutCancel(ctx), tok.Created); err != nil {
+		return fmt.Errorf("%w; the new token (created %s) could not be revoked again either: %v; revoke it with `maketoken revoke -z %s %s`", cause, tok.Created, err, zone, tok.Created)
+	}
+	return fmt.Errorf("%w; the new token was revoked again, nothing was changed", cause)
+}
+
+// validateLabel checks a label for create: present, not blank, printable,
+// at most maxLabelLength characters.
+func validateLabel(label string) error {
+	switch {
+	case strings.TrimSpace(label) == "":
+		return usageErrorf("the label cannot be blank: pass -l LABEL")
+	case !utf8.ValidString(label):
+		return usageErrorf("the label is not valid UTF-8")
+	case utf8.RuneCountInString(label) > maxLabelLength:
+		return usageErrorf("the label is %d characters long; at most %d are allowed", utf8.RuneCountInString(label), maxLabelLength)
+	}
+	for _, r := range label {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return usageErrorf("the label %s contains a control character; use printable text", output.Sanitize(fmt.Sprintf("%q", label)))
+		}
+	}
+	return nil
+}
+
+// outFile is the file a new token goes to. It is checked and a temporary
+// file is made beside it before the token is created, so that a bad path
+// fails while nothing has happened yet.
+type outFile struct {
+	path  string
+	force bool
+	tmp   *os.File
+}
+
+// prepareOutFile checks that path can receive a token: not a symbolic link
+// or a folder or another special file, not an existing file unless force,
+// in a folder where a file can be made.
+func prepareOutFile(path string, force bool) (*outFile, error) {
+	if err := checkOutPath(path, force); err != nil {
+		return nil, err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return nil, usageErrorf("--out-file %s: cannot create a file there: %v", path, unwrapPathError(err))
+	}
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return nil, err
+	}
+	return &outFile{path: path, force: force, tmp: tmp}, nil
+}
+
+func checkOutPath(path string, force bool) error {
+	fi, err := os.Lstat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return usageErrorf("--out-file %s: %v", path, unwrapPathError(err))
+	case fi.Mode()&fs.ModeSymlink != 0:
+		return usageErrorf("--out-file %s is a symbolic link; refusing to write a token through it", path)
+	case fi.IsDir():
+		return usageErrorf("--out-file %s is a folder; name a file", path)
+	case !fi.Mode().IsRegular():
+		return usageErrorf("--out-file %s is not a regular file", path)
+	case !force:
+		return usageErrorf("--out-file %s already exists; pass --force to replace it", path)
+	}
+	return nil
+}
+
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// write puts the secret (and a newline) in the file: synced, then moved
+// into place in one step. Without force an existing file is never
+// replaced, even one that appeared since prepareOutFile.
+func (o *outFile) write(secret string) error {
+	if _, err := o.tmp.WriteString(secret + "\n"); err != nil {
+		return err
+	}
+	if err := o.tmp.Sync(); err != nil {
+		return err
+	}
+	if err := o.tmp.Close(); err != nil {
+		return err
+	}
+	if err := checkOutPath(o.path, o.force); err != nil {
+		return err
+	}
+	if o.force {
+		return os.Rename(o.tmp.Name(), o.path)
+	}
+	// A hard link fails if the name is taken, where a rename would replace.
+	if err := os.Link(o.tmp.Name(), o.path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("%s appeared in the meantime; not replacing it", o.path)
+		}
+		// No hard links on this file system: create the name exclusively.
+		return writeExclusive(o.path, secret)
+	}
+	return nil
+}
+
+// writeExclusive creates path, which must not exist, with mode 0600.
+func writeExclusive(path, secret string) error {
+	fh, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := fh.WriteString(secret + "\n"); err != nil {
+		fh.Close()
+		os.Remove(path)
+		return err
+	}
+	if err := fh.Sync(); err != nil {
+		fh.Close()
+		os.Remove(path)
+		return err
+	}
+	return fh.Close()
+}
+
+// discard removes the temporary file (after write it is only a second
+// name, or already gone).
+func (o *outFile) discard() {
+	o.tmp.Close()
+	os.Remove(o.tmp.Name())
+}

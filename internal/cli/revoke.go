@@ -1,0 +1,328 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/maketoken/maketoken/internal/credentials"
+	"github.com/maketoken/maketoken/internal/makeapi"
+	"github.com/maketoken/maketoken/internal/output"
+	"github.com/spf13/cobra"
+)
+
+// revokeConcurrency bounds the deletes that run at once: enough to be
+// quick, few enough to stay clear of Make's rate limit.
+const revokeConcurrency = 4
+
+// RevokeOptions are the options of `maketoken revoke`.
+type RevokeOptions struct {
+	F       *Factory
+	Created []string // exact `created` timestamps (the arguments)
+	Label   string
+	Prefix  string
+	All     bool
+	Yes     bool
+	DryRun  bool
+}
+
+// revokeRecord is the JSON form of one token's revocation.
+type revokeRecord struct {
+	Zone    string `json:"zone"`
+	Label   string `json:"label"`
+	Created string `json:"created"`
+	Revoked bool   `json:"revoked"`
+	Error   string `json:"error,omitempty"`
+}
+
+func newRevokeCmd(f *Factory) *cobra.Command {
+	opts := &RevokeOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "revoke (CREATED... | --label L | --prefix P)",
+		Short: "Revoke API tokens by creation time, label or prefix",
+		Long: `Revoke API tokens of the zone. Name them by their exact created timestamps
+(as ` + "`maketoken list -o tsv`" + ` shows them), by label (--label: every token
+with that label) or by the visible first part of the token (--prefix). Given
+together, a token must match them all.
+
+A label or prefix that matches several tokens is refused (exit 2, listing
+them) unless --all is given; a selector that matches nothing exits 6. The
+tokens are shown and, on a terminal, confirmed before anything is revoked;
+without a terminal --yes is required. --dry-run shows what would be revoked.
+
+Revoking the credential maketoken itself uses for the zone is called out, and
+afterwards that credential is removed from storage (log in again with a new
+one). Tokens are revoked concurrently; if some fail, the others are still
+revoked and the exit code is 7. Revoking needs the user:write scope.`,
+		Example: `  maketoken revoke 2024-03-27T05:53:27.360Z
+  maketoken revoke --label ci-nightly --all --yes
+  maketoken revoke -z us1 --prefix 3f2a9c1d --dry-run`,
+		ValidArgsFunction: f.completeCreated,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Created = args
+			return RunRevoke(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Label, "label", "", "revoke the tokens with exactly this label")
+	fl.StringVar(&opts.Prefix, "prefix", "", "revoke the token whose visible first part starts with this")
+	fl.BoolVar(&opts.All, "all", false, "revoke every token the selector matches, not just one")
+	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "show what would be revoked and change nothing")
+	_ = cmd.RegisterFlagCompletionFunc("label", f.completeLabels)
+	_ = cmd.RegisterFlagCompletionFunc("prefix", cobra.NoFileCompletions)
+	return cmd
+}
+
+// RunRevoke revokes the tokens of the selected zone that opts selects.
+func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
+	f := opts.F
+	ctx, cancel, err := f.CommandContext(ctx)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	sel, err := opts.selector()
+	if err != nil {
+		return err
+	}
+	printer, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	targets, err := f.targetZones(ctx, false)
+	if err != nil {
+		return err
+	}
+	zc := targets[0]
+	zone := zc.Zone.Name
+	client, tokens, err := f.listZoneTokens(ctx, zc)
+	if err != nil {
+		return err
+	}
+	matched := selectTokens(tokens, sel)
+	if err := checkMatches(f, zone, opts, sel, matched); err != nil {
+		return err
+	}
+
+	// The current credential goes last: the others are revoked with it.
+	slices.SortStableFunc(matched, func(a, b makeapi.Token) int {
+		ca, cb := isCurrent(a, zc.Credential), isCurrent(b, zc.Credential)
+		switch {
+		case ca == cb:
+			return 0
+		case cb:
+			return -1
+		}
+		return 1
+	})
+	current := isCurrent(matched[len(matched)-1], zc.Credential)
+
+	verb := "Revoking"
+	if opts.DryRun {
+		verb = "Would revoke"
+	}
+	fmt.Fprintf(f.IO.ErrOut, "%s %s in zone %s:\n", verb, countTokens(len(matched)), zone)
+	writeTokenLines(f, matched, zc.Credential)
+	if current {
+		f.Warn(fmt.Sprintf("this includes the credential maketoken uses for zone %s; %s", zone, afterCurrentRevoked(zc)))
+	}
+
+	records := make([]revokeRecord, len(matched))
+	for i, t := range matched {
+		records[i] = revokeRecord{Zone: zone, Label: t.Label, Created: t.Created}
+	}
+	if opts.DryRun {
+		if err := printer.Print(records, f.revokeRows(records, printer.Format, true)); err != nil {
+			return err
+		}
+		fmt.Fprintln(f.IO.ErrOut, "Dry run: nothing was revoked.")
+		return nil
+	}
+	question := fmt.Sprintf("Revoke %s in zone %s?", countTokens(len(matched)), zone)
+	if current {
+		question = fmt.Sprintf("Revoke %s in zone %s, including the credential maketoken uses?", countTokens(len(matched)), zone)
+	}
+	if err := f.Confirm(question, opts.Yes); err != nil {
+		return err
+	}
+
+	errs := make([]error, len(matched))
+	revokeOne := func(i int) error {
+		t := matched[i]
+		err := client.DeleteToken(ctx, t.Created)
+		if err != nil {
+			err = apiError(zone, fmt.Errorf("revoking the token %q (created %s): %w", t.Label, t.Created, err), "user:write")
+			records[i].Error = f.Redactor.String(err.Error())
+			return err
+		}
+		records[i].Revoked = true
+		return nil
+	}
+	others := len(matched)
+	if current {
+		others--
+	}
+	copy(errs, parallelBounded(others, revokeConcurrency, revokeOne))
+	if current {
+		errs[others] = revokeOne(others)
+	}
+
+	if err := printer.Print(records, f.revokeRows(records, printer.Format, false)); err != nil {
+		return err
+	}
+	revoked := 0
+	for _, r := range records {
+		if r.Revoked {
+			revoked++
+		}
+	}
+	fmt.Fprintf(f.IO.ErrOut, "Revoked %d of %s in zone %s.\n", revoked, countTokens(len(records)), zone)
+	var forgetErr error
+	if current && records[others].Revoked {
+		forgetErr = f.forgetRevoked(ctx, zc)
+	}
+	err = summarize(f, errs)
+	if forgetErr != nil {
+		if err == nil {
+			return forgetErr
+		}
+		PrintError(f.IO.ErrOut, forgetErr, f.Redactor)
+	}
+	return err
+}
+
+// selector checks the selection flags and arguments.
+func (o *RevokeOptions) selector() (tokenSelector, error) {
+	sel := tokenSelector{Created: o.Created, Label: o.Label, Prefix: o.Prefix}
+	if sel.IsZero() {
+		return sel, usageErrorf("say which tokens to revoke: their created timestamps, --label L or --prefix P (see `maketoken list`)")
+	}
+	for _, c := range o.Created {
+		if strings.TrimSpace(c) == "" {
+			return sel, usageErrorf("a created timestamp cannot be blank")
+		}
+	}
+	if o.Label != "" && strings.TrimSpace(o.Label) == "" {
+		return sel, usageErrorf("--label cannot be blank")
+	}
+	if o.Prefix != "" && makeapi.Prefix(strings.TrimSpace(o.Prefix)) == "" {
+		return sel, usageErrorf("--prefix needs the visible start of a token, e.g. --prefix 3f2a9c1d")
+	}
+	return sel, nil
+}
+
+// checkMatches refuses a selection that names missing tokens, matches
+// nothing, or matches several tokens where one was meant.
+func checkMatches(f *Factory, zone string, opts *RevokeOptions, sel tokenSelector, matched []makeapi.Token) error {
+	var missing []string
+	for _, c := range sel.Created {
+		if !slices.ContainsFunc(matched, func(t makeapi.Token) bool { return t.Created == c }) {
+			missing = append(missing, c)
+		}
+	}
+	switch {
+	case len(matched) == 0:
+		return &ExitError{Code: ExitNoMatch, Err: fmt.Errorf("zone %s: no token matches %s; nothing was revoked (see `maketoken list -z %s`)", zone, describeSelector(sel), zone)}
+	case len(missing) > 0:
+		return &ExitError{Code: ExitNoMatch, Err: fmt.Errorf("zone %s: no token was created at %s (timestamps must match exactly, as listed); nothing was revoked", zone, strings.Join(missing, ", "))}
+	case len(matched) > 1 && len(sel.Created) == 0 && !opts.All:
+		fmt.Fprintf(f.IO.ErrOut, "maketoken: zone %s: %s matches %s:\n", zone, describeSelector(sel), countTokens(len(matched)))
+		writeTokenLines(f, matched, credentials.Credential{})
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("zone %s: pass --all to revoke all %d, or name one by its created timestamp; nothing was revoked", zone, len(matched))}
+	}
+	return nil
+}
+
+func describeSelector(sel tokenSelector) string {
+	var parts []string
+	if len(sel.Created) > 0 {
+		parts = append(parts, "created "+strings.Join(sel.Created, ", "))
+	}
+	if sel.Label != "" {
+		parts = append(parts, "--label "+strconv.Quote(sel.Label))
+	}
+	if sel.Prefix != "" {
+		parts = append(parts, "--prefix "+sel.Prefix)
+	}
+	return strings.Join(parts, " and ")
+}
+
+func countTokens(n int) string {
+	if n == 1 {
+		return "1 token"
+	}
+	return fmt.Sprintf("%d tokens", n)
+}
+
+// writeTokenLines shows tokens on stderr, one per line, marking the
+// credential maketoken uses.
+func writeTokenLines(f *Factory, tokens []makeapi.Token, cred credentials.Credential) {
+	for _, t := range tokens {
+		mark := ""
+		if isCurrent(t, cred) {
+			mark = "  (the credential maketoken uses)"
+		}
+		fmt.Fprintf(f.IO.ErrOut, "  %s  %s  %s%s\n", t.Created, output.Printable(strconv.Quote(t.Label)), maskListed(t.Token), mark)
+	}
+}
+
+// afterCurrentRevoked says what happens to the zone's credential once it
+// is revoked.
+func afterCurrentRevoked(zc zoneCredential) string {
+	if zc.Credential.Source == credentials.SourceEnv {
+		return fmt.Sprintf("it comes from %s, which will no longer work", zc.Credential.EnvVar)
+	}
+	return fmt.Sprintf("it will be removed from storage, and you will need to log in again (`maketoken login -z %s`)", zc.Zone.Name)
+}
+
+// forgetRevoked removes a revoked credential from storage, so that the next
+// command says "log in" rather than failing with 401.
+func (f *Factory) forgetRevoked(ctx context.Context, zc zoneCredential) error {
+	zone := zc.Zone.Name
+	if zc.Credential.Source == credentials.SourceEnv {
+		fmt.Fprintf(f.IO.ErrOut, "The credential for zone %s came from %s: unset it, it no longer works.\n", zone, zc.Credential.EnvVar)
+		return nil
+	}
+	store, err := f.Store()
+	if err != nil {
+		return err
+	}
+	removed, err := store.Delete(context.WithoutCancel(ctx), zone)
+	if err != nil {
+		return fmt.Errorf("zone %s: the credential was revoked but could not be removed from storage: %w; run `maketoken logout -z %s`", zone, err, zone)
+	}
+	names := make([]string, len(removed))
+	for i, s := range removed {
+		names[i] = string(s)
+	}
+	if len(names) == 0 {
+		names = []string{"nowhere (it was already gone)"}
+	}
+	fmt.Fprintf(f.IO.ErrOut, "Removed the revoked credential of zone %s from: %s. Run `maketoken login -z %s` to log in again.\n", zone, strings.Join(names, ", "), zone)
+	return nil
+}
+
+// revokeRows is the table or TSV form of revoke results.
+func (f *Factory) revokeRows(records []revokeRecord, format string, dryRun bool) output.Rows {
+	rows := output.Rows{Headers: []string{"ZONE", "LABEL", "CREATED", "REVOKED", "ERROR"}}
+	now := f.now()
+	for _, r := range records {
+		created, revoked := r.Created, strconv.FormatBool(r.Revoked)
+		if format == output.Table {
+			created = output.Time(r.Created, now)
+			switch {
+			case dryRun:
+				revoked = "would be revoked"
+			case r.Revoked:
+				revoked = "yes"
+			default:
+				revoked = "no"
+			}
+		}
+		rows.Rows = append(rows.Rows, []string{r.Zone, r.Label, created, revoked, r.Error})
+	}
+	return rows
+}

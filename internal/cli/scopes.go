@@ -1,0 +1,69 @@
+package cli
+
+import (
+	"context"
+
+	"github.com/maketoken/maketoken/internal/output"
+	"github.com/spf13/cobra"
+)
+
+// ScopesOptions are the options of `maketoken scopes`.
+type ScopesOptions struct {
+	F *Factory
+}
+
+type scopeRecord struct {
+	Name string `json:"name"`
+}
+
+func newScopesCmd(f *Factory) *cobra.Command {
+	opts := &ScopesOptions{F: f}
+	return &cobra.Command{
+		Use:   "scopes",
+		Short: "List the scopes a token can have in a zone",
+		Long: `List the scopes a token can have in the zone, as the zone itself lists them.
+These are the names (and, with globs such as 'scenarios:*' or '*:read', the
+patterns) that create and rotate accept with -s.`,
+		Example: `  maketoken scopes -z us1
+  maketoken scopes --jq '.[].name | select(endswith(":read"))'`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return RunScopes(cmd.Context(), opts)
+		},
+	}
+}
+
+// RunScopes prints the selected zone's scope list, fetched fresh (which
+// also refreshes the cached copy that create uses).
+func RunScopes(ctx context.Context, opts *ScopesOptions) error {
+	f := opts.F
+	ctx, cancel, err := f.CommandContext(ctx)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	printer, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	targets, err := f.targetZones(ctx, false)
+	if err != nil {
+		return err
+	}
+	t := targets[0]
+	client, err := f.Client(t.Zone, t.Credential.Token)
+	if err != nil {
+		return err
+	}
+	names, err := f.fetchScopes(ctx, t.Zone, client)
+	if err != nil {
+		return err
+	}
+	records := make([]scopeRecord, len(names))
+	rows := output.Rows{Headers: []string{"NAME"}}
+	for i, n := range names {
+		records[i] = scopeRecord{Name: n}
+		rows.Rows = append(rows.Rows, []string{n})
+	}
+	return printer.Print(records, rows)
+}
