@@ -69,14 +69,14 @@ func TestRunServesUntilCancelled(t *testing.T) {
 		t.Errorf("-tokens file mode: %v %v", fi.Mode(), err)
 	}
 
-	req, _ := http.NewRequest("GET", zones["eu1"].url+"/users/me", nil)
+	req, _ := http.NewRequest(http.MethodGet, zones["eu1"].url+"/users/me", nil)
 	req.Header.Set("Authorization", "Token "+zones["eu1"].token)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != 200 {
+	if resp.StatusCode != http.StatusOK {
 		t.Errorf("GET /users/me: %d", resp.StatusCode)
 	}
 

@@ -18,8 +18,8 @@ import (
 
 // Make's error messages the emulator repeats.
 const (
-	msgRateLimited = "Requests limit for organization exceeded, please try again later."
-	msgCredentials = "Invalid credentials."
+	msgRateLimited  = "Requests limit for organization exceeded, please try again later."
+	msgUnauthorized = "Invalid credentials."
 )
 
 // apiError is the body of every error answer, as Make sends it.
@@ -40,7 +40,7 @@ func errorFor(status int) apiError {
 	case http.StatusBadRequest:
 		return apiError{Detail: "Invalid input parameters.", Message: "Invalid input parameters", Code: "IM005"}
 	case http.StatusUnauthorized:
-		return apiError{Detail: msgCredentials, Message: msgCredentials, Code: "IM015"}
+		return apiError{Detail: msgUnauthorized, Message: msgUnauthorized, Code: "IM015"}
 	case http.StatusForbidden:
 		return apiError{Detail: "Access denied.", Message: "Permission denied", Code: "SC403"}
 	case http.StatusNotFound:
@@ -104,7 +104,9 @@ func (b *bufferedResponse) flushTo(w http.ResponseWriter) {
 	if b.status == 0 {
 		b.status = http.StatusOK
 	}
-	h.Set("Content-Length", strconv.Itoa(b.body.Len()))
+	if b.status != http.StatusNoContent && b.status != http.StatusNotModified {
+		h.Set("Content-Length", strconv.Itoa(b.body.Len()))
+	}
 	w.WriteHeader(b.status)
 	w.Write(b.body.Bytes())
 }

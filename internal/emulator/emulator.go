@@ -177,7 +177,8 @@ func (s *Server) StartOn(addrs map[string]string) error {
 			closeAll()
 			return fmt.Errorf("emulator: zone %s: %w", name, err)
 		}
-		l, err := net.Listen("tcp", addr)
+		var lc net.ListenConfig
+		l, err := lc.Listen(context.Background(), "tcp", addr)
 		if err != nil {
 			closeAll()
 			return fmt.Errorf("emulator: zone %s: %w", name, err)

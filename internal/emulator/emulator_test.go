@@ -591,7 +591,7 @@ func TestAuthErrors(t *testing.T) {
 				}
 				b, _ := io.ReadAll(resp.Body)
 				resp.Body.Close()
-				if resp.StatusCode != 401 || string(b) != invalid {
+				if resp.StatusCode != http.StatusUnauthorized || string(b) != invalid {
 					t.Errorf("%s: %d %s", path, resp.StatusCode, b)
 				}
 				if e.contract.DefinesStatus(req, 401) {
@@ -610,7 +610,7 @@ func TestAuthErrors(t *testing.T) {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		if resp.StatusCode != 200 {
+		if resp.StatusCode != http.StatusOK {
 			t.Errorf("status %d", resp.StatusCode)
 		}
 	})
@@ -655,7 +655,7 @@ func TestNotFoundAndMethodNotAllowed(t *testing.T) {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
-		if resp.StatusCode != 404 {
+		if resp.StatusCode != http.StatusNotFound {
 			t.Errorf("GET %s: %d", p, resp.StatusCode)
 		}
 	}
@@ -1164,7 +1164,7 @@ func BenchmarkList10000(b *testing.B) {
 	}
 	h := z.Handler()
 	for b.Loop() {
-		req, _ := http.NewRequest("GET", "http://eu1.test/api/v2/users/me/api-tokens", nil)
+		req, _ := http.NewRequest(http.MethodGet, "http://eu1.test/api/v2/users/me/api-tokens", nil)
 		req.RequestURI = "/api/v2/users/me/api-tokens"
 		req.Header.Set("Authorization", "Token "+z.AdminToken())
 		w := &discardWriter{h: http.Header{}}

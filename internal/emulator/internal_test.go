@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -46,14 +47,14 @@ func TestHandlerWithHTTPTest(t *testing.T) {
 	z := s.Zone("eu1")
 	ts := httptest.NewServer(z.Handler())
 	defer ts.Close()
-	req, _ := http.NewRequest("GET", ts.URL+"/api/v2/users/me", nil)
+	req, _ := http.NewRequest(http.MethodGet, ts.URL+"/api/v2/users/me", nil)
 	req.Header.Set("Authorization", "Token "+z.AdminToken())
 	resp, err := ts.Client().Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != 200 {
+	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("status %d", resp.StatusCode)
 	}
 	z.AddFault(Fault{Drop: true, Times: 1})
@@ -65,15 +66,15 @@ func TestHandlerWithHTTPTest(t *testing.T) {
 	rec := httptest.NewRecorder()
 	func() {
 		defer func() {
-			if r := recover(); r != http.ErrAbortHandler {
+			if r, _ := recover().(error); !errors.Is(r, http.ErrAbortHandler) {
 				t.Errorf("recovered %v, want http.ErrAbortHandler", r)
 			}
 		}()
-		z.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/api/v2/users/me", nil))
+		z.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/api/v2/users/me", nil))
 	}()
 	// A plain recorder works for everything else.
 	rec = httptest.NewRecorder()
-	r := httptest.NewRequest("GET", "/api/v2/users/me", nil)
+	r := httptest.NewRequest(http.MethodGet, "/api/v2/users/me", nil)
 	r.Header.Set("Authorization", "Token "+z.AdminToken())
 	z.Handler().ServeHTTP(rec, r)
 	if rec.Code != 200 || rec.Header().Get("Content-Type") != "application/json; charset=utf-8" {
