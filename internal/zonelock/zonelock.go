@@ -1,0 +1,155 @@
+// Package zonelock serializes the rotations of one zone between maketoken
+// processes on the same machine: two CI jobs that rotate the same zone at
+// once must not each revoke the token the other just created.
+//
+// The lock is an OS file lock (flock on Unix, LockFileEx on Windows) on a
+// file per zone. The OS releases it when the process ends, however it
+// ends, so a crashed rotation never leaves a stale lock behind. The file
+// holds the process id of the holder, for the message a waiting process
+// shows; it is never removed (removing a lock file that others may have
+// open breaks the lock).
+package zonelock
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// pollInterval is how often a waiting process tries the lock again.
+const pollInterval = 100 * time.Millisecond
+
+// Lock is a zone's lock, held until Release.
+type Lock struct {
+	f    *os.File
+	path string
+}
+
+// HeldError is a lock that was still held by another process when the
+// wait ended.
+type HeldError struct {
+	Zone string
+	PID  int // the holder's process id; 0 if unknown
+	Err  error
+}
+
+func (e *HeldError) Error() string {
+	who := "another maketoken process"
+	if e.PID > 0 {
+		who += fmt.Sprintf(" (pid %d)", e.PID)
+	}
+	return fmt.Sprintf("zone %s: %s is still rotating tokens of this zone: %v", e.Zone, who, e.Err)
+}
+
+func (e *HeldError) Unwrap() error { return e.Err }
+
+// Path is the lock file of a zone in dir.
+func Path(dir, zone string) string {
+	return filepath.Join(dir, "rotate-"+fileName(zone)+".lock")
+}
+
+// fileName makes a zone name safe as part of a file name.
+func fileName(zone string) string {
+	ok := zone != ""
+	for _, r := range zone {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			ok = false
+			break
+		}
+	}
+	if ok && !strings.HasPrefix(zone, ".") {
+		return zone
+	}
+	return fmt.Sprintf("%x", zone)
+}
+
+// Acquire takes the zone's lock, whose file is kept in dir (created with
+// mode 0700 if missing). If another process holds it, Acquire calls
+// waiting once with that process's id (0 if unknown) and tries again until
+// it gets the lock or ctx ends; then it returns a *HeldError.
+func Acquire(ctx context.Context, dir, zone string, waiting func(pid int)) (*Lock, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("zone %s: creating the folder for the rotation lock: %w", zone, err)
+	}
+	path := Path(dir, zone)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("zone %s: opening the rotation lock %s: %w", zone, path, err)
+	}
+	told := false
+	for {
+		got, err := tryLock(f)
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("zone %s: locking %s: %w", zone, path, err)
+		}
+		if got {
+			break
+		}
+		if !told {
+			told = true
+			if waiting != nil {
+				waiting(holder(f))
+			}
+		}
+		t := time.NewTimer(pollInterval)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			pid := holder(f)
+			f.Close()
+			return nil, &HeldError{Zone: zone, PID: pid, Err: ctx.Err()}
+		case <-t.C:
+		}
+	}
+	l := &Lock{f: f, path: path}
+	if err := l.writePID(); err != nil {
+		l.Release()
+		return nil, fmt.Errorf("zone %s: writing the rotation lock %s: %w", zone, path, err)
+	}
+	return l, nil
+}
+
+// writePID records the holder's process id in the lock file.
+func (l *Lock) writePID() error {
+	if err := l.f.Truncate(0); err != nil {
+		return err
+	}
+	_, err := l.f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
+	return err
+}
+
+// holder reads the process id the holder wrote, or 0.
+func holder(f *os.File) int {
+	buf := make([]byte, 32)
+	n, err := f.ReadAt(buf, 0)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return 0
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(buf[:n])))
+	if err != nil || pid <= 0 {
+		return 0
+	}
+	return pid
+}
+
+// Release gives the lock up. It is safe to call more than once.
+func (l *Lock) Release() error {
+	if l == nil || l.f == nil {
+		return nil
+	}
+	// The holder's id is left in the file: a process that reads it after
+	// this point gets the lock on its next try anyway.
+	err := unlock(l.f)
+	if cerr := l.f.Close(); err == nil {
+		err = cerr
+	}
+	l.f = nil
+	return err
+}

@@ -1,0 +1,100 @@
+package zonelock
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func TestAcquireWaitsForTheHolder(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "locks")
+	ctx := context.Background()
+	first, err := Acquire(ctx, dir, "eu1", func(int) { t.Error("the first Acquire waited") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Errorf("lock folder: %v, %v; want mode 0700", fi, err)
+	}
+
+	// Another zone is not affected.
+	other, err := Acquire(ctx, dir, "us1", func(int) { t.Error("us1 waited for eu1's lock") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	other.Release()
+
+	got := make(chan *Lock)
+	waited := make(chan int, 1)
+	go func() {
+		l, err := Acquire(ctx, dir, "eu1", func(pid int) { waited <- pid })
+		if err != nil {
+			t.Error(err)
+		}
+		got <- l
+	}()
+	select {
+	case pid := <-waited:
+		if pid != os.Getpid() {
+			t.Errorf("waiting told pid %d, want %d", pid, os.Getpid())
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the second Acquire was not told that the lock is held")
+	}
+	select {
+	case <-got:
+		t.Fatal("the second Acquire got the lock while the first held it")
+	case <-time.After(3 * pollInterval):
+	}
+	if err := first.Release(); err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Release(); err != nil {
+		t.Fatalf("a second Release: %v", err)
+	}
+	select {
+	case l := <-got:
+		l.Release()
+	case <-time.After(5 * time.Second):
+		t.Fatal("the second Acquire did not get the released lock")
+	}
+}
+
+func TestAcquireGivesUpWhenTheContextEnds(t *testing.T) {
+	dir := t.TempDir()
+	held, err := Acquire(context.Background(), dir, "eu1", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Release()
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err = Acquire(ctx, dir, "eu1", nil)
+	var he *HeldError
+	if !errors.As(err, &he) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want a HeldError wrapping the deadline", err)
+	}
+	if he.PID != os.Getpid() || he.Zone != "eu1" {
+		t.Errorf("HeldError = %+v", he)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("gave up after %v", d)
+	}
+}
+
+func TestPathIsSafe(t *testing.T) {
+	for zone, want := range map[string]string{
+		"eu1":         "rotate-eu1.lock",
+		"celonis-us1": "rotate-celonis-us1.lock",
+		"../x":        "rotate-2e2e2f78.lock",
+		"":            "rotate-.lock",
+	} {
+		if got := filepath.Base(Path("/d", zone)); got != want {
+			t.Errorf("Path(%q) = %q, want %q", zone, got, want)
+		}
+	}
+}
