@@ -93,7 +93,11 @@ func (f *Factory) targetZones(ctx context.Context, all bool) ([]zoneCredential, 
 		}
 		return nil, &ExitError{Code: ExitAuth, Err: errors.New("no zone has a credential; run `maketoken login -z ZONE` (or set MAKETOKEN_TOKEN_<ZONE>)")}
 	}
-	if keyringErr != nil {
+	// A keyring that is simply absent (a server, a CI job) is normal when the
+	// credentials come from the environment or the file; one that did not
+	// answer in time may hide credentials the user expects, so say so.
+	var ke *credentials.KeyringError
+	if errors.As(keyringErr, &ke) && ke.IsTimeout() {
 		f.Warn("some zones were skipped: " + keyringErr.Error())
 	}
 	return out, nil
