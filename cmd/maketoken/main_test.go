@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/maketoken/maketoken/internal/apicontract"
 	"github.com/maketoken/maketoken/internal/cli"
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/emulator"
@@ -158,16 +160,40 @@ func TestRealKeyring(t *testing.T) {
 type emuKey struct{}
 
 func scriptParams(t *testing.T, dir string) testscript.Params {
+	contract, err := apicontract.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
 	return testscript.Params{
 		Dir:                 dir,
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
 		Setup: func(env *testscript.Env) error {
-			srv := emulator.New(emulator.Options{})
+			// Every request maketoken sends and every answer the emulator
+			// gives is checked against Make's OpenAPI contract.
+			var (
+				mu         sync.Mutex
+				violations []string
+			)
+			check := apicontract.Middleware(contract, func(err error) {
+				mu.Lock()
+				defer mu.Unlock()
+				violations = append(violations, err.Error())
+			})
+			srv := emulator.New(emulator.Options{
+				Middleware: func(_ string, next http.Handler) http.Handler { return check(next) },
+			})
 			if err := srv.Start(); err != nil {
 				return err
 			}
-			env.Defer(srv.Close)
+			env.Defer(func() {
+				srv.Close()
+				mu.Lock()
+				defer mu.Unlock()
+				if len(violations) > 0 {
+					env.T().Fatal("traffic that breaks Make's API contract:\n" + strings.Join(violations, "\n"))
+				}
+			})
 			env.Values[emuKey{}] = srv
 			var cfg strings.Builder
 			cfg.WriteString("zones:\n")
@@ -196,8 +222,9 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"emu":   cmdEmu,
-			"exits": cmdExits,
+			"emu":        cmdEmu,
+			"exits":      cmdExits,
+			"setenvfile": cmdSetenvFile,
 		},
 	}
 }
@@ -361,4 +388,15 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	if got != want {
 		ts.Fatalf("%s exited %d, want %d", args[1], got, want)
 	}
+}
+
+// cmdSetenvFile sets a variable to a file's content, trimmed of surrounding
+// white space; the file may be stdout or stderr of the last command:
+//
+//	setenvfile VAR FILE
+func cmdSetenvFile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: setenvfile VAR FILE")
+	}
+	ts.Setenv(args[0], strings.TrimSpace(ts.ReadFile(args[1])))
 }

@@ -90,6 +90,9 @@ type Options struct {
 	// never contains a token: the Authorization header is not logged, and
 	// anything looking like a token in the path or query is masked.
 	Log io.Writer
+	// Middleware, if set, wraps each zone's handler when the server
+	// starts listening, e.g. to check traffic against Make's contract.
+	Middleware func(zone string, next http.Handler) http.Handler
 }
 
 // Server is a set of emulated zones. Create it with New.
@@ -193,8 +196,12 @@ func (s *Server) StartOn(addrs map[string]string) error {
 		z := s.zones[name]
 		l := listeners[i]
 		z.setURL("http://" + l.Addr().String() + BasePath)
+		handler := z.Handler()
+		if s.opts.Middleware != nil {
+			handler = s.opts.Middleware(name, handler)
+		}
 		srv := &http.Server{
-			Handler:           z.Handler(),
+			Handler:           handler,
 			ReadHeaderTimeout: 10 * time.Second,
 			ReadTimeout:       time.Minute,
 			IdleTimeout:       2 * time.Minute,
