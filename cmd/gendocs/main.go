@@ -1,0 +1,256 @@
+// Command gendocs writes maketoken's command reference from the command
+// tree itself, so that the documentation cannot drift from the commands:
+//
+//	go run ./cmd/gendocs -markdown docs/reference          # committed, checked by a test
+//	go run ./cmd/gendocs -man manpages -version 1.2.3 -date 2026-01-31
+//
+// The output is deterministic: no generation dates, and the man pages'
+// date and source come only from -date (or $SOURCE_DATE_EPOCH) and
+// -version, so a release build reproduces byte for byte.
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/maketoken/maketoken/internal/cli"
+	"github.com/spf13/cobra"
+	"github.com/spf13/cobra/doc"
+)
+
+// regenerateCommand is what a reader runs when the reference is stale.
+const regenerateCommand = "go run ./cmd/gendocs -markdown docs/reference"
+
+func main() {
+	if err := run(os.Args[1:], os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "gendocs:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("gendocs", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	markdownDir := fs.String("markdown", "", "write the Markdown command reference into `DIR`")
+	manDir := fs.String("man", "", "write section 1 man pages into `DIR`")
+	version := fs.String("version", "", "version named in the man pages' footer (e.g. 1.2.3)")
+	date := fs.String("date", "", "date of the man pages: YYYY-MM-DD or RFC 3339 (default $SOURCE_DATE_EPOCH; none: no date)")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: gendocs [-markdown DIR] [-man DIR [-version V] [-date D]]\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 || (*markdownDir == "" && *manDir == "") {
+		fs.Usage()
+		return fmt.Errorf("give -markdown DIR, -man DIR or both")
+	}
+	if *markdownDir != "" {
+		if err := writeMarkdown(*markdownDir); err != nil {
+			return err
+		}
+	}
+	if *manDir != "" {
+		when, err := manDate(*date, os.Getenv("SOURCE_DATE_EPOCH"))
+		if err != nil {
+			return err
+		}
+		if err := writeMan(*manDir, strings.TrimPrefix(*version, "v"), when); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rootCommand builds the real command tree, with a world that has no
+// terminal, no environment and no output, and with cobra's implicit
+// parts (the completion command, --version) added as Execute would.
+func rootCommand() *cobra.Command {
+	streams := &cli.IOStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard}
+	root := cli.NewRootCommand(cli.Deps{
+		IO:      streams,
+		Getenv:  func(string) string { return "" },
+		Environ: func() []string { return nil },
+		Now:     func() time.Time { return time.Unix(0, 0).UTC() },
+		Build:   cli.BuildInfo{Version: "docs", Commit: "docs", Date: "docs"},
+	})
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	root.InitDefaultVersionFlag()
+	visit(root, func(c *cobra.Command) { c.DisableAutoGenTag = true })
+	return root
+}
+
+// visit calls fn on c and on every command below it that the docs show.
+func visit(c *cobra.Command, fn func(*cobra.Command)) {
+	fn(c)
+	for _, sub := range c.Commands() {
+		if !sub.IsAvailableCommand() || sub.IsAdditionalHelpTopicCommand() {
+			continue
+		}
+		visit(sub, fn)
+	}
+}
+
+// writeMarkdown replaces the generated pages in dir (maketoken*.md) with
+// the current command tree's, so that a removed command's page goes too.
+func writeMarkdown(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil { //nolint:gosec // documentation is for everyone to read
+		return err
+	}
+	old, err := filepath.Glob(filepath.Join(dir, "maketoken*.md"))
+	if err != nil {
+		return err
+	}
+	for _, f := range old {
+		if err := os.Remove(f); err != nil {
+			return err
+		}
+	}
+	prepend := func(string) string {
+		return "<!-- Generated from the command tree; do not edit. Regenerate: " + regenerateCommand + " -->\n\n"
+	}
+	return doc.GenMarkdownTreeCustom(rootCommand(), dir, prepend, func(s string) string { return s })
+}
+
+// manDate chooses the man pages' date: -date, else SOURCE_DATE_EPOCH,
+// else none (zero time), never the clock.
+func manDate(flagValue, epoch string) (time.Time, error) {
+	switch {
+	case flagValue != "":
+		for _, layout := range []string{time.RFC3339, "2006-01-02"} {
+			if t, err := time.Parse(layout, flagValue); err == nil {
+				return t.UTC(), nil
+			}
+		}
+		return time.Time{}, fmt.Errorf("-date %q: want YYYY-MM-DD or RFC 3339", flagValue)
+	case epoch != "":
+		n, err := strconv.ParseInt(epoch, 10, 64)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("SOURCE_DATE_EPOCH %q: %w", epoch, err)
+		}
+		return time.Unix(n, 0).UTC(), nil
+	}
+	return time.Time{}, nil
+}
+
+// writeMan writes one page per command (maketoken.1, maketoken-list.1,
+// maketoken-completion-bash.1, ...) into dir.
+func writeMan(dir, version string, when time.Time) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil { //nolint:gosec // documentation is for everyone to read
+		return err
+	}
+	source := "maketoken"
+	if version != "" {
+		source += " " + version
+	}
+	var failed error
+	visit(rootCommand(), func(c *cobra.Command) {
+		if failed != nil {
+			return
+		}
+		page, err := manPage(c, source, when)
+		if err != nil {
+			failed = err
+			return
+		}
+		name := strings.ReplaceAll(c.CommandPath(), " ", "-") + ".1"
+		failed = os.WriteFile(filepath.Join(dir, name), page, 0o644) //nolint:gosec // man pages are for everyone to read
+	})
+	return failed
+}
+
+func manPage(c *cobra.Command, source string, when time.Time) ([]byte, error) {
+	date := when
+	if when.IsZero() {
+		date = time.Unix(0, 0).UTC() // replaced below: cobra always prints a date
+	}
+	header := &doc.GenManHeader{Section: "1", Date: &date, Source: source, Manual: "maketoken manual"}
+	var buf bytes.Buffer
+	if err := doc.GenMan(c, header, &buf); err != nil {
+		return nil, err
+	}
+	page := buf.Bytes()
+	if when.IsZero() {
+		page = bytes.Replace(page, []byte(` "`+date.Format("Jan 2006")+`" `), []byte(` "" `), 1)
+	}
+	if !c.HasParent() {
+		page = insertSections(page, rootManSections)
+	}
+	return page, nil
+}
+
+// insertSections puts extra roff sections before EXAMPLE / SEE ALSO, where
+// man-pages(7) expects EXIT STATUS, ENVIRONMENT and FILES.
+func insertSections(page []byte, sections string) []byte {
+	for _, marker := range []string{"\n.SH EXAMPLE", "\n.SH SEE ALSO"} {
+		if i := bytes.Index(page, []byte(marker)); i >= 0 {
+			out := append([]byte{}, page[:i+1]...)
+			out = append(out, sections...)
+			return append(out, page[i+1:]...)
+		}
+	}
+	return append(page, sections...)
+}
+
+// rootManSections are the parts of the command-line contract
+// that only the main page carries; keep them in step with docs/README.md.
+const rootManSections = `.SH EXIT STATUS
+.TP
+.B 0
+success
+.TP
+.B 1
+failure: network, server error, anything not below
+.TP
+.B 2
+usage: unknown flag, zone or scope, missing argument, \fB\-\-yes\fR needed without a terminal
+.TP
+.B 3
+cancelled at a confirmation prompt
+.TP
+.B 4
+not authenticated: no credential for the zone, or the API answered 401
+.TP
+.B 5
+permission denied: the API answered 403 (e.g. the credential lacks \fBuser:write\fR)
+.TP
+.B 6
+nothing matched: no token fits the selector
+.TP
+.B 7
+partial failure: some zones or tokens succeeded and others failed
+.TP
+.B 8
+the OS keyring is unavailable or timed out
+.SH ENVIRONMENT
+.TP
+.B MAKETOKEN_TOKEN_<ZONE>
+the credential for a zone (zone name upper\-cased, \fB\-\fR as \fB_\fR: \fBMAKETOKEN_TOKEN_CELONIS_EU1\fR); it wins over every other source
+.TP
+.B MAKE_API_KEY
+the credential for the zone selected for this command only (never for \fB\-\-all\-zones\fR)
+.TP
+.B MAKETOKEN_ZONE, MAKE_ZONE
+the zone, when \fB\-\-zone\fR is not given
+.TP
+.B MAKETOKEN_CONFIG
+the config file, when \fB\-\-config\fR is not given
+.TP
+.B MAKETOKEN_<KEY>
+any setting of the config file (e.g. \fBMAKETOKEN_OUTPUT=json\fR)
+.SH FILES
+.TP
+.B $XDG_CONFIG_HOME/maketoken/config.yaml
+the config file (\fB~/.config/maketoken/config.yaml\fR; the OS equivalent on macOS and Windows): default zone, extra zones, zone URL overrides
+.PP
+Credentials live in the OS keyring (service \fBmaketoken\fR, one entry per zone), or, only after \fBmaketoken login \-\-insecure\-storage\fR, in a plain\-text file of mode 0600.
+`
