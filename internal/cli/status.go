@@ -43,6 +43,9 @@ parallel. Exits 4 if Make rejects a checked credential, 7 if some zones could
 not be checked.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.AllZones && cmd.Flags().Changed("zone") {
+				return usageErrorf("use -z ZONE or --all-zones, not both")
+			}
 			all := opts.AllZones || !cmd.Flags().Changed("zone")
 			return RunStatus(cmd.Context(), opts, all)
 		},
