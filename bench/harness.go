@@ -1,0 +1,188 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// binaries are the programs under test, built the same way.
+type binaries struct {
+	maketoken string
+	floor     string
+}
+
+// buildArgs are the release build's flags (.goreleaser.yaml, without the
+// version stamps); the build runs with CGO_ENABLED=0, as there too.
+func buildArgs() []string { return []string{"build", "-trimpath", "-ldflags", "-s -w"} }
+
+// moduleRoot returns the directory of the maketoken module, so that the
+// benchmark runs from anywhere inside the checkout.
+func moduleRoot(ctx context.Context) (string, error) {
+	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	mod := strings.TrimSpace(string(out))
+	if mod == "" || mod == os.DevNull {
+		return "", errors.New("not inside the maketoken module: run the benchmark from the checkout (go run ./bench)")
+	}
+	return filepath.Dir(mod), nil
+}
+
+// build compiles maketoken and the floor into dir.
+func build(ctx context.Context, root, dir string) (binaries, error) {
+	b := binaries{maketoken: filepath.Join(dir, "maketoken"), floor: filepath.Join(dir, "floor")}
+	for _, t := range []struct{ pkg, out string }{{"./cmd/maketoken", b.maketoken}, {"./bench/floor", b.floor}} {
+		cmd := exec.CommandContext(ctx, "go", append(buildArgs(), "-o", t.out, t.pkg)...)
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return b, fmt.Errorf("go build %s: %w\n%s", t.pkg, err, out)
+		}
+	}
+	return b, nil
+}
+
+// run is one finished child process.
+type run struct {
+	wall   time.Duration
+	maxRSS int64 // bytes
+	code   int
+	stdout string
+	stderr string
+}
+
+// invocation is a program with its arguments and environment.
+type invocation struct {
+	name string // for the report
+	path string
+	args []string
+	env  []string
+}
+
+// runOnce starts the program and waits for it. With capture, its output is
+// kept; otherwise it goes to /dev/null, so that no pipe or copying
+// goroutine is part of the measurement.
+func runOnce(ctx context.Context, inv invocation, capture bool, devNull *os.File) (run, error) {
+	cmd := exec.CommandContext(ctx, inv.path, inv.args...)
+	cmd.Env = inv.env
+	cmd.Stdin = devNull
+	var stdout, stderr bytes.Buffer
+	if capture {
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	} else {
+		cmd.Stdout, cmd.Stderr = devNull, devNull
+	}
+	start := time.Now()
+	err := cmd.Run()
+	r := run{wall: time.Since(start), stdout: stdout.String(), stderr: stderr.String()}
+	if cmd.ProcessState == nil {
+		return r, fmt.Errorf("%s: %w", inv.name, err)
+	}
+	r.code = cmd.ProcessState.ExitCode()
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		r.maxRSS = ru.Maxrss * 1024 // Linux reports KiB
+	}
+	return r, nil
+}
+
+// check runs the program once with its output captured and fails unless it
+// exits with want and its stdout contains every string of mustContain.
+func check(ctx context.Context, inv invocation, want int, devNull *os.File, mustContain ...string) (run, error) {
+	r, err := runOnce(ctx, inv, true, devNull)
+	if err != nil {
+		return r, err
+	}
+	if r.code != want {
+		return r, fmt.Errorf("%s exited %d, want %d; stderr: %s", inv.name, r.code, want, firstLines(r.stderr, 3))
+	}
+	for _, s := range mustContain {
+		if !strings.Contains(r.stdout, s) {
+			return r, fmt.Errorf("%s: output lacks %q; stdout: %s", inv.name, s, firstLines(r.stdout, 3))
+		}
+	}
+	return r, nil
+}
+
+func firstLines(s string, n int) string {
+	lines := strings.SplitN(strings.TrimSpace(s), "\n", n+1)
+	if len(lines) > n {
+		lines = append(lines[:n], "...")
+	}
+	return strings.Join(lines, " | ")
+}
+
+// stats summarises repeated timings.
+type stats struct {
+	n           int
+	median, p90 time.Duration
+}
+
+func summarise(ds []time.Duration) stats {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return stats{n: len(s), median: quantile(s, 0.5), p90: quantile(s, 0.9)}
+}
+
+// quantile returns the q-quantile of sorted values, interpolating between
+// the two nearest ranks.
+func quantile(sorted []time.Duration, q float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	pos := q * float64(len(sorted)-1)
+	i := int(pos)
+	if i+1 >= len(sorted) {
+		return sorted[len(sorted)-1]
+	}
+	frac := pos - float64(i)
+	return sorted[i] + time.Duration(frac*float64(sorted[i+1]-sorted[i]))
+}
+
+// interleave runs every invocation reps times, in a new random order in
+// each round, so that a slow moment of a noisy machine hits them all alike.
+// It returns the wall times per invocation, in the order given.
+func interleave(ctx context.Context, invs []invocation, reps int, devNull *os.File, shuffle func(n int, swap func(i, j int))) ([][]time.Duration, error) {
+	times := make([][]time.Duration, len(invs))
+	order := make([]int, len(invs))
+	for i := range order {
+		order[i] = i
+	}
+	for range reps {
+		shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		for _, i := range order {
+			r, err := runOnce(ctx, invs[i], false, devNull)
+			if err != nil {
+				return nil, err
+			}
+			if r.code != 0 {
+				return nil, fmt.Errorf("%s exited %d during the measurement", invs[i].name, r.code)
+			}
+			times[i] = append(times[i], r.wall)
+		}
+	}
+	return times, nil
+}
+
+// env is a child's environment: nothing of the caller's but PATH, a home
+// of its own, and the given variables. Without DBUS_SESSION_BUS_ADDRESS
+// and XDG_RUNTIME_DIR there is no session bus, as on a CI runner.
+func env(home string, extra ...string) []string {
+	e := []string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + home,
+		"XDG_CONFIG_HOME=" + filepath.Join(home, ".config"),
+		"XDG_CACHE_HOME=" + filepath.Join(home, ".cache"),
+		"XDG_DATA_HOME=" + filepath.Join(home, ".local", "share"),
+	}
+	return append(e, extra...)
+}
