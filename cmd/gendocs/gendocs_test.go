@@ -214,3 +214,47 @@ func TestRunNeedsAnOutput(t *testing.T) {
 		t.Error("gendocs with no flag succeeded")
 	}
 }
+
+func TestEscapeMarkdown(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"globs ('scenarios:*', '*:read')", `globs ('scenarios:\*', '\*:read')`},
+		{"MAKETOKEN_TOKEN_<Z> [flags]", `MAKETOKEN\_TOKEN\_\<Z> [flags]`},
+		{"run `maketoken login -z eu_2 *` then *this*", "run `maketoken login -z eu_2 *` then \\*this\\*"},
+		{"an unpaired ` and a *", "an unpaired ` and a \\*"},
+		{"text:\n\n\tsource <(maketoken completion bash)\n    x_y *", "text:\n\n\tsource <(maketoken completion bash)\n    x_y *"},
+		{`C:\Users`, `C:\\Users`},
+	} {
+		if got := escapeMarkdown(tc.in); got != tc.want {
+			t.Errorf("escapeMarkdown(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestManKeepsLiteralText checks that help text written for a terminal
+// reaches the man page as written: globs keep their stars.
+func TestManKeepsLiteralText(t *testing.T) {
+	root := &cobra.Command{Use: "maketoken", Short: "root", DisableAutoGenTag: true}
+	sub := &cobra.Command{
+		Use:   "create",
+		Short: "Create a token",
+		Long:  "Scopes are globs ('scenarios:*', '*:read'); the variable is MAKETOKEN_TOKEN_<Z>.",
+		Run:   func(*cobra.Command, []string) {},
+	}
+	sub.Flags().StringArrayP("scope", "s", nil, "a scope name or glob ('scenarios:*', '*:read')")
+	root.PersistentFlags().String("jq", "", "filter with a jq expression such as '.[] | .label'")
+	root.AddCommand(sub)
+	escapeHelpText(root, true)
+
+	page, err := manPage(sub, "maketoken", time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Render the roff the way man does, without depending on man(1):
+	// drop the zero-width \& and the font escapes.
+	text := strings.NewReplacer(`\&`, "", `\fB`, "", `\fP`, "", `\fI`, "", `\-`, "-").Replace(string(page))
+	for _, want := range []string{"('scenarios:*', '*:read'); the variable is MAKETOKEN_TOKEN_<Z>.", "a scope name or glob ('scenarios:*', '*:read')", "'.[] | .label'"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("man page lacks %q:\n%s", want, page)
+		}
+	}
+}

@@ -23,6 +23,7 @@ import (
 	"github.com/maketoken/maketoken/internal/cli"
 	"github.com/spf13/cobra"
 	"github.com/spf13/cobra/doc"
+	"github.com/spf13/pflag"
 )
 
 // regenerateCommand is what a reader runs when the reference is stale.
@@ -118,7 +119,63 @@ func writeMarkdown(dir string) error {
 	prepend := func(string) string {
 		return "<!-- Generated from the command tree; do not edit. Regenerate: " + regenerateCommand + " -->\n\n"
 	}
-	return doc.GenMarkdownTreeCustom(rootCommand(), dir, prepend, func(s string) string { return s })
+	root := rootCommand()
+	escapeHelpText(root, false) // flags are printed in a code block: as written
+	return doc.GenMarkdownTreeCustom(root, dir, prepend, func(s string) string { return s })
+}
+
+// escapeHelpText makes the help texts of the tree, written as plain text for
+// a terminal, safe to pass to a Markdown renderer (GitHub for the reference,
+// go-md2man for the man pages), which would otherwise take the stars of
+// "'scenarios:*', '*:read'" for emphasis and "<Z>" for HTML. Examples are
+// code blocks and stay as written; so do flag usages unless withFlags.
+func escapeHelpText(root *cobra.Command, withFlags bool) {
+	seen := map[*pflag.Flag]bool{} // persistent flags are shared by every command
+	visit(root, func(c *cobra.Command) {
+		c.Short = escapeMarkdown(c.Short)
+		c.Long = escapeMarkdown(c.Long)
+		if !withFlags {
+			return
+		}
+		c.Flags().VisitAll(func(f *pflag.Flag) {
+			if !seen[f] {
+				seen[f] = true
+				f.Usage = escapeMarkdown(f.Usage)
+			}
+		})
+		c.InheritedFlags().VisitAll(func(f *pflag.Flag) {
+			if !seen[f] {
+				seen[f] = true
+				f.Usage = escapeMarkdown(f.Usage)
+			}
+		})
+	})
+}
+
+// What plain help text trips over: "*" and "_" (emphasis: go-md2man makes
+// MAKETOKEN_TOKEN_<Z> italic), "<" (HTML) and the backslash itself.
+// "[...]" is a link only with a target, so "[flags]" stays as it is.
+var markdownEscaper = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "<", `\<`)
+
+// escapeMarkdown escapes Markdown's emphasis and HTML characters in s,
+// except inside `code spans` and on indented (code block) lines.
+func escapeMarkdown(s string) string {
+	lines := strings.Split(s, "\n")
+	for i, line := range lines {
+		if strings.HasPrefix(line, "\t") || strings.HasPrefix(line, "    ") {
+			continue
+		}
+		parts := strings.Split(line, "`")
+		if len(parts)%2 == 0 { // an unpaired backtick: no code span on this line
+			lines[i] = markdownEscaper.Replace(line)
+			continue
+		}
+		for j := 0; j < len(parts); j += 2 {
+			parts[j] = markdownEscaper.Replace(parts[j])
+		}
+		lines[i] = strings.Join(parts, "`")
+	}
+	return strings.Join(lines, "\n")
 }
 
 // manDate chooses the man pages' date: -date, else SOURCE_DATE_EPOCH,
@@ -152,8 +209,10 @@ func writeMan(dir, version string, when time.Time) error {
 	if version != "" {
 		source += " " + version
 	}
+	root := rootCommand()
+	escapeHelpText(root, true)
 	var failed error
-	visit(rootCommand(), func(c *cobra.Command) {
+	visit(root, func(c *cobra.Command) {
 		if failed != nil {
 			return
 		}
