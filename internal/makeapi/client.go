@@ -7,11 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // MaxBodyBytes caps what the client reads of any answer.
@@ -145,10 +145,14 @@ func (c *Client) CreateToken(ctx context.Context, label string, scopes []string)
 		APIToken *Token `json:"apiToken"`
 	}
 	if err := c.do(ctx, http.MethodPost, path, body, &out); err != nil {
+		if mayHaveReached(StatusCode(err), err) {
+			return Token{}, &OutcomeUnknownError{Err: err}
+		}
 		return Token{}, err
 	}
 	if out.APIToken == nil || out.APIToken.Token == "" || out.APIToken.Created == "" {
-		return Token{}, &ProtocolError{Method: http.MethodPost, Path: path, Reason: `no "apiToken" with a token and its "created" timestamp in the answer`}
+		// Make said yes, so a token may well exist that nobody received.
+		return Token{}, &OutcomeUnknownError{Err: &ProtocolError{Method: http.MethodPost, Path: path, Reason: `no "apiToken" with a token and its "created" timestamp in the answer`}}
 	}
 	return *out.APIToken, nil
 }
@@ -161,9 +165,9 @@ func (c *Client) DeleteToken(ctx context.Context, created string) error {
 		return errors.New("delete: empty token timestamp")
 	}
 	path := "/users/me/api-tokens/" + url.PathEscape(created)
-	var out struct {
-		APIToken string `json:"apiToken"`
-	}
+	// The answer ({"apiToken": "<created>"}) carries nothing more: any JSON,
+	// or none at all, means the token is gone.
+	var out any
 	return c.do(ctx, http.MethodDelete, path, nil, &out)
 }
 
@@ -199,35 +203,63 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, out a
 		ctx, cancel = context.WithTimeout(ctx, DefaultCallTimeout)
 		defer cancel()
 	}
+	reached := false // an earlier try may have been carried out by the server
 	for attempt := 0; ; attempt++ {
-		status, data, hdr, err := c.send(ctx, method, path, body)
-		if err == nil && status >= 200 && status < 300 {
-			return c.decode(method, path, hdr, data, out)
+		ans, err := c.send(ctx, method, path, body)
+		if err == nil && ans.status >= 200 && ans.status < 300 {
+			return c.decode(method, path, ans, out)
 		}
 		if err == nil {
-			err = parseError(method, path, status, hdr, data)
+			ae := parseError(method, path, ans)
+			ae.AnsweredBy = c.otherOrigin(ans)
+			err = ae
 		}
-		if attempt > 0 && method == http.MethodDelete && status == http.StatusNotFound {
+		if method == http.MethodDelete && ans.status == http.StatusNotFound && reached {
 			// An earlier try went through but its answer was lost.
 			return nil
 		}
-		wait, retry := c.retry.next(ctx, method, attempt, status, err)
-		if !retry {
-			return err
+		d := c.retry.next(ctx, method, attempt, ans.status, err)
+		if !d.retry {
+			return giveUp(err, attempt, d)
 		}
+		reached = reached || mayHaveReached(ans.status, err)
 		if c.onRetry != nil {
-			c.onRetry(RetryEvent{Method: method, Path: path, Attempt: attempt + 1, Wait: wait, Reason: retryReason(status, err)})
+			c.onRetry(RetryEvent{Method: method, Path: path, Attempt: attempt + 1, Wait: d.wait, Reason: retryReason(ans.status, err)})
 		}
-		if err := c.retry.sleep(ctx, wait); err != nil {
+		if err := c.retry.sleep(ctx, d.wait); err != nil {
 			return fmt.Errorf("%w (while waiting to retry)", err)
 		}
 	}
 }
 
+// giveUp is the error of a call that will not be tried again: the last
+// failure, saying how often it was tried and why retrying stopped early.
+func giveUp(err error, attempt int, d decision) error {
+	switch {
+	case d.tooLate:
+		return fmt.Errorf("%w (tried %d times; the next try, in %s, would be past the command's time limit: raise --timeout)", err, attempt+1, d.wait.Round(time.Second))
+	case attempt > 0:
+		return fmt.Errorf("%w (tried %d times)", err, attempt+1)
+	}
+	return err
+}
+
 // DefaultCallTimeout bounds a call whose context has no deadline.
 const DefaultCallTimeout = 30 * time.Second
 
-func (c *Client) send(ctx context.Context, method, path string, body []byte) (int, []byte, http.Header, error) {
+// answer is what the server sent back.
+type answer struct {
+	status int
+	data   []byte
+	header http.Header
+	// url is where the answer came from, after any redirects.
+	url *url.URL
+}
+
+// send makes one try of a call. A request that got no complete answer
+// (refused, dropped, cut off while the body was read) is a *TransportError
+// with status 0.
+func (c *Client) send(ctx context.Context, method, path string, body []byte) (answer, error) {
 	u := *c.base
 	u.Path = c.base.Path + pathUnescaped(path)
 	u.RawPath = c.base.Path + path
@@ -237,7 +269,7 @@ func (c *Client) send(ctx context.Context, method, path string, body []byte) (in
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
 	if err != nil {
-		return 0, nil, nil, err
+		return answer{}, err
 	}
 	req.Header.Set("Authorization", "Token "+c.token)
 	req.Header.Set("User-Agent", c.ua)
@@ -247,17 +279,28 @@ func (c *Client) send(ctx context.Context, method, path string, body []byte) (in
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return 0, nil, nil, sanitizeURLError(err)
+		return answer{}, sanitizeURLError(err)
 	}
 	defer resp.Body.Close()
+	ans := answer{status: resp.StatusCode, header: resp.Header, url: resp.Request.URL}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes+1))
 	if err != nil {
-		return resp.StatusCode, nil, resp.Header, &ProtocolError{Method: method, Path: path, Reason: "the answer was cut off: " + err.Error()}
+		return answer{}, &TransportError{Method: method, URL: u.String(), Err: fmt.Errorf("the answer (%d) was cut off: %w", resp.StatusCode, err)}
 	}
 	if len(data) > MaxBodyBytes {
-		return resp.StatusCode, nil, resp.Header, &ProtocolError{Method: method, Path: path, Reason: fmt.Sprintf("the answer is larger than %d MiB", MaxBodyBytes>>20)}
+		return ans, &ProtocolError{Method: method, Path: path, Reason: fmt.Sprintf("the answer is larger than %d MiB; a proxy or gateway may be in the way", MaxBodyBytes>>20)}
 	}
-	return resp.StatusCode, data, resp.Header, nil
+	ans.data = data
+	return ans, nil
+}
+
+// otherOrigin returns the origin (scheme://host:port) an answer came from
+// when a redirect took the call away from the zone's own, or "".
+func (c *Client) otherOrigin(ans answer) string {
+	if ans.url == nil || (ans.url.Scheme == c.base.Scheme && ans.url.Host == c.base.Host) {
+		return ""
+	}
+	return ans.url.Scheme + "://" + ans.url.Host
 }
 
 func pathUnescaped(p string) string {
@@ -289,28 +332,40 @@ func (e *TransportError) Error() string {
 
 func (e *TransportError) Unwrap() error { return e.Err }
 
-func (c *Client) decode(method, path string, hdr http.Header, data []byte, out any) error {
+func (c *Client) decode(method, path string, ans answer, out any) error {
+	data := ans.data
 	if len(bytes.TrimSpace(data)) == 0 {
-		return &ProtocolError{Method: method, Path: path, Reason: "empty answer"}
-	}
-	if ct := hdr.Get("Content-Type"); ct != "" {
-		if mt, _, err := mime.ParseMediaType(ct); err == nil && mt != "application/json" && !strings.HasSuffix(mt, "+json") {
-			if looksLikeHTML(data) {
-				return &ProtocolError{Method: method, Path: path, Reason: "got an HTML page instead of JSON (" + htmlTitle(data) + "); a proxy or gateway may be in the way"}
-			}
+		if method == http.MethodDelete {
+			return nil // 204 No Content, or 200 with nothing to say: done
 		}
+		return &ProtocolError{Method: method, Path: path, Reason: fmt.Sprintf("empty answer (%d)", ans.status)}
 	}
 	if err := json.Unmarshal(data, out); err != nil {
 		if looksLikeHTML(data) {
 			return &ProtocolError{Method: method, Path: path, Reason: "got an HTML page instead of JSON (" + htmlTitle(data) + "); a proxy or gateway may be in the way"}
 		}
-		return &ProtocolError{Method: method, Path: path, Reason: "invalid JSON: " + err.Error()}
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			where := typeErr.Field
+			if where == "" {
+				where = "the answer"
+			}
+			return &ProtocolError{Method: method, Path: path, Reason: fmt.Sprintf("the JSON has an unexpected shape: %s is a JSON %s, not what Make's API promises", where, typeErr.Value)}
+		}
+		return &ProtocolError{Method: method, Path: path, Reason: "invalid JSON (" + clip(err.Error(), 200) + ")"}
+	}
+	if c.otherOrigin(ans) != "" {
+		// Cannot happen with Make: every call needs the credential, which
+		// is never sent to another origin. Refuse an answer that did not
+		// come from the zone.
+		return &ProtocolError{Method: method, Path: path, Reason: "the answer came from " + c.otherOrigin(ans) + " after a redirect, not from the zone"}
 	}
 	return nil
 }
 
-func parseError(method, path string, status int, hdr http.Header, data []byte) *APIError {
-	e := &APIError{StatusCode: status, Method: method, Path: path, RetryAfter: parseRetryAfter(hdr.Get("Retry-After"), time.Now())}
+func parseError(method, path string, ans answer) *APIError {
+	e := &APIError{StatusCode: ans.status, Method: method, Path: path, RetryAfter: parseRetryAfter(ans.header.Get("Retry-After"), time.Now())}
+	data := ans.data
 	var body struct {
 		Detail    string          `json:"detail"`
 		Message   string          `json:"message"`
@@ -359,15 +414,21 @@ func htmlTitle(data []byte) string {
 	return "no title"
 }
 
+// clip makes a server's text fit on one line of at most n bytes (plus an
+// ellipsis), without cutting a character in two.
 func clip(s string, n int) string {
 	s = strings.Map(func(r rune) rune {
 		if r < 0x20 || r == 0x7f {
 			return ' '
 		}
 		return r
-	}, s)
-	if len(s) > n {
-		return s[:n] + "…"
+	}, strings.ToValidUTF8(s, "\uFFFD"))
+	if len(s) <= n {
+		return s
 	}
-	return s
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }

@@ -23,6 +23,10 @@ type APIError struct {
 	RetryAfter time.Duration
 	// NotJSON is set when the body was not Make's JSON error body.
 	NotJSON bool
+	// AnsweredBy is the origin that answered when a redirect took the call
+	// away from the zone's own ("" when the zone answered). The credential
+	// is never sent there, so a 401 from it says nothing about the token.
+	AnsweredBy string
 }
 
 func (e *APIError) Error() string {
@@ -46,6 +50,9 @@ func (e *APIError) Error() string {
 		b.WriteString("; ")
 		b.WriteString(s)
 	}
+	if e.AnsweredBy != "" {
+		fmt.Fprintf(&b, " (answered by %s after a redirect; maketoken never sends a zone's credential to another origin)", e.AnsweredBy)
+	}
 	return b.String()
 }
 
@@ -68,3 +75,15 @@ type ProtocolError struct {
 func (e *ProtocolError) Error() string {
 	return fmt.Sprintf("%s %s: unexpected answer from the server: %s", e.Method, e.Path, e.Reason)
 }
+
+// OutcomeUnknownError is a create (POST) that may have reached Make but got
+// no usable answer: a dropped connection, a timeout, a 5xx from a gateway.
+// It is never retried, since a duplicate token is worse than an error; the
+// user has to look whether the token exists.
+type OutcomeUnknownError struct{ Err error }
+
+func (e *OutcomeUnknownError) Error() string {
+	return fmt.Sprintf("%v; the token may have been created anyway: check with `maketoken list` before creating it again", e.Err)
+}
+
+func (e *OutcomeUnknownError) Unwrap() error { return e.Err }

@@ -29,13 +29,23 @@ func NewHTTPClient(base http.RoundTripper, timeout time.Duration) *http.Client {
 // ErrInsecureRedirect is a redirect from https to plain http.
 var ErrInsecureRedirect = errors.New("refusing a redirect from https to http")
 
+// errRedirectLoop is a chain of redirects that does not end.
+var errRedirectLoop = errors.New("stopped after 5 redirects")
+
+// redirectError is a redirect the client refused to follow. The server
+// answered, so the call is not retried.
+type redirectError struct{ err error }
+
+func (e *redirectError) Error() string { return e.err.Error() }
+func (e *redirectError) Unwrap() error { return e.err }
+
 func checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) >= 5 {
-		return errors.New("stopped after 5 redirects")
+		return &redirectError{errRedirectLoop}
 	}
 	first := via[0].URL
 	if first.Scheme == "https" && req.URL.Scheme != "https" {
-		return ErrInsecureRedirect
+		return &redirectError{ErrInsecureRedirect}
 	}
 	if req.URL.Scheme != first.Scheme || req.URL.Host != first.Host {
 		req.Header.Del("Authorization")

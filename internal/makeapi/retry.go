@@ -48,31 +48,42 @@ func (e RetryEvent) String() string {
 	return fmt.Sprintf("%s %s: %s; retry %d in %s", e.Method, e.Path, e.Reason, e.Attempt, e.Wait.Round(10*time.Millisecond))
 }
 
+// decision is what the policy says about a failed try.
+type decision struct {
+	retry bool
+	wait  time.Duration
+	// tooLate is set when a retry was allowed but its wait would end past
+	// the context's deadline.
+	tooLate bool
+}
+
 // next says whether a call that failed on its attempt-th try (from 0)
 // should be retried, and after how long.
-func (p RetryPolicy) next(ctx context.Context, method string, attempt, status int, err error) (time.Duration, bool) {
+func (p RetryPolicy) next(ctx context.Context, method string, attempt, status int, err error) decision {
 	if ctx.Err() != nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		return 0, false
+		return decision{}
 	}
 	limit := p.MaxRetries
 	switch {
 	case status == http.StatusTooManyRequests:
+		// Make refused the call without carrying it out: safe to repeat,
+		// even a create.
 		limit = p.MaxRateLimitRetries
 	case status == http.StatusBadGateway || status == http.StatusServiceUnavailable || status == http.StatusGatewayTimeout:
 		if method == http.MethodPost {
-			return 0, false // the server may have created the token
+			return decision{} // the server may have created the token
 		}
 	case status != 0:
-		return 0, false
+		return decision{}
 	case isTransportError(err):
 		if method == http.MethodPost && !notSent(err) {
-			return 0, false
+			return decision{}
 		}
 	default:
-		return 0, false
+		return decision{}
 	}
 	if attempt >= limit {
-		return 0, false
+		return decision{}
 	}
 	wait := p.backoff(attempt)
 	var ae *APIError
@@ -80,9 +91,26 @@ func (p RetryPolicy) next(ctx context.Context, method string, attempt, status in
 		wait = min(ae.RetryAfter, max(p.Max, 2*time.Minute))
 	}
 	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
-		return 0, false
+		return decision{wait: wait, tooLate: true}
 	}
-	return wait, true
+	return decision{retry: true, wait: wait}
+}
+
+// mayHaveReached reports whether a failed try may nevertheless have been
+// carried out by the server: the connection broke after the request was
+// sent, a gateway failed after passing it on, or the answer could not be
+// read.
+func mayHaveReached(status int, err error) bool {
+	var pe *ProtocolError
+	switch {
+	case status >= 500:
+		return true
+	case status == 0 && isTransportError(err):
+		return !notSent(err)
+	case errors.As(err, &pe):
+		return true
+	}
+	return false
 }
 
 func (p RetryPolicy) backoff(attempt int) time.Duration {
@@ -116,9 +144,12 @@ func (p RetryPolicy) sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// isTransportError reports whether err is a call that got no answer (a
+// refused redirect is not one: the server did answer).
 func isTransportError(err error) bool {
 	var te *TransportError
-	return errors.As(err, &te)
+	var re *redirectError
+	return errors.As(err, &te) && !errors.As(err, &re)
 }
 
 // notSent reports whether a transport error proves the request never

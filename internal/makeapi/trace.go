@@ -52,6 +52,9 @@ func (t *TraceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp.Body.Close()
 		resp.Body = io.NopCloser(io.MultiReader(bytes.NewReader(data), errReader{rerr}))
 		writeBody(&b, "< ", t.Redactor.String(string(data)))
+		if rerr != nil {
+			fmt.Fprintf(&b, "< (the answer was cut off after %d bytes: %v)\n", len(data), rerr)
+		}
 	}
 	t.mu.Lock()
 	io.WriteString(t.W, t.Redactor.String(b.String())) //nolint:errcheck // a trace that cannot be written is not worth failing for

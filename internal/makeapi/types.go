@@ -55,6 +55,10 @@ func Matches(listed, secret string) bool {
 	if len(p) < 6 || strings.ContainsAny(p, "*") {
 		return false
 	}
+	if !strings.Contains(listed, "-") {
+		// A token without dashes: the list shows its beginning.
+		return strings.HasPrefix(secret, p)
+	}
 	return Prefix(secret) == p
 }
 
