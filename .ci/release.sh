@@ -163,22 +163,41 @@ deb=$(find . -maxdepth 1 -name 'maketoken_*_amd64.deb' | head -1)
 rpm=$(find . -maxdepth 1 -name 'maketoken-*.x86_64.rpm' | head -1)
 [ -n "$deb" ] && ok "deb: ${deb#./} ($(find . -maxdepth 1 -name '*.deb' | wc -l) in all)" || bad "no amd64 deb"
 [ -n "$rpm" ] && ok "rpm: ${rpm#./} ($(find . -maxdepth 1 -name '*.rpm' | wc -l) in all)" || bad "no x86_64 rpm"
+# has_files NAME LISTING PATH...: the package listing holds every PATH.
+has_files() {
+	local name=$1 listing=$2 f
+	shift 2
+	for f in "$@"; do
+		grep -qx "$f" <<<"$listing" && ok "$name has $f" || bad "$name lacks $f"
+	done
+}
 if [ -n "$deb" ]; then
 	if command -v dpkg-deb >/dev/null; then
-		contents=$(dpkg-deb -c "$deb" | awk '{print $NF}')
+		contents=$(dpkg-deb -c "$deb" | awk '{print $NF}' | sed 's|^\./|/|')
 	else
-		contents=$(ar p "$deb" data.tar.gz | tar -tzf -)
+		contents=$(ar p "$deb" data.tar.gz | tar -tzf - | sed 's|^\./|/|')
 	fi
-	for f in /usr/bin/maketoken /usr/share/man/man1/maketoken.1.gz \
+	has_files deb "$contents" /usr/bin/maketoken /usr/share/man/man1/maketoken.1.gz \
 		/usr/share/bash-completion/completions/maketoken \
 		/usr/share/zsh/vendor-completions/_maketoken \
-		/usr/share/fish/vendor_completions.d/maketoken.fish; do
-		grep -qx "\.$f" <<<"$contents" && ok "deb has $f" || bad "deb lacks $f"
-	done
-	echo "        ($(grep -c '^\./usr/share/man/man1/.*\.1\.gz$' <<<"$contents") man pages in the deb)"
+		/usr/share/fish/vendor_completions.d/maketoken.fish
+	echo "        ($(grep -c '^/usr/share/man/man1/.*\.1\.gz$' <<<"$contents") man pages in the deb)"
 fi
-if [ -n "$rpm" ] && command -v rpm >/dev/null; then
-	rpm -qlp "$rpm" | grep -qx /usr/bin/maketoken && ok "rpm has /usr/bin/maketoken" || bad "rpm lacks /usr/bin/maketoken"
+if [ -n "$rpm" ]; then
+	contents=
+	if command -v rpm >/dev/null; then
+		contents=$(rpm -qlp "$rpm" 2>/dev/null)
+	elif command -v rpm2cpio >/dev/null && command -v cpio >/dev/null; then
+		contents=$(rpm2cpio "$rpm" | cpio -t --quiet 2>/dev/null | sed 's|^\./|/|')
+	fi
+	if [ -n "$contents" ]; then
+		has_files rpm "$contents" /usr/bin/maketoken /usr/share/man/man1/maketoken.1.gz \
+			/usr/share/bash-completion/completions/maketoken \
+			/usr/share/zsh/site-functions/_maketoken \
+			/usr/share/fish/vendor_completions.d/maketoken.fish
+	else
+		echo "  note  rpm file list not checked (neither rpm nor rpm2cpio+cpio installed)"
+	fi
 fi
 if command -v man >/dev/null; then
 	page=$(MANWIDTH=80 man -l "$ROOT/manpages/maketoken.1.gz" 2>/dev/null || true)
