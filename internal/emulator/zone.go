@@ -77,6 +77,7 @@ type Zone struct {
 	window      time.Time
 	windowCount int
 	faults      []*faultState
+	issued      []string // every secret ever made, revoked ones included
 
 	reqMu    sync.Mutex
 	requests []Request
@@ -191,6 +192,7 @@ func (z *Zone) addTokenLocked(label string, scopes []string, created time.Time) 
 	}
 	z.bySecret[t.Token] = t
 	z.byCreated[t.Created] = t
+	z.issued = append(z.issued, t.Token)
 	i, _ := slices.BinarySearchFunc(z.order, t.Created, func(e *Token, c string) int { return strings.Compare(e.Created, c) })
 	z.order = slices.Insert(z.order, i, t)
 	return t
@@ -290,6 +292,15 @@ func (z *Zone) Tokens() []Token {
 		out[i].Scopes = slices.Clone(t.Scopes)
 	}
 	return out
+}
+
+// Issued returns the secret of every token the zone has ever had, seeded,
+// created or revoked, oldest first: tests look for them where no secret
+// belongs (logs, error messages, other zones' requests).
+func (z *Zone) Issued() []string {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	return slices.Clone(z.issued)
 }
 
 // HasToken reports whether token is a live token of the zone.
