@@ -58,8 +58,10 @@ fails with the closest valid names.
 
 Make shows the token only now. On a terminal it is printed with a reminder to
 copy it; to a pipe it is printed alone on one line; with -o json as a record.
---out-file writes it to a new file with mode 0600 instead and prints no secret;
---save also stores it as the zone's credential, where the current one is kept
+--out-file writes it to a new file with mode 0600 instead and prints no secret
+(-o json then shows the record with the token masked); it refuses to replace
+a file unless --force, and never writes through a symbolic link. --save also
+stores the token as the zone's credential, where the current one is kept
 (keyring or file). Creating needs the user:write scope.`,
 		Example: `  maketoken create -l ci-nightly -s 'scenarios:*'
   maketoken create -l reporting -s '*:read' -z us1 --out-file reporting.token
