@@ -295,8 +295,9 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 			fmt.Fprintf(ts.Stdout(), "%s %s %s\n", t.Created, t.Label, strings.Join(t.Scopes, ","))
 		}
 	case "requests":
+		out := ts.Stdout() // set even when there is none: `! stdout .` checks that
 		for _, r := range zone(1).Requests() {
-			fmt.Fprintf(ts.Stdout(), "%s %s %d\n", r.Method, r.Path, r.Status)
+			fmt.Fprintf(out, "%s %s %d\n", r.Method, r.Path, r.Status)
 		}
 	case "reset-requests":
 		for _, name := range srv.Zones() {
