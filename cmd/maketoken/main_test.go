@@ -52,6 +52,7 @@ func testMain() int {
 		fmt.Fprintln(os.Stderr, "test harness: MAKETOKEN_TEST_KEYRING is not set; refusing to touch a real keyring")
 		return 99
 	}
+	defer teeForCanary(&deps, os.Args[1:])()
 	return cli.Main(context.Background(), os.Args[1:], deps)
 }
 
@@ -175,13 +176,19 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 				mu         sync.Mutex
 				violations []string
 			)
-			check := apicontract.Middleware(contract, func(err error) {
-				mu.Lock()
-				defer mu.Unlock()
-				violations = append(violations, err.Error())
-			})
+			exempt := &exemptZones{m: map[string]bool{}}
+			env.Values[exemptKey{}] = exempt
 			srv := emulator.New(emulator.Options{
-				Middleware: func(_ string, next http.Handler) http.Handler { return check(next) },
+				Middleware: func(zone string, next http.Handler) http.Handler {
+					return apicontract.Middleware(contract, func(err error) {
+						if exempt.has(zone) {
+							return
+						}
+						mu.Lock()
+						defer mu.Unlock()
+						violations = append(violations, err.Error())
+					})(next)
+				},
 			})
 			if err := srv.Start(); err != nil {
 				return err
@@ -195,6 +202,9 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 				}
 			})
 			env.Values[emuKey{}] = srv
+			if err := setupCanary(env, srv); err != nil {
+				return err
+			}
 			var cfg strings.Builder
 			cfg.WriteString("zones:\n")
 			for _, name := range srv.Zones() {
@@ -242,6 +252,10 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 //	emu latency ZONE DURATION
 //	emu ratelimit ZONE PER_MINUTE [retry-after]
 //	emu scopes ZONE SCOPES                       replace the zone's scope list
+//
+// emu fault takes key=value options after KIND (see faultOption), and KIND
+// "pass" for a fault that only delays or redirects. More subcommands, for
+// the hardening scenarios: see cmdEmuHardening.
 func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 	srv := ts.Value(emuKey{}).(*emulator.Server)
 	if len(args) == 0 {
@@ -309,8 +323,8 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 		for _, name := range srv.Zones() {
 			z := srv.Zone(name)
 			owner[z.AdminToken()] = name
-			for _, t := range z.Tokens() {
-				owner[t.Token] = name
+			for _, t := range z.Issued() {
+				owner[t] = name
 			}
 		}
 		var bad []string
@@ -340,15 +354,18 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 			f.Drop = true
 		case "drop-after":
 			f.DropAfterHandling = true
+		case "pass":
 		default:
 			code, err := strconv.Atoi(args[4])
 			ts.Check(err)
 			f.Status = code
 		}
-		if len(args) > 5 {
-			n, err := strconv.Atoi(args[5])
-			ts.Check(err)
-			f.Times = n
+		for _, opt := range args[5:] {
+			if n, err := strconv.Atoi(opt); err == nil {
+				f.Times = n
+				continue
+			}
+			ts.Check(faultOption(srv, &f, opt))
 		}
 		zone(1).AddFault(f)
 	case "latency":
@@ -361,6 +378,8 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 		zone(1).SetRateLimit(n, len(args) > 3 && args[3] == "retry-after")
 	case "scopes":
 		zone(1).SetScopes(strings.Split(args[2], ","))
+	case "canary", "canary-secret", "no-secrets", "credentials", "contract-exempt":
+		cmdEmuHardening(ts, neg, srv, args)
 	default:
 		ts.Fatalf("emu: unknown command %q", args[0])
 	}
