@@ -38,7 +38,9 @@ func Middleware(c *Contract, report func(error)) func(http.Handler) http.Handler
 			}
 			rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 			next.ServeHTTP(rec, r)
-			if rec.hijacked || !c.DefinesStatus(r, rec.status) {
+			// A client that went away (a timeout, a cancelled command) got
+			// no answer, so there is none to check.
+			if rec.hijacked || r.Context().Err() != nil || !c.DefinesStatus(r, rec.status) {
 				return
 			}
 			if rec.status >= 300 && !isJSON(rec.Header().Get("Content-Type")) {

@@ -94,7 +94,7 @@ func RunList(ctx context.Context, opts *ListOptions) error {
 	if err := printer.Print(records, f.listRows(records, printer.Format)); err != nil {
 		return err
 	}
-	return summarize(f, errs)
+	return summarize(f, errs, false)
 }
 
 // listRows is the table or TSV form of listed tokens: times relative or

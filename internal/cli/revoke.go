@@ -184,7 +184,7 @@ func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
 	if current && records[others].Revoked {
 		forgetErr = f.forgetRevoked(ctx, zc)
 	}
-	err = summarize(f, errs)
+	err = summarize(f, errs, false)
 	if forgetErr != nil {
 		if err == nil {
 			return forgetErr

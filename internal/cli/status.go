@@ -128,13 +128,16 @@ func RunStatus(ctx context.Context, opts *StatusOptions, all bool) error {
 	if err := printer.Print(records, rows); err != nil {
 		return err
 	}
-	return summarize(f, errs)
+	// A rejected credential is exit 4 even when other zones are fine:
+	// status is how people and jobs check that their credentials work.
+	return summarize(f, errs, true)
 }
 
-// summarize reports per-zone failures on stderr and picks the exit code:
-// a rejected credential is exit 4 (log in again); some zones failing while
-// others worked is exit 7; everything failing keeps the failure's own code.
-func summarize(f *Factory, errs []error) error {
+// summarize reports per-zone (or per-token) failures on stderr and picks
+// the exit code: some failing while others worked is exit 7 (with
+// authWins, a rejected credential anywhere is exit 4 instead); everything
+// failing keeps the failures' own code.
+func summarize(f *Factory, errs []error, authWins bool) error {
 	var failed []error
 	rejected := false
 	for _, err := range errs {
@@ -152,7 +155,7 @@ func summarize(f *Factory, errs []error) error {
 		PrintError(f.IO.ErrOut, err, f.Redactor)
 	}
 	switch {
-	case rejected:
+	case rejected && authWins:
 		return errSilent(ExitAuth)
 	case len(failed) < len(errs):
 		return errSilent(ExitPartial)
