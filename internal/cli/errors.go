@@ -128,7 +128,7 @@ func apiError(zone string, err error, need string) error {
 		what = "Make's rate limit for the organization was exceeded; try again in a minute"
 	}
 	if what == "" {
-		return fmt.Errorf("zone %s: %w", zone, err)
+		return fmt.Errorf("zone %s: %w%s", zone, err, nextStep(err))
 	}
 	return &zoneAPIError{zone: zone, what: what, err: err}
 }
@@ -143,3 +143,21 @@ func (e *zoneAPIError) Error() string {
 }
 
 func (e *zoneAPIError) Unwrap() error { return e.err }
+
+// nextStep says what to do after a server error or an unreachable zone.
+// A failed create already says whether the token may exist, so it gets no
+// "try again" that could make a duplicate.
+func nextStep(err error) string {
+	var ae *makeapi.APIError
+	if errors.As(err, &ae) {
+		if ae.StatusCode >= 500 && ae.Method != "POST" {
+			return "; Make answered with a server error, try again later"
+		}
+		return ""
+	}
+	var te *makeapi.TransportError
+	if errors.As(err, &te) && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) && te.Method != "POST" {
+		return "; the zone's API could not be reached: check the network, a proxy, or the zone's URL (`maketoken zones`)"
+	}
+	return ""
+}
