@@ -4,8 +4,6 @@ package main
 import (
 	"context"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/maketoken/maketoken/internal/cli"
 )
@@ -21,8 +19,9 @@ func main() {
 	os.Exit(run())
 }
 
+// run runs maketoken. Ctrl-C and SIGTERM are caught by the commands that
+// need to clean up, and only from the moment they begin to talk to Make:
+// catching them here would slow every start-up (see docs/performance.md).
 func run() int {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	return cli.Main(ctx, os.Args[1:], cli.SystemDeps(cli.BuildInfo{Version: version, Commit: commit, Date: date}))
+	return cli.Main(context.Background(), os.Args[1:], cli.SystemDeps(cli.BuildInfo{Version: version, Commit: commit, Date: date}))
 }

@@ -71,6 +71,8 @@ type Factory struct {
 
 	httpOnce sync.Once
 	http     *http.Client
+
+	interrupts interrupts // Ctrl-C cancels CommandContext's contexts
 }
 
 // Config returns the settings of this run.
@@ -151,8 +153,10 @@ func (f *Factory) Credential(ctx context.Context, zone zones.Zone, selected bool
 }
 
 // HTTPClient is the one HTTP client of this command, shared by every
-// call and zone so that connections are reused.
+// call and zone so that connections are reused. From now on, Ctrl-C ends
+// the command's context (see CommandContext).
 func (f *Factory) HTTPClient() *http.Client {
+	f.interrupts.catch()
 	f.httpOnce.Do(func() {
 		cfg, _ := f.Config()
 		rt := f.Transport
@@ -214,14 +218,23 @@ func (f *Factory) Printer() (*output.Printer, error) {
 	return &output.Printer{Out: f.IO.Out, Format: output.Format(cfg.Output, jqExpr, f.IO.OutTTY), JQ: code}, nil
 }
 
-// CommandContext bounds a command by --timeout.
+// CommandContext bounds a command by --timeout, and by Ctrl-C or SIGTERM
+// once the command has begun to talk to Make or, on a terminal, at once
+// (elsewhere a signal before that ends the process as usual; see
+// interrupts).
 func (f *Factory) CommandContext(ctx context.Context) (context.Context, context.CancelFunc, error) {
 	cfg, err := f.Config()
 	if err != nil {
 		return ctx, func() {}, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
-	return ctx, cancel, nil
+	unwatch := f.interrupts.watch(cancel)
+	if f.IO.InTTY {
+		// A prompt may read a secret with echo off: a Ctrl-C that killed
+		// the process there would leave the terminal without echo.
+		f.interrupts.catch()
+	}
+	return ctx, func() { unwatch(); cancel() }, nil
 }
 
 func (f *Factory) now() time.Time {
