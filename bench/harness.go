@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -18,7 +19,14 @@ import (
 type binaries struct {
 	maketoken string
 	floor     string
+	// depFloor is the floor with every package that maketoken's own code
+	// imports linked in, unused: what maketoken's dependencies cost at
+	// start-up before any of its code runs.
+	depFloor string
 }
+
+// modulePath is the maketoken module.
+const modulePath = "github.com/maketoken/maketoken"
 
 // buildArgs are the release build's flags (.goreleaser.yaml, without the
 // version stamps); the build runs with CGO_ENABLED=0, as there too.
@@ -38,11 +46,23 @@ func moduleRoot(ctx context.Context) (string, error) {
 	return filepath.Dir(mod), nil
 }
 
-// build compiles maketoken and the floor into dir.
+// build compiles maketoken, the floor and the dependency floor into dir.
+// The dependency floor's source is generated from what maketoken imports
+// and given to the compiler as an overlay: nothing is written into the
+// checkout.
 func build(ctx context.Context, root, dir string) (binaries, error) {
-	b := binaries{maketoken: filepath.Join(dir, "maketoken"), floor: filepath.Join(dir, "floor")}
-	for _, t := range []struct{ pkg, out string }{{"./cmd/maketoken", b.maketoken}, {"./bench/floor", b.floor}} {
-		cmd := exec.CommandContext(ctx, "go", append(buildArgs(), "-o", t.out, t.pkg)...)
+	b := binaries{maketoken: filepath.Join(dir, "maketoken"), floor: filepath.Join(dir, "floor"), depFloor: filepath.Join(dir, "depfloor")}
+	overlay, err := depFloorOverlay(ctx, root, dir)
+	if err != nil {
+		return b, err
+	}
+	for _, t := range []struct{ pkg, out string }{
+		{"./cmd/maketoken", b.maketoken},
+		{"./bench/floor", b.floor},
+		{"./bench/depfloor", b.depFloor},
+	} {
+		args := append(buildArgs(), "-overlay", overlay, "-o", t.out, t.pkg)
+		cmd := exec.CommandContext(ctx, "go", args...)
 		cmd.Dir = root
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {
@@ -50,6 +70,63 @@ func build(ctx context.Context, root, dir string) (binaries, error) {
 		}
 	}
 	return b, nil
+}
+
+// imports returns the packages outside the module that maketoken's own
+// packages import (standard library included), and every package linked
+// into maketoken.
+func imports(ctx context.Context, root string) (direct, linked []string, err error) {
+	cmd := exec.CommandContext(ctx, "go", "list", "-deps", "-f",
+		`{{.ImportPath}}{{if .Module}}{{if eq .Module.Path "`+modulePath+`"}} {{join .Imports " "}}{{end}}{{end}}`,
+		"./cmd/maketoken")
+	cmd.Dir = root
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, nil, fmt.Errorf("go list ./cmd/maketoken: %w", err)
+	}
+	seen := map[string]bool{}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		linked = append(linked, fields[0])
+		for _, imp := range fields[1:] {
+			if !strings.HasPrefix(imp, modulePath+"/") && imp != "C" && !seen[imp] {
+				seen[imp] = true
+				direct = append(direct, imp)
+			}
+		}
+	}
+	slices.Sort(direct)
+	return direct, linked, nil
+}
+
+// depFloorOverlay writes the dependency floor's main.go and an overlay
+// that places it at bench/depfloor, and returns the overlay's path.
+func depFloorOverlay(ctx context.Context, root, dir string) (string, error) {
+	direct, _, err := imports(ctx, root)
+	if err != nil {
+		return "", err
+	}
+	var src strings.Builder
+	src.WriteString("// Command depfloor is the floor with maketoken's imports linked in.\npackage main\n\nimport (\n\t\"fmt\"\n")
+	for _, imp := range direct {
+		if imp != "fmt" {
+			fmt.Fprintf(&src, "\t_ %q\n", imp)
+		}
+	}
+	src.WriteString(")\n\nfunc main() { fmt.Println(\"floor\") }\n")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	mainGo := filepath.Join(dir, "depfloor.go")
+	if err := os.WriteFile(mainGo, []byte(src.String()), 0o600); err != nil {
+		return "", err
+	}
+	ov, err := json.Marshal(map[string]map[string]string{"Replace": {filepath.Join(root, "bench", "depfloor", "main.go"): mainGo}})
+	if err != nil {
+		return "", err
+	}
+	overlay := filepath.Join(dir, "overlay.json")
+	return overlay, os.WriteFile(overlay, ov, 0o600)
 }
 
 // run is one finished child process.

@@ -88,6 +88,7 @@ func mainErr(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // bench is what the scenarios share.
 type bench struct {
 	opts    options
+	root    string // the checkout
 	bin     binaries
 	dir     string // scratch space
 	devNull *os.File
@@ -117,8 +118,8 @@ func benchmark(ctx context.Context, o options, log io.Writer) ([]row, error) {
 		return nil, err
 	}
 	defer devNull.Close()
-	b := &bench{opts: o, dir: dir, devNull: devNull, log: log}
-	b.progress("building maketoken and the floor (go %s, CGO_ENABLED=0)", strings.Join(buildArgs(), " "))
+	b := &bench{opts: o, root: root, dir: dir, devNull: devNull, log: log}
+	b.progress("building maketoken, the floor and the dependency floor (go %s, CGO_ENABLED=0)", strings.Join(buildArgs(), " "))
 	if b.bin, err = build(ctx, root, filepath.Join(dir, "bin")); err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 
 	"github.com/maketoken/maketoken/internal/emulator"
@@ -28,11 +29,13 @@ func (b *bench) startup(ctx context.Context) ([]row, error) {
 	defer s.srv.Close()
 	invs := []invocation{
 		{name: "floor", path: b.bin.floor, env: s.env},
+		{name: "depfloor", path: b.bin.depFloor, env: s.env},
 		b.maketoken(s, "version"),
 		b.maketoken(s, "zones"),
 		b.maketoken(s, "--help"),
 	}
-	musts := [][]string{{"floor"}, {"maketoken "}, {"celonis-us1\t", "\tenv\n"}, {"Usage:"}}
+	musts := [][]string{{"floor"}, {"floor"}, {"maketoken "}, {"celonis-us1\t", "\tenv\n"}, {"Usage:"}}
+	const firstMaketoken = 2
 	for i, inv := range invs {
 		r, err := check(ctx, inv, 0, b.devNull, musts[i]...)
 		if err != nil {
@@ -42,7 +45,11 @@ func (b *bench) startup(ctx context.Context) ([]row, error) {
 			return nil, fmt.Errorf("%s wrote to stderr: %s", inv.name, firstLines(r.stderr, 3))
 		}
 	}
-	untouched, err := b.untouched(ctx, s, invs[1:])
+	untouched, err := b.untouched(ctx, s, invs[firstMaketoken:])
+	if err != nil {
+		return nil, err
+	}
+	testOnly, err := b.testOnlyLinked(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -55,15 +62,21 @@ func (b *bench) startup(ctx context.Context) ([]row, error) {
 	if err != nil {
 		return nil, err
 	}
-	floor := summarise(times[0])
+	floor, deps := summarise(times[0]), summarise(times[1])
 	rows := []row{{
 		figure:   "start-up: floor (a Go main that prints a line)",
 		measured: fmt.Sprintf("%s (p90 %s)", ms(floor.median), ms(floor.p90)),
 		target:   "-",
 		result:   info,
+	}, {
+		figure: "start-up: floor + maketoken's imports, linked, unused",
+		measured: fmt.Sprintf("%s (p90 %s) = %.2f× floor", ms(deps.median), ms(deps.p90),
+			float64(deps.median)/float64(floor.median)),
+		target: "-",
+		result: info,
 	}}
-	for i, inv := range invs[1:] {
-		st := summarise(times[i+1])
+	for i, inv := range invs[firstMaketoken:] {
+		st := summarise(times[firstMaketoken+i])
 		ratio := float64(st.median) / float64(floor.median)
 		rows = append(rows, row{
 			figure:   "start-up: " + inv.name[len("maketoken "):],
@@ -72,7 +85,37 @@ func (b *bench) startup(ctx context.Context) ([]row, error) {
 			result:   verdict(ratio <= startupTarget),
 		})
 	}
-	return append(rows, untouched), nil
+	return append(rows, untouched, testOnly), nil
+}
+
+// testOnlyLinked checks that no test-only package is linked into
+// maketoken: the emulator, the API contract checker and their
+// dependencies (kin-openapi, testscript).
+func (b *bench) testOnlyLinked(ctx context.Context) (row, error) {
+	_, linked, err := imports(ctx, b.root)
+	if err != nil {
+		return row{}, err
+	}
+	testOnly := []string{modulePath + "/internal/emulator", modulePath + "/internal/apicontract",
+		"github.com/getkin/kin-openapi/", "github.com/rogpeppe/go-internal/", "github.com/santhosh-tekuri/jsonschema/"}
+	var found []string
+	for _, p := range linked {
+		for _, t := range testOnly {
+			if p == t || strings.HasPrefix(p, t) {
+				found = append(found, p)
+			}
+		}
+	}
+	measured := fmt.Sprintf("%d packages linked, none test-only", len(linked))
+	if len(found) > 0 {
+		measured = fmt.Sprintf("test-only packages linked: %s", strings.Join(found, ", "))
+	}
+	return row{
+		figure:   "binary: emulator, kin-openapi, testscript not linked",
+		measured: measured,
+		target:   "none",
+		result:   verdict(len(found) == 0),
+	}, nil
 }
 
 // untouched runs each invocation once with a D-Bus session bus announced
