@@ -13,6 +13,7 @@
 #   $MAKETOKEN_TOOLS (default /root/.cache/maketoken-tools as root, as in
 #   .ci/run; else ${XDG_CACHE_HOME:-$HOME/.cache}/maketoken-tools)
 set -euo pipefail
+trap 'echo "release.sh: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 command -v jq >/dev/null || { echo "release.sh: needs jq (apt-get install jq)" >&2; exit 1; }
 
 GORELEASER_VERSION=v2.15.1
@@ -188,7 +189,9 @@ if [ -n "$rpm" ]; then
 	if command -v rpm >/dev/null; then
 		contents=$(rpm -qlp "$rpm" 2>/dev/null)
 	elif command -v rpm2cpio >/dev/null && command -v cpio >/dev/null; then
-		contents=$(rpm2cpio "$rpm" | cpio -t --quiet 2>/dev/null | sed 's|^\./|/|')
+		# rpm2cpio 4.18 exits 1 on nfpm's packages although it copies the
+		# whole payload: judge by the file list, not by its status.
+		contents=$({ rpm2cpio "$rpm" || true; } | cpio -t --quiet 2>/dev/null | sed 's|^\./|/|')
 	fi
 	if [ -n "$contents" ]; then
 		has_files rpm "$contents" /usr/bin/maketoken /usr/share/man/man1/maketoken.1.gz \
