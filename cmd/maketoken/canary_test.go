@@ -203,6 +203,7 @@ func setupCanary(env *testscript.Env, srv *emulator.Server) error {
 //	emu no-secrets FILE...            FILE (or stdout/stderr of the last command) holds no secret
 //	emu credentials ZONE              print "METHOD PATH STATUS OWNER" per request: the zone whose
 //	                                  credential it carried, "none", or "unknown"
+//	emu clear-faults ZONE             remove the zone's faults
 //	emu contract-exempt ZONE          do not hold ZONE's traffic to Make's API contract (for
 //	                                  scripts that make it answer wrongly on purpose)
 func cmdEmuHardening(ts *testscript.TestScript, neg bool, srv *emulator.Server, args []string) {
@@ -261,6 +262,11 @@ func cmdEmuHardening(ts *testscript.TestScript, neg bool, srv *emulator.Server, 
 			}
 			fmt.Fprintf(ts.Stdout(), "%s %s %s %s\n", r.Method, r.Path, strconv.Itoa(r.Status), who)
 		}
+	case "clear-faults":
+		if len(args) != 2 || srv.Zone(args[1]) == nil {
+			ts.Fatalf("usage: emu clear-faults ZONE")
+		}
+		srv.Zone(args[1]).ClearFaults()
 	case "contract-exempt":
 		if len(args) != 2 || srv.Zone(args[1]) == nil {
 			ts.Fatalf("usage: emu contract-exempt ZONE")

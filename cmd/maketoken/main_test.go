@@ -378,7 +378,7 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 		zone(1).SetRateLimit(n, len(args) > 3 && args[3] == "retry-after")
 	case "scopes":
 		zone(1).SetScopes(strings.Split(args[2], ","))
-	case "canary", "canary-secret", "no-secrets", "credentials", "contract-exempt":
+	case "canary", "canary-secret", "no-secrets", "credentials", "contract-exempt", "clear-faults":
 		cmdEmuHardening(ts, neg, srv, args)
 	default:
 		ts.Fatalf("emu: unknown command %q", args[0])

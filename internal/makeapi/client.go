@@ -235,11 +235,15 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, out a
 // giveUp is the error of a call that will not be tried again: the last
 // failure, saying how often it was tried and why retrying stopped early.
 func giveUp(err error, attempt int, d decision) error {
+	tried := "tried once"
+	if attempt > 0 {
+		tried = fmt.Sprintf("tried %d times", attempt+1)
+	}
 	switch {
 	case d.tooLate:
-		return fmt.Errorf("%w (tried %d times; the next try, in %s, would be past the command's time limit: raise --timeout)", err, attempt+1, d.wait.Round(time.Second))
+		return fmt.Errorf("%w (%s; the next try, in %s, would be past the command's time limit: raise --timeout)", err, tried, d.wait.Round(time.Second))
 	case attempt > 0:
-		return fmt.Errorf("%w (tried %d times)", err, attempt+1)
+		return fmt.Errorf("%w (%s)", err, tried)
 	}
 	return err
 }

@@ -16,8 +16,10 @@ var (
 	uuidPattern = regexp.MustCompile(`(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
 	// tokenField matches the value of a JSON "token" field.
 	tokenField = regexp.MustCompile(`("token"\s*:\s*")((?:[^"\\]|\\.)*)(")`)
-	// authHeader matches an Authorization header value.
-	authHeader = regexp.MustCompile(`(?i)(authorization:\s*)(\S+\s+)?\S+`)
+	// authHeader matches an Authorization header and its value: the word
+	// on its own (not the end of ".../current-authorization: 401 ..."),
+	// an optional scheme, then the credential.
+	authHeader = regexp.MustCompile(`(?im)((?:^|[^\w/.-])authorization:[ \t]*)(\S+[ \t]+)?\S+`)
 )
 
 // Redactor knows the secrets of one run of maketoken and removes them,

@@ -74,6 +74,7 @@ func TestAuthorizationHeaderAnyCase(t *testing.T) {
 		"authorization: Token 0123456789abcdef",
 		"AUTHORIZATION:Bearer 0123456789abcdef",
 		"> Authorization: 0123456789abcdef",
+		"line one\nAuthorization: Token 0123456789abcdef\n",
 	} {
 		got := New().String(in)
 		if strings.Contains(got, "0123456789abcdef") || !strings.Contains(got, Mark) {
@@ -143,4 +144,11 @@ func FuzzRedact(f *testing.F) {
 			t.Fatalf("second pass %q holds the secret", got2)
 		}
 	})
+}
+
+func TestAuthorizationInAPathIsNotAHeader(t *testing.T) {
+	in := "GET /users/me/current-authorization: 401 Unauthorized: Invalid credentials."
+	if got := New().String(in); got != in {
+		t.Errorf("String(%q) = %q", in, got)
+	}
 }

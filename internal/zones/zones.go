@@ -62,13 +62,18 @@ func Builtin() []Zone {
 // DefaultZone is the zone used when nothing selects one.
 const DefaultZone = "eu1"
 
-// UnknownZoneError is returned for a zone name or host that no zone has.
+// UnknownZoneError is returned for a zone name or host that no zone has,
+// or that cannot name a zone at all (Reason says why).
 type UnknownZoneError struct {
-	Name  string
-	Known []string
+	Name   string
+	Known  []string
+	Reason string
 }
 
 func (e *UnknownZoneError) Error() string {
+	if e.Reason != "" {
+		return fmt.Sprintf("invalid zone %q: %s", e.Name, e.Reason)
+	}
 	return fmt.Sprintf("unknown zone %q (known zones: %s)", e.Name, strings.Join(e.Known, ", "))
 }
 
@@ -140,8 +145,12 @@ func ValidateName(name string) error {
 	return nil
 }
 
+// APIPath is how the path of every zone's API base URL ends.
+const APIPath = "/api/v2"
+
 // ParseURL checks and normalizes a zone's API base URL. It must be absolute
-// https (http only for loopback hosts), with no user info, query or fragment.
+// https (http only for loopback hosts), with no user info, query or
+// fragment, and its path must end in /api/v2.
 func ParseURL(zone, raw string) (string, error) {
 	bad := func(reason string) error {
 		return &InvalidURLError{Zone: zone, URL: redactUserinfo(raw), Reason: reason}
@@ -165,22 +174,38 @@ func ParseURL(zone, raw string) (string, error) {
 	default:
 		return "", bad("the scheme must be https")
 	}
-	if u.RawQuery != "" || u.Fragment != "" {
+	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
 		return "", bad("a zone URL has no query or fragment")
 	}
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = ""
+	if !strings.HasSuffix(u.Path, APIPath) {
+		return "", bad(fmt.Sprintf("the path of a zone's API URL ends in %s, e.g. %s://%s%s", APIPath, u.Scheme, u.Host, APIPath))
+	}
 	return u.String(), nil
 }
 
-// redactUserinfo keeps a password typed into a URL out of error messages.
+// redactUserinfo keeps a password typed into a URL out of error messages:
+// the user info of a URL, or anything before an '@' in what is not one,
+// becomes REDACTED.
 func redactUserinfo(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
+	s := strings.TrimSpace(raw)
+	if u, err := url.Parse(s); err == nil && u.Host != "" {
+		if u.User == nil {
+			return s
+		}
+		u.User = url.User("REDACTED")
+		return u.String()
 	}
-	u.User = url.User("REDACTED")
-	return u.String()
+	at := strings.LastIndexByte(s, '@')
+	if at < 0 {
+		return s
+	}
+	start := 0
+	if i := strings.Index(s, "//"); i >= 0 && i < at {
+		start = i + 2
+	}
+	return s[:start] + "REDACTED" + s[at:]
 }
 
 // IsLoopback reports whether host names this machine only.
@@ -221,6 +246,10 @@ func (r *Registry) Names() []string {
 // "celonis-eu1", "eu1.make.celonis.com"), case-insensitively. A URL such as
 // "https://eu1.make.com" is accepted too, as Make's tools sometimes show it.
 func (r *Registry) Lookup(nameOrHost string) (Zone, error) {
+	if strings.Contains(nameOrHost, "@") {
+		return Zone{}, &UnknownZoneError{Name: redactUserinfo(nameOrHost), Known: r.Names(),
+			Reason: "credentials do not belong in a zone name; give the zone's name or host, and the token with `maketoken login`"}
+	}
 	key := strings.ToLower(strings.TrimSpace(nameOrHost))
 	if u, err := url.Parse(key); err == nil && u.Host != "" {
 		key = u.Host

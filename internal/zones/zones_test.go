@@ -1,0 +1,238 @@
+package zones
+
+import (
+	"errors"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+func TestParseURL(t *testing.T) {
+	good := map[string]string{
+		"https://eu1.make.com/api/v2":           "https://eu1.make.com/api/v2",
+		"https://eu1.make.com/api/v2/":          "https://eu1.make.com/api/v2",
+		"  https://make.acme.example/api/v2 ":   "https://make.acme.example/api/v2",
+		"https://make.acme.example/make/api/v2": "https://make.acme.example/make/api/v2",
+		"HTTPS://EU1.make.com/api/v2":           "https://EU1.make.com/api/v2",
+		"http://127.0.0.1:18081/api/v2":         "http://127.0.0.1:18081/api/v2",
+		"http://127.1.2.3:1/api/v2":             "http://127.1.2.3:1/api/v2",
+		"http://localhost:8080/api/v2":          "http://localhost:8080/api/v2",
+		"http://LOCALHOST/api/v2":               "http://LOCALHOST/api/v2",
+		"http://[::1]:18081/api/v2//":           "http://[::1]:18081/api/v2",
+		"https://make.acme.example:8443/api/v2": "https://make.acme.example:8443/api/v2",
+	}
+	for in, want := range good {
+		got, err := ParseURL("z", in)
+		if err != nil || got != want {
+			t.Errorf("ParseURL(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	bad := map[string]string{
+		"http://eu1.make.com/api/v2":                "plain http is only allowed for loopback hosts",
+		"http://127.0.0.1.example.com/api/v2":       "plain http is only allowed for loopback hosts",
+		"http://localhost.example.com/api/v2":       "plain http is only allowed for loopback hosts",
+		"http://0.0.0.0/api/v2":                     "plain http is only allowed for loopback hosts",
+		"http://[::ffff:10.0.0.1]/api/v2":           "plain http is only allowed for loopback hosts",
+		"https://admin:hunter2@eu1.make.com/api/v2": "credentials do not belong in a zone URL",
+		"https://token@eu1.make.com/api/v2":         "credentials do not belong in a zone URL",
+		"https://eu1.make.com/api/v2?token=x":       "no query or fragment",
+		"https://eu1.make.com/api/v2?":              "no query or fragment",
+		"https://eu1.make.com/api/v2#x":             "no query or fragment",
+		"https://eu1.make.com":                      "ends in /api/v2",
+		"https://eu1.make.com/":                     "ends in /api/v2",
+		"https://eu1.make.com/api":                  "ends in /api/v2",
+		"https://eu1.make.com/api/v2/users/me":      "ends in /api/v2",
+		"ftp://eu1.make.com/api/v2":                 "the scheme must be https",
+		"javascript:alert(1)":                       "needs a scheme and a host",
+		"eu1.make.com/api/v2":                       "needs a scheme and a host",
+		"/api/v2":                                   "needs a scheme and a host",
+		"":                                          "needs a scheme and a host",
+		"https://:443/api/v2":                       "needs a scheme and a host",
+		"https://eu1.make.com/api/v2\n":             "",
+		"https://eu1 make.com/api/v2":               "not a URL",
+		"http://%zz/api/v2":                         "not a URL",
+	}
+	for in, want := range bad {
+		got, err := ParseURL("acme", in)
+		if in == "https://eu1.make.com/api/v2\n" {
+			// Trailing white space is trimmed: accepted.
+			if err != nil {
+				t.Errorf("ParseURL(%q): %v", in, err)
+			}
+			continue
+		}
+		var ie *InvalidURLError
+		if !errors.As(err, &ie) || !strings.Contains(err.Error(), want) {
+			t.Errorf("ParseURL(%q) = %q, %v; want an error with %q", in, got, err, want)
+			continue
+		}
+		if ie.Zone != "acme" || !strings.HasPrefix(err.Error(), "zone acme: invalid URL ") {
+			t.Errorf("ParseURL(%q): error %q does not name the zone", in, err)
+		}
+		if strings.Contains(err.Error(), "hunter2") {
+			t.Errorf("ParseURL(%q): the password is in the error: %v", in, err)
+		}
+	}
+}
+
+func TestNewRegistry(t *testing.T) {
+	r, err := NewRegistry(map[string]string{
+		"eu1":  "http://127.0.0.1:18081/api/v2",
+		"acme": "https://make.acme.example/api/v2",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eu1, err := r.Lookup("eu1.make.com")
+	if err != nil || eu1.URL != "http://127.0.0.1:18081/api/v2" || eu1.Host != "eu1.make.com" || !eu1.Builtin {
+		t.Errorf("eu1 = %+v, %v: an override changes the URL only", eu1, err)
+	}
+	acme, err := r.Lookup("ACME")
+	if err != nil || acme.Host != "make.acme.example" || acme.Builtin {
+		t.Errorf("acme = %+v, %v", acme, err)
+	}
+	if got := strings.Join(r.Names(), ","); got != "eu1,eu2,us1,us2,celonis-eu1,celonis-us1,acme" {
+		t.Errorf("names %s", got)
+	}
+
+	// Every bad entry is reported, not just the first.
+	_, err = NewRegistry(map[string]string{
+		"Bad Name": "https://x.example/api/v2",
+		"plain":    "http://x.example/api/v2",
+		"":         "https://x.example/api/v2",
+	})
+	for _, want := range []string{`zone name "Bad Name"`, "zone plain: invalid URL", "empty name"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("err = %v, want it to hold %q", err, want)
+		}
+	}
+}
+
+func TestLookup(t *testing.T) {
+	r, _ := NewRegistry(nil)
+	for in, want := range map[string]string{
+		"eu1":                         "eu1",
+		" US2 ":                       "us2",
+		"eu1.make.celonis.com":        "celonis-eu1",
+		"celonis-us1":                 "celonis-us1",
+		"https://eu1.make.com":        "eu1",
+		"https://eu1.make.com/api/v2": "eu1",
+		"HTTPS://US1.MAKE.COM/":       "us1",
+	} {
+		z, err := r.Lookup(in)
+		if err != nil || z.Name != want {
+			t.Errorf("Lookup(%q) = %q, %v; want %q", in, z.Name, err, want)
+		}
+	}
+	for in, want := range map[string]string{
+		"mars":                                   `unknown zone "mars" (known zones: eu1, eu2, us1, us2, celonis-eu1, celonis-us1)`,
+		"":                                       `unknown zone ""`,
+		"https://user:hunter2@eu1.make.com":      `invalid zone "https://REDACTED@eu1.make.com": credentials do not belong in a zone name`,
+		"user:hunter2@eu1.make.com":              `invalid zone "REDACTED@eu1.make.com": credentials`,
+		"3f2a9c1d-7b4e-4c1a-9d2e-5f6a7b8c9d0e@x": `invalid zone "REDACTED@x"`,
+		"eu1.make.com.evil.example":              "unknown zone",
+		"https://eu1.make.com.evil.example":      "unknown zone",
+	} {
+		_, err := r.Lookup(in)
+		var ue *UnknownZoneError
+		if !errors.As(err, &ue) || !strings.Contains(err.Error(), want) {
+			t.Errorf("Lookup(%q): %v; want %q", in, err, want)
+		}
+		if strings.Contains(fmtErr(err), "hunter2") || strings.Contains(fmtErr(err), "7b4e") {
+			t.Errorf("Lookup(%q): a secret is in the error %q", in, err)
+		}
+	}
+}
+
+func fmtErr(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+func TestEnvName(t *testing.T) {
+	for in, want := range map[string]string{
+		"eu1": "EU1", "celonis-eu1": "CELONIS_EU1", "make.acme.example": "MAKE_ACME_EXAMPLE", "a_b": "A_B",
+	} {
+		if got := EnvName(in); got != want {
+			t.Errorf("EnvName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestIsLoopback(t *testing.T) {
+	for host, want := range map[string]bool{
+		"127.0.0.1": true, "127.255.0.9": true, "::1": true, "localhost": true, "LocalHost": true,
+		"0.0.0.0": false, "10.0.0.1": false, "localhost.": false, "example.com": false, "": false, "::": false,
+	} {
+		if got := IsLoopback(host); got != want {
+			t.Errorf("IsLoopback(%q) = %v, want %v", host, got, want)
+		}
+	}
+}
+
+// FuzzParseURL checks zone URL parsing on any input: no panic; an accepted
+// URL is https (or http to a loopback host), has no credentials, query or
+// fragment, ends in /api/v2, and is a fixed point; a refused one never
+// shows a password in the error.
+func FuzzParseURL(f *testing.F) {
+	for _, s := range []string{
+		"https://eu1.make.com/api/v2", "http://127.0.0.1:18081/api/v2/", "http://[::1]/api/v2",
+		"https://u:p@h/api/v2", "https://h/api/v2?x#y", "http://evil.example/api/v2", "//h/api/v2",
+		"https://h/%2e%2e/api/v2", "https://h/api%2Fv2", "http://localhost:0/api/v2",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		got, err := ParseURL("z", raw)
+		if err != nil {
+			if u, perr := url.Parse(strings.TrimSpace(raw)); perr == nil && u.User != nil {
+				if p, ok := u.User.Password(); ok && len(p) > 3 && strings.Contains(err.Error(), p) && !strings.Contains(strings.Replace(raw, p, "", 1), p) {
+					t.Fatalf("password %q in %q", p, err)
+				}
+			}
+			return
+		}
+		u, perr := url.Parse(got)
+		if perr != nil {
+			t.Fatalf("ParseURL(%q) = %q, which does not parse: %v", raw, got, perr)
+		}
+		switch {
+		case u.User != nil, u.RawQuery != "", u.Fragment != "", u.Host == "":
+			t.Fatalf("ParseURL(%q) = %q: credentials, query, fragment or no host", raw, got)
+		case u.Scheme != "https" && !(u.Scheme == "http" && IsLoopback(u.Hostname())):
+			t.Fatalf("ParseURL(%q) = %q: insecure scheme", raw, got)
+		case !strings.HasSuffix(u.Path, APIPath):
+			t.Fatalf("ParseURL(%q) = %q: path", raw, got)
+		}
+		again, err := ParseURL("z", got)
+		if err != nil || again != got {
+			t.Fatalf("ParseURL(%q) = %q, but ParseURL(%q) = %q, %v", raw, got, got, again, err)
+		}
+	})
+}
+
+// FuzzLookup checks zone lookup on any -z value: no panic, and a zone
+// found is one of the registry's.
+func FuzzLookup(f *testing.F) {
+	for _, s := range []string{"eu1", "eu1.make.com", "https://u:p@eu1.make.com", "a@b", "HTTPS://US1.MAKE.COM/", "celonis-eu1", "%"} {
+		f.Add(s)
+	}
+	r, err := NewRegistry(map[string]string{"acme": "https://make.acme.example/api/v2"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		z, err := r.Lookup(in)
+		if err != nil {
+			return
+		}
+		if _, err := r.Lookup(z.Name); err != nil {
+			t.Fatalf("Lookup(%q) = %q, which does not look up", in, z.Name)
+		}
+		if strings.Contains(in, "@") {
+			t.Fatalf("Lookup(%q) accepted credentials", in)
+		}
+	})
+}
