@@ -104,6 +104,7 @@ eu1.make.com), plus any zone added in the config file.`,
 		newListCmd(f),
 		newCreateCmd(f),
 		newRevokeCmd(f),
+		newExecCmd(f),
 		newVersionCmd(f),
 	)
 	// Anything cobra refuses before a command runs (an unknown command,
