@@ -27,6 +27,9 @@ const (
 	bulkLimit  = 240
 	bulkPhase  = 30 * time.Second
 	bulkTarget = 0.90
+	// bulkTimeout is prune's --timeout: room for a wait of a whole window
+	// and more, without Retry-After.
+	bulkTimeout = 3 * time.Minute
 )
 
 // bulk measures prune under the rate limit, with Retry-After (the target)
@@ -73,7 +76,7 @@ func (b *bench) bulkRun(ctx context.Context, retryAfter bool) (row, error) {
 	z := s.srv.Zone("eu1")
 	old := time.Now().Add(-100 * 24 * time.Hour)
 	for i := range bulkTokens {
-		z.AddToken(fmt.Sprintf("bulk-%03d", i), []string{"scenarios:read"}, old.Add(time.Duration(i)*time.Second))
+		z.AddToken("bulk-job", []string{"scenarios:read"}, old.Add(time.Duration(i)*time.Second))
 	}
 	z.ResetRequests()
 
@@ -82,7 +85,10 @@ func (b *bench) bulkRun(ctx context.Context, retryAfter bool) (row, error) {
 	offset.Store(int64((bulkPhase - wall.Sub(wall.Truncate(time.Minute)) + time.Minute) % time.Minute))
 	b.progress("bulk: prune of %d tokens at %d requests/min %s (about %s)", bulkTokens, bulkLimit, how, time.Minute-bulkPhase)
 	start := now()
-	r, err := runOnce(ctx, b.maketoken(s, "prune", "-z", "eu1", "--older-than", "30d", "--label-prefix", "bulk-", "--yes", "-o", "json"), true, b.devNull)
+	// A job that must wait for the next window needs more than the default
+	// --timeout of 30 s: every wait that would end past it is not begun.
+	r, err := runOnce(ctx, b.maketoken(s, "prune", "-z", "eu1", "--older-than", "30d", "--label-prefix", "bulk-",
+		"--yes", "-o", "json", "--timeout", bulkTimeout.String()), true, b.devNull)
 	if err != nil {
 		return row{}, err
 	}
@@ -114,8 +120,11 @@ func (b *bench) bulkRun(ctx context.Context, retryAfter bool) (row, error) {
 			served++
 		}
 	}
-	windows := (served + bulkLimit - 1) / bulkLimit
 	measured := fmt.Sprintf("%s, exit %d, %d revoked, %d failed, %d requests + %d answered 429", r.wall.Round(100*time.Millisecond), r.code, revoked, failed, served, limited)
+	if failed > 0 || r.code != 0 {
+		return row{figure: figure, measured: measured + "; stderr: " + firstLines(r.stderr, 1), result: fail}, nil
+	}
+	windows := (served + bulkLimit - 1) / bulkLimit
 	if windows < 2 {
 		return row{figure: figure, measured: measured + "; the limit never bit", result: fail}, nil
 	}
@@ -125,6 +134,6 @@ func (b *bench) bulkRun(ctx context.Context, retryAfter bool) (row, error) {
 	return row{
 		figure:   figure,
 		measured: fmt.Sprintf("%.0f%% of the limit (%s; the limit allows %s)", share*100, measured, ideal.Round(100*time.Millisecond)),
-		result:   verdict(share >= bulkTarget && failed == 0 && r.code == 0),
+		result:   verdict(share >= bulkTarget),
 	}, nil
 }
