@@ -79,6 +79,11 @@ type Factory struct {
 func (f *Factory) Config() (*config.Config, error) {
 	f.cfgOnce.Do(func() {
 		f.cfg, f.cfgErr = config.Load(f.flags, f.Getenv)
+		if f.cfg != nil {
+			for _, w := range f.cfg.Warnings {
+				f.Warn(w)
+			}
+		}
 	})
 	return f.cfg, f.cfgErr
 }

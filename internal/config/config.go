@@ -6,9 +6,11 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -48,7 +50,13 @@ type Config struct {
 	KeyringTimeout  time.Duration
 	Debug           bool
 	CredentialsFile string
+	// Warnings are problems worth telling the user about that do not stop
+	// the command, such as a config file other users can change.
+	Warnings []string
 }
+
+// MaxFileBytes caps how much of a config file is read.
+const MaxFileBytes = 1 << 20
 
 // UsageError is a setting with a value maketoken cannot use.
 type UsageError struct{ Err error }
@@ -90,13 +98,16 @@ func Load(flags *pflag.FlagSet, getenv func(string) string) (*Config, error) {
 	file, explicit := configPath(flags, getenv)
 	cfg := &Config{}
 	if file != "" {
-		data, err := os.ReadFile(file)
+		data, err := readBounded(file)
 		switch {
 		case err == nil:
 			if err := v.MergeConfig(strings.NewReader(string(data))); err != nil {
 				return nil, &UsageError{fmt.Errorf("the config file %s is not valid YAML: %s", file, firstLine(err.Error()))}
 			}
 			cfg.File = file
+			if w := permissionWarning(file); w != "" {
+				cfg.Warnings = append(cfg.Warnings, w)
+			}
 		case errors.Is(err, fs.ErrNotExist) && !explicit:
 		default:
 			return nil, &UsageError{fmt.Errorf("reading the config file: %w", err)}
@@ -131,6 +142,45 @@ func Load(flags *pflag.FlagSet, getenv func(string) string) (*Config, error) {
 		return nil, err
 	}
 	return cfg, nil
+}
+
+// readBounded reads a config file of at most MaxFileBytes: a path that
+// names a device or a pipe that never ends must not hang maketoken.
+func readBounded(path string) ([]byte, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	data, err := io.ReadAll(io.LimitReader(fh, MaxFileBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxFileBytes {
+		return nil, fmt.Errorf("%s is larger than %d KiB; is it the right file?", path, MaxFileBytes>>10)
+	}
+	return data, nil
+}
+
+// permissionWarning says what is wrong when other users can change or read
+// the config file: whoever can change it can point a zone at a server of
+// their own and receive the credential maketoken sends there.
+func permissionWarning(path string) string {
+	if runtime.GOOS == "windows" {
+		return "" // permission bits mean nothing there
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return ""
+	}
+	mode := fi.Mode().Perm()
+	switch {
+	case mode&0o022 != 0:
+		return fmt.Sprintf("the config file %s can be changed by other users (mode %04o): whoever changes a zone's URL there receives your credential; run `chmod 600 %s`", path, mode, path)
+	case mode&0o044 != 0:
+		return fmt.Sprintf("the config file %s can be read by other users (mode %04o); run `chmod 600 %s`", path, mode, path)
+	}
+	return ""
 }
 
 func zoneURLs(v *viper.Viper) (map[string]string, error) {

@@ -131,15 +131,16 @@ func NewRegistry(overrides map[string]string) (*Registry, error) {
 	return r, nil
 }
 
-// ValidateName checks a zone name from the config file.
+// ValidateName checks a zone name from the config file. A bad name is an
+// *UnknownZoneError with the reason, a usage error like any bad zone.
 func ValidateName(name string) error {
 	if name == "" {
-		return errors.New("zone with an empty name in the config file")
+		return &UnknownZoneError{Name: name, Reason: "a zone in the config file has an empty name"}
 	}
 	for _, r := range name {
 		ok := r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.'
 		if !ok {
-			return fmt.Errorf("zone name %q: use lower-case letters, digits, '-', '_' or '.'", name)
+			return &UnknownZoneError{Name: name, Reason: "a zone name in the config file uses only lower-case letters, digits, '-', '_' or '.'"}
 		}
 	}
 	return nil

@@ -101,7 +101,7 @@ func TestNewRegistry(t *testing.T) {
 		"plain":    "http://x.example/api/v2",
 		"":         "https://x.example/api/v2",
 	})
-	for _, want := range []string{`zone name "Bad Name"`, "zone plain: invalid URL", "empty name"} {
+	for _, want := range []string{`invalid zone "Bad Name": a zone name in the config file uses only lower-case`, "zone plain: invalid URL", "empty name"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("err = %v, want it to hold %q", err, want)
 		}
