@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -122,7 +123,7 @@ func (b *bench) bulkRun(ctx context.Context, retryAfter bool) (row, error) {
 	}
 	measured := fmt.Sprintf("%s, exit %d, %d revoked, %d failed, %d requests + %d answered 429", r.wall.Round(100*time.Millisecond), r.code, revoked, failed, served, limited)
 	if failed > 0 || r.code != 0 {
-		return row{figure: figure, measured: measured + "; stderr: " + firstLines(r.stderr, 1), result: fail}, nil
+		return row{figure: figure, measured: measured + "; " + errorLine(r.stderr), result: fail}, nil
 	}
 	windows := (served + bulkLimit - 1) / bulkLimit
 	if windows < 2 {
@@ -136,4 +137,14 @@ func (b *bench) bulkRun(ctx context.Context, retryAfter bool) (row, error) {
 		measured: fmt.Sprintf("%.0f%% of the limit (%s; the limit allows %s)", share*100, measured, ideal.Round(100*time.Millisecond)),
 		result:   verdict(share >= bulkTarget),
 	}, nil
+}
+
+// errorLine is the first error maketoken reported on stderr.
+func errorLine(stderr string) string {
+	for _, line := range strings.Split(stderr, "\n") {
+		if strings.HasPrefix(line, "maketoken: ") {
+			return line
+		}
+	}
+	return firstLines(stderr, 1)
 }
