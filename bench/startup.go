@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -53,6 +54,10 @@ func (b *bench) startup(ctx context.Context) ([]row, error) {
 	if err != nil {
 		return nil, err
 	}
+	noBus, err := b.noSessionBus(ctx, s)
+	if err != nil {
+		return nil, err
+	}
 
 	b.progress("start-up: %d rounds of %d commands, interleaved", b.opts.reps, len(invs))
 	if _, err := interleave(ctx, invs, 5, b.devNull, rand.Shuffle); err != nil { // warm the page cache
@@ -85,7 +90,60 @@ func (b *bench) startup(ctx context.Context) ([]row, error) {
 			result:   verdict(ratio <= startupTarget),
 		})
 	}
-	return append(rows, untouched, testOnly), nil
+	return append(rows, noBus, untouched, testOnly), nil
+}
+
+// noSessionBus measures zones when no credential is in the environment and
+// there is no D-Bus session bus: every zone's keyring look-up must fail at
+// once, without starting a bus. A dbus-launch placed first on PATH records
+// whether anything tried to start one (the D-Bus library's "autolaunch").
+func (b *bench) noSessionBus(ctx context.Context, s *setup) (row, error) {
+	bin := filepath.Join(b.dir, "fake-bin")
+	marker := filepath.Join(b.dir, "dbus-launch-ran")
+	if err := os.MkdirAll(bin, 0o700); err != nil {
+		return row{}, err
+	}
+	script := "#!/bin/sh\ntouch \"$BENCH_DBUS_LAUNCH_MARKER\"\nexit 1\n"
+	if err := os.WriteFile(filepath.Join(bin, "dbus-launch"), []byte(script), 0o700); err != nil { //nolint:gosec // a script must be executable
+		return row{}, err
+	}
+	var plain []string
+	for _, e := range s.env {
+		switch {
+		case strings.HasPrefix(e, "MAKETOKEN_TOKEN_"):
+		case strings.HasPrefix(e, "PATH="):
+			plain = append(plain, "PATH="+bin+string(os.PathListSeparator)+strings.TrimPrefix(e, "PATH="))
+		default:
+			plain = append(plain, e)
+		}
+	}
+	none := invocation{name: "maketoken zones", path: b.bin.maketoken, args: []string{"zones"},
+		env: append(plain, "BENCH_DBUS_LAUNCH_MARKER="+marker)}
+	r, err := check(ctx, none, 0, b.devNull, "celonis-us1\t", "\tnone\n")
+	if err != nil {
+		return row{}, err
+	}
+	if !strings.Contains(r.stderr, "no D-Bus session bus") {
+		return row{}, fmt.Errorf("zones without a session bus did not say the keyring is unavailable: %s", firstLines(r.stderr, 2))
+	}
+	withEnv := b.maketoken(s, "zones")
+	times, err := interleave(ctx, []invocation{withEnv, none}, max(b.opts.reps/2, 5), b.devNull, rand.Shuffle)
+	if err != nil {
+		return row{}, err
+	}
+	envSt, noneSt := summarise(times[0]), summarise(times[1])
+	_, statErr := os.Stat(marker)
+	launched := statErr == nil
+	measured := fmt.Sprintf("%s (p90 %s), with env credentials %s; no bus started", ms(noneSt.median), ms(noneSt.p90), ms(envSt.median))
+	if launched {
+		measured = "dbus-launch was run: the keyring look-up tried to start a session bus"
+	}
+	return row{
+		figure:   "start-up: zones, no credentials, no session bus",
+		measured: measured,
+		target:   "no bus started",
+		result:   verdict(!launched),
+	}, nil
 }
 
 // testOnlyLinked checks that no test-only package is linked into
