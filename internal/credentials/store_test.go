@@ -1,0 +1,332 @@
+package credentials
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	gokeyring "github.com/zalando/go-keyring"
+)
+
+const (
+	tokA = "3f2a9c1d-7b4e-4c1a-9d2e-5f6a7b8c9d0e"
+	tokB = "11111111-2222-4333-8444-555555555555"
+	tokC = "99999999-8888-4777-8666-555555555555"
+)
+
+// mockSystemKeyring makes SystemKeyring use go-keyring's in-memory mock,
+// with a session bus address so that the D-Bus check lets calls through.
+func mockSystemKeyring(t *testing.T, err error) {
+	t.Helper()
+	if runtime.GOOS != "darwin" && runtime.GOOS != "windows" {
+		t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/maketoken-test-bus")
+	}
+	if err != nil {
+		gokeyring.MockInitWithError(err)
+	} else {
+		gokeyring.MockInit()
+	}
+}
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func newTestStore(t *testing.T, vars map[string]string, warn func(string)) (*Store, string) {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "maketoken", "credentials.yaml")
+	return NewStore(Options{File: file, Getenv: env(vars), Warn: warn, KeyringTimeout: 5 * time.Second}), file
+}
+
+func TestLookupOrder(t *testing.T) {
+	mockSystemKeyring(t, nil)
+	ctx := context.Background()
+	st, _ := newTestStore(t, nil, nil)
+	if err := st.Save(ctx, "eu1", tokA, SourceFile); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := st.Lookup(ctx, "eu1", true); err != nil || c.Token != tokA || c.Source != SourceFile {
+		t.Fatalf("file: %+v, %v", c, err)
+	}
+	if err := gokeyring.Set(Service, "eu1", tokB); err != nil {
+		t.Fatal(err)
+	}
+	if c, _ := st.Lookup(ctx, "eu1", true); c.Token != tokB || c.Source != SourceKeyring {
+		t.Fatalf("the keyring wins over the file: %+v", c)
+	}
+
+	// Environment variables win, MAKE_API_KEY only for the selected zone
+	// and, with MAKE_ZONE, only for that zone.
+	vars := map[string]string{"MAKE_API_KEY": tokC}
+	st.getenv = env(vars)
+	if c, _ := st.Lookup(ctx, "eu1", true); c.Token != tokC || c.Where() != "env (MAKE_API_KEY)" {
+		t.Fatalf("MAKE_API_KEY for the selected zone: %+v", c)
+	}
+	if c, _ := st.Lookup(ctx, "eu1", false); c.Token != tokB {
+		t.Fatalf("MAKE_API_KEY in a fan-out: %+v", c)
+	}
+	st.makeZone = "us1"
+	if c, _ := st.Lookup(ctx, "eu1", true); c.Token != tokB {
+		t.Fatalf("MAKE_API_KEY belongs to MAKE_ZONE's zone: %+v", c)
+	}
+	vars["MAKETOKEN_TOKEN_EU1"] = " " + tokA + "\n"
+	if c, _ := st.Lookup(ctx, "eu1", false); c.Token != tokA || c.Where() != "env (MAKETOKEN_TOKEN_EU1)" {
+		t.Fatalf("MAKETOKEN_TOKEN_EU1: %+v", c)
+	}
+
+	// Nothing anywhere: a NotFoundError that says what to do.
+	_, err := st.Lookup(ctx, "celonis-us1", false)
+	var nf *NotFoundError
+	if !errors.As(err, &nf) || !strings.Contains(err.Error(), "run `maketoken login -z celonis-us1` (or set MAKETOKEN_TOKEN_CELONIS_US1)") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestSaveKeepsOneCopy(t *testing.T) {
+	mockSystemKeyring(t, nil)
+	ctx := context.Background()
+	st, file := newTestStore(t, nil, nil)
+	if err := st.Save(ctx, "eu1", tokA, SourceFile); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Save(ctx, "us1", tokC, SourceFile); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(file)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("credentials file: %v, %v; want mode 0600", fi, err)
+	}
+	// Moving eu1 to the keyring removes it from the file, keeps us1.
+	if err := st.Save(ctx, "eu1", tokB, SourceKeyring); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(file)
+	if strings.Contains(string(data), tokA) || !strings.Contains(string(data), tokC) {
+		t.Fatalf("file after moving eu1 to the keyring:\n%s", data)
+	}
+	// Back to the file: the keyring entry goes.
+	if err := st.Save(ctx, "eu1", tokA, SourceFile); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := gokeyring.Get(Service, "eu1"); !errors.Is(err, gokeyring.ErrNotFound) {
+		t.Fatalf("keyring entry left: %v", err)
+	}
+	removed, err := st.Delete(ctx, "eu1")
+	if err != nil || len(removed) != 1 || removed[0] != SourceFile {
+		t.Fatalf("Delete = %v, %v", removed, err)
+	}
+	// No temporary files are left beside the file.
+	entries, _ := os.ReadDir(filepath.Dir(file))
+	if len(entries) != 1 {
+		t.Errorf("files beside the credentials file: %v", entries)
+	}
+}
+
+func TestUnavailableKeyring(t *testing.T) {
+	mockSystemKeyring(t, errors.New("The name org.freedesktop.secrets was not provided by any .service files"))
+	ctx := context.Background()
+	st, _ := newTestStore(t, nil, nil)
+
+	_, err := st.Lookup(ctx, "eu1", true)
+	var ke *KeyringError
+	if !errors.As(err, &ke) || ke.IsTimeout() || ke.Zone != "eu1" {
+		t.Fatalf("err = %#v", err)
+	}
+	for _, want := range []string{"zone eu1: the OS keyring is unavailable (The name org.freedesktop.secrets", "MAKETOKEN_TOKEN_EU1", "--insecure-storage"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%q lacks %q", err, want)
+		}
+	}
+	if err := st.Save(ctx, "eu1", tokA, SourceKeyring); !errors.As(err, &ke) {
+		t.Fatalf("Save: %v", err)
+	}
+	// The file the user chose still works, and saving to it does not need
+	// the keyring.
+	if err := st.Save(ctx, "eu1", tokA, SourceFile); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := st.Lookup(ctx, "eu1", true); err != nil || c.Source != SourceFile {
+		t.Fatalf("%+v, %v", c, err)
+	}
+}
+
+// hangingKeyring never answers until released.
+type hangingKeyring struct{ release chan struct{} }
+
+func (h hangingKeyring) Get(string, string) (string, error) { <-h.release; return "", ErrNotFound }
+func (h hangingKeyring) Set(string, string, string) error   { <-h.release; return nil }
+func (h hangingKeyring) Delete(string, string) error        { <-h.release; return nil }
+
+func TestHangingKeyringTimesOut(t *testing.T) {
+	h := hangingKeyring{release: make(chan struct{})}
+	t.Cleanup(func() { close(h.release) })
+	file := filepath.Join(t.TempDir(), "credentials.yaml")
+	st := NewStore(Options{Keyring: h, KeyringTimeout: 100 * time.Millisecond, File: file})
+	ctx := context.Background()
+
+	for name, call := range map[string]func() error{
+		"lookup": func() error { _, err := st.Lookup(ctx, "eu1", true); return err },
+		"save":   func() error { return st.Save(ctx, "eu1", tokA, SourceKeyring) },
+		"delete": func() error { _, err := st.Delete(ctx, "eu1"); return err },
+	} {
+		start := time.Now()
+		err := call()
+		elapsed := time.Since(start)
+		var ke *KeyringError
+		if !errors.As(err, &ke) || !ke.IsTimeout() || ke.Timeout != 100*time.Millisecond {
+			t.Errorf("%s: err = %#v, want a *KeyringError with Timeout set", name, err)
+			continue
+		}
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("%s: %v does not wrap context.DeadlineExceeded", name, err)
+		}
+		if !strings.Contains(err.Error(), "the OS keyring did not answer within 100ms") {
+			t.Errorf("%s: %q", name, err)
+		}
+		if elapsed < 100*time.Millisecond || elapsed > 2*time.Second {
+			t.Errorf("%s: took %v, want about the timeout", name, elapsed)
+		}
+	}
+
+	// The file still answers when the keyring does not, for a zone it holds.
+	if err := st.Save(ctx, "us1", tokC, SourceFile); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := st.Lookup(ctx, "us1", true); err != nil || c.Token != tokC {
+		t.Fatalf("%+v, %v", c, err)
+	}
+
+	// The command's own deadline ends a wait too.
+	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancel()
+	st.keyring.timeout = time.Hour
+	start := time.Now()
+	if _, err := st.Lookup(short, "eu1", true); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("err = %v", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("took %v", d)
+	}
+}
+
+func TestNoSessionBus(t *testing.T) {
+	if runtime.GOOS == "darwin" || runtime.GOOS == "windows" {
+		t.Skip("no D-Bus there")
+	}
+	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "")
+	t.Setenv("XDG_RUNTIME_DIR", t.TempDir()) // without a "bus" socket in it
+	gokeyring.MockInit()                     // would answer, if it were asked
+	st := NewStore(Options{File: filepath.Join(t.TempDir(), "c.yaml")})
+	start := time.Now()
+	_, err := st.Lookup(context.Background(), "eu1", true)
+	var ke *KeyringError
+	if !errors.As(err, &ke) || ke.IsTimeout() || !strings.Contains(err.Error(), "no D-Bus session bus") {
+		t.Fatalf("err = %v", err)
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("took %v", d)
+	}
+}
+
+func TestFileWarningsAndErrors(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no permission bits")
+	}
+	var mu sync.Mutex
+	var warnings []string
+	st, file := newTestStore(t, nil, func(w string) { mu.Lock(); warnings = append(warnings, w); mu.Unlock() })
+	st.keyring = boundedKeyring{k: &mapKeyring{}, timeout: time.Second}
+	ctx := context.Background()
+	if err := st.Save(ctx, "eu1", tokA, SourceFile); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Lookup(ctx, "eu1", true); err != nil || len(warnings) != 0 {
+		t.Fatalf("0600: %v, warnings %v", err, warnings)
+	}
+	if err := os.Chmod(file, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Lookup(ctx, "eu1", true); err != nil {
+		t.Fatal(err)
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "can be read by other users (mode 0644); run `chmod 600 "+file+"`") {
+		t.Fatalf("warnings %q", warnings)
+	}
+	// Saving writes a new file with mode 0600 again.
+	if err := st.Save(ctx, "eu1", tokB, SourceFile); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(file); fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v after saving", fi.Mode().Perm())
+	}
+	// A file that is not YAML: a clear error, without its contents.
+	if err := os.WriteFile(file, []byte("tokens: ["+tokC), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := st.Lookup(ctx, "eu1", true)
+	if err == nil || !strings.Contains(err.Error(), "is not valid YAML (fix or remove it)") || strings.Contains(err.Error(), tokC) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// mapKeyring is a keyring in memory.
+type mapKeyring struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+func (k *mapKeyring) Get(s, a string) (string, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if v, ok := k.m[s+"/"+a]; ok {
+		return v, nil
+	}
+	return "", ErrNotFound
+}
+
+func (k *mapKeyring) Set(s, a, v string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.m == nil {
+		k.m = map[string]string{}
+	}
+	k.m[s+"/"+a] = v
+	return nil
+}
+
+func (k *mapKeyring) Delete(s, a string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if _, ok := k.m[s+"/"+a]; !ok {
+		return ErrNotFound
+	}
+	delete(k.m, s+"/"+a)
+	return nil
+}
+
+func TestWriteFileAtomic(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "out")
+	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFileAtomic(path, []byte("new"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(path)
+	fi, _ := os.Stat(path)
+	if string(data) != "new" || (runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600) {
+		t.Errorf("%q %v", data, fi.Mode())
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("left behind: %v", entries)
+	}
+	// A folder that does not exist: an error, nothing written.
+	if err := WriteFileAtomic(filepath.Join(dir, "no", "such"), []byte("x"), 0o600); err == nil {
+		t.Error("no error")
+	}
+}
