@@ -1,0 +1,165 @@
+package output
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// terminalSafe reports the first rune of s that could drive a terminal
+// (a C0 or C1 control other than newline, a format character such as a
+// bidi override), or -1.
+func terminalSafe(s string, allowTab bool) rune {
+	for _, r := range s {
+		switch {
+		case r == '\n':
+		case r == '\t' && allowTab:
+		case unicode.IsControl(r), unicode.Is(unicode.Cf, r):
+			return r
+		}
+	}
+	return -1
+}
+
+func TestSanitize(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain label":           "plain label",
+		"ci-nightly · prod ✓":   "ci-nightly · prod ✓",
+		"two\nlines":            `two\nlines`,
+		"evil\x1b[2Jclear":      `evil\x1b[2Jclear`,
+		"title\x1b]0;owned\x07": `title\x1b]0;owned\a`,
+		"csi\u009b31m":          `csi\u009b31m`,
+		"rtl\u202egnp.exe":      `rtl\u202egnp.exe`,
+		"bad\xffutf8":           `bad\xffutf8`,
+		"tab\there":             `tab\there`,
+	} {
+		got := Sanitize(in)
+		if got != want {
+			t.Errorf("Sanitize(%q) = %q, want %q", in, got, want)
+		}
+		if r := terminalSafe(got, false); r >= 0 || strings.Contains(got, "\n") {
+			t.Errorf("Sanitize(%q) = %q still holds %U", in, got, r)
+		}
+	}
+}
+
+func TestPrintableShortens(t *testing.T) {
+	long := strings.Repeat("é", 500)
+	got := Printable(long)
+	if n := utf8.RuneCountInString(got); n != 120 || !strings.HasSuffix(got, "…") || !utf8.ValidString(got) {
+		t.Errorf("Printable(500 × é) = %d runes, %q…", n, got[:20])
+	}
+}
+
+func TestTableWithHostileLabels(t *testing.T) {
+	rows := Rows{
+		Headers: []string{"LABEL", "CREATED"},
+		Rows: [][]string{
+			{"ok", "2024-03-27T05:53:27.360Z"},
+			{"evil\x1b[2J\x1b]0;owned\x07\nsecond line", "x"},
+			{strings.Repeat("L", 5000), "y"},
+			{"", ""},
+		},
+	}
+	var b bytes.Buffer
+	if err := WriteTable(&b, rows); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if r := terminalSafe(out, false); r >= 0 {
+		t.Fatalf("table holds %U:\n%q", r, out)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != 5 {
+		t.Fatalf("%d lines, want a header and 4 rows:\n%s", len(lines), out)
+	}
+	if !strings.Contains(out, `evil\x1b[2J\x1b]0;owned\a\nsecond line`) {
+		t.Errorf("the hostile label is not shown escaped:\n%s", out)
+	}
+	for _, l := range lines {
+		if utf8.RuneCountInString(l) > 300 {
+			t.Errorf("a line of %d characters: a long label is not shortened", utf8.RuneCountInString(l))
+		}
+	}
+}
+
+func TestTSVKeepsOneRecordPerLine(t *testing.T) {
+	var b bytes.Buffer
+	err := WriteTSV(&b, Rows{Rows: [][]string{{"a\tb", "c\nd", `e\f`, "g\rh"}, {"", "x"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := b.String(), "a\\tb\tc\\nd\te\\\\f\tg\\rh\n\tx\n"; got != want {
+		t.Errorf("TSV %q, want %q", got, want)
+	}
+}
+
+func TestTime(t *testing.T) {
+	now := time.Date(2024, 3, 27, 12, 0, 0, 0, time.UTC)
+	for in, want := range map[string]string{
+		"2024-03-27T11:59:30.000Z": "just now",
+		"2024-03-27T11:00:00.000Z": "1 hour ago",
+		"2024-03-24T12:00:00.000Z": "3 days ago",
+		"27/03/2024 05:53":         "27/03/2024 05:53", // unknown format: as it is
+		"":                         "",
+	} {
+		if got := Time(in, now); got != want {
+			t.Errorf("Time(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// FuzzTable renders arbitrary labels as a table: never a panic, never a
+// character that could drive the terminal, every row on its own line, and
+// every label still recognisable.
+func FuzzTable(f *testing.F) {
+	for _, s := range []string{
+		"ci-nightly", "", "two\nlines", "\x1b[2J\x1b]0;owned\x07", "\u202egnp.exe", "\xff\xfe", "a\tb", "é" + strings.Repeat("x", 300),
+		"\u009b31m", "\r\n", "😀 emoji 🏳️‍🌈", "\u200d\u200b\ufeff",
+	} {
+		f.Add(s, "user:read")
+	}
+	f.Fuzz(func(t *testing.T, label, scope string) {
+		var b bytes.Buffer
+		rows := Rows{Headers: []string{"ZONE", "LABEL", "SCOPES"}, Rows: [][]string{{"eu1", label, scope}, {"us1", "plain", "x"}}}
+		if err := WriteTable(&b, rows); err != nil {
+			t.Fatalf("WriteTable: %v", err)
+		}
+		out := b.String()
+		if r := terminalSafe(out, false); r >= 0 {
+			t.Fatalf("table holds %U for label %q:\n%q", r, label, out)
+		}
+		if n := strings.Count(out, "\n"); n != 3 {
+			t.Fatalf("%d lines for label %q:\n%q", n, label, out)
+		}
+		// Short labels survive whole (escaped), long ones by their start.
+		if want := Printable(label); !strings.Contains(out, strings.TrimRight(want, " ")) {
+			t.Fatalf("label %q shown as %q, not found in:\n%s", label, want, out)
+		}
+		// JSON keeps the label exactly.
+		var jb bytes.Buffer
+		p := &Printer{Out: &jb, Format: JSON}
+		if err := p.Print(map[string]string{"label": label}, rows); err != nil {
+			t.Fatal(err)
+		}
+		var back map[string]string
+		if err := json.Unmarshal(jb.Bytes(), &back); err != nil {
+			t.Fatalf("JSON output does not parse: %v", err)
+		}
+		if utf8.ValidString(label) && back["label"] != label {
+			t.Fatalf("JSON label %q, want %q", back["label"], label)
+		}
+		// TSV: one record per line, whatever the label.
+		var tb bytes.Buffer
+		if err := WriteTSV(&tb, rows); err != nil {
+			t.Fatal(err)
+		}
+		if n := strings.Count(tb.String(), "\n"); n != 2 {
+			t.Fatalf("TSV has %d lines for label %q", n, label)
+		}
+	})
+}
