@@ -70,7 +70,7 @@ func (b *bench) bulkRun(ctx context.Context, retryAfter bool) (row, error) {
 	if err != nil {
 		return row{}, err
 	}
-	defer s.srv.Close()
+	defer s.close()
 	if !b.hasCommand(ctx, s, "prune") {
 		return row{figure: fmt.Sprintf("bulk: prune %d tokens at %d/min", bulkTokens, bulkLimit), measured: "prune is not in this build", result: na}, nil
 	}

@@ -23,7 +23,7 @@ func (b *bench) memory(ctx context.Context) ([]row, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer s.srv.Close()
+	defer s.close()
 	target := fmt.Sprintf("< %s", mib(memoryTarget))
 	if !b.hasCommand(ctx, s, "list") {
 		return []row{{figure: "memory: list, 10,000 tokens", measured: "list is not in this build", target: target, result: na}}, nil

@@ -27,7 +27,7 @@ func (b *bench) startup(ctx context.Context) ([]row, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer s.srv.Close()
+	defer s.close()
 	invs := []invocation{
 		{name: "floor", path: b.bin.floor, env: s.env},
 		{name: "depfloor", path: b.bin.depFloor, env: s.env},
