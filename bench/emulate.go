@@ -44,9 +44,8 @@ func (b *bench) emulate(name string, opts emulator.Options) (*setup, error) {
 
 // emulateTLS is emulate with every zone served over HTTPS, as Make's are,
 // offering HTTP/2, with a certificate that maketoken trusts through
-// SSL_CERT_FILE: the
-// handshakes and the loading of the trusted certificates are part of the
-// measurement.
+// SSL_CERT_FILE: the handshakes and the loading of the trusted
+// certificates are part of the measurement.
 func (b *bench) emulateTLS(name string, opts emulator.Options) (*setup, error) {
 	srv := emulator.New(opts)
 	var servers []*httptest.Server
