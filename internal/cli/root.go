@@ -104,6 +104,7 @@ eu1.make.com), plus any zone added in the config file.`,
 		newListCmd(f),
 		newCreateCmd(f),
 		newRevokeCmd(f),
+		newRotateCmd(f),
 		newExecCmd(f),
 		newVersionCmd(f),
 	)

@@ -1,0 +1,638 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/maketoken/maketoken/internal/credentials"
+	"github.com/maketoken/maketoken/internal/makeapi"
+	"github.com/maketoken/maketoken/internal/output"
+	"github.com/maketoken/maketoken/internal/scopes"
+	"github.com/maketoken/maketoken/internal/zonelock"
+	"github.com/maketoken/maketoken/internal/zones"
+	"github.com/spf13/cobra"
+)
+
+const (
+	// cleanupTimeout bounds the calls that undo a failed rotation, which
+	// run even after the command's own deadline has passed.
+	cleanupTimeout = 10 * time.Second
+	// clockSkew is how far Make's clock may be behind ours when a token it
+	// created is recognised as this rotation's by its creation time.
+	clockSkew = 5 * time.Minute
+)
+
+// RotateOptions are the options of `maketoken rotate`.
+type RotateOptions struct {
+	F     *Factory
+	Label string
+	Self  bool
+	// Scopes are -s patterns; empty means the old token's scopes.
+	Scopes  []string
+	KeepOld bool
+	OutFile string
+	Yes     bool
+	DryRun  bool
+}
+
+// rotateRef names an old token in the rotate record.
+type rotateRef struct {
+	Label   string `json:"label"`
+	Created string `json:"created"`
+}
+
+// rotateRecord is the JSON form of a rotation. Token is the new secret when
+// the record delivers it (on stdout), else its masked form. Revoked lists
+// the old tokens the rotation revokes (exit code 7 says one could not be),
+// Kept those it keeps (--keep-old).
+type rotateRecord struct {
+	Zone    string      `json:"zone"`
+	Label   string      `json:"label"`
+	Scopes  []string    `json:"scopes"`
+	Created string      `json:"created"`
+	Token   string      `json:"token"`
+	Revoked []rotateRef `json:"revoked"`
+	Kept    []rotateRef `json:"kept"`
+}
+
+func newRotateCmd(f *Factory) *cobra.Command {
+	opts := &RotateOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "rotate (--label L | --self)",
+		Short: "Replace API tokens with new ones, safely",
+		Long: `Replace the tokens labelled L (--label) or the zone's own credential (--self)
+with a new token with the same label and scopes, in this order:
+
+  1. create the new token (with -s, with these scopes instead);
+  2. check that it works: a call made with the new token, whose scopes must
+     be the ones asked for;
+  3. deliver it: into storage (keyring or file) when the old token is the
+     credential maketoken keeps for the zone, to --out-file (replaced
+     atomically, mode 0600), or else on stdout (the bare token, or with
+     -o json the record);
+  4. revoke the old token(s), unless --keep-old.
+
+If a step before delivery fails, the new token is revoked again and the old
+ones are kept: a rotation never leaves you without a working token, nor a
+new token that nobody received. If Make's answer to the create is lost, the
+token it may have made anyway is looked for and revoked. If revoking an old
+token fails, the new one has still been delivered; the old one is named on
+stderr and the exit code is 7.
+
+--self uses the scopes the credential has now. When it comes from an
+environment variable there is nowhere to store the new one: it goes to
+--out-file or stdout, and you must put it where the variable is set.
+
+Old tokens labelled L with different scopes are refused (exit 2) unless -s
+says which scopes the new token gets. Two rotations of a zone on one machine
+run one after the other: the second waits (up to --timeout) and then
+rotates what the first left. Revoking asks for confirmation on a terminal
+and needs --yes elsewhere (not with --keep-old). --dry-run shows the plan
+and changes nothing.
+
+With -o json the record's "revoked" lists the old tokens the rotation
+revokes and "kept" those it keeps; exit code 7 says one of the revocations
+failed. Its "token" is the new token when the record is how it is delivered
+(on stdout, printed before anything is revoked), else the masked form.`,
+		Example: `  maketoken rotate --label ci-nightly --yes > new-token.txt
+  maketoken rotate --label ci-nightly --yes --out-file token.txt
+  maketoken rotate --self --yes
+  maketoken rotate -z us1 --label reporting -s '*:read' --keep-old -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return RunRotate(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&opts.Label, "label", "l", "", "rotate the tokens with exactly this label")
+	fl.BoolVar(&opts.Self, "self", false, "rotate the credential maketoken uses for the zone")
+	fl.StringArrayVarP(&opts.Scopes, "scope", "s", nil, "give the new token these scopes (names or globs; repeat or separate with commas)")
+	fl.BoolVar(&opts.KeepOld, "keep-old", false, "do not revoke the old token(s)")
+	fl.StringVar(&opts.OutFile, "out-file", "", "write the new token to this file (mode 0600, replaced atomically) instead of printing it")
+	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "show the plan and change nothing")
+	_ = cmd.RegisterFlagCompletionFunc("label", f.completeLabels)
+	_ = cmd.RegisterFlagCompletionFunc("scope", f.completeScopes)
+	return cmd
+}
+
+// rotation is one rotation's state, from plan to result.
+type rotation struct {
+	f      *Factory
+	zone   zones.Zone
+	cred   credentials.Credential
+	client *makeapi.Client // with the credential
+	label  string
+	scopes []string
+	old    []makeapi.Token // current credential, if among them, last
+	// before holds the `created` of every token that existed before the
+	// create, to tell a token created by a lost answer.
+	before map[string]bool
+	// Where the new token goes.
+	store   credentials.Source // keyring or file when it replaces the stored credential
+	out     *outFile
+	outPath string
+	keepOld bool
+	printer *output.Printer
+}
+
+// RunRotate rotates the tokens opts names in the selected zone.
+func RunRotate(ctx context.Context, opts *RotateOptions) error {
+	f := opts.F
+	ctx, cancel, err := f.CommandContext(ctx)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	if err := opts.validate(); err != nil {
+		return err
+	}
+	printer, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	zone, err := f.SelectedZone()
+	if err != nil {
+		return err
+	}
+	r := &rotation{f: f, zone: zone, keepOld: opts.KeepOld, printer: printer, outPath: opts.OutFile}
+	if opts.OutFile != "" {
+		// Checked before anything happens; a rotation replaces the file.
+		if opts.DryRun {
+			err = checkOutPath(opts.OutFile, true)
+		} else {
+			r.out, err = prepareOutFile(opts.OutFile, true)
+		}
+		if err != nil {
+			return err
+		}
+		if r.out != nil {
+			defer r.out.discard()
+		}
+	}
+	if !opts.DryRun {
+		lock, err := f.lockZone(ctx, zone)
+		if err != nil {
+			return err
+		}
+		defer lock.Release()
+	}
+
+	// Everything below is read after the lock was taken: a rotation that
+	// ran meanwhile has changed the tokens and maybe the stored credential.
+	if r.cred, err = f.Credential(ctx, zone, true); err != nil {
+		return err
+	}
+	if r.client, err = f.Client(zone, r.cred.Token); err != nil {
+		return err
+	}
+	tokens, err := r.client.ListTokens(ctx)
+	if err != nil {
+		return apiError(zone.Name, err, "user:read")
+	}
+	if err := r.plan(ctx, opts, tokens); err != nil {
+		return err
+	}
+	r.showPlan(opts.DryRun)
+	if opts.DryRun {
+		fmt.Fprintln(f.IO.ErrOut, "Dry run: nothing was changed.")
+		return nil
+	}
+	if !opts.KeepOld {
+		q := fmt.Sprintf("Replace %s labelled %s in zone %s and revoke the old?", countTokens(len(r.old)), strconv.Quote(r.label), zone.Name)
+		if err := f.Confirm(output.Sanitize(q), opts.Yes); err != nil {
+			return err
+		}
+	}
+	return r.run(ctx)
+}
+
+func (o *RotateOptions) validate() error {
+	switch {
+	case o.Self && o.Label != "":
+		return usageErrorf("--label and --self exclude each other: rotate either the tokens with a label or the zone's own credential")
+	case !o.Self && o.Label == "":
+		return usageErrorf("say what to rotate: --label L (the tokens with that label) or --self (the zone's own credential)")
+	case !o.Self && strings.TrimSpace(o.Label) == "":
+		return usageErrorf("--label cannot be blank")
+	}
+	if len(o.Scopes) > 0 {
+		return scopes.Validate(o.Scopes)
+	}
+	return nil
+}
+
+// lockZone takes the zone's rotation lock, waiting for another rotation
+// while the command's time lasts. A lock that cannot be made at all (no
+// writable cache folder) is warned about and done without: the re-listing
+// after it still sees what others changed.
+func (f *Factory) lockZone(ctx context.Context, zone zones.Zone) (*zonelock.Lock, error) {
+	dir := f.userCacheDir()
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), fmt.Sprintf("maketoken-%d", os.Getuid()))
+	} else {
+		dir = filepath.Join(dir, "maketoken", "locks")
+	}
+	var waitFor string
+	if dl, ok := ctx.Deadline(); ok {
+		waitFor = " up to " + time.Until(dl).Round(time.Second).String()
+	}
+	lock, err := zonelock.Acquire(ctx, dir, zone.Name, func(pid int) {
+		who := ""
+		if pid > 0 {
+			who = fmt.Sprintf(" (pid %d)", pid)
+		}
+		fmt.Fprintf(f.IO.ErrOut, "maketoken: another maketoken rotation of zone %s is running%s; waiting%s...\n", zone.Name, who, waitFor)
+	})
+	var held *zonelock.HeldError
+	switch {
+	case errors.As(err, &held):
+		return nil, fmt.Errorf("%w; nothing was changed: try again when it has finished", err)
+	case err != nil:
+		f.Warn(fmt.Sprintf("%v; rotating without the lock that keeps two rotations of the zone apart", err))
+		return nil, nil
+	}
+	return lock, nil
+}
+
+// plan picks the old tokens, the label and scopes of the new one, and where
+// it is delivered.
+func (r *rotation) plan(ctx context.Context, opts *RotateOptions, tokens []makeapi.Token) error {
+	zone := r.zone.Name
+	r.before = make(map[string]bool, len(tokens))
+	for _, t := range tokens {
+		r.before[t.Created] = true
+	}
+	var scopesNow []string
+	if opts.Self {
+		auth, err := r.client.CurrentAuthorization(ctx)
+		if err != nil {
+			return apiError(zone, err, "")
+		}
+		for _, t := range tokens {
+			if isCurrent(t, r.cred) {
+				r.old = append(r.old, t)
+			}
+		}
+		switch len(r.old) {
+		case 0:
+			return &ExitError{Code: ExitNoMatch, Err: fmt.Errorf("zone %s: the credential maketoken uses (%s) is not among the zone's tokens, so it cannot be rotated; nothing was changed (see `maketoken list -z %s`)", zone, makeapi.Mask(r.cred.Token), zone)}
+		case 1:
+		default:
+			return fmt.Errorf("zone %s: %d listed tokens start like the credential maketoken uses, so which one it is cannot be told; nothing was changed; rotate by label instead", zone, len(r.old))
+		}
+		r.label = r.old[0].Label
+		scopesNow = sortedScopes(auth.Scopes)
+	} else {
+		r.label = opts.Label
+		r.old = selectTokens(tokens, tokenSelector{Label: opts.Label})
+		if len(r.old) == 0 {
+			return &ExitError{Code: ExitNoMatch, Err: fmt.Errorf("zone %s: no token is labelled %s; nothing was changed (see `maketoken list -z %s`)", zone, strconv.Quote(opts.Label), zone)}
+		}
+		sets := map[string]bool{}
+		for _, t := range r.old {
+			s := sortedScopes(t.Scopes)
+			sets[strings.Join(s, ",")] = true
+			scopesNow = s
+		}
+		if len(sets) > 1 && len(opts.Scopes) == 0 {
+			fmt.Fprintf(r.f.IO.ErrOut, "maketoken: zone %s: the tokens labelled %s have different scopes:\n", zone, output.Printable(strconv.Quote(opts.Label)))
+			for _, t := range r.old {
+				fmt.Fprintf(r.f.IO.ErrOut, "  %s  %s\n", t.Created, strings.Join(sortedScopes(t.Scopes), ","))
+			}
+			return usageErrorf("zone %s: say which scopes the new token gets with -s; nothing was changed", zone)
+		}
+	}
+	r.scopes = scopesNow
+	if len(opts.Scopes) > 0 {
+		var err error
+		if r.scopes, err = r.f.expandScopes(ctx, r.zone, r.client, opts.Scopes); err != nil {
+			return err
+		}
+		r.scopes = sortedScopes(r.scopes)
+	}
+	// The credential in use goes last: the others are revoked with it.
+	slices.SortStableFunc(r.old, func(a, b makeapi.Token) int {
+		ca, cb := isCurrent(a, r.cred), isCurrent(b, r.cred)
+		switch {
+		case ca == cb:
+			return compareCreated(a.Created, b.Created)
+		case cb:
+			return -1
+		}
+		return 1
+	})
+	if r.replacesCredential() && r.cred.Source != credentials.SourceEnv {
+		r.store = r.cred.Source
+	}
+	return nil
+}
+
+// replacesCredential reports whether the credential maketoken uses for the
+// zone is among the old tokens.
+func (r *rotation) replacesCredential() bool {
+	return len(r.old) > 0 && isCurrent(r.old[len(r.old)-1], r.cred)
+}
+
+// destination describes where the new token goes.
+func (r *rotation) destination() string {
+	var where []string
+	switch r.store {
+	case credentials.SourceKeyring:
+		where = append(where, "the OS keyring, as the zone's credential")
+	case credentials.SourceFile:
+		where = append(where, "the credentials file, as the zone's credential")
+	}
+	if r.outPath != "" {
+		where = append(where, r.outPath)
+	}
+	if len(where) == 0 {
+		return "standard output"
+	}
+	return strings.Join(where, " and ")
+}
+
+// showPlan tells on stderr what the rotation does (or would do).
+func (r *rotation) showPlan(dryRun bool) {
+	w := r.f.IO.ErrOut
+	verb := "Rotating"
+	if dryRun {
+		verb = "Would rotate"
+	}
+	fmt.Fprintf(w, "%s %s labelled %s in zone %s:\n", verb, countTokens(len(r.old)), output.Printable(strconv.Quote(r.label)), r.zone.Name)
+	writeTokenLines(r.f, r.old, r.cred)
+	fmt.Fprintf(w, "The new token gets the scopes %s and goes to %s.\n", strings.Join(r.scopes, ","), output.Sanitize(r.destination()))
+	if r.replacesCredential() && r.cred.Source == credentials.SourceEnv {
+		fmt.Fprintf(w, "The credential comes from %s, so maketoken cannot store the new token: put it where %s is set.\n", r.cred.EnvVar, r.cred.EnvVar)
+	}
+	old := "The old tokens are"
+	if len(r.old) == 1 {
+		old = "The old token is"
+	}
+	if r.keepOld {
+		fmt.Fprintf(w, "%s kept (--keep-old).\n", old)
+	} else {
+		fmt.Fprintf(w, "%s revoked once the new one is delivered.\n", old)
+	}
+}
+
+// run carries the rotation out: create, verify, deliver, revoke.
+func (r *rotation) run(ctx context.Context) error {
+	f, zone := r.f, r.zone.Name
+	start := time.Now()
+	tok, err := r.client.CreateToken(ctx, r.label, r.scopes)
+	if err != nil {
+		err = apiError(zone, fmt.Errorf("creating the new token: %w", err), "user:write")
+		if createMayHaveHappened(err) {
+			return fmt.Errorf("%w; %s", err, r.sweep(ctx, start))
+		}
+		return fmt.Errorf("%w; the old token was kept, nothing was changed", err)
+	}
+	f.Redactor.Add(tok.Token)
+	if tok.Label == "" {
+		tok.Label = r.label
+	}
+	if err := r.verify(ctx, tok); err != nil {
+		return r.undo(ctx, tok, err)
+	}
+	rec := rotateRecord{Zone: zone, Label: tok.Label, Scopes: r.scopes, Created: tok.Created, Token: makeapi.Mask(tok.Token), Revoked: []rotateRef{}, Kept: []rotateRef{}}
+	for _, t := range r.old {
+		ref := rotateRef{Label: t.Label, Created: t.Created}
+		if r.keepOld {
+			rec.Kept = append(rec.Kept, ref)
+		} else {
+			rec.Revoked = append(rec.Revoked, ref)
+		}
+	}
+	extra, err := r.deliver(ctx, tok, rec)
+	if err != nil {
+		return r.undo(ctx, tok, err)
+	}
+	fmt.Fprintf(f.IO.ErrOut, "Created the new token (created %s), checked that it works, and delivered it to %s.\n", tok.Created, output.Sanitize(r.destination()))
+	if r.replacesCredential() && r.cred.Source == credentials.SourceEnv {
+		fmt.Fprintf(f.IO.ErrOut, "The credential came from %s: replace its value with the new token wherever it is set (e.g. your CI's secret store).\n", r.cred.EnvVar)
+	}
+
+	var failed []error
+	if extra != nil {
+		failed = append(failed, extra)
+	}
+	if !r.keepOld {
+		failed = append(failed, r.revokeOld(ctx)...)
+	}
+	if !r.onStdout() && r.printer.Format == output.JSON {
+		// The record does not carry the token: it is printed last.
+		if err := r.printer.Print(rec, output.Rows{}); err != nil {
+			failed = append(failed, err)
+		}
+	}
+	if len(failed) > 0 {
+		for _, err := range failed {
+			PrintError(f.IO.ErrOut, err, f.Redactor)
+		}
+		return errSilent(ExitPartial)
+	}
+	return nil
+}
+
+// onStdout reports whether the new token is delivered on stdout.
+func (r *rotation) onStdout() bool { return r.store == "" && r.out == nil }
+
+// verify checks the new token with a call made with it: it must work and
+// have the scopes asked for. A failure is exit 1, whatever Make answered:
+// the credential itself is fine.
+func (r *rotation) verify(ctx context.Context, tok makeapi.Token) error {
+	auth, err := r.client.WithToken(tok.Token).CurrentAuthorization(ctx)
+	if err != nil {
+		return fmt.Errorf("zone %s: checking the new token (created %s) failed: %s", r.zone.Name, tok.Created, err.Error())
+	}
+	if got := sortedScopes(auth.Scopes); !slices.Equal(got, r.scopes) {
+		return fmt.Errorf("zone %s: the new token (created %s) has the scopes %s, not the %s asked for", r.zone.Name, tok.Created, strings.Join(got, ","), strings.Join(r.scopes, ","))
+	}
+	return nil
+}
+
+// deliver hands the new token over: into storage, to the out-file, or on
+// stdout. An error means it was not delivered (and must be revoked again).
+// extra is a failure that came after delivery: the copy to --out-file of a
+// token that is already stored.
+func (r *rotation) deliver(ctx context.Context, tok makeapi.Token, rec rotateRecord) (extra, err error) {
+	zone := r.zone.Name
+	if r.store != "" {
+		if err := r.storeToken(ctx, tok); err != nil {
+			return nil, err
+		}
+		if r.out != nil {
+			if err := r.out.write(tok.Token); err != nil {
+				extra = fmt.Errorf("zone %s: the new token is stored as the zone's credential, but writing it to %s failed: %w; print it with `maketoken token -z %s`", zone, r.outPath, err, zone)
+			}
+		}
+		return extra, nil
+	}
+	if r.out != nil {
+		if err := r.out.write(tok.Token); err != nil {
+			return nil, fmt.Errorf("zone %s: writing the new token to %s: %w", zone, r.outPath, err)
+		}
+		return nil, nil
+	}
+	// On stdout the record (or the bare token) is the delivery, so it is
+	// written now, before anything is revoked; its "revoked" lists the
+	// tokens about to be.
+	if r.printer.Format == output.JSON {
+		rec.Token = tok.Token
+		err = r.printer.Print(rec, output.Rows{})
+	} else {
+		_, err = fmt.Fprintln(r.f.IO.Out, tok.Token)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("zone %s: writing the new token to standard output: %w", zone, err)
+	}
+	return nil, nil
+}
+
+// storeToken makes the new token the zone's stored credential. If storing
+// fails, what storage holds afterwards decides: the new token (it was
+// stored after all) counts as delivered; anything else is put back to the
+// old credential, so that it is still there to use.
+func (r *rotation) storeToken(ctx context.Context, tok makeapi.Token) error {
+	zone := r.zone.Name
+	store, err := r.f.Store()
+	if err != nil {
+		return err
+	}
+	err = store.Save(ctx, zone, tok.Token, r.store)
+	if err == nil {
+		return nil
+	}
+	cctx, cancel := cleanupContext(ctx)
+	defer cancel()
+	now, lerr := store.Lookup(cctx, zone, false)
+	switch {
+	case lerr == nil && now.Token == tok.Token:
+		r.f.Warn(fmt.Sprintf("zone %s: the new token is stored, with a problem: %v", zone, err))
+		return nil
+	case lerr == nil && now.Token == r.cred.Token:
+	default:
+		if rerr := store.Save(cctx, zone, r.cred.Token, r.store); rerr != nil {
+			r.f.Warn(fmt.Sprintf("zone %s: could not put the old credential back into storage either (%v); log in again with it", zone, rerr))
+		}
+	}
+	return fmt.Errorf("zone %s: storing the new token as the zone's credential: %w", zone, err)
+}
+
+// undo revokes a new token that could not be delivered and returns cause
+// with what became of it.
+func (r *rotation) undo(ctx context.Context, tok makeapi.Token, cause error) error {
+	cctx, cancel := cleanupContext(ctx)
+	defer cancel()
+	zone := r.zone.Name
+	if err := r.client.DeleteToken(cctx, tok.Created); err != nil {
+		return fmt.Errorf("%w; the new token could not be revoked again (%v): revoke it with `maketoken revoke -z %s %s`; the old token was kept", cause, err, zone, tok.Created)
+	}
+	return fmt.Errorf("%w; the new token was revoked again and the old one kept: nothing was changed", cause)
+}
+
+// createMayHaveHappened reports whether a failed create may still have made
+// the token: its answer was lost, cut off or not understood, or the server
+// failed after it may have acted.
+func createMayHaveHappened(err error) bool {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	status := makeapi.StatusCode(err)
+	return status == 0 || status >= 500
+}
+
+// sweep looks, after a create whose outcome is unknown, for a token Make
+// made anyway: one with the label that was not there before and was made
+// after the create began. It revokes it and says what it found.
+func (r *rotation) sweep(ctx context.Context, start time.Time) string {
+	cctx, cancel := cleanupContext(ctx)
+	defer cancel()
+	zone := r.zone.Name
+	lookFor := fmt.Sprintf("look for a token labelled %s created after %s with `maketoken list -z %s` and revoke it", strconv.Quote(r.label), start.UTC().Format(time.RFC3339), zone)
+	tokens, err := r.client.ListTokens(cctx)
+	if err != nil {
+		return fmt.Sprintf("the old token was kept, but whether Make created a new one could not be checked (%v): %s", err, lookFor)
+	}
+	var stray []makeapi.Token
+	for _, t := range tokens {
+		if t.Label == r.label && !r.before[t.Created] && createdSince(t.Created, start.Add(-clockSkew)) {
+			stray = append(stray, t)
+		}
+	}
+	if len(stray) == 0 {
+		return "Make did not create it; the old token was kept, nothing was changed"
+	}
+	var left []string
+	for _, t := range stray {
+		if err := r.client.DeleteToken(cctx, t.Created); err != nil {
+			left = append(left, t.Created)
+		}
+	}
+	if len(left) > 0 {
+		return fmt.Sprintf("Make created it anyway (its answer was lost) and it could not be revoked again: revoke it with `maketoken revoke -z %s %s`; the old token was kept", zone, strings.Join(left, " "))
+	}
+	return "Make had created it anyway (its answer was lost); it was revoked again and the old token kept: nothing was changed"
+}
+
+// createdSince reports whether a `created` timestamp is not before t; one
+// that does not parse counts as recent.
+func createdSince(created string, t time.Time) bool {
+	ts, err := time.Parse(time.RFC3339Nano, created)
+	return err != nil || !ts.Before(t)
+}
+
+// revokeOld revokes the old tokens, the credential in use last, and
+// returns the failures, each naming its token.
+func (r *rotation) revokeOld(ctx context.Context) []error {
+	zone := r.zone.Name
+	one := func(t makeapi.Token) error {
+		if err := r.client.DeleteToken(ctx, t.Created); err != nil {
+			return apiError(zone, fmt.Errorf("the old token %s (created %s) could not be revoked: %w; revoke it with `maketoken revoke -z %s %s`", strconv.Quote(t.Label), t.Created, err, zone, t.Created), "user:write")
+		}
+		return nil
+	}
+	others := r.old
+	if r.replacesCredential() {
+		others = r.old[:len(r.old)-1]
+	}
+	errs := parallelBounded(len(others), revokeConcurrency, func(i int) error { return one(others[i]) })
+	if len(others) < len(r.old) {
+		errs = append(errs, one(r.old[len(r.old)-1]))
+	}
+	var failed []error
+	revoked := 0
+	for _, err := range errs {
+		if err != nil {
+			failed = append(failed, err)
+		} else {
+			revoked++
+		}
+	}
+	fmt.Fprintf(r.f.IO.ErrOut, "Revoked %d of %s in zone %s.\n", revoked, countTokens(len(r.old)), zone)
+	return failed
+}
+
+// cleanupContext is a context for undoing a failed step: it outlives the
+// command's own deadline or cancellation, but only by cleanupTimeout.
+func cleanupContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+}
+
+// sortedScopes returns a sorted copy of scopes, never nil.
+func sortedScopes(s []string) []string {
+	out := slices.Clone(s)
+	if out == nil {
+		out = []string{}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
