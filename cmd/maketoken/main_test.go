@@ -47,7 +47,7 @@ func testMain() int {
 	case spec == "hang":
 		deps.Keyring = hangingKeyring{}
 	case strings.HasPrefix(spec, "file:"):
-		deps.Keyring = &fileKeyring{path: strings.TrimPrefix(spec, "file:")}
+		deps.Keyring = &fileKeyring{path: strings.TrimPrefix(spec, "file:"), failSet: os.Getenv("MAKETOKEN_TEST_KEYRING_FAIL_SET") == "1"}
 	default:
 		fmt.Fprintln(os.Stderr, "test harness: MAKETOKEN_TEST_KEYRING is not set; refusing to touch a real keyring")
 		return 99
@@ -73,7 +73,10 @@ func (hangingKeyring) Delete(string, string) error        { select {} }
 // fileKeyring is a keyring kept in a JSON file, for tests only.
 type fileKeyring struct {
 	path string
-	mu   sync.Mutex
+	// failSet makes every Set fail (MAKETOKEN_TEST_KEYRING_FAIL_SET=1),
+	// while Get and Delete keep working: a keyring that refuses writes.
+	failSet bool
+	mu      sync.Mutex
 }
 
 func (k *fileKeyring) load() (map[string]string, error) {
@@ -108,6 +111,9 @@ func (k *fileKeyring) Get(service, account string) (string, error) {
 }
 
 func (k *fileKeyring) Set(service, account, secret string) error {
+	if k.failSet {
+		return errors.New("the keyring refused the write (test harness: MAKETOKEN_TEST_KEYRING_FAIL_SET)")
+	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	m, err := k.load()

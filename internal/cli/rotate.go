@@ -389,8 +389,15 @@ func (r *rotation) run(ctx context.Context) error {
 	start := time.Now()
 	tok, err := r.client.CreateToken(ctx, r.label, r.scopes)
 	if err != nil {
+		// Whether Make made the token anyway is checked right here, so
+		// the client's advice to check by hand is not passed on.
+		var unknown *makeapi.OutcomeUnknownError
+		maybe := errors.As(err, &unknown) || createMayHaveHappened(err)
+		if unknown != nil {
+			err = unknown.Err
+		}
 		err = apiError(zone, fmt.Errorf("creating the new token: %w", err), "user:write")
-		if createMayHaveHappened(err) {
+		if maybe {
 			return fmt.Errorf("%w; %s", err, r.sweep(ctx, start))
 		}
 		return fmt.Errorf("%w; the old token was kept, nothing was changed", err)
@@ -596,7 +603,7 @@ func (r *rotation) revokeOld(ctx context.Context) []error {
 	zone := r.zone.Name
 	one := func(t makeapi.Token) error {
 		if err := r.client.DeleteToken(ctx, t.Created); err != nil {
-			return apiError(zone, fmt.Errorf("the old token %s (created %s) could not be revoked: %w; revoke it with `maketoken revoke -z %s %s`", strconv.Quote(t.Label), t.Created, err, zone, t.Created), "user:write")
+			return fmt.Errorf("%w; the old token %s (created %s) was not revoked: revoke it with `maketoken revoke -z %s %s`", apiError(zone, err, "user:write"), strconv.Quote(t.Label), t.Created, zone, t.Created)
 		}
 		return nil
 	}
