@@ -602,7 +602,7 @@ func createdSince(created string, t time.Time) bool {
 func (r *rotation) revokeOld(ctx context.Context) []error {
 	zone := r.zone.Name
 	one := func(t makeapi.Token) error {
-		if err := r.client.DeleteToken(ctx, t.Created); err != nil {
+		if err := deleteToken(ctx, r.client, t.Created); err != nil {
 			return fmt.Errorf("%w; the old token %s (created %s) was not revoked: revoke it with `maketoken revoke -z %s %s`", apiError(zone, err, "user:write"), strconv.Quote(t.Label), t.Created, zone, t.Created)
 		}
 		return nil
@@ -626,6 +626,22 @@ func (r *rotation) revokeOld(ctx context.Context) []error {
 	}
 	fmt.Fprintf(r.f.IO.ErrOut, "Revoked %d of %s in zone %s.\n", revoked, countTokens(len(r.old)), zone)
 	return failed
+}
+
+// deleteToken revokes the token created at created. Make answers 404 both
+// for a token that is gone (another process revoked it) and, to hide it,
+// for one the credential may not touch: a 404 counts as done only when a
+// fresh list confirms the token is gone.
+func deleteToken(ctx context.Context, client *makeapi.Client, created string) error {
+	err := client.DeleteToken(ctx, created)
+	if makeapi.StatusCode(err) != 404 {
+		return err
+	}
+	tokens, lerr := client.ListTokens(ctx)
+	if lerr != nil || slices.ContainsFunc(tokens, func(t makeapi.Token) bool { return t.Created == created }) {
+		return err
+	}
+	return nil
 }
 
 // cleanupContext is a context for undoing a failed step: it outlives the
