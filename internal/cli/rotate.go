@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/maketoken/maketoken/internal/credentials"
@@ -492,6 +494,7 @@ func (r *rotation) deliver(ctx context.Context, tok makeapi.Token, rec rotateRec
 	// On stdout the record (or the bare token) is the delivery, so it is
 	// written now, before anything is revoked; its "revoked" lists the
 	// tokens about to be.
+	defer catchBrokenPipe()()
 	if r.printer.Format == output.JSON {
 		rec.Token = tok.Token
 		err = r.printer.Print(rec, output.Rows{})
@@ -532,6 +535,16 @@ func (r *rotation) storeToken(ctx context.Context, tok makeapi.Token) error {
 		}
 	}
 	return fmt.Errorf("zone %s: storing the new token as the zone's credential: %w", zone, err)
+}
+
+// catchBrokenPipe makes a write to a stdout pipe nobody reads fail with
+// EPIPE until the returned function is called. By default Go ends the
+// program on it, and a rotation must live on to revoke the token it could
+// not deliver.
+func catchBrokenPipe() (stop func()) {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, syscall.SIGPIPE)
+	return func() { signal.Stop(ch) }
 }
 
 // undo revokes a new token that could not be delivered and returns cause
