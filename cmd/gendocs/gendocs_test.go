@@ -237,8 +237,11 @@ func TestManKeepsLiteralText(t *testing.T) {
 	sub := &cobra.Command{
 		Use:   "create",
 		Short: "Create a token",
-		Long:  "Scopes are globs ('scenarios:*', '*:read'); the variable is MAKETOKEN_TOKEN_<Z>.",
-		Run:   func(*cobra.Command, []string) {},
+		Long: "Scopes are globs ('scenarios:*', '*:read'); the variable is MAKETOKEN_TOKEN_<Z>.\n\n" +
+			"  1. create the new token;\n  2. check that it works: a call made with the new token, whose scopes must\n     be the ones asked for;\n\n" +
+			"Run:\n\n\tsource <(maketoken completion bash)\n",
+		Example: "  maketoken create -l x -s 'scenarios:*'",
+		Run:     func(*cobra.Command, []string) {},
 	}
 	sub.Flags().StringArrayP("scope", "s", nil, "a scope name or glob ('scenarios:*', '*:read')")
 	root.PersistentFlags().String("jq", "", "filter with a jq expression such as '.[] | .label'")
@@ -252,7 +255,14 @@ func TestManKeepsLiteralText(t *testing.T) {
 	// Render the roff the way man does, without depending on man(1):
 	// drop the zero-width \& and the font escapes.
 	text := strings.NewReplacer(`\&`, "", `\fB`, "", `\fP`, "", `\fI`, "", `\-`, "-").Replace(string(page))
-	for _, want := range []string{"('scenarios:*', '*:read'); the variable is MAKETOKEN_TOKEN_<Z>.", "a scope name or glob ('scenarios:*', '*:read')", "'.[] | .label'"} {
+	for _, want := range []string{
+		"('scenarios:*', '*:read'); the variable is MAKETOKEN_TOKEN_<Z>.",
+		"a scope name or glob ('scenarios:*', '*:read')",
+		"'.[] | .label'",
+		"whose scopes must\nbe the ones asked for",      // a wrapped list item stays one paragraph
+		".EX\nsource <(maketoken completion bash)\n.EE", // an indented block is code
+		"\n  maketoken create -l x -s 'scenarios:*'\n",  // code keeps its indentation
+	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("man page lacks %q:\n%s", want, page)
 		}

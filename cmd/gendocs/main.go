@@ -237,7 +237,7 @@ func manPage(c *cobra.Command, source string, when time.Time) ([]byte, error) {
 	if err := doc.GenMan(c, header, &buf); err != nil {
 		return nil, err
 	}
-	page := buf.Bytes()
+	page := unindentText(buf.Bytes())
 	if when.IsZero() {
 		page = bytes.Replace(page, []byte(` "`+date.Format("Jan 2006")+`" `), []byte(` "" `), 1)
 	}
@@ -245,6 +245,26 @@ func manPage(c *cobra.Command, source string, when time.Time) ([]byte, error) {
 		page = insertSections(page, rootManSections)
 	}
 	return page, nil
+}
+
+// unindentText removes the leading spaces go-md2man keeps on the wrapped
+// lines of a list item ("  2. check ...\n     be the ones ..."): to roff a
+// line that starts with a space is a line break, which tore such items
+// apart. Code blocks (.EX to .EE) keep their indentation.
+func unindentText(page []byte) []byte {
+	lines := bytes.Split(page, []byte("\n"))
+	inCode := false
+	for i, line := range lines {
+		switch {
+		case bytes.HasPrefix(line, []byte(".EX")):
+			inCode = true
+		case bytes.HasPrefix(line, []byte(".EE")):
+			inCode = false
+		case !inCode && bytes.HasPrefix(line, []byte(" ")):
+			lines[i] = bytes.TrimLeft(line, " ")
+		}
+	}
+	return bytes.Join(lines, []byte("\n"))
 }
 
 // insertSections puts extra roff sections before EXAMPLE / SEE ALSO, where
