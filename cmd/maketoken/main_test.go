@@ -160,6 +160,14 @@ func TestRealKeyring(t *testing.T) {
 		env.Setenv("DBUS_SESSION_BUS_ADDRESS", os.Getenv("DBUS_SESSION_BUS_ADDRESS"))
 		return nil
 	}
+	// [nosecretservice]: the session bus has no Secret Service and cannot
+	// start one (.ci/keyring-nosecret.sh sets this up).
+	p.Condition = func(cond string) (bool, error) {
+		if cond == "nosecretservice" {
+			return os.Getenv("MAKETOKEN_EXPECT_NO_SECRET_SERVICE") == "1", nil
+		}
+		return false, fmt.Errorf("unknown condition %q", cond)
+	}
 	testscript.Run(t, p)
 }
 
@@ -256,7 +264,8 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 //	emu own-credentials                          every zone only ever received its own tokens
 //	emu fault ZONE METHOD PATH KIND [TIMES]      KIND: a status code, html, drop, drop-after
 //	emu latency ZONE DURATION
-//	emu ratelimit ZONE PER_MINUTE [retry-after]
+//	emu ratelimit ZONE N [retry-after] [window=DURATION]   N requests per window (default a minute)
+//	emu seed-many ZONE LABEL SCOPES N CREATED    add N tokens, created 1 ms apart from CREATED
 //	emu scopes ZONE SCOPES                       replace the zone's scope list
 //
 // emu fault takes key=value options after KIND (see faultOption), and KIND
@@ -381,7 +390,32 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 	case "ratelimit":
 		n, err := strconv.Atoi(args[2])
 		ts.Check(err)
-		zone(1).SetRateLimit(n, len(args) > 3 && args[3] == "retry-after")
+		retryAfter := false
+		for _, opt := range args[3:] {
+			switch {
+			case opt == "retry-after":
+				retryAfter = true
+			case strings.HasPrefix(opt, "window="):
+				d, err := time.ParseDuration(strings.TrimPrefix(opt, "window="))
+				ts.Check(err)
+				zone(1).SetRateWindow(d)
+			default:
+				ts.Fatalf("usage: emu ratelimit ZONE N [retry-after] [window=DURATION]")
+			}
+		}
+		zone(1).SetRateLimit(n, retryAfter)
+	case "seed-many":
+		// Many tokens at once, created a millisecond apart from CREATED.
+		if len(args) != 6 {
+			ts.Fatalf("usage: emu seed-many ZONE LABEL SCOPES N CREATED")
+		}
+		n, err := strconv.Atoi(args[4])
+		ts.Check(err)
+		created, err := time.Parse(time.RFC3339Nano, args[5])
+		ts.Check(err)
+		for i := range n {
+			zone(1).AddToken(args[2], strings.Split(args[3], ","), created.Add(time.Duration(i)*time.Millisecond))
+		}
 	case "scopes":
 		zone(1).SetScopes(strings.Split(args[2], ","))
 	case "canary", "canary-secret", "no-secrets", "credentials", "contract-exempt", "clear-faults":
