@@ -105,6 +105,7 @@ eu1.make.com), plus any zone added in the config file.`,
 		newCreateCmd(f),
 		newRevokeCmd(f),
 		newRotateCmd(f),
+		newPruneCmd(f),
 		newExecCmd(f),
 		newVersionCmd(f),
 	)

@@ -74,6 +74,7 @@ type Zone struct {
 	latency     time.Duration
 	rateLimit   int
 	retryAfter  bool
+	rateWindow  time.Duration // 0: a minute
 	window      time.Time
 	windowCount int
 	faults      []*faultState
@@ -338,6 +339,16 @@ func (z *Zone) SetRateLimit(perMinute int, retryAfter bool) {
 	z.retryAfter = retryAfter
 }
 
+// SetRateWindow sets the length of the rate limit's fixed window, over which
+// SetRateLimit's count of requests is allowed (0: a minute, as Make's).
+// Tests shorten it so that waiting out the limit takes seconds; windows are
+// aligned to multiples of the length, as minutes are to the clock's.
+func (z *Zone) SetRateWindow(d time.Duration) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	z.rateWindow = max(d, 0)
+}
+
 // settings is the control API's view of a zone's knobs.
 type settings struct {
 	Latency    string   `json:"latency"`
@@ -357,10 +368,10 @@ func (z *Zone) settings() settings {
 	}
 }
 
-// rateLimited counts one API request in the current fixed one-minute window
-// (aligned to the clock's minutes) and says whether it is over the limit,
-// and if so, how many seconds remain until the window resets and whether to
-// send them as Retry-After.
+// rateLimited counts one API request in the current fixed window (a minute
+// unless SetRateWindow changed it, aligned to the clock's minutes) and says
+// whether it is over the limit, and if so, how many seconds remain until
+// the window resets and whether to send them as Retry-After.
 func (z *Zone) rateLimited() (limited bool, retryAfter int, send bool) {
 	now := z.now()
 	z.mu.Lock()
@@ -368,7 +379,11 @@ func (z *Zone) rateLimited() (limited bool, retryAfter int, send bool) {
 	if z.rateLimit <= 0 {
 		return false, 0, false
 	}
-	w := now.Truncate(time.Minute)
+	length := z.rateWindow
+	if length <= 0 {
+		length = time.Minute
+	}
+	w := now.Truncate(length)
 	if !w.Equal(z.window) {
 		z.window, z.windowCount = w, 0
 	}
@@ -376,7 +391,7 @@ func (z *Zone) rateLimited() (limited bool, retryAfter int, send bool) {
 	if z.windowCount <= z.rateLimit {
 		return false, 0, false
 	}
-	left := w.Add(time.Minute).Sub(now)
+	left := w.Add(length).Sub(now)
 	secs := int((left + time.Second - 1) / time.Second)
 	return true, max(secs, 1), z.retryAfter
 }

@@ -1,0 +1,499 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/maketoken/maketoken/internal/age"
+	"github.com/maketoken/maketoken/internal/credentials"
+	"github.com/maketoken/maketoken/internal/makeapi"
+	"github.com/maketoken/maketoken/internal/output"
+	"github.com/spf13/cobra"
+)
+
+const (
+	// pruneRateLimitRetries is how often one delete of a prune may meet a
+	// 429. A large prune under Make's per-minute limit meets many; the
+	// command's --timeout is the real bound.
+	pruneRateLimitRetries = 1000
+	// defaultRatePause is how long a zone's deletes pause after a 429
+	// that does not say (with Retry-After) how long to wait.
+	defaultRatePause = 2 * time.Second
+	// progressEvery is how often the progress line is redrawn.
+	progressEvery = 100 * time.Millisecond
+)
+
+// PruneOptions are the options of `maketoken prune`.
+type PruneOptions struct {
+	F           *Factory
+	AllZones    bool
+	OlderThan   string
+	Label       string
+	LabelPrefix string
+	Keep        int
+	Yes         bool
+	DryRun      bool
+}
+
+func newPruneCmd(f *Factory) *cobra.Command {
+	opts := &PruneOptions{F: f}
+	cmd := &cobra.Command{
+		Use:   "prune --older-than AGE",
+		Short: "Revoke the tokens older than an age",
+		Long: `Revoke the tokens created longer ago than AGE: a number and a unit, m
+(minutes), h, d, w or y (365 days), or several (90d, 12h, 2w, 1y, 1w3d).
+
+--label or --label-prefix limits it to those labels; --keep N spares the
+newest N tokens of each label whatever their age. The credential maketoken
+itself uses for a zone is never pruned (revoke it by name with
+` + "`maketoken revoke`" + ` if you mean to). With --all-zones every zone that has
+a credential is pruned, in parallel.
+
+The tokens are shown and, on a terminal, confirmed before anything is
+revoked; without a terminal --yes is required. --dry-run lists what would be
+revoked. Deletes run a few at a time per zone; when Make's rate limit
+answers 429, all of a zone's deletes pause for the wait Make asks for and
+then go on, so a large prune finishes without failures as long as --timeout
+allows (Make allows 60 to 1000 requests a minute: raise --timeout for
+hundreds of tokens). Progress is shown on stderr when it is a terminal.
+
+Exit codes: 6 if --label or --label-prefix matches no token at all; 7 if
+some tokens (or zones) failed and others were revoked. Nothing old enough
+is not an error.`,
+		Example: `  maketoken prune --older-than 90d --dry-run
+  maketoken prune --older-than 30d --label ci-nightly --keep 2 --yes
+  maketoken prune --all-zones --older-than 1y --label-prefix ci- --yes --timeout 10m`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.AllZones && cmd.Flags().Changed("zone") {
+				return usageErrorf("-z and --all-zones exclude each other")
+			}
+			return RunPrune(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.BoolVar(&opts.AllZones, "all-zones", false, "prune every zone that has a credential")
+	fl.StringVar(&opts.OlderThan, "older-than", "", "revoke tokens created longer ago than this (90d, 12h, 2w, 1y) (required)")
+	fl.StringVar(&opts.Label, "label", "", "only tokens with exactly this label")
+	fl.StringVar(&opts.LabelPrefix, "label-prefix", "", "only tokens whose label starts with this")
+	fl.IntVar(&opts.Keep, "keep", 0, "spare the newest N tokens of each label, whatever their age")
+	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "show what would be revoked and change nothing")
+	_ = cmd.RegisterFlagCompletionFunc("label", f.completeLabels)
+	_ = cmd.RegisterFlagCompletionFunc("older-than", cobra.FixedCompletions([]string{"90d", "30d", "2w", "1y"}, cobra.ShellCompDirectiveNoFileComp))
+	return cmd
+}
+
+// pruneZone is one zone's part of a prune.
+type pruneZone struct {
+	zc      zoneCredential
+	client  *makeapi.Client
+	matched int             // tokens the label filter matched
+	doomed  []makeapi.Token // to revoke
+	spared  *makeapi.Token  // the zone's credential, old enough but spared
+	err     error           // listing failed
+}
+
+// RunPrune revokes the old tokens of the selected zone or of all zones.
+func RunPrune(ctx context.Context, opts *PruneOptions) error {
+	f := opts.F
+	ctx, cancel, err := f.CommandContext(ctx)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	maxAge, err := opts.validate()
+	if err != nil {
+		return err
+	}
+	printer, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	targets, err := f.targetZones(ctx, opts.AllZones)
+	if err != nil {
+		return err
+	}
+	cutoff := f.now().Add(-maxAge)
+	plans := make([]*pruneZone, len(targets))
+	parallel(len(targets), func(i int) error {
+		plans[i] = f.planPrune(ctx, targets[i], opts, cutoff)
+		return nil
+	})
+
+	var records []revokeRecord
+	var listErrs []error
+	matched := 0
+	for _, p := range plans {
+		if p.err != nil {
+			listErrs = append(listErrs, p.err)
+			continue
+		}
+		matched += p.matched
+		for _, t := range p.doomed {
+			records = append(records, revokeRecord{Zone: p.zc.Zone.Name, Label: t.Label, Created: t.Created})
+		}
+	}
+	for _, err := range listErrs {
+		PrintError(f.IO.ErrOut, err, f.Redactor)
+	}
+	if len(listErrs) == len(plans) {
+		return errSilent(commonCode(listErrs))
+	}
+	f.showPrunePlan(plans, opts)
+	if records == nil {
+		records = []revokeRecord{}
+	}
+
+	if len(records) == 0 {
+		if matched == 0 && (opts.Label != "" || opts.LabelPrefix != "") && len(listErrs) == 0 {
+			return &ExitError{Code: ExitNoMatch, Err: fmt.Errorf("no token has %s; nothing was revoked (see `maketoken list`)", opts.filterText())}
+		}
+		fmt.Fprintf(f.IO.ErrOut, "Nothing to prune: no %s is older than %s.\n", opts.tokensText(), opts.OlderThan)
+		if err := printer.Print(records, f.revokeRows(records, printer.Format, opts.DryRun)); err != nil {
+			return err
+		}
+		return pruneExit(listErrs, nil, 0)
+	}
+	if opts.DryRun {
+		if err := printer.Print(records, f.revokeRows(records, printer.Format, true)); err != nil {
+			return err
+		}
+		fmt.Fprintln(f.IO.ErrOut, "Dry run: nothing was revoked.")
+		return pruneExit(listErrs, nil, 0)
+	}
+	if err := f.Confirm(fmt.Sprintf("Revoke %s older than %s?", countTokens(len(records)), opts.OlderThan), opts.Yes); err != nil {
+		return err
+	}
+
+	errs := f.runPrune(ctx, plans, records)
+	if err := printer.Print(records, f.revokeRows(records, printer.Format, false)); err != nil {
+		return err
+	}
+	revoked := 0
+	for _, r := range records {
+		if r.Revoked {
+			revoked++
+		}
+	}
+	fmt.Fprintf(f.IO.ErrOut, "Pruned %d of %s.\n", revoked, countTokens(len(records)))
+	return pruneExit(listErrs, errs, revoked)
+}
+
+func (o *PruneOptions) validate() (time.Duration, error) {
+	switch {
+	case strings.TrimSpace(o.OlderThan) == "":
+		return 0, usageErrorf("say how old a token must be to be pruned: --older-than AGE (e.g. 90d, 12h, 2w, 1y)")
+	case o.Label != "" && o.LabelPrefix != "":
+		return 0, usageErrorf("--label and --label-prefix exclude each other")
+	case o.Label != "" && strings.TrimSpace(o.Label) == "":
+		return 0, usageErrorf("--label cannot be blank")
+	case o.Keep < 0:
+		return 0, usageErrorf("--keep cannot be negative")
+	}
+	d, err := age.Parse(o.OlderThan)
+	if err != nil {
+		return 0, &ExitError{Code: ExitUsage, Err: fmt.Errorf("--older-than: %w", err)}
+	}
+	return d, nil
+}
+
+// filterText describes the label filter, for messages.
+func (o *PruneOptions) filterText() string {
+	switch {
+	case o.Label != "":
+		return "the label " + strconv.Quote(o.Label)
+	case o.LabelPrefix != "":
+		return "a label starting with " + strconv.Quote(o.LabelPrefix)
+	}
+	return "any label"
+}
+
+// tokensText describes the tokens a prune looks at, for messages.
+func (o *PruneOptions) tokensText() string {
+	s := "token"
+	if o.Label != "" || o.LabelPrefix != "" {
+		s += " with " + o.filterText()
+	}
+	if o.Keep > 0 {
+		s += fmt.Sprintf(" (beyond the newest %d of each label)", o.Keep)
+	}
+	return s
+}
+
+// matchesLabel reports whether a token passes the label filter.
+func (o *PruneOptions) matchesLabel(t makeapi.Token) bool {
+	switch {
+	case o.Label != "":
+		return t.Label == o.Label
+	case o.LabelPrefix != "":
+		return strings.HasPrefix(t.Label, o.LabelPrefix)
+	}
+	return true
+}
+
+// planPrune lists a zone's tokens and picks those to revoke: of the tokens
+// the label filter matches, per label all but the newest opts.Keep, of
+// those the ones created before cutoff, never the zone's credential.
+func (f *Factory) planPrune(ctx context.Context, zc zoneCredential, opts *PruneOptions, cutoff time.Time) *pruneZone {
+	p := &pruneZone{zc: zc}
+	client, err := f.pruneClient(zc)
+	if err != nil {
+		p.err = err
+		return p
+	}
+	p.client = client
+	tokens, err := client.ListTokens(ctx)
+	if err != nil {
+		p.err = apiError(zc.Zone.Name, err, "user:read")
+		return p
+	}
+	byLabel := map[string][]makeapi.Token{}
+	var labels []string
+	for _, t := range tokens {
+		if !opts.matchesLabel(t) {
+			continue
+		}
+		p.matched++
+		if byLabel[t.Label] == nil {
+			labels = append(labels, t.Label)
+		}
+		byLabel[t.Label] = append(byLabel[t.Label], t)
+	}
+	undated := 0
+	for _, label := range labels {
+		group := byLabel[label]
+		sortByCreated(group)
+		slices.Reverse(group) // newest first
+		for _, t := range group[min(opts.Keep, len(group)):] {
+			created, err := time.Parse(time.RFC3339Nano, t.Created)
+			switch {
+			case err != nil:
+				undated++
+			case !created.Before(cutoff):
+			case isCurrent(t, zc.Credential):
+				p.spared = &t
+			default:
+				p.doomed = append(p.doomed, t)
+			}
+		}
+	}
+	sortByCreated(p.doomed)
+	if undated > 0 {
+		f.Warn(fmt.Sprintf("zone %s: %s with a creation time maketoken cannot read were left alone", zc.Zone.Name, countTokens(undated)))
+	}
+	return p
+}
+
+// showPrunePlan lists on stderr what each zone will (or would) lose.
+func (f *Factory) showPrunePlan(plans []*pruneZone, opts *PruneOptions) {
+	verb := "Revoking"
+	if opts.DryRun {
+		verb = "Would revoke"
+	}
+	for _, p := range plans {
+		if p.err != nil {
+			continue
+		}
+		zone := p.zc.Zone.Name
+		if p.spared != nil {
+			fmt.Fprintf(f.IO.ErrOut, "Not pruning the credential maketoken uses for zone %s (%s, created %s): prune never revokes it; use `maketoken revoke -z %s %s` if you mean to.\n",
+				zone, output.Printable(strconv.Quote(p.spared.Label)), p.spared.Created, zone, p.spared.Created)
+		}
+		if len(p.doomed) == 0 {
+			continue
+		}
+		fmt.Fprintf(f.IO.ErrOut, "%s %s older than %s in zone %s:\n", verb, countTokens(len(p.doomed)), opts.OlderThan, zone)
+		writeTokenLines(f, p.doomed, credentials.Credential{})
+	}
+}
+
+// runPrune revokes the doomed tokens, zones in parallel and each zone a few
+// at a time, filling in records (in plan order) and returning the errors.
+func (f *Factory) runPrune(ctx context.Context, plans []*pruneZone, records []revokeRecord) []error {
+	progress := f.newProgress(len(records))
+	defer progress.finish()
+	var errs []error
+	var mu sync.Mutex
+	offsets := make([]int, len(plans))
+	n := 0
+	for i, p := range plans {
+		offsets[i] = n
+		if p.err == nil {
+			n += len(p.doomed)
+		}
+	}
+	parallel(len(plans), func(i int) error {
+		p := plans[i]
+		if p.err != nil || len(p.doomed) == 0 {
+			return nil
+		}
+		zone := p.zc.Zone.Name
+		parallelBounded(len(p.doomed), revokeConcurrency, func(j int) error {
+			t := p.doomed[j]
+			rec := &records[offsets[i]+j]
+			err := deleteToken(ctx, p.client, t.Created)
+			progress.done()
+			if err != nil {
+				err = fmt.Errorf("%w; the token %s (created %s) was not revoked", apiError(zone, err, "user:write"), strconv.Quote(t.Label), t.Created)
+				rec.Error = f.Redactor.String(err.Error())
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+				return err
+			}
+			rec.Revoked = true
+			return nil
+		})
+		return nil
+	})
+	for _, err := range errs {
+		PrintError(f.IO.ErrOut, err, f.Redactor)
+	}
+	return errs
+}
+
+// pruneExit picks the exit code: 7 if some zones or tokens failed while
+// others were pruned (a zone that listed fine counts, even with nothing
+// to prune), else the failures' own code.
+func pruneExit(listErrs, deleteErrs []error, revoked int) error {
+	switch {
+	case len(listErrs) == 0 && len(deleteErrs) == 0:
+		return nil
+	case len(listErrs) > 0 || revoked > 0:
+		return errSilent(ExitPartial)
+	}
+	return errSilent(commonCode(deleteErrs))
+}
+
+// pruneClient is a client for the zone whose requests share a rate gate
+// and ride out many 429s.
+func (f *Factory) pruneClient(zc zoneCredential) (*makeapi.Client, error) {
+	hc := *f.HTTPClient()
+	hc.Transport = &rateGate{base: hc.Transport}
+	policy := makeapi.DefaultRetry()
+	policy.MaxRateLimitRetries = pruneRateLimitRetries
+	f.Redactor.Add(zc.Credential.Token)
+	return makeapi.New(zc.Zone.URL, zc.Credential.Token, makeapi.Options{
+		HTTPClient: &hc,
+		UserAgent:  f.UserAgent(),
+		OnRetry:    f.noteRetry(zc.Zone),
+		Retry:      &policy,
+	})
+}
+
+// rateGate holds back all of a zone's requests while Make's rate limit is
+// in force: once one answer is 429, every worker waits out the Retry-After
+// it gave (or defaultRatePause) before its next request, rather than each
+// meeting a 429 of its own. The client's retry policy then repeats the
+// refused call.
+type rateGate struct {
+	base  http.RoundTripper
+	mu    sync.Mutex
+	until time.Time
+}
+
+// RoundTrip implements http.RoundTripper.
+func (g *rateGate) RoundTrip(req *http.Request) (*http.Response, error) {
+	if err := g.wait(req.Context()); err != nil {
+		return nil, err
+	}
+	resp, err := g.base.RoundTrip(req)
+	if err == nil && resp.StatusCode == http.StatusTooManyRequests {
+		g.pause(retryAfter(resp.Header.Get("Retry-After"), time.Now()))
+	}
+	return resp, err
+}
+
+func (g *rateGate) wait(ctx context.Context) error {
+	g.mu.Lock()
+	d := time.Until(g.until)
+	g.mu.Unlock()
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (g *rateGate) pause(d time.Duration) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if until := time.Now().Add(d); until.After(g.until) {
+		g.until = until
+	}
+}
+
+// retryAfter reads a Retry-After header (seconds or an HTTP date), capped
+// at a minute; defaultRatePause if there is none.
+func retryAfter(v string, now time.Time) time.Duration {
+	if s, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && s >= 0 {
+		return min(time.Duration(s)*time.Second, time.Minute)
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return min(max(t.Sub(now), 0), time.Minute)
+	}
+	return defaultRatePause
+}
+
+// progress shows "n of N" on stderr while a prune runs, if stderr is a
+// terminal.
+type progress struct {
+	f        *Factory
+	total    int
+	count    atomic.Int64
+	stop     chan struct{}
+	finished chan struct{}
+}
+
+func (f *Factory) newProgress(total int) *progress {
+	p := &progress{f: f, total: total}
+	if !f.IO.ErrTTY || total == 0 {
+		return p
+	}
+	p.stop, p.finished = make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(p.finished)
+		t := time.NewTicker(progressEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				p.draw()
+			case <-p.stop:
+				p.draw()
+				fmt.Fprintln(f.IO.ErrOut)
+				return
+			}
+		}
+	}()
+	return p
+}
+
+func (p *progress) draw() {
+	fmt.Fprintf(p.f.IO.ErrOut, "\rmaketoken: revoked %d of %d...", p.count.Load(), p.total)
+}
+
+// done counts one finished delete.
+func (p *progress) done() { p.count.Add(1) }
+
+// finish ends the progress line.
+func (p *progress) finish() {
+	if p.stop != nil {
+		close(p.stop)
+		<-p.finished
+	}
+}
