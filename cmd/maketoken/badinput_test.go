@@ -80,6 +80,7 @@ func TestBadInput(t *testing.T) {
 		{name: "config zone URL without the API path", args: []string{"--config", "$DIR/c.yaml", "zones"}, files: map[string]string{"c.yaml": "zones:\n  acme:\n    url: https://make.acme.example/\n"}, code: 2, stderr: `ends in /api/v2, e\.g\. https://make\.acme\.example/api/v2`},
 		{name: "config zone with a bad name", args: []string{"--config", "$DIR/c.yaml", "zones"}, files: map[string]string{"c.yaml": "zones:\n  \"a b\":\n    url: https://make.acme.example/api/v2\n"}, code: 2, stderr: `invalid zone "a b": a zone name in the config file uses only lower-case letters`},
 		{name: "config file missing", args: []string{"--config", "$DIR/none.yaml", "zones"}, code: 2, stderr: `reading the config file: open .*none\.yaml: no such file`},
+		{name: "config /dev/null means no settings", args: []string{"--config", "/dev/null", "zones", "-o", "json"}, code: 0, stderr: `^$`, stdout: `"url": "https://eu1\.make\.com/api/v2"`},
 		{name: "config file is a folder", args: []string{"--config", "$DIR", "zones"}, code: 2, stderr: `reading the config file: read .*: is a directory`},
 		{name: "config readable by others", args: []string{"--config", "$DIR/c.yaml", "zones", "-o", "json"}, files: map[string]string{"c.yaml:644": "zone: eu2\n"}, code: 0, stderr: `^maketoken: warning: the config file .*c\.yaml can be read by other users \(mode 0644\); run .chmod 600 `, stdout: `"name": "eu2",\s+"host": "eu2.make.com",[^}]*"default": true`},
 		{name: "config writable by others", args: []string{"--config", "$DIR/c.yaml", "zones"}, files: map[string]string{"c.yaml:666": "zone: eu2\n"}, code: 0, stderr: `can be changed by other users \(mode 0666\): whoever changes a zone's URL there receives your credential`},
@@ -106,9 +107,9 @@ func TestBadInput(t *testing.T) {
 		{name: "--force without --out-file", args: []string{"create", "-l", "x", "-s", "user:read", "--force"}, code: 2, stderr: `--force only applies to --out-file`},
 
 		// revoke and login.
-		{name: "revoke without a selector", args: []string{"revoke", "--yes"}, code: 2, stderr: `maketoken: `},
-		{name: "revoke without --yes off a terminal", args: []string{"revoke", "--label", "emulator admin"}, code: 2, stderr: `--yes`},
-		{name: "revoke of nothing", args: []string{"revoke", "--label", "no such label", "--yes"}, code: 6, stderr: `maketoken: zone eu1: `},
+		{name: "revoke without a selector", args: []string{"revoke", "--yes"}, code: 2, stderr: "^maketoken: say which tokens to revoke: their created timestamps, --label L or --prefix P"},
+		{name: "revoke without --yes off a terminal", args: []string{"revoke", "--label", "emulator admin"}, code: 2, stderr: `maketoken: refusing to continue without confirmation: there is no terminal to ask on; pass --yes`},
+		{name: "revoke of nothing", args: []string{"revoke", "--label", "no such label", "--yes"}, code: 6, stderr: `^maketoken: zone eu1: no token matches --label "no such label"; nothing was revoked`},
 		{name: "login with nothing on stdin", args: []string{"login", "-z", "us1", "--with-token"}, code: 2, stderr: `the token is empty; nothing was stored`},
 		{name: "login with spaces in the token", args: []string{"login", "-z", "us1", "--with-token"}, stdin: "abc def\n", code: 2, stderr: `the token contains spaces or control characters; nothing was stored`},
 		{name: "login with a huge token", args: []string{"login", "-z", "us1", "--with-token"}, stdin: long, code: 2, stderr: `too long to be a Make API token`},
@@ -118,6 +119,14 @@ func TestBadInput(t *testing.T) {
 		{name: "no credential", args: []string{"token", "-z", "us2"}, code: 4, stderr: "zone us2: not logged in; run `maketoken login -z us2`"},
 		{name: "a credential Make rejects", args: []string{"list"}, env: map[string]string{"MAKETOKEN_TOKEN_EU1": "00000000-0000-4000-8000-000000000000"}, code: 4, stderr: `zone eu1: the credential was rejected`},
 		{name: "a credential without user:read", args: []string{"list"}, setup: credentialWith("user:write"), code: 5, stderr: `zone eu1: permission denied; the credential needs the user:read scope`},
+
+		// prune and exec.
+		{name: "prune with a bad age", args: []string{"prune", "--older-than", "90x", "--yes"}, code: 2, stderr: `^maketoken: --older-than: invalid age "90x": unknown unit "x" \(use a number and a unit m, h, d, w or y`},
+		{name: "prune without an age", args: []string{"prune", "--yes"}, code: 2, stderr: `^maketoken: say how old a token must be to be pruned: --older-than AGE`},
+		{name: "prune with a negative keep", args: []string{"prune", "--older-than", "1d", "--keep", "-1", "--yes"}, code: 2, stderr: `^maketoken: --keep cannot be negative`},
+		{name: "prune without --yes off a terminal", args: []string{"prune", "--older-than", "1d"}, setup: seedAt("ancient", time.Now().Add(-400*24*time.Hour)), code: 2, stderr: `--yes`},
+		{name: "exec without a command", args: []string{"exec"}, code: 2, stderr: `^maketoken: name the command to run: maketoken exec \[-z ZONE\] -- COMMAND`},
+		{name: "exec of a missing command", args: []string{"exec", "--", "/no/such/program-maketoken"}, code: 127, stderr: `^maketoken: exec: /no/such/program-maketoken: command not found`},
 
 		// Answers from the server.
 		{name: "list of the wrong shape", args: []string{"list"}, setup: fault(emulator.Fault{Path: "/users/me/api-tokens", Status: 200, Body: `{"apiTokens":{"token":"x"}}`}), code: 1, stderr: `zone eu1: .*unexpected answer from the server: the JSON has an unexpected shape: apiTokens is a JSON object`},
@@ -171,6 +180,10 @@ func fault(f emulator.Fault) func(*testing.T, *badRun) {
 
 func seed(label string) func(*testing.T, *badRun) {
 	return func(_ *testing.T, b *badRun) { b.eu1.AddToken(label, []string{"user:read"}, time.Time{}) }
+}
+
+func seedAt(label string, created time.Time) func(*testing.T, *badRun) {
+	return func(_ *testing.T, b *badRun) { b.eu1.AddToken(label, []string{"user:read"}, created) }
 }
 
 func symlinkTo(target string) func(*testing.T, *badRun) {

@@ -170,8 +170,8 @@ func permissionWarning(path string) string {
 		return "" // permission bits mean nothing there
 	}
 	fi, err := os.Stat(path)
-	if err != nil {
-		return ""
+	if err != nil || !fi.Mode().IsRegular() {
+		return "" // e.g. --config /dev/null: "no settings"
 	}
 	mode := fi.Mode().Perm()
 	switch {

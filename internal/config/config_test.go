@@ -129,6 +129,13 @@ func TestConfigFileThatIsNotAFile(t *testing.T) {
 			t.Fatal("reading /dev/zero as the config file did not stop")
 		}
 	}
+	// /dev/null means "no settings": no warning about its mode.
+	if _, statErr := os.Stat("/dev/null"); statErr == nil {
+		cfg, err := Load(flagSet("--config", "/dev/null"), envMap(nil))
+		if err != nil || len(cfg.Warnings) != 0 {
+			t.Fatalf("/dev/null: %+v, %v", cfg, err)
+		}
+	}
 	// Not found where nobody asked for it: fine, no file.
 	cfg, err := Load(flagSet(), envMap(map[string]string{"XDG_CONFIG_HOME": dir}))
 	if err != nil || cfg.File != "" {
