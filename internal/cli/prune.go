@@ -130,12 +130,14 @@ func RunPrune(ctx context.Context, opts *PruneOptions) error {
 
 	var records []revokeRecord
 	var listErrs []error
+	var listed []string
 	matched := 0
 	for _, p := range plans {
 		if p.err != nil {
 			listErrs = append(listErrs, p.err)
 			continue
 		}
+		listed = append(listed, p.zc.Zone.Name)
 		matched += p.matched
 		for _, t := range p.doomed {
 			records = append(records, revokeRecord{Zone: p.zc.Zone.Name, Label: t.Label, Created: t.Created})
@@ -154,7 +156,7 @@ func RunPrune(ctx context.Context, opts *PruneOptions) error {
 
 	if len(records) == 0 {
 		if matched == 0 && (opts.Label != "" || opts.LabelPrefix != "") && len(listErrs) == 0 {
-			return &ExitError{Code: ExitNoMatch, Err: fmt.Errorf("no token has %s; nothing was revoked (see `maketoken list`)", opts.filterText())}
+			return &ExitError{Code: ExitNoMatch, Err: fmt.Errorf("%s: no token has %s; nothing was revoked (see `maketoken list`)", zonesText(listed), opts.filterText())}
 		}
 		fmt.Fprintf(f.IO.ErrOut, "Nothing to prune: no %s is older than %s.\n", opts.tokensText(), opts.OlderThan)
 		if err := printer.Print(records, f.revokeRows(records, printer.Format, opts.DryRun)); err != nil {
@@ -169,7 +171,7 @@ func RunPrune(ctx context.Context, opts *PruneOptions) error {
 		fmt.Fprintln(f.IO.ErrOut, "Dry run: nothing was revoked.")
 		return pruneExit(listErrs, nil, 0)
 	}
-	if err := f.Confirm(fmt.Sprintf("Revoke %s older than %s?", countTokens(len(records)), opts.OlderThan), opts.Yes); err != nil {
+	if err := f.Confirm(output.Sanitize(fmt.Sprintf("Revoke %s older than %s in %s?", countTokens(len(records)), opts.OlderThan, zonesText(listed))), opts.Yes); err != nil {
 		return err
 	}
 
@@ -185,6 +187,14 @@ func RunPrune(ctx context.Context, opts *PruneOptions) error {
 	}
 	fmt.Fprintf(f.IO.ErrOut, "Pruned %d of %s.\n", revoked, countTokens(len(records)))
 	return pruneExit(listErrs, errs, revoked)
+}
+
+// zonesText names zones for a message: "zone eu1", "zones eu1, us1".
+func zonesText(names []string) string {
+	if len(names) == 1 {
+		return "zone " + names[0]
+	}
+	return "zones " + strings.Join(names, ", ")
 }
 
 func (o *PruneOptions) validate() (time.Duration, error) {

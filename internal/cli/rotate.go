@@ -425,6 +425,9 @@ func (r *rotation) run(ctx context.Context) error {
 		return r.undo(ctx, tok, err)
 	}
 	fmt.Fprintf(f.IO.ErrOut, "Created the new token (created %s), checked that it works, and delivered it to %s.\n", tok.Created, output.Sanitize(r.destination()))
+	if r.onStdout() && f.IO.OutTTY {
+		fmt.Fprintln(f.IO.ErrOut, "Copy it now: it will not be shown again.")
+	}
 	if r.replacesCredential() && r.cred.Source == credentials.SourceEnv {
 		fmt.Fprintf(f.IO.ErrOut, "The credential came from %s: replace its value with the new token wherever it is set (e.g. your CI's secret store).\n", r.cred.EnvVar)
 	}

@@ -1,0 +1,93 @@
+//go:build !windows
+
+package main
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/maketoken/maketoken/internal/emulator"
+)
+
+// rotate and prune on a terminal: the confirmation prompt, the note to copy
+// the token, and prune's progress line (shown only on a terminal; the
+// testscript scenarios check it is absent elsewhere).
+func TestRotateAndPruneOnATerminal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildMaketoken(t)
+
+	t.Run("rotate answered no", func(t *testing.T) {
+		e := newPtyEnv(t, bin)
+		old := e.zone.AddToken("ci", []string{"scenarios:read"}, time.Time{})
+		s := e.start(t, "rotate", "--label", "ci")
+		s.expect(`Rotating 1 token labelled "ci" in zone eu1:`)
+		s.expect(`Replace 1 token labelled "ci" in zone eu1 and revoke the old? [y/N] `)
+		s.send("n\r")
+		if code := s.wait(); code != 3 {
+			t.Errorf("exit %d, want 3 (cancelled)\n%s", code, s.output())
+		}
+		if !e.zone.HasToken(old.Token) || len(e.zone.Tokens()) != 2 {
+			t.Errorf("a no changed the tokens: %v", e.zone.Tokens())
+		}
+		for _, r := range e.zone.Requests() {
+			if r.Method != "GET" {
+				t.Errorf("%s %s sent after a no", r.Method, r.Path)
+			}
+		}
+	})
+
+	t.Run("rotate answered yes", func(t *testing.T) {
+		e := newPtyEnv(t, bin)
+		old := e.zone.AddToken("ci", []string{"scenarios:read"}, time.Time{})
+		s := e.start(t, "rotate", "--label", "ci")
+		s.expect(`[y/N] `)
+		s.send("y\r")
+		if code := s.wait(); code != 0 {
+			t.Fatalf("exit %d, want 0\n%s", code, s.output())
+		}
+		out := s.output()
+		if !strings.Contains(out, "Copy it now: it will not be shown again.") {
+			t.Errorf("no copy-it-now note:\n%s", out)
+		}
+		var fresh *emulator.Token
+		for _, tok := range e.zone.Tokens() {
+			if tok.Label == "ci" {
+				fresh = &tok
+			}
+		}
+		switch {
+		case e.zone.HasToken(old.Token):
+			t.Error("the old token survived")
+		case fresh == nil:
+			t.Fatal("no token labelled ci")
+		case !strings.Contains(out, fresh.Token):
+			t.Errorf("the new token was not shown:\n%s", out)
+		}
+	})
+
+	t.Run("prune shows its progress", func(t *testing.T) {
+		e := newPtyEnv(t, bin)
+		for i := range 40 {
+			e.zone.AddToken("old", []string{"scenarios:read"}, time.Date(2024, 1, 1, 0, 0, i, 0, time.UTC))
+		}
+		e.zone.SetLatency(30 * time.Millisecond)
+		s := e.start(t, "prune", "--older-than", "90d", "--yes")
+		if code := s.wait(); code != 0 {
+			t.Fatalf("exit %d\n%s", code, s.output())
+		}
+		out := s.output()
+		if !regexp.MustCompile(`\rmaketoken: revoked [0-9]+ of 40\.\.\.`).MatchString(out) {
+			t.Errorf("no progress line:\n%q", out)
+		}
+		if !strings.Contains(out, "maketoken: revoked 40 of 40...") || !strings.Contains(out, "Pruned 40 of 40 tokens.") {
+			t.Errorf("the progress did not end at 40 of 40:\n%q", out)
+		}
+		if n := len(e.zone.Tokens()); n != 1 {
+			t.Errorf("%d tokens left, want the credential alone", n)
+		}
+	})
+}
