@@ -249,6 +249,7 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 			"emu":        cmdEmu,
 			"exits":      cmdExits,
 			"setenvfile": cmdSetenvFile,
+			"cidoc":      cmdCIDoc,
 		},
 	}
 }
