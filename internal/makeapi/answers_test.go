@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode"
 
 	"github.com/maketoken/maketoken/internal/emulator"
 	"github.com/maketoken/maketoken/internal/redact"
@@ -481,7 +482,7 @@ func FuzzParseError(f *testing.F) {
 			t.Fatalf("message of %d bytes", len(msg))
 		}
 		for _, r := range msg {
-			if r < 0x20 || r == 0x7f {
+			if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
 				t.Fatalf("control character %U in %q", r, msg)
 			}
 		}

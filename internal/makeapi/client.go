@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -407,7 +408,15 @@ func looksLikeHTML(data []byte) bool {
 // htmlTitle returns a short, printable summary of an HTML page.
 func htmlTitle(data []byte) string {
 	s := string(data[:min(len(data), 64<<10)])
-	lower := strings.ToLower(s)
+	// Lower-case ASCII bytes only: strings.ToLower would change the length
+	// of invalid UTF-8, and the indexes found in lower are used in s.
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + ('a' - 'A')
+		}
+	}
+	lower := string(b)
 	if i := strings.Index(lower, "<title>"); i >= 0 {
 		if j := strings.Index(lower[i:], "</title>"); j > 0 {
 			if t := strings.TrimSpace(s[i+7 : i+j]); t != "" {
@@ -422,11 +431,11 @@ func htmlTitle(data []byte) string {
 // ellipsis), without cutting a character in two.
 func clip(s string, n int) string {
 	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return ' '
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return ' ' // C0 and C1 controls, bidi overrides, zero-width marks
 		}
 		return r
-	}, strings.ToValidUTF8(s, "\uFFFD"))
+	}, strings.ToValidUTF8(s, "?"))
 	if len(s) <= n {
 		return s
 	}
