@@ -152,8 +152,7 @@ func yamlShell(text string) (string, error) {
 		}
 		lines, _ := job["script"].([]any)
 		for _, l := range lines {
-			b.WriteString(fmt.Sprint(l))
-			b.WriteByte('\n')
+			fmt.Fprintln(&b, l)
 		}
 		return b.String(), nil
 	}

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -34,7 +35,7 @@ func TestRotateAndPruneOnATerminal(t *testing.T) {
 			t.Errorf("a no changed the tokens: %v", e.zone.Tokens())
 		}
 		for _, r := range e.zone.Requests() {
-			if r.Method != "GET" {
+			if r.Method != http.MethodGet {
 				t.Errorf("%s %s sent after a no", r.Method, r.Path)
 			}
 		}

@@ -78,8 +78,9 @@ func RunExec(ctx context.Context, opts *ExecOptions) error {
 		return err
 	}
 
-	// No context: the command runs as long as it runs.
-	cmd := exec.Command(path, opts.Command[1:]...) //nolint:gosec // running the user's command is the point
+	// A context that never ends: the command runs as long as it runs,
+	// whatever --timeout says.
+	cmd := exec.CommandContext(context.WithoutCancel(ctx), path, opts.Command[1:]...)
 	cmd.Args[0] = name
 	cmd.Env = execEnv(f.Environ(), token, zone)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = f.IO.In, f.IO.Out, f.IO.ErrOut

@@ -330,23 +330,22 @@ func (f *Factory) showPrunePlan(plans []*pruneZone, opts *PruneOptions) {
 func (f *Factory) runPrune(ctx context.Context, plans []*pruneZone, records []revokeRecord) []error {
 	progress := f.newProgress(len(records))
 	defer progress.finish()
-	var errs []error
-	var mu sync.Mutex
-	offsets := make([]int, len(plans))
+	// The zones with something to revoke, and where their records start.
+	var work []*pruneZone
+	var offsets []int
 	n := 0
-	for i, p := range plans {
-		offsets[i] = n
-		if p.err == nil {
+	for _, p := range plans {
+		if p.err == nil && len(p.doomed) > 0 {
+			work = append(work, p)
+			offsets = append(offsets, n)
 			n += len(p.doomed)
 		}
 	}
-	parallel(len(plans), func(i int) error {
-		p := plans[i]
-		if p.err != nil || len(p.doomed) == 0 {
-			return nil
-		}
+	perZone := make([][]error, len(work))
+	parallel(len(work), func(i int) error {
+		p := work[i]
 		zone := p.zc.Zone.Name
-		parallelBounded(len(p.doomed), revokeConcurrency, func(j int) error {
+		perZone[i] = parallelBounded(len(p.doomed), revokeConcurrency, func(j int) error {
 			t := p.doomed[j]
 			rec := &records[offsets[i]+j]
 			err := deleteToken(ctx, p.client, t.Created)
@@ -354,9 +353,6 @@ func (f *Factory) runPrune(ctx context.Context, plans []*pruneZone, records []re
 			if err != nil {
 				err = fmt.Errorf("%w; the token %s (created %s) was not revoked", apiError(zone, err, "user:write"), strconv.Quote(t.Label), t.Created)
 				rec.Error = f.Redactor.String(err.Error())
-				mu.Lock()
-				errs = append(errs, err)
-				mu.Unlock()
 				return err
 			}
 			rec.Revoked = true
@@ -364,8 +360,14 @@ func (f *Factory) runPrune(ctx context.Context, plans []*pruneZone, records []re
 		})
 		return nil
 	})
-	for _, err := range errs {
-		PrintError(f.IO.ErrOut, err, f.Redactor)
+	var errs []error
+	for _, zoneErrs := range perZone {
+		for _, err := range zoneErrs {
+			if err != nil {
+				PrintError(f.IO.ErrOut, err, f.Redactor)
+				errs = append(errs, err)
+			}
+		}
 	}
 	return errs
 }

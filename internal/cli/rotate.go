@@ -184,7 +184,7 @@ func RunRotate(ctx context.Context, opts *RotateOptions) error {
 		if err != nil {
 			return err
 		}
-		defer lock.Release()
+		defer func() { _ = lock.Release() }()
 	}
 
 	// Everything below is read after the lock was taken: a rotation that
@@ -557,7 +557,7 @@ func (r *rotation) undo(ctx context.Context, tok makeapi.Token, cause error) err
 	defer cancel()
 	zone := r.zone.Name
 	if err := r.client.DeleteToken(cctx, tok.Created); err != nil {
-		return fmt.Errorf("%w; the new token could not be revoked again (%v): revoke it with `maketoken revoke -z %s %s`; the old token was kept", cause, err, zone, tok.Created)
+		return fmt.Errorf("%w; the new token could not be revoked again (%s): revoke it with `maketoken revoke -z %s %s`; the old token was kept", cause, err.Error(), zone, tok.Created)
 	}
 	return fmt.Errorf("%w; the new token was revoked again and the old one kept: nothing was changed", cause)
 }

@@ -58,7 +58,7 @@ func Path(dir, zone string) string {
 func fileName(zone string) string {
 	ok := zone != ""
 	for _, r := range zone {
-		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-' && r != '_' && r != '.' {
 			ok = false
 			break
 		}
@@ -110,7 +110,7 @@ func Acquire(ctx context.Context, dir, zone string, waiting func(pid int)) (*Loc
 	}
 	l := &Lock{f: f, path: path}
 	if err := l.writePID(); err != nil {
-		l.Release()
+		_ = l.Release()
 		return nil, fmt.Errorf("zone %s: writing the rotation lock %s: %w", zone, path, err)
 	}
 	return l, nil
