@@ -143,7 +143,10 @@ func canaryFiles(work string) []string {
 	allowed := filepath.Join(work, ".config", "maketoken", "credentials.yaml")
 	for _, dir := range []string{".canary", ".config", ".cache", ".local", ".tmp"} {
 		_ = filepath.WalkDir(filepath.Join(work, dir), func(path string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || !d.Type().IsRegular() || path == allowed {
+			if err != nil {
+				return err // a folder that does not exist: nothing to search
+			}
+			if d.IsDir() || !d.Type().IsRegular() || path == allowed {
 				return nil
 			}
 			files = append(files, path)

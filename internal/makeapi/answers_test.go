@@ -148,7 +148,7 @@ func TestBodiesAreCapped(t *testing.T) {
 	// Error answers too: a huge HTML error page is summarised, not kept.
 	srv := newLocalServer(t, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
-		w.WriteHeader(500)
+		w.WriteHeader(http.StatusInternalServerError)
 		w.Write([]byte("<html><head><title>oops</title></head><body>"))
 		w.Write(bytes.Repeat([]byte("x"), MaxBodyBytes+10))
 	}))
@@ -502,7 +502,7 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body string) {
 		hc := NewHTTPClient(roundTripFunc(func(req *http.Request) (*http.Response, error) {
 			return &http.Response{
-				StatusCode: 200, Proto: "HTTP/1.1", Request: req,
+				StatusCode: http.StatusOK, Proto: "HTTP/1.1", Request: req,
 				Header: http.Header{"Content-Type": {"application/json"}},
 				Body:   io.NopCloser(strings.NewReader(body)),
 			}, nil

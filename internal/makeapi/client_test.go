@@ -338,7 +338,7 @@ func assertOnePOSTCarriedOut(t *testing.T, z *emulator.Zone) {
 	t.Helper()
 	handled := 0
 	for _, r := range z.Requests() {
-		if r.Method == "POST" && r.Status != http.StatusTooManyRequests && r.Status != 0 {
+		if r.Method == http.MethodPost && r.Status != http.StatusTooManyRequests && r.Status != 0 {
 			handled++
 		}
 	}
