@@ -195,7 +195,7 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 // what became of the token.
 func (f *Factory) undoCreate(ctx context.Context, client *makeapi.Client, zone string, tok makeapi.Token, cause error) error {
 	if err := client.DeleteToken(context.WithoutCancel(ctx), tok.Created); err != nil {
-		return fmt.Errorf("%w; the new token (created %s) could not be revoked again either: %v; revoke it with `maketoken revoke -z %s %s`", cause, tok.Created, err, zone, tok.Created)
+		return fmt.Errorf("%w; the new token (created %s) could not be revoked again either: %w; revoke it with `maketoken revoke -z %s %s`", cause, tok.Created, err, zone, tok.Created)
 	}
 	return fmt.Errorf("%w; the new token was revoked again, nothing was changed", cause)
 }

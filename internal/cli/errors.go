@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 
 	"github.com/maketoken/maketoken/internal/config"
@@ -150,13 +151,13 @@ func (e *zoneAPIError) Unwrap() error { return e.err }
 func nextStep(err error) string {
 	var ae *makeapi.APIError
 	if errors.As(err, &ae) {
-		if ae.StatusCode >= 500 && ae.Method != "POST" {
+		if ae.StatusCode >= 500 && ae.Method != http.MethodPost {
 			return "; Make answered with a server error, try again later"
 		}
 		return ""
 	}
 	var te *makeapi.TransportError
-	if errors.As(err, &te) && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) && te.Method != "POST" {
+	if errors.As(err, &te) && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled) && te.Method != http.MethodPost {
 		return "; the zone's API could not be reached: check the network, a proxy, or the zone's URL (`maketoken zones`)"
 	}
 	return ""

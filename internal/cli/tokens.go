@@ -236,15 +236,6 @@ func (f *Factory) cacheScopes(zone zones.Zone, list []string) {
 	_ = credentials.WriteFileAtomic(p, data, 0o600)
 }
 
-// forgetScopes drops the zone's cached scope list (it proved stale).
-func (f *Factory) forgetScopes(zone zones.Zone) {
-	if p := f.scopeCachePath(zone); p != "" {
-		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
-			f.Warn("could not remove the cached scope list " + p + ": " + err.Error())
-		}
-	}
-}
-
 // expandScopes expands the -s patterns against the zone's scope list (see
 // scopes.Expand). When the list came from the cache and a pattern is
 // unknown, the list is fetched again once before the pattern is refused:

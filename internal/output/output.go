@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -134,7 +135,8 @@ func (e *JQError) Unwrap() error { return e.Err }
 
 // WriteTSV writes one line per row, fields separated by tabs, no header.
 // Tabs, newlines and backslashes inside a field are escaped (\t, \n, \\)
-// so every record stays on one line.
+// so every record stays on one line, and other control characters are
+// written as Go escapes (\x1b) so that none reaches a terminal raw.
 func WriteTSV(w io.Writer, rows Rows) error {
 	var b strings.Builder
 	for _, r := range rows.Rows {
@@ -151,11 +153,37 @@ func WriteTSV(w io.Writer, rows Rows) error {
 }
 
 func escapeTSV(s string) string {
-	if !strings.ContainsAny(s, "\t\n\r\\") {
+	clean := true
+	for _, r := range s {
+		if r == '\\' || isUnsafe(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
 		return s
 	}
-	r := strings.NewReplacer(`\`, `\\`, "\t", `\t`, "\n", `\n`, "\r", `\r`)
-	return r.Replace(s)
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case isUnsafe(r):
+			// Any other control character (ESC starts terminal escape
+			// sequences) is written as a Go escape, never raw.
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
 
 // WriteTable writes rows as aligned columns without borders, for people.
