@@ -115,6 +115,12 @@ func apiError(zone string, err error, need string) error {
 	if err == nil {
 		return nil
 	}
+	var ae *makeapi.APIError
+	if errors.As(err, &ae) && ae.AnsweredBy != "" {
+		// Another origin answered after a redirect, without the credential:
+		// its 401 says nothing about the credential, so no "log in again".
+		return fmt.Errorf("zone %s: %w; check the zone's URL (`maketoken zones`)", zone, err)
+	}
 	var what string
 	switch makeapi.StatusCode(err) {
 	case 401:
