@@ -163,15 +163,24 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 		}
 	}
 
+	// A token that could not be printed reached nobody: revoke it again
+	// (unless it was saved or written to a file, which did deliver it).
+	// A stdout pipe that nobody reads must fail the write, not end the
+	// program before it can clean up.
+	defer catchBrokenPipe()()
+	var printErr error
 	switch {
 	case printer.Format == output.JSON:
-		if err := printer.Print(rec, output.Rows{}); err != nil {
-			return err
-		}
+		printErr = printer.Print(rec, output.Rows{})
 	case out == nil:
-		if _, err := fmt.Fprintln(f.IO.Out, tok.Token); err != nil {
-			return err
+		_, printErr = fmt.Fprintln(f.IO.Out, tok.Token)
+	}
+	if printErr != nil {
+		cause := fmt.Errorf("zone %s: printing the new token: %w", zone.Name, printErr)
+		if out == nil && !(opts.Save && saveErr == nil) {
+			return f.undoCreate(ctx, client, zone.Name, tok, cause)
 		}
+		return cause
 	}
 	fmt.Fprintf(f.IO.ErrOut, "Created %s.\n", output.Sanitize(what))
 	switch {
@@ -194,7 +203,9 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 // so that no token exists that nobody received, and returns cause with
 // what became of the token.
 func (f *Factory) undoCreate(ctx context.Context, client *makeapi.Client, zone string, tok makeapi.Token, cause error) error {
-	if err := client.DeleteToken(context.WithoutCancel(ctx), tok.Created); err != nil {
+	cctx, cancel := cleanupContext(ctx)
+	defer cancel()
+	if err := client.DeleteToken(cctx, tok.Created); err != nil {
 		return fmt.Errorf("%w; the new token (created %s) could not be revoked again either: %w; revoke it with `maketoken revoke -z %s %s`", cause, tok.Created, err, zone, tok.Created)
 	}
 	return fmt.Errorf("%w; the new token was revoked again, nothing was changed", cause)
