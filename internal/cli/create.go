@@ -177,10 +177,10 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 	}
 	if printErr != nil {
 		cause := fmt.Errorf("zone %s: printing the new token: %w", zone.Name, printErr)
-		if out == nil && !(opts.Save && saveErr == nil) {
-			return f.undoCreate(ctx, client, zone.Name, tok, cause)
+		if delivered := out != nil || (opts.Save && saveErr == nil); delivered {
+			return cause
 		}
-		return cause
+		return f.undoCreate(ctx, client, zone.Name, tok, cause)
 	}
 	fmt.Fprintf(f.IO.ErrOut, "Created %s.\n", output.Sanitize(what))
 	switch {
