@@ -103,15 +103,16 @@ func (f *Factory) listRows(records []tokenRecord, format string) output.Rows {
 	rows := output.Rows{Headers: []string{"ZONE", "LABEL", "SCOPES", "CREATED", "TOKEN", "CURRENT"}}
 	now := f.now()
 	for _, r := range records {
-		created, current := r.Created, strconv.FormatBool(r.Current)
+		created, current, scopes := r.Created, strconv.FormatBool(r.Current), strings.Join(r.Scopes, ",")
 		if format == output.Table {
 			created = output.Time(r.Created, now)
+			scopes = output.Scopes(r.Scopes)
 			current = ""
 			if r.Current {
 				current = "yes"
 			}
 		}
-		rows.Rows = append(rows.Rows, []string{r.Zone, r.Label, strings.Join(r.Scopes, ","), created, r.Token, current})
+		rows.Rows = append(rows.Rows, []string{r.Zone, r.Label, scopes, created, r.Token, current})
 	}
 	return rows
 }

@@ -123,7 +123,11 @@ func RunStatus(ctx context.Context, opts *StatusOptions, all bool) error {
 		if !r.OK {
 			state = "error"
 		}
-		rows.Rows = append(rows.Rows, []string{r.Zone, name, email, strings.Join(r.Scopes, ","), r.CredentialSource, state})
+		scopes := strings.Join(r.Scopes, ",")
+		if printer.Format == output.Table {
+			scopes = output.Scopes(r.Scopes)
+		}
+		rows.Rows = append(rows.Rows, []string{r.Zone, name, email, scopes, r.CredentialSource, state})
 	}
 	if err := printer.Print(records, rows); err != nil {
 		return err

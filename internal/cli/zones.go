@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strconv"
 
 	"github.com/maketoken/maketoken/internal/credentials"
@@ -70,11 +72,20 @@ func RunZones(ctx context.Context, opts *ZonesOptions) error {
 		records[i] = zoneRecord{Name: z.Name, Host: z.Host, URL: z.URL, Builtin: z.Builtin, Default: z.Name == selected.Name, CredentialSource: string(src)}
 		return keyringFailure(err)
 	})
+	// One note says it for every zone. A keyring that did not answer may
+	// hide credentials the user expects: that gets the full warning. One
+	// that is simply absent (a server, a CI job) gets a short note.
 	for _, e := range errs {
-		if e != nil {
-			f.Warn(e.Error())
-			break // one keyring warning says it for every zone
+		var ke *credentials.KeyringError
+		if !errors.As(e, &ke) {
+			continue
 		}
+		if ke.IsTimeout() {
+			f.Warn(e.Error())
+		} else {
+			fmt.Fprintf(f.IO.ErrOut, "maketoken: note: the OS keyring is unavailable (%s); only credentials from the environment and the credentials file are shown.\n", output.Sanitize(f.Redactor.String(ke.Err.Error())))
+		}
+		break
 	}
 	rows := output.Rows{Headers: []string{"ZONE", "HOST", "URL", "DEFAULT", "CREDENTIAL"}}
 	for _, r := range records {

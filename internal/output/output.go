@@ -302,3 +302,15 @@ func plural(n int, unit string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, unit)
 }
+
+// Scopes shows a scope list in a table: in full when short, else the first
+// few and how many more ("scenarios:read,scenarios:run,… +44 more"), so
+// that one admin token does not push every other column off the screen.
+// TSV and JSON always carry the full list.
+func Scopes(scopes []string) string {
+	const shown = 3
+	if len(scopes) <= shown+1 {
+		return strings.Join(scopes, ",")
+	}
+	return fmt.Sprintf("%s,… +%d more", strings.Join(scopes[:shown], ","), len(scopes)-shown)
+}

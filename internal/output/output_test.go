@@ -163,3 +163,20 @@ func FuzzTable(f *testing.F) {
 		}
 	})
 }
+
+func TestScopes(t *testing.T) {
+	cases := []struct {
+		in   []string
+		want string
+	}{
+		{nil, ""},
+		{[]string{"user:read"}, "user:read"},
+		{[]string{"a:read", "b:read", "c:read", "d:read"}, "a:read,b:read,c:read,d:read"},
+		{[]string{"a:read", "b:read", "c:read", "d:read", "e:read"}, "a:read,b:read,c:read,… +2 more"},
+	}
+	for _, c := range cases {
+		if got := Scopes(c.in); got != c.want {
+			t.Errorf("Scopes(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
