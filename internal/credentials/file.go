@@ -7,23 +7,34 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
 
 // fileStore is the plain-text credentials file that
 // `login --insecure-storage` writes: YAML, mode 0600, replaced atomically.
+// A Store lives for one command: the file is read (and its mode checked)
+// once, however many zones are looked up in it, and re-read before a
+// change so that another process's change is not lost.
 type fileStore struct {
 	path string
-	// warn is told when the file can be read by other users.
+	// warn is told, once, when the file can be read by other users.
 	warn func(string)
+
+	mu     sync.Mutex
+	loaded bool
+	tokens map[string]string
+	err    error
+	warned bool
 }
 
 type fileContents struct {
 	Tokens map[string]string `yaml:"tokens"`
 }
 
-func (f fileStore) read() (map[string]string, error) {
+// load reads and parses the file from disk.
+func (f *fileStore) load() (map[string]string, error) {
 	if f.path == "" {
 		return nil, nil
 	}
@@ -34,7 +45,8 @@ func (f fileStore) read() (map[string]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the credentials file: %w", err)
 	}
-	if fi, err := os.Stat(f.path); err == nil && fi.Mode().Perm()&0o077 != 0 && f.warn != nil {
+	if fi, err := os.Stat(f.path); err == nil && fi.Mode().Perm()&0o077 != 0 && f.warn != nil && !f.warned {
+		f.warned = true
 		f.warn(fmt.Sprintf("the credentials file %s can be read by other users (mode %04o); run `chmod 600 %s`", f.path, fi.Mode().Perm(), f.path))
 	}
 	var c fileContents
@@ -44,8 +56,14 @@ func (f fileStore) read() (map[string]string, error) {
 	return c.Tokens, nil
 }
 
-func (f fileStore) get(zone string) (string, error) {
-	m, err := f.read()
+func (f *fileStore) get(zone string) (string, error) {
+	f.mu.Lock()
+	if !f.loaded {
+		f.tokens, f.err = f.load()
+		f.loaded = true
+	}
+	m, err := f.tokens, f.err
+	f.mu.Unlock()
 	if err != nil {
 		return "", err
 	}
@@ -57,11 +75,14 @@ func (f fileStore) get(zone string) (string, error) {
 
 // update changes one zone's entry (an empty token removes it) and writes
 // the file again atomically. It reports whether the file held the zone.
-func (f fileStore) update(zone, token string) (bool, error) {
+func (f *fileStore) update(zone, token string) (bool, error) {
 	if f.path == "" {
 		return false, errors.New("no credentials file configured")
 	}
-	m, err := f.read()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.loaded = false // whatever happens, read the file again next time
+	m, err := f.load()
 	if err != nil {
 		return false, err
 	}

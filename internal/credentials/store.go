@@ -55,7 +55,7 @@ func envNameOf(zone string) string { return zones.EnvName(zone) }
 // OS keyring, then the plain-text file written by --insecure-storage.
 type Store struct {
 	keyring boundedKeyring
-	file    fileStore
+	file    *fileStore
 	getenv  func(string) string
 	// makeZone is the zone MAKE_ZONE names, if any: MAKE_API_KEY belongs
 	// to it, as in Make's own tools.
@@ -90,7 +90,7 @@ func NewStore(o Options) *Store {
 	}
 	return &Store{
 		keyring:  boundedKeyring{k: o.Keyring, timeout: o.KeyringTimeout},
-		file:     fileStore{path: o.File, warn: o.Warn},
+		file:     &fileStore{path: o.File, warn: o.Warn},
 		getenv:   o.Getenv,
 		makeZone: o.MakeZone,
 	}
@@ -118,8 +118,8 @@ func (s *Store) Lookup(ctx context.Context, zone string, selected bool) (Credent
 	if kerr == nil && tok != "" {
 		return Credential{Zone: zone, Token: tok, Source: SourceKeyring}, nil
 	}
-	if kerr != nil && !errors.Is(kerr, ErrNotFound) && ctx.Err() != nil {
-		return Credential{}, kerr
+	if err := ctx.Err(); err != nil {
+		return Credential{}, err
 	}
 	tok, ferr := s.file.get(zone)
 	if ferr == nil {
