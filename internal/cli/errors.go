@@ -168,3 +168,60 @@ func nextStep(err error) string {
 	}
 	return ""
 }
+
+// summarize reports per-zone (or per-token) failures on stderr and picks
+// the exit code: some failing while others worked is exit 7 (with
+// authWins, a rejected credential anywhere is exit 4 instead); everything
+// failing keeps the failures' own code.
+func summarize(f *Factory, errs []error, authWins bool) error {
+	var failed []error
+	rejected := false
+	for _, err := range errs {
+		if err != nil {
+			failed = append(failed, err)
+			if makeapi.StatusCode(err) == 401 {
+				rejected = true
+			}
+		}
+	}
+	if len(failed) == 0 {
+		return nil
+	}
+	for _, err := range failed {
+		PrintError(f.IO.ErrOut, err, f.Redactor)
+	}
+	switch {
+	case rejected && authWins:
+		return errSilent(ExitAuth)
+	case len(failed) < len(errs):
+		return errSilent(ExitPartial)
+	case len(failed) == 1:
+		return errSilent(ExitCode(failed[0]))
+	default:
+		return errSilent(commonCode(failed))
+	}
+}
+
+// commonCode is the exit code all errors share, or 1.
+func commonCode(errs []error) int {
+	code := ExitCode(errs[0])
+	for _, e := range errs[1:] {
+		if ExitCode(e) != code {
+			return ExitFailure
+		}
+	}
+	return code
+}
+
+// pruneExit picks the exit code: 7 if some zones or tokens failed while
+// others were pruned (a zone that listed fine counts, even with nothing
+// to prune), else the failures' own code.
+func pruneExit(listErrs, deleteErrs []error, revoked int) error {
+	switch {
+	case len(listErrs) == 0 && len(deleteErrs) == 0:
+		return nil
+	case len(listErrs) > 0 || revoked > 0:
+		return errSilent(ExitPartial)
+	}
+	return errSilent(commonCode(deleteErrs))
+}

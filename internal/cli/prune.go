@@ -3,12 +3,9 @@ package cli
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/maketoken/maketoken/internal/age"
@@ -18,17 +15,10 @@ import (
 	"github.com/spf13/cobra"
 )
 
-const (
-	// pruneRateLimitRetries is how often one delete of a prune may meet a
-	// 429. A large prune under Make's per-minute limit meets many; the
-	// command's --timeout is the real bound.
-	pruneRateLimitRetries = 1000
-	// defaultRatePause is how long a zone's deletes pause after a 429
-	// that does not say (with Retry-After) how long to wait.
-	defaultRatePause = 2 * time.Second
-	// progressEvery is how often the progress line is redrawn.
-	progressEvery = 100 * time.Millisecond
-)
+// pruneRateLimitRetries is how often one delete of a prune may meet a
+// 429. A large prune under Make's per-minute limit meets many; the
+// command's --timeout is the real bound.
+const pruneRateLimitRetries = 1000
 
 // PruneOptions are the options of `maketoken prune`.
 type PruneOptions struct {
@@ -187,14 +177,6 @@ func RunPrune(ctx context.Context, opts *PruneOptions) error {
 	}
 	fmt.Fprintf(f.IO.ErrOut, "Pruned %d of %s.\n", revoked, countTokens(len(records)))
 	return pruneExit(listErrs, errs, revoked)
-}
-
-// zonesText names zones for a message: "zone eu1", "zones eu1, us1".
-func zonesText(names []string) string {
-	if len(names) == 1 {
-		return "zone " + names[0]
-	}
-	return "zones " + strings.Join(names, ", ")
 }
 
 func (o *PruneOptions) validate() (time.Duration, error) {
@@ -372,19 +354,6 @@ func (f *Factory) runPrune(ctx context.Context, plans []*pruneZone, records []re
 	return errs
 }
 
-// pruneExit picks the exit code: 7 if some zones or tokens failed while
-// others were pruned (a zone that listed fine counts, even with nothing
-// to prune), else the failures' own code.
-func pruneExit(listErrs, deleteErrs []error, revoked int) error {
-	switch {
-	case len(listErrs) == 0 && len(deleteErrs) == 0:
-		return nil
-	case len(listErrs) > 0 || revoked > 0:
-		return errSilent(ExitPartial)
-	}
-	return errSilent(commonCode(deleteErrs))
-}
-
 // pruneClient is a client for the zone whose requests share a rate gate
 // and ride out many 429s.
 func (f *Factory) pruneClient(zc zoneCredential) (*makeapi.Client, error) {
@@ -399,113 +368,4 @@ func (f *Factory) pruneClient(zc zoneCredential) (*makeapi.Client, error) {
 		OnRetry:    f.noteRetry(zc.Zone),
 		Retry:      &policy,
 	})
-}
-
-// rateGate holds back all of a zone's requests while Make's rate limit is
-// in force: once one answer is 429, every worker waits out the Retry-After
-// it gave (or defaultRatePause) before its next request, rather than each
-// meeting a 429 of its own. The client's retry policy then repeats the
-// refused call.
-type rateGate struct {
-	base  http.RoundTripper
-	mu    sync.Mutex
-	until time.Time
-}
-
-// RoundTrip implements http.RoundTripper.
-func (g *rateGate) RoundTrip(req *http.Request) (*http.Response, error) {
-	if err := g.wait(req.Context()); err != nil {
-		return nil, err
-	}
-	resp, err := g.base.RoundTrip(req)
-	if err == nil && resp.StatusCode == http.StatusTooManyRequests {
-		g.pause(retryAfter(resp.Header.Get("Retry-After"), time.Now()))
-	}
-	return resp, err
-}
-
-func (g *rateGate) wait(ctx context.Context) error {
-	g.mu.Lock()
-	d := time.Until(g.until)
-	g.mu.Unlock()
-	if d <= 0 {
-		return nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (g *rateGate) pause(d time.Duration) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if until := time.Now().Add(d); until.After(g.until) {
-		g.until = until
-	}
-}
-
-// retryAfter reads a Retry-After header (seconds or an HTTP date), capped
-// at a minute; defaultRatePause if there is none.
-func retryAfter(v string, now time.Time) time.Duration {
-	if s, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && s >= 0 {
-		return min(time.Duration(s)*time.Second, time.Minute)
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return min(max(t.Sub(now), 0), time.Minute)
-	}
-	return defaultRatePause
-}
-
-// progress shows "n of N" on stderr while a prune runs, if stderr is a
-// terminal.
-type progress struct {
-	f        *Factory
-	total    int
-	count    atomic.Int64
-	stop     chan struct{}
-	finished chan struct{}
-}
-
-func (f *Factory) newProgress(total int) *progress {
-	p := &progress{f: f, total: total}
-	if !f.IO.ErrTTY || total == 0 {
-		return p
-	}
-	p.stop, p.finished = make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(p.finished)
-		t := time.NewTicker(progressEvery)
-		defer t.Stop()
-		for {
-			select {
-			case <-t.C:
-				p.draw()
-			case <-p.stop:
-				p.draw()
-				fmt.Fprintln(f.IO.ErrOut)
-				return
-			}
-		}
-	}()
-	return p
-}
-
-func (p *progress) draw() {
-	fmt.Fprintf(p.f.IO.ErrOut, "\rmaketoken: revoked %d of %d...", p.count.Load(), p.total)
-}
-
-// done counts one finished delete.
-func (p *progress) done() { p.count.Add(1) }
-
-// finish ends the progress line.
-func (p *progress) finish() {
-	if p.stop != nil {
-		close(p.stop)
-		<-p.finished
-	}
 }

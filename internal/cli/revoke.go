@@ -9,13 +9,8 @@ import (
 
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/makeapi"
-	"github.com/maketoken/maketoken/internal/output"
 	"github.com/spf13/cobra"
 )
-
-// revokeConcurrency bounds the deletes that run at once: enough to be
-// quick, few enough to stay clear of Make's rate limit.
-const revokeConcurrency = 4
 
 // RevokeOptions are the options of `maketoken revoke`.
 type RevokeOptions struct {
@@ -26,15 +21,6 @@ type RevokeOptions struct {
 	All     bool
 	Yes     bool
 	DryRun  bool
-}
-
-// revokeRecord is the JSON form of one token's revocation.
-type revokeRecord struct {
-	Zone    string `json:"zone"`
-	Label   string `json:"label"`
-	Created string `json:"created"`
-	Revoked bool   `json:"revoked"`
-	Error   string `json:"error,omitempty"`
 }
 
 func newRevokeCmd(f *Factory) *cobra.Command {
@@ -248,81 +234,4 @@ func describeSelector(sel tokenSelector) string {
 		parts = append(parts, "--prefix "+sel.Prefix)
 	}
 	return strings.Join(parts, " and ")
-}
-
-func countTokens(n int) string {
-	if n == 1 {
-		return "1 token"
-	}
-	return fmt.Sprintf("%d tokens", n)
-}
-
-// writeTokenLines shows tokens on stderr, one per line, marking the
-// credential maketoken uses.
-func writeTokenLines(f *Factory, tokens []makeapi.Token, cred credentials.Credential) {
-	for _, t := range tokens {
-		mark := ""
-		if isCurrent(t, cred) {
-			mark = "  (the credential maketoken uses)"
-		}
-		fmt.Fprintf(f.IO.ErrOut, "  %s  %s  %s%s\n", t.Created, output.Printable(strconv.Quote(t.Label)), maskListed(t.Token), mark)
-	}
-}
-
-// afterCurrentRevoked says what happens to the zone's credential once it
-// is revoked.
-func afterCurrentRevoked(zc zoneCredential) string {
-	if zc.Credential.Source == credentials.SourceEnv {
-		return fmt.Sprintf("it comes from %s, which will no longer work", zc.Credential.EnvVar)
-	}
-	return fmt.Sprintf("it will be removed from storage, and you will need to log in again (`maketoken login -z %s`)", zc.Zone.Name)
-}
-
-// forgetRevoked removes a revoked credential from storage, so that the next
-// command says "log in" rather than failing with 401.
-func (f *Factory) forgetRevoked(ctx context.Context, zc zoneCredential) error {
-	zone := zc.Zone.Name
-	if zc.Credential.Source == credentials.SourceEnv {
-		fmt.Fprintf(f.IO.ErrOut, "The credential for zone %s came from %s: unset it, it no longer works.\n", zone, zc.Credential.EnvVar)
-		return nil
-	}
-	store, err := f.Store()
-	if err != nil {
-		return err
-	}
-	removed, err := store.Delete(context.WithoutCancel(ctx), zone)
-	if err != nil {
-		return fmt.Errorf("zone %s: the credential was revoked but could not be removed from storage: %w; run `maketoken logout -z %s`", zone, err, zone)
-	}
-	names := make([]string, len(removed))
-	for i, s := range removed {
-		names[i] = string(s)
-	}
-	if len(names) == 0 {
-		names = []string{"nowhere (it was already gone)"}
-	}
-	fmt.Fprintf(f.IO.ErrOut, "Removed the revoked credential of zone %s from: %s. Run `maketoken login -z %s` to log in again.\n", zone, strings.Join(names, ", "), zone)
-	return nil
-}
-
-// revokeRows is the table or TSV form of revoke results.
-func (f *Factory) revokeRows(records []revokeRecord, format string, dryRun bool) output.Rows {
-	rows := output.Rows{Headers: []string{"ZONE", "LABEL", "CREATED", "REVOKED", "ERROR"}}
-	now := f.now()
-	for _, r := range records {
-		created, revoked := r.Created, strconv.FormatBool(r.Revoked)
-		if format == output.Table {
-			created = output.Time(r.Created, now)
-			switch {
-			case dryRun:
-				revoked = "would be revoked"
-			case r.Revoked:
-				revoked = "yes"
-			default:
-				revoked = "no"
-			}
-		}
-		rows.Rows = append(rows.Rows, []string{r.Zone, r.Label, created, revoked, r.Error})
-	}
-	return rows
 }

@@ -5,12 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/maketoken/maketoken/internal/credentials"
@@ -540,16 +538,6 @@ func (r *rotation) storeToken(ctx context.Context, tok makeapi.Token) error {
 	return fmt.Errorf("zone %s: storing the new token as the zone's credential: %w", zone, err)
 }
 
-// catchBrokenPipe makes a write to a stdout pipe nobody reads fail with
-// EPIPE until the returned function is called. By default Go ends the
-// program on it, and a rotation must live on to revoke the token it could
-// not deliver.
-func catchBrokenPipe() (stop func()) {
-	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, syscall.SIGPIPE)
-	return func() { signal.Stop(ch) }
-}
-
 // undo revokes a new token that could not be delivered and returns cause
 // with what became of it.
 func (r *rotation) undo(ctx context.Context, tok makeapi.Token, cause error) error {
@@ -642,28 +630,6 @@ func (r *rotation) revokeOld(ctx context.Context) []error {
 	}
 	fmt.Fprintf(r.f.IO.ErrOut, "Revoked %d of %s in zone %s.\n", revoked, countTokens(len(r.old)), zone)
 	return failed
-}
-
-// deleteToken revokes the token created at created. Make answers 404 both
-// for a token that is gone (another process revoked it) and, to hide it,
-// for one the credential may not touch: a 404 counts as done only when a
-// fresh list confirms the token is gone.
-func deleteToken(ctx context.Context, client *makeapi.Client, created string) error {
-	err := client.DeleteToken(ctx, created)
-	if makeapi.StatusCode(err) != 404 {
-		return err
-	}
-	tokens, lerr := client.ListTokens(ctx)
-	if lerr != nil || slices.ContainsFunc(tokens, func(t makeapi.Token) bool { return t.Created == created }) {
-		return err
-	}
-	return nil
-}
-
-// cleanupContext is a context for undoing a failed step: it outlives the
-// command's own deadline or cancellation, but only by cleanupTimeout.
-func cleanupContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
 }
 
 // sortedScopes returns a sorted copy of scopes, never nil.

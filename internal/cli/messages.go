@@ -1,0 +1,40 @@
+package cli
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/maketoken/maketoken/internal/credentials"
+	"github.com/maketoken/maketoken/internal/makeapi"
+	"github.com/maketoken/maketoken/internal/output"
+)
+
+// Message helpers shared by the commands: counts, zone names, token lines.
+
+func countTokens(n int) string {
+	if n == 1 {
+		return "1 token"
+	}
+	return fmt.Sprintf("%d tokens", n)
+}
+
+// writeTokenLines shows tokens on stderr, one per line, marking the
+// credential maketoken uses.
+func writeTokenLines(f *Factory, tokens []makeapi.Token, cred credentials.Credential) {
+	for _, t := range tokens {
+		mark := ""
+		if isCurrent(t, cred) {
+			mark = "  (the credential maketoken uses)"
+		}
+		fmt.Fprintf(f.IO.ErrOut, "  %s  %s  %s%s\n", t.Created, output.Printable(strconv.Quote(t.Label)), maskListed(t.Token), mark)
+	}
+}
+
+// zonesText names zones for a message: "zone eu1", "zones eu1, us1".
+func zonesText(names []string) string {
+	if len(names) == 1 {
+		return "zone " + names[0]
+	}
+	return "zones " + strings.Join(names, ", ")
+}
