@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"runtime"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -29,6 +31,8 @@ type IOStreams struct {
 	ErrTTY bool
 	// ReadSecret reads a line from the terminal without echoing it.
 	ReadSecret func() (string, error)
+	// TerminalWidth is the width of the terminal on stdout, 0 if unknown.
+	TerminalWidth func() int
 }
 
 // BuildInfo describes the running binary.
@@ -220,7 +224,26 @@ func (f *Factory) Printer() (*output.Printer, error) {
 	if err != nil {
 		return nil, &ExitError{Code: ExitUsage, Err: err}
 	}
-	return &output.Printer{Out: f.IO.Out, Format: output.Format(cfg.Output, jqExpr, f.IO.OutTTY), JQ: code}, nil
+	return &output.Printer{Out: f.IO.Out, Format: output.Format(cfg.Output, jqExpr, f.IO.OutTTY), JQ: code, Width: f.tableWidth()}, nil
+}
+
+// tableWidth is the width tables must fit: the terminal's on stdout
+// (COLUMNS, when set, overrides it, as for ls), 80 if the terminal does
+// not say, and no limit when stdout is not a terminal (`-o table` into a
+// pipe or file keeps every cell whole).
+func (f *Factory) tableWidth() int {
+	if !f.IO.OutTTY {
+		return 0
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(f.Getenv("COLUMNS"))); err == nil && n > 0 {
+		return n
+	}
+	if f.IO.TerminalWidth != nil {
+		if w := f.IO.TerminalWidth(); w > 0 {
+			return w
+		}
+	}
+	return 80
 }
 
 // CommandContext bounds a command by --timeout, and by Ctrl-C or SIGTERM

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -27,7 +28,10 @@ that has a credential (queried in parallel, one request per zone): zone,
 label, scopes, creation time, the masked token, and whether it is the
 credential maketoken itself uses for that zone (current).
 
-Tokens are sorted by zone, then by creation time. If some zones fail, the
+Tokens are sorted by zone, then by creation time (newest first in a
+table, oldest first in TSV and JSON). A table fits the terminal: long
+labels and scope lists are shortened, the token is shown by its visible
+prefix; TSV and JSON always carry every field in full. If some zones fail, the
 others are still listed, the failures are reported on stderr, and the exit
 code is 7. Listing needs the user:read scope.`,
 		Example: `  maketoken list
@@ -91,28 +95,56 @@ func RunList(ctx context.Context, opts *ListOptions) error {
 	for _, rs := range perZone {
 		records = append(records, rs...)
 	}
-	if err := printer.Print(records, f.listRows(records, printer.Format)); err != nil {
+	if err := printer.Print(records, f.listRows(records, printer.Format, !opts.AllZones)); err != nil {
 		return err
 	}
 	return summarize(f, errs, false)
 }
 
-// listRows is the table or TSV form of listed tokens: times relative or
-// local in a table, verbatim in TSV.
-func (f *Factory) listRows(records []tokenRecord, format string) output.Rows {
-	rows := output.Rows{Headers: []string{"ZONE", "LABEL", "SCOPES", "CREATED", "TOKEN", "CURRENT"}}
-	now := f.now()
-	for _, r := range records {
-		created, current, scopes := r.Created, strconv.FormatBool(r.Current), strings.Join(r.Scopes, ",")
-		if format == output.Table {
-			created = output.Time(r.Created, now)
-			scopes = output.Scopes(r.Scopes)
-			current = ""
-			if r.Current {
-				current = "yes"
-			}
+// listRows is the table or TSV form of listed tokens. TSV has every
+// field verbatim, in the JSON's order. A table is for a person at a
+// terminal: newest token first in each zone, times relative or local, the
+// token as its visible prefix, no ZONE column when one zone is listed, and
+// labels and scopes may be shortened to fit.
+func (f *Factory) listRows(records []tokenRecord, format string, oneZone bool) output.Rows {
+	if format != output.Table {
+		rows := output.Rows{Headers: []string{"ZONE", "LABEL", "SCOPES", "CREATED", "TOKEN", "CURRENT"}}
+		for _, r := range records {
+			rows.Rows = append(rows.Rows, []string{r.Zone, r.Label, strings.Join(r.Scopes, ","), r.Created, r.Token, strconv.FormatBool(r.Current)})
 		}
-		rows.Rows = append(rows.Rows, []string{r.Zone, r.Label, scopes, created, r.Token, current})
+		return rows
+	}
+	rows := output.Rows{
+		Headers:  []string{"ZONE", "LABEL", "SCOPES", "CREATED", "TOKEN", "CURRENT"},
+		Flexible: []bool{false, true, true, false, false, false},
+	}
+	if oneZone {
+		rows.Headers, rows.Flexible = rows.Headers[1:], rows.Flexible[1:]
+	}
+	now := f.now()
+	// Records come zone by zone: zones keep their order, and each zone's
+	// tokens are turned newest first.
+	newestFirst := slices.Clone(records)
+	for i := 0; i < len(newestFirst); {
+		j := i + 1
+		for j < len(newestFirst) && newestFirst[j].Zone == newestFirst[i].Zone {
+			j++
+		}
+		slices.SortStableFunc(newestFirst[i:j], func(a, b tokenRecord) int { return compareCreated(b.Created, a.Created) })
+		i = j
+	}
+	for _, r := range newestFirst {
+		current := ""
+		if r.Current {
+			current = "yes"
+		}
+		row := []string{r.Zone, r.Label, strings.Join(r.Scopes, ","), output.Time(r.Created, now), output.ShortToken(r.Token), current}
+		short := []string{"", "", output.ScopeCount(r.Scopes), "", "", ""}
+		if oneZone {
+			row, short = row[1:], short[1:]
+		}
+		rows.Rows = append(rows.Rows, row)
+		rows.Short = append(rows.Short, short)
 	}
 	return rows
 }

@@ -114,6 +114,9 @@ func RunStatus(ctx context.Context, opts *StatusOptions, all bool) error {
 	})
 
 	rows := output.Rows{Headers: []string{"ZONE", "USER", "EMAIL", "SCOPES", "CREDENTIAL", "STATUS"}}
+	if printer.Format == output.Table {
+		rows.Flexible = []bool{false, true, true, true, false, false}
+	}
 	for _, r := range records {
 		name, email := "", ""
 		if r.User != nil {
@@ -123,11 +126,8 @@ func RunStatus(ctx context.Context, opts *StatusOptions, all bool) error {
 		if !r.OK {
 			state = "error"
 		}
-		scopes := strings.Join(r.Scopes, ",")
-		if printer.Format == output.Table {
-			scopes = output.Scopes(r.Scopes)
-		}
-		rows.Rows = append(rows.Rows, []string{r.Zone, name, email, scopes, r.CredentialSource, state})
+		rows.Rows = append(rows.Rows, []string{r.Zone, name, email, strings.Join(r.Scopes, ","), r.CredentialSource, state})
+		rows.Short = append(rows.Short, []string{"", "", "", output.ScopeCount(r.Scopes), "", ""})
 	}
 	if err := printer.Print(records, rows); err != nil {
 		return err

@@ -14,9 +14,6 @@ import (
 	"unicode"
 
 	"github.com/itchyny/gojq"
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
 )
 
 // Formats.
@@ -45,6 +42,12 @@ func Format(asked, jq string, stdoutTTY bool) string {
 type Rows struct {
 	Headers []string
 	Rows    [][]string
+	// Flexible marks the columns of a table that may be shortened (with
+	// …) to fit the terminal; the others keep their full width. Nil: none.
+	Flexible []bool
+	// Short holds, where a cell has one, a shorter text shown instead of
+	// a truncated cell ("47 scopes"); Short[i][j] goes with Rows[i][j].
+	Short [][]string
 }
 
 // Printer writes results to standard output.
@@ -52,6 +55,8 @@ type Printer struct {
 	Out    io.Writer
 	Format string
 	JQ     *gojq.Code // compiled --jq expression, or nil
+	// Width is the terminal's width that tables must fit; 0: no limit.
+	Width int
 }
 
 // ParseJQ compiles a --jq expression.
@@ -76,7 +81,7 @@ func (p *Printer) Print(data any, rows Rows) error {
 	case JSON:
 		return p.printJSON(data)
 	case Table:
-		return WriteTable(p.Out, rows)
+		return WriteTable(p.Out, rows, p.Width)
 	default:
 		return WriteTSV(p.Out, rows)
 	}
@@ -186,58 +191,6 @@ func escapeTSV(s string) string {
 	return b.String()
 }
 
-// WriteTable writes rows as aligned columns without borders, for people.
-// Every cell is made safe for a terminal first (see Printable).
-func WriteTable(w io.Writer, rows Rows) error {
-	var buf bytes.Buffer
-	t := tablewriter.NewTable(&buf,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
-			Borders: tw.BorderNone,
-			Symbols: tw.NewSymbols(tw.StyleNone),
-			Settings: tw.Settings{
-				Separators: tw.Separators{BetweenColumns: tw.Off, BetweenRows: tw.Off, ShowHeader: tw.Off},
-				Lines:      tw.Lines{ShowHeaderLine: tw.Off, ShowTop: tw.Off, ShowBottom: tw.Off},
-			},
-		})),
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithHeaderAlignment(tw.AlignLeft),
-		tablewriter.WithRowAlignment(tw.AlignLeft),
-		tablewriter.WithRowAutoWrap(tw.WrapNone),
-		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
-		tablewriter.WithTrimSpace(tw.Off),
-		tablewriter.WithPadding(tw.Padding{Left: "", Right: "  ", Overwrite: true}),
-	)
-	headers := make([]any, len(rows.Headers))
-	for i, h := range rows.Headers {
-		headers[i] = Printable(h)
-	}
-	t.Header(headers...)
-	for _, r := range rows.Rows {
-		cells := make([]string, len(r))
-		for i, c := range r {
-			cells[i] = Printable(c)
-		}
-		if err := t.Append(cells); err != nil {
-			return err
-		}
-	}
-	if err := t.Render(); err != nil {
-		return err
-	}
-	// The renderer pads the last column too; people's terminals and golden
-	// files are better off without trailing blanks.
-	var out strings.Builder
-	for _, line := range strings.SplitAfter(buf.String(), "\n") {
-		if line == "" {
-			continue
-		}
-		out.WriteString(strings.TrimRight(line, " \n"))
-		out.WriteByte('\n')
-	}
-	_, err := io.WriteString(w, out.String())
-	return err
-}
-
 // Printable makes a table cell safe to show on a terminal (see Sanitize)
 // and shortens very long values.
 func Printable(s string) string {
@@ -303,14 +256,15 @@ func plural(n int, unit string) string {
 	return fmt.Sprintf("%d %ss", n, unit)
 }
 
-// Scopes shows a scope list in a table: in full when short, else the first
-// few and how many more ("scenarios:read,scenarios:run,… +44 more"), so
-// that one admin token does not push every other column off the screen.
-// TSV and JSON always carry the full list.
-func Scopes(scopes []string) string {
-	const shown = 3
-	if len(scopes) <= shown+1 {
-		return strings.Join(scopes, ",")
+// ScopeCount is a scope list in a few words ("47 scopes"), the short form
+// of a list too long for its table column. TSV and JSON always carry the
+// full list.
+func ScopeCount(scopes []string) string {
+	switch len(scopes) {
+	case 0:
+		return "no scopes"
+	case 1:
+		return "1 scope"
 	}
-	return fmt.Sprintf("%s,… +%d more", strings.Join(scopes[:shown], ","), len(scopes)-shown)
+	return fmt.Sprintf("%d scopes", len(scopes))
 }

@@ -3,6 +3,7 @@ package output
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/olekukonko/tablewriter/pkg/twwidth"
 	"strings"
 	"testing"
 	"time"
@@ -66,7 +67,7 @@ func TestTableWithHostileLabels(t *testing.T) {
 		},
 	}
 	var b bytes.Buffer
-	if err := WriteTable(&b, rows); err != nil {
+	if err := WriteTable(&b, rows, 0); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
@@ -126,10 +127,23 @@ func FuzzTable(f *testing.F) {
 	f.Fuzz(func(t *testing.T, label, scope string) {
 		var b bytes.Buffer
 		rows := Rows{Headers: []string{"ZONE", "LABEL", "SCOPES"}, Rows: [][]string{{"eu1", label, scope}, {"us1", "plain", "x"}}}
-		if err := WriteTable(&b, rows); err != nil {
+		if err := WriteTable(&b, rows, 0); err != nil {
 			t.Fatalf("WriteTable: %v", err)
 		}
 		out := b.String()
+		// Fitted into 30 columns, with LABEL and SCOPES flexible, every
+		// line fits (the fixed ZONE column is 4 wide).
+		var nb bytes.Buffer
+		narrow := rows
+		narrow.Flexible = []bool{false, true, true}
+		if err := WriteTable(&nb, narrow, 30); err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(strings.TrimSuffix(nb.String(), "\n"), "\n") {
+			if w := twwidth.Width(l); w > 30 {
+				t.Fatalf("a line %d wide in 30 columns for label %q:\n%s", w, label, nb.String())
+			}
+		}
 		if r := terminalSafe(out, false); r >= 0 {
 			t.Fatalf("table holds %U for label %q:\n%q", r, label, out)
 		}
@@ -164,19 +178,70 @@ func FuzzTable(f *testing.F) {
 	})
 }
 
-func TestScopes(t *testing.T) {
-	cases := []struct {
-		in   []string
-		want string
-	}{
-		{nil, ""},
-		{[]string{"user:read"}, "user:read"},
-		{[]string{"a:read", "b:read", "c:read", "d:read"}, "a:read,b:read,c:read,d:read"},
-		{[]string{"a:read", "b:read", "c:read", "d:read", "e:read"}, "a:read,b:read,c:read,… +2 more"},
+func TestScopeCount(t *testing.T) {
+	for n, want := range map[int]string{0: "no scopes", 1: "1 scope", 47: "47 scopes"} {
+		if got := ScopeCount(make([]string, n)); got != want {
+			t.Errorf("ScopeCount(%d scopes) = %q, want %q", n, got, want)
+		}
 	}
-	for _, c := range cases {
-		if got := Scopes(c.in); got != c.want {
-			t.Errorf("Scopes(%q) = %q, want %q", c.in, got, c.want)
+}
+
+func TestShortToken(t *testing.T) {
+	for in, want := range map[string]string{
+		"58cac8fd-****-****-****-************": "58cac8fd…",
+		"abcdefgh****":                         "abcdefgh…",
+		"********":                             "********",
+		"":                                     "",
+	} {
+		if got := ShortToken(in); got != want {
+			t.Errorf("ShortToken(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestTableFitsWidth renders one table at every width from very narrow to
+// wide: fixed columns are never cut, no line is wider than the terminal
+// while the fixed columns fit, a cell that must be shortened shows its
+// short form if that fits, else its start and "…".
+func TestTableFitsWidth(t *testing.T) {
+	rows := Rows{
+		Headers:  []string{"ZONE", "LABEL", "SCOPES", "CREATED"},
+		Flexible: []bool{false, true, true, false},
+		Rows: [][]string{
+			{"celonis-eu1", "nightly export of every scenario blueprint to the backup bucket", "a:read,b:read,c:read,d:read,e:read,f:read", "2024-03-27 05:53"},
+			{"eu1", "ünïcode ✓ 日本語ラベル", "user:read", "3 days ago"},
+		},
+		Short: [][]string{{"", "", "6 scopes", ""}, {"", "", "1 scope", ""}},
+	}
+	fixed := len("celonis-eu1") + len("2024-03-27 05:53") + 3*columnGap
+	for width := 20; width <= 200; width++ {
+		var b bytes.Buffer
+		if err := WriteTable(&b, rows, width); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		for _, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+			if w := twwidth.Width(l); width >= fixed+2*len("SCOPES") && w > width {
+				t.Errorf("width %d: a line of %d:\n%s", width, w, out)
+			}
+		}
+		for _, keep := range []string{"celonis-eu1", "2024-03-27 05:53", "3 days ago"} {
+			if !strings.Contains(out, keep) {
+				t.Errorf("width %d: the fixed cell %q was cut:\n%s", width, keep, out)
+			}
+		}
+		switch {
+		case width >= 140:
+			if !strings.Contains(out, rows.Rows[0][1]) || !strings.Contains(out, rows.Rows[0][2]) {
+				t.Errorf("width %d: a cell was shortened though the table fits:\n%s", width, out)
+			}
+		case width <= 100 && width >= fixed+2*len("SCOPES")+len("6 scopes"):
+			if !strings.Contains(out, "6 scopes") {
+				t.Errorf("width %d: no short form for the long scope list:\n%s", width, out)
+			}
+			if !strings.Contains(out, "…") {
+				t.Errorf("width %d: the long label was not cut with …:\n%s", width, out)
+			}
 		}
 	}
 }

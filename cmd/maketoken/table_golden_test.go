@@ -1,0 +1,162 @@
+//go:build !windows
+
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+	"github.com/maketoken/maketoken/internal/emulator"
+	"github.com/olekukonko/tablewriter/pkg/twwidth"
+)
+
+var updateGolden = flag.Bool("update", false, "rewrite the golden files of TestTableGolden")
+
+// tableEnv is an emulator with two zones, eu1 and us1, seeded with tokens
+// whose labels and scope lists are the ones that made tables overflow: a
+// long label, an admin credential with every scope, a wide character.
+func tableEnv(t *testing.T) []string {
+	t.Helper()
+	fixed := time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
+	srv := emulator.New(emulator.Options{Zones: []string{"eu1", "us1"}, Now: func() time.Time { return fixed }})
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	eu1, us1 := srv.Zone("eu1"), srv.Zone("us1")
+	day := func(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 8, 15, 0, 120e6, time.UTC) }
+	eu1.AddToken("build", []string{"user:read", "user:write"}, day(2020, 1, 2))
+	eu1.AddToken("build", []string{"scenarios:read", "scenarios:run"}, day(2021, 6, 30))
+	eu1.AddToken("deploy bot", []string{"scenarios:read", "scenarios:write", "connections:read"}, day(2019, 12, 31))
+	eu1.AddToken("ünïcode ✓", []string{"teams:read"}, day(2018, 3, 4))
+	eu1.AddToken("nightly export of every scenario blueprint to the backup bucket in another region, kept for the auditors", []string{"scenarios:read"}, day(2022, 5, 6))
+	us1.AddToken("build", []string{"user:read", "user:write"}, day(2022, 2, 22))
+
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "config.yaml")
+	yaml := fmt.Sprintf("zones:\n  eu1:\n    url: %s\n  us1:\n    url: %s\n", eu1.URL(), us1.URL())
+	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return []string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + dir,
+		"XDG_CONFIG_HOME=" + filepath.Join(dir, ".config"),
+		"XDG_CACHE_HOME=" + filepath.Join(dir, ".cache"),
+		"MAKETOKEN_CONFIG=" + cfg,
+		"MAKETOKEN_TOKEN_EU1=" + eu1.AdminToken(),
+		"MAKETOKEN_TOKEN_US1=" + us1.AdminToken(),
+		"TERM=dumb",
+		"TZ=UTC",
+	}
+}
+
+// runOnTerminal runs the binary on a pseudo-terminal of the given width
+// and returns what it wrote, with the terminal's \r\n made \n.
+func runOnTerminal(t *testing.T, bin string, env []string, cols uint16, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = env
+	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 50, Cols: cols})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tty.Close()
+	var out strings.Builder
+	buf := make([]byte, 4096)
+	for {
+		n, err := tty.Read(buf)
+		out.Write(buf[:n])
+		if err != nil { // EIO once the process has gone
+			break
+		}
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out.String())
+	}
+	return strings.ReplaceAll(out.String(), "\r\n", "\n")
+}
+
+func runPiped(t *testing.T, bin string, env []string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = env
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// Tokens are random: their visible part and the emulator's ports are
+// replaced before comparing.
+var (
+	randomPrefix = regexp.MustCompile(`\b[0-9a-f]{8}(-\*{4}-\*{4}-\*{4}-\*{12}|…)`)
+	loopbackPort = regexp.MustCompile(`127\.0\.0\.1:[0-9]+`)
+)
+
+func normalize(s string) string {
+	s = randomPrefix.ReplaceAllString(s, "xxxxxxxx$1")
+	return loopbackPort.ReplaceAllString(s, "127.0.0.1:PORT")
+}
+
+func checkGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", "tables", name)
+	if *updateGolden {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -run TestTableGolden -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("%s differs from the golden file:\n--- got\n%s--- want\n%s", name, got, want)
+	}
+}
+
+// TestTableGolden pins what list, list --all-zones and status show at a
+// terminal 80 and 120 columns wide: no line is wider than the terminal.
+// The same commands' TSV and JSON must stay byte for byte what they were
+// before tables were fitted to the terminal.
+func TestTableGolden(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildMaketoken(t)
+	env := tableEnv(t)
+	commands := map[string][]string{
+		"list":           {"list"},
+		"list-all-zones": {"list", "--all-zones"},
+		"status":         {"status"},
+	}
+	for name, args := range commands {
+		t.Run(name, func(t *testing.T) {
+			for _, cols := range []uint16{80, 120} {
+				got := normalize(runOnTerminal(t, bin, env, cols, args...))
+				for _, line := range strings.Split(strings.TrimSuffix(got, "\n"), "\n") {
+					if w := twwidth.Width(line); w > int(cols) {
+						t.Errorf("at %d columns, a line is %d wide:\n%s", cols, w, line)
+					}
+				}
+				checkGolden(t, fmt.Sprintf("%s.%d", name, cols), got)
+			}
+			checkGolden(t, name+".tsv", normalize(runPiped(t, bin, env, append(args, "-o", "tsv")...)))
+			checkGolden(t, name+".json", normalize(runPiped(t, bin, env, append(args, "-o", "json")...)))
+		})
+	}
+}
