@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -39,6 +40,9 @@ func TestMain(m *testing.M) {
 // "system" uses the real OS keyring (only inside a private D-Bus session,
 // see TestRealKeyring).
 func testMain() int {
+	if os.Getenv(lateSetEnv) != "" {
+		return landLateSet()
+	}
 	deps := cli.SystemDeps(cli.BuildInfo{Version: "test"})
 	switch spec := os.Getenv("MAKETOKEN_TEST_KEYRING"); {
 	case spec == "system":
@@ -47,7 +51,15 @@ func testMain() int {
 	case spec == "hang":
 		deps.Keyring = hangingKeyring{}
 	case strings.HasPrefix(spec, "file:"):
-		deps.Keyring = &fileKeyring{path: strings.TrimPrefix(spec, "file:"), failSet: os.Getenv("MAKETOKEN_TEST_KEYRING_FAIL_SET") == "1"}
+		k := &fileKeyring{path: strings.TrimPrefix(spec, "file:"), failSet: os.Getenv("MAKETOKEN_TEST_KEYRING_FAIL_SET") == "1"}
+		if d := os.Getenv("MAKETOKEN_TEST_KEYRING_SLOW_SET"); d != "" {
+			var err error
+			if k.slowSet, err = time.ParseDuration(d); err != nil {
+				fmt.Fprintln(os.Stderr, "test harness: MAKETOKEN_TEST_KEYRING_SLOW_SET:", err)
+				return 99
+			}
+		}
+		deps.Keyring = k
 	default:
 		fmt.Fprintln(os.Stderr, "test harness: MAKETOKEN_TEST_KEYRING is not set; refusing to touch a real keyring")
 		return 99
@@ -76,6 +88,12 @@ type fileKeyring struct {
 	// failSet makes every Set fail (MAKETOKEN_TEST_KEYRING_FAIL_SET=1),
 	// while Get and Delete keep working: a keyring that refuses writes.
 	failSet bool
+	// slowSet makes every Set land only after this long, in a process of
+	// its own that outlives maketoken (MAKETOKEN_TEST_KEYRING_SLOW_SET=5s):
+	// a keyring daemon that took the write and answers late. The write
+	// lands even if maketoken gave up on it or exited; then PATH.landed
+	// appears (see cmdWaitFile).
+	slowSet time.Duration
 	mu      sync.Mutex
 }
 
@@ -114,6 +132,9 @@ func (k *fileKeyring) Set(service, account, secret string) error {
 	if k.failSet {
 		return errors.New("the keyring refused the write (test harness: MAKETOKEN_TEST_KEYRING_FAIL_SET)")
 	}
+	if k.slowSet > 0 {
+		return k.lateSet(service, account, secret)
+	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	m, err := k.load()
@@ -122,6 +143,56 @@ func (k *fileKeyring) Set(service, account, secret string) error {
 	}
 	m[service+"/"+account] = secret
 	return k.save(m)
+}
+
+// lateSetEnv tells the test binary, started by fileKeyring.lateSet, to
+// land one keyring write late: "DELAY PATH KEY", the secret on stdin.
+const lateSetEnv = "MAKETOKEN_TEST_KEYRING_LATE_SET"
+
+// lateSet hands the write to a process of its own (in its own session, so
+// that a signal to maketoken's process group does not reach it) that
+// lands it after k.slowSet, and waits for it, as a keyring client waits for
+// the daemon's answer.
+func (k *fileKeyring) lateSet(service, account, secret string) error {
+	self, err := exec.LookPath("maketoken")
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(self)
+	cmd.Env = append(os.Environ(), lateSetEnv+"="+k.slowSet.String()+" "+k.path+" "+service+"/"+account)
+	cmd.Stdin = strings.NewReader(secret)
+	cmd.SysProcAttr = detachedProcess()
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	return cmd.Wait()
+}
+
+// landLateSet is the process lateSet starts.
+func landLateSet() int {
+	f := strings.Fields(os.Getenv(lateSetEnv))
+	if len(f) != 3 {
+		return 99
+	}
+	delay, err := time.ParseDuration(f[0])
+	if err != nil {
+		return 99
+	}
+	secret, err := io.ReadAll(os.Stdin)
+	if err != nil {
+		return 99
+	}
+	time.Sleep(delay)
+	k := &fileKeyring{path: f[1]}
+	service, account, _ := strings.Cut(f[2], "/")
+	if err := k.Set(service, account, string(secret)); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	if err := os.WriteFile(f[1]+".landed", nil, 0o600); err != nil {
+		return 1
+	}
+	return 0
 }
 
 func (k *fileKeyring) Delete(service, account string) error {
@@ -249,6 +320,7 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 			"emu":        cmdEmu,
 			"exits":      cmdExits,
 			"setenvfile": cmdSetenvFile,
+			"waitfile":   cmdWaitFile,
 			"cidoc":      cmdCIDoc,
 		},
 	}
@@ -455,6 +527,24 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 // white space; the file may be stdout or stderr of the last command:
 //
 //	setenvfile VAR FILE
+// cmdWaitFile waits (up to a minute) until a file exists:
+//
+//	waitfile FILE
+func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: waitfile FILE")
+	}
+	path := ts.MkAbs(args[0])
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		if _, err := os.Stat(path); err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("%s did not appear within a minute", args[0])
+		}
+	}
+}
+
 func cmdSetenvFile(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 2 {
 		ts.Fatalf("usage: setenvfile VAR FILE")

@@ -9,6 +9,7 @@ import (
 
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/makeapi"
+	"github.com/maketoken/maketoken/internal/outcome"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/scopes"
 	"github.com/spf13/cobra"
@@ -154,7 +155,11 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 		if err == nil {
 			err = store.Save(ctx, zone.Name, tok.Token, cred.Source)
 		}
-		if err != nil {
+		switch {
+		case outcome.IsUnknown(err):
+			// The write may still land: the token must live.
+			saveErr = fmt.Errorf("zone %s: created %s, but whether it is stored as the zone's credential is not known (the previous credential still works too; `maketoken list -z %s` marks the stored one as current): %w", zone.Name, what, zone.Name, err)
+		case err != nil:
 			saveErr = fmt.Errorf("zone %s: created %s but could not store it as the zone's credential: %w", zone.Name, what, err)
 		}
 	}
@@ -173,7 +178,7 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 	}
 	if printErr != nil {
 		cause := fmt.Errorf("zone %s: printing the new token: %w", zone.Name, printErr)
-		if delivered := out != nil || (opts.Save && saveErr == nil); delivered {
+		if delivered := out != nil || (opts.Save && (saveErr == nil || outcome.IsUnknown(saveErr))); delivered {
 			return cause
 		}
 		return f.undoCreate(ctx, client, zone.Name, tok, cause)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/makeapi"
+	"github.com/maketoken/maketoken/internal/outcome"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/scopes"
 	"github.com/maketoken/maketoken/internal/zonelock"
@@ -392,7 +393,8 @@ func (r *rotation) run(ctx context.Context) error {
 		// Whether Make made the token anyway is checked right here, so
 		// the client's advice to check by hand is not passed on.
 		var unknown *makeapi.OutcomeUnknownError
-		maybe := errors.As(err, &unknown) || createMayHaveHappened(err)
+		maybe := outcome.IsUnknown(err) || createMayHaveHappened(err)
+		errors.As(err, &unknown)
 		if unknown != nil {
 			err = unknown.Err
 		}
@@ -419,6 +421,9 @@ func (r *rotation) run(ctx context.Context) error {
 		}
 	}
 	extra, err := r.deliver(ctx, tok, rec)
+	if outcome.IsUnknown(err) {
+		return r.deliveryUnknown(tok, err)
+	}
 	if err != nil {
 		return r.undo(ctx, tok, err)
 	}
@@ -529,6 +534,10 @@ func (r *rotation) storeToken(ctx context.Context, tok makeapi.Token) error {
 	case lerr == nil && now.Token == tok.Token:
 		r.f.Warn(fmt.Sprintf("zone %s: the new token is stored, with a problem: %v", zone, err))
 		return nil
+	case outcome.IsUnknown(err):
+		// The abandoned write may still land: nothing is put back (it
+		// could land after the put-back), and the new token must live.
+		return fmt.Errorf("zone %s: storing the new token as the zone's credential: %w", zone, err)
 	case lerr == nil && now.Token == r.cred.Token:
 	default:
 		if rerr := store.Save(cctx, zone, r.cred.Token, r.store); rerr != nil {
@@ -536,6 +545,41 @@ func (r *rotation) storeToken(ctx context.Context, tok makeapi.Token) error {
 		}
 	}
 	return fmt.Errorf("zone %s: storing the new token as the zone's credential: %w", zone, err)
+}
+
+// deliveryUnknown ends a rotation whose delivery into storage may or may
+// not have happened: the keyring took the write but did not answer in
+// time, and may still carry it out. Storage may end up holding either
+// token, so neither is revoked; the new one still goes to --out-file if
+// one was asked for. The user is told both tokens and how to find out
+// which one is stored.
+func (r *rotation) deliveryUnknown(tok makeapi.Token, cause error) error {
+	f, zone := r.f, r.zone.Name
+	w := f.IO.ErrOut
+	PrintError(w, cause, f.Redactor)
+	old := "the old token"
+	if len(r.old) > 1 {
+		old = "the old tokens"
+	}
+	fmt.Fprintf(w, "Nothing was revoked, so whichever token storage ends up holding works:\n  the new token (created %s)\n  %s (created %s)\n", tok.Created, old, joinCreated(r.old))
+	if r.out != nil {
+		if err := r.out.write(tok.Token); err != nil {
+			PrintError(w, fmt.Errorf("zone %s: writing the new token to %s: %w", zone, r.outPath, err), f.Redactor)
+		} else {
+			fmt.Fprintf(w, "The new token was also written to %s.\n", output.Sanitize(r.outPath))
+		}
+	}
+	fmt.Fprintf(w, "Once the keyring answers, `maketoken list -z %s` marks the stored one as\ncurrent; then revoke the other with `maketoken revoke -z %s CREATED`.\n", zone, zone)
+	return errSilent(ExitCode(cause))
+}
+
+// joinCreated lists the tokens' `created` timestamps.
+func joinCreated(tokens []makeapi.Token) string {
+	s := make([]string, len(tokens))
+	for i, t := range tokens {
+		s[i] = t.Created
+	}
+	return strings.Join(s, ", ")
 }
 
 // undo revokes a new token that could not be delivered and returns cause

@@ -80,10 +80,16 @@ type KeyringError struct {
 	Op      string // "read", "store", "delete"
 	Zone    string
 	Timeout time.Duration // set when the keyring did not answer in time
-	Err     error
+	// Interrupted is set when the command was cancelled (Ctrl-C, its
+	// deadline) before the keyring answered.
+	Interrupted bool
+	Err         error
 }
 
 func (e *KeyringError) Error() string {
+	if e.OutcomeUnknown() {
+		return e.unknownError()
+	}
 	instead := fmt.Sprintf("use an environment variable (MAKETOKEN_TOKEN_%s) in CI, or `maketoken login -z %s --insecure-storage` to keep the token in a file readable only by you", envNameOf(e.Zone), e.Zone)
 	if e.Timeout > 0 {
 		return fmt.Sprintf("zone %s: the OS keyring did not answer within %s (is it locked and waiting for an unlock prompt?); unlock it and retry, raise keyring_timeout, or %s", e.Zone, e.Timeout, instead)
@@ -93,13 +99,30 @@ func (e *KeyringError) Error() string {
 
 func (e *KeyringError) Unwrap() error { return e.Err }
 
+// OutcomeUnknown reports whether the call was a change (store, delete)
+// that was abandoned before the keyring answered: keyring APIs cannot be
+// cancelled, so it may still happen after maketoken gave up on it.
+func (e *KeyringError) OutcomeUnknown() bool {
+	return e.Op != "read" && (e.Timeout > 0 || e.Interrupted)
+}
+
+func (e *KeyringError) unknownError() string {
+	why := fmt.Sprintf("did not answer within %s (keyring_timeout)", e.Timeout)
+	if e.Interrupted {
+		why = fmt.Sprintf("had not answered when the command was stopped (%v)", e.Err)
+	}
+	return fmt.Sprintf("zone %s: the OS keyring %s; the %s was handed to it and may still happen, so whether it did is not known", e.Zone, why, e.Op)
+}
+
 // IsTimeout reports whether the keyring did not answer in time.
 func (e *KeyringError) IsTimeout() bool { return e.Timeout > 0 }
 
 // boundedKeyring runs every keyring call with a deadline: a stuck D-Bus or
 // an unanswered unlock prompt fails the call instead of hanging maketoken.
 // A call that times out is abandoned, not cancelled: keyring APIs cannot be
-// interrupted, and the process exits soon after.
+// interrupted, and the process exits soon after. An abandoned store or
+// delete may still happen afterwards: its KeyringError says the outcome is
+// unknown (see package outcome).
 type boundedKeyring struct {
 	k       Keyring
 	timeout time.Duration
@@ -126,7 +149,10 @@ func (b boundedKeyring) call(ctx context.Context, op, zone string, f func() (str
 	case <-timer.C:
 		return "", &KeyringError{Op: op, Zone: zone, Timeout: b.timeout, Err: context.DeadlineExceeded}
 	case <-ctx.Done():
-		return "", ctx.Err()
+		if op == "read" {
+			return "", ctx.Err()
+		}
+		return "", &KeyringError{Op: op, Zone: zone, Interrupted: true, Err: ctx.Err()}
 	}
 }
 

@@ -3,6 +3,7 @@ package credentials
 import (
 	"context"
 	"errors"
+	"github.com/maketoken/maketoken/internal/outcome"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -187,6 +188,11 @@ func TestHangingKeyringTimesOut(t *testing.T) {
 		if !strings.Contains(err.Error(), "the OS keyring did not answer within 100ms") {
 			t.Errorf("%s: %q", name, err)
 		}
+		// An abandoned change may still happen; an abandoned read changes
+		// nothing.
+		if got, want := outcome.IsUnknown(err), name != "lookup"; got != want {
+			t.Errorf("%s: outcome unknown = %v, want %v (%v)", name, got, want, err)
+		}
 		if elapsed < 100*time.Millisecond || elapsed > 2*time.Second {
 			t.Errorf("%s: took %v, want about the timeout", name, elapsed)
 		}
@@ -210,6 +216,13 @@ func TestHangingKeyringTimesOut(t *testing.T) {
 	}
 	if d := time.Since(start); d > time.Second {
 		t.Errorf("took %v", d)
+	}
+	// A write cut short by the command's end may still land.
+	short2, cancel2 := context.WithTimeout(ctx, 20*time.Millisecond)
+	defer cancel2()
+	err := st.Save(short2, "eu1", tokA, SourceKeyring)
+	if !outcome.IsUnknown(err) || !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "whether it did is not known") {
+		t.Errorf("an interrupted store: %v", err)
 	}
 }
 

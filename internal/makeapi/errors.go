@@ -87,3 +87,7 @@ func (e *OutcomeUnknownError) Error() string {
 }
 
 func (e *OutcomeUnknownError) Unwrap() error { return e.Err }
+
+// OutcomeUnknown says that the create may have happened (see package
+// outcome).
+func (e *OutcomeUnknownError) OutcomeUnknown() bool { return true }

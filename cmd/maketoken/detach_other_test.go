@@ -1,0 +1,7 @@
+//go:build !unix
+
+package main
+
+import "syscall"
+
+func detachedProcess() *syscall.SysProcAttr { return nil }
