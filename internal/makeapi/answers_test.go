@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -200,6 +201,25 @@ func TestRedirects(t *testing.T) {
 			}
 			if len(e.other.Tokens()) != 1 {
 				t.Errorf("%s: the other zone's tokens changed", method)
+			}
+		}
+	})
+	t.Run("another origin's success is an error", func(t *testing.T) {
+		// A 204 (or 200) from wherever a redirect led did nothing at the
+		// zone: the credential never went there.
+		for _, status := range []int{204, 200} {
+			e := newUncheckedEnv(t)
+			other := strings.TrimSuffix(e.other.URL(), emulator.BasePath)
+			e.z.AddFault(emulator.Fault{Method: "DELETE", RedirectTo: other + "/", Times: 1})
+			body := ""
+			if status == 200 {
+				body = "{}"
+			}
+			e.other.AddFault(emulator.Fault{Method: "DELETE", Status: status, Body: body})
+			err := callDelete(ctxWithin(t, 10*time.Second), e.client(e.z))
+			var pe *ProtocolError
+			if !errors.As(err, &pe) || !strings.Contains(err.Error(), fmt.Sprintf("the answer (%d) came from %s after a redirect", status, other)) {
+				t.Errorf("%d: err = %v", status, err)
 			}
 		}
 	})

@@ -208,6 +208,12 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, out a
 	for attempt := 0; ; attempt++ {
 		ans, err := c.send(ctx, method, path, body)
 		if err == nil && ans.status >= 200 && ans.status < 300 {
+			if other := c.otherOrigin(ans); other != "" {
+				// The credential is never sent to another origin, so
+				// whatever it answered, the zone did not do the call
+				// (a 204 to a DELETE revoked nothing).
+				return &ProtocolError{Method: method, Path: path, Reason: fmt.Sprintf("the answer (%d) came from %s after a redirect, not from the zone; maketoken never sends a zone's credential to another origin, so the zone did not do this", ans.status, other)}
+			}
 			return c.decode(method, path, ans, out)
 		}
 		if err == nil {
@@ -215,7 +221,7 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, out a
 			ae.AnsweredBy = c.otherOrigin(ans)
 			err = ae
 		}
-		if method == http.MethodDelete && ans.status == http.StatusNotFound && reached {
+		if method == http.MethodDelete && ans.status == http.StatusNotFound && reached && c.otherOrigin(ans) == "" {
 			// An earlier try went through but its answer was lost.
 			return nil
 		}
@@ -358,12 +364,6 @@ func (c *Client) decode(method, path string, ans answer, out any) error {
 			return &ProtocolError{Method: method, Path: path, Reason: fmt.Sprintf("the JSON has an unexpected shape: %s is a JSON %s, not what Make's API promises", where, typeErr.Value)}
 		}
 		return &ProtocolError{Method: method, Path: path, Reason: "invalid JSON (" + clip(err.Error(), 200) + ")"}
-	}
-	if c.otherOrigin(ans) != "" {
-		// Cannot happen with Make: every call needs the credential, which
-		// is never sent to another origin. Refuse an answer that did not
-		// come from the zone.
-		return &ProtocolError{Method: method, Path: path, Reason: "the answer came from " + c.otherOrigin(ans) + " after a redirect, not from the zone"}
 	}
 	return nil
 }
