@@ -125,10 +125,29 @@ func NewRegistry(overrides map[string]string) (*Registry, error) {
 		}
 		r.zones = append(r.zones, Zone{Name: name, Host: host, URL: u})
 	}
+	errs = append(errs, r.envNameCollisions()...)
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
 	return r, nil
+}
+
+// envNameCollisions refuses zones whose credential variables have the same
+// name (celonis-eu1, celonis_eu1 and celonis.eu1 all read
+// MAKETOKEN_TOKEN_CELONIS_EU1): a fan-out would send one zone's credential
+// to the other's host.
+func (r *Registry) envNameCollisions() []error {
+	first := map[string]string{}
+	var errs []error
+	for _, z := range r.zones {
+		env := EnvName(z.Name)
+		if other, ok := first[env]; ok {
+			errs = append(errs, &UnknownZoneError{Name: z.Name, Reason: fmt.Sprintf("its credential variable MAKETOKEN_TOKEN_%s is also zone %s's, so one would be sent the other's credential; rename it in the config file", env, other)})
+			continue
+		}
+		first[env] = z.Name
+	}
+	return errs
 }
 
 // ValidateName checks a zone name from the config file. A bad name is an

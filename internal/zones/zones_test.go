@@ -244,3 +244,20 @@ func FuzzLookup(f *testing.F) {
 		}
 	})
 }
+
+func TestNewRegistryRefusesCollidingVariables(t *testing.T) {
+	for _, name := range []string{"celonis_eu1", "celonis.eu1"} {
+		_, err := NewRegistry(map[string]string{name: "https://make.acme.example/api/v2"})
+		var ue *UnknownZoneError
+		if !errors.As(err, &ue) || ue.Name != name || !strings.Contains(err.Error(), "MAKETOKEN_TOKEN_CELONIS_EU1 is also zone celonis-eu1's") {
+			t.Errorf("%s: err = %v", name, err)
+		}
+	}
+	_, err := NewRegistry(map[string]string{"acme-1": "https://a.example/api/v2", "acme_1": "https://b.example/api/v2"})
+	if err == nil || !strings.Contains(err.Error(), `invalid zone "acme_1": its credential variable MAKETOKEN_TOKEN_ACME_1 is also zone acme-1's`) {
+		t.Errorf("err = %v", err)
+	}
+	if _, err := NewRegistry(map[string]string{"acme1": "https://a.example/api/v2", "acme-1": "https://b.example/api/v2"}); err != nil {
+		t.Errorf("distinct variables refused: %v", err)
+	}
+}
