@@ -523,10 +523,6 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// cmdSetenvFile sets a variable to a file's content, trimmed of surrounding
-// white space; the file may be stdout or stderr of the last command:
-//
-//	setenvfile VAR FILE
 // cmdWaitFile waits (up to a minute) until a file exists:
 //
 //	waitfile FILE
@@ -545,6 +541,10 @@ func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
+// cmdSetenvFile sets a variable to a file's content, trimmed of surrounding
+// white space; the file may be stdout or stderr of the last command:
+//
+//	setenvfile VAR FILE
 func cmdSetenvFile(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 2 {
 		ts.Fatalf("usage: setenvfile VAR FILE")

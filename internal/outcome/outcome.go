@@ -6,6 +6,8 @@
 // delivered must not be revoked on the strength of it.
 package outcome
 
+import "errors"
+
 // unknowable is implemented by errors that can say their step's outcome is
 // not known.
 type unknowable interface{ OutcomeUnknown() bool }
@@ -13,25 +15,8 @@ type unknowable interface{ OutcomeUnknown() bool }
 // IsUnknown reports whether err, or an error it wraps, says that its step
 // may have happened (or may still happen) although it did not succeed.
 func IsUnknown(err error) bool {
-	for err != nil {
-		if u, ok := err.(unknowable); ok && u.OutcomeUnknown() {
-			return true
-		}
-		switch e := err.(type) {
-		case interface{ Unwrap() error }:
-			err = e.Unwrap()
-		case interface{ Unwrap() []error }:
-			for _, inner := range e.Unwrap() {
-				if IsUnknown(inner) {
-					return true
-				}
-			}
-			return false
-		default:
-			return false
-		}
-	}
-	return false
+	var u unknowable
+	return errors.As(err, &u) && u.OutcomeUnknown()
 }
 
 // UnknownError marks Err as a step whose outcome is not known.
