@@ -19,11 +19,8 @@ const completionTimeout = 3 * time.Second
 // completionZone returns the selected zone with its credential, for a
 // completion, or false.
 func (f *Factory) completionZone(ctx context.Context) (zoneCredential, bool) {
-	targets, err := f.targetZones(ctx, false)
-	if err != nil || len(targets) == 0 {
-		return zoneCredential{}, false
-	}
-	return targets[0], true
+	zc, err := f.selectedCredential(ctx)
+	return zc, err == nil
 }
 
 // completionTokens lists the selected zone's tokens for a completion.

@@ -65,12 +65,15 @@ stores the token as the zone's credential, where the current one is kept
   maketoken create -l laptop -s user:read,user:write --save
   TOKEN=$(maketoken create -l deploy -s scenarios:run)`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		PreRunE: func(cmd *cobra.Command, _ []string) error {
 			if !cmd.Flags().Changed("label") {
 				return usageErrorf("a label is required: pass -l LABEL (it tells which token sits where)")
 			}
-			return RunCreate(cmd.Context(), opts)
+			return nil
 		},
+		RunE: f.runE(func(ctx context.Context, _ []string) error {
+			return RunCreate(ctx, opts)
+		}),
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&opts.Label, "label", "l", "", "the token's label (required)")
@@ -86,11 +89,6 @@ stores the token as the zone's credential, where the current one is kept
 // RunCreate creates a token in the selected zone and delivers it.
 func RunCreate(ctx context.Context, opts *CreateOptions) error {
 	f := opts.F
-	ctx, cancel, err := f.CommandContext(ctx)
-	if err != nil {
-		return err
-	}
-	defer cancel()
 	// Everything that can be checked is checked before the token exists.
 	if err := validateLabel(opts.Label); err != nil {
 		return err
@@ -105,11 +103,11 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
-	targets, err := f.targetZones(ctx, false)
+	zc, err := f.selectedCredential(ctx)
 	if err != nil {
 		return err
 	}
-	zone, cred := targets[0].Zone, targets[0].Credential
+	zone, cred := zc.Zone, zc.Credential
 	if opts.Save && cred.Source == credentials.SourceEnv {
 		return usageErrorf("zone %s: the credential comes from %s, so --save has nowhere to store the new token; nothing was created (unset the variable and log in, or drop --save)", zone.Name, cred.EnvVar)
 	}

@@ -126,15 +126,11 @@ func execCredential(ctx context.Context, f *Factory) (host, token string, err er
 		return "", "", err
 	}
 	defer cancel()
-	zone, err := f.SelectedZone()
+	zc, err := f.selectedCredential(ctx)
 	if err != nil {
 		return "", "", err
 	}
-	cred, err := f.Credential(ctx, zone, true)
-	if err != nil {
-		return "", "", err
-	}
-	return zone.Host, cred.Token, nil
+	return zc.Zone.Host, zc.Credential.Token, nil
 }
 
 // execEnv is the command's environment: maketoken's own, with MAKE_API_KEY

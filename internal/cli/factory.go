@@ -17,6 +17,7 @@ import (
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/redact"
 	"github.com/maketoken/maketoken/internal/zones"
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
 
@@ -263,6 +264,20 @@ func (f *Factory) CommandContext(ctx context.Context) (context.Context, context.
 		f.interrupts.catch()
 	}
 	return ctx, func() { unwatch(); cancel() }, nil
+}
+
+// runE makes a run function a cobra RunE. It is the one place that gives
+// a command its context: bounded by --timeout and ended by Ctrl-C or
+// SIGTERM (see CommandContext), so that run functions only orchestrate.
+func (f *Factory) runE(run func(ctx context.Context, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		ctx, cancel, err := f.CommandContext(cmd.Context())
+		if err != nil {
+			return err
+		}
+		defer cancel()
+		return run(ctx, args)
+	}
 }
 
 func (f *Factory) now() time.Time {

@@ -49,21 +49,33 @@ type zoneCredential struct {
 	Credential credentials.Credential
 }
 
+// selectedCredential is the one way to get the selected zone and its
+// credential (the only one that may come from MAKE_API_KEY). On an error
+// the zone is filled in when it is known.
+func (f *Factory) selectedCredential(ctx context.Context) (zoneCredential, error) {
+	zone, err := f.SelectedZone()
+	if err != nil {
+		return zoneCredential{}, err
+	}
+	c, err := f.Credential(ctx, zone, true)
+	return zoneCredential{Zone: zone, Credential: c}, err
+}
+
 // targetZones returns the zones a command works on: the selected zone, or
 // with all every zone that has a credential. For the selected zone a
 // missing credential is an error; in a fan-out, zones without one are
 // skipped (and if no zone has one, that is the error).
 func (f *Factory) targetZones(ctx context.Context, all bool) ([]zoneCredential, error) {
-	selected, err := f.SelectedZone()
-	if err != nil {
-		return nil, err
-	}
 	if !all {
-		c, err := f.Credential(ctx, selected, true)
+		zc, err := f.selectedCredential(ctx)
 		if err != nil {
 			return nil, err
 		}
-		return []zoneCredential{{Zone: selected, Credential: c}}, nil
+		return []zoneCredential{zc}, nil
+	}
+	selected, err := f.SelectedZone()
+	if err != nil {
+		return nil, err
 	}
 	reg, _ := f.Zones()
 	list := reg.All()

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/maketoken/maketoken/internal/makeapi"
@@ -39,12 +38,12 @@ code is 7. Listing needs the user:read scope.`,
   maketoken list -z us1 --label ci-nightly
   maketoken list --all-zones --jq '.[] | select(.current) | .zone'`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if opts.AllZones && cmd.Flags().Changed("zone") {
-				return usageErrorf("use either -z or --all-zones, not both")
-			}
-			return RunList(cmd.Context(), opts)
+		PreRunE: func(cmd *cobra.Command, _ []string) error {
+			return exclusiveFlags(cmd, "zone", "all-zones")
 		},
+		RunE: f.runE(func(ctx context.Context, _ []string) error {
+			return RunList(ctx, opts)
+		}),
 	}
 	cmd.Flags().BoolVar(&opts.AllZones, "all-zones", false, "list the tokens of every zone that has a credential")
 	cmd.Flags().StringVar(&opts.Label, "label", "", "only tokens with exactly this label")
@@ -56,11 +55,6 @@ code is 7. Listing needs the user:read scope.`,
 // credential.
 func RunList(ctx context.Context, opts *ListOptions) error {
 	f := opts.F
-	ctx, cancel, err := f.CommandContext(ctx)
-	if err != nil {
-		return err
-	}
-	defer cancel()
 	printer, err := f.Printer()
 	if err != nil {
 		return err
@@ -110,7 +104,7 @@ func (f *Factory) listRows(records []tokenRecord, format string, oneZone bool) o
 	if format != output.Table {
 		rows := output.Rows{Headers: []string{"ZONE", "LABEL", "SCOPES", "CREATED", "TOKEN", "CURRENT"}}
 		for _, r := range records {
-			rows.Rows = append(rows.Rows, []string{r.Zone, r.Label, strings.Join(r.Scopes, ","), r.Created, r.Token, strconv.FormatBool(r.Current)})
+			rows.Rows = append(rows.Rows, []string{r.Zone, r.Label, strings.Join(r.Scopes, ","), r.Created, r.Token, output.Bool(r.Current, format)})
 		}
 		return rows
 	}
@@ -134,11 +128,7 @@ func (f *Factory) listRows(records []tokenRecord, format string, oneZone bool) o
 		i = j
 	}
 	for _, r := range newestFirst {
-		current := ""
-		if r.Current {
-			current = "yes"
-		}
-		row := []string{r.Zone, r.Label, strings.Join(r.Scopes, ","), output.Time(r.Created, now), output.ShortToken(r.Token), current}
+		row := []string{r.Zone, r.Label, strings.Join(r.Scopes, ","), output.Time(r.Created, now), output.ShortToken(r.Token), output.Bool(r.Current, format)}
 		short := []string{"", "", output.ScopeCount(r.Scopes), "", "", ""}
 		if oneZone {
 			row, short = row[1:], short[1:]

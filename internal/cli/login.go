@@ -38,9 +38,9 @@ maketoken never falls back to that file on its own.`,
   maketoken login -z us2 --with-token < token.txt
   printf %s "$TOKEN" | maketoken login -z celonis-eu1 --with-token --insecure-storage`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return RunLogin(cmd.Context(), opts)
-		},
+		RunE: f.runE(func(ctx context.Context, _ []string) error {
+			return RunLogin(ctx, opts)
+		}),
 	}
 	cmd.Flags().BoolVar(&opts.WithToken, "with-token", false, "read the token from standard input")
 	cmd.Flags().BoolVar(&opts.InsecureStorage, "insecure-storage", false, "store the token in a plain-text file (mode 0600) instead of the OS keyring")
@@ -50,11 +50,6 @@ maketoken never falls back to that file on its own.`,
 // RunLogin verifies a token and stores it as the selected zone's credential.
 func RunLogin(ctx context.Context, opts *LoginOptions) error {
 	f := opts.F
-	ctx, cancel, err := f.CommandContext(ctx)
-	if err != nil {
-		return err
-	}
-	defer cancel()
 	zone, err := f.SelectedZone()
 	if err != nil {
 		return err

@@ -26,9 +26,9 @@ func newLogoutCmd(f *Factory) *cobra.Command {
 file. With --revoke the token is first revoked at Make, so it stops working
 everywhere; that asks for confirmation on a terminal and needs --yes elsewhere.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return RunLogout(cmd.Context(), opts)
-		},
+		RunE: f.runE(func(ctx context.Context, _ []string) error {
+			return RunLogout(ctx, opts)
+		}),
 	}
 	cmd.Flags().BoolVar(&opts.Revoke, "revoke", false, "also revoke the token at Make before forgetting it")
 	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
@@ -38,20 +38,12 @@ everywhere; that asks for confirmation on a terminal and needs --yes elsewhere.`
 // RunLogout forgets (and optionally revokes) the selected zone's credential.
 func RunLogout(ctx context.Context, opts *LogoutOptions) error {
 	f := opts.F
-	ctx, cancel, err := f.CommandContext(ctx)
-	if err != nil {
-		return err
-	}
-	defer cancel()
-	zone, err := f.SelectedZone()
-	if err != nil {
-		return err
-	}
 	store, err := f.Store()
 	if err != nil {
 		return err
 	}
-	cred, err := f.Credential(ctx, zone, true)
+	zc, err := f.selectedCredential(ctx)
+	zone, cred := zc.Zone, zc.Credential
 	if err != nil && !isNotFound(err) {
 		return err
 	}

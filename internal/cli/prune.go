@@ -61,12 +61,15 @@ is not an error.`,
   maketoken prune --older-than 30d --label ci-nightly --keep 2 --yes
   maketoken prune --all-zones --older-than 1y --label-prefix ci- --yes --timeout 10m`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if opts.AllZones && cmd.Flags().Changed("zone") {
-				return usageErrorf("-z and --all-zones exclude each other")
+		PreRunE: func(cmd *cobra.Command, _ []string) error {
+			if err := exclusiveFlags(cmd, "zone", "all-zones"); err != nil {
+				return err
 			}
-			return RunPrune(cmd.Context(), opts)
+			return exclusiveFlags(cmd, "label", "label-prefix")
 		},
+		RunE: f.runE(func(ctx context.Context, _ []string) error {
+			return RunPrune(ctx, opts)
+		}),
 	}
 	fl := cmd.Flags()
 	fl.BoolVar(&opts.AllZones, "all-zones", false, "prune every zone that has a credential")
@@ -94,11 +97,6 @@ type pruneZone struct {
 // RunPrune revokes the old tokens of the selected zone or of all zones.
 func RunPrune(ctx context.Context, opts *PruneOptions) error {
 	f := opts.F
-	ctx, cancel, err := f.CommandContext(ctx)
-	if err != nil {
-		return err
-	}
-	defer cancel()
 	maxAge, err := opts.validate()
 	if err != nil {
 		return err
@@ -183,8 +181,6 @@ func (o *PruneOptions) validate() (time.Duration, error) {
 	switch {
 	case strings.TrimSpace(o.OlderThan) == "":
 		return 0, usageErrorf("say how old a token must be to be pruned: --older-than AGE (e.g. 90d, 12h, 2w, 1y)")
-	case o.Label != "" && o.LabelPrefix != "":
-		return 0, usageErrorf("--label and --label-prefix exclude each other")
 	case o.Label != "" && strings.TrimSpace(o.Label) == "":
 		return 0, usageErrorf("--label cannot be blank")
 	case o.Keep < 0:

@@ -46,10 +46,10 @@ revoked and the exit code is 7. Revoking needs the user:write scope.`,
   maketoken revoke --label ci-nightly --all --yes
   maketoken revoke -z us1 --prefix 3f2a9c1d --dry-run`,
 		ValidArgsFunction: f.completeCreated,
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: f.runE(func(ctx context.Context, args []string) error {
 			opts.Created = args
-			return RunRevoke(cmd.Context(), opts)
-		},
+			return RunRevoke(ctx, opts)
+		}),
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Label, "label", "", "revoke the tokens with exactly this label")
@@ -65,11 +65,6 @@ revoked and the exit code is 7. Revoking needs the user:write scope.`,
 // RunRevoke revokes the tokens of the selected zone that opts selects.
 func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
 	f := opts.F
-	ctx, cancel, err := f.CommandContext(ctx)
-	if err != nil {
-		return err
-	}
-	defer cancel()
 	sel, err := opts.selector()
 	if err != nil {
 		return err
@@ -78,11 +73,10 @@ func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
 	if err != nil {
 		return err
 	}
-	targets, err := f.targetZones(ctx, false)
+	zc, err := f.selectedCredential(ctx)
 	if err != nil {
 		return err
 	}
-	zc := targets[0]
 	zone := zc.Zone.Name
 	client, tokens, err := f.listZoneTokens(ctx, zc)
 	if err != nil {

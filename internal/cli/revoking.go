@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/maketoken/maketoken/internal/credentials"
@@ -69,16 +68,11 @@ func (f *Factory) revokeRows(records []revokeRecord, format string, dryRun bool)
 	rows := output.Rows{Headers: []string{"ZONE", "LABEL", "CREATED", "REVOKED", "ERROR"}}
 	now := f.now()
 	for _, r := range records {
-		created, revoked := r.Created, strconv.FormatBool(r.Revoked)
+		created, revoked := r.Created, output.Bool(r.Revoked, format)
 		if format == output.Table {
 			created = output.Time(r.Created, now)
-			switch {
-			case dryRun:
+			if dryRun {
 				revoked = "would be revoked"
-			case r.Revoked:
-				revoked = "yes"
-			default:
-				revoked = "no"
 			}
 		}
 		rows.Rows = append(rows.Rows, []string{r.Zone, r.Label, created, revoked, r.Error})

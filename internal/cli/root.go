@@ -1,6 +1,11 @@
 // Package cli holds maketoken's commands. Each command has its own file
 // with an options struct and a run function that tests can call without
 // cobra; this file wires them into the command tree.
+//
+// A command's cobra RunE is made with Factory.runE, the one place that
+// gives it a context (--timeout, Ctrl-C); flag conflicts are checked in its
+// PreRunE with exclusiveFlags. Exported are what cmd/ uses and each
+// command's Options type and Run function; everything else is not.
 package cli
 
 import (
@@ -120,6 +125,23 @@ eu1.make.com), plus any zone added in the config file.`,
 	// wrong arguments) is a usage error.
 	root.PersistentPreRun = func(*cobra.Command, []string) { f.started = true }
 	return f, root
+}
+
+// exclusiveFlags is the one check of two flags that exclude each other,
+// with one wording. A global flag is named by its short form (-z), as the
+// documentation names it; a command's own flags by their long form.
+func exclusiveFlags(cmd *cobra.Command, a, b string) error {
+	fs := cmd.Flags()
+	if !fs.Changed(a) || !fs.Changed(b) {
+		return nil
+	}
+	name := func(n string) string {
+		if fl := cmd.InheritedFlags().Lookup(n); fl != nil && fl.Shorthand != "" {
+			return "-" + fl.Shorthand
+		}
+		return "--" + n
+	}
+	return usageErrorf("use either %s or %s, not both", name(a), name(b))
 }
 
 // usageIfNotStarted makes an error from cobra's own checks exit 2.

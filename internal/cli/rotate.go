@@ -107,9 +107,12 @@ failed. Its "token" is the new token when the record is how it is delivered
   maketoken rotate --self --yes
   maketoken rotate -z us1 --label reporting -s '*:read' --keep-old -o json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return RunRotate(cmd.Context(), opts)
+		PreRunE: func(cmd *cobra.Command, _ []string) error {
+			return exclusiveFlags(cmd, "label", "self")
 		},
+		RunE: f.runE(func(ctx context.Context, _ []string) error {
+			return RunRotate(ctx, opts)
+		}),
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&opts.Label, "label", "l", "", "rotate the tokens with exactly this label")
@@ -147,11 +150,6 @@ type rotation struct {
 // RunRotate rotates the tokens opts names in the selected zone.
 func RunRotate(ctx context.Context, opts *RotateOptions) error {
 	f := opts.F
-	ctx, cancel, err := f.CommandContext(ctx)
-	if err != nil {
-		return err
-	}
-	defer cancel()
 	if err := opts.validate(); err != nil {
 		return err
 	}
@@ -188,9 +186,11 @@ func RunRotate(ctx context.Context, opts *RotateOptions) error {
 
 	// Everything below is read after the lock was taken: a rotation that
 	// ran meanwhile has changed the tokens and maybe the stored credential.
-	if r.cred, err = f.Credential(ctx, zone, true); err != nil {
+	zc, err := f.selectedCredential(ctx)
+	if err != nil {
 		return err
 	}
+	r.cred = zc.Credential
 	if r.client, err = f.Client(zone, r.cred.Token); err != nil {
 		return err
 	}
@@ -217,8 +217,6 @@ func RunRotate(ctx context.Context, opts *RotateOptions) error {
 
 func (o *RotateOptions) validate() error {
 	switch {
-	case o.Self && o.Label != "":
-		return usageErrorf("--label and --self exclude each other: rotate either the tokens with a label or the zone's own credential")
 	case !o.Self && o.Label == "":
 		return usageErrorf("say what to rotate: --label L (the tokens with that label) or --self (the zone's own credential)")
 	case !o.Self && strings.TrimSpace(o.Label) == "":

@@ -27,9 +27,9 @@ patterns) that create and rotate accept with -s.`,
 		Example: `  maketoken scopes -z us1
   maketoken scopes --jq '.[].name | select(endswith(":read"))'`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return RunScopes(cmd.Context(), opts)
-		},
+		RunE: f.runE(func(ctx context.Context, _ []string) error {
+			return RunScopes(ctx, opts)
+		}),
 	}
 }
 
@@ -37,20 +37,14 @@ patterns) that create and rotate accept with -s.`,
 // also refreshes the cached copy that create uses).
 func RunScopes(ctx context.Context, opts *ScopesOptions) error {
 	f := opts.F
-	ctx, cancel, err := f.CommandContext(ctx)
-	if err != nil {
-		return err
-	}
-	defer cancel()
 	printer, err := f.Printer()
 	if err != nil {
 		return err
 	}
-	targets, err := f.targetZones(ctx, false)
+	t, err := f.selectedCredential(ctx)
 	if err != nil {
 		return err
 	}
-	t := targets[0]
 	client, err := f.Client(t.Zone, t.Credential.Token)
 	if err != nil {
 		return err

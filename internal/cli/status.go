@@ -42,13 +42,14 @@ func newStatusCmd(f *Factory) *cobra.Command {
 parallel. Exits 4 if Make rejects a checked credential, 7 if some zones could
 not be checked.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			if opts.AllZones && cmd.Flags().Changed("zone") {
-				return usageErrorf("use -z ZONE or --all-zones, not both")
-			}
-			all := opts.AllZones || !cmd.Flags().Changed("zone")
-			return RunStatus(cmd.Context(), opts, all)
+		PreRunE: func(cmd *cobra.Command, _ []string) error {
+			// Without -z, status checks every zone.
+			opts.AllZones = opts.AllZones || !cmd.Flags().Changed("zone")
+			return exclusiveFlags(cmd, "zone", "all-zones")
 		},
+		RunE: f.runE(func(ctx context.Context, _ []string) error {
+			return RunStatus(ctx, opts)
+		}),
 	}
 	cmd.Flags().BoolVar(&opts.AllZones, "all-zones", false, "check every zone that has a credential (the default without -z)")
 	return cmd
@@ -56,18 +57,13 @@ not be checked.`,
 
 // RunStatus checks the credentials of the selected zone, or of all zones
 // that have one.
-func RunStatus(ctx context.Context, opts *StatusOptions, all bool) error {
+func RunStatus(ctx context.Context, opts *StatusOptions) error {
 	f := opts.F
-	ctx, cancel, err := f.CommandContext(ctx)
-	if err != nil {
-		return err
-	}
-	defer cancel()
 	printer, err := f.Printer()
 	if err != nil {
 		return err
 	}
-	targets, err := f.targetZones(ctx, all)
+	targets, err := f.targetZones(ctx, opts.AllZones)
 	if err != nil {
 		return err
 	}

@@ -23,28 +23,19 @@ func newTokenCmd(f *Factory) *cobra.Command {
 
 Prefer ` + "`maketoken exec`" + `, which keeps the token off command lines and out of shell history.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return RunToken(cmd.Context(), opts)
-		},
+		RunE: f.runE(func(ctx context.Context, _ []string) error {
+			return RunToken(ctx, opts)
+		}),
 	}
 }
 
 // RunToken prints the selected zone's credential on stdout.
 func RunToken(ctx context.Context, opts *TokenOptions) error {
 	f := opts.F
-	ctx, cancel, err := f.CommandContext(ctx)
+	zc, err := f.selectedCredential(ctx)
 	if err != nil {
 		return err
 	}
-	defer cancel()
-	zone, err := f.SelectedZone()
-	if err != nil {
-		return err
-	}
-	c, err := f.Credential(ctx, zone, true)
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintln(f.IO.Out, c.Token)
+	_, err = fmt.Fprintln(f.IO.Out, zc.Credential.Token)
 	return err
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/output"
@@ -34,20 +33,15 @@ func newZonesCmd(f *Factory) *cobra.Command {
 which one is the default, and where each zone's credential comes from:
 env, keyring, file or none.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			return RunZones(cmd.Context(), opts)
-		},
+		RunE: f.runE(func(ctx context.Context, _ []string) error {
+			return RunZones(ctx, opts)
+		}),
 	}
 }
 
 // RunZones lists the zones.
 func RunZones(ctx context.Context, opts *ZonesOptions) error {
 	f := opts.F
-	ctx, cancel, err := f.CommandContext(ctx)
-	if err != nil {
-		return err
-	}
-	defer cancel()
 	reg, err := f.Zones()
 	if err != nil {
 		return err
@@ -89,14 +83,7 @@ func RunZones(ctx context.Context, opts *ZonesOptions) error {
 	}
 	rows := output.Rows{Headers: []string{"ZONE", "HOST", "URL", "DEFAULT", "CREDENTIAL"}}
 	for _, r := range records {
-		def := ""
-		if r.Default {
-			def = "*"
-		}
-		if printer.Format == output.TSV {
-			def = strconv.FormatBool(r.Default)
-		}
-		rows.Rows = append(rows.Rows, []string{r.Name, r.Host, r.URL, def, r.CredentialSource})
+		rows.Rows = append(rows.Rows, []string{r.Name, r.Host, r.URL, output.Bool(r.Default, printer.Format), r.CredentialSource})
 	}
 	return printer.Print(records, rows)
 }

@@ -224,6 +224,18 @@ func isUnsafe(r rune) bool {
 	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == unicode.ReplacementChar
 }
 
+// Bool is the one rendering of a yes/no cell: "yes" or blank in a table,
+// for people; "true" or "false" in TSV, for scripts.
+func Bool(b bool, format string) string {
+	switch {
+	case format != Table:
+		return strconv.FormatBool(b)
+	case b:
+		return "yes"
+	}
+	return ""
+}
+
 // Time shows a timestamp to people: relative when recent ("3 days ago"),
 // else the local date and time. A value that does not parse is shown as
 // it is.

@@ -245,3 +245,18 @@ func TestTableFitsWidth(t *testing.T) {
 		}
 	}
 }
+
+func TestBool(t *testing.T) {
+	for _, tt := range []struct {
+		b      bool
+		format string
+		want   string
+	}{
+		{true, Table, "yes"}, {false, Table, ""},
+		{true, TSV, "true"}, {false, TSV, "false"},
+	} {
+		if got := Bool(tt.b, tt.format); got != tt.want {
+			t.Errorf("Bool(%v, %s) = %q, want %q", tt.b, tt.format, got, tt.want)
+		}
+	}
+}

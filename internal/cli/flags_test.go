@@ -1,0 +1,93 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+// untouchedKeyring fails the test if a command reaches the keyring.
+type untouchedKeyring struct{ t *testing.T }
+
+func (k untouchedKeyring) Get(string, string) (string, error) {
+	k.t.Error("the keyring was read")
+	return "", nil
+}
+
+func (k untouchedKeyring) Set(string, string, string) error {
+	k.t.Error("the keyring was written")
+	return nil
+}
+
+func (k untouchedKeyring) Delete(string, string) error {
+	k.t.Error("the keyring was written")
+	return nil
+}
+
+// runInProcess runs maketoken with args in this process, with no
+// terminal, environment, keyring or network, and returns its exit code and
+// stderr.
+func runInProcess(t *testing.T, args ...string) (int, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	io := &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}
+	code := Main(context.Background(), args, Deps{IO: io, Keyring: untouchedKeyring{t}})
+	if out.Len() > 0 {
+		t.Errorf("maketoken %s: stdout %q, want nothing", strings.Join(args, " "), out.String())
+	}
+	return code, errOut.String()
+}
+
+// TestNewCmdExclusiveFlags: flags that exclude each other are refused with
+// one wording and exit 2, before any config, keyring or network is used.
+func TestNewCmdExclusiveFlags(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"list", "-z", "eu1", "--all-zones"}, "use either -z or --all-zones, not both"},
+		{[]string{"status", "--zone", "us1", "--all-zones"}, "use either -z or --all-zones, not both"},
+		{[]string{"prune", "--older-than", "1d", "--all-zones", "-z", "eu1"}, "use either -z or --all-zones, not both"},
+		{[]string{"prune", "--older-than", "1d", "--label", "a", "--label-prefix", "b"}, "use either --label or --label-prefix, not both"},
+		{[]string{"rotate", "-l", "ci", "--self"}, "use either --label or --self, not both"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			code, stderr := runInProcess(t, tt.args...)
+			if code != ExitUsage {
+				t.Errorf("exit code %d, want %d", code, ExitUsage)
+			}
+			if want := "maketoken: " + tt.want + "\n"; stderr != want {
+				t.Errorf("stderr %q, want %q", stderr, want)
+			}
+		})
+	}
+}
+
+// TestNewCmdFlagsAccepted: the flags each command documents parse, and
+// the one-zone forms are not mistaken for conflicts.
+func TestNewCmdFlagsAccepted(t *testing.T) {
+	_, root := newRoot(Deps{IO: &IOStreams{}})
+	for _, args := range [][]string{
+		{"list", "--all-zones", "--label", "x"},
+		{"status", "-z", "eu1"},
+		{"prune", "--older-than", "90d", "--label-prefix", "ci-", "--keep", "2", "--yes", "--dry-run"},
+		{"rotate", "--self", "-s", "user:read", "--keep-old", "--out-file", "t", "--yes", "--dry-run"},
+		{"revoke", "2024-01-01T00:00:00.000Z", "--label", "l", "--prefix", "p", "--all", "-y", "--dry-run"},
+		{"create", "-l", "x", "-s", "a,b", "--out-file", "f", "--force", "--save"},
+	} {
+		cmd, rest, err := root.Find(args)
+		if err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		if err := cmd.ParseFlags(rest); err != nil {
+			t.Errorf("%v: %v", args, err)
+		}
+		if cmd.PreRunE != nil {
+			if err := cmd.PreRunE(cmd, cmd.Flags().Args()); err != nil {
+				t.Errorf("%v: %v", args, err)
+			}
+		}
+	}
+}
