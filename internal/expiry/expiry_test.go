@@ -38,16 +38,16 @@ func TestParse(t *testing.T) {
 		{"deploy-bot", "deploy-bot", ""},
 		{"deploy-bot~exp=", "deploy-bot~exp=", ""},
 		{"deploy-bot~exp=soon", "deploy-bot~exp=soon", ""},
-		{"x~exp=20261328T0300Z", "x~exp=20261328T0300Z", ""},      // month 13
-		{"x~exp=20250229T0300Z", "x~exp=20250229T0300Z", ""},      // not a leap year
-		{"x~exp=20261128T2400Z", "x~exp=20261128T2400Z", ""},      // hour 24
-		{"x~exp=20261128T030060Z", "x~exp=20261128T030060Z", ""},  // second 60
-		{"x~exp=20261128T0300z", "x~exp=20261128T0300z", ""},      // lower-case z
-		{"x~exp=20261128T0300Z ", "x~exp=20261128T0300Z ", ""},    // trailing space
-		{"x~exp=20261128T0300Zx", "x~exp=20261128T0300Zx", ""},    // trailing text
-		{"x~exp=20261128T0300Z~y", "x~exp=20261128T0300Z~y", ""},  // suffix not last
-		{"x~EXP=20261128T0300Z", "x~EXP=20261128T0300Z", ""},      // marker is exact
-		{"x~exp=+0261128T0300Z", "x~exp=+0261128T0300Z", ""},      // sign
+		{"x~exp=20261328T0300Z", "x~exp=20261328T0300Z", ""},       // month 13
+		{"x~exp=20250229T0300Z", "x~exp=20250229T0300Z", ""},       // not a leap year
+		{"x~exp=20261128T2400Z", "x~exp=20261128T2400Z", ""},       // hour 24
+		{"x~exp=20261128T030060Z", "x~exp=20261128T030060Z", ""},   // second 60
+		{"x~exp=20261128T0300z", "x~exp=20261128T0300z", ""},       // lower-case z
+		{"x~exp=20261128T0300Z ", "x~exp=20261128T0300Z ", ""},     // trailing space
+		{"x~exp=20261128T0300Zx", "x~exp=20261128T0300Zx", ""},     // trailing text
+		{"x~exp=20261128T0300Z~y", "x~exp=20261128T0300Z~y", ""},   // suffix not last
+		{"x~EXP=20261128T0300Z", "x~EXP=20261128T0300Z", ""},       // marker is exact
+		{"x~exp=+0261128T0300Z", "x~exp=+0261128T0300Z", ""},       // sign
 		{"x~exp=2026-11-28T03:00Z", "x~exp=2026-11-28T03:00Z", ""}, // extended form
 	} {
 		base, at, ok := Parse(tc.label)
