@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/maketoken/maketoken/internal/credentials"
+	"github.com/maketoken/maketoken/internal/expiry"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/outcome"
 	"github.com/maketoken/maketoken/internal/output"
@@ -29,6 +31,9 @@ type CreateOptions struct {
 	Force bool
 	// Save stores the token as the zone's credential.
 	Save bool
+	// TTL, if set, is the token's lifetime, recorded in its label (see
+	// internal/expiry) for `prune --expired`.
+	TTL string
 }
 
 // createRecord is the JSON form of a created token; Token is the secret
@@ -59,11 +64,17 @@ copy it; to a pipe it is printed alone on one line; with -o json as a record.
 (-o json then shows the record with the token masked); it refuses to replace
 a file unless --force, and never writes through a symbolic link. --save also
 stores the token as the zone's credential, where the current one is kept
-(keyring or file). Creating needs the user:write scope.`,
+(keyring or file). Creating needs the user:write scope.
+
+--ttl gives the token a lifetime (90s, 30m, 12h, 7d, 2w): it is recorded in
+the label as a suffix, deploy-bot~exp=20261128T030000Z (UTC), and
+` + "`maketoken prune --expired`" + `, run from any machine, revokes the token once it
+has passed. Make itself never expires a token.`,
 		Example: `  maketoken create -l ci-nightly -s 'scenarios:*'
   maketoken create -l reporting -s '*:read' -z us1 --out-file reporting.token
   maketoken create -l laptop -s user:read,user:write --save
-  TOKEN=$(maketoken create -l deploy -s scenarios:run)`,
+  TOKEN=$(maketoken create -l deploy -s scenarios:run)
+  maketoken create -l release-42 -s scenarios:run --ttl 2h`,
 		Args: cobra.NoArgs,
 		PreRunE: func(cmd *cobra.Command, _ []string) error {
 			if !cmd.Flags().Changed("label") {
@@ -81,6 +92,7 @@ stores the token as the zone's credential, where the current one is kept
 	fl.StringVar(&opts.OutFile, "out-file", "", "write the token to this new file (mode 0600) instead of printing it")
 	fl.BoolVar(&opts.Force, "force", false, "let --out-file replace an existing file")
 	fl.BoolVar(&opts.Save, "save", false, "also store the token as the zone's credential")
+	fl.StringVar(&opts.TTL, "ttl", "", "the `DURATION` the token lives (90s, 30m, 12h, 7d) before prune --expired revokes it")
 	_ = cmd.RegisterFlagCompletionFunc("scope", f.completeScopes)
 	_ = cmd.RegisterFlagCompletionFunc("label", cobra.NoFileCompletions)
 	return cmd
@@ -98,6 +110,16 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 	}
 	if opts.Force && opts.OutFile == "" {
 		return usageErrorf("--force only applies to --out-file")
+	}
+	label := opts.Label
+	if opts.TTL != "" {
+		if opts.Save {
+			return usageErrorf("--ttl and --save exclude each other: the zone's credential must not expire")
+		}
+		var err error
+		if label, err = expiringLabel(opts.Label, opts.TTL, f.now()); err != nil {
+			return err
+		}
 	}
 	printer, err := f.Printer()
 	if err != nil {
@@ -127,14 +149,14 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 		return err
 	}
 
-	tok, err := client.CreateToken(ctx, opts.Label, wanted)
+	tok, err := client.CreateToken(ctx, label, wanted)
 	if err != nil {
 		return apiError(zone.Name, err, "user:write")
 	}
 	f.Redactor.Add(tok.Token)
 	rec := createRecord{Zone: zone.Name, Label: tok.Label, Scopes: tok.Scopes, Created: tok.Created, Token: tok.Token}
 	if rec.Label == "" {
-		rec.Label = opts.Label
+		rec.Label = label
 	}
 	if len(rec.Scopes) == 0 {
 		rec.Scopes = wanted
@@ -188,6 +210,9 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 	case f.IO.OutTTY:
 		fmt.Fprintln(f.IO.ErrOut, "Copy it now: it will not be shown again.")
 	}
+	if _, at, ok := expiry.Parse(rec.Label); ok && opts.TTL != "" {
+		fmt.Fprintf(f.IO.ErrOut, "It expires at %s: `maketoken prune --expired` revokes it after that.\n", at.Format(time.RFC3339))
+	}
 	if saveErr != nil {
 		return saveErr
 	}
@@ -196,6 +221,19 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 			zone.Name, cred.Source, zone.Name, makeapi.Prefix(cred.Token))
 	}
 	return nil
+}
+
+// expiringLabel is label with the lifetime ttl (as --ttl gives it) from
+// now recorded in it.
+func expiringLabel(label, ttl string, now time.Time) (string, error) {
+	d, err := expiry.ParseTTL(ttl)
+	if err != nil {
+		return "", usageErrorf("--ttl: %v", err)
+	}
+	if err := expiry.CheckBase(label); err != nil {
+		return "", usageErrorf("%v", err)
+	}
+	return expiry.Label(label, now.Add(d)), nil
 }
 
 // validateLabel checks a label for create: present, not blank, printable,

@@ -10,6 +10,7 @@ import (
 
 	"github.com/maketoken/maketoken/internal/age"
 	"github.com/maketoken/maketoken/internal/credentials"
+	"github.com/maketoken/maketoken/internal/expiry"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/spf13/cobra"
@@ -30,12 +31,15 @@ type PruneOptions struct {
 	Keep        int
 	Yes         bool
 	DryRun      bool
+	// Expired prunes the tokens whose lifetime, recorded in their label
+	// by --ttl (see internal/expiry), has passed, instead of OlderThan.
+	Expired bool
 }
 
 func newPruneCmd(f *Factory) *cobra.Command {
 	opts := &PruneOptions{F: f}
 	cmd := &cobra.Command{
-		Use:   "prune --older-than AGE",
+		Use:   "prune (--older-than AGE | --expired)",
 		Short: "Revoke the tokens older than an age",
 		Long: `Revoke the tokens created longer ago than AGE: a number and a unit, m
 (minutes), h, d, w or y (365 days), or several (90d, 12h, 2w, 1y, 1w3d).
@@ -56,13 +60,25 @@ hundreds of tokens). Progress is shown on stderr when it is a terminal.
 
 Exit codes: 6 if --label or --label-prefix matches no token at all; 7 if
 some tokens (or zones) failed and others were revoked. Nothing old enough
-is not an error.`,
+is not an error.
+
+--expired revokes instead the tokens whose lifetime has passed: those made by
+` + "`create --ttl`" + ` and ` + "`exec --ephemeral`" + `, whose label ends in ~exp=TIME (UTC,
+e.g. deploy-bot~exp=20261128T030000Z). The lifetime is in the label, at
+Make, so any machine with a credential for the zone can clean up after a
+job that was killed or lost: run it on a schedule. --label then matches the
+label without its suffix. A label whose suffix is not exactly that form is
+left alone.`,
 		Example: `  maketoken prune --older-than 90d --dry-run
   maketoken prune --older-than 30d --label ci-nightly --keep 2 --yes
-  maketoken prune --all-zones --older-than 1y --label-prefix ci- --yes --timeout 10m`,
+  maketoken prune --all-zones --older-than 1y --label-prefix ci- --yes --timeout 10m
+  maketoken prune --all-zones --expired --yes`,
 		Args: cobra.NoArgs,
 		PreRunE: func(cmd *cobra.Command, _ []string) error {
 			if err := exclusiveFlags(cmd, "zone", "all-zones"); err != nil {
+				return err
+			}
+			if err := exclusiveFlags(cmd, "older-than", "expired"); err != nil {
 				return err
 			}
 			return exclusiveFlags(cmd, "label", "label-prefix")
@@ -73,12 +89,13 @@ is not an error.`,
 	}
 	fl := cmd.Flags()
 	fl.BoolVar(&opts.AllZones, "all-zones", false, "prune every zone that has a credential")
-	fl.StringVar(&opts.OlderThan, "older-than", "", "revoke tokens created longer ago than this (90d, 12h, 2w, 1y) (required)")
+	fl.StringVar(&opts.OlderThan, "older-than", "", "revoke tokens created longer ago than this (90d, 12h, 2w, 1y)")
 	fl.StringVar(&opts.Label, "label", "", "only tokens with exactly this label")
 	fl.StringVar(&opts.LabelPrefix, "label-prefix", "", "only tokens whose label starts with this")
 	fl.IntVar(&opts.Keep, "keep", 0, "spare the newest N tokens of each label, whatever their age")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "show what would be revoked and change nothing")
+	fl.BoolVar(&opts.Expired, "expired", false, "revoke the tokens whose lifetime (--ttl) has passed instead")
 	_ = cmd.RegisterFlagCompletionFunc("label", f.completeLabels)
 	_ = cmd.RegisterFlagCompletionFunc("older-than", cobra.FixedCompletions([]string{"90d", "30d", "2w", "1y"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
@@ -109,10 +126,11 @@ func RunPrune(ctx context.Context, opts *PruneOptions) error {
 	if err != nil {
 		return err
 	}
-	cutoff := f.now().Add(-maxAge)
+	now := f.now()
+	cutoff := now.Add(-maxAge)
 	plans := make([]*pruneZone, len(targets))
 	parallel(len(targets), func(i int) error {
-		plans[i] = f.planPrune(ctx, targets[i], opts, cutoff)
+		plans[i] = f.planPrune(ctx, targets[i], opts, cutoff, now)
 		return nil
 	})
 
@@ -146,7 +164,11 @@ func RunPrune(ctx context.Context, opts *PruneOptions) error {
 		if matched == 0 && (opts.Label != "" || opts.LabelPrefix != "") && len(listErrs) == 0 {
 			return &ExitError{Code: ExitNoMatch, Err: fmt.Errorf("%s: no token has %s; nothing was revoked (see `maketoken list`)", zonesText(listed), opts.filterText())}
 		}
-		fmt.Fprintf(f.IO.ErrOut, "Nothing to prune: no %s is older than %s.\n", opts.tokensText(), opts.OlderThan)
+		if opts.Expired {
+			fmt.Fprintf(f.IO.ErrOut, "Nothing to prune: no %s has expired.\n", opts.tokensText())
+		} else {
+			fmt.Fprintf(f.IO.ErrOut, "Nothing to prune: no %s is older than %s.\n", opts.tokensText(), opts.OlderThan)
+		}
 		if err := printer.Print(records, f.revokeRows(records, printer.Format, opts.DryRun)); err != nil {
 			return err
 		}
@@ -159,7 +181,7 @@ func RunPrune(ctx context.Context, opts *PruneOptions) error {
 		fmt.Fprintln(f.IO.ErrOut, "Dry run: nothing was revoked.")
 		return pruneExit(listErrs, nil, 0)
 	}
-	if err := f.Confirm(output.Sanitize(fmt.Sprintf("Revoke %s older than %s in %s?", countTokens(len(records)), opts.OlderThan, zonesText(listed))), opts.Yes); err != nil {
+	if err := f.Confirm(output.Sanitize(fmt.Sprintf("Revoke %s %s in %s?", countTokens(len(records)), opts.whichText(), zonesText(listed))), opts.Yes); err != nil {
 		return err
 	}
 
@@ -179,18 +201,43 @@ func RunPrune(ctx context.Context, opts *PruneOptions) error {
 
 func (o *PruneOptions) validate() (time.Duration, error) {
 	switch {
-	case strings.TrimSpace(o.OlderThan) == "":
-		return 0, usageErrorf("say how old a token must be to be pruned: --older-than AGE (e.g. 90d, 12h, 2w, 1y)")
-	case o.Label != "" && strings.TrimSpace(o.Label) == "":
-		return 0, usageErrorf("--label cannot be blank")
-	case o.Keep < 0:
-		return 0, usageErrorf("--keep cannot be negative")
+	case o.Expired && o.OlderThan != "":
+		return 0, usageErrorf("use either --older-than or --expired, not both")
+	case o.Expired && o.Keep != 0:
+		return 0, usageErrorf("--keep does not apply to --expired: a token past its lifetime goes")
+	}
+	if o.Expired {
+		// Still the other checks below, with an age that is never used.
+		return o.validateFilter(0)
+	}
+	if strings.TrimSpace(o.OlderThan) == "" {
+		return 0, usageErrorf("say how old a token must be to be pruned: --older-than AGE (e.g. 90d, 12h, 2w, 1y), or prune the expired with --expired")
 	}
 	d, err := age.Parse(o.OlderThan)
 	if err != nil {
 		return 0, &ExitError{Code: ExitUsage, Err: fmt.Errorf("--older-than: %w", err)}
 	}
+	return o.validateFilter(d)
+}
+
+// validateFilter checks the label filter and --keep; d passes through.
+func (o *PruneOptions) validateFilter(d time.Duration) (time.Duration, error) {
+	switch {
+	case o.Label != "" && strings.TrimSpace(o.Label) == "":
+		return 0, usageErrorf("--label cannot be blank")
+	case o.Keep < 0:
+		return 0, usageErrorf("--keep cannot be negative")
+	}
 	return d, nil
+}
+
+// whichText says which tokens are revoked, for messages: "older than 90d",
+// "whose lifetime has passed".
+func (o *PruneOptions) whichText() string {
+	if o.Expired {
+		return "whose lifetime has passed"
+	}
+	return "older than " + o.OlderThan
 }
 
 // filterText describes the label filter, for messages.
@@ -216,9 +263,13 @@ func (o *PruneOptions) tokensText() string {
 	return s
 }
 
-// matchesLabel reports whether a token passes the label filter.
+// matchesLabel reports whether a token passes the label filter. With
+// --expired, --label also matches the label without its expiry suffix.
 func (o *PruneOptions) matchesLabel(t makeapi.Token) bool {
 	switch {
+	case o.Label != "" && o.Expired:
+		base, _, _ := expiry.Parse(t.Label)
+		return t.Label == o.Label || base == o.Label
 	case o.Label != "":
 		return t.Label == o.Label
 	case o.LabelPrefix != "":
@@ -229,8 +280,9 @@ func (o *PruneOptions) matchesLabel(t makeapi.Token) bool {
 
 // planPrune lists a zone's tokens and picks those to revoke: of the tokens
 // the label filter matches, per label all but the newest opts.Keep, of
-// those the ones created before cutoff, never the zone's credential.
-func (f *Factory) planPrune(ctx context.Context, zc zoneCredential, opts *PruneOptions, cutoff time.Time) *pruneZone {
+// those the ones created before cutoff (with opts.Expired: whose label
+// records an expiry not after now), never the zone's credential.
+func (f *Factory) planPrune(ctx context.Context, zc zoneCredential, opts *PruneOptions, cutoff, now time.Time) *pruneZone {
 	p := &pruneZone{zc: zc}
 	client, err := f.pruneClient(zc)
 	if err != nil {
@@ -263,6 +315,15 @@ func (f *Factory) planPrune(ctx context.Context, zc zoneCredential, opts *PruneO
 		for _, t := range group[min(opts.Keep, len(group)):] {
 			created, err := time.Parse(time.RFC3339Nano, t.Created)
 			switch {
+			case opts.Expired:
+				if !expiry.Expired(t.Label, now) {
+					break
+				}
+				if isCurrent(t, zc.Credential) {
+					p.spared = &t
+				} else {
+					p.doomed = append(p.doomed, t)
+				}
 			case err != nil:
 				undated++
 			case !created.Before(cutoff):
@@ -298,7 +359,7 @@ func (f *Factory) showPrunePlan(plans []*pruneZone, opts *PruneOptions) {
 		if len(p.doomed) == 0 {
 			continue
 		}
-		fmt.Fprintf(f.IO.ErrOut, "%s %s older than %s in zone %s:\n", verb, countTokens(len(p.doomed)), opts.OlderThan, zone)
+		fmt.Fprintf(f.IO.ErrOut, "%s %s %s in zone %s:\n", verb, countTokens(len(p.doomed)), opts.whichText(), zone)
 		writeTokenLines(f, p.doomed, credentials.Credential{})
 	}
 }

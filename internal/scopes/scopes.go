@@ -158,6 +158,10 @@ func checkSyntax(p string) error {
 // isGlob reports whether p uses pattern syntax.
 func isGlob(p string) bool { return strings.ContainsAny(p, `*?[\`) }
 
+// HasGlob reports whether any of the -s values holds a glob, which needs
+// the zone's scope list to expand.
+func HasGlob(values []string) bool { return slices.ContainsFunc(Split(values), isGlob) }
+
 // Suggest returns up to five valid names closest to an unknown pattern.
 // For an exact name the candidates are the available names; for a glob,
 // they are the globs built from the available names that do match
