@@ -25,12 +25,18 @@ type ExecOptions struct {
 	F *Factory
 	// Command is the program and its arguments.
 	Command []string
+	// Ephemeral runs the command with a token of its own, created with
+	// Scopes for this run and revoked when it ends (see ephemeral.go).
+	Ephemeral bool
+	Scopes    []string
+	TTL       string
+	Label     string
 }
 
 func newExecCmd(f *Factory) *cobra.Command {
 	opts := &ExecOptions{F: f}
 	cmd := &cobra.Command{
-		Use:   "exec [-z ZONE] -- COMMAND [ARG...]",
+		Use:   "exec [-z ZONE] [--ephemeral -s SCOPE...] -- COMMAND [ARG...]",
 		Short: "Run a command with MAKE_API_KEY and MAKE_ZONE set for a zone",
 		Long: `Run COMMAND with the zone's credential in its environment: MAKE_API_KEY holds
 the token and MAKE_ZONE the zone's host (eu1.make.com), as Make's own CLI and
@@ -41,12 +47,27 @@ COMMAND gets maketoken's standard input, output and error, and the signals
 maketoken receives (SIGINT, SIGTERM, SIGHUP, SIGQUIT) are passed on to it.
 --timeout bounds only the credential lookup, never COMMAND.
 
+--ephemeral gives COMMAND a token of its own instead of the zone's
+credential: created with exactly the scopes -s names (names and globs, as in
+create), labelled LABEL~exp=TIME (--label, default maketoken-exec; the
+lifetime --ttl, default 1h), and revoked when COMMAND ends, whether it
+succeeds, fails or is ended by Ctrl-C, SIGTERM or SIGHUP. The zone's own
+credential is then nowhere in COMMAND's environment: MAKETOKEN_TOKEN_* and
+any variable holding it are removed. If maketoken itself is killed (kill -9,
+a lost CI runner), ` + "`maketoken prune --expired`" + ` revokes the token once its
+lifetime has passed: choose --ttl longer than COMMAND runs. It costs two
+requests (create and revoke; the scope list too when globs are used and the
+hour-long scope cache is cold) and needs the user:write scope. If the revoke
+fails, that is reported on stderr and COMMAND's code is still the exit code.
+
 Exit codes: COMMAND's own; 128+N if signal N ended it; 127 if it was not
 found and 126 if it could not be run. Before COMMAND starts, maketoken's
 usual codes apply (2 usage, 4 no credential for the zone, 8 keyring
-unavailable), with a message on stderr starting "maketoken:".`,
+unavailable, and with --ephemeral 5 if the credential cannot create tokens),
+with a message on stderr starting "maketoken:".`,
 		Example: `  maketoken exec -z eu1 -- make-cli scenarios list
-  maketoken exec -z us2 -- sh -c 'curl -H "Authorization: Token $MAKE_API_KEY" https://$MAKE_ZONE/api/v2/users/me'`,
+  maketoken exec -z us2 -- sh -c 'curl -H "Authorization: Token $MAKE_API_KEY" https://$MAKE_ZONE/api/v2/users/me'
+  maketoken exec --ephemeral -s scenarios:read,scenarios:run --ttl 30m -- ./deploy.sh`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageErrorf("name the command to run: maketoken exec [-z ZONE] -- COMMAND [ARG...]")
@@ -55,12 +76,25 @@ unavailable), with a message on stderr starting "maketoken:".`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Command = args
+			if !opts.Ephemeral {
+				for _, name := range []string{"scope", "ttl", "label"} {
+					if cmd.Flags().Changed(name) {
+						return usageErrorf("--%s only applies to --ephemeral", name)
+					}
+				}
+			}
 			return RunExec(cmd.Context(), opts)
 		},
 	}
 	// Everything after COMMAND is its own: `maketoken exec env -z` passes
 	// -z to env.
 	cmd.Flags().SetInterspersed(false)
+	fl := cmd.Flags()
+	fl.BoolVar(&opts.Ephemeral, "ephemeral", false, "give COMMAND its own token with the -s scopes, revoked at its end")
+	fl.StringArrayVarP(&opts.Scopes, "scope", "s", nil, "with --ephemeral: a scope name or glob; repeat or use commas")
+	fl.StringVar(&opts.TTL, "ttl", defaultEphemeralTTL, "with --ephemeral: the `DURATION` the token lives if it is not revoked")
+	fl.StringVarP(&opts.Label, "label", "l", defaultEphemeralLabel, "with --ephemeral: the token's label, to which the expiry is added")
+	_ = cmd.RegisterFlagCompletionFunc("scope", f.completeScopes)
 	return cmd
 }
 
@@ -73,24 +107,38 @@ func RunExec(ctx context.Context, opts *ExecOptions) error {
 	if err != nil {
 		return execLookupError(name, err)
 	}
+	if opts.Ephemeral {
+		return runEphemeral(ctx, opts, path)
+	}
 	zone, token, err := execCredential(ctx, f)
 	if err != nil {
 		return err
 	}
+	return runCommand(ctx, f, path, opts.Command, execEnv(f.Environ(), token, zone), nil)
+}
 
+// runCommand runs the command (at path; args[0] is its name) with env,
+// passing on the signals maketoken receives, and returns nil or an
+// *ExitError with its code. sigs, if not nil, are already being caught;
+// runCommand keeps catching them after the command ended (the caller still
+// has cleaning up to do and stops them).
+func runCommand(ctx context.Context, f *Factory, path string, args, env []string, sigs chan os.Signal) error {
+	name := args[0]
 	// A context that never ends: the command runs as long as it runs,
 	// whatever --timeout says.
-	cmd := exec.CommandContext(context.WithoutCancel(ctx), path, opts.Command[1:]...)
+	cmd := exec.CommandContext(context.WithoutCancel(ctx), path, args[1:]...)
 	cmd.Args[0] = name
-	cmd.Env = execEnv(f.Environ(), token, zone)
+	cmd.Env = env
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = f.IO.In, f.IO.Out, f.IO.ErrOut
 
 	// Catch the signals before the command starts, so none is missed, and
 	// keep catching them until it ended: maketoken must outlive it to pass
 	// its exit code on.
-	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, forwardedSignals...)
-	defer signal.Stop(sigs)
+	if sigs == nil {
+		sigs = make(chan os.Signal, 8)
+		signal.Notify(sigs, forwardedSignals...)
+		defer signal.Stop(sigs)
+	}
 	if err := cmd.Start(); err != nil {
 		return execLookupError(name, err)
 	}
@@ -105,7 +153,7 @@ func RunExec(ctx context.Context, opts *ExecOptions) error {
 			}
 		}
 	}()
-	err = cmd.Wait()
+	err := cmd.Wait()
 	close(done)
 	var ee *exec.ExitError
 	switch {

@@ -1,6 +1,7 @@
 package expiry
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -80,7 +81,7 @@ func TestCheckBase(t *testing.T) {
 	if err := CheckBase("deploy"); err != nil {
 		t.Fatal(err)
 	}
-	if err := CheckBase("deploy~exp=20261128T0300Z"); err != ErrHasSuffix {
+	if err := CheckBase("deploy~exp=20261128T0300Z"); !errors.Is(err, ErrHasSuffix) {
 		t.Fatalf("a label with a suffix: %v", err)
 	}
 	if err := CheckBase(strings.Repeat("é", MaxBase)); err != nil {

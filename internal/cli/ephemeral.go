@@ -1,0 +1,208 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/maketoken/maketoken/internal/credentials"
+	"github.com/maketoken/maketoken/internal/expiry"
+	"github.com/maketoken/maketoken/internal/makeapi"
+	"github.com/maketoken/maketoken/internal/output"
+	"github.com/maketoken/maketoken/internal/scopes"
+	"github.com/maketoken/maketoken/internal/zones"
+)
+
+const (
+	// defaultEphemeralTTL is how long an ephemeral token lives if nobody
+	// revokes it (maketoken killed): long enough for most jobs, short
+	// enough that a scheduled `prune --expired` clears it the same day.
+	defaultEphemeralTTL = "1h"
+	// defaultEphemeralLabel names the tokens of `exec --ephemeral`.
+	defaultEphemeralLabel = "maketoken-exec"
+	// exitInterrupted is the code of a command ended by a signal before
+	// COMMAND started (cli.md: 130).
+	exitInterrupted = exitSignal + 2
+)
+
+// ephemeralToken is the token `exec --ephemeral` made for one run.
+type ephemeralToken struct {
+	zone    zones.Zone
+	client  *makeapi.Client // authenticated with the zone's credential
+	cred    credentials.Credential
+	tok     makeapi.Token
+	expires time.Time
+}
+
+// runEphemeral is `exec --ephemeral`: create a token with exactly the asked
+// scopes, run the command with it (and without the zone's credential),
+// revoke it when the command ends, and exit with the command's code.
+//
+// The token is checked on the create's own answer rather than with a
+// request of its own: the answer comes from the zone's origin (the client
+// refuses any other) and is Make's record of the token just made, so a
+// check request could only repeat it. What is at stake differs from
+// rotate, which revokes the old token on the strength of its check: here
+// nothing is given up, and a token that somehow did not work would only
+// fail COMMAND, and be revoked all the same. So the answer must name
+// exactly the scopes asked for (no more, no fewer) and the label sent, or
+// the token is revoked before COMMAND runs.
+func runEphemeral(ctx context.Context, opts *ExecOptions, path string) error {
+	f := opts.F
+	if err := scopes.Validate(opts.Scopes); err != nil {
+		return err
+	}
+	if err := validateLabel(opts.Label); err != nil {
+		return err
+	}
+	ttl, err := expiry.ParseTTL(opts.TTL)
+	if err != nil {
+		return usageErrorf("--ttl: %v", err)
+	}
+	if err := expiry.CheckBase(opts.Label); err != nil {
+		return usageErrorf("%v", err)
+	}
+
+	// From before the create until the token is revoked, the signals are
+	// caught: none may end maketoken between the two. Those that arrive
+	// while COMMAND runs are passed on to it.
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, forwardedSignals...)
+	defer signal.Stop(sigs)
+
+	et, err := createEphemeral(ctx, f, opts.Scopes, opts.Label, ttl)
+	if err != nil {
+		return err
+	}
+	select {
+	case sig := <-sigs:
+		return f.revokeEphemeral(ctx, et, &ExitError{Code: exitInterrupted,
+			Err: fmt.Errorf("zone %s: %v before %s started; it did not run", et.zone.Name, sig, opts.Command[0])})
+	default:
+	}
+	env := ephemeralEnv(f.Environ(), et.tok.Token, et.zone.Host, et.cred.Token)
+	runErr := runCommand(ctx, f, path, opts.Command, env, sigs)
+	return f.revokeEphemeral(ctx, et, runErr)
+}
+
+// createEphemeral creates the token, within --timeout, and checks the
+// create's answer.
+func createEphemeral(ctx context.Context, f *Factory, patterns []string, base string, ttl time.Duration) (*ephemeralToken, error) {
+	ctx, cancel, err := f.CommandContext(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer cancel()
+	targets, err := f.targetZones(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	zone, cred := targets[0].Zone, targets[0].Credential
+	client, err := f.Client(zone, cred.Token)
+	if err != nil {
+		return nil, err
+	}
+	wanted, err := ephemeralScopes(ctx, f, zone, client, patterns)
+	if err != nil {
+		return nil, err
+	}
+	expires := f.now().Add(ttl)
+	label := expiry.Label(base, expires)
+	_, expires, _ = expiry.Parse(label) // as recorded: whole seconds
+
+	tok, err := client.CreateToken(ctx, label, wanted)
+	if err != nil {
+		var unknown *makeapi.OutcomeUnknownError
+		if errors.As(err, &unknown) {
+			// Never revoke on the strength of an unknown outcome: a token,
+			// if one was made, carries its lifetime.
+			return nil, fmt.Errorf("zone %s: creating the ephemeral token: %w; if it was, its label is %s and `maketoken prune --expired` revokes it after %s",
+				zone.Name, err, output.Printable(label), expires.Format(time.RFC3339))
+		}
+		return nil, apiError(zone.Name, err, "user:write")
+	}
+	f.Redactor.Add(tok.Token)
+	et := &ephemeralToken{zone: zone, client: client, cred: cred, tok: tok, expires: expires}
+	if err := checkCreated(tok, label, wanted); err != nil {
+		return nil, f.revokeEphemeral(ctx, et, fmt.Errorf("zone %s: the ephemeral token is not what was asked for: %w", zone.Name, err))
+	}
+	return et, nil
+}
+
+// ephemeralScopes expands the -s values as create does. Exact names need
+// the zone's scope list only if it is cached (then they are checked, with
+// suggestions): otherwise Make checks them on the create, which saves a
+// request.
+func ephemeralScopes(ctx context.Context, f *Factory, zone zones.Zone, client *makeapi.Client, patterns []string) ([]string, error) {
+	if _, cached := f.cachedScopes(zone); cached || scopes.HasGlob(patterns) {
+		return f.expandScopes(ctx, zone, client, patterns)
+	}
+	return sortedScopes(scopes.Split(patterns)), nil
+}
+
+// checkCreated checks the create's answer: the label sent and exactly the
+// scopes asked for.
+func checkCreated(tok makeapi.Token, label string, wanted []string) error {
+	if tok.Label != "" && tok.Label != label {
+		return fmt.Errorf("it is labelled %s", output.Printable(fmt.Sprintf("%q", tok.Label)))
+	}
+	if got := sortedScopes(tok.Scopes); !slices.Equal(got, sortedScopes(wanted)) {
+		return fmt.Errorf("it has the scopes %s, not %s", output.Printable(strings.Join(got, ",")), strings.Join(sortedScopes(wanted), ","))
+	}
+	return nil
+}
+
+// revokeEphemeral revokes the run's token, with a context of its own (the
+// command's may be cancelled by now), and returns result: the command's
+// outcome. A revoke that fails, or whose outcome is unknown, is reported
+// on stderr once, with how the token will still go; it is not retried
+// beyond the client's policy, and it does not change the exit code.
+func (f *Factory) revokeEphemeral(ctx context.Context, et *ephemeralToken, result error) error {
+	cctx, cancel := cleanupContext(ctx)
+	defer cancel()
+	err := deleteToken(cctx, et.client, et.tok.Created)
+	if err == nil {
+		return result
+	}
+	err = fmt.Errorf("%w; the ephemeral token %s (created %s) may still be valid: `maketoken prune --expired` revokes it after %s, or run `maketoken revoke -z %s %s`",
+		apiError(et.zone.Name, err, "user:write"), output.Printable(fmt.Sprintf("%q", et.tok.Label)), et.tok.Created,
+		et.expires.Format(time.RFC3339), et.zone.Name, et.tok.Created)
+	if result == nil {
+		// COMMAND succeeded: say what is left, keep its code.
+		PrintError(f.IO.ErrOut, err, f.Redactor)
+		return nil
+	}
+	var ee *ExitError
+	if errors.As(result, &ee) && ee.Err == nil {
+		PrintError(f.IO.ErrOut, err, f.Redactor)
+		return result
+	}
+	return &ExitError{Code: ExitCode(result), Err: fmt.Errorf("%w; and %w", result, err)}
+}
+
+// ephemeralEnv is the environment of `exec --ephemeral`'s command: the
+// token and host in MAKE_API_KEY and MAKE_ZONE, and the zone's own
+// credential nowhere: no MAKETOKEN_TOKEN_* variable, and no variable whose
+// value holds it (a CI secret under another name).
+func ephemeralEnv(environ []string, token, host, credential string) []string {
+	kept := make([]string, 0, len(environ))
+	for _, kv := range environ {
+		k, v, _ := strings.Cut(kv, "=")
+		if hasEnvPrefix(k, "MAKETOKEN_TOKEN_") || (credential != "" && strings.Contains(v, credential)) {
+			continue
+		}
+		kept = append(kept, kv)
+	}
+	return execEnv(kept, token, host)
+}
+
+// hasEnvPrefix reports whether the variable name k starts with prefix, as
+// the platform compares names.
+func hasEnvPrefix(k, prefix string) bool {
+	return len(k) >= len(prefix) && envKeyIs(k[:len(prefix)], prefix)
+}
