@@ -98,11 +98,11 @@ func createEphemeral(ctx context.Context, f *Factory, patterns []string, base st
 		return nil, err
 	}
 	defer cancel()
-	targets, err := f.targetZones(ctx, false)
+	zc, err := f.selectedCredential(ctx)
 	if err != nil {
 		return nil, err
 	}
-	zone, cred := targets[0].Zone, targets[0].Credential
+	zone, cred := zc.Zone, zc.Credential
 	client, err := f.Client(zone, cred.Token)
 	if err != nil {
 		return nil, err
