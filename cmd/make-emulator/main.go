@@ -2,144 +2,36 @@
 // endpoints, one loopback port per zone, for trying maketoken, running shell
 // script tests and benchmarks without reaching Make.
 //
+//	make-emulator run [--] COMMAND [ARG...]
+//	make-emulator shell
 //	make-emulator [-addr 127.0.0.1] [-port 18081] [-zones eu1,eu2,...] [-rate-limit N] [-retry-after]
 //	              [-latency 100ms] [-config FILE] [-tokens FILE] [-quiet]
 //
+// `run` runs one command, and `shell` an interactive shell, with maketoken
+// wired to a fresh emulator of the six zones seeded with demo tokens
+// (through MAKETOKEN_TOKEN_<ZONE> and a temporary config file; the user's
+// keyring, config and cache are not used). When it ends, the emulator stops,
+// its temporary files are removed, and make-emulator exits with the
+// command's exit code.
+//
+// Without a subcommand it serves until interrupted (SIGINT or SIGTERM).
 // Zones get consecutive ports from -port in the order of -zones (by default
 // eu1, eu2, us1, us2, celonis-eu1, celonis-us1); -port 0 picks random ports.
 // On start it prints each zone's base URL and admin token, a `zones:` block
 // for maketoken's config file, and "make-emulator: ready" as its last line.
 // -config writes that block to a file to use as maketoken's config file, and
 // -tokens writes ADMIN_<ZONE>=token and URL_<ZONE>=url lines for a shell to
-// source (mode 0600); both are written before "ready" is printed.
-// It runs until interrupted (SIGINT or SIGTERM). Each zone also answers the
-// control API under /_emulator/ (see package internal/emulator). The access
-// log goes to standard error unless -quiet.
+// source (mode 0600); both are written before "ready" is printed. Each zone
+// also answers the control API under /_emulator/ (see package
+// internal/emulator). The access log goes to standard error unless -quiet.
 package main
 
 import (
-	"context"
-	"errors"
-	"flag"
-	"fmt"
-	"io"
 	"os"
-	"os/signal"
-	"path/filepath"
-	"regexp"
-	"strings"
-	"syscall"
-	"time"
 
-	"github.com/maketoken/maketoken/internal/emulator"
+	"github.com/maketoken/maketoken/internal/emulatorcli"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
-}
-
-var zoneName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
-
-// run is the program; it returns the exit code: 0 after a clean shutdown,
-// 1 if the emulator cannot start, 2 for bad usage.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("make-emulator", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	addr := fs.String("addr", "127.0.0.1", "loopback `address` to listen on (127.0.0.1, ::1 or localhost)")
-	port := fs.Int("port", 18081, "`port` of the first zone; the next zones get the next ports (0 = random ports)")
-	zones := fs.String("zones", strings.Join(emulator.DefaultZones(), ","), "comma-separated zone `names`")
-	rateLimit := fs.Int("rate-limit", 0, "API requests allowed per minute per zone (0 = unlimited; Make: 60, 120, 240 or 1000)")
-	retryAfter := fs.Bool("retry-after", false, "send a Retry-After header with 429 answers")
-	latency := fs.Duration("latency", 0, "`delay` added to every API request, e.g. 100ms")
-	quiet := fs.Bool("quiet", false, "do not write the access log to standard error")
-	configFile := fs.String("config", "", "also write the zones: block for maketoken to this `file`")
-	tokensFile := fs.String("tokens", "", "also write ADMIN_<ZONE>= and URL_<ZONE>= lines for a shell to source to this `file`")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	usage := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "make-emulator: "+format+"\n", a...)
-		return 2
-	}
-	if fs.NArg() > 0 {
-		return usage("unexpected argument %q", fs.Arg(0))
-	}
-	if *rateLimit < 0 {
-		return usage("-rate-limit must not be negative")
-	}
-	if *latency < 0 {
-		return usage("-latency must not be negative")
-	}
-	var names []string
-	seen := map[string]bool{}
-	for _, n := range strings.Split(*zones, ",") {
-		n = strings.TrimSpace(n)
-		if !zoneName.MatchString(n) {
-			return usage("-zones: bad zone name %q (letters, digits, '.', '_' and '-')", n)
-		}
-		if seen[n] {
-			return usage("-zones: zone %q given twice", n)
-		}
-		seen[n] = true
-		names = append(names, n)
-	}
-	addrs, err := emulator.ConsecutiveAddrs(*addr, *port, names)
-	if err != nil {
-		return usage("%v", err)
-	}
-
-	opts := emulator.Options{Zones: names, RateLimit: *rateLimit, RetryAfter: *retryAfter, Latency: *latency}
-	if !*quiet {
-		opts.Log = stderr
-	}
-	srv := emulator.New(opts)
-	if err := srv.StartOn(addrs); err != nil {
-		fmt.Fprintf(stderr, "make-emulator: %v\n", err)
-		return 1
-	}
-	err = srv.WriteSummary(stdout)
-	if err == nil && *configFile != "" {
-		err = writeFile(*configFile, srv.ConfigYAML())
-	}
-	if err == nil && *tokensFile != "" {
-		err = writeFile(*tokensFile, srv.ShellEnv())
-	}
-	if err != nil {
-		srv.Close()
-		fmt.Fprintf(stderr, "make-emulator: %v\n", err)
-		return 1
-	}
-	fmt.Fprintln(stdout, "make-emulator: ready")
-
-	<-ctx.Done()
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		fmt.Fprintf(stderr, "make-emulator: shutting down: %v\n", err)
-	}
-	fmt.Fprintln(stderr, "make-emulator: stopped")
-	return 0
-}
-
-// writeFile replaces name with content, atomically and readable by its owner
-// only (the tokens file holds the emulator's admin tokens).
-func writeFile(name, content string) error {
-	f, err := os.CreateTemp(filepath.Dir(name), ".make-emulator-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name()) // fails harmlessly once renamed
-	if _, err := f.WriteString(content); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), name)
+	os.Exit(emulatorcli.Main(os.Args[1:], emulatorcli.SystemStreams()))
 }

@@ -1,4 +1,4 @@
-package main
+package emulatorcli
 
 import (
 	"bufio"
@@ -23,7 +23,7 @@ func TestRunServesUntilCancelled(t *testing.T) {
 	cfgFile, tokFile := filepath.Join(dir, "config.yaml"), filepath.Join(dir, "admin.env")
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"-port", "0", "-zones", "eu1, celonis-us1", "-rate-limit", "100", "-retry-after", "-latency", "1ms",
+		done <- Serve(ctx, []string{"-port", "0", "-zones", "eu1, celonis-us1", "-rate-limit", "100", "-retry-after", "-latency", "1ms",
 			"-config", cfgFile, "-tokens", tokFile}, outW, &stderr)
 		outW.Close()
 	}()
@@ -116,7 +116,7 @@ func TestRunRejectsBadUsage(t *testing.T) {
 		{[]string{"extra"}, "unexpected argument"},
 	} {
 		var stdout, stderr syncBuffer
-		code := run(context.Background(), tc.args, &stdout, &stderr)
+		code := Serve(context.Background(), tc.args, &stdout, &stderr)
 		if code != 2 || !strings.Contains(stderr.String(), tc.want) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tc.args, code, stderr.String(), tc.want)
 		}
@@ -125,12 +125,12 @@ func TestRunRejectsBadUsage(t *testing.T) {
 		}
 	}
 	var stdout, stderr syncBuffer
-	code := run(context.Background(), []string{"-port", "0", "-zones", "eu1", "-config", filepath.Join(t.TempDir(), "no", "such", "dir", "c.yaml")}, &stdout, &stderr)
+	code := Serve(context.Background(), []string{"-port", "0", "-zones", "eu1", "-config", filepath.Join(t.TempDir(), "no", "such", "dir", "c.yaml")}, &stdout, &stderr)
 	if code != 1 || !strings.Contains(stderr.String(), "no such file") {
 		t.Errorf("unwritable -config: exit %d, %q", code, stderr.String())
 	}
 	stdout, stderr = syncBuffer{}, syncBuffer{}
-	if code := run(context.Background(), []string{"-h"}, &stdout, &stderr); code != 0 || !strings.Contains(stderr.String(), "-rate-limit") {
+	if code := Serve(context.Background(), []string{"-h"}, &stdout, &stderr); code != 0 || !strings.Contains(stderr.String(), "-rate-limit") {
 		t.Errorf("-h: exit %d, %q", code, stderr.String())
 	}
 }

@@ -1,0 +1,13 @@
+//go:build !unix
+
+package emulatorcli
+
+import "os"
+
+// forwardedSignals: Ctrl-C at a console reaches every process attached to
+// it, the command included; make-emulator only waits for the command.
+var forwardedSignals = []os.Signal{os.Interrupt}
+
+func forward(*os.Process, os.Signal, bool) {}
+
+func exitStatus(ps *os.ProcessState) int { return ps.ExitCode() }
