@@ -134,7 +134,10 @@ func runInSession(st Streams, end string, newCmd func(*session) (command, error)
 		}
 		return exitCannotRun
 	}
-	cmd := &exec.Cmd{Path: path, Args: c.argv, Env: env, Stdin: st.In, Stdout: st.Out, Stderr: st.Err}
+	cmd := &exec.Cmd{Path: path, Args: c.argv, Env: env, Stdout: st.Out, Stderr: st.Err}
+	if st.In != nil {
+		cmd.Stdin = st.In
+	}
 	fmt.Fprint(st.Err, s.banner(end))
 	return supervise(cmd, c.shell, st)
 }
