@@ -456,6 +456,16 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Check(faultOption(srv, &f, opt))
 		}
 		zone(1).AddFault(f)
+	case "wait-fired":
+		// Waits until every fault of the zone has fired its times: a
+		// request held by a delay fault is then in the emulator.
+		deadline := time.Now().Add(time.Minute)
+		for len(zone(1).Faults()) > 0 {
+			if time.Now().After(deadline) {
+				ts.Fatalf("zone %s: faults did not fire within a minute: %v", args[1], zone(1).Faults())
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
 	case "latency":
 		d, err := time.ParseDuration(args[2])
 		ts.Check(err)

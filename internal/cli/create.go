@@ -165,7 +165,7 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 
 	if out != nil {
 		if err := out.write(tok.Token); err != nil {
-			return f.undoCreate(ctx, client, zone.Name, tok, fmt.Errorf("zone %s: writing the token to %s: %w", zone.Name, opts.OutFile, err))
+			return undoCreate(ctx, revoker{client: client, zone: zone.Name, errOut: f.IO.ErrOut}, tok, fmt.Errorf("zone %s: writing the token to %s: %w", zone.Name, opts.OutFile, err), "")
 		}
 		rec.Token = makeapi.Mask(tok.Token)
 	}
@@ -201,7 +201,7 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 		if delivered := out != nil || (opts.Save && (saveErr == nil || outcome.IsUnknown(saveErr))); delivered {
 			return cause
 		}
-		return f.undoCreate(ctx, client, zone.Name, tok, cause)
+		return undoCreate(ctx, revoker{client: client, zone: zone.Name, errOut: f.IO.ErrOut}, tok, cause, "")
 	}
 	fmt.Fprintf(f.IO.ErrOut, "Created %s.\n", output.Sanitize(what))
 	switch {

@@ -165,7 +165,7 @@ func checkCreated(tok makeapi.Token, label string, wanted []string) error {
 func (f *Factory) revokeEphemeral(ctx context.Context, et *ephemeralToken, result error) error {
 	cctx, cancel := cleanupContext(ctx)
 	defer cancel()
-	err := deleteToken(cctx, et.client, et.tok.Created)
+	err := revoker{client: et.client, zone: et.zone.Name, errOut: f.IO.ErrOut}.revokeOne(cctx, et.tok)
 	if err == nil {
 		return result
 	}

@@ -24,7 +24,9 @@ func newLogoutCmd(f *Factory) *cobra.Command {
 		Short: "Forget a zone's stored credential (and with --revoke, revoke it at Make)",
 		Long: `Remove the zone's credential from the OS keyring and the plain-text credentials
 file. With --revoke the token is first revoked at Make, so it stops working
-everywhere; that asks for confirmation on a terminal and needs --yes elsewhere.`,
+everywhere; that asks for confirmation on a terminal and needs --yes elsewhere.
+
+` + alreadyRevokedHelp,
 		Args: cobra.NoArgs,
 		RunE: f.runE(func(ctx context.Context, _ []string) error {
 			return RunLogout(ctx, opts)
@@ -77,7 +79,7 @@ func RunLogout(ctx context.Context, opts *LogoutOptions) error {
 		if err := f.Confirm(fmt.Sprintf("Revoke the token %q (created %s) in zone %s and forget it?", mine.Label, mine.Created, zone.Name), opts.Yes); err != nil {
 			return err
 		}
-		if err := client.DeleteToken(ctx, mine.Created); err != nil {
+		if err := (revoker{client: client, zone: zone.Name, errOut: f.IO.ErrOut}).revokeOne(ctx, *mine); err != nil {
 			return apiError(zone.Name, err, "user:write")
 		}
 		fmt.Fprintf(f.IO.ErrOut, "Revoked the token %q (created %s) in zone %s.\n", mine.Label, mine.Created, zone.Name)

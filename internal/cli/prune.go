@@ -68,7 +68,9 @@ e.g. deploy-bot~exp=20261128T030000Z). The lifetime is in the label, at
 Make, so any machine with a credential for the zone can clean up after a
 job that was killed or lost: run it on a schedule. --label then matches the
 label without its suffix. A label whose suffix is not exactly that form is
-left alone.`,
+left alone.
+
+` + alreadyRevokedHelp,
 		Example: `  maketoken prune --older-than 90d --dry-run
   maketoken prune --older-than 30d --label ci-nightly --keep 2 --yes
   maketoken prune --all-zones --older-than 1y --label-prefix ci- --yes --timeout 10m
@@ -384,19 +386,17 @@ func (f *Factory) runPrune(ctx context.Context, plans []*pruneZone, records []re
 	parallel(len(work), func(i int) error {
 		p := work[i]
 		zone := p.zc.Zone.Name
-		perZone[i] = parallelBounded(len(p.doomed), revokeConcurrency, func(j int) error {
-			t := p.doomed[j]
-			rec := &records[offsets[i]+j]
-			err := deleteToken(ctx, p.client, t.Created)
-			progress.done()
+		rv := revoker{client: p.client, zone: zone, errOut: f.IO.ErrOut, onDone: progress.done}
+		perZone[i] = rv.revoke(ctx, p.doomed, p.zc.Credential)
+		for j, err := range perZone[i] {
+			t, rec := p.doomed[j], &records[offsets[i]+j]
 			if err != nil {
-				err = fmt.Errorf("%w; the token %s (created %s) was not revoked", apiError(zone, err, "user:write"), strconv.Quote(t.Label), t.Created)
-				rec.Error = f.Redactor.String(err.Error())
-				return err
+				perZone[i][j] = fmt.Errorf("%w; the token %s (created %s) was not revoked", apiError(zone, err, "user:write"), strconv.Quote(t.Label), t.Created)
+				rec.Error = f.Redactor.String(perZone[i][j].Error())
+				continue
 			}
 			rec.Revoked = true
-			return nil
-		})
+		}
 		return nil
 	})
 	var errs []error

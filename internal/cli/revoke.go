@@ -41,7 +41,9 @@ without a terminal --yes is required. --dry-run shows what would be revoked.
 Revoking the credential maketoken itself uses for the zone is called out, and
 afterwards that credential is removed from storage (log in again with a new
 one). Tokens are revoked concurrently; if some fail, the others are still
-revoked and the exit code is 7. Revoking needs the user:write scope.`,
+revoked and the exit code is 7. Revoking needs the user:write scope.
+
+` + alreadyRevokedHelp,
 		Example: `  maketoken revoke 2024-03-27T05:53:27.360Z
   maketoken revoke --label ci-nightly --all --yes
   maketoken revoke -z us1 --prefix 3f2a9c1d --dry-run`,
@@ -129,25 +131,15 @@ func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
 		return err
 	}
 
-	errs := make([]error, len(matched))
-	revokeOne := func(i int) error {
-		t := matched[i]
-		err := client.DeleteToken(ctx, t.Created)
+	errs := revoker{client: client, zone: zone, errOut: f.IO.ErrOut}.revoke(ctx, matched, zc.Credential)
+	for i, err := range errs {
 		if err != nil {
-			err = apiError(zone, fmt.Errorf("revoking the token %q (created %s): %w", t.Label, t.Created, err), "user:write")
-			records[i].Error = f.Redactor.String(err.Error())
-			return err
+			t := matched[i]
+			errs[i] = apiError(zone, fmt.Errorf("revoking the token %q (created %s): %w", t.Label, t.Created, err), "user:write")
+			records[i].Error = f.Redactor.String(errs[i].Error())
+			continue
 		}
 		records[i].Revoked = true
-		return nil
-	}
-	others := len(matched)
-	if current {
-		others--
-	}
-	copy(errs, parallelBounded(others, revokeConcurrency, revokeOne))
-	if current {
-		errs[others] = revokeOne(others)
 	}
 
 	if err := printer.Print(records, f.revokeRows(records, printer.Format, false)); err != nil {
@@ -161,7 +153,7 @@ func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
 	}
 	fmt.Fprintf(f.IO.ErrOut, "Revoked %d of %s in zone %s.\n", revoked, countTokens(len(records)), zone)
 	var forgetErr error
-	if current && records[others].Revoked {
+	if current && records[len(records)-1].Revoked {
 		forgetErr = f.forgetRevoked(ctx, zc)
 	}
 	err = summarize(f, errs, false)

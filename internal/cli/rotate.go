@@ -101,7 +101,9 @@ and changes nothing.
 With -o json the record's "revoked" lists the old tokens the rotation
 revokes and "kept" those it keeps; exit code 7 says one of the revocations
 failed. Its "token" is the new token when the record is how it is delivered
-(on stdout, printed before anything is revoked), else the masked form.`,
+(on stdout, printed before anything is revoked), else the masked form.
+
+` + alreadyRevokedHelp,
 		Example: `  maketoken rotate --label ci-nightly --yes > new-token.txt
   maketoken rotate --label ci-nightly --yes --out-file token.txt
   maketoken rotate --self --yes
@@ -583,13 +585,12 @@ func joinCreated(tokens []makeapi.Token) string {
 // undo revokes a new token that could not be delivered and returns cause
 // with what became of it.
 func (r *rotation) undo(ctx context.Context, tok makeapi.Token, cause error) error {
-	cctx, cancel := cleanupContext(ctx)
-	defer cancel()
-	zone := r.zone.Name
-	if err := r.client.DeleteToken(cctx, tok.Created); err != nil {
-		return fmt.Errorf("%w; the new token could not be revoked again (%s): revoke it with `maketoken revoke -z %s %s`; the old token was kept", cause, err.Error(), zone, tok.Created)
-	}
-	return fmt.Errorf("%w; the new token was revoked again and the old one kept: nothing was changed", cause)
+	return undoCreate(ctx, r.revoker(), tok, cause, "the old one")
+}
+
+// revoker revokes tokens of the rotation's zone.
+func (r *rotation) revoker() revoker {
+	return revoker{client: r.client, zone: r.zone.Name, errOut: r.f.IO.ErrOut}
 }
 
 // createMayHaveHappened reports whether a failed create may still have made
@@ -625,9 +626,9 @@ func (r *rotation) sweep(ctx context.Context, start time.Time) string {
 		return "Make did not create it; the old token was kept, nothing was changed"
 	}
 	var left []string
-	for _, t := range stray {
-		if err := r.client.DeleteToken(cctx, t.Created); err != nil {
-			left = append(left, t.Created)
+	for i, err := range r.revoker().revoke(cctx, stray, r.cred) {
+		if err != nil {
+			left = append(left, stray[i].Created)
 		}
 	}
 	if len(left) > 0 {
@@ -647,30 +648,14 @@ func createdSince(created string, t time.Time) bool {
 // returns the failures, each naming its token.
 func (r *rotation) revokeOld(ctx context.Context) []error {
 	zone := r.zone.Name
-	one := func(t makeapi.Token) error {
-		if err := deleteToken(ctx, r.client, t.Created); err != nil {
-			return fmt.Errorf("%w; the old token %s (created %s) was not revoked: revoke it with `maketoken revoke -z %s %s`", apiError(zone, err, "user:write"), strconv.Quote(t.Label), t.Created, zone, t.Created)
-		}
-		return nil
-	}
-	others := r.old
-	if r.replacesCredential() {
-		others = r.old[:len(r.old)-1]
-	}
-	errs := parallelBounded(len(others), revokeConcurrency, func(i int) error { return one(others[i]) })
-	if len(others) < len(r.old) {
-		errs = append(errs, one(r.old[len(r.old)-1]))
-	}
 	var failed []error
-	revoked := 0
-	for _, err := range errs {
+	for i, err := range r.revoker().revoke(ctx, r.old, r.cred) {
 		if err != nil {
-			failed = append(failed, err)
-		} else {
-			revoked++
+			t := r.old[i]
+			failed = append(failed, fmt.Errorf("%w; the old token %s (created %s) was not revoked: revoke it with `maketoken revoke -z %s %s`", apiError(zone, err, "user:write"), strconv.Quote(t.Label), t.Created, zone, t.Created))
 		}
 	}
-	fmt.Fprintf(r.f.IO.ErrOut, "Revoked %d of %s in zone %s.\n", revoked, countTokens(len(r.old)), zone)
+	fmt.Fprintf(r.f.IO.ErrOut, "Revoked %d of %s in zone %s.\n", len(r.old)-len(failed), countTokens(len(r.old)), zone)
 	return failed
 }
 
