@@ -36,3 +36,11 @@ func unlock(f *os.File) error {
 	ol := &windows.Overlapped{OffsetHigh: lockOffsetHigh}
 	return windows.UnlockFileEx(windows.Handle(f.Fd()), 0, lockLen, 0, ol)
 }
+
+// checkDir accepts any folder: on Windows the per-user cache folder is
+// the only one used.
+func checkDir(string) error { return nil }
+
+func openFile(path string) (*os.File, error) {
+	return os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+}

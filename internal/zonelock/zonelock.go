@@ -70,15 +70,23 @@ func fileName(zone string) string {
 }
 
 // Acquire takes the zone's lock, whose file is kept in dir (created with
-// mode 0700 if missing). If another process holds it, Acquire calls
+// mode 0700 if missing). The folder must belong to this user and be
+// writable by nobody else, and the file must be a regular file of this
+// user's, never followed through a symbolic link. If another process holds it, Acquire calls
 // waiting once with that process's id (0 if unknown) and tries again until
 // it gets the lock or ctx ends; then it returns a *HeldError.
 func Acquire(ctx context.Context, dir, zone string, waiting func(pid int)) (*Lock, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("zone %s: creating the folder for the rotation lock: %w", zone, err)
 	}
+	// The folder may be a shared one's child (/tmp/maketoken-UID when
+	// there is no home): one that another user made, or could write to,
+	// could hold a symbolic link that makes the lock overwrite any file.
+	if err := checkDir(dir); err != nil {
+		return nil, fmt.Errorf("zone %s: refusing the folder for the rotation lock %s: %w", zone, dir, err)
+	}
 	path := Path(dir, zone)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := openFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("zone %s: opening the rotation lock %s: %w", zone, path, err)
 	}
