@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/maketoken/maketoken/internal/readfile"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -91,12 +92,15 @@ func (f *Factory) userCacheDir() string {
 	return dir
 }
 
+// maxScopeCacheBytes bounds a zone's scope cache file.
+const maxScopeCacheBytes = 1 << 20
+
 func (f *Factory) cachedScopes(zone zones.Zone) ([]string, bool) {
 	p := f.scopeCachePath(zone)
 	if p == "" {
 		return nil, false
 	}
-	data, err := os.ReadFile(p)
+	data, _, err := readfile.Read(p, maxScopeCacheBytes)
 	if err != nil {
 		return nil, false
 	}

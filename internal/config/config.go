@@ -6,7 +6,7 @@ package config
 import (
 	"errors"
 	"fmt"
-	"io"
+	"github.com/maketoken/maketoken/internal/readfile"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -147,19 +147,8 @@ func Load(flags *pflag.FlagSet, getenv func(string) string) (*Config, error) {
 // readBounded reads a config file of at most MaxFileBytes: a path that
 // names a device or a pipe that never ends must not hang maketoken.
 func readBounded(path string) ([]byte, error) {
-	fh, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer fh.Close()
-	data, err := io.ReadAll(io.LimitReader(fh, MaxFileBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > MaxFileBytes {
-		return nil, fmt.Errorf("%s is larger than %d KiB; is it the right file?", path, MaxFileBytes>>10)
-	}
-	return data, nil
+	data, _, err := readfile.Read(path, MaxFileBytes)
+	return data, err
 }
 
 // permissionWarning says what is wrong when other users can change or read

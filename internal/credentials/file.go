@@ -3,6 +3,7 @@ package credentials
 import (
 	"errors"
 	"fmt"
+	"github.com/maketoken/maketoken/internal/readfile"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -29,6 +30,10 @@ type fileStore struct {
 	warned bool
 }
 
+// maxFileBytes bounds the credentials file: a few zones' tokens take a
+// few hundred bytes.
+const maxFileBytes = 1 << 20
+
 type fileContents struct {
 	Tokens map[string]string `yaml:"tokens"`
 }
@@ -38,14 +43,14 @@ func (f *fileStore) load() (map[string]string, error) {
 	if f.path == "" {
 		return nil, nil
 	}
-	data, err := os.ReadFile(f.path)
+	data, fi, err := readfile.Read(f.path, maxFileBytes)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("reading the credentials file: %w", err)
 	}
-	if fi, err := os.Stat(f.path); err == nil && fi.Mode().Perm()&0o077 != 0 && f.warn != nil && !f.warned {
+	if fi.Mode().IsRegular() && fi.Mode().Perm()&0o077 != 0 && f.warn != nil && !f.warned {
 		f.warned = true
 		f.warn(fmt.Sprintf("the credentials file %s can be read by other users (mode %04o); run `chmod 600 %s`", f.path, fi.Mode().Perm(), f.path))
 	}
