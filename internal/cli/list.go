@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
@@ -25,7 +26,11 @@ func newListCmd(f *Factory) *cobra.Command {
 		Long: `List the API tokens of the selected zone, or with --all-zones of every zone
 that has a credential (queried in parallel, one request per zone): zone,
 label, scopes, creation time, the masked token, and whether it is the
-credential maketoken itself uses for that zone (current).
+credential maketoken itself uses for that zone (current). A token with a
+lifetime (create --ttl, exec --ephemeral: its label ends in ~exp=TIME) also
+shows when it expires, and whether it has (expires, expired; in a table an
+EXPIRES column, "expired" once it has): ` + "`maketoken prune --expired`" + ` revokes
+those.
 
 Tokens are sorted by zone, then by creation time (newest first in a
 table, oldest first in TSV and JSON). A table fits the terminal: long
@@ -64,6 +69,7 @@ func RunList(ctx context.Context, opts *ListOptions) error {
 		return err
 	}
 	perZone := make([][]tokenRecord, len(targets))
+	now := f.now()
 	errs := parallel(len(targets), func(i int) error {
 		t := targets[i]
 		client, err := f.Client(t.Zone, t.Credential.Token)
@@ -79,7 +85,7 @@ func RunList(ctx context.Context, opts *ListOptions) error {
 		}
 		sortByCreated(tokens)
 		for _, tok := range tokens {
-			perZone[i] = append(perZone[i], newTokenRecord(t.Zone.Name, tok, t.Credential))
+			perZone[i] = append(perZone[i], newTokenRecord(t.Zone.Name, tok, t.Credential).withExpiry(now))
 		}
 		return nil
 	})
@@ -102,15 +108,24 @@ func RunList(ctx context.Context, opts *ListOptions) error {
 // labels and scopes may be shortened to fit.
 func (f *Factory) listRows(records []tokenRecord, format string, oneZone bool) output.Rows {
 	if format != output.Table {
-		rows := output.Rows{Headers: []string{"ZONE", "LABEL", "SCOPES", "CREATED", "TOKEN", "CURRENT"}}
+		rows := output.Rows{Headers: []string{"ZONE", "LABEL", "SCOPES", "CREATED", "TOKEN", "CURRENT", "EXPIRES", "EXPIRED"}}
 		for _, r := range records {
-			rows.Rows = append(rows.Rows, []string{r.Zone, r.Label, strings.Join(r.Scopes, ","), r.Created, r.Token, output.Bool(r.Current, format)})
+			expires := ""
+			if r.Expires != nil {
+				expires = *r.Expires
+			}
+			rows.Rows = append(rows.Rows, []string{r.Zone, r.Label, strings.Join(r.Scopes, ","), r.Created, r.Token, output.Bool(r.Current, format), expires, output.Bool(r.Expired, format)})
 		}
 		return rows
 	}
 	rows := output.Rows{
 		Headers:  []string{"ZONE", "LABEL", "SCOPES", "CREATED", "TOKEN", "CURRENT"},
 		Flexible: []bool{false, true, true, false, false, false},
+	}
+	// EXPIRES only when some token has a lifetime (create --ttl).
+	withExpiry := slices.ContainsFunc(records, func(r tokenRecord) bool { return r.Expires != nil })
+	if withExpiry {
+		rows.Headers, rows.Flexible = append(rows.Headers, "EXPIRES"), append(rows.Flexible, false)
 	}
 	if oneZone {
 		rows.Headers, rows.Flexible = rows.Headers[1:], rows.Flexible[1:]
@@ -130,6 +145,9 @@ func (f *Factory) listRows(records []tokenRecord, format string, oneZone bool) o
 	for _, r := range newestFirst {
 		row := []string{r.Zone, r.Label, strings.Join(r.Scopes, ","), output.Time(r.Created, now), output.ShortToken(r.Token), output.Bool(r.Current, format)}
 		short := []string{"", "", output.ScopeCount(r.Scopes), "", "", ""}
+		if withExpiry {
+			row, short = append(row, expiresCell(r, now)), append(short, "")
+		}
 		if oneZone {
 			row, short = row[1:], short[1:]
 		}
@@ -137,6 +155,18 @@ func (f *Factory) listRows(records []tokenRecord, format string, oneZone bool) o
 		rows.Short = append(rows.Short, short)
 	}
 	return rows
+}
+
+// expiresCell shows a token's expiry to a person: "expired", the local time
+// it expires, or nothing.
+func expiresCell(r tokenRecord, now time.Time) string {
+	switch {
+	case r.Expires == nil:
+		return ""
+	case r.Expired:
+		return "expired"
+	}
+	return output.Time(*r.Expires, now)
 }
 
 // listZoneTokens lists one zone's tokens with its credential, for the

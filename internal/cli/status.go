@@ -2,9 +2,13 @@ package cli
 
 import (
 	"context"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
+	"github.com/maketoken/maketoken/internal/expiry"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/spf13/cobra"
@@ -30,6 +34,9 @@ type statusRecord struct {
 	User             *statusUser `json:"user"`
 	Scopes           []string    `json:"scopes"`
 	Error            string      `json:"error,omitempty"`
+	// ExpiredTokens counts the zone's tokens whose lifetime (create
+	// --ttl) has passed; null if the tokens could not be listed.
+	ExpiredTokens *int `json:"expiredTokens"`
 }
 
 func newStatusCmd(f *Factory) *cobra.Command {
@@ -38,8 +45,10 @@ func newStatusCmd(f *Factory) *cobra.Command {
 		Use:   "status",
 		Short: "Show who you are in each zone, your credential's scopes, and whether it works",
 		Long: `Check the credential of every zone that has one (or only the zone given with
--z): who it belongs to, its scopes and where it comes from. Zones are checked in
-parallel. Exits 4 if Make rejects a checked credential, 7 if some zones could
+-z): who it belongs to, its scopes and where it comes from, and how many of the
+zone's tokens have outlived their lifetime (create --ttl; revoke them with
+` + "`maketoken prune --expired`" + `). Zones are checked in parallel, with three
+requests each, at once. Exits 4 if Make rejects a checked credential, 7 if some zones could
 not be checked.`,
 		Args: cobra.NoArgs,
 		PreRunE: func(cmd *cobra.Command, _ []string) error {
@@ -77,15 +86,21 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 			return err
 		}
 		var (
-			wg         sync.WaitGroup
-			user       makeapi.User
-			auth       makeapi.Authorization
-			uerr, aerr error
+			wg               sync.WaitGroup
+			user             makeapi.User
+			auth             makeapi.Authorization
+			tokens           []makeapi.Token
+			uerr, aerr, lerr error
 		)
-		wg.Add(2)
+		wg.Add(3)
 		go func() { defer wg.Done(); user, uerr = client.Me(ctx) }()
 		go func() { defer wg.Done(); auth, aerr = client.CurrentAuthorization(ctx) }()
+		go func() { defer wg.Done(); tokens, lerr = client.ListTokens(ctx) }()
 		wg.Wait()
+		if lerr == nil {
+			n := countExpired(tokens, f.now())
+			rec.ExpiredTokens = &n
+		}
 		if aerr == nil {
 			rec.Scopes = append(rec.Scopes, auth.Scopes...)
 		}
@@ -113,6 +128,16 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 	if printer.Format == output.Table {
 		rows.Flexible = []bool{false, true, true, true, false, false}
 	}
+	// TSV always has the count; a table only when a zone has expired tokens.
+	withExpired := printer.Format != output.Table || slices.ContainsFunc(records, func(r statusRecord) bool {
+		return r.ExpiredTokens != nil && *r.ExpiredTokens > 0
+	})
+	if withExpired {
+		rows.Headers = append(rows.Headers, "EXPIRED")
+		if rows.Flexible != nil {
+			rows.Flexible = append(rows.Flexible, false)
+		}
+	}
 	for _, r := range records {
 		name, email := "", ""
 		if r.User != nil {
@@ -122,8 +147,17 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 		if !r.OK {
 			state = "error"
 		}
-		rows.Rows = append(rows.Rows, []string{r.Zone, name, email, strings.Join(r.Scopes, ","), r.CredentialSource, state})
-		rows.Short = append(rows.Short, []string{"", "", "", output.ScopeCount(r.Scopes), "", ""})
+		row := []string{r.Zone, name, email, strings.Join(r.Scopes, ","), r.CredentialSource, state}
+		short := []string{"", "", "", output.ScopeCount(r.Scopes), "", ""}
+		if withExpired {
+			expired := ""
+			if r.ExpiredTokens != nil {
+				expired = strconv.Itoa(*r.ExpiredTokens)
+			}
+			row, short = append(row, expired), append(short, "")
+		}
+		rows.Rows = append(rows.Rows, row)
+		rows.Short = append(rows.Short, short)
 	}
 	if err := printer.Print(records, rows); err != nil {
 		return err
@@ -131,4 +165,16 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 	// A rejected credential is exit 4 even when other zones are fine:
 	// status is how people and jobs check that their credentials work.
 	return summarize(f, errs, true)
+}
+
+// countExpired counts the tokens whose label records a lifetime that has
+// passed by now.
+func countExpired(tokens []makeapi.Token, now time.Time) int {
+	n := 0
+	for _, t := range tokens {
+		if expiry.Expired(t.Label, now) {
+			n++
+		}
+	}
+	return n
 }

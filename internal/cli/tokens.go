@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/maketoken/maketoken/internal/credentials"
+	"github.com/maketoken/maketoken/internal/expiry"
 	"github.com/maketoken/maketoken/internal/makeapi"
 )
 
@@ -23,6 +24,11 @@ type tokenRecord struct {
 	Created string   `json:"created"`
 	Token   string   `json:"token"`
 	Current bool     `json:"current"`
+	// Expires is the end of the lifetime recorded in the label (create
+	// --ttl, exec --ephemeral), RFC 3339 in UTC, or null; Expired says it
+	// has passed (see expiry).
+	Expires *string `json:"expires"`
+	Expired bool    `json:"expired"`
 }
 
 // newTokenRecord describes a listed token of zone; cred is the zone's
@@ -41,6 +47,15 @@ func newTokenRecord(zone string, t makeapi.Token, cred credentials.Credential) t
 		Token:   maskListed(t.Token),
 		Current: isCurrent(t, cred),
 	}
+}
+
+// withExpiry fills in the record's expiry from its label, as of now.
+func (r tokenRecord) withExpiry(now time.Time) tokenRecord {
+	if _, at, ok := expiry.Parse(r.Label); ok {
+		s := at.Format(time.RFC3339)
+		r.Expires, r.Expired = &s, !at.After(now)
+	}
+	return r
 }
 
 // maskListed returns the form of a listed token that may be shown: as the
