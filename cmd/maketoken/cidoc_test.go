@@ -19,18 +19,23 @@ const ciDoc = "../../docs/ci.md"
 // cmdCIDoc writes a snippet of docs/ci.md to a file, as the shell that runs
 // it, so that ci_doc.txtar can run the guide's own commands:
 //
-//	cidoc NAME FILE
+//	cidoc NAME FILE [STEP-ID]
 //
 // NAME names a block marked <!-- ci-test: NAME --> in the guide. A shell
 // block is written as it is. A YAML block becomes the shell its CI system
-// would run: for a GitHub Actions workflow, the step with id "rotate"
+// would run: for a GitHub Actions workflow, the step with id STEP-ID
+// (default "rotate")
 // (under `set -eo pipefail`, as Actions runs bash, with its env, each
 // ${{ secrets.X }} read from the variable X); for a GitLab CI job, its
 // variables and script lines (under `set -e`). Steps that install software
 // (uses:, before_script) are left out: they need the network.
 func cmdCIDoc(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 2 {
-		ts.Fatalf("usage: cidoc NAME FILE")
+	if neg || len(args) < 2 || len(args) > 3 {
+		ts.Fatalf("usage: cidoc NAME FILE [STEP-ID]")
+	}
+	stepID := "rotate"
+	if len(args) == 3 {
+		stepID = args[2]
 	}
 	lang, body, err := docSnippet(ciDoc, args[0])
 	ts.Check(err)
@@ -39,7 +44,7 @@ func cmdCIDoc(ts *testscript.TestScript, neg bool, args []string) {
 	case "sh":
 		script = body
 	case "yaml":
-		script, err = yamlShell(body)
+		script, err = yamlShell(body, stepID)
 		ts.Check(err)
 	default:
 		ts.Fatalf("cidoc: block %q is %q, want sh or yaml", args[0], lang)
@@ -94,7 +99,7 @@ var (
 
 // yamlShell turns a GitHub Actions workflow or a GitLab CI file into the
 // shell its rotation step or job runs.
-func yamlShell(text string) (string, error) {
+func yamlShell(text, stepID string) (string, error) {
 	var doc map[string]any
 	if err := yaml.Unmarshal([]byte(text), &doc); err != nil {
 		return "", err
@@ -124,7 +129,7 @@ func yamlShell(text string) (string, error) {
 			steps, _ := job.(map[string]any)["steps"].([]any)
 			for _, s := range steps {
 				step, _ := s.(map[string]any)
-				if step["id"] != "rotate" {
+				if step["id"] != stepID {
 					continue
 				}
 				b.WriteString("set -eo pipefail\n")
@@ -138,7 +143,7 @@ func yamlShell(text string) (string, error) {
 				return b.String(), nil
 			}
 		}
-		return "", fmt.Errorf("cidoc: the workflow has no step with id rotate")
+		return "", fmt.Errorf("cidoc: the workflow has no step with id %s", stepID)
 	}
 	for name, j := range doc { // GitLab CI
 		job, ok := j.(map[string]any)
