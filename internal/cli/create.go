@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/maketoken/maketoken/internal/credentials"
+	"github.com/maketoken/maketoken/internal/delivery"
 	"github.com/maketoken/maketoken/internal/expiry"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/outcome"
@@ -34,6 +35,8 @@ type CreateOptions struct {
 	// TTL, if set, is the token's lifetime, recorded in its label (see
 	// internal/expiry) for `prune --expired`.
 	TTL string
+	// Store is the `-- COMMAND` that receives the token.
+	Store storeCommandFlags
 }
 
 // createRecord is the JSON form of a created token; Token is the secret
@@ -44,12 +47,14 @@ type createRecord struct {
 	Scopes  []string `json:"scopes"`
 	Created string   `json:"created"`
 	Token   string   `json:"token"`
+	// Delivered names the -- COMMAND that received the token.
+	Delivered *deliveredRecord `json:"delivered,omitempty"`
 }
 
 func newCreateCmd(f *Factory) *cobra.Command {
 	opts := &CreateOptions{F: f}
 	cmd := &cobra.Command{
-		Use:   "create -l LABEL -s SCOPE...",
+		Use:   "create -l LABEL -s SCOPE... [-- COMMAND [ARG...]]",
 		Short: "Create an API token with a label and scopes",
 		Long: `Create an API token in the zone with a label and scopes, and print it once.
 
@@ -69,18 +74,25 @@ stores the token as the zone's credential, where the current one is kept
 --ttl gives the token a lifetime (90s, 30m, 12h, 7d, 2w): it is recorded in
 the label as a suffix, deploy-bot~exp=20261128T030000Z (UTC), and
 ` + "`maketoken prune --expired`" + `, run from any machine, revokes the token once it
-has passed. Make itself never expires a token.`,
+has passed. Make itself never expires a token.
+
+With -- COMMAND [ARG...] the token goes to COMMAND on its standard input
+(or, with --store-env NAME, in the variable NAME), as ` + "`rotate`" + ` hands it
+over (see ` + "`maketoken rotate --help`" + `): if COMMAND exits non-zero, or is
+stopped before it read the token, the token is revoked again; if it is
+stopped after reading it, the token is kept and stderr says how to revoke
+it. -o json then prints the record with the token masked and "delivered".`,
 		Example: `  maketoken create -l ci-nightly -s 'scenarios:*'
   maketoken create -l reporting -s '*:read' -z us1 --out-file reporting.token
   maketoken create -l laptop -s user:read,user:write --save
   TOKEN=$(maketoken create -l deploy -s scenarios:run)
-  maketoken create -l release-42 -s scenarios:run --ttl 2h`,
-		Args: cobra.NoArgs,
-		PreRunE: func(cmd *cobra.Command, _ []string) error {
+  maketoken create -l release-42 -s scenarios:run --ttl 2h
+  maketoken create -l deploy -s scenarios:run -- gh secret set MAKE_TOKEN`,
+		PreRunE: func(cmd *cobra.Command, args []string) error {
 			if !cmd.Flags().Changed("label") {
 				return usageErrorf("a label is required: pass -l LABEL (it tells which token sits where)")
 			}
-			return nil
+			return opts.Store.parseArgs(cmd, args)
 		},
 		RunE: f.runE(func(ctx context.Context, _ []string) error {
 			return RunCreate(ctx, opts)
@@ -93,6 +105,7 @@ has passed. Make itself never expires a token.`,
 	fl.BoolVar(&opts.Force, "force", false, "let --out-file replace an existing file")
 	fl.BoolVar(&opts.Save, "save", false, "also store the token as the zone's credential")
 	fl.StringVar(&opts.TTL, "ttl", "", "the `DURATION` the token lives (90s, 30m, 12h, 7d) before prune --expired revokes it")
+	opts.Store.register(fl)
 	_ = cmd.RegisterFlagCompletionFunc("scope", f.completeScopes)
 	_ = cmd.RegisterFlagCompletionFunc("label", cobra.NoFileCompletions)
 	return cmd
@@ -121,7 +134,14 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 			return err
 		}
 	}
+	if len(opts.Store.Command) > 0 && (opts.OutFile != "" || opts.Save) {
+		return usageErrorf("-- COMMAND excludes --out-file and --save: the new token goes to one place (a command can write a file too)")
+	}
 	printer, err := f.Printer()
+	if err != nil {
+		return err
+	}
+	handoff, err := f.storeCommand(opts.Store, printer.Format == output.JSON)
 	if err != nil {
 		return err
 	}
@@ -163,6 +183,9 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 	}
 	what := fmt.Sprintf("the token %q in zone %s (created %s, scopes %s)", rec.Label, zone.Name, rec.Created, strings.Join(rec.Scopes, ","))
 
+	if handoff != nil {
+		return f.createHandOff(ctx, client, zone.Name, tok, handoff, rec, printer, what)
+	}
 	if out != nil {
 		if err := out.write(tok.Token); err != nil {
 			return undoCreate(ctx, revoker{client: client, zone: zone.Name, errOut: f.IO.ErrOut}, tok, fmt.Errorf("zone %s: writing the token to %s: %w", zone.Name, opts.OutFile, err), "")
@@ -234,6 +257,26 @@ func expiringLabel(label, ttl string, now time.Time) (string, error) {
 		return "", usageErrorf("%v", err)
 	}
 	return expiry.Label(label, now.Add(d)), nil
+}
+
+// createHandOff gives the new token to the -- COMMAND. If the command
+// does not take it, the token is revoked again, unless the command may
+// hold it after all (it was stopped after reading it).
+func (f *Factory) createHandOff(ctx context.Context, client *makeapi.Client, zone string, tok makeapi.Token, handoff *delivery.Command, rec createRecord, printer *output.Printer, what string) error {
+	drec, ok, mayHold, cause := handOff(ctx, handoff, zone, tok)
+	switch {
+	case mayHold:
+		return fmt.Errorf("%w; the new token (created %s) was kept: revoke it with `maketoken revoke -z %s %s` if the store does not hold it", cause, tok.Created, zone, tok.Created)
+	case !ok:
+		return undoCreate(ctx, revoker{client: client, zone: zone, errOut: f.IO.ErrOut}, tok, cause, "")
+	}
+	fmt.Fprintf(f.IO.ErrOut, "Created %s and gave it to %s.\n", output.Sanitize(what), output.Sanitize(handoff.Name()))
+	if printer.Format != output.JSON {
+		return nil
+	}
+	rec.Token = makeapi.Mask(tok.Token)
+	rec.Delivered = &drec
+	return printer.Print(rec, output.Rows{})
 }
 
 // validateLabel checks a label for create: present, not blank, printable,

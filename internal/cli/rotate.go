@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/maketoken/maketoken/internal/credentials"
+	"github.com/maketoken/maketoken/internal/delivery"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/outcome"
 	"github.com/maketoken/maketoken/internal/output"
@@ -41,6 +42,8 @@ type RotateOptions struct {
 	OutFile string
 	Yes     bool
 	DryRun  bool
+	// Store is the `-- COMMAND` that receives the new token.
+	Store storeCommandFlags
 }
 
 // rotateRef names an old token in the rotate record.
@@ -61,12 +64,14 @@ type rotateRecord struct {
 	Token   string      `json:"token"`
 	Revoked []rotateRef `json:"revoked"`
 	Kept    []rotateRef `json:"kept"`
+	// Delivered names the -- COMMAND that received the token.
+	Delivered *deliveredRecord `json:"delivered,omitempty"`
 }
 
 func newRotateCmd(f *Factory) *cobra.Command {
 	opts := &RotateOptions{F: f}
 	cmd := &cobra.Command{
-		Use:   "rotate (--label L | --self)",
+		Use:   "rotate (--label L | --self) [-- COMMAND [ARG...]]",
 		Short: "Replace API tokens with new ones, safely",
 		Long: `Replace the tokens labelled L (--label) or the zone's own credential (--self)
 with a new token with the same label and scopes, in this order:
@@ -103,20 +108,57 @@ revokes and "kept" those it keeps; exit code 7 says one of the revocations
 failed. Its "token" is the new token when the record is how it is delivered
 (on stdout, printed before anything is revoked), else the masked form.
 
+Handing the token to a secret store: -- COMMAND [ARG...]
+
+After the check, the new token goes to COMMAND on its standard input (one
+line), never on its command line; with --store-env NAME in the variable NAME
+instead (stdin is then empty; the token is visible to COMMAND's children).
+COMMAND gets maketoken's environment without Make credentials, runs in its
+own process group, and must finish within --timeout; its stderr is passed
+through, and its stdout too (to stderr with -o json, whose stdout is the
+record: "delivered" names COMMAND and its exit code, "token" is masked).
+With --self and a stored credential, the keyring or file gets the new token
+after COMMAND succeeded. What follows depends on how COMMAND ends:
+
+  exits 0         it holds the new token: the old ones are revoked (exit 7
+                  if one cannot be).
+  exits non-zero  it says it did not store the token: the new token is
+                  revoked again and the old ones kept; exit 1.
+  stopped or killed before reading any of the token (time limit, Ctrl-C,
+  SIGTERM, a signal): it cannot hold it; the same, exit 1 (130 if
+                  interrupted).
+  stopped or killed after reading it: whether it stored it is not known.
+                  Revoking the new token could leave the store holding a
+                  revoked token (a CI job rotating its own credential would
+                  lock itself out), so nothing is revoked: the store holds
+                  the old or the new token and both work. Exit 1 (130 if
+                  interrupted); stderr names the new token to check.
+
+So the store never ends holding a revoked token, except where COMMAND exits
+non-zero after storing it (its answer lost on the way back): a store CLI
+that can do that belongs in a small script that checks what the store holds
+before it exits. One command has one exit code, so there is one -- COMMAND,
+not several: to feed two stores, make COMMAND a script that does both and
+exits 0 only when both hold the token (see docs/ci.md).
+
 ` + alreadyRevokedHelp,
 		Example: `  maketoken rotate --label ci-nightly --yes > new-token.txt
   maketoken rotate --label ci-nightly --yes --out-file token.txt
   maketoken rotate --self --yes
-  maketoken rotate -z us1 --label reporting -s '*:read' --keep-old -o json`,
-		Args: cobra.NoArgs,
-		PreRunE: func(cmd *cobra.Command, _ []string) error {
-			return exclusiveFlags(cmd, "label", "self")
+  maketoken rotate -z us1 --label reporting -s '*:read' --keep-old -o json
+  maketoken rotate --self --yes -- gh secret set MAKETOKEN_TOKEN_EU1`,
+		PreRunE: func(cmd *cobra.Command, args []string) error {
+			if err := exclusiveFlags(cmd, "label", "self"); err != nil {
+				return err
+			}
+			return opts.Store.parseArgs(cmd, args)
 		},
 		RunE: f.runE(func(ctx context.Context, _ []string) error {
 			return RunRotate(ctx, opts)
 		}),
 	}
 	fl := cmd.Flags()
+	opts.Store.register(fl)
 	fl.StringVarP(&opts.Label, "label", "l", "", "rotate the tokens with exactly this label")
 	fl.BoolVar(&opts.Self, "self", false, "rotate the credential maketoken uses for the zone")
 	fl.StringArrayVarP(&opts.Scopes, "scope", "s", nil, "give the new token these scopes (names or globs; repeat or separate with commas)")
@@ -143,10 +185,14 @@ type rotation struct {
 	before map[string]bool
 	// Where the new token goes.
 	store   credentials.Source // keyring or file when it replaces the stored credential
+	handoff *delivery.Command  // the -- COMMAND
 	out     *outFile
 	outPath string
 	keepOld bool
-	printer *output.Printer
+	// storeFailed: the command took the new token but storage kept the
+	// old credential, which must then not be revoked.
+	storeFailed bool
+	printer     *output.Printer
 }
 
 // RunRotate rotates the tokens opts names in the selected zone.
@@ -164,6 +210,9 @@ func RunRotate(ctx context.Context, opts *RotateOptions) error {
 		return err
 	}
 	r := &rotation{f: f, zone: zone, keepOld: opts.KeepOld, printer: printer, outPath: opts.OutFile}
+	if r.handoff, err = f.storeCommand(opts.Store, printer.Format == output.JSON); err != nil {
+		return err
+	}
 	if opts.OutFile != "" {
 		// Checked before anything happens; a rotation replaces the file.
 		if opts.DryRun {
@@ -223,6 +272,8 @@ func (o *RotateOptions) validate() error {
 		return usageErrorf("say what to rotate: --label L (the tokens with that label) or --self (the zone's own credential)")
 	case !o.Self && strings.TrimSpace(o.Label) == "":
 		return usageErrorf("--label cannot be blank")
+	case o.OutFile != "" && len(o.Store.Command) > 0:
+		return usageErrorf("--out-file and -- COMMAND exclude each other: the new token goes to one of them (a command can write a file too)")
 	}
 	if len(o.Scopes) > 0 {
 		return scopes.Validate(o.Scopes)
@@ -354,6 +405,13 @@ func (r *rotation) destination() string {
 	if r.outPath != "" {
 		where = append(where, r.outPath)
 	}
+	if r.handoff != nil {
+		how := "on its standard input"
+		if r.handoff.EnvName != "" {
+			how = "in $" + r.handoff.EnvName
+		}
+		where = append([]string{fmt.Sprintf("the command %s (%s)", r.handoff.Name(), how)}, where...)
+	}
 	if len(where) == 0 {
 		return "standard output"
 	}
@@ -370,7 +428,7 @@ func (r *rotation) showPlan(dryRun bool) {
 	fmt.Fprintf(w, "%s %s labelled %s in zone %s:\n", verb, countTokens(len(r.old)), output.Printable(strconv.Quote(r.label)), r.zone.Name)
 	writeTokenLines(r.f, r.old, r.cred)
 	fmt.Fprintf(w, "The new token gets the scopes %s and goes to %s.\n", strings.Join(r.scopes, ","), output.Sanitize(r.destination()))
-	if r.replacesCredential() && r.cred.Source == credentials.SourceEnv {
+	if r.replacesCredential() && r.cred.Source == credentials.SourceEnv && r.handoff == nil {
 		fmt.Fprintf(w, "The credential comes from %s, so maketoken cannot store the new token: put it where %s is set.\n", r.cred.EnvVar, r.cred.EnvVar)
 	}
 	old := "The old tokens are"
@@ -380,7 +438,7 @@ func (r *rotation) showPlan(dryRun bool) {
 	if r.keepOld {
 		fmt.Fprintf(w, "%s kept (--keep-old).\n", old)
 	} else {
-		fmt.Fprintf(w, "%s revoked once the new one is delivered.\n", old)
+		fmt.Fprintf(w, "%s revoked once the new one is delivered%s.\n", old, map[bool]string{true: " (the command exited 0)"}[r.handoff != nil])
 	}
 }
 
@@ -420,18 +478,22 @@ func (r *rotation) run(ctx context.Context) error {
 			rec.Revoked = append(rec.Revoked, ref)
 		}
 	}
-	extra, err := r.deliver(ctx, tok, rec)
-	if outcome.IsUnknown(err) {
+	extra, err := r.deliver(ctx, tok, &rec)
+	var held *heldTokenError
+	switch {
+	case errors.As(err, &held):
+		// The store command may hold the new token: it says so itself.
+		return err
+	case outcome.IsUnknown(err):
 		return r.deliveryUnknown(tok, err)
-	}
-	if err != nil {
+	case err != nil:
 		return r.undo(ctx, tok, err)
 	}
 	fmt.Fprintf(f.IO.ErrOut, "Created the new token (created %s), checked that it works, and delivered it to %s.\n", tok.Created, output.Sanitize(r.destination()))
 	if r.onStdout() && f.IO.OutTTY {
 		fmt.Fprintln(f.IO.ErrOut, "Copy it now: it will not be shown again.")
 	}
-	if r.replacesCredential() && r.cred.Source == credentials.SourceEnv {
+	if r.replacesCredential() && r.cred.Source == credentials.SourceEnv && r.handoff == nil {
 		fmt.Fprintf(f.IO.ErrOut, "The credential came from %s: replace its value with the new token wherever it is set (e.g. your CI's secret store).\n", r.cred.EnvVar)
 	}
 
@@ -439,7 +501,11 @@ func (r *rotation) run(ctx context.Context) error {
 	if extra != nil {
 		failed = append(failed, extra)
 	}
-	if !r.keepOld {
+	switch {
+	case r.keepOld:
+	case r.storeFailed:
+		fmt.Fprintf(f.IO.ErrOut, "The old %s not revoked: storage still holds the old credential.\n", map[bool]string{true: "token was", false: "tokens were"}[len(r.old) == 1])
+	default:
 		failed = append(failed, r.revokeOld(ctx)...)
 	}
 	if !r.onStdout() && r.printer.Format == output.JSON {
@@ -458,7 +524,7 @@ func (r *rotation) run(ctx context.Context) error {
 }
 
 // onStdout reports whether the new token is delivered on stdout.
-func (r *rotation) onStdout() bool { return r.store == "" && r.out == nil }
+func (r *rotation) onStdout() bool { return r.store == "" && r.out == nil && r.handoff == nil }
 
 // verify checks the new token with a call made with it: it must work and
 // have the scopes asked for. A failure is exit 1, whatever Make answered:
@@ -478,8 +544,29 @@ func (r *rotation) verify(ctx context.Context, tok makeapi.Token) error {
 // stdout. An error means it was not delivered (and must be revoked again).
 // extra is a failure that came after delivery: the copy to --out-file of a
 // token that is already stored.
-func (r *rotation) deliver(ctx context.Context, tok makeapi.Token, rec rotateRecord) (extra, err error) {
+func (r *rotation) deliver(ctx context.Context, tok makeapi.Token, rec *rotateRecord) (extra, err error) {
 	zone := r.zone.Name
+	if r.handoff != nil {
+		// The command first: its failure is what makes the new token be
+		// revoked again, so storage must not hold it yet.
+		drec, ok, mayHold, cause := handOff(ctx, r.handoff, zone, tok)
+		rec.Delivered = &drec
+		switch {
+		case mayHold:
+			return nil, &heldTokenError{cause: cause, msg: fmt.Sprintf("nothing was revoked, so the new token (created %s) and the old %s still work; once you know which one the store holds, revoke what it does not with `maketoken revoke -z %s CREATED`", tok.Created, map[bool]string{true: "one", false: "ones"}[len(r.old) == 1], zone)}
+		case !ok:
+			return nil, cause
+		}
+		if r.store != "" {
+			if err := r.storeToken(ctx, tok); err != nil {
+				// The command holds the new token and storage the old
+				// one: both stay.
+				r.storeFailed = true
+				return fmt.Errorf("%w; %s received the new token, and the old one stays in storage and was not revoked", err, r.handoff.Name()), nil
+			}
+		}
+		return nil, nil
+	}
 	if r.store != "" {
 		if err := r.storeToken(ctx, tok); err != nil {
 			return nil, err
@@ -502,8 +589,9 @@ func (r *rotation) deliver(ctx context.Context, tok makeapi.Token, rec rotateRec
 	// tokens about to be.
 	defer catchBrokenPipe()()
 	if r.printer.Format == output.JSON {
-		rec.Token = tok.Token
-		err = r.printer.Print(rec, output.Rows{})
+		full := *rec
+		full.Token = tok.Token
+		err = r.printer.Print(full, output.Rows{})
 	} else {
 		_, err = fmt.Fprintln(r.f.IO.Out, tok.Token)
 	}
@@ -668,3 +756,18 @@ func sortedScopes(s []string) []string {
 	slices.Sort(out)
 	return slices.Compact(out)
 }
+
+// heldTokenError is a rotation whose new token may be held by the store
+// command although it did not succeed: the token is not revoked, and the
+// message says what the user must check.
+type heldTokenError struct {
+	cause error
+	msg   string
+}
+
+func (e *heldTokenError) Error() string { return e.cause.Error() + "; " + e.msg }
+func (e *heldTokenError) Unwrap() error { return e.cause }
+
+// OutcomeUnknown marks the delivery as one whose outcome is not known
+// (see package outcome).
+func (e *heldTokenError) OutcomeUnknown() bool { return true }
