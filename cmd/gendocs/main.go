@@ -121,7 +121,30 @@ func writeMarkdown(dir string) error {
 	}
 	root := rootCommand()
 	escapeHelpText(root, false) // flags are printed in a code block: as written
-	return doc.GenMarkdownTreeCustom(root, dir, prepend, func(s string) string { return s })
+	if err := doc.GenMarkdownTreeCustom(root, dir, prepend, func(s string) string { return s }); err != nil {
+		return err
+	}
+	return writeHelpTopics(root, dir, prepend(""))
+}
+
+// writeHelpTopics writes one page per help topic (`maketoken help
+// exit-codes`), which cobra's generator leaves out: the topic's text as
+// the terminal shows it, in a code block.
+func writeHelpTopics(root *cobra.Command, dir, header string) error {
+	for _, c := range root.Commands() {
+		if !c.IsAdditionalHelpTopicCommand() {
+			continue
+		}
+		var b strings.Builder
+		b.WriteString(header)
+		fmt.Fprintf(&b, "## %s help %s\n\n%s\n\n", root.Name(), c.Name(), c.Short)
+		fmt.Fprintf(&b, "```\n%s\n```\n", c.Long) // visit skipped it: not escaped
+		name := filepath.Join(dir, root.Name()+"_help_"+c.Name()+".md")
+		if err := os.WriteFile(name, []byte(b.String()), 0o644); err != nil { //nolint:gosec // documentation is for everyone to read
+			return err
+		}
+	}
+	return nil
 }
 
 // escapeHelpText makes the help texts of the tree, written as plain text for

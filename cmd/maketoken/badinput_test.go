@@ -59,7 +59,7 @@ func TestBadInput(t *testing.T) {
 	long := strings.Repeat("x", 10000)
 	cases := []badCase{
 		// The command line.
-		{name: "unknown flag", args: []string{"list", "--frobnicate"}, code: 2, stderr: `unknown flag: --frobnicate; run .maketoken --help. for usage`},
+		{name: "unknown flag", args: []string{"list", "--frobnicate"}, code: 2, stderr: `unknown flag --frobnicate for "maketoken list". See .maketoken list --help.`},
 		{name: "unknown command", args: []string{"frobnicate"}, code: 2, stderr: `unknown command "frobnicate"`},
 		{name: "unknown zone", args: []string{"list", "-z", "mars"}, code: 2, stderr: `unknown zone "mars" \(known zones: eu1, eu2`},
 		{name: "zone with credentials", args: []string{"list", "-z", "https://me:hunter2@eu1.make.com"}, code: 2, stderr: `invalid zone "https://REDACTED@eu1\.make\.com": credentials do not belong in a zone name`},

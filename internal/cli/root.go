@@ -50,7 +50,7 @@ func SystemDeps(build BuildInfo) Deps {
 func Main(ctx context.Context, args []string, d Deps) int {
 	f, root := newRoot(d)
 	root.SetArgs(args)
-	err := f.usageIfNotStarted(root.ExecuteContext(ctx))
+	err := f.usageIfNotStarted(root, root.ExecuteContext(ctx))
 	PrintError(f.IO.ErrOut, err, f.Redactor)
 	return ExitCode(err)
 }
@@ -76,7 +76,11 @@ func newRoot(d Deps) (*Factory, *cobra.Command) {
 list, create with scopes, revoke and rotate the API tokens of each zone.
 
 Zones: eu1, eu2, us1, us2, celonis-eu1, celonis-us1 (or their hosts, e.g.
-eu1.make.com), plus any zone added in the config file.`,
+eu1.make.com), plus any zone added in the config file.
+
+Credentials: ` + "`maketoken login`" + ` stores one in the keyring; in CI set
+MAKETOKEN_TOKEN_<ZONE> (MAKETOKEN_TOKEN_EU1), or MAKE_API_KEY together with
+MAKE_ZONE as Make's own tools read them. See ` + "`maketoken help environment`" + `.`,
 		Example: `  maketoken login -z eu1
   maketoken list --all-zones
   maketoken create -l ci-nightly -s 'scenarios:*' --out-file token.txt
@@ -91,8 +95,8 @@ eu1.make.com), plus any zone added in the config file.`,
 	root.SetOut(d.IO.Out)
 	root.SetErr(d.IO.ErrOut)
 	root.SetVersionTemplate("{{.Version}}\n")
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
-		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%w; %s", err, exitUsageMessage)}
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return &ExitError{Code: ExitUsage, Err: flagError(cmd, err)}
 	})
 
 	pf := root.PersistentFlags()
@@ -121,6 +125,8 @@ eu1.make.com), plus any zone added in the config file.`,
 		newExecCmd(f),
 		newVersionCmd(f),
 	)
+	root.AddCommand(helpTopics()...)
+	groupCommands(root)
 	// Anything cobra refuses before a command runs (an unknown command,
 	// wrong arguments) is a usage error.
 	root.PersistentPreRun = func(*cobra.Command, []string) { f.started = true }
@@ -144,14 +150,20 @@ func exclusiveFlags(cmd *cobra.Command, a, b string) error {
 	return usageErrorf("use either %s or %s, not both", name(a), name(b))
 }
 
-// usageIfNotStarted makes an error from cobra's own checks exit 2.
-func (f *Factory) usageIfNotStarted(err error) error {
+// usageIfNotStarted makes an error from cobra's own checks exit 2, an
+// unknown command's in one plain line.
+func (f *Factory) usageIfNotStarted(root *cobra.Command, err error) error {
 	if err == nil || f.started {
 		return err
 	}
 	var ee *ExitError
 	if errors.As(err, &ee) {
 		return err
+	}
+	if isUnknownCommand(err) {
+		if plain := unknownCommandError(root, err); plain != nil {
+			return &ExitError{Code: ExitUsage, Err: plain}
+		}
 	}
 	return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%w; %s", err, exitUsageMessage)}
 }

@@ -1,0 +1,239 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/maketoken/maketoken/internal/editdist"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// Command groups of the root help, in the order they are listed.
+const (
+	groupTokens      = "tokens"
+	groupCredentials = "credentials"
+	groupOther       = "other"
+)
+
+// groupCommands sorts the root's commands into the groups of its help:
+// tokens, credentials, everything else. A command no group names is
+// listed among the others.
+func groupCommands(root *cobra.Command) {
+	root.AddGroup(
+		&cobra.Group{ID: groupTokens, Title: "Token commands:"},
+		&cobra.Group{ID: groupCredentials, Title: "Credential commands:"},
+		&cobra.Group{ID: groupOther, Title: "Other commands:"},
+	)
+	groups := map[string]string{
+		"list": groupTokens, "create": groupTokens, "revoke": groupTokens,
+		"rotate": groupTokens, "prune": groupTokens, "scopes": groupTokens,
+		"login": groupCredentials, "logout": groupCredentials, "status": groupCredentials,
+		"token": groupCredentials, "exec": groupCredentials, "zones": groupCredentials,
+	}
+	for _, c := range root.Commands() {
+		if !c.IsAvailableCommand() {
+			continue
+		}
+		if g, ok := groups[c.Name()]; ok {
+			c.GroupID = g
+		} else {
+			c.GroupID = groupOther
+		}
+	}
+	root.SetHelpCommandGroupID(groupOther)
+	root.SetCompletionCommandGroupID(groupOther)
+	// Help topics by their name, as `maketoken help NAME` takes them.
+	tpl := root.UsageTemplate()
+	const topics = `Additional help topics:{{range .Commands}}{{if .IsAdditionalHelpTopicCommand}}
+  {{rpad .CommandPath .CommandPathPadding}} {{.Short}}{{end}}{{end}}`
+	root.SetUsageTemplate(strings.Replace(tpl, topics, `Help topics (`+"`{{.CommandPath}} help TOPIC`"+`):{{range .Commands}}{{if .IsAdditionalHelpTopicCommand}}
+  {{rpad .Name 12}} {{.Short}}{{end}}{{end}}`, 1))
+}
+
+// helpTopics are `maketoken help TOPIC` pages: commands with no action,
+// which cobra lists as "Additional help topics".
+func helpTopics() []*cobra.Command {
+	topic := func(name, short, long string) *cobra.Command {
+		return &cobra.Command{Use: name, Short: short, Long: long}
+	}
+	return []*cobra.Command{
+		topic("exit-codes", "What maketoken's exit codes mean", exitCodesHelp),
+		topic("environment", "The environment variables maketoken reads", environmentHelp),
+		topic("formatting", "Output formats: table, TSV, JSON and --jq", formattingHelp),
+	}
+}
+
+const exitCodesHelp = `maketoken exits with one of these codes, so that scripts and CI jobs can tell
+what happened without reading its messages:
+
+  0    success
+  1    failure: network, server error, anything not below
+  2    usage: unknown command, flag, zone or scope, a missing argument, or
+       --yes needed where there is no terminal to ask on
+  3    cancelled at a confirmation prompt
+  4    not authenticated: no credential for the zone, or Make answered 401
+  5    permission denied: Make answered 403 (the credential lacks a scope)
+  6    nothing matched: no token fits the selector
+  7    partial failure: some zones or tokens succeeded and others failed
+  8    the OS keyring is unavailable or timed out
+  130  interrupted (Ctrl-C, SIGTERM, SIGHUP): what was done and what was not
+       is on stderr
+
+Errors go to stderr, one line each, starting with "maketoken:".
+maketoken exec exits with the code of the command it ran.`
+
+const environmentHelp = `Credentials (for zone Z, the first one found wins):
+
+  MAKETOKEN_TOKEN_<ZONE>  the credential of one zone: the zone's name
+                          upper-cased, "-" as "_" (MAKETOKEN_TOKEN_EU1,
+                          MAKETOKEN_TOKEN_CELONIS_US1)
+  MAKE_API_KEY            a credential, as Make's own tools read it: used only
+                          for the zone MAKE_ZONE names (or one chosen with -z),
+                          never for a default zone nor for --all-zones
+  then the OS keyring, then the file written by login --insecure-storage.
+
+Settings (a flag wins over the environment, the environment over the config
+file):
+
+  MAKETOKEN_ZONE          the zone to use (as -z)
+  MAKE_ZONE               the zone, as Make's own tools name it (a host such
+                          as eu1.make.com); used when MAKETOKEN_ZONE is unset
+  MAKETOKEN_CONFIG        the config file (as --config); default
+                          $XDG_CONFIG_HOME/maketoken/config.yaml
+  MAKETOKEN_OUTPUT        table, tsv or json (as -o)
+  MAKETOKEN_TIMEOUT       time limit of a command (as --timeout)
+  MAKETOKEN_KEYRING_TIMEOUT  time limit of one keyring call (default 10s)
+  MAKETOKEN_DEBUG         trace HTTP on stderr, secrets redacted (as --debug)
+  MAKETOKEN_CREDENTIALS_FILE  the file login --insecure-storage writes
+
+At a terminal:
+
+  NO_COLOR                set to anything: no colour
+  CLICOLOR=0              no colour
+  CLICOLOR_FORCE          set (not 0): colour even without a terminal
+  TERM=dumb               no colour
+  COLUMNS                 the width tables fit, when stdout is a terminal
+
+maketoken exec sets MAKE_API_KEY and MAKE_ZONE (the zone's host) for the
+command it runs.`
+
+const formattingHelp = `Every command that prints data prints it in one of three formats (-o):
+
+  table  for people, the default on a terminal: aligned columns that fit the
+         terminal's width. Long labels and scope lists are shortened ("…",
+         "47 scopes"), tokens shown by their prefix, times relative
+         ("3 days ago") or local.
+  tsv    for scripts, the default when stdout is not a terminal: one record
+         per line, fields separated by tabs, no header, every field in full
+         (tabs, newlines and backslashes inside a field written as \t, \n,
+         \\).
+  json   stable field names (see docs/reference and the command's help),
+         every field in full.
+
+--jq EXPR filters the JSON with a jq expression and implies -o json; a
+string result is printed without quotes:
+
+  maketoken list --all-zones --jq '.[] | select(.current) | .zone'
+
+Only data goes to stdout; progress, warnings, prompts and errors go to
+stderr. A token in list output is always masked; the full secret is printed
+only by create, rotate and token.`
+
+// unknownCommandError rewrites cobra's "unknown command" error, whose
+// suggestion spans several lines (and so would be shown escaped), into
+// one plain line: did you mean "list"? and where the help is.
+func unknownCommandError(root *cobra.Command, err error) error {
+	var name, parent string
+	if n, _ := fmt.Sscanf(err.Error(), "unknown command %q for %q", &name, &parent); n != 2 {
+		return nil
+	}
+	cmd := root
+	if c, _, ferr := root.Find(strings.Fields(parent)[1:]); ferr == nil && c != nil {
+		cmd = c
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", name, cmd.CommandPath())
+	if s := cmd.SuggestionsFor(name); len(s) > 0 {
+		msg += "; " + didYouMean(s)
+	}
+	return seeHelp(msg, cmd)
+}
+
+// seeHelp ends a usage error's message with where the command's help is.
+func seeHelp(msg string, cmd *cobra.Command) error {
+	return errors.New(punctuate(msg) + " See `" + cmd.CommandPath() + " --help`.")
+}
+
+// punctuate ends a sentence with a full stop unless it has its own mark.
+func punctuate(s string) string {
+	if strings.HasSuffix(s, "?") || strings.HasSuffix(s, ".") {
+		return s
+	}
+	return s + "."
+}
+
+// flagError explains an unknown or malformed flag in one line, with the
+// closest flag of the command when there is one, and points at the
+// command's own help.
+func flagError(cmd *cobra.Command, err error) error {
+	msg := err.Error()
+	if rest, ok := strings.CutPrefix(msg, "unknown flag: "); ok {
+		name := strings.TrimLeft(rest, "-")
+		msg = fmt.Sprintf("unknown flag --%s for %q", name, cmd.CommandPath())
+		if s := closestFlags(cmd, name); len(s) > 0 {
+			msg += "; " + didYouMean(s)
+		}
+	}
+	return seeHelp(msg, cmd)
+}
+
+// didYouMean is `did you mean "a"?` or `did you mean "a" or "b"?`.
+func didYouMean(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = fmt.Sprintf("%q", n)
+	}
+	return "did you mean " + strings.Join(q, " or ") + "?"
+}
+
+// closestFlags are the command's flags (its own and inherited) within a
+// small edit distance of name, or that name starts, nearest first, at
+// most two.
+func closestFlags(cmd *cobra.Command, name string) []string {
+	type hit struct {
+		name string
+		dist int
+	}
+	var hits []hit
+	seen := map[string]bool{}
+	visit := func(f *pflag.Flag) {
+		if f.Hidden || seen[f.Name] {
+			return
+		}
+		seen[f.Name] = true
+		d := editdist.Distance(strings.ToLower(name), f.Name)
+		if d <= max(2, len(name)/4) || (len(name) >= 3 && strings.HasPrefix(f.Name, name)) {
+			hits = append(hits, hit{"--" + f.Name, d})
+		}
+	}
+	cmd.Flags().VisitAll(visit)
+	cmd.InheritedFlags().VisitAll(visit)
+	slices.SortStableFunc(hits, func(a, b hit) int {
+		if a.dist != b.dist {
+			return a.dist - b.dist
+		}
+		return strings.Compare(a.name, b.name)
+	})
+	var out []string
+	for _, h := range hits[:min(len(hits), 2)] {
+		out = append(out, h.name)
+	}
+	return out
+}
+
+// isUnknownCommand reports whether err is cobra's unknown-command error.
+func isUnknownCommand(err error) bool {
+	return err != nil && strings.HasPrefix(err.Error(), "unknown command ") && !errors.As(err, new(*ExitError))
+}
