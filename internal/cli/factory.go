@@ -183,12 +183,28 @@ func (f *Factory) HTTPClient() *http.Client {
 
 // Client returns an API client for the zone that authenticates with token.
 func (f *Factory) Client(zone zones.Zone, token string) (*makeapi.Client, error) {
+	return f.newClient(zone, token, makeapi.Options{})
+}
+
+// bulkRateLimitRetries is how often one call of a bulk client may meet a
+// 429. A large prune under Make's per-minute limit meets many; the
+// command's --timeout is the real bound.
+const bulkRateLimitRetries = 1000
+
+// BulkClient is Client for many calls at once (prune): its requests wait
+// together while Make's rate limit is in force, and ride out many 429s.
+func (f *Factory) BulkClient(zone zones.Zone, token string) (*makeapi.Client, error) {
+	policy := makeapi.DefaultRetry()
+	policy.MaxRateLimitRetries = bulkRateLimitRetries
+	return f.newClient(zone, token, makeapi.Options{RateGate: true, Retry: &policy})
+}
+
+func (f *Factory) newClient(zone zones.Zone, token string, opts makeapi.Options) (*makeapi.Client, error) {
 	f.Redactor.Add(token)
-	return makeapi.New(zone.URL, token, makeapi.Options{
-		HTTPClient: f.HTTPClient(),
-		UserAgent:  f.UserAgent(),
-		OnRetry:    f.noteRetry(zone),
-	})
+	opts.HTTPClient = f.HTTPClient()
+	opts.UserAgent = f.UserAgent()
+	opts.OnRetry = f.noteRetry(zone)
+	return makeapi.New(zone.URL, token, opts)
 }
 
 // UserAgent names maketoken, its version and platform.

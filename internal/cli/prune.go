@@ -16,11 +16,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-// pruneRateLimitRetries is how often one delete of a prune may meet a
-// 429. A large prune under Make's per-minute limit meets many; the
-// command's --timeout is the real bound.
-const pruneRateLimitRetries = 1000
-
 // PruneOptions are the options of `maketoken prune`.
 type PruneOptions struct {
 	F           *Factory
@@ -286,7 +281,7 @@ func (o *PruneOptions) matchesLabel(t makeapi.Token) bool {
 // records an expiry not after now), never the zone's credential.
 func (f *Factory) planPrune(ctx context.Context, zc zoneCredential, opts *PruneOptions, cutoff, now time.Time) *pruneZone {
 	p := &pruneZone{zc: zc}
-	client, err := f.pruneClient(zc)
+	client, err := f.BulkClient(zc.Zone, zc.Credential.Token)
 	if err != nil {
 		p.err = err
 		return p
@@ -409,20 +404,4 @@ func (f *Factory) runPrune(ctx context.Context, plans []*pruneZone, records []re
 		}
 	}
 	return errs
-}
-
-// pruneClient is a client for the zone whose requests share a rate gate
-// and ride out many 429s.
-func (f *Factory) pruneClient(zc zoneCredential) (*makeapi.Client, error) {
-	hc := *f.HTTPClient()
-	hc.Transport = &rateGate{base: hc.Transport}
-	policy := makeapi.DefaultRetry()
-	policy.MaxRateLimitRetries = pruneRateLimitRetries
-	f.Redactor.Add(zc.Credential.Token)
-	return makeapi.New(zc.Zone.URL, zc.Credential.Token, makeapi.Options{
-		HTTPClient: &hc,
-		UserAgent:  f.UserAgent(),
-		OnRetry:    f.noteRetry(zc.Zone),
-		Retry:      &policy,
-	})
 }

@@ -351,11 +351,11 @@ func TestParseRetryAfter(t *testing.T) {
 		"-3":                                0,
 		"soon":                              0,
 		"1.5":                               0,
-		"99999":                             time.Hour,
+		"99999":                             MaxRetryAfter,
 		"Wed, 27 Mar 2024 05:53:37 GMT":     10 * time.Second,
-		"Wed, 27 Mar 2024 05:53:17 GMT":     0,           // in the past
-		"Wednesday, 27-Mar-24 05:54:27 GMT": time.Minute, // RFC 850
-		"Thu, 27 Mar 2025 05:53:27 GMT":     time.Hour,   // capped
+		"Wed, 27 Mar 2024 05:53:17 GMT":     0,             // in the past
+		"Wednesday, 27-Mar-24 05:54:27 GMT": time.Minute,   // RFC 850
+		"Thu, 27 Mar 2025 05:53:27 GMT":     MaxRetryAfter, // capped
 	}
 	for in, want := range cases {
 		if got := parseRetryAfter(in, now); got != want {

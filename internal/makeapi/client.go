@@ -29,6 +29,11 @@ type Options struct {
 	Retry *RetryPolicy
 	// OnRetry, when set, is told about every retry before its wait.
 	OnRetry func(RetryEvent)
+	// RateGate makes the client's requests (its WithToken copies' too)
+	// wait together while Make's rate limit is in force, for bulk work
+	// that runs many calls at once: after one 429 none is sent until the
+	// wait it asked for has passed.
+	RateGate bool
 }
 
 // Client talks to one zone's API with one token.
@@ -53,6 +58,15 @@ func New(baseURL, token string, opts Options) (*Client, error) {
 	hc := opts.HTTPClient
 	if hc == nil {
 		hc = NewHTTPClient(nil, 0)
+	}
+	if opts.RateGate {
+		base := hc.Transport
+		if base == nil {
+			base = http.DefaultTransport
+		}
+		gated := *hc
+		gated.Transport = &rateGate{base: base}
+		hc = &gated
 	}
 	ua := opts.UserAgent
 	if ua == "" {

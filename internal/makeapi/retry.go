@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"strconv"
 	"syscall"
 	"time"
 )
@@ -88,7 +87,7 @@ func (p RetryPolicy) next(ctx context.Context, method string, attempt, status in
 	wait := p.backoff(attempt)
 	var ae *APIError
 	if errors.As(err, &ae) && ae.RetryAfter > 0 {
-		wait = min(ae.RetryAfter, max(p.Max, 2*time.Minute))
+		wait = ae.RetryAfter // capped at MaxRetryAfter
 	}
 	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
 		return decision{wait: wait, tooLate: true}
@@ -175,23 +174,4 @@ func retryReason(status int, err error) string {
 		return te.Err.Error()
 	}
 	return err.Error()
-}
-
-// parseRetryAfter reads a Retry-After header: seconds or an HTTP date.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(v); err == nil {
-		if s < 0 {
-			return 0
-		}
-		return time.Duration(min(s, 3600)) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(now); d > 0 {
-			return min(d, time.Hour)
-		}
-	}
-	return 0
 }
