@@ -6,24 +6,28 @@ import (
 	"time"
 )
 
-// The progress line a long-running command (prune) shows on stderr.
-
-// progressEvery is how often the progress line is redrawn.
+// progressEvery is how often a progress line is redrawn.
 const progressEvery = 100 * time.Millisecond
 
-// progress shows "n of N" on stderr while a prune runs, if stderr is a
-// terminal.
-type progress struct {
-	f        *Factory
+// Progress is the line a long step shows on stderr while it runs, redrawn
+// in place: "maketoken: revoked 3 of 40...". It is drawn only when stderr
+// is a terminal; elsewhere it costs nothing and writes nothing. Done may
+// be called from many goroutines at once.
+type Progress struct {
+	io       *IOStreams
+	verb     string
 	total    int
 	count    atomic.Int64
 	stop     chan struct{}
 	finished chan struct{}
 }
 
-func (f *Factory) newProgress(total int) *progress {
-	p := &progress{f: f, total: total}
-	if !f.IO.ErrTTY || total == 0 {
+// StartProgress starts the progress line of a step that does total
+// things, each counted with Done; verb says what ("revoked"). Call Stop
+// when the step ends, before anything else is written to stderr.
+func (s *IOStreams) StartProgress(verb string, total int) *Progress {
+	p := &Progress{io: s, verb: verb, total: total}
+	if !s.ErrTTY || total == 0 {
 		return p
 	}
 	p.stop, p.finished = make(chan struct{}), make(chan struct{})
@@ -37,7 +41,7 @@ func (f *Factory) newProgress(total int) *progress {
 				p.draw()
 			case <-p.stop:
 				p.draw()
-				fmt.Fprintln(f.IO.ErrOut)
+				fmt.Fprintln(s.ErrOut)
 				return
 			}
 		}
@@ -45,17 +49,18 @@ func (f *Factory) newProgress(total int) *progress {
 	return p
 }
 
-func (p *progress) draw() {
-	fmt.Fprintf(p.f.IO.ErrOut, "\rmaketoken: revoked %d of %d...", p.count.Load(), p.total)
+func (p *Progress) draw() {
+	fmt.Fprintf(p.io.ErrOut, "\rmaketoken: %s %d of %d...", p.verb, p.count.Load(), p.total)
 }
 
-// done counts one finished delete.
-func (p *progress) done() { p.count.Add(1) }
+// Done counts one thing done.
+func (p *Progress) Done() { p.count.Add(1) }
 
-// finish ends the progress line.
-func (p *progress) finish() {
+// Stop draws the final count and ends the line.
+func (p *Progress) Stop() {
 	if p.stop != nil {
 		close(p.stop)
 		<-p.finished
+		p.stop = nil
 	}
 }

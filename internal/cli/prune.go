@@ -364,8 +364,8 @@ func (f *Factory) showPrunePlan(plans []*pruneZone, opts *PruneOptions) {
 // runPrune revokes the doomed tokens, zones in parallel and each zone a few
 // at a time, filling in records (in plan order) and returning the errors.
 func (f *Factory) runPrune(ctx context.Context, plans []*pruneZone, records []revokeRecord) []error {
-	progress := f.newProgress(len(records))
-	defer progress.finish()
+	progress := f.IO.StartProgress("revoked", len(records))
+	defer progress.Stop()
 	// The zones with something to revoke, and where their records start.
 	var work []*pruneZone
 	var offsets []int
@@ -381,7 +381,7 @@ func (f *Factory) runPrune(ctx context.Context, plans []*pruneZone, records []re
 	parallel(len(work), func(i int) error {
 		p := work[i]
 		zone := p.zc.Zone.Name
-		rv := revoker{client: p.client, zone: zone, errOut: f.IO.ErrOut, onDone: progress.done}
+		rv := revoker{client: p.client, zone: zone, errOut: f.IO.ErrOut, onDone: progress.Done}
 		perZone[i] = rv.revoke(ctx, p.doomed, p.zc.Credential)
 		for j, err := range perZone[i] {
 			t, rec := p.doomed[j], &records[offsets[i]+j]
