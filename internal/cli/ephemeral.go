@@ -93,10 +93,15 @@ func runEphemeral(ctx context.Context, opts *ExecOptions, path string) error {
 // createEphemeral creates the token, within --timeout, and checks the
 // create's answer.
 func createEphemeral(ctx context.Context, f *Factory, patterns []string, base string, ttl time.Duration) (*ephemeralToken, error) {
-	ctx, cancel, err := f.CommandContext(ctx)
+	// Bounded by --timeout, but not by f.CommandContext: a Ctrl-C or
+	// SIGTERM that cancelled the create would leave a token whose creation
+	// is unknown. runEphemeral catches those signals itself and revokes the
+	// token right after the create instead.
+	cfg, err := f.Config()
 	if err != nil {
 		return nil, err
 	}
+	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
 	zc, err := f.selectedCredential(ctx)
 	if err != nil {
