@@ -37,6 +37,8 @@ type ephemeralToken struct {
 	cred    credentials.Credential
 	tok     makeapi.Token
 	expires time.Time
+	// timeout bounds the revoke: --timeout, at least cleanupTimeout.
+	timeout time.Duration
 }
 
 // runEphemeral is `exec --ephemeral`: create a token with exactly the asked
@@ -132,7 +134,7 @@ func createEphemeral(ctx context.Context, f *Factory, patterns []string, base st
 		return nil, apiError(zone.Name, err, "user:write")
 	}
 	f.Redactor.Add(tok.Token)
-	et := &ephemeralToken{zone: zone, client: client, cred: cred, tok: tok, expires: expires}
+	et := &ephemeralToken{zone: zone, client: client, cred: cred, tok: tok, expires: expires, timeout: max(cfg.Timeout, cleanupTimeout)}
 	if err := checkCreated(tok, label, wanted); err != nil {
 		return nil, f.revokeEphemeral(ctx, et, fmt.Errorf("zone %s: the ephemeral token is not what was asked for: %w", zone.Name, err))
 	}
@@ -163,12 +165,14 @@ func checkCreated(tok makeapi.Token, label string, wanted []string) error {
 }
 
 // revokeEphemeral revokes the run's token, with a context of its own (the
-// command's may be cancelled by now), and returns result: the command's
+// command's may be cancelled by now) that --timeout bounds anew, so that
+// the revoke can wait out Make's rate limit as long as the create could;
+// it returns result: the command's
 // outcome. A revoke that fails, or whose outcome is unknown, is reported
 // on stderr once, with how the token will still go; it is not retried
 // beyond the client's policy, and it does not change the exit code.
 func (f *Factory) revokeEphemeral(ctx context.Context, et *ephemeralToken, result error) error {
-	cctx, cancel := cleanupContext(ctx)
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), et.timeout)
 	defer cancel()
 	err := revoker{client: et.client, zone: et.zone.Name, errOut: f.IO.ErrOut}.revokeOne(cctx, et.tok)
 	if err == nil {

@@ -57,13 +57,15 @@ any variable holding it are removed. If maketoken itself is killed (kill -9,
 a lost CI runner), ` + "`maketoken prune --expired`" + ` revokes the token once its
 lifetime has passed: choose --ttl longer than COMMAND runs. It costs two
 requests (create and revoke; the scope list too when globs are used and the
-hour-long scope cache is cold) and needs the user:write scope. If the revoke
-fails, that is reported on stderr and COMMAND's code is still the exit code.
+hour-long scope cache is cold) and needs the user:write scope. --timeout
+bounds the create, and the revoke again. If the revoke fails, that is
+reported on stderr and COMMAND's code is still the exit code.
 
 Exit codes: COMMAND's own; 128+N if signal N ended it; 127 if it was not
 found and 126 if it could not be run. Before COMMAND starts, maketoken's
 usual codes apply (2 usage, 4 no credential for the zone, 8 keyring
-unavailable, and with --ephemeral 5 if the credential cannot create tokens),
+unavailable; with --ephemeral 5 if the credential cannot create tokens, and
+130 if a signal came before COMMAND started: its token is then revoked),
 with a message on stderr starting "maketoken:".`,
 		Example: `  maketoken exec -z eu1 -- make-cli scenarios list
   maketoken exec -z us2 -- sh -c 'curl -H "Authorization: Token $MAKE_API_KEY" https://$MAKE_ZONE/api/v2/users/me'
