@@ -435,7 +435,7 @@ func TestReadmeFirstRunAsNewUser(t *testing.T) {
 			tm.waitFor(t, "zapier-bridge", time.Minute)
 			tm.send(t, "echo \"config=$MAKETOKEN_CONFIG\"\r")
 			tm.wait(t, func(s string) bool {
-				m := regexp.MustCompile(`(?m)^config=(/\S+)$`).FindStringSubmatch(s)
+				m := regexp.MustCompile(`config=(/\S+)`).FindStringSubmatch(s)
 				if m != nil {
 					config = m[1]
 				}

@@ -1,0 +1,121 @@
+//go:build linux
+
+package main
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+)
+
+// shellOnTerminal starts `make-emulator shell` with the given $SHELL on a
+// pseudo-terminal, with a fresh HOME.
+func shellOnTerminal(t *testing.T, bin, shell string) (*exec.Cmd, *terminal, chan error) {
+	t.Helper()
+	if _, err := os.Stat(shell); err != nil {
+		t.Skipf("no %s", shell)
+	}
+	home := t.TempDir()
+	cmd := exec.Command(filepath.Join(bin, "make-emulator"), "shell")
+	cmd.Dir = home
+	cmd.Env = []string{"HOME=" + home, "PATH=/usr/bin:/bin", "SHELL=" + shell, "TERM=xterm-256color", "LANG=C.UTF-8", "TMPDIR=" + home}
+	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	term := &terminal{f: f, changed: make(chan struct{}, 1)}
+	go term.read()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() { _ = cmd.Process.Kill() }) // fails harmlessly once it has ended
+	return cmd, term, done
+}
+
+// sessionDetails asks the shell for the session's folder and eu1's URL.
+func sessionDetails(t *testing.T, term *terminal) (dir, url string) {
+	t.Helper()
+	term.send(t, `echo "dir=${MAKETOKEN_CONFIG%/*} url=$(sed -n 's/^ *url: //p' "$MAKETOKEN_CONFIG" | head -n 1)"`+"\r")
+	re := regexp.MustCompile(`dir=(/\S+) url=(http://\S+)`)
+	term.wait(t, func(s string) bool { return re.MatchString(s) }, time.Minute)
+	m := re.FindStringSubmatch(term.text())
+	return m[1], m[2]
+}
+
+func exitOf(t *testing.T, done chan error, term *terminal) int {
+	t.Helper()
+	select {
+	case err := <-done:
+		if ee, ok := errors.AsType[*exec.ExitError](err); ok {
+			return ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return 0
+	case <-time.After(time.Minute):
+		t.Fatalf("make-emulator shell did not end; the terminal showed:\n%s", term.text())
+		return -1
+	}
+}
+
+// stopped checks that the session's emulator and folder are gone.
+func stopped(t *testing.T, dir, url string) {
+	t.Helper()
+	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the session's folder %s is still there: %v", dir, err)
+	}
+	req, _ := http.NewRequestWithContext(context.Background(), http.MethodGet, url+"/users/me", nil)
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Errorf("the emulator still answers at %s", url)
+	}
+}
+
+func TestShellOnTerminal(t *testing.T) {
+	bin := buildBinaries(t)
+	for _, shell := range []string{"/bin/bash", "/bin/sh"} {
+		t.Run(filepath.Base(shell), func(t *testing.T) {
+			_, term, done := shellOnTerminal(t, bin, shell)
+			term.waitFor(t, "(make-emulator) ", time.Minute)
+			if first := strings.SplitN(term.text(), "\n", 2)[0]; !strings.HasPrefix(first, "make-emulator: maketoken is wired to an in-memory emulator") {
+				t.Errorf("first line %q does not say it is the emulator", first)
+			}
+			term.send(t, "maketoken list\r")
+			row := regexp.MustCompile(`(?m)^ci-nightly +`)
+			term.wait(t, func(s string) bool { return row.MatchString(s) }, time.Minute)
+			dir, url := sessionDetails(t, term)
+			term.send(t, "exit 5\r")
+			if code := exitOf(t, done, term); code != 5 {
+				t.Errorf("exit %d, want the shell's 5", code)
+			}
+			stopped(t, dir, url)
+		})
+	}
+}
+
+// SIGTERM for make-emulator ends the shell (as a hang-up: an interactive
+// shell ignores SIGTERM), and with it the emulator.
+func TestShellEndsOnSIGTERM(t *testing.T) {
+	bin := buildBinaries(t)
+	cmd, term, done := shellOnTerminal(t, bin, "/bin/bash")
+	term.waitFor(t, "(make-emulator) ", time.Minute)
+	dir, url := sessionDetails(t, term)
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := exitOf(t, done, term); code != 128+int(syscall.SIGHUP) {
+		t.Errorf("exit %d, want %d (the shell ended by SIGHUP)", code, 128+int(syscall.SIGHUP))
+	}
+	stopped(t, dir, url)
+}
