@@ -108,6 +108,7 @@ it. -o json then prints the record with the token masked and "delivered".`,
 	opts.Store.register(fl)
 	_ = cmd.RegisterFlagCompletionFunc("scope", f.completeScopes)
 	_ = cmd.RegisterFlagCompletionFunc("label", cobra.NoFileCompletions)
+	_ = cmd.RegisterFlagCompletionFunc("ttl", ttlCompletions)
 	return cmd
 }
 

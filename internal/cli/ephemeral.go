@@ -16,6 +16,7 @@ import (
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/scopes"
 	"github.com/maketoken/maketoken/internal/zones"
+	"github.com/spf13/cobra"
 )
 
 const (
@@ -29,6 +30,9 @@ const (
 	// COMMAND started (cli.md: 130).
 	exitInterrupted = exitSignal + 2
 )
+
+// ttlCompletions are the lifetimes offered for --ttl.
+var ttlCompletions = cobra.FixedCompletions([]string{"15m", "1h", "12h", "7d"}, cobra.ShellCompDirectiveNoFileComp)
 
 // ephemeralToken is the token `exec --ephemeral` made for one run.
 type ephemeralToken struct {
