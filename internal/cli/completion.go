@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/maketoken/maketoken/internal/makeapi"
+	"github.com/maketoken/maketoken/internal/output"
 	"github.com/spf13/cobra"
 )
 
@@ -82,7 +83,9 @@ func (f *Factory) completeLabels(cmd *cobra.Command, _ []string, toComplete stri
 	count := map[string]int{}
 	var labels []string
 	for _, t := range tokens {
-		if t.Label == "" || strings.ContainsAny(t.Label, "\t\n\r") || !strings.HasPrefix(t.Label, toComplete) {
+		// A label with a character that must not reach the terminal
+		// cannot be offered as it is: it is left out.
+		if t.Label == "" || strings.ContainsFunc(t.Label, output.IsUnsafe) || !strings.HasPrefix(t.Label, toComplete) {
 			continue
 		}
 		if count[t.Label] == 0 {
@@ -110,13 +113,7 @@ func (f *Factory) completeCreated(cmd *cobra.Command, args []string, toComplete 
 		if slices.Contains(args, t.Created) || !strings.HasPrefix(t.Created, toComplete) {
 			continue
 		}
-		label := strings.Map(func(r rune) rune {
-			if r < 0x20 || r == 0x7f {
-				return ' '
-			}
-			return r
-		}, t.Label)
-		out = append(out, fmt.Sprintf("%s\t%s %s", t.Created, label, maskListed(t.Token)))
+		out = append(out, fmt.Sprintf("%s\t%s %s", t.Created, output.OneLine(t.Label, 0), maskListed(t.Token)))
 	}
 	return out, cobra.ShellCompDirectiveNoFileComp
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/maketoken/maketoken/internal/credentials"
@@ -291,10 +290,8 @@ func validateLabel(label string) error {
 	case utf8.RuneCountInString(label) > maxLabelLength:
 		return usageErrorf("the label is %d characters long; at most %d are allowed", utf8.RuneCountInString(label), maxLabelLength)
 	}
-	for _, r := range label {
-		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
-			return usageErrorf("the label %s contains a control character; use printable text", output.Sanitize(fmt.Sprintf("%q", label)))
-		}
+	if strings.ContainsFunc(label, output.IsUnsafe) {
+		return usageErrorf("the label %s contains a control character; use printable text", output.Sanitize(fmt.Sprintf("%q", label)))
 	}
 	return nil
 }

@@ -151,6 +151,7 @@ func checkTokenShape(token string) error {
 	if len(token) > 512 {
 		return errors.New("that is too long to be a Make API token; nothing was stored")
 	}
+	// Stricter than output.IsUnsafe on purpose: a token has no blanks.
 	for _, r := range token {
 		if r <= ' ' || r == 0x7f {
 			return errors.New("the token contains spaces or control characters; nothing was stored")

@@ -11,8 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/maketoken/maketoken/internal/output"
 )
 
 // MaxBodyBytes caps what the client reads of any answer.
@@ -441,21 +441,6 @@ func htmlTitle(data []byte) string {
 	return "no title"
 }
 
-// clip makes a server's text fit on one line of at most n bytes (plus an
-// ellipsis), without cutting a character in two.
-func clip(s string, n int) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
-			return ' ' // C0 and C1 controls, bidi overrides, zero-width marks
-		}
-		return r
-	}, strings.ToValidUTF8(s, "?"))
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
-}
+// clip makes a server's text one safe line of at most n bytes (see
+// output.OneLine).
+func clip(s string, n int) string { return output.OneLine(s, n) }

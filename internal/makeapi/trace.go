@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/redact"
 )
 
@@ -98,15 +99,7 @@ func writeBody(b *strings.Builder, prefix string, s string) {
 	if len(s) > traceBodyBytes {
 		s, more = s[:traceBodyBytes], fmt.Sprintf(" … (%d bytes shown)", traceBodyBytes)
 	}
-	s = strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' {
-			return r
-		}
-		if r < 0x20 || r == 0x7f {
-			return '?'
-		}
-		return r
-	}, s)
+	s = output.Lines(s)
 	for _, line := range strings.Split(strings.TrimRight(s, "\n"), "\n") {
 		fmt.Fprintf(b, "%s%s\n", prefix, line)
 	}

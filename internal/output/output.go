@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/itchyny/gojq"
 )
@@ -160,7 +159,7 @@ func WriteTSV(w io.Writer, rows Rows) error {
 func escapeTSV(s string) string {
 	clean := true
 	for _, r := range s {
-		if r == '\\' || isUnsafe(r) {
+		if r == '\\' || IsUnsafe(r) {
 			clean = false
 			break
 		}
@@ -179,7 +178,7 @@ func escapeTSV(s string) string {
 			b.WriteString(`\n`)
 		case r == '\r':
 			b.WriteString(`\r`)
-		case isUnsafe(r):
+		case IsUnsafe(r):
 			// Any other control character (ESC starts terminal escape
 			// sequences) is written as a Go escape, never raw.
 			q := strconv.QuoteRune(r)
@@ -189,39 +188,6 @@ func escapeTSV(s string) string {
 		}
 	}
 	return b.String()
-}
-
-// Printable makes a table cell safe to show on a terminal (see Sanitize)
-// and shortens very long values.
-func Printable(s string) string {
-	s = Sanitize(s)
-	const maxCell = 120
-	if n := len([]rune(s)); n > maxCell {
-		s = string([]rune(s)[:maxCell-1]) + "…"
-	}
-	return s
-}
-
-// Sanitize shows control characters (escape sequences, newlines, bidi
-// overrides) as Go escapes, so that text from a server or a user cannot
-// drive the terminal it is printed on.
-func Sanitize(s string) string {
-	safe := true
-	for _, r := range s {
-		if isUnsafe(r) {
-			safe = false
-			break
-		}
-	}
-	if !safe {
-		q := fmt.Sprintf("%+q", s)
-		s = q[1 : len(q)-1]
-	}
-	return s
-}
-
-func isUnsafe(r rune) bool {
-	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == unicode.ReplacementChar
 }
 
 // Bool is the one rendering of a yes/no cell: "yes" or blank in a table,

@@ -260,3 +260,22 @@ func TestBool(t *testing.T) {
 		}
 	}
 }
+
+// TestSanitizingFamily: every member treats the same characters as unsafe.
+func TestSanitizingFamily(t *testing.T) {
+	hostile := "a\x1b[31mb\u202ec\td\ne\u200bf\u0085g\xff"
+	if got, want := OneLine(hostile, 0), "a [31mb c d e f g?"; got != want {
+		t.Errorf("OneLine = %q, want %q", got, want)
+	}
+	if got, want := OneLine("ééé", 3), "é…"; got != want {
+		t.Errorf("OneLine cut = %q, want %q", got, want)
+	}
+	if got, want := Lines(hostile), "a?[31mb?c\td\ne?f?g?"; got != want {
+		t.Errorf("Lines = %q, want %q", got, want)
+	}
+	for _, s := range []string{Sanitize(hostile), Printable(hostile), OneLine(hostile, 0)} {
+		if strings.ContainsFunc(s, IsUnsafe) {
+			t.Errorf("%q still holds an unsafe character", s)
+		}
+	}
+}

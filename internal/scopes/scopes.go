@@ -142,6 +142,8 @@ func checkSyntax(p string) error {
 	if strings.TrimSpace(p) == "" {
 		return &InvalidError{Pattern: p, Reason: "a scope cannot be blank"}
 	}
+	// Stricter than what may be shown (output.IsUnsafe) on purpose: a
+	// scope has no blanks either.
 	for _, r := range p {
 		switch {
 		case unicode.IsSpace(r):
