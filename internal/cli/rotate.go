@@ -13,6 +13,7 @@ import (
 
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/delivery"
+	"github.com/maketoken/maketoken/internal/expiry"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/outcome"
 	"github.com/maketoken/maketoken/internal/output"
@@ -74,7 +75,9 @@ func newRotateCmd(f *Factory) *cobra.Command {
 		Use:   "rotate (--label L | --self) [-- COMMAND [ARG...]]",
 		Short: "Replace API tokens with new ones, safely",
 		Long: `Replace the tokens labelled L (--label) or the zone's own credential (--self)
-with a new token with the same label and scopes, in this order:
+with a new token with the same label and scopes (a label that records a
+lifetime, from create --ttl, gets the same lifetime again from now), in this
+order:
 
   1. create the new token (with -s, with these scopes instead);
   2. check that it works: a call made with the new token, whose scopes must
@@ -178,8 +181,10 @@ type rotation struct {
 	cred   credentials.Credential
 	client *makeapi.Client // with the credential
 	label  string
-	scopes []string
-	old    []makeapi.Token // current credential, if among them, last
+	// newLabel is the new token's: label, with a lifetime renewed.
+	newLabel string
+	scopes   []string
+	old      []makeapi.Token // current credential, if among them, last
 	// before holds the `created` of every token that existed before the
 	// create, to tell a token created by a lost answer.
 	before map[string]bool
@@ -362,6 +367,10 @@ func (r *rotation) plan(ctx context.Context, opts *RotateOptions, tokens []makea
 			return usageErrorf("zone %s: say which scopes the new token gets with -s; nothing was changed", zone)
 		}
 	}
+	// A token with a lifetime (create --ttl) is replaced by one with the
+	// same lifetime from now: with the old expiry, prune --expired would
+	// revoke the new token.
+	r.newLabel = expiry.Renew(r.label, r.old[0].Created, r.f.now())
 	r.scopes = scopesNow
 	if len(opts.Scopes) > 0 {
 		var err error
@@ -446,7 +455,7 @@ func (r *rotation) showPlan(dryRun bool) {
 func (r *rotation) run(ctx context.Context) error {
 	f, zone := r.f, r.zone.Name
 	start := time.Now()
-	tok, err := r.client.CreateToken(ctx, r.label, r.scopes)
+	tok, err := r.client.CreateToken(ctx, r.newLabel, r.scopes)
 	if err != nil {
 		// Whether Make made the token anyway is checked right here, so
 		// the client's advice to check by hand is not passed on.
@@ -464,7 +473,7 @@ func (r *rotation) run(ctx context.Context) error {
 	}
 	f.Redactor.Add(tok.Token)
 	if tok.Label == "" {
-		tok.Label = r.label
+		tok.Label = r.newLabel
 	}
 	if err := r.verify(ctx, tok); err != nil {
 		return r.undo(ctx, tok, err)
@@ -699,14 +708,14 @@ func (r *rotation) sweep(ctx context.Context, start time.Time) string {
 	cctx, cancel := cleanupContext(ctx)
 	defer cancel()
 	zone := r.zone.Name
-	lookFor := fmt.Sprintf("look for a token labelled %s created after %s with `maketoken list -z %s` and revoke it", strconv.Quote(r.label), start.UTC().Format(time.RFC3339), zone)
+	lookFor := fmt.Sprintf("look for a token labelled %s created after %s with `maketoken list -z %s` and revoke it", strconv.Quote(r.newLabel), start.UTC().Format(time.RFC3339), zone)
 	tokens, err := r.client.ListTokens(cctx)
 	if err != nil {
 		return fmt.Sprintf("the old token was kept, but whether Make created a new one could not be checked (%v): %s", err, lookFor)
 	}
 	var stray []makeapi.Token
 	for _, t := range tokens {
-		if t.Label == r.label && !r.before[t.Created] && createdSince(t.Created, start.Add(-clockSkew)) {
+		if t.Label == r.newLabel && !r.before[t.Created] && createdSince(t.Created, start.Add(-clockSkew)) {
 			stray = append(stray, t)
 		}
 	}

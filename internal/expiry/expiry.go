@@ -86,6 +86,23 @@ func Expired(label string, now time.Time) bool {
 	return ok && !at.After(now)
 }
 
+// Renew returns the label for a token that replaces one with this label
+// and creation time (RFC 3339, as Make lists it), made at now: the same
+// lifetime again, from now. A label without an expiry, or whose token's
+// creation time cannot be read or is not before the expiry, is returned
+// as it is.
+func Renew(label, created string, now time.Time) string {
+	base, at, ok := Parse(label)
+	if !ok {
+		return label
+	}
+	c, err := time.Parse(time.RFC3339Nano, created)
+	if err != nil || !c.Before(at) {
+		return label
+	}
+	return Label(base, now.Add(at.Sub(c)))
+}
+
 // ErrHasSuffix is returned by CheckBase for a label that already carries
 // an expiry.
 var ErrHasSuffix = errors.New("the label already ends with an expiry (" + Marker + "...); give the label without it")

@@ -77,6 +77,24 @@ func TestExpired(t *testing.T) {
 	}
 }
 
+func TestRenew(t *testing.T) {
+	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct{ label, created, want string }{
+		// The same lifetime (1h, 30m 0.5s rounded up), from now.
+		{"rel~exp=20200101T0100Z", "2020-01-01T00:00:00.000Z", "rel~exp=20261128T130000Z"},
+		{"rel~exp=20200101T003001Z", "2020-01-01T00:00:00.500Z", "rel~exp=20261128T123001Z"},
+		// Left alone: no expiry, an unreadable creation time, a creation
+		// time not before the expiry.
+		{"plain", "2020-01-01T00:00:00.000Z", "plain"},
+		{"rel~exp=20200101T0100Z", "yesterday", "rel~exp=20200101T0100Z"},
+		{"rel~exp=20200101T0100Z", "2020-01-01T02:00:00.000Z", "rel~exp=20200101T0100Z"},
+	} {
+		if got := Renew(tc.label, tc.created, now); got != tc.want {
+			t.Errorf("Renew(%q, %q) = %q, want %q", tc.label, tc.created, got, tc.want)
+		}
+	}
+}
+
 func TestCheckBase(t *testing.T) {
 	if err := CheckBase("deploy"); err != nil {
 		t.Fatal(err)
