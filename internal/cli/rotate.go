@@ -113,8 +113,8 @@ failed. Its "token" is the new token when the record is how it is delivered
 
 Handing the token to a secret store: -- COMMAND [ARG...]
 
-After the check, the new token goes to COMMAND on its standard input (one
-line), never on its command line; with --store-env NAME in the variable NAME
+After the check, the new token goes to COMMAND on its standard input (the
+token alone, no newline), never on its command line; with --store-env NAME in the variable NAME
 instead (stdin is then empty; the token is visible to COMMAND's children).
 COMMAND gets maketoken's environment without Make credentials, runs in its
 own process group, and must finish within --timeout; its stderr is passed
@@ -142,7 +142,8 @@ non-zero after storing it (its answer lost on the way back): a store CLI
 that can do that belongs in a small script that checks what the store holds
 before it exits. One command has one exit code, so there is one -- COMMAND,
 not several: to feed two stores, make COMMAND a script that does both and
-exits 0 only when both hold the token (see docs/ci.md).
+exits 0 only when both hold the token, feeding last the store the job reads
+its own credential from (see docs/ci.md).
 
 ` + alreadyRevokedHelp,
 		Example: `  maketoken rotate --label ci-nightly --yes > new-token.txt

@@ -135,8 +135,10 @@ func (c *Command) Run(ctx context.Context, secret string) (Result, error) {
 	// the write cannot block. maketoken keeps its own copy of the reading
 	// end: what is still in the pipe afterwards tells whether the command
 	// read any of it.
+	// The token alone, with no newline: stores such as Vault (KEY=-) and
+	// Google Secret Manager (--data-file=-) keep every byte they read.
 	var pending *os.File
-	payload := secret + "\n"
+	payload := secret
 	if c.EnvName != "" {
 		cmd.Env = append(cmd.Env, c.EnvName+"="+secret)
 	} else {

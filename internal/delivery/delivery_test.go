@@ -31,7 +31,7 @@ func TestOutcomes(t *testing.T) {
 	if res.Outcome != Delivered || res.ExitCode != 0 {
 		t.Fatalf("cat: %+v", res)
 	}
-	if b, _ := os.ReadFile(got); string(b) != "s3cret\n" {
+	if b, _ := os.ReadFile(got); string(b) != "s3cret" {
 		t.Fatalf("cat got %q", b)
 	}
 	if res, _ := run(t, context.Background(), "cat >/dev/null; exit 3", ""); res.Outcome != Failed || res.ExitCode != 3 {
