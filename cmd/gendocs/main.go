@@ -333,6 +333,9 @@ partial failure: some zones or tokens succeeded and others failed
 .TP
 .B 8
 the OS keyring is unavailable or timed out
+.TP
+.B 130
+interrupted (Ctrl\-C, SIGTERM, SIGHUP, SIGQUIT): one line on stderr says what was done and what was not
 .SH ENVIRONMENT
 .TP
 .B MAKETOKEN_TOKEN_<ZONE>

@@ -19,9 +19,9 @@ func main() {
 	os.Exit(run())
 }
 
-// run runs maketoken. Ctrl-C and SIGTERM are caught by the commands that
-// need to clean up, and only from the moment they begin to talk to Make:
-// catching them here would slow every start-up (see docs/performance.md).
+// run runs maketoken. Signals are caught by each command's context (see
+// internal/cli/interrupt.go), not here: catching them before a command
+// needs it would slow every start-up (see docs/performance.md).
 func run() int {
 	return cli.Main(context.Background(), os.Args[1:], cli.SystemDeps(cli.BuildInfo{Version: version, Commit: commit, Date: date}))
 }

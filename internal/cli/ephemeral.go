@@ -26,9 +26,6 @@ const (
 	defaultEphemeralTTL = "1h"
 	// defaultEphemeralLabel names the tokens of `exec --ephemeral`.
 	defaultEphemeralLabel = "maketoken-exec"
-	// exitInterrupted is the code of a command ended by a signal before
-	// COMMAND started (cli.md: 130).
-	exitInterrupted = exitSignal + 2
 )
 
 // ttlCompletions are the lifetimes offered for --ttl.
@@ -87,7 +84,7 @@ func runEphemeral(ctx context.Context, opts *ExecOptions, path string) error {
 	}
 	select {
 	case sig := <-sigs:
-		return f.revokeEphemeral(ctx, et, &ExitError{Code: exitInterrupted,
+		return f.revokeEphemeral(ctx, et, &ExitError{Code: ExitInterrupted,
 			Err: fmt.Errorf("zone %s: %v before %s started; it did not run", et.zone.Name, sig, opts.Command[0])})
 	default:
 	}

@@ -28,6 +28,7 @@ const (
 	ExitNoMatch      = 6
 	ExitPartial      = 7
 	ExitKeyring      = 8
+	ExitInterrupted  = 130 // 128 + SIGINT, as shells report it
 	exitUsageMessage = "run `maketoken --help` for usage"
 )
 
@@ -59,6 +60,10 @@ func errSilent(code int) error { return &ExitError{Code: code} }
 func ExitCode(err error) int {
 	if err == nil {
 		return ExitOK
+	}
+	var ie *InterruptedError
+	if errors.As(err, &ie) {
+		return ExitInterrupted
 	}
 	var ee *ExitError
 	if errors.As(err, &ee) {

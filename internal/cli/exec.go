@@ -43,9 +43,11 @@ the token and MAKE_ZONE the zone's host (eu1.make.com), as Make's own CLI and
 MCP server expect. The token is never put on a command line, so it does not
 show in ps or in shell history.
 
-COMMAND gets maketoken's standard input, output and error, and the signals
-maketoken receives (SIGINT, SIGTERM, SIGHUP, SIGQUIT) are passed on to it.
---timeout bounds only the credential lookup, never COMMAND.
+COMMAND gets maketoken's standard input, output and error, and each signal
+(SIGINT, SIGTERM, SIGHUP, SIGQUIT) once: a Ctrl-C, Ctrl-\ or hang-up of the
+terminal reaches COMMAND directly, so maketoken passes on only what was sent
+to it alone (such as SIGTERM). --timeout bounds only the credential lookup,
+never COMMAND.
 
 --ephemeral gives COMMAND a token of its own instead of the zone's
 credential: created with exactly the scopes -s names (names and globs, as in
@@ -179,6 +181,9 @@ func execCredential(ctx context.Context, f *Factory) (host, token string, err er
 	}
 	defer cancel()
 	zc, err := f.selectedCredential(ctx)
+	if ierr := interruptedErr(ctx, "the command did not run"); ierr != nil {
+		return "", "", ierr
+	}
 	if err != nil {
 		return "", "", err
 	}

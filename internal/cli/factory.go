@@ -34,6 +34,10 @@ type IOStreams struct {
 	ReadSecret func() (string, error)
 	// TerminalWidth is the width of the terminal on stdout, 0 if unknown.
 	TerminalWidth func() int
+	// SaveTerminal records the terminal's settings; restore puts them
+	// back, for a ReadSecret that is left behind when a prompt is
+	// interrupted. Nil where there is no terminal to restore.
+	SaveTerminal func() (restore func())
 }
 
 // BuildInfo describes the running binary.
@@ -77,7 +81,7 @@ type Factory struct {
 	httpOnce sync.Once
 	http     *http.Client
 
-	interrupts interrupts // Ctrl-C cancels CommandContext's contexts
+	interrupts interrupts // signals end CommandContext's contexts
 }
 
 // Config returns the settings of this run.
@@ -163,10 +167,8 @@ func (f *Factory) Credential(ctx context.Context, zone zones.Zone, selected bool
 }
 
 // HTTPClient is the one HTTP client of this command, shared by every
-// call and zone so that connections are reused. From now on, Ctrl-C ends
-// the command's context (see CommandContext).
+// call and zone so that connections are reused.
 func (f *Factory) HTTPClient() *http.Client {
-	f.interrupts.catch()
 	f.httpOnce.Do(func() {
 		cfg, _ := f.Config()
 		rt := f.Transport
@@ -263,28 +265,24 @@ func (f *Factory) tableWidth() int {
 	return 80
 }
 
-// CommandContext bounds a command by --timeout, and by Ctrl-C or SIGTERM
-// once the command has begun to talk to Make or, on a terminal, at once
-// (elsewhere a signal before that ends the process as usual; see
-// interrupts).
+// CommandContext is a command's context: it ends at --timeout (whose
+// clock stops while a prompt waits for a person, see holdTimeout) and on
+// any signal of the model (SIGINT, SIGTERM, SIGHUP, SIGQUIT; see
+// interrupts), which are caught from now until cancel is called.
 func (f *Factory) CommandContext(ctx context.Context) (context.Context, context.CancelFunc, error) {
 	cfg, err := f.Config()
 	if err != nil {
 		return ctx, func() {}, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
-	unwatch := f.interrupts.watch(cancel)
-	if f.IO.InTTY {
-		// A prompt may read a secret with echo off: a Ctrl-C that killed
-		// the process there would leave the terminal without echo.
-		f.interrupts.catch()
-	}
-	return ctx, func() { unwatch(); cancel() }, nil
+	c := newRunContext(ctx, cfg.Timeout)
+	unwatch := f.interrupts.watch(c.interrupt)
+	f.interrupts.catch()
+	return c, func() { unwatch(); c.cancel() }, nil
 }
 
 // runE makes a run function a cobra RunE. It is the one place that gives
-// a command its context: bounded by --timeout and ended by Ctrl-C or
-// SIGTERM (see CommandContext), so that run functions only orchestrate.
+// a command its context: bounded by --timeout and ended by any signal of
+// the model (see CommandContext), so that run functions only orchestrate.
 func (f *Factory) runE(run func(ctx context.Context, args []string) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
 		ctx, cancel, err := f.CommandContext(cmd.Context())

@@ -113,17 +113,17 @@ func handOff(ctx context.Context, dc *delivery.Command, zone string, tok makeapi
 		return rec, false, false, errors.New(what)
 	case delivery.NotRead:
 		what += " before it read the token"
-		return rec, false, false, interrupted(res, errors.New(what))
+		return rec, false, false, stoppedCode(res, errors.New(what))
 	}
 	what += " after it read the token, so whether it stored it is not known"
-	return rec, false, true, interrupted(res, errors.New(what))
+	return rec, false, true, stoppedCode(res, errors.New(what))
 }
 
-// interrupted gives err the exit code of an interrupted command when the
+// stoppedCode gives err the exit code of an interrupted command when the
 // store command was stopped by one.
-func interrupted(res delivery.Result, err error) error {
+func stoppedCode(res delivery.Result, err error) error {
 	if errors.Is(res.Stopped, context.Canceled) {
-		return &ExitError{Code: exitInterrupted, Err: err}
+		return &ExitError{Code: ExitInterrupted, Err: err}
 	}
 	if errors.Is(res.Stopped, context.DeadlineExceeded) {
 		return fmt.Errorf("%w (raise --timeout if it needs longer)", err)

@@ -79,8 +79,8 @@ what happened without reading its messages:
   6    nothing matched: no token fits the selector
   7    partial failure: some zones or tokens succeeded and others failed
   8    the OS keyring is unavailable or timed out
-  130  interrupted (Ctrl-C, SIGTERM, SIGHUP): what was done and what was not
-       is on stderr
+  130  interrupted (Ctrl-C, SIGTERM, SIGHUP, SIGQUIT): one line on stderr
+       says what was done and what was not
 
 Errors go to stderr, one line each, starting with "maketoken:".
 maketoken exec exits with the code of the command it ran.`

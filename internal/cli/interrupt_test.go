@@ -4,6 +4,10 @@ package cli
 
 import (
 	"context"
+	"errors"
+	"io"
+	"os"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -16,14 +20,14 @@ func TestInterruptsCatchOnlyWhileWatchedAndAsked(t *testing.T) {
 		t.Fatal("catching signals with no command context watched")
 	}
 
-	ctx1, cancel1 := context.WithCancel(context.Background())
-	defer cancel1()
-	ctx2, cancel2 := context.WithCancel(context.Background())
-	defer cancel2()
-	unwatch1 := in.watch(cancel1)
-	unwatch2 := in.watch(cancel2)
+	ctx1 := newRunContext(context.Background(), time.Hour)
+	defer ctx1.cancel()
+	ctx2 := newRunContext(context.Background(), time.Hour)
+	defer ctx2.cancel()
+	unwatch1 := in.watch(ctx1.interrupt)
+	unwatch2 := in.watch(ctx2.interrupt)
 	if in.catching() {
-		t.Fatal("catching signals before the command talks to Make")
+		t.Fatal("catching signals before asked to")
 	}
 	in.catch()
 	in.catch() // idempotent
@@ -31,16 +35,26 @@ func TestInterruptsCatchOnlyWhileWatchedAndAsked(t *testing.T) {
 		t.Fatal("not catching signals after catch")
 	}
 
-	// Safe: SIGINT is caught now, so it does not end the test process.
-	if err := syscall.Kill(syscall.Getpid(), syscall.SIGINT); err != nil {
+	// Safe: SIGHUP is caught now, so it does not end the test process.
+	if err := syscall.Kill(syscall.Getpid(), syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}
-	for _, ctx := range []context.Context{ctx1, ctx2} {
+	for _, ctx := range []*runContext{ctx1, ctx2} {
 		select {
 		case <-ctx.Done():
 		case <-time.After(10 * time.Second):
-			t.Fatal("a caught SIGINT did not cancel every watched context")
+			t.Fatal("a caught SIGHUP did not end every watched context")
 		}
+		ie := interrupted(ctx)
+		if ie == nil || ie.Signal != syscall.SIGHUP {
+			t.Fatalf("interrupted = %v, want SIGHUP", ie)
+		}
+		if !errors.Is(ctx.Err(), context.Canceled) {
+			t.Fatalf("Err = %v, want context.Canceled", ctx.Err())
+		}
+	}
+	if got := in.caught(); got != syscall.SIGHUP {
+		t.Fatalf("caught = %v", got)
 	}
 
 	unwatch1()
@@ -50,5 +64,100 @@ func TestInterruptsCatchOnlyWhileWatchedAndAsked(t *testing.T) {
 	unwatch2()
 	if in.catching() {
 		t.Fatal("still catching signals after the last context was done")
+	}
+}
+
+func TestRunContextTimeoutStopsWhileHeld(t *testing.T) {
+	ctx := newRunContext(context.Background(), 200*time.Millisecond)
+	defer ctx.cancel()
+	release := holdTimeout(ctx)
+	if _, ok := ctx.Deadline(); ok {
+		t.Fatal("a deadline while a prompt holds the clock")
+	}
+	time.Sleep(400 * time.Millisecond) // longer than the timeout: must not count
+	if ctx.Err() != nil {
+		t.Fatalf("ended while held: %v", ctx.Err())
+	}
+	release()
+	release() // once only
+	dl, ok := ctx.Deadline()
+	if !ok || time.Until(dl) < 100*time.Millisecond {
+		t.Fatalf("after the prompt the deadline is %v (%v), want the whole timeout from now", dl, ok)
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the timeout never ended the context")
+	}
+	if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		t.Fatalf("Err = %v, want DeadlineExceeded", ctx.Err())
+	}
+	if interrupted(ctx) != nil {
+		t.Fatal("a timeout counted as an interruption")
+	}
+	// A child context sees the deadline error too.
+	child, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if !errors.Is(child.Err(), context.DeadlineExceeded) {
+		t.Fatalf("child Err = %v", child.Err())
+	}
+}
+
+func TestAsInterrupted(t *testing.T) {
+	sig := os.Signal(syscall.SIGINT)
+	if err := asInterrupted(nil, sig); err != nil {
+		t.Fatalf("a finished command became %v", err)
+	}
+	plain := errors.New("boom")
+	if !errors.Is(asInterrupted(plain, nil), plain) {
+		t.Fatal("an error without a signal changed")
+	}
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{plain, "interrupted: boom"},
+		{errSilent(ExitPartial), "interrupted"},
+		{&InterruptedError{Signal: sig, Summary: "revoked 1 of 2"}, "interrupted: revoked 1 of 2"},
+	} {
+		got := asInterrupted(tc.err, sig)
+		if got.Error() != tc.want || ExitCode(got) != ExitInterrupted {
+			t.Errorf("asInterrupted(%v) = %q exit %d, want %q exit 130", tc.err, got, ExitCode(got), tc.want)
+		}
+	}
+}
+
+func TestReadHiddenLine(t *testing.T) {
+	const ok, eof, intr = "ok", "eof", "interrupted"
+	for _, tc := range []struct {
+		in, want, outcome string
+	}{
+		{"abc\r", "abc", ok},
+		{"abc\n", "abc", ok},
+		{"ab\x7fc\r", "ac", ok},
+		{"xyz\x15abc\r", "abc", ok},
+		{"ab\x04c\r", "abc", ok},
+		{"\x04", "", eof},
+		{"", "", eof},
+		{"abc\x03def\r", "", intr},
+		{"abc\x1c", "", intr},
+	} {
+		got, err := readHiddenLine(strings.NewReader(tc.in))
+		var ie *InterruptedError
+		outcome := ok
+		switch {
+		case errors.Is(err, io.EOF):
+			outcome = eof
+		case errors.As(err, &ie):
+			outcome = intr
+		case err != nil:
+			outcome = err.Error()
+		}
+		switch {
+		case outcome != tc.outcome:
+			t.Errorf("%q: %s (%v), want %s", tc.in, outcome, err, tc.outcome)
+		case got != tc.want:
+			t.Errorf("%q: %q, want %q", tc.in, got, tc.want)
+		}
 	}
 }

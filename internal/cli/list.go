@@ -90,6 +90,9 @@ func RunList(ctx context.Context, opts *ListOptions) error {
 		return nil
 	})
 
+	if err := interruptedErr(ctx, "not every zone had answered; nothing was printed"); err != nil {
+		return err
+	}
 	// targets are in the registry's order, so this is zone, then created.
 	records := []tokenRecord{}
 	for _, rs := range perZone {

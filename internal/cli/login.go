@@ -58,7 +58,7 @@ func RunLogin(ctx context.Context, opts *LoginOptions) error {
 	if err != nil {
 		return err
 	}
-	token, err := readLoginToken(f, zone.Name, zone.Host, opts.WithToken)
+	token, err := readLoginToken(ctx, f, zone.Name, zone.Host, opts.WithToken)
 	if err != nil {
 		return err
 	}
@@ -113,26 +113,53 @@ func verifyToken(ctx context.Context, c *makeapi.Client) (string, error) {
 }
 
 // readLoginToken reads the token from stdin (--with-token) or a hidden
-// prompt on the terminal. It never waits on a stdin it was not told to read.
-func readLoginToken(f *Factory, zone, host string, withToken bool) (string, error) {
+// prompt on the terminal. It never waits on a stdin it was not told to
+// read, and stops waiting when ctx ends (a signal, or --timeout for
+// --with-token: the prompt's time does not count).
+func readLoginToken(ctx context.Context, f *Factory, zone, host string, withToken bool) (string, error) {
 	var raw string
 	switch {
 	case withToken:
-		data, err := io.ReadAll(io.LimitReader(f.IO.In, 64<<10))
+		s, err, ended := readUntilDone(ctx, func() (string, error) {
+			data, err := io.ReadAll(io.LimitReader(f.IO.In, 64<<10))
+			return string(data), err
+		})
+		if ended {
+			if err := interruptedErr(ctx, "nothing was stored"); err != nil {
+				return "", err
+			}
+			return "", fmt.Errorf("reading the token from standard input: %w (it was never closed); nothing was stored", ctx.Err())
+		}
 		if err != nil {
 			return "", fmt.Errorf("reading the token from standard input: %w", err)
 		}
-		raw = string(data)
+		raw = s
 		if sc := bufio.NewScanner(strings.NewReader(raw)); sc.Scan() {
 			raw = sc.Text()
 		}
 	case f.IO.InTTY && f.IO.ReadSecret != nil:
 		fmt.Fprintf(f.IO.ErrOut, "Paste the Make API token for zone %s (%s); it will not be shown: ", zone, host)
-		s, err := f.IO.ReadSecret()
-		fmt.Fprintln(f.IO.ErrOut)
+		restore := func() {}
+		if f.IO.SaveTerminal != nil {
+			restore = f.IO.SaveTerminal()
+		}
+		// ReadSecret, left behind by an interrupted prompt, would put the
+		// terminal back only once it returns: prompt does it.
+		s, err := f.prompt(ctx, f.IO.ReadSecret, restore)
 		if err != nil {
+			if errors.Is(err, io.EOF) && s == "" {
+				fmt.Fprintln(f.IO.ErrOut)
+				return "", &ExitError{Code: ExitCancelled, Err: errors.New("no token was given; nothing was stored")}
+			}
+			if ie := (*InterruptedError)(nil); errors.As(err, &ie) {
+				if ie.Summary == "" { // Ctrl-C typed in raw mode
+					fmt.Fprintln(f.IO.ErrOut)
+				}
+				return "", &InterruptedError{Signal: ie.Signal, Summary: "nothing was stored"}
+			}
 			return "", fmt.Errorf("reading the token: %w", err)
 		}
+		fmt.Fprintln(f.IO.ErrOut)
 		raw = s
 	default:
 		return "", usageErrorf("no terminal to ask for the token on; pipe it in with --with-token (e.g. `maketoken login -z %s --with-token < token.txt`)", zone)

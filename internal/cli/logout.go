@@ -76,7 +76,7 @@ func RunLogout(ctx context.Context, opts *LogoutOptions) error {
 		if mine == nil {
 			return fmt.Errorf("zone %s: the credential is not among the zone's tokens, so it cannot be revoked; nothing was changed", zone.Name)
 		}
-		if err := f.Confirm(fmt.Sprintf("Revoke the token %q (created %s) in zone %s and forget it?", mine.Label, mine.Created, zone.Name), opts.Yes); err != nil {
+		if err := f.Confirm(ctx, fmt.Sprintf("Revoke the token %q (created %s) in zone %s and forget it?", mine.Label, mine.Created, zone.Name), opts.Yes); err != nil {
 			return err
 		}
 		if err := (revoker{client: client, zone: zone.Name, errOut: f.IO.ErrOut}).revokeOne(ctx, *mine); err != nil {

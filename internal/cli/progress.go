@@ -20,6 +20,7 @@ type Progress struct {
 	count    atomic.Int64
 	stop     chan struct{}
 	finished chan struct{}
+	erase    bool // the line is taken off the screen rather than finished
 }
 
 // StartProgress starts the progress line of a step that does total
@@ -40,6 +41,10 @@ func (s *IOStreams) StartProgress(verb string, total int) *Progress {
 			case <-t.C:
 				p.draw()
 			case <-p.stop:
+				if p.erase {
+					fmt.Fprint(s.ErrOut, "\r\x1b[K")
+					return
+				}
 				p.draw()
 				fmt.Fprintln(s.ErrOut)
 				return
@@ -63,4 +68,11 @@ func (p *Progress) Stop() {
 		<-p.finished
 		p.stop = nil
 	}
+}
+
+// Abandon takes the progress line off the screen instead of finishing it:
+// for a step cut short, whose summary line says how far it got.
+func (p *Progress) Abandon() {
+	p.erase = true
+	p.Stop()
 }

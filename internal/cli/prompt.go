@@ -2,19 +2,28 @@ package cli
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 )
 
 // errCancelled is a "no" at a confirmation prompt.
 var errCancelled = &ExitError{Code: ExitCancelled, Err: errors.New("cancelled; nothing was changed")}
 
+// Every prompt follows one rule: it returns at once on Ctrl-C, Ctrl-D,
+// SIGTERM (any signal of the model, see interrupts) or the end of the
+// command's context, ends its line, leaves the terminal as it found it
+// (echo on), and nothing is sent to Make after it. The command's
+// --timeout does not run while a prompt waits (holdTimeout).
+
 // Confirm asks a yes/no question on the terminal before a destructive step.
 // With yes it does not ask. Without a terminal it never waits on stdin: it
-// fails with a usage error that names --yes.
-func (f *Factory) Confirm(question string, yes bool) error {
+// fails with a usage error that names --yes. Ctrl-D is a no; a signal is
+// an interruption (exit 130) with nothing changed.
+func (f *Factory) Confirm(ctx context.Context, question string, yes bool) error {
 	if yes {
 		return nil
 	}
@@ -22,7 +31,14 @@ func (f *Factory) Confirm(question string, yes bool) error {
 		return &ExitError{Code: ExitUsage, Err: errors.New("refusing to continue without confirmation: there is no terminal to ask on; pass --yes (or --dry-run to see what would happen)")}
 	}
 	fmt.Fprintf(f.IO.ErrOut, "%s [y/N] ", question)
-	line, err := bufio.NewReader(f.IO.In).ReadString('\n')
+	in := f.IO.In
+	line, err := f.prompt(ctx, func() (string, error) {
+		return bufio.NewReader(in).ReadString('\n')
+	}, nil)
+	if errors.Is(err, io.EOF) && line == "" {
+		fmt.Fprintln(f.IO.ErrOut) // Ctrl-D leaves the cursor on the prompt line
+		return errCancelled
+	}
 	if err != nil && !errors.Is(err, io.EOF) {
 		return err
 	}
@@ -31,4 +47,94 @@ func (f *Factory) Confirm(question string, yes bool) error {
 		return nil
 	}
 	return errCancelled
+}
+
+// prompt runs read, which waits for a person, with the command's timeout
+// on hold. It returns as soon as ctx ends, whatever read is doing: then it
+// ends the prompt's line and returns the interruption ("nothing was
+// changed": prompts come before any change) or ctx's error. read is left
+// blocked on the terminal; the command ends without reading it again.
+// restore, if not nil, puts the terminal back first.
+func (f *Factory) prompt(ctx context.Context, read func() (string, error), restore func()) (string, error) {
+	release := holdTimeout(ctx)
+	defer release()
+	s, err, ended := readUntilDone(ctx, read)
+	if ended {
+		if restore != nil {
+			restore()
+		}
+		fmt.Fprintln(f.IO.ErrOut)
+		return "", f.promptEnded(ctx)
+	}
+	return s, err
+}
+
+// readUntilDone runs read until it returns or ctx ends (ended), whichever
+// comes first; a read that blocks is left behind.
+func readUntilDone(ctx context.Context, read func() (string, error)) (s string, err error, ended bool) {
+	select {
+	case <-ctx.Done():
+		return "", nil, true
+	default:
+	}
+	type answer struct {
+		s   string
+		err error
+	}
+	ch := make(chan answer, 1)
+	go func() {
+		s, err := read()
+		ch <- answer{s, err}
+	}()
+	select {
+	case a := <-ch:
+		return a.s, a.err, false
+	case <-ctx.Done():
+		return "", nil, true
+	}
+}
+
+func (f *Factory) promptEnded(ctx context.Context) error {
+	if err := interruptedErr(ctx, "nothing was changed"); err != nil {
+		return err
+	}
+	return fmt.Errorf("%w; nothing was changed", ctx.Err())
+}
+
+// readHiddenLine reads a line typed on a terminal in raw mode (no echo, no
+// signals from keys), as a hidden prompt does: Enter ends it; Ctrl-C and
+// Ctrl-\ are an interruption, as their signals would be; Ctrl-D on an
+// empty line is io.EOF; Backspace and Ctrl-U edit. Raw mode is used
+// because a terminal's own line editing lets Ctrl-D through only as a
+// read of nothing, which x/term's ReadPassword retries for ever.
+func readHiddenLine(r io.Reader) (string, error) {
+	var line []byte
+	var b [1]byte
+	for {
+		n, err := r.Read(b[:])
+		if n == 0 {
+			if err == nil || errors.Is(err, io.EOF) {
+				return "", io.EOF // the terminal hung up
+			}
+			return "", err
+		}
+		switch c := b[0]; c {
+		case '\r', '\n':
+			return string(line), nil
+		case 0x03, 0x1c: // Ctrl-C, Ctrl-\
+			return "", &InterruptedError{Signal: os.Interrupt}
+		case 0x04: // Ctrl-D
+			if len(line) == 0 {
+				return "", io.EOF
+			}
+		case 0x7f, '\b':
+			if len(line) > 0 {
+				line = line[:len(line)-1]
+			}
+		case 0x15: // Ctrl-U
+			line = line[:0]
+		default:
+			line = append(line, c)
+		}
+	}
 }

@@ -146,6 +146,9 @@ func RunPrune(ctx context.Context, opts *PruneOptions) error {
 			records = append(records, revokeRecord{Zone: p.zc.Zone.Name, Label: t.Label, Created: t.Created})
 		}
 	}
+	if err := interruptedErr(ctx, "nothing was revoked"); err != nil {
+		return err
+	}
 	for _, err := range listErrs {
 		PrintError(f.IO.ErrOut, err, f.Redactor)
 	}
@@ -178,19 +181,22 @@ func RunPrune(ctx context.Context, opts *PruneOptions) error {
 		fmt.Fprintln(f.IO.ErrOut, "Dry run: nothing was revoked.")
 		return pruneExit(listErrs, nil, 0)
 	}
-	if err := f.Confirm(output.Sanitize(fmt.Sprintf("Revoke %s %s in %s?", countTokens(len(records)), opts.whichText(), zonesText(listed))), opts.Yes); err != nil {
+	if err := f.Confirm(ctx, output.Sanitize(fmt.Sprintf("Revoke %s %s in %s?", countTokens(len(records)), opts.whichText(), zonesText(listed))), opts.Yes); err != nil {
 		return err
 	}
 
 	errs := f.runPrune(ctx, plans, records)
-	if err := printer.Print(records, f.revokeRows(records, printer.Format, false)); err != nil {
-		return err
-	}
 	revoked := 0
 	for _, r := range records {
 		if r.Revoked {
 			revoked++
 		}
+	}
+	if err := interruptedErr(ctx, "revoked %d of %d; run the command again to finish", revoked, len(records)); err != nil {
+		return err
+	}
+	if err := printer.Print(records, f.revokeRows(records, printer.Format, false)); err != nil {
+		return err
 	}
 	fmt.Fprintf(f.IO.ErrOut, "Pruned %d of %s.\n", revoked, countTokens(len(records)))
 	return pruneExit(listErrs, errs, revoked)
@@ -365,7 +371,13 @@ func (f *Factory) showPrunePlan(plans []*pruneZone, opts *PruneOptions) {
 // at a time, filling in records (in plan order) and returning the errors.
 func (f *Factory) runPrune(ctx context.Context, plans []*pruneZone, records []revokeRecord) []error {
 	progress := f.IO.StartProgress("revoked", len(records))
-	defer progress.Stop()
+	defer func() {
+		if interrupted(ctx) != nil {
+			progress.Abandon() // the summary line says how far it got
+		} else {
+			progress.Stop()
+		}
+	}()
 	// The zones with something to revoke, and where their records start.
 	var work []*pruneZone
 	var offsets []int
@@ -398,9 +410,14 @@ func (f *Factory) runPrune(ctx context.Context, plans []*pruneZone, records []re
 	for _, zoneErrs := range perZone {
 		for _, err := range zoneErrs {
 			if err != nil {
-				PrintError(f.IO.ErrOut, err, f.Redactor)
 				errs = append(errs, err)
 			}
+		}
+	}
+	if interrupted(ctx) == nil {
+		// After a signal, one summary line says it all (RunPrune).
+		for _, err := range errs {
+			PrintError(f.IO.ErrOut, err, f.Redactor)
 		}
 	}
 	return errs

@@ -127,7 +127,7 @@ func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
 	if current {
 		question = fmt.Sprintf("Revoke %s in zone %s, including the credential maketoken uses?", countTokens(len(matched)), zone)
 	}
-	if err := f.Confirm(question, opts.Yes); err != nil {
+	if err := f.Confirm(ctx, question, opts.Yes); err != nil {
 		return err
 	}
 
@@ -142,14 +142,24 @@ func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
 		records[i].Revoked = true
 	}
 
-	if err := printer.Print(records, f.revokeRows(records, printer.Format, false)); err != nil {
-		return err
-	}
 	revoked := 0
 	for _, r := range records {
 		if r.Revoked {
 			revoked++
 		}
+	}
+	if ie := interrupted(ctx); ie != nil {
+		// One line says how far it got; no table of "no".
+		summary := fmt.Sprintf("revoked %d of %s in zone %s; the others are still valid (see `maketoken list -z %s`)", revoked, countTokens(len(records)), zone, zone)
+		if current && records[len(records)-1].Revoked {
+			if err := f.forgetRevoked(ctx, zc); err != nil {
+				PrintError(f.IO.ErrOut, err, f.Redactor)
+			}
+		}
+		return &InterruptedError{Signal: ie.Signal, Summary: summary}
+	}
+	if err := printer.Print(records, f.revokeRows(records, printer.Format, false)); err != nil {
+		return err
 	}
 	fmt.Fprintf(f.IO.ErrOut, "Revoked %d of %s in zone %s.\n", revoked, countTokens(len(records)), zone)
 	var forgetErr error

@@ -38,9 +38,21 @@ func SystemDeps(build BuildInfo) Deps {
 		}
 		return w
 	}
+	stdin := int(os.Stdin.Fd())
 	io.ReadSecret = func() (string, error) {
-		b, err := term.ReadPassword(int(os.Stdin.Fd()))
-		return string(b), err
+		state, err := term.MakeRaw(stdin)
+		if err != nil {
+			return "", err
+		}
+		defer func() { _ = term.Restore(stdin, state) }()
+		return readHiddenLine(os.Stdin)
+	}
+	io.SaveTerminal = func() func() {
+		state, err := term.GetState(stdin)
+		if err != nil {
+			return func() {}
+		}
+		return func() { _ = term.Restore(stdin, state) }
 	}
 	return Deps{IO: io, Getenv: os.Getenv, Environ: os.Environ, Now: time.Now, Build: build}
 }
@@ -51,6 +63,7 @@ func Main(ctx context.Context, args []string, d Deps) int {
 	f, root := newRoot(d)
 	root.SetArgs(args)
 	err := f.usageIfNotStarted(root, root.ExecuteContext(ctx))
+	err = asInterrupted(err, f.interrupts.caught())
 	PrintError(f.IO.ErrOut, err, f.Redactor)
 	return ExitCode(err)
 }

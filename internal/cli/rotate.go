@@ -265,7 +265,7 @@ func RunRotate(ctx context.Context, opts *RotateOptions) error {
 	}
 	if !opts.KeepOld {
 		q := fmt.Sprintf("Replace %s labelled %s in zone %s and revoke the old?", countTokens(len(r.old)), strconv.Quote(r.label), zone.Name)
-		if err := f.Confirm(output.Sanitize(q), opts.Yes); err != nil {
+		if err := f.Confirm(ctx, output.Sanitize(q), opts.Yes); err != nil {
 			return err
 		}
 	}
@@ -528,6 +528,9 @@ func (r *rotation) run(ctx context.Context) error {
 		for _, err := range failed {
 			PrintError(f.IO.ErrOut, err, f.Redactor)
 		}
+		if ie := interrupted(ctx); ie != nil {
+			return &InterruptedError{Signal: ie.Signal, Summary: fmt.Sprintf("the new token was delivered to %s; what is named above was not done", output.Sanitize(r.destination()))}
+		}
 		return errSilent(ExitPartial)
 	}
 	return nil
@@ -744,10 +747,33 @@ func createdSince(created string, t time.Time) bool {
 
 // revokeOld revokes the old tokens, the credential in use last, and
 // returns the failures, each naming its token.
+//
+// The new token has been delivered by now, so a signal does not stop the
+// rotation half-way with two live tokens: what it cut short is revoked
+// with a clean-up context (bounded by cleanupTimeout), and the rotation
+// ends as it would have.
 func (r *rotation) revokeOld(ctx context.Context) []error {
 	zone := r.zone.Name
+	errs := r.revoker().revoke(ctx, r.old, r.cred)
+	if interrupted(ctx) != nil {
+		var again []makeapi.Token
+		var at []int
+		for i, err := range errs {
+			if err != nil {
+				again, at = append(again, r.old[i]), append(at, i)
+			}
+		}
+		if len(again) > 0 {
+			fmt.Fprintln(r.f.IO.ErrOut, "maketoken: interrupted after the new token was delivered; revoking the old tokens before stopping...")
+			cctx, cancel := cleanupContext(ctx)
+			for j, err := range r.revoker().revoke(cctx, again, r.cred) {
+				errs[at[j]] = err
+			}
+			cancel()
+		}
+	}
 	var failed []error
-	for i, err := range r.revoker().revoke(ctx, r.old, r.cred) {
+	for i, err := range errs {
 		if err != nil {
 			t := r.old[i]
 			failed = append(failed, fmt.Errorf("%w; the old token %s (created %s) was not revoked: revoke it with `maketoken revoke -z %s %s`", apiError(zone, err, "user:write"), strconv.Quote(t.Label), t.Created, zone, t.Created))

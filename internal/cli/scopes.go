@@ -50,6 +50,9 @@ func RunScopes(ctx context.Context, opts *ScopesOptions) error {
 		return err
 	}
 	names, err := f.fetchScopes(ctx, t.Zone, client)
+	if ierr := interruptedErr(ctx, "nothing was printed"); ierr != nil {
+		return ierr
+	}
 	if err != nil {
 		return err
 	}

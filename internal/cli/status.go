@@ -124,6 +124,9 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 		return nil
 	})
 
+	if err := interruptedErr(ctx, "not every zone had answered; nothing was printed"); err != nil {
+		return err
+	}
 	rows := output.Rows{Headers: []string{"ZONE", "USER", "EMAIL", "SCOPES", "CREDENTIAL", "STATUS"}}
 	if printer.Format == output.Table {
 		rows.Flexible = []bool{false, true, true, true, false, false}

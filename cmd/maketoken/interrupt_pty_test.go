@@ -1,0 +1,336 @@
+//go:build !windows
+
+package main
+
+import (
+	"errors"
+	"net/http"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+)
+
+// These tests press Ctrl-C, Ctrl-D and Ctrl-\ (and send SIGTERM) at the
+// real binary on a pseudo-terminal, as issue #12 describes: every prompt
+// returns at once, puts the terminal back, sends nothing to Make, and the
+// command exits 130 with one line saying what was done.
+
+// startKeepingTTY is start, but the test keeps the terminal's own end open
+// after maketoken has gone, to see what state maketoken left it in.
+func (e *ptyEnv) startKeepingTTY(t *testing.T, args ...string) *session {
+	t.Helper()
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 40, Cols: 200}); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(e.bin, args...)
+	cmd.Env = e.env
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s := &session{t: t, cmd: cmd, tty: ptmx, done: make(chan struct{})}
+	go func() {
+		defer close(s.done)
+		buf := make([]byte, 4096)
+		for {
+			n, err := ptmx.Read(buf)
+			s.mu.Lock()
+			s.out.Write(buf[:n])
+			s.mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		tty.Close()
+		ptmx.Close()
+	})
+	return s
+}
+
+// waitWithin is wait, failing the test (and killing maketoken) if it has
+// not ended within d: "at once", with room for a loaded machine.
+func (s *session) waitWithin(d time.Duration) int {
+	s.t.Helper()
+	ended := make(chan struct{})
+	go func() {
+		select {
+		case <-ended:
+		case <-time.After(d):
+			_ = s.cmd.Process.Kill()
+		}
+	}()
+	start := time.Now()
+	code := s.exitCode()
+	close(ended)
+	if time.Since(start) >= d {
+		s.t.Fatalf("maketoken did not end within %s:\n%s", d, s.output())
+	}
+	return code
+}
+
+func (s *session) exitCode() int {
+	err := s.cmd.Wait()
+	if err == nil {
+		return 0
+	}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			return 128 + int(ws.Signal())
+		}
+		return ee.ExitCode()
+	}
+	s.t.Fatalf("wait: %v", err)
+	return -1
+}
+
+// expectEcho checks that the terminal echoes again: what is typed after
+// maketoken has gone shows up.
+func (s *session) expectEcho() {
+	s.t.Helper()
+	s.send("echo-is-on\r")
+	s.expect("echo-is-on")
+}
+
+// withoutCredentialEnv drops MAKETOKEN_TOKEN_* so that login asks.
+func withoutCredentialEnv(env []string) []string {
+	var out []string
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, "MAKETOKEN_TOKEN_") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+func TestPromptsOnInterrupt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildMaketoken(t)
+
+	for _, tc := range []struct {
+		name, key string
+		code      int
+		line      string
+	}{
+		{"Ctrl-C", "\x03", 130, "maketoken: interrupted: nothing was stored"},
+		{`Ctrl-\`, "\x1c", 130, "maketoken: interrupted: nothing was stored"},
+		{"Ctrl-D", "\x04", 3, "maketoken: no token was given; nothing was stored"},
+	} {
+		t.Run(tc.name+" at the hidden login prompt", func(t *testing.T) {
+			e := newPtyEnv(t, bin)
+			e.env = withoutCredentialEnv(e.env)
+			s := e.startKeepingTTY(t, "login", "-z", "eu1", "--insecure-storage")
+			s.expect("it will not be shown: ")
+			if tc.key != "\x04" {
+				s.send("11111111-2222") // half a paste: must be thrown away
+			}
+			s.send(tc.key)
+			if code := s.waitWithin(10 * time.Second); code != tc.code {
+				t.Fatalf("exit %d, want %d:\n%q", code, tc.code, s.output())
+			}
+			s.expect(tc.line + "\r\n")
+			if strings.Contains(s.output(), "11111111") {
+				t.Errorf("the half-typed token was echoed:\n%q", s.output())
+			}
+			if strings.Contains(s.output(), "goroutine ") {
+				t.Errorf("a goroutine dump:\n%s", s.output())
+			}
+			s.expectEcho()
+			if reqs := e.zone.Requests(); len(reqs) != 0 {
+				t.Errorf("%d requests sent to Make after an interrupted prompt: %v", len(reqs), reqs)
+			}
+		})
+	}
+
+	t.Run("SIGTERM at the hidden login prompt", func(t *testing.T) {
+		e := newPtyEnv(t, bin)
+		e.env = withoutCredentialEnv(e.env)
+		s := e.startKeepingTTY(t, "login", "-z", "eu1", "--insecure-storage")
+		s.expect("it will not be shown: ")
+		if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		if code := s.waitWithin(10 * time.Second); code != 130 {
+			t.Fatalf("exit %d, want 130:\n%q", code, s.output())
+		}
+		s.expect("maketoken: interrupted: nothing was stored\r\n")
+		s.expectEcho()
+		if reqs := e.zone.Requests(); len(reqs) != 0 {
+			t.Errorf("requests sent to Make: %v", reqs)
+		}
+	})
+
+	for _, tc := range []struct {
+		name string
+		do   func(s *session)
+	}{
+		{"Ctrl-C", func(s *session) { s.send("y\x03") }},
+		{"SIGTERM", func(s *session) { _ = s.cmd.Process.Signal(syscall.SIGTERM) }},
+		{"SIGHUP", func(s *session) { _ = s.cmd.Process.Signal(syscall.SIGHUP) }},
+	} {
+		t.Run(tc.name+" at a [y/N] prompt", func(t *testing.T) {
+			e := newPtyEnv(t, bin)
+			old := e.zone.AddToken("ci", []string{"scenarios:read"}, time.Time{})
+			s := e.startKeepingTTY(t, "rotate", "--label", "ci")
+			s.expect("[y/N] ")
+			asked := len(e.zone.Requests())
+			tc.do(s)
+			if code := s.waitWithin(10 * time.Second); code != 130 {
+				t.Fatalf("exit %d, want 130:\n%q", code, s.output())
+			}
+			s.expect("\r\nmaketoken: interrupted: nothing was changed\r\n")
+			if n := strings.Count(s.output(), "maketoken:"); n != 1 {
+				t.Errorf("%d lines of maketoken messages, want the one summary:\n%s", n, s.output())
+			}
+			s.expectEcho()
+			if reqs := e.zone.Requests(); len(reqs) != asked {
+				t.Errorf("requests sent to Make after the prompt: %v", reqs[asked:])
+			}
+			for _, r := range e.zone.Requests() {
+				if r.Method != http.MethodGet {
+					t.Errorf("%s %s sent", r.Method, r.Path)
+				}
+			}
+			if !e.zone.HasToken(old.Token) || len(e.zone.Tokens()) != 2 {
+				t.Errorf("the tokens changed: %v", e.zone.Tokens())
+			}
+		})
+	}
+}
+
+// TestPruneInterrupted presses Ctrl-C in the middle of a 40-token prune:
+// exit 130, one line saying how far it got, no table, no error per token.
+func TestPruneInterrupted(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildMaketoken(t)
+	e := newPtyEnv(t, bin)
+	for i := range 40 {
+		e.zone.AddToken("old", []string{"scenarios:read"}, time.Date(2024, 1, 1, 0, 0, i, 0, time.UTC))
+	}
+	e.zone.SetLatency(250 * time.Millisecond)
+	s := e.startKeepingTTY(t, "prune", "--older-than", "90d", "--yes")
+	// Wait until some, not all, are revoked.
+	progress := regexp.MustCompile(`revoked ([1-9]|[1-3][0-9]) of 40\.\.\.`)
+	deadline := time.Now().Add(30 * time.Second)
+	for !progress.MatchString(s.output()) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no progress:\n%q", s.output())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	s.send("\x03")
+	if code := s.waitWithin(10 * time.Second); code != 130 {
+		t.Fatalf("exit %d, want 130:\n%q", code, s.output())
+	}
+	out := s.output()
+	summary := regexp.MustCompile(`maketoken: interrupted: revoked ([0-9]+) of 40; run the command again to finish\r\n`).FindStringSubmatch(out)
+	if summary == nil {
+		t.Fatalf("no summary line:\n%q", out)
+	}
+	after := out[strings.Index(out, "^C")+2:]
+	if lines := strings.Count(strings.TrimLeft(after, "\r\n\x1b[K"), "\n"); lines != 1 {
+		t.Errorf("%d lines after Ctrl-C, want the summary alone:\n%q", lines, after)
+	}
+	for _, bad := range []string{"context canceled", "REVOKED", "Pruned ", "was not revoked"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("%q on the terminal after Ctrl-C:\n%q", bad, out)
+		}
+	}
+	left := 0
+	for _, tok := range e.zone.Tokens() {
+		if tok.Label == "old" {
+			left++
+		}
+	}
+	said, _ := strconv.Atoi(summary[1])
+	// A delete cut off in flight may have happened anyway: the summary may
+	// undercount (never overcount) by the few that were in flight.
+	if gone := 40 - left; gone < said || gone > said+4 || said == 40 {
+		t.Errorf("the summary says %d revoked; %d are gone", said, gone)
+	}
+}
+
+// TestLoginTimeoutStartsAfterThePrompt takes longer at login's prompt than
+// --timeout allows (3s against 1s, rather than the issue's 35s against 5s,
+// to keep the suite quick): the time at the prompt does not count.
+func TestLoginTimeoutStartsAfterThePrompt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildMaketoken(t)
+	e := newPtyEnv(t, bin)
+	e.env = withoutCredentialEnv(e.env)
+	s := e.startKeepingTTY(t, "login", "-z", "eu1", "--insecure-storage", "--timeout", "1s")
+	s.expect("it will not be shown: ")
+	time.Sleep(3 * time.Second) // a person finding the token page
+	s.send(e.zone.AdminToken() + "\r")
+	if code := s.waitWithin(20 * time.Second); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, s.output())
+	}
+	s.expect("Logged in to zone eu1")
+}
+
+// sigCounter is what `exec` runs: a bash script that counts each SIGINT,
+// SIGQUIT and SIGTERM it gets (bash runs a trap once per delivery) for
+// three seconds, then prints the counts. Its sleep runs in the background,
+// where a terminal's Ctrl-C does not end it.
+const sigCounter = `n_INT=0 n_QUIT=0 n_TERM=0
+for s in INT QUIT TERM; do trap "n_$s=\$((n_$s+1))" $s; done
+sleep 3 & pid=$!
+echo ready
+while kill -0 $pid 2>/dev/null; do wait $pid; done
+echo "SIGINT=$n_INT SIGQUIT=$n_QUIT SIGTERM=$n_TERM"
+`
+
+// TestExecSignalsOnce presses Ctrl-C (and Ctrl-\) while `exec` runs a
+// command on a terminal: the terminal delivers it to the command, and
+// maketoken must not deliver it a second time. SIGTERM, sent to maketoken
+// alone, is passed on once.
+func TestExecSignalsOnce(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash to count signals with")
+	}
+	bin := buildMaketoken(t)
+	for _, tc := range []struct {
+		name string
+		send func(s *session)
+		want string
+	}{
+		{"Ctrl-C", func(s *session) { s.send("\x03") }, "SIGINT=1 SIGQUIT=0 SIGTERM=0"},
+		{`Ctrl-\`, func(s *session) { s.send("\x1c") }, "SIGINT=0 SIGQUIT=1 SIGTERM=0"},
+		{"SIGTERM to maketoken", func(s *session) { _ = s.cmd.Process.Signal(syscall.SIGTERM) }, "SIGINT=0 SIGQUIT=0 SIGTERM=1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newPtyEnv(t, bin)
+			s := e.startKeepingTTY(t, "exec", "-z", "eu1", "--", bash, "-c", sigCounter)
+			s.expect("ready")
+			tc.send(s)
+			if code := s.waitWithin(20 * time.Second); code != 0 {
+				t.Fatalf("exit %d:\n%s", code, s.output())
+			}
+			s.expect(tc.want)
+		})
+	}
+}

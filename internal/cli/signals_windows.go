@@ -1,0 +1,9 @@
+//go:build windows
+
+package cli
+
+import "os"
+
+// caughtSignals are the signals that end a command's context: Ctrl-C and
+// Ctrl-Break arrive as os.Interrupt.
+var caughtSignals = []os.Signal{os.Interrupt}
