@@ -240,6 +240,8 @@ func TestPruneInterrupted(t *testing.T) {
 	if code := s.waitWithin(10 * time.Second); code != 130 {
 		t.Fatalf("exit %d, want 130:\n%q", code, s.output())
 	}
+	s.expect("run the command again to finish\r\n") // the output may lag the exit
+	time.Sleep(200 * time.Millisecond)              // and anything after it
 	out := s.output()
 	summary := regexp.MustCompile(`maketoken: interrupted: revoked ([0-9]+) of 40; run the command again to finish\r\n`).FindStringSubmatch(out)
 	if summary == nil {
