@@ -122,7 +122,13 @@ func (f *Factory) SelectedZone() (zones.Zone, error) {
 	if name == "" {
 		name = zones.DefaultZone
 	}
-	return reg.Lookup(name)
+	z, err := reg.Lookup(name)
+	if err != nil {
+		// Say where the bad name came from: a flag, a variable or the
+		// config file, which the user may not remember setting.
+		return z, fmt.Errorf("%w; it comes from %s", err, cfg.Source(config.KeyZone))
+	}
+	return z, nil
 }
 
 // Store returns the credential store.

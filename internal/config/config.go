@@ -53,6 +53,18 @@ type Config struct {
 	// Warnings are problems worth telling the user about that do not stop
 	// the command, such as a config file other users can change.
 	Warnings []string
+	// sources says where each setting given by the user came from.
+	sources map[string]string
+}
+
+// Source says where the value of a setting came from, for messages about
+// a bad value: "--zone", "MAKE_ZONE", "the config file PATH", or
+// "the default".
+func (c *Config) Source(key string) string {
+	if s, ok := c.sources[key]; ok {
+		return s
+	}
+	return "the default"
 }
 
 // MaxFileBytes caps how much of a config file is read.
@@ -74,6 +86,7 @@ func Load(flags *pflag.FlagSet, getenv func(string) string) (*Config, error) {
 	v.SetDefault(KeyTimeout, DefaultTimeout.String())
 	v.SetDefault(KeyKeyringTimeout, DefaultKeyringTimeout.String())
 	v.SetDefault(KeyDebug, false)
+	sources := map[string]string{}
 
 	// Environment: MAKETOKEN_<KEY>, and Make's own MAKE_ZONE after
 	// MAKETOKEN_ZONE. Read through getenv, not os.Getenv, so that a
@@ -81,22 +94,26 @@ func Load(flags *pflag.FlagSet, getenv func(string) string) (*Config, error) {
 	for _, key := range []string{KeyOutput, KeyTimeout, KeyKeyringTimeout, KeyDebug, KeyCredentialsFile} {
 		if val := getenv("MAKETOKEN_" + strings.ToUpper(key)); val != "" {
 			v.Set(key, val)
+			sources[key] = "MAKETOKEN_" + strings.ToUpper(key)
 		}
 	}
 	if val := getenv("MAKETOKEN_ZONE"); val != "" {
 		v.Set(KeyZone, val)
+		sources[KeyZone] = "MAKETOKEN_ZONE"
 	} else if val := getenv("MAKE_ZONE"); val != "" {
 		v.Set(KeyZone, val)
+		sources[KeyZone] = "MAKE_ZONE"
 	}
 	// Flags the user gave win over everything.
 	for flag, key := range map[string]string{"zone": KeyZone, "output": KeyOutput, "timeout": KeyTimeout, "debug": KeyDebug} {
 		if f := flags.Lookup(flag); f != nil && f.Changed {
 			v.Set(key, f.Value.String())
+			sources[key] = "--" + flag
 		}
 	}
 
 	file, explicit := configPath(flags, getenv)
-	cfg := &Config{}
+	cfg := &Config{sources: sources}
 	if file != "" {
 		data, err := readBounded(file)
 		switch {
@@ -105,6 +122,11 @@ func Load(flags *pflag.FlagSet, getenv func(string) string) (*Config, error) {
 				return nil, &UsageError{fmt.Errorf("the config file %s is not valid YAML: %s", file, firstLine(err.Error()))}
 			}
 			cfg.File = file
+			for _, key := range []string{KeyZone, KeyOutput, KeyTimeout, KeyKeyringTimeout, KeyDebug, KeyCredentialsFile} {
+				if _, set := sources[key]; !set && v.InConfig(key) {
+					sources[key] = "the config file " + file
+				}
+			}
 			if w := permissionWarning(file); w != "" {
 				cfg.Warnings = append(cfg.Warnings, w)
 			}
@@ -119,18 +141,18 @@ func Load(flags *pflag.FlagSet, getenv func(string) string) (*Config, error) {
 	switch cfg.Output {
 	case "", "table", "tsv", "json":
 	default:
-		return nil, &UsageError{fmt.Errorf("unknown output format %q: use table, tsv or json", cfg.Output)}
+		return nil, &UsageError{fmt.Errorf("unknown output format %q: use table, tsv or json; it comes from %s", cfg.Output, cfg.Source(KeyOutput))}
 	}
 	var err error
-	if cfg.Timeout, err = positiveDuration(v, KeyTimeout); err != nil {
+	if cfg.Timeout, err = positiveDuration(v, KeyTimeout, cfg.Source(KeyTimeout)); err != nil {
 		return nil, err
 	}
-	if cfg.KeyringTimeout, err = positiveDuration(v, KeyKeyringTimeout); err != nil {
+	if cfg.KeyringTimeout, err = positiveDuration(v, KeyKeyringTimeout, cfg.Source(KeyKeyringTimeout)); err != nil {
 		return nil, err
 	}
 	cfg.Debug, err = parseBool(v.GetString(KeyDebug))
 	if err != nil {
-		return nil, &UsageError{fmt.Errorf("debug: %w", err)}
+		return nil, &UsageError{fmt.Errorf("debug: %w; it comes from %s", err, cfg.Source(KeyDebug))}
 	}
 	cfg.CredentialsFile = v.GetString(KeyCredentialsFile)
 	if cfg.CredentialsFile == "" {
@@ -151,9 +173,11 @@ func readBounded(path string) ([]byte, error) {
 	return data, err
 }
 
-// permissionWarning says what is wrong when other users can change or read
-// the config file: whoever can change it can point a zone at a server of
-// their own and receive the credential maketoken sends there.
+// permissionWarning says what is wrong when other users can change the
+// config file: whoever can change it can point a zone at a server of
+// their own and receive the credential maketoken sends there. That others
+// can read it is no matter: it holds no secret (credentials live in the
+// keyring, or in the credentials file, which has its own check).
 func permissionWarning(path string) string {
 	if runtime.GOOS == "windows" {
 		return "" // permission bits mean nothing there
@@ -162,12 +186,14 @@ func permissionWarning(path string) string {
 	if err != nil || !fi.Mode().IsRegular() {
 		return "" // e.g. --config /dev/null: "no settings"
 	}
-	mode := fi.Mode().Perm()
-	switch {
-	case mode&0o022 != 0:
-		return fmt.Sprintf("the config file %s can be changed by other users (mode %04o): whoever changes a zone's URL there receives your credential; run `chmod 600 %s`", path, mode, path)
-	case mode&0o044 != 0:
-		return fmt.Sprintf("the config file %s can be read by other users (mode %04o); run `chmod 600 %s`", path, mode, path)
+	if mode := fi.Mode().Perm(); mode&0o022 != 0 {
+		return fmt.Sprintf("the config file %s can be changed by other users (mode %04o): whoever changes a zone's URL there receives your credential; run `chmod go-w %s`", path, mode, path)
+	}
+	// A folder others can write to (without the sticky bit) lets them
+	// replace the file whatever its mode.
+	dir := filepath.Dir(path)
+	if di, err := os.Stat(dir); err == nil && di.Mode().Perm()&0o022 != 0 && di.Mode()&os.ModeSticky == 0 {
+		return fmt.Sprintf("the config file %s can be replaced by other users: its folder %s can be changed by them (mode %04o); whoever changes a zone's URL receives your credential; run `chmod go-w %s`", path, dir, di.Mode().Perm(), dir)
 	}
 	return ""
 }
@@ -196,7 +222,7 @@ func zoneURLs(v *viper.Viper) (map[string]string, error) {
 	return out, nil
 }
 
-func positiveDuration(v *viper.Viper, key string) (time.Duration, error) {
+func positiveDuration(v *viper.Viper, key, source string) (time.Duration, error) {
 	s := strings.TrimSpace(v.GetString(key))
 	d, err := time.ParseDuration(s)
 	if err != nil {
@@ -207,7 +233,7 @@ func positiveDuration(v *viper.Viper, key string) (time.Duration, error) {
 		}
 	}
 	if err != nil || d <= 0 {
-		return 0, &UsageError{fmt.Errorf("%s: %q is not a positive duration (e.g. 30s, 2m)", key, s)}
+		return 0, &UsageError{fmt.Errorf("%s: %q is not a positive duration (e.g. 30s, 2m); it comes from %s", key, s, source)}
 	}
 	return d, nil
 }
