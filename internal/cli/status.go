@@ -112,6 +112,11 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 			err = apiError(t.Zone.Name, aerr, "")
 		case uerr != nil && makeapi.StatusCode(uerr) != 403:
 			err = apiError(t.Zone.Name, uerr, "user:read")
+		case lerr != nil && makeapi.StatusCode(lerr) != 403:
+			// The list is only for the count of expired tokens, but a
+			// zone that answers it from another origin, or not at all,
+			// is not "ok" either.
+			err = apiError(t.Zone.Name, lerr, "user:read")
 		}
 		if err != nil {
 			rec.Error = f.Redactor.String(err.Error())
