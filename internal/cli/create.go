@@ -171,7 +171,11 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 
 	tok, err := client.CreateToken(ctx, label, wanted)
 	if err != nil {
-		return apiError(zone.Name, err, "user:write")
+		err = apiError(zone.Name, err, "user:write")
+		if _, at, ok := expiry.Parse(label); ok && opts.TTL != "" && outcome.IsUnknown(err) {
+			err = fmt.Errorf("%w; a token made anyway is labelled %s and `maketoken prune --expired` revokes it after %s", err, output.Printable(label), at.Format(time.RFC3339))
+		}
+		return err
 	}
 	f.Redactor.Add(tok.Token)
 	rec := createRecord{Zone: zone.Name, Label: tok.Label, Scopes: tok.Scopes, Created: tok.Created, Token: tok.Token}

@@ -13,6 +13,7 @@ import (
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/expiry"
 	"github.com/maketoken/maketoken/internal/makeapi"
+	"github.com/maketoken/maketoken/internal/outcome"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/scopes"
 	"github.com/maketoken/maketoken/internal/zones"
@@ -125,8 +126,7 @@ func createEphemeral(ctx context.Context, f *Factory, patterns []string, base st
 
 	tok, err := client.CreateToken(ctx, label, wanted)
 	if err != nil {
-		var unknown *makeapi.OutcomeUnknownError
-		if errors.As(err, &unknown) {
+		if outcome.IsUnknown(err) {
 			// Never revoke on the strength of an unknown outcome: a token,
 			// if one was made, carries its lifetime.
 			return nil, fmt.Errorf("zone %s: creating the ephemeral token: %w; if it was, its label is %s and `maketoken prune --expired` revokes it after %s",

@@ -118,7 +118,9 @@ At a terminal:
   COLUMNS                 the width tables fit, when stdout is a terminal
 
 maketoken exec sets MAKE_API_KEY and MAKE_ZONE (the zone's host) for the
-command it runs.`
+command it runs. With --ephemeral, MAKE_API_KEY is a token made for that run,
+and the command's environment holds no MAKETOKEN_TOKEN_* variable and no
+other variable whose value holds the zone's credential.`
 
 const formattingHelp = `Every command that prints data prints it in one of three formats (-o):
 
