@@ -70,30 +70,76 @@ func (r *Redactor) String(s string) string {
 	return s
 }
 
-// known replaces every stretch of s covered by occurrences of known
-// secrets with one Mark. All occurrences are found in the original text
-// first, so that overlapping secrets, or a secret that the replacement of
-// another one would cut in two, are still removed whole.
+// MinEcho is the length from which a piece of a known secret counts as
+// the secret: a server or proxy that echoes a long tail of it, or the
+// secret without its dashes, must not get it shown. It is longer than the
+// visible first group of a masked token (8 characters and a dash), so
+// that masked tokens stay readable.
+const MinEcho = 12
+
+// known replaces every stretch of s covered by known secrets with one
+// Mark: whole occurrences, the secret without its dashes, and any piece
+// of MinEcho or more characters of either, in any letter case. All
+// occurrences are found in the original text first, so that overlapping
+// secrets, or a secret that the replacement of another one would cut in
+// two, are still removed whole.
 func (r *Redactor) known(s string) string {
 	if r == nil {
 		return s
 	}
 	r.mu.RLock()
 	defer r.mu.RUnlock()
+	if len(r.secrets) == 0 {
+		return s
+	}
+	lower := asciiLower(s)
 	var covered []bool
+	cover := func(from, to int) {
+		if covered == nil {
+			covered = make([]bool, len(s))
+		}
+		for k := from; k < to; k++ {
+			covered[k] = true
+		}
+	}
 	for _, secret := range r.secrets {
-		for i := 0; ; {
-			j := strings.Index(s[i:], secret)
-			if j < 0 {
-				break
+		for _, v := range variants(secret) {
+			if len(v) < MinEcho {
+				for i := 0; ; {
+					j := strings.Index(lower[i:], v)
+					if j < 0 {
+						break
+					}
+					cover(i+j, i+j+len(v))
+					i += j + 1
+				}
+				continue
 			}
-			if covered == nil {
-				covered = make([]bool, len(s))
+			// A common piece of MinEcho or more characters holds one of
+			// the secret's pieces of half that length that start at a
+			// multiple of it: each occurrence of those is extended both
+			// ways as far as the text goes on matching.
+			const half = MinEcho / 2
+			for w := 0; w+half <= len(v); w += half {
+				piece := v[w : w+half]
+				for i := 0; ; {
+					j := strings.Index(lower[i:], piece)
+					if j < 0 {
+						break
+					}
+					start, end := i+j, i+j+half
+					for k := w - 1; k >= 0 && start > 0 && lower[start-1] == v[k]; k-- {
+						start--
+					}
+					for k := w + half; k < len(v) && end < len(lower) && lower[end] == v[k]; k++ {
+						end++
+					}
+					if end-start >= MinEcho {
+						cover(start, end)
+					}
+					i += j + 1
+				}
 			}
-			for k := i + j; k < i+j+len(secret); k++ {
-				covered[k] = true
-			}
-			i += j + 1
 		}
 	}
 	if covered == nil {
@@ -113,4 +159,26 @@ func (r *Redactor) known(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// variants are the forms of a secret looked for: itself and without its
+// dashes, in lower case.
+func variants(secret string) []string {
+	v := asciiLower(secret)
+	if d := strings.ReplaceAll(v, "-", ""); d != v && len(d) >= 6 {
+		return []string{v, d}
+	}
+	return []string{v}
+}
+
+// asciiLower lower-cases ASCII letters only, so that indexes in the
+// result are indexes in s.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + ('a' - 'A')
+		}
+	}
+	return string(b)
 }

@@ -152,3 +152,38 @@ func TestAuthorizationInAPathIsNotAHeader(t *testing.T) {
 		t.Errorf("String(%q) = %q", in, got)
 	}
 }
+
+// A server or proxy that echoes a known secret altered (without dashes,
+// upper-cased, or a long piece of it) does not get it shown; the visible
+// first group of a masked token stays readable.
+func TestAlteredEchoes(t *testing.T) {
+	secret := "3f2a9c1d-7b4e-4c1a-9d2e-5f6a7b8c9d0e"
+	r := New(secret)
+	for _, c := range []struct{ in, mustNot, must string }{
+		{"bad token 3f2a9c1d7b4e4c1a9d2e5f6a7b8c9d0e!", "7b4e4c1a", "bad token " + Mark + "!"},
+		{"bad token 3F2A9C1D-7B4E-4C1A-9D2E-5F6A7B8C9D0E", "7B4E", Mark},
+		{"tail: 4c1a-9d2e-5f6a7b8c9d0e.", "5f6a7b8c", "tail: " + Mark + "."},
+		{"dashless tail: 4c1a9d2e5f6a7b8c9d0e", "5f6a7b8c", "dashless tail: " + Mark},
+		{"middle 7b4e4c1a9d2e5f", "9d2e5f", "middle " + Mark},
+		{"masked 3f2a9c1d-****-****-****-************", "", "masked 3f2a9c1d-****"},
+		{"prefix 3f2a9c1d and group 5f6a7b8c9d0e", "", "prefix 3f2a9c1d and group "},
+		{"short piece 9d2e-5f6", "", "short piece 9d2e-5f6"},
+	} {
+		got := r.String(c.in)
+		if c.mustNot != "" && strings.Contains(got, c.mustNot) {
+			t.Errorf("String(%q) = %q, still holds %q", c.in, got, c.mustNot)
+		}
+		if !strings.Contains(got, c.must) {
+			t.Errorf("String(%q) = %q, want it to hold %q", c.in, got, c.must)
+		}
+	}
+}
+
+func BenchmarkStringLargeTrace(b *testing.B) {
+	r := New("3f2a9c1d-7b4e-4c1a-9d2e-5f6a7b8c9d0e", "NoDashesAtAll0123456789")
+	text := strings.Repeat(`{"label":"ci","created":"2024-03-27T05:53:27.360Z","scope":["user:read"]},`, 10000)
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		r.String(text)
+	}
+}
