@@ -165,6 +165,11 @@ func (k *fileKeyring) lateSet(service, account, secret string) error {
 	if err := cmd.Start(); err != nil {
 		return err
 	}
+	// PATH.pending says the keyring has the write: a script can wait for
+	// it to interrupt maketoken exactly then.
+	if err := os.WriteFile(k.path+".pending", nil, 0o600); err != nil {
+		return err
+	}
 	return cmd.Wait()
 }
 
@@ -340,6 +345,7 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 //	emu ratelimit ZONE N [retry-after] [window=DURATION]   N requests per window (default a minute)
 //	emu seed-many ZONE LABEL SCOPES N CREATED    add N tokens, created 1 ms apart from CREATED
 //	emu scopes ZONE SCOPES                       replace the zone's scope list
+//	emu label-invariant ZONE LABEL TOKEN         TOKEN works; every other token labelled LABEL is named on stderr
 //
 // emu fault takes key=value options after KIND (see faultOption), and KIND
 // "pass" for a fault that only delays or redirects. More subcommands, for
@@ -501,6 +507,23 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	case "scopes":
 		zone(1).SetScopes(strings.Split(args[2], ","))
+	case "label-invariant":
+		// The rotation invariant: the token that was delivered or stored
+		// works, and every other token with the label is revoked or named
+		// (by its created timestamp) on the last command's stderr.
+		if len(args) != 4 || neg {
+			ts.Fatalf("usage: emu label-invariant ZONE LABEL TOKEN")
+		}
+		z := zone(1)
+		if !z.HasToken(args[3]) {
+			ts.Fatalf("the delivered or stored token does not work at zone %s", args[1])
+		}
+		stderr := ts.ReadFile("stderr")
+		for _, tok := range z.Tokens() {
+			if tok.Label == args[2] && tok.Token != args[3] && !strings.Contains(stderr, tok.Created) {
+				ts.Fatalf("the token labelled %q created %s is neither the one kept nor named on stderr", args[2], tok.Created)
+			}
+		}
 	case "canary", "canary-secret", "no-secrets", "credentials", "contract-exempt", "clear-faults":
 		cmdEmuHardening(ts, neg, srv, args)
 	default:
