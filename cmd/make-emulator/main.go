@@ -4,7 +4,8 @@
 //
 //	make-emulator run [--] COMMAND [ARG...]
 //	make-emulator shell
-//	make-emulator [-addr 127.0.0.1] [-port 18081] [-zones eu1,eu2,...] [-rate-limit N] [-retry-after]
+//	make-emulator [-addr 127.0.0.1] [-port 18081] [-zones eu1,eu2,...] [-rate-limit N | -plan free] [-retry-after]
+//	              [-json-429] [-unauthorized-body json|empty|text] [-administrator]
 //	              [-latency 100ms] [-config FILE] [-tokens FILE] [-quiet]
 //
 // `run` runs one command, and `shell` an interactive shell, with maketoken

@@ -27,7 +27,7 @@ type apiError struct {
 	Detail    string     `json:"detail"`
 	Message   string     `json:"message"`
 	Code      string     `json:"code"`
-	Suberrors []suberror `json:"suberrors,omitempty"`
+	Suberrors []suberror `json:"suberrors,omitzero"` // nil: absent; empty: []
 }
 
 type suberror struct {
@@ -38,15 +38,13 @@ type suberror struct {
 func errorFor(status int) apiError {
 	switch status {
 	case http.StatusBadRequest:
-		return apiError{Detail: "Invalid input parameters.", Message: "Invalid input parameters", Code: "IM005"}
+		return apiError{Detail: "Bad Request", Message: "Bad Request", Code: "SC400", Suberrors: []suberror{}}
 	case http.StatusUnauthorized:
 		return apiError{Detail: msgUnauthorized, Message: msgUnauthorized, Code: "IM015"}
 	case http.StatusForbidden:
 		return apiError{Detail: "Access denied.", Message: "Permission denied", Code: "SC403"}
 	case http.StatusNotFound:
 		return apiError{Detail: "The requested resource was not found.", Message: "Not found", Code: "SC404"}
-	case http.StatusRequestEntityTooLarge:
-		return apiError{Detail: "The request body is too large.", Message: "Payload too large", Code: "SC413"}
 	case http.StatusTooManyRequests:
 		return apiError{Detail: msgRateLimited, Message: msgRateLimited, Code: "SC429"}
 	}
@@ -69,6 +67,50 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func writeError(w http.ResponseWriter, status int, e apiError) { writeJSON(w, status, e) }
+
+// badRequest is Make's answer to invalid input, as observed: SC400 "Bad
+// Request" with what was wrong in suberrors (an empty list when Make says
+// nothing more).
+func badRequest(w http.ResponseWriter, detail string, subs []suberror) {
+	if subs == nil {
+		subs = []suberror{}
+	}
+	writeError(w, http.StatusBadRequest, apiError{Detail: detail, Message: "Bad Request", Code: "SC400", Suberrors: subs})
+}
+
+// writeText answers with a plain-text body.
+func writeText(w http.ResponseWriter, status int, text string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(status)
+	io.WriteString(w, text)
+}
+
+// writeRateLimited answers 429: plain text unless the zone sends JSON.
+func (z *Zone) writeRateLimited(w http.ResponseWriter) {
+	z.mu.Lock()
+	jsonBody := z.jsonLimit
+	z.mu.Unlock()
+	if jsonBody {
+		writeError(w, http.StatusTooManyRequests, errorFor(http.StatusTooManyRequests))
+		return
+	}
+	writeText(w, http.StatusTooManyRequests, msgRateLimited)
+}
+
+// writeUnauthorized answers 401 with the body the zone is set to send.
+func (z *Zone) writeUnauthorized(w http.ResponseWriter) {
+	z.mu.Lock()
+	kind := z.authBody
+	z.mu.Unlock()
+	switch kind {
+	case UnauthorizedEmpty:
+		w.WriteHeader(http.StatusUnauthorized)
+	case UnauthorizedText:
+		writeText(w, http.StatusUnauthorized, "Unauthorized")
+	default:
+		writeError(w, http.StatusUnauthorized, errorFor(http.StatusUnauthorized))
+	}
+}
 
 // bufferedResponse holds an answer until the request is logged, so that the
 // request log is complete before the client sees anything, and so that a
@@ -230,7 +272,7 @@ func (z *Zone) serveAPI(w http.ResponseWriter, r *http.Request) {
 			b.WriteHeader(http.StatusTemporaryRedirect)
 			note = "fault: redirect"
 		case f.answers():
-			writeFault(b, f)
+			z.writeFault(b, f)
 			note = "fault: status"
 			if f.HTML {
 				note = "fault: html"
@@ -305,8 +347,9 @@ func redirectLocation(to, raw, query string) string {
 	return loc
 }
 
-// writeFault writes a fault's error answer.
-func writeFault(w http.ResponseWriter, f Fault) {
+// writeFault writes a fault's error answer. A plain 429 fault has the
+// body the zone's rate limit would send.
+func (z *Zone) writeFault(w http.ResponseWriter, f Fault) {
 	status := f.status()
 	switch {
 	case f.Body != "":
@@ -322,6 +365,10 @@ func writeFault(w http.ResponseWriter, f Fault) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.WriteHeader(status)
 		fmt.Fprintf(w, "<html>\r\n<head><title>%s</title></head>\r\n<body>\r\n<center><h1>%s</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n", text, text)
+	case status == http.StatusTooManyRequests:
+		z.writeRateLimited(w)
+	case status == http.StatusUnauthorized:
+		z.writeUnauthorized(w)
 	default:
 		writeError(w, status, errorFor(status))
 	}
@@ -342,7 +389,8 @@ type endpoint struct {
 func (z *Zone) route(segs []string) (map[string]endpoint, string) {
 	switch {
 	case slices.Equal(segs, []string{"users", "me"}):
-		return map[string]endpoint{http.MethodGet: {"user:read", z.getMe}}, ""
+		// No scope: Make's SDK calls it with none (make-api.md).
+		return map[string]endpoint{http.MethodGet: {"", z.getMe}}, ""
 	case slices.Equal(segs, []string{"users", "me", "current-authorization"}):
 		return map[string]endpoint{http.MethodGet: {"", z.getAuthorization}}, ""
 	case slices.Equal(segs, []string{"users", "me", "api-tokens"}):
@@ -354,6 +402,11 @@ func (z *Zone) route(segs []string) (map[string]endpoint, string) {
 		return map[string]endpoint{http.MethodDelete: {"user:write", z.deleteToken}}, segs[3]
 	case slices.Equal(segs, []string{"enums", "user-api-token-scopes"}):
 		return map[string]endpoint{http.MethodGet: {"", z.getScopes}}, ""
+	case slices.Equal(segs, []string{"admin", "users"}):
+		// A stand-in for Make's administration API, which maketoken never
+		// calls: it shows what an administration scope on a token is
+		// worth to a user who is not an administrator (403).
+		return map[string]endpoint{http.MethodGet: {"admin:read", z.listUsers}}, ""
 	}
 	return nil, ""
 }
@@ -365,7 +418,7 @@ func (z *Zone) handleAPI(w http.ResponseWriter, r *http.Request, segs []string, 
 		if send {
 			w.Header().Set("Retry-After", strconv.Itoa(secs))
 		}
-		writeError(w, http.StatusTooManyRequests, errorFor(http.StatusTooManyRequests))
+		z.writeRateLimited(w)
 		return
 	}
 	if !isAPI {
@@ -378,7 +431,7 @@ func (z *Zone) handleAPI(w http.ResponseWriter, r *http.Request, segs []string, 
 		scopes, ok = z.lookup(strings.TrimSpace(tok))
 	}
 	if !ok {
-		writeError(w, http.StatusUnauthorized, errorFor(http.StatusUnauthorized))
+		z.writeUnauthorized(w)
 		return
 	}
 	endpoints, param := z.route(segs)
@@ -388,17 +441,10 @@ func (z *Zone) handleAPI(w http.ResponseWriter, r *http.Request, segs []string, 
 	}
 	ep, ok := endpoints[r.Method]
 	if !ok {
-		allowed := make([]string, 0, len(endpoints))
-		for m := range endpoints {
-			allowed = append(allowed, m)
-		}
-		slices.Sort(allowed)
-		w.Header().Set("Allow", strings.Join(allowed, ", "))
-		writeError(w, http.StatusMethodNotAllowed, apiError{
-			Detail:  "Method " + r.Method + " is not allowed here; allowed: " + strings.Join(allowed, ", ") + ".",
-			Message: "Method not allowed",
-			Code:    "SC405",
-		})
+		// Nobody has seen what Make answers to a method a path does not
+		// have; a 404 like any unknown route is the safe guess (a client
+		// must handle it anyway).
+		writeError(w, http.StatusNotFound, errorFor(http.StatusNotFound))
 		return
 	}
 	if ep.scope != "" && !slices.Contains(scopes, ep.scope) {
@@ -408,6 +454,19 @@ func (z *Zone) handleAPI(w http.ResponseWriter, r *http.Request, segs []string, 
 			Code:    "SC403",
 		})
 		return
+	}
+	if AdministrationScope(ep.scope) {
+		z.mu.Lock()
+		admin := z.isAdmin
+		z.mu.Unlock()
+		if !admin {
+			writeError(w, http.StatusForbidden, apiError{
+				Detail:  "Access denied. Only an administrator of the instance may use the scope " + ep.scope + ".",
+				Message: "Permission denied",
+				Code:    "SC403",
+			})
+			return
+		}
 	}
 	ep.serve(w, r, call{scopes: scopes, param: param})
 }
@@ -421,7 +480,12 @@ type apiToken struct {
 }
 
 func (z *Zone) getMe(w http.ResponseWriter, _ *http.Request, _ call) {
-	writeJSON(w, http.StatusOK, map[string]User{"authUser": z.user})
+	writeJSON(w, http.StatusOK, map[string]User{"authUser": z.User()})
+}
+
+// listUsers is the administration stand-in: the zone's one user.
+func (z *Zone) listUsers(w http.ResponseWriter, _ *http.Request, _ call) {
+	writeJSON(w, http.StatusOK, map[string][]User{"users": {z.User()}})
 }
 
 func (z *Zone) getAuthorization(w http.ResponseWriter, _ *http.Request, c call) {
@@ -446,10 +510,12 @@ func (z *Zone) getScopes(w http.ResponseWriter, _ *http.Request, _ call) {
 
 func (z *Zone) listTokens(w http.ResponseWriter, _ *http.Request, _ call) {
 	z.mu.Lock()
+	// Newest first, as in Make's API reference (clients must not rely on
+	// any order).
 	out := make([]apiToken, len(z.order))
 	for i, t := range z.order {
 		// Scopes are never modified after creation: sharing them is safe.
-		out[i] = apiToken{Token: mask(t.Token), Scope: t.Scopes, Created: t.Created, Label: t.Label}
+		out[len(out)-1-i] = apiToken{Token: mask(t.Token), Scope: t.Scopes, Created: t.Created, Label: t.Label}
 	}
 	z.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string][]apiToken{"apiTokens": out})
@@ -459,17 +525,18 @@ func (z *Zone) createToken(w http.ResponseWriter, r *http.Request, _ call) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			writeError(w, http.StatusRequestEntityTooLarge, errorFor(http.StatusRequestEntityTooLarge))
+			// Make answers 400 "request entity too large" (observed).
+			badRequest(w, "Request entity too large.", nil)
 			return
 		}
-		writeError(w, http.StatusBadRequest, apiError{Detail: "The request body could not be read.", Message: "Invalid input parameters", Code: "IM005"})
+		badRequest(w, "Bad Request", nil)
 		return
 	}
 	// Keys are matched exactly (encoding/json would match struct fields
 	// case-insensitively).
 	var in map[string]json.RawMessage
 	if err := json.Unmarshal(body, &in); err != nil {
-		writeError(w, http.StatusBadRequest, apiError{Detail: "The request body is not a valid JSON object.", Message: "Invalid input parameters", Code: "IM005"})
+		badRequest(w, "Bad Request", nil) // suberrors [], as Make sends for a body it cannot read
 		return
 	}
 	var subs []suberror
@@ -512,12 +579,7 @@ func (z *Zone) createToken(w http.ResponseWriter, r *http.Request, _ call) {
 		}
 	}
 	if len(subs) > 0 {
-		writeError(w, http.StatusBadRequest, apiError{
-			Detail:    fmt.Sprintf("Validation failed for %d parameter(s).", len(subs)),
-			Message:   "Invalid input parameters",
-			Code:      "IM005",
-			Suberrors: subs,
-		})
+		badRequest(w, fmt.Sprintf("Validation failed for %d parameter(s).", len(subs)), subs)
 		return
 	}
 	t := z.addTokenLocked(label, unique, now)

@@ -22,8 +22,10 @@ import (
 //	GET    /_emulator/faults    the faults in force
 //	POST   /_emulator/faults    a Fault: {"path":"/users/me/api-tokens","method":"POST","status":503,"times":1,"delay":"100ms"} -> 201
 //	DELETE /_emulator/faults    remove all faults -> 204
-//	GET    /_emulator/settings  {"latency":"0s","rateLimit":0,"retryAfter":false,"scopes":[...]}
-//	POST   /_emulator/settings  change any of those fields; absent ones stay -> 200, the settings
+//	GET    /_emulator/settings  {"latency":"0s","rateLimit":0,"retryAfter":false,"rateLimitJSON":false,
+//	                             "unauthorizedBody":"json","administrator":false,"scopes":[...]}
+//	POST   /_emulator/settings  change any of those fields, or {"plan":"free"} for a plan's rate
+//	                            limit; absent ones stay -> 200, the settings
 //
 // Control requests are not part of the request log, nor of the rate limit.
 
@@ -176,6 +178,10 @@ func (z *Zone) controlSettings(w http.ResponseWriter, r *http.Request) {
 		RateLimit  *int      `json:"rateLimit"`
 		RetryAfter *bool     `json:"retryAfter"`
 		Scopes     *[]string `json:"scopes"`
+		JSON429    *bool     `json:"rateLimitJSON"`
+		AuthBody   *string   `json:"unauthorizedBody"`
+		Admin      *bool     `json:"administrator"`
+		Plan       *string   `json:"plan"`
 	}
 	if err := decodeStrict(r, &in); err != nil {
 		controlError(w, http.StatusBadRequest, "%v", err)
@@ -194,6 +200,20 @@ func (z *Zone) controlSettings(w http.ResponseWriter, r *http.Request) {
 		controlError(w, http.StatusBadRequest, "rateLimit must not be negative")
 		return
 	}
+	if in.AuthBody != nil && !validAuthBody(*in.AuthBody) {
+		controlError(w, http.StatusBadRequest, "unauthorizedBody: want json, empty or text, got %q", *in.AuthBody)
+		return
+	}
+	if in.Plan != nil {
+		n, ok := PlanRateLimit(*in.Plan)
+		if !ok {
+			controlError(w, http.StatusBadRequest, "plan: want free, core, pro, teams or enterprise, got %q", *in.Plan)
+			return
+		}
+		if in.RateLimit == nil {
+			in.RateLimit = &n
+		}
+	}
 	z.mu.Lock()
 	if in.Latency != nil {
 		z.latency = latency
@@ -206,6 +226,15 @@ func (z *Zone) controlSettings(w http.ResponseWriter, r *http.Request) {
 	}
 	if in.Scopes != nil {
 		z.setScopesLocked(*in.Scopes)
+	}
+	if in.JSON429 != nil {
+		z.jsonLimit = *in.JSON429
+	}
+	if in.AuthBody != nil {
+		z.authBody = *in.AuthBody
+	}
+	if in.Admin != nil {
+		z.isAdmin = *in.Admin
 	}
 	z.mu.Unlock()
 	writeJSON(w, http.StatusOK, z.settings())

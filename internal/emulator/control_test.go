@@ -3,6 +3,7 @@ package emulator_test
 import (
 	"encoding/json"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -35,7 +36,7 @@ func TestControlAPI(t *testing.T) {
 			Faults []emulator.Fault
 		}
 		r.json(t, &st)
-		if st.Zone != "eu1" || st.URL != z.URL() || st.AdminToken != z.AdminToken() || st.User != z.User() {
+		if st.Zone != "eu1" || st.URL != z.URL() || st.AdminToken != z.AdminToken() || !reflect.DeepEqual(st.User, z.User()) {
 			t.Errorf("state %+v", st)
 		}
 		if len(st.Tokens) != 1 || st.Tokens[0].Token != z.AdminToken() || st.Tokens[0].Label != "emulator admin" {
@@ -144,7 +145,7 @@ func TestControlAPI(t *testing.T) {
 		}
 		// Partial update keeps the rest.
 		r = e.control(z, "POST", "/_emulator/settings", `{"rateLimit":0,"scopes":["user:read","user:write"]}`)
-		if r.status != 200 || !strings.Contains(string(r.body), `"latency":"10ms","rateLimit":0,"retryAfter":true,"scopes":["user:read","user:write"]`) {
+		if r.status != 200 || !strings.Contains(string(r.body), `"latency":"10ms","rateLimit":0,"retryAfter":true,"rateLimitJSON":false,"unauthorizedBody":"json","administrator":false,"scopes":["user:read","user:write"]`) {
 			t.Errorf("%d %s", r.status, r.body)
 		}
 		if got := z.Scopes(); !slices.Equal(got, []string{"user:read", "user:write"}) {

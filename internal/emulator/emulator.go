@@ -44,19 +44,27 @@ func DefaultZones() []string {
 	return []string{"eu1", "eu2", "us1", "us2", "celonis-eu1", "celonis-us1"}
 }
 
-// DefaultScopes returns the scope names listed in make-api.md, without the
-// admin:* scopes, which exist only on white-label and on-premise instances.
+// DefaultScopes returns today's scope catalog of a cloud zone, as
+// make-api.md lists it: the names in Make's documentation and clients, the
+// administration scopes (admin:*, apps:*, system:*; see
+// AdministrationScope) and the ones seen in a real account in 2025,
+// including mcp:use, which has neither :read nor :write.
 func DefaultScopes() []string {
 	return []string{
-		"agents:read", "agents:write", "analytics:read", "apps:read", "apps:write",
+		"admin:read", "admin:write",
+		"agents:read", "agents:write", "ai-agents:read", "ai-agents:write",
+		"analytics:read", "analytics:write", "apps:read", "apps:write",
 		"connections:read", "connections:write",
+		"credential-requests:read", "credential-requests:write",
 		"custom-property-structures:read", "custom-property-structures:write",
 		"datastores:read", "datastores:write", "devices:read", "devices:write",
 		"dlqs:read", "dlqs:write", "functions:read", "functions:write",
+		"hitl:read", "hitl:write",
 		"hooks:read", "hooks:write", "imt-forms:read", "instances:read", "instances:write",
-		"keys:read", "keys:write", "notifications:read", "notifications:write",
+		"keys:read", "keys:write", "mcp:use", "notifications:read", "notifications:write",
 		"organizations:read", "organizations:write",
 		"organization-variables:read", "organization-variables:write",
+		"portal:read", "portal:write", "private-spaces:read", "private-spaces:write",
 		"scenarios:read", "scenarios:run", "scenarios:write",
 		"sdk-apps:read", "sdk-apps:write", "system:read", "system:write",
 		"team-variables:read", "team-variables:write", "teams:read", "teams:write",
@@ -64,6 +72,35 @@ func DefaultScopes() []string {
 		"user:read", "user:write",
 	}
 }
+
+// AdministrationScope reports whether name is one of Make's administration
+// scopes (admin:*, apps:*, system:*): any user of a cloud zone can put them
+// on a token, but a call that needs one answers 403 unless the user is an
+// administrator of the instance.
+func AdministrationScope(name string) bool {
+	res, _, _ := strings.Cut(name, ":")
+	return res == "admin" || res == "apps" || res == "system"
+}
+
+// Plans are Make's rate limits per organization and minute, by plan:
+// Core 60, Pro 120, Teams 240, Enterprise 1000 (documented) and Free 30
+// (observed).
+var plans = map[string]int{"free": 30, "core": 60, "pro": 120, "teams": 240, "enterprise": 1000}
+
+// PlanRateLimit returns the requests per minute of a Make plan ("free",
+// "core", "pro", "teams", "enterprise"), and false for an unknown plan.
+func PlanRateLimit(plan string) (int, bool) {
+	n, ok := plans[strings.ToLower(plan)]
+	return n, ok
+}
+
+// Bodies of a 401 answer (Options.UnauthorizedBody): Make does not document
+// it, so the client is tested against each.
+const (
+	UnauthorizedJSON  = "json"  // Make's error JSON (the default)
+	UnauthorizedEmpty = "empty" // no body at all
+	UnauthorizedText  = "text"  // a line of plain text
+)
 
 // Options configure a Server. The zero value is usable.
 type Options struct {
@@ -81,6 +118,16 @@ type Options struct {
 	// RetryAfter sends a Retry-After header (seconds) with 429 answers.
 	// Make does not document one.
 	RetryAfter bool
+	// RateLimitJSON answers 429 with Make's error JSON. By default a 429
+	// has a plain-text body, as a live report says Make sends it.
+	RateLimitJSON bool
+	// UnauthorizedBody is the body of 401 answers: UnauthorizedJSON (also
+	// ""), UnauthorizedEmpty or UnauthorizedText.
+	UnauthorizedBody string
+	// Administrator makes every zone's user an administrator of the
+	// instance, who may use the administration scopes. By default the
+	// user is an ordinary user of a cloud zone.
+	Administrator bool
 	// Latency is added to every API request.
 	Latency time.Duration
 	// Now is the clock used for `created`, rate-limit windows and the

@@ -1,8 +1,10 @@
 package emulator
 
 import (
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -19,11 +21,22 @@ const CreatedLayout = "2006-01-02T15:04:05.000Z"
 // without bound.
 const maxRequestLog = 100_000
 
-// User is the account a zone's tokens belong to.
+// User is the account a zone's tokens belong to, with the fields Make's
+// authUser has (observed: Make's SDK and clients; see make-api.md).
 type User struct {
-	ID    int64  `json:"id"`
-	Name  string `json:"name"`
-	Email string `json:"email"`
+	ID                 int64           `json:"id"`
+	Name               string          `json:"name"`
+	Email              string          `json:"email"`
+	Language           string          `json:"language"`
+	TimezoneID         int64           `json:"timezoneId"`
+	LocaleID           int64           `json:"localeId"`
+	CountryID          int64           `json:"countryId"`
+	Features           map[string]bool `json:"features"`
+	Avatar             string          `json:"avatar"`
+	Timezone           string          `json:"timezone"`
+	Locale             string          `json:"locale"`
+	EmailNotifications bool            `json:"emailNotifications"`
+	LastLogin          string          `json:"lastLogin"`
 }
 
 // Token is an API token as the emulator stores it, with the full secret.
@@ -74,6 +87,9 @@ type Zone struct {
 	latency     time.Duration
 	rateLimit   int
 	retryAfter  bool
+	jsonLimit   bool          // 429 with Make's JSON rather than plain text
+	authBody    string        // body of a 401, see UnauthorizedJSON
+	isAdmin     bool          // the user may use the administration scopes
 	rateWindow  time.Duration // 0: a minute
 	window      time.Time
 	windowCount int
@@ -89,9 +105,19 @@ func newZone(s *Server, name string, index int) *Zone {
 		name: name,
 		srv:  s,
 		user: User{
-			ID:    int64(1001 + index),
-			Name:  "Emulator User (" + name + ")",
-			Email: "user@" + name + ".emulator.example",
+			ID:                 int64(1001 + index),
+			Name:               "Emulator User (" + name + ")",
+			Email:              "user@" + name + ".emulator.example",
+			Language:           "en",
+			TimezoneID:         113,
+			LocaleID:           1,
+			CountryID:          1,
+			Features:           map[string]bool{"allow_apps": true},
+			Avatar:             "https://secure.gravatar.com/avatar/emulator",
+			Timezone:           "Europe/Prague",
+			Locale:             "en-US",
+			EmailNotifications: true,
+			LastLogin:          "2024-03-27T05:53:27.360Z",
 		},
 		bySecret:    make(map[string]*Token),
 		byCreated:   make(map[string]*Token),
@@ -99,6 +125,9 @@ func newZone(s *Server, name string, index int) *Zone {
 		latency:     s.opts.Latency,
 		rateLimit:   s.opts.RateLimit,
 		retryAfter:  s.opts.RetryAfter,
+		jsonLimit:   s.opts.RateLimitJSON,
+		authBody:    s.opts.UnauthorizedBody,
+		isAdmin:     s.opts.Administrator,
 	}
 	z.setScopesLocked(s.opts.Scopes)
 	admin := z.AddToken("emulator admin", z.Scopes(), time.Time{})
@@ -142,7 +171,48 @@ func (z *Zone) AdminToken() string {
 }
 
 // User returns the zone's user.
-func (z *Zone) User() User { return z.user }
+func (z *Zone) User() User {
+	u := z.user
+	u.Features = maps.Clone(u.Features)
+	return u
+}
+
+// SetAdministrator says whether the zone's user is an administrator of the
+// instance, who may use the administration scopes (see
+// AdministrationScope).
+func (z *Zone) SetAdministrator(admin bool) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	z.isAdmin = admin
+}
+
+// SetRateLimitJSON says whether 429 answers carry Make's error JSON (true)
+// or plain text (false, the default).
+func (z *Zone) SetRateLimitJSON(jsonBody bool) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	z.jsonLimit = jsonBody
+}
+
+// SetUnauthorizedBody sets the body of 401 answers: UnauthorizedJSON (or
+// ""), UnauthorizedEmpty or UnauthorizedText. It panics on anything else,
+// a mistake in the test.
+func (z *Zone) SetUnauthorizedBody(kind string) {
+	if !validAuthBody(kind) {
+		panic("emulator: SetUnauthorizedBody: unknown kind " + kind)
+	}
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	z.authBody = kind
+}
+
+func validAuthBody(kind string) bool {
+	switch kind {
+	case "", UnauthorizedJSON, UnauthorizedEmpty, UnauthorizedText:
+		return true
+	}
+	return false
+}
 
 // Scopes returns the zone's scope list.
 func (z *Zone) Scopes() []string {
@@ -351,20 +421,26 @@ func (z *Zone) SetRateWindow(d time.Duration) {
 
 // settings is the control API's view of a zone's knobs.
 type settings struct {
-	Latency    string   `json:"latency"`
-	RateLimit  int      `json:"rateLimit"`
-	RetryAfter bool     `json:"retryAfter"`
-	Scopes     []string `json:"scopes"`
+	Latency          string   `json:"latency"`
+	RateLimit        int      `json:"rateLimit"`
+	RetryAfter       bool     `json:"retryAfter"`
+	RateLimitJSON    bool     `json:"rateLimitJSON"`
+	UnauthorizedBody string   `json:"unauthorizedBody"`
+	Administrator    bool     `json:"administrator"`
+	Scopes           []string `json:"scopes"`
 }
 
 func (z *Zone) settings() settings {
 	z.mu.Lock()
 	defer z.mu.Unlock()
 	return settings{
-		Latency:    z.latency.String(),
-		RateLimit:  z.rateLimit,
-		RetryAfter: z.retryAfter,
-		Scopes:     slices.Clone(z.scopes),
+		Latency:          z.latency.String(),
+		RateLimit:        z.rateLimit,
+		RetryAfter:       z.retryAfter,
+		RateLimitJSON:    z.jsonLimit,
+		UnauthorizedBody: cmp.Or(z.authBody, UnauthorizedJSON),
+		Administrator:    z.isAdmin,
+		Scopes:           slices.Clone(z.scopes),
 	}
 }
 

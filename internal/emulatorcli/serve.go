@@ -41,6 +41,10 @@ func Serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	zones := fs.String("zones", strings.Join(emulator.DefaultZones(), ","), "comma-separated zone `names`")
 	rateLimit := fs.Int("rate-limit", 0, "API requests allowed per minute per zone (0 = unlimited; Make: 60, 120, 240 or 1000)")
 	retryAfter := fs.Bool("retry-after", false, "send a Retry-After header with 429 answers")
+	plan := fs.String("plan", "", "the rate limit of a Make `plan`: free (30/min), core (60), pro (120), teams (240), enterprise (1000)")
+	json429 := fs.Bool("json-429", false, "answer 429 with Make's error JSON rather than plain text")
+	authBody := fs.String("unauthorized-body", emulator.UnauthorizedJSON, "body of 401 answers: json, empty or text (Make's is not documented)")
+	administrator := fs.Bool("administrator", false, "the users are administrators, who may use the admin:*, apps:* and system:* scopes")
 	latency := fs.Duration("latency", 0, "`delay` added to every API request, e.g. 100ms")
 	quiet := fs.Bool("quiet", false, "do not write the access log to standard error")
 	configFile := fs.String("config", "", "also write the zones: block for maketoken to this `file`")
@@ -64,6 +68,21 @@ func Serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if *latency < 0 {
 		return usage("-latency must not be negative")
 	}
+	if *plan != "" {
+		n, ok := emulator.PlanRateLimit(*plan)
+		switch {
+		case !ok:
+			return usage("-plan: unknown plan %q (free, core, pro, teams or enterprise)", *plan)
+		case *rateLimit != 0:
+			return usage("use -rate-limit or -plan, not both")
+		}
+		*rateLimit = n
+	}
+	switch *authBody {
+	case emulator.UnauthorizedJSON, emulator.UnauthorizedEmpty, emulator.UnauthorizedText:
+	default:
+		return usage("-unauthorized-body: want json, empty or text, got %q", *authBody)
+	}
 	var names []string
 	seen := map[string]bool{}
 	for _, n := range strings.Split(*zones, ",") {
@@ -82,7 +101,8 @@ func Serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return usage("%v", err)
 	}
 
-	opts := emulator.Options{Zones: names, RateLimit: *rateLimit, RetryAfter: *retryAfter, Latency: *latency}
+	opts := emulator.Options{Zones: names, RateLimit: *rateLimit, RetryAfter: *retryAfter, Latency: *latency,
+		RateLimitJSON: *json429, UnauthorizedBody: *authBody, Administrator: *administrator}
 	if !*quiet {
 		opts.Log = stderr
 	}

@@ -114,6 +114,9 @@ func TestRunRejectsBadUsage(t *testing.T) {
 		{[]string{"-latency", "-1s"}, "must not be negative"},
 		{[]string{"-latency", "soon"}, "invalid value"},
 		{[]string{"extra"}, "unexpected argument"},
+		{[]string{"-plan", "gold"}, "unknown plan"},
+		{[]string{"-plan", "free", "-rate-limit", "5"}, "not both"},
+		{[]string{"-unauthorized-body", "html"}, "want json, empty or text"},
 	} {
 		var stdout, stderr syncBuffer
 		code := Serve(context.Background(), tc.args, &stdout, &stderr)
