@@ -90,7 +90,9 @@ func (c *Client) WithToken(token string) *Client {
 	return &cp
 }
 
-// Me returns the user the token belongs to (GET /users/me, scope user:read).
+// Me returns the user the token belongs to (GET /users/me). No scope is
+// documented for it (Make's SDK calls it with none): a 403 here says
+// nothing about the token's scopes; CurrentAuthorization does.
 func (c *Client) Me(ctx context.Context) (User, error) {
 	var out struct {
 		AuthUser *User `json:"authUser"`
@@ -104,10 +106,13 @@ func (c *Client) Me(ctx context.Context) (User, error) {
 	return *out.AuthUser, nil
 }
 
+const currentAuthorizationPath = "/users/me/current-authorization"
+
 // CurrentAuthorization describes the calling token, including its scopes
-// (GET /users/me/current-authorization, any valid token).
+// (GET /users/me/current-authorization, any valid token). It is where a
+// token's scopes are read from.
 func (c *Client) CurrentAuthorization(ctx context.Context) (Authorization, error) {
-	const path = "/users/me/current-authorization"
+	const path = currentAuthorizationPath
 	var out struct {
 		Authorization *Authorization `json:"authorization"`
 	}
@@ -241,6 +246,9 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, out a
 		}
 		d := c.retry.next(ctx, method, attempt, ans.status, err)
 		if !d.retry {
+			if ans.status == http.StatusUnauthorized && path != currentAuthorizationPath {
+				c.crossCheck401(ctx, err)
+			}
 			return giveUp(err, attempt, d)
 		}
 		reached = reached || mayHaveReached(ans.status, err)
@@ -250,6 +258,27 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, out a
 		if err := c.retry.sleep(ctx, d.wait); err != nil {
 			return fmt.Errorf("%w (while waiting to retry)", err)
 		}
+	}
+}
+
+// crossCheck401 asks current-authorization, once and without retries,
+// whether the credential that one call had refused with 401 is valid after
+// all; if it is, the error is marked CredentialAccepted, so that nobody is
+// told to log in again for a call that a valid credential cannot make.
+func (c *Client) crossCheck401(ctx context.Context, err error) {
+	var ae *APIError
+	if !errors.As(err, &ae) || ae.AnsweredBy != "" {
+		return
+	}
+	ans, serr := c.send(ctx, http.MethodGet, currentAuthorizationPath, nil)
+	if serr != nil || ans.status != http.StatusOK || c.otherOrigin(ans) != "" {
+		return
+	}
+	var out struct {
+		Authorization *Authorization `json:"authorization"`
+	}
+	if json.Unmarshal(ans.data, &out) == nil && out.Authorization != nil {
+		ae.CredentialAccepted = true
 	}
 }
 
@@ -393,8 +422,12 @@ func parseError(method, path string, ans answer) *APIError {
 	}
 	if err := json.Unmarshal(data, &body); err != nil {
 		e.NotJSON = true
-		if looksLikeHTML(data) {
+		switch {
+		case looksLikeHTML(data):
 			e.Message = "HTML page: " + htmlTitle(data)
+		case isShortText(data):
+			// Make's plain-text 429, Cloudflare's "error code: 1010".
+			e.Detail = clip(strings.TrimSpace(string(data)), 200)
 		}
 		return e
 	}
@@ -412,6 +445,13 @@ func parseError(method, path string, ans answer) *APIError {
 		}
 	}
 	return e
+}
+
+// isShortText reports whether a body is one short line of text, worth
+// quoting (cleaned) in an error message.
+func isShortText(data []byte) bool {
+	t := bytes.TrimSpace(data)
+	return len(t) > 0 && len(t) <= 300 && utf8.Valid(t) && !bytes.ContainsAny(t, "\r\n{<")
 }
 
 func looksLikeHTML(data []byte) bool {

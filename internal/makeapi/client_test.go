@@ -234,9 +234,58 @@ func TestOtherErrorsAreNotRetried(t *testing.T) {
 		if StatusCode(err) != status {
 			t.Errorf("%d: err = %v", status, err)
 		}
-		if n := len(e.z.Requests()); n != 1 {
-			t.Errorf("%d: %d requests, want 1", status, n)
+		want := 1
+		if status == 401 {
+			want = 2 // the cross-check with current-authorization
 		}
+		if n := len(e.z.Requests()); n != want {
+			t.Errorf("%d: %d requests, want %d", status, n, want)
+		}
+	}
+}
+
+// A 401 on one call is checked against current-authorization once: a
+// credential Make still accepts is marked so, and nobody is sent to log in
+// again for it. A credential Make rejects everywhere is not marked.
+func TestUnauthorizedIsCrossChecked(t *testing.T) {
+	e := newTestEnv(t)
+	e.z.AddFault(emulator.Fault{Path: "/users/me/api-tokens", Status: 401, Times: 1})
+	_, err := e.client(e.z).ListTokens(ctxWithin(t, time.Minute))
+	var ae *APIError
+	if !errors.As(err, &ae) || ae.StatusCode != http.StatusUnauthorized || !ae.CredentialAccepted {
+		t.Errorf("endpoint 401: %#v", err)
+	}
+	if got := requests(e.z); strings.Join(got, ",") != "GET Unauthorized,GET OK" || !strings.HasSuffix(e.z.Requests()[1].Path, "/current-authorization") {
+		t.Errorf("requests %q", got)
+	}
+	for _, body := range []string{emulator.UnauthorizedJSON, emulator.UnauthorizedEmpty, emulator.UnauthorizedText} {
+		e.z.SetUnauthorizedBody(body)
+		_, err = e.client(e.z).WithToken("00000000-0000-4000-8000-000000000000").ListTokens(ctxWithin(t, time.Minute))
+		if !errors.As(err, &ae) || ae.StatusCode != http.StatusUnauthorized || ae.CredentialAccepted {
+			t.Errorf("%s: rejected credential: %#v", body, err)
+		}
+	}
+}
+
+// Make's 429 comes as plain text (observed); Cloudflare's 403 too. Both
+// are quoted, cleaned, and marked as not Make's JSON.
+func TestPlainTextErrors(t *testing.T) {
+	e := newTestEnv(t)
+	e.z.AddFault(emulator.Fault{Status: 403, Body: "error code: 1010\x1b[31m", Times: 1})
+	_, err := e.client(e.z).ListTokens(ctxWithin(t, time.Minute))
+	var ae *APIError
+	if !errors.As(err, &ae) || !ae.NotJSON || ae.Detail != "error code: 1010 [31m" {
+		t.Fatalf("403: %#v", err)
+	}
+	if !strings.Contains(err.Error(), "not Make's JSON error body") {
+		t.Errorf("403 message %q", err)
+	}
+	e.z.AddFault(emulator.Fault{Status: 429, Times: 1})
+	fast := RetryPolicy{MaxRateLimitRetries: 0}
+	c, _ := New(e.z.URL(), e.z.AdminToken(), Options{Retry: &fast})
+	_, err = c.ListTokens(ctxWithin(t, time.Minute))
+	if !errors.As(err, &ae) || !ae.NotJSON || !strings.HasSuffix(err.Error(), "429 Too Many Requests: Requests limit for organization exceeded, please try again later.") {
+		t.Errorf("429: %v", err)
 	}
 }
 

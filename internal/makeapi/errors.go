@@ -21,8 +21,15 @@ type APIError struct {
 	Suberrors  []string
 	// RetryAfter is the wait the server asked for (429/503), zero if none.
 	RetryAfter time.Duration
-	// NotJSON is set when the body was not Make's JSON error body.
+	// NotJSON is set when the body was not Make's JSON error body: a
+	// plain-text 429 (as Make sends it, observed), or a proxy's or
+	// Cloudflare's page ("error code: 1010"). Detail then holds a short
+	// plain-text body, cleaned for a terminal.
 	NotJSON bool
+	// CredentialAccepted is set on a 401 when maketoken asked Make's
+	// current-authorization afterwards and it accepted the same
+	// credential: the credential is valid, only this call was refused.
+	CredentialAccepted bool
 	// AnsweredBy is the origin that answered when a redirect took the call
 	// away from the zone's own ("" when the zone answered). The credential
 	// is never sent there, so a 401 from it says nothing about the token.
@@ -42,6 +49,9 @@ func (e *APIError) Error() string {
 		b.WriteString(msg)
 	case e.NotJSON:
 		b.WriteString(" (the answer was not Make's JSON; a proxy or gateway may be in the way)")
+	}
+	if e.Detail != "" && e.NotJSON && e.StatusCode != http.StatusTooManyRequests {
+		b.WriteString(" (not Make's JSON error body)")
 	}
 	if e.Code != "" {
 		fmt.Fprintf(&b, " [%s]", e.Code)

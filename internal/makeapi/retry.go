@@ -29,8 +29,19 @@ type RetryPolicy struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 }
 
-// DefaultRetry is the policy of Make's own SDK (1 s base, 30 s cap, 3
-// retries), with more patience for rate limits, which a bulk job meets.
+// DefaultRetry is maketoken's policy: 1 s base, 30 s cap and 3 retries of
+// a transient failure, and up to 10 retries of a 429.
+//
+// Make's own TypeScript SDK retries nothing unless its caller opts in; then
+// it uses 3 retries, a 1 s base doubling, ±20 % jitter, a 30 s cap and
+// Retry-After capped at 30 s (make-api.md, from its source). maketoken
+// retries by default because its callers are a person at a terminal and
+// a scheduled CI job, neither of which can opt in per call, and because
+// every retry here is safe: GET and DELETE are idempotent, and a create is
+// repeated only when Make provably did not carry it out (a 429, a refused
+// connection). Rate limits get more patience than the SDK gives because a
+// bulk prune meets them by design (Free plans allow 30 requests a minute),
+// and no wait ever runs past the command's --timeout.
 func DefaultRetry() RetryPolicy {
 	return RetryPolicy{MaxRetries: 3, MaxRateLimitRetries: 10, Base: time.Second, Max: 30 * time.Second}
 }
