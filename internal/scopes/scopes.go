@@ -67,17 +67,28 @@ func Split(values []string) []string {
 }
 
 // Expand returns the scopes of available that patterns name, de-duplicated
-// and sorted. A pattern is an exact scope name or a glob with path.Match
+// and sorted. It is ExpandDetailed without the list of what globs left out.
+func Expand(patterns []string, available []string) ([]string, error) {
+	got, _, err := ExpandDetailed(patterns, available)
+	return got, err
+}
+
+// ExpandDetailed returns the scopes of available that patterns name,
+// de-duplicated and sorted, and the administration scopes (see
+// Administration) that a glob matched but left out because it did not name
+// them: "*:read" leaves out admin:read, apps:read and system:read;
+// "admin:*" and "apps:read" pick them. A scope that another pattern picked
+// is not listed as left out. A pattern is an exact scope name or a glob with path.Match
 // syntax (*, ?, [...]) matched against whole names; a value may hold
 // several patterns separated by commas.
 //
 // No patterns, a blank one or one containing white space is an
 // *InvalidError; an unknown name or a glob that matches nothing is an
 // *UnknownError with suggestions. Nothing is returned with an error.
-func Expand(patterns []string, available []string) ([]string, error) {
+func ExpandDetailed(patterns []string, available []string) (picked, leftOut []string, err error) {
 	split := Split(patterns)
 	if len(split) == 0 {
-		return nil, errNoScope()
+		return nil, nil, errNoScope()
 	}
 	known := make(map[string]bool, len(available))
 	for _, s := range available {
@@ -91,30 +102,41 @@ func Expand(patterns []string, available []string) ([]string, error) {
 			out = append(out, s)
 		}
 	}
+	skipped := map[string]bool{}
 	for _, p := range split {
 		if err := checkSyntax(p); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if !isGlob(p) {
 			if !known[p] {
-				return nil, &UnknownError{Pattern: p, Suggestions: Suggest(p, available)}
+				return nil, nil, &UnknownError{Pattern: p, Suggestions: Suggest(p, available)}
 			}
 			add(p)
 			continue
 		}
 		matched := false
 		for _, s := range available {
-			if ok, _ := path.Match(p, s); ok {
+			ok, left := globMatches(p, s)
+			if left {
+				skipped[s] = true
+			}
+			if ok {
 				matched = true
 				add(s)
 			}
 		}
 		if !matched {
-			return nil, &UnknownError{Pattern: p, Suggestions: Suggest(p, available)}
+			return nil, nil, &UnknownError{Pattern: p, Suggestions: Suggest(p, available)}
+		}
+	}
+	for s := range skipped {
+		if !seen[s] {
+			leftOut = append(leftOut, s)
 		}
 	}
 	slices.Sort(out)
-	return out, nil
+	slices.Sort(leftOut)
+	return out, leftOut, nil
 }
 
 // Validate checks the form of the -s values without a scope list: there is

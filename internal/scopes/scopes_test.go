@@ -139,3 +139,43 @@ func TestExpandNoAvailableScopes(t *testing.T) {
 		t.Fatalf("Expand with no scopes = %v; want an *UnknownError without suggestions", err)
 	}
 }
+
+func TestGlobsLeaveAdministrationScopesOut(t *testing.T) {
+	avail := []string{"admin:read", "admin:write", "apps:read", "apps:write", "mcp:use",
+		"scenarios:read", "sdk-apps:read", "system:read", "user:read", "user:write"}
+	for _, tc := range []struct {
+		patterns      []string
+		want, leftOut string
+	}{
+		{[]string{"*:read"}, "scenarios:read,sdk-apps:read,user:read", "admin:read,apps:read,system:read"},
+		{[]string{"*"}, "mcp:use,scenarios:read,sdk-apps:read,user:read,user:write", "admin:read,admin:write,apps:read,apps:write,system:read"},
+		{[]string{"*:*"}, "mcp:use,scenarios:read,sdk-apps:read,user:read,user:write", "admin:read,admin:write,apps:read,apps:write,system:read"},
+		{[]string{"admin:read"}, "admin:read", ""},
+		{[]string{"admin:*"}, "admin:read,admin:write", ""},
+		{[]string{"*:read", "apps:read"}, "apps:read,scenarios:read,sdk-apps:read,user:read", "admin:read,system:read"},
+		{[]string{"user:*"}, "user:read,user:write", ""},
+	} {
+		got, left, err := ExpandDetailed(tc.patterns, avail)
+		if err != nil {
+			t.Errorf("%v: %v", tc.patterns, err)
+			continue
+		}
+		if strings.Join(got, ",") != tc.want || strings.Join(left, ",") != tc.leftOut {
+			t.Errorf("%v: got %v, left out %v; want %s, left out %s", tc.patterns, got, left, tc.want, tc.leftOut)
+		}
+	}
+	if _, err := Expand([]string{"*:read"}, []string{"admin:read"}); err == nil {
+		t.Error("a glob that matches only administration scopes picked something")
+	}
+}
+
+func TestMissing(t *testing.T) {
+	if got := Missing([]string{"user:write", "scenarios:read"}, UserRead, UserWrite); len(got) != 1 || got[0] != UserRead {
+		t.Errorf("Missing = %v", got)
+	}
+	for _, n := range CommandNeeds() {
+		if n.Command == "list" && !slices.Equal(n.Scopes, []string{UserRead}) {
+			t.Errorf("list needs %v", n.Scopes)
+		}
+	}
+}
