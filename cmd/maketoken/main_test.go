@@ -346,6 +346,8 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 //	emu seed-many ZONE LABEL SCOPES N CREATED    add N tokens, created 1 ms apart from CREATED
 //	emu scopes ZONE SCOPES                       replace the zone's scope list
 //	emu label-invariant ZONE LABEL TOKEN         TOKEN works; every other token labelled LABEL is named on stderr
+//	emu unauthorized-body ZONE json|empty|text   the body of the zone's 401 answers
+//	emu administrator ZONE on|off                the zone's user may use the administration scopes
 //
 // emu fault takes key=value options after KIND (see faultOption), and KIND
 // "pass" for a fault that only delays or redirects. More subcommands, for
@@ -524,6 +526,11 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 				ts.Fatalf("the token labelled %q created %s is neither the one kept nor named on stderr", args[2], tok.Created)
 			}
 		}
+	case "unauthorized-body":
+		// json, empty or text: Make's 401 body is not documented.
+		zone(1).SetUnauthorizedBody(args[2])
+	case "administrator":
+		zone(1).SetAdministrator(args[2] == "on")
 	case "canary", "canary-secret", "no-secrets", "credentials", "contract-exempt", "clear-faults":
 		cmdEmuHardening(ts, neg, srv, args)
 	default:

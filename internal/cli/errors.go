@@ -130,14 +130,27 @@ func apiError(zone string, err error, need string) error {
 	switch makeapi.StatusCode(err) {
 	case 401:
 		what = fmt.Sprintf("the credential was rejected (it may be revoked or expired); run `maketoken login -z %s`", zone)
+		if ae.CredentialAccepted {
+			// Make's current-authorization still accepts the credential:
+			// logging in again would not help.
+			what = "Make refused this call (401), although it accepts the credential itself " +
+				"(current-authorization answers); logging in again will not help"
+		}
 	case 403:
-		if need != "" {
+		switch {
+		case ae.NotJSON:
+			// Make's own 403s are JSON; this one came from something in
+			// front of Make (Cloudflare's "error code: 1010", a proxy).
+			what = "a proxy or firewall in front of Make refused the call (a 403 without Make's error body); " +
+				"this is not a missing scope: try again from another network, or ask whoever runs the proxy"
+		case need != "":
 			what = fmt.Sprintf("permission denied; the credential needs the %s scope", need)
-		} else {
+		default:
 			what = "permission denied"
 		}
 	case 429:
-		what = "Make's rate limit for the organization was exceeded; try again in a minute"
+		what = "Make's rate limit for the organization was exceeded, and maketoken's retries " +
+			"did not outlast it; try again in a minute"
 	}
 	if what == "" {
 		return fmt.Errorf("zone %s: %w%s", zone, err, nextStep(err))

@@ -95,21 +95,27 @@ func RunLogin(ctx context.Context, opts *LoginOptions) error {
 	return nil
 }
 
-// verifyToken checks a token with Make and says whom it belongs to. A token
-// without user:read cannot read the user but is still valid: it is checked
-// with the current authorization instead.
+// verifyToken checks a token with Make and says whom it belongs to and,
+// from the token's scopes as current-authorization lists them, what it
+// cannot do. /users/me needs no scope: a 403 there leaves the user unnamed
+// but says nothing about the token's scopes.
 func verifyToken(ctx context.Context, c *makeapi.Client) (string, error) {
-	u, err := c.Me(ctx)
-	if err == nil {
-		return output.Printable(fmt.Sprintf("%s <%s>", u.Name, u.Email)), nil
-	}
-	if makeapi.StatusCode(err) != 403 {
+	auth, err := c.CurrentAuthorization(ctx)
+	if err != nil {
 		return "", err
 	}
-	if _, aerr := c.CurrentAuthorization(ctx); aerr != nil {
-		return "", aerr
+	who := "a user Make did not name (403 on /users/me)"
+	u, err := c.Me(ctx)
+	switch {
+	case err == nil:
+		who = output.Printable(fmt.Sprintf("%s <%s>", u.Name, u.Email))
+	case makeapi.StatusCode(err) != 403:
+		return "", err
 	}
-	return "a token without the user:read scope (maketoken needs user:read to list tokens and user:write to manage them)", nil
+	if note := missingScopeNote(auth.Scopes); note != "" {
+		who += " (" + note + ")"
+	}
+	return who, nil
 }
 
 // readLoginToken reads the token from stdin (--with-token) or a hidden

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/maketoken/maketoken/internal/credentials"
@@ -133,7 +134,9 @@ func (f *Factory) cacheScopes(zone zones.Zone, list []string) {
 // expandScopes expands the -s patterns against the zone's scope list (see
 // scopes.Expand). When the list came from the cache and a pattern is
 // unknown, the list is fetched again once before the pattern is refused:
-// the zone may have gained a scope since.
+// the zone may have gained a scope since. Administration scopes that a
+// glob left out (see scopes.ExpandDetailed) are named on stderr, so that
+// nobody wonders where admin:read went.
 func (f *Factory) expandScopes(ctx context.Context, zone zones.Zone, client *makeapi.Client, patterns []string) ([]string, error) {
 	list, cached := f.cachedScopes(zone)
 	if !cached {
@@ -142,19 +145,24 @@ func (f *Factory) expandScopes(ctx context.Context, zone zones.Zone, client *mak
 			return nil, err
 		}
 	}
-	got, err := scopes.Expand(patterns, list)
+	got, leftOut, err := scopes.ExpandDetailed(patterns, list)
 	var unknown *scopes.UnknownError
 	if cached && errors.As(err, &unknown) {
 		if list, err = f.fetchScopes(ctx, zone, client); err != nil {
 			return nil, err
 		}
-		got, err = scopes.Expand(patterns, list)
+		got, leftOut, err = scopes.ExpandDetailed(patterns, list)
 	}
 	if err != nil {
 		if errors.As(err, &unknown) {
 			return nil, fmt.Errorf("zone %s: %w (nothing was created; `maketoken scopes -z %s` lists them all)", zone.Name, err, zone.Name)
 		}
 		return nil, fmt.Errorf("zone %s: %w", zone.Name, err)
+	}
+	if len(leftOut) > 0 {
+		fmt.Fprintf(f.IO.ErrOut, "maketoken: zone %s: the globs left out the administration scopes\n  %s;\n"+
+			"  only an instance administrator can use them: name one (-s %s) to add it\n",
+			zone.Name, strings.Join(leftOut, ", "), leftOut[0])
 	}
 	return got, nil
 }

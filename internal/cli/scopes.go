@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/maketoken/maketoken/internal/output"
+	"github.com/maketoken/maketoken/internal/scopes"
 	"github.com/spf13/cobra"
 )
 
@@ -23,7 +24,11 @@ func newScopesCmd(f *Factory) *cobra.Command {
 		Short: "List the scopes a token can have in a zone",
 		Long: `List the scopes a token can have in the zone, as the zone itself lists them.
 These are the names (and, with globs such as 'scenarios:*' or '*:read', the
-patterns) that create and rotate accept with -s.`,
+patterns) that create and rotate accept with -s.
+
+The administration scopes (admin:*, apps:*, system:*) are marked in the table:
+any user can put them on a token, but only an administrator of the instance
+can use them, so a glob picks them only when it names them ('admin:*').`,
 		Example: `  maketoken scopes -z us1
   maketoken scopes --jq '.[].name | select(endswith(":read"))'`,
 		Args: cobra.NoArgs,
@@ -56,11 +61,26 @@ func RunScopes(ctx context.Context, opts *ScopesOptions) error {
 	if err != nil {
 		return err
 	}
+	// A table marks the administration scopes (usable only by an
+	// administrator of the instance); TSV and JSON keep the contract's
+	// one field.
+	table := printer.Format == output.Table
 	records := make([]scopeRecord, len(names))
 	rows := output.Rows{Headers: []string{"NAME"}}
+	if table {
+		rows.Headers = append(rows.Headers, "NOTE")
+	}
 	for i, n := range names {
 		records[i] = scopeRecord{Name: n}
-		rows.Rows = append(rows.Rows, []string{n})
+		row := []string{n}
+		if table {
+			note := ""
+			if scopes.Administration(n) {
+				note = "administration: only an instance administrator can use it"
+			}
+			row = append(row, note)
+		}
+		rows.Rows = append(rows.Rows, row)
 	}
 	return printer.Print(records, rows)
 }

@@ -107,11 +107,13 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 		if uerr == nil {
 			rec.User = &statusUser{ID: user.ID, Name: user.Name, Email: user.Email}
 		}
+		// The scopes come from current-authorization; /users/me needs
+		// none, so a 403 there says nothing about them.
 		switch {
 		case aerr != nil:
 			err = apiError(t.Zone.Name, aerr, "")
 		case uerr != nil && makeapi.StatusCode(uerr) != 403:
-			err = apiError(t.Zone.Name, uerr, "user:read")
+			err = apiError(t.Zone.Name, uerr, "")
 		case lerr != nil && makeapi.StatusCode(lerr) != 403:
 			// The list is only for the count of expired tokens, but a
 			// zone that answers it from another origin, or not at all,
@@ -123,8 +125,11 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 			return err
 		}
 		rec.OK = true
-		if uerr != nil {
-			rec.Error = "the credential lacks the user:read scope: it cannot list tokens"
+		switch note := missingScopeNote(auth.Scopes); {
+		case note != "":
+			rec.Error = note
+		case uerr != nil:
+			rec.Error = "Make did not say whom the credential belongs to (403 on /users/me)"
 		}
 		return nil
 	})
