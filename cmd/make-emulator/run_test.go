@@ -83,7 +83,7 @@ func TestRunExitsWithTheCommandsCode(t *testing.T) {
 	}
 
 	cmd, _, stderr, tmp := runEmulator(t, bin, "no-such-command-here")
-	if code := exitCode(t, cmd); code != 127 || !strings.Contains(stderr.String(), "no-such-command-here: not found") {
+	if code := exitCode(t, cmd); code != 127 || !strings.Contains(stderr.String(), "no-such-command-here: command not found") {
 		t.Errorf("unknown command: exit %d, stderr %q; want 127", code, stderr)
 	}
 	assertEmpty(t, tmp)

@@ -128,10 +128,11 @@ func runInSession(st Streams, end string, newCmd func(*session) (command, error)
 	// installed beside make-emulator comes first.
 	path, err := lookPath(c.argv[0], env)
 	if err != nil {
-		fmt.Fprintf(st.Err, "make-emulator: %s: %v\n", c.argv[0], err)
 		if errors.Is(err, exec.ErrNotFound) {
+			fmt.Fprintf(st.Err, "make-emulator: %s: command not found\n", c.argv[0])
 			return exitNotFound
 		}
+		fmt.Fprintf(st.Err, "make-emulator: %s: %v\n", c.argv[0], err)
 		return exitCannotRun
 	}
 	cmd := &exec.Cmd{Path: path, Args: c.argv, Env: env, Stdout: st.Out, Stderr: st.Err}
@@ -162,7 +163,7 @@ func lookPath(name string, env []string) (string, error) {
 			return p, nil
 		}
 	}
-	return "", fmt.Errorf("not found in the PATH: %w", exec.ErrNotFound)
+	return "", exec.ErrNotFound
 }
 
 // supervise starts cmd and waits for it, passing on the signals it would

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func envValue(env []string, k string) (string, bool) {
@@ -134,6 +135,25 @@ func TestSessionWiresMaketokenToTheEmulatorOnly(t *testing.T) {
 	if resp, err := http.Get(url + "/users/me"); err == nil {
 		resp.Body.Close()
 		t.Error("the emulator still answers after close")
+	}
+}
+
+func TestBannerFitsEightyColumns(t *testing.T) {
+	s, err := startSession(nil, "", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.close()
+	for _, end := range []string{"It stops when the command ends.", "Type `exit` to stop it."} {
+		b := s.banner(end)
+		if !strings.HasPrefix(b, "make-emulator: maketoken is wired to an in-memory emulator") {
+			t.Errorf("the banner does not start by saying it is the emulator: %q", b)
+		}
+		for _, line := range strings.Split(strings.TrimSuffix(b, "\n"), "\n") {
+			if n := utf8.RuneCountInString(line); n > 80 {
+				t.Errorf("%d columns: %q", n, line)
+			}
+		}
 	}
 }
 
