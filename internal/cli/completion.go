@@ -17,22 +17,29 @@ import (
 // fails in any way, offers nothing.
 const completionTimeout = 3 * time.Second
 
+// completion makes a completion function a cobra one.
+func completion(f *Factory, complete func(*Factory, *cobra.Command, []string, string) ([]string, cobra.ShellCompDirective)) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		return complete(f, cmd, args, toComplete)
+	}
+}
+
 // completionZone returns the selected zone with its credential, for a
 // completion, or false.
-func (f *Factory) completionZone(ctx context.Context) (zoneCredential, bool) {
+func completionZone(ctx context.Context, f *Factory) (zoneCredential, bool) {
 	zc, err := f.selectedCredential(ctx)
 	return zc, err == nil
 }
 
 // completionTokens lists the selected zone's tokens for a completion.
-func (f *Factory) completionTokens(cmd *cobra.Command) ([]makeapi.Token, bool) {
+func completionTokens(f *Factory, cmd *cobra.Command) ([]makeapi.Token, bool) {
 	ctx, cancel := context.WithTimeout(commandContext(cmd), completionTimeout)
 	defer cancel()
-	zc, ok := f.completionZone(ctx)
+	zc, ok := completionZone(ctx, f)
 	if !ok {
 		return nil, false
 	}
-	_, tokens, err := f.listZoneTokens(ctx, zc)
+	_, tokens, err := listZoneTokens(ctx, f, zc)
 	return tokens, err == nil
 }
 
@@ -45,10 +52,10 @@ func commandContext(cmd *cobra.Command) context.Context {
 
 // completeScopes offers the selected zone's scope names (from the cache
 // when it is fresh), after any comma-separated ones already typed.
-func (f *Factory) completeScopes(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+func completeScopes(f *Factory, cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 	ctx, cancel := context.WithTimeout(commandContext(cmd), completionTimeout)
 	defer cancel()
-	zc, ok := f.completionZone(ctx)
+	zc, ok := completionZone(ctx, f)
 	if !ok {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
@@ -56,7 +63,7 @@ func (f *Factory) completeScopes(cmd *cobra.Command, _ []string, toComplete stri
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
-	names, err := f.zoneScopes(ctx, zc.Zone, client)
+	names, err := zoneScopes(ctx, f, zc.Zone, client)
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
@@ -75,8 +82,8 @@ func (f *Factory) completeScopes(cmd *cobra.Command, _ []string, toComplete stri
 }
 
 // completeLabels offers the labels of the selected zone's tokens.
-func (f *Factory) completeLabels(cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-	tokens, ok := f.completionTokens(cmd)
+func completeLabels(f *Factory, cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	tokens, ok := completionTokens(f, cmd)
 	if !ok {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
@@ -103,8 +110,8 @@ func (f *Factory) completeLabels(cmd *cobra.Command, _ []string, toComplete stri
 
 // completeCreated offers the created timestamps of the selected zone's
 // tokens not already named, each described by its label and masked token.
-func (f *Factory) completeCreated(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-	tokens, ok := f.completionTokens(cmd)
+func completeCreated(f *Factory, cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+	tokens, ok := completionTokens(f, cmd)
 	if !ok {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}

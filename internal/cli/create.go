@@ -105,7 +105,7 @@ it. -o json then prints the record with the token masked and "delivered".`,
 	fl.BoolVar(&opts.Save, "save", false, "also store the token as the zone's credential")
 	fl.StringVar(&opts.TTL, "ttl", "", "the `DURATION` the token lives (90s, 30m, 12h, 7d) before prune --expired revokes it")
 	opts.Store.register(fl)
-	_ = cmd.RegisterFlagCompletionFunc("scope", f.completeScopes)
+	_ = cmd.RegisterFlagCompletionFunc("scope", completion(f, completeScopes))
 	_ = cmd.RegisterFlagCompletionFunc("label", cobra.NoFileCompletions)
 	_ = cmd.RegisterFlagCompletionFunc("ttl", ttlCompletions)
 	return cmd
@@ -141,7 +141,7 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
-	handoff, err := f.storeCommand(opts.Store, printer.Format == output.JSON)
+	handoff, err := storeCommand(f, opts.Store, printer.Format == output.JSON)
 	if err != nil {
 		return err
 	}
@@ -164,7 +164,7 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
-	wanted, err := f.expandScopes(ctx, zone, client, opts.Scopes)
+	wanted, err := expandScopes(ctx, f, zone, client, opts.Scopes)
 	if err != nil {
 		return err
 	}
@@ -188,7 +188,7 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 	what := fmt.Sprintf("the token %q in zone %s (created %s, scopes %s)", rec.Label, zone.Name, rec.Created, strings.Join(rec.Scopes, ","))
 
 	if handoff != nil {
-		return f.createHandOff(ctx, client, zone.Name, tok, handoff, rec, printer, what)
+		return createHandOff(ctx, f, client, zone.Name, tok, handoff, rec, printer, what)
 	}
 	if out != nil {
 		if err := out.write(tok.Token); err != nil {
@@ -266,7 +266,7 @@ func expiringLabel(label, ttl string, now time.Time) (string, error) {
 // createHandOff gives the new token to the -- COMMAND. If the command
 // does not take it, the token is revoked again, unless the command may
 // hold it after all (it was stopped after reading it).
-func (f *Factory) createHandOff(ctx context.Context, client *makeapi.Client, zone string, tok makeapi.Token, handoff *delivery.Command, rec createRecord, printer *output.Printer, what string) error {
+func createHandOff(ctx context.Context, f *Factory, client *makeapi.Client, zone string, tok makeapi.Token, handoff *delivery.Command, rec createRecord, printer *output.Printer, what string) error {
 	drec, ok, mayHold, cause := handOff(ctx, handoff, zone, tok)
 	switch {
 	case mayHold:

@@ -85,13 +85,13 @@ func runEphemeral(ctx context.Context, opts *ExecOptions, path string) error {
 	}
 	select {
 	case sig := <-sigs:
-		return f.revokeEphemeral(ctx, et, &ExitError{Code: ExitInterrupted,
+		return revokeEphemeral(ctx, f, et, &ExitError{Code: ExitInterrupted,
 			Err: fmt.Errorf("zone %s: %v before %s started; it did not run", et.zone.Name, sig, opts.Command[0])})
 	default:
 	}
 	env := ephemeralEnv(f.Environ(), et.tok.Token, et.zone.Host, et.cred.Token)
 	runErr := runCommand(ctx, f, path, opts.Command, env, sigs)
-	return f.revokeEphemeral(ctx, et, runErr)
+	return revokeEphemeral(ctx, f, et, runErr)
 }
 
 // createEphemeral creates the token, within --timeout, and checks the
@@ -137,7 +137,7 @@ func createEphemeral(ctx context.Context, f *Factory, patterns []string, base st
 	f.Redactor.Add(tok.Token)
 	et := &ephemeralToken{zone: zone, client: client, cred: cred, tok: tok, expires: expires, timeout: max(cfg.Timeout, cleanupTimeout)}
 	if err := checkCreated(tok, label, wanted); err != nil {
-		return nil, f.revokeEphemeral(ctx, et, fmt.Errorf("zone %s: the ephemeral token is not what was asked for: %w", zone.Name, err))
+		return nil, revokeEphemeral(ctx, f, et, fmt.Errorf("zone %s: the ephemeral token is not what was asked for: %w", zone.Name, err))
 	}
 	return et, nil
 }
@@ -147,8 +147,8 @@ func createEphemeral(ctx context.Context, f *Factory, patterns []string, base st
 // suggestions): otherwise Make checks them on the create, which saves a
 // request.
 func ephemeralScopes(ctx context.Context, f *Factory, zone zones.Zone, client *makeapi.Client, patterns []string) ([]string, error) {
-	if _, cached := f.cachedScopes(zone); cached || scopes.HasGlob(patterns) {
-		return f.expandScopes(ctx, zone, client, patterns)
+	if _, cached := cachedScopes(f, zone); cached || scopes.HasGlob(patterns) {
+		return expandScopes(ctx, f, zone, client, patterns)
 	}
 	return sortedScopes(scopes.Split(patterns)), nil
 }
@@ -172,7 +172,7 @@ func checkCreated(tok makeapi.Token, label string, wanted []string) error {
 // outcome. A revoke that fails, or whose outcome is unknown, is reported
 // on stderr once, with how the token will still go; it is not retried
 // beyond the client's policy, and it does not change the exit code.
-func (f *Factory) revokeEphemeral(ctx context.Context, et *ephemeralToken, result error) error {
+func revokeEphemeral(ctx context.Context, f *Factory, et *ephemeralToken, result error) error {
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), et.timeout)
 	defer cancel()
 	err := revoker{client: et.client, zone: et.zone.Name, errOut: f.IO.ErrOut}.revokeOne(cctx, et.tok)

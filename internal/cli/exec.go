@@ -98,7 +98,7 @@ with a message on stderr starting "maketoken:".`,
 	fl.StringArrayVarP(&opts.Scopes, "scope", "s", nil, "with --ephemeral: a scope name or glob; repeat or use commas")
 	fl.StringVar(&opts.TTL, "ttl", defaultEphemeralTTL, "with --ephemeral: the `DURATION` the token lives if it is not revoked")
 	fl.StringVarP(&opts.Label, "label", "l", defaultEphemeralLabel, "with --ephemeral: the token's label, to which the expiry is added")
-	_ = cmd.RegisterFlagCompletionFunc("scope", f.completeScopes)
+	_ = cmd.RegisterFlagCompletionFunc("scope", completion(f, completeScopes))
 	_ = cmd.RegisterFlagCompletionFunc("ttl", ttlCompletions)
 	_ = cmd.RegisterFlagCompletionFunc("label", cobra.NoFileCompletions)
 	return cmd

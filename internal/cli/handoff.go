@@ -61,7 +61,7 @@ func (s *storeCommandFlags) parseArgs(cmd *cobra.Command, args []string) error {
 // storeCommand prepares the `-- COMMAND` (nil without one), checking that
 // it can be run before any token exists. Its stdout goes to maketoken's,
 // except with -o json, where stdout is the record's: then to stderr.
-func (f *Factory) storeCommand(s storeCommandFlags, jsonOut bool) (*delivery.Command, error) {
+func storeCommand(f *Factory, s storeCommandFlags, jsonOut bool) (*delivery.Command, error) {
 	if len(s.Command) == 0 {
 		return nil, nil
 	}

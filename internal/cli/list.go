@@ -52,7 +52,7 @@ code is 7. Listing needs the user:read scope.`,
 	}
 	cmd.Flags().BoolVar(&opts.AllZones, "all-zones", false, "list the tokens of every zone that has a credential")
 	cmd.Flags().StringVar(&opts.Label, "label", "", "only tokens with exactly this label")
-	_ = cmd.RegisterFlagCompletionFunc("label", f.completeLabels)
+	_ = cmd.RegisterFlagCompletionFunc("label", completion(f, completeLabels))
 	return cmd
 }
 
@@ -98,7 +98,7 @@ func RunList(ctx context.Context, opts *ListOptions) error {
 	for _, rs := range perZone {
 		records = append(records, rs...)
 	}
-	if err := printer.Print(records, f.listRows(records, printer.Format, !opts.AllZones)); err != nil {
+	if err := printer.Print(records, listRows(f, records, printer.Format, !opts.AllZones)); err != nil {
 		return err
 	}
 	return summarize(f, errs, false)
@@ -109,7 +109,7 @@ func RunList(ctx context.Context, opts *ListOptions) error {
 // terminal: newest token first in each zone, times relative or local, the
 // token as its visible prefix, no ZONE column when one zone is listed, and
 // labels and scopes may be shortened to fit.
-func (f *Factory) listRows(records []tokenRecord, format string, oneZone bool) output.Rows {
+func listRows(f *Factory, records []tokenRecord, format string, oneZone bool) output.Rows {
 	if format != output.Table {
 		rows := output.Rows{Headers: []string{"ZONE", "LABEL", "SCOPES", "CREATED", "TOKEN", "CURRENT", "EXPIRES", "EXPIRED"}}
 		for _, r := range records {
@@ -174,7 +174,7 @@ func expiresCell(r tokenRecord, now time.Time) string {
 
 // listZoneTokens lists one zone's tokens with its credential, for the
 // commands that pick tokens (revoke, completions).
-func (f *Factory) listZoneTokens(ctx context.Context, zc zoneCredential) (*makeapi.Client, []makeapi.Token, error) {
+func listZoneTokens(ctx context.Context, f *Factory, zc zoneCredential) (*makeapi.Client, []makeapi.Token, error) {
 	client, err := f.Client(zc.Zone, zc.Credential.Token)
 	if err != nil {
 		return nil, nil, err

@@ -93,7 +93,7 @@ left alone.
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "show what would be revoked and change nothing")
 	fl.BoolVar(&opts.Expired, "expired", false, "revoke the tokens whose lifetime (--ttl) has passed instead")
-	_ = cmd.RegisterFlagCompletionFunc("label", f.completeLabels)
+	_ = cmd.RegisterFlagCompletionFunc("label", completion(f, completeLabels))
 	_ = cmd.RegisterFlagCompletionFunc("older-than", cobra.FixedCompletions([]string{"90d", "30d", "2w", "1y"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
@@ -127,7 +127,7 @@ func RunPrune(ctx context.Context, opts *PruneOptions) error {
 	cutoff := now.Add(-maxAge)
 	plans := make([]*pruneZone, len(targets))
 	parallel(len(targets), func(i int) error {
-		plans[i] = f.planPrune(ctx, targets[i], opts, cutoff, now)
+		plans[i] = planPrune(ctx, f, targets[i], opts, cutoff, now)
 		return nil
 	})
 
@@ -155,7 +155,7 @@ func RunPrune(ctx context.Context, opts *PruneOptions) error {
 	if len(listErrs) == len(plans) {
 		return errSilent(commonCode(listErrs))
 	}
-	f.showPrunePlan(plans, opts)
+	showPrunePlan(f, plans, opts)
 	if records == nil {
 		records = []revokeRecord{}
 	}
@@ -169,13 +169,13 @@ func RunPrune(ctx context.Context, opts *PruneOptions) error {
 		} else {
 			fmt.Fprintf(f.IO.ErrOut, "Nothing to prune: no %s is older than %s.\n", opts.tokensText(), opts.OlderThan)
 		}
-		if err := printer.Print(records, f.revokeRows(records, printer.Format, opts.DryRun)); err != nil {
+		if err := printer.Print(records, revokeRows(f, records, printer.Format, opts.DryRun)); err != nil {
 			return err
 		}
 		return pruneExit(listErrs, nil, 0)
 	}
 	if opts.DryRun {
-		if err := printer.Print(records, f.revokeRows(records, printer.Format, true)); err != nil {
+		if err := printer.Print(records, revokeRows(f, records, printer.Format, true)); err != nil {
 			return err
 		}
 		fmt.Fprintln(f.IO.ErrOut, "Dry run: nothing was revoked.")
@@ -185,7 +185,7 @@ func RunPrune(ctx context.Context, opts *PruneOptions) error {
 		return err
 	}
 
-	errs := f.runPrune(ctx, plans, records)
+	errs := runPrune(ctx, f, plans, records)
 	revoked := 0
 	for _, r := range records {
 		if r.Revoked {
@@ -195,7 +195,7 @@ func RunPrune(ctx context.Context, opts *PruneOptions) error {
 	if err := interruptedErr(ctx, "revoked %d of %d; run the command again to finish", revoked, len(records)); err != nil {
 		return err
 	}
-	if err := printer.Print(records, f.revokeRows(records, printer.Format, false)); err != nil {
+	if err := printer.Print(records, revokeRows(f, records, printer.Format, false)); err != nil {
 		return err
 	}
 	fmt.Fprintf(f.IO.ErrOut, "Pruned %d of %s.\n", revoked, countTokens(len(records)))
@@ -285,7 +285,7 @@ func (o *PruneOptions) matchesLabel(t makeapi.Token) bool {
 // the label filter matches, per label all but the newest opts.Keep, of
 // those the ones created before cutoff (with opts.Expired: whose label
 // records an expiry not after now), never the zone's credential.
-func (f *Factory) planPrune(ctx context.Context, zc zoneCredential, opts *PruneOptions, cutoff, now time.Time) *pruneZone {
+func planPrune(ctx context.Context, f *Factory, zc zoneCredential, opts *PruneOptions, cutoff, now time.Time) *pruneZone {
 	p := &pruneZone{zc: zc}
 	client, err := f.BulkClient(zc.Zone, zc.Credential.Token)
 	if err != nil {
@@ -345,7 +345,7 @@ func (f *Factory) planPrune(ctx context.Context, zc zoneCredential, opts *PruneO
 }
 
 // showPrunePlan lists on stderr what each zone will (or would) lose.
-func (f *Factory) showPrunePlan(plans []*pruneZone, opts *PruneOptions) {
+func showPrunePlan(f *Factory, plans []*pruneZone, opts *PruneOptions) {
 	verb := "Revoking"
 	if opts.DryRun {
 		verb = "Would revoke"
@@ -369,7 +369,7 @@ func (f *Factory) showPrunePlan(plans []*pruneZone, opts *PruneOptions) {
 
 // runPrune revokes the doomed tokens, zones in parallel and each zone a few
 // at a time, filling in records (in plan order) and returning the errors.
-func (f *Factory) runPrune(ctx context.Context, plans []*pruneZone, records []revokeRecord) []error {
+func runPrune(ctx context.Context, f *Factory, plans []*pruneZone, records []revokeRecord) []error {
 	progress := f.IO.StartProgress("revoked", len(records))
 	defer func() {
 		if interrupted(ctx) != nil {

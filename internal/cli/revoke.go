@@ -47,7 +47,7 @@ revoked and the exit code is 7. Revoking needs the user:write scope.
 		Example: `  maketoken revoke 2024-03-27T05:53:27.360Z
   maketoken revoke --label ci-nightly --all --yes
   maketoken revoke -z us1 --prefix 3f2a9c1d --dry-run`,
-		ValidArgsFunction: f.completeCreated,
+		ValidArgsFunction: completion(f, completeCreated),
 		RunE: f.runE(func(ctx context.Context, args []string) error {
 			opts.Created = args
 			return RunRevoke(ctx, opts)
@@ -59,7 +59,7 @@ revoked and the exit code is 7. Revoking needs the user:write scope.
 	fl.BoolVar(&opts.All, "all", false, "revoke every token the selector matches, not just one")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "show what would be revoked and change nothing")
-	_ = cmd.RegisterFlagCompletionFunc("label", f.completeLabels)
+	_ = cmd.RegisterFlagCompletionFunc("label", completion(f, completeLabels))
 	_ = cmd.RegisterFlagCompletionFunc("prefix", cobra.NoFileCompletions)
 	return cmd
 }
@@ -80,7 +80,7 @@ func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
 		return err
 	}
 	zone := zc.Zone.Name
-	client, tokens, err := f.listZoneTokens(ctx, zc)
+	client, tokens, err := listZoneTokens(ctx, f, zc)
 	if err != nil {
 		return err
 	}
@@ -117,7 +117,7 @@ func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
 		records[i] = revokeRecord{Zone: zone, Label: t.Label, Created: t.Created}
 	}
 	if opts.DryRun {
-		if err := printer.Print(records, f.revokeRows(records, printer.Format, true)); err != nil {
+		if err := printer.Print(records, revokeRows(f, records, printer.Format, true)); err != nil {
 			return err
 		}
 		fmt.Fprintln(f.IO.ErrOut, "Dry run: nothing was revoked.")
@@ -152,19 +152,19 @@ func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
 		// One line says how far it got; no table of "no".
 		summary := fmt.Sprintf("revoked %d of %s in zone %s; the others are still valid (see `maketoken list -z %s`)", revoked, countTokens(len(records)), zone, zone)
 		if current && records[len(records)-1].Revoked {
-			if err := f.forgetRevoked(ctx, zc); err != nil {
+			if err := forgetRevoked(ctx, f, zc); err != nil {
 				PrintError(f.IO.ErrOut, err, f.Redactor)
 			}
 		}
 		return &InterruptedError{Signal: ie.Signal, Summary: summary}
 	}
-	if err := printer.Print(records, f.revokeRows(records, printer.Format, false)); err != nil {
+	if err := printer.Print(records, revokeRows(f, records, printer.Format, false)); err != nil {
 		return err
 	}
 	fmt.Fprintf(f.IO.ErrOut, "Revoked %d of %s in zone %s.\n", revoked, countTokens(len(records)), zone)
 	var forgetErr error
 	if current && records[len(records)-1].Revoked {
-		forgetErr = f.forgetRevoked(ctx, zc)
+		forgetErr = forgetRevoked(ctx, f, zc)
 	}
 	err = summarize(f, errs, false)
 	if forgetErr != nil {

@@ -41,7 +41,7 @@ func afterCurrentRevoked(zc zoneCredential) string {
 
 // forgetRevoked removes a revoked credential from storage, so that the next
 // command says "log in" rather than failing with 401.
-func (f *Factory) forgetRevoked(ctx context.Context, zc zoneCredential) error {
+func forgetRevoked(ctx context.Context, f *Factory, zc zoneCredential) error {
 	zone := zc.Zone.Name
 	if zc.Credential.Source == credentials.SourceEnv {
 		fmt.Fprintf(f.IO.ErrOut, "The credential for zone %s came from %s: unset it, it no longer works.\n", zone, zc.Credential.EnvVar)
@@ -67,7 +67,7 @@ func (f *Factory) forgetRevoked(ctx context.Context, zc zoneCredential) error {
 }
 
 // revokeRows is the table or TSV form of revoke results.
-func (f *Factory) revokeRows(records []revokeRecord, format string, dryRun bool) output.Rows {
+func revokeRows(f *Factory, records []revokeRecord, format string, dryRun bool) output.Rows {
 	rows := output.Rows{Headers: []string{"ZONE", "LABEL", "CREATED", "REVOKED", "ERROR"}}
 	now := f.now()
 	for _, r := range records {

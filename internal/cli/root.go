@@ -62,7 +62,7 @@ func SystemDeps(build BuildInfo) Deps {
 func Main(ctx context.Context, args []string, d Deps) int {
 	f, root := newRoot(d)
 	root.SetArgs(args)
-	err := f.usageIfNotStarted(root, root.ExecuteContext(ctx))
+	err := usageIfNotStarted(f, root, root.ExecuteContext(ctx))
 	err = asInterrupted(err, f.interrupts.caught())
 	PrintError(f.IO.ErrOut, err, f.Redactor)
 	return ExitCode(err)
@@ -120,7 +120,7 @@ MAKE_ZONE as Make's own tools read them. See ` + "`maketoken help environment`" 
 	pf.Duration("timeout", 30*time.Second, "time limit for the whole command")
 	pf.Bool("debug", false, "trace HTTP requests on stderr, with secrets redacted")
 	f.flags = pf
-	_ = root.RegisterFlagCompletionFunc("zone", f.completeZones)
+	_ = root.RegisterFlagCompletionFunc("zone", completion(f, completeZones))
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"table", "tsv", "json"}, cobra.ShellCompDirectiveNoFileComp))
 
 	root.AddCommand(
@@ -165,7 +165,7 @@ func exclusiveFlags(cmd *cobra.Command, a, b string) error {
 
 // usageIfNotStarted makes an error from cobra's own checks exit 2, an
 // unknown command's in one plain line.
-func (f *Factory) usageIfNotStarted(root *cobra.Command, err error) error {
+func usageIfNotStarted(f *Factory, root *cobra.Command, err error) error {
 	if err == nil || f.started {
 		return err
 	}
@@ -181,7 +181,7 @@ func (f *Factory) usageIfNotStarted(root *cobra.Command, err error) error {
 	return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%w; %s", err, exitUsageMessage)}
 }
 
-func (f *Factory) completeZones(_ *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
+func completeZones(f *Factory, _ *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
 	reg, err := f.Zones()
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp

@@ -170,8 +170,8 @@ its own credential from (see docs/ci.md).
 	fl.StringVar(&opts.OutFile, "out-file", "", "write the new token to this file (mode 0600, replaced atomically) instead of printing it")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "show the plan and change nothing")
-	_ = cmd.RegisterFlagCompletionFunc("label", f.completeLabels)
-	_ = cmd.RegisterFlagCompletionFunc("scope", f.completeScopes)
+	_ = cmd.RegisterFlagCompletionFunc("label", completion(f, completeLabels))
+	_ = cmd.RegisterFlagCompletionFunc("scope", completion(f, completeScopes))
 	return cmd
 }
 
@@ -216,7 +216,7 @@ func RunRotate(ctx context.Context, opts *RotateOptions) error {
 		return err
 	}
 	r := &rotation{f: f, zone: zone, keepOld: opts.KeepOld, printer: printer, outPath: opts.OutFile}
-	if r.handoff, err = f.storeCommand(opts.Store, printer.Format == output.JSON); err != nil {
+	if r.handoff, err = storeCommand(f, opts.Store, printer.Format == output.JSON); err != nil {
 		return err
 	}
 	if opts.OutFile != "" {
@@ -234,7 +234,7 @@ func RunRotate(ctx context.Context, opts *RotateOptions) error {
 		}
 	}
 	if !opts.DryRun {
-		lock, err := f.lockZone(ctx, zone)
+		lock, err := lockZone(ctx, f, zone)
 		if err != nil {
 			return err
 		}
@@ -291,8 +291,8 @@ func (o *RotateOptions) validate() error {
 // while the command's time lasts. A lock that cannot be made at all (no
 // writable cache folder) is warned about and done without: the re-listing
 // after it still sees what others changed.
-func (f *Factory) lockZone(ctx context.Context, zone zones.Zone) (*zonelock.Lock, error) {
-	dir := f.userCacheDir()
+func lockZone(ctx context.Context, f *Factory, zone zones.Zone) (*zonelock.Lock, error) {
+	dir := userCacheDir(f.Getenv)
 	if dir == "" {
 		dir = filepath.Join(os.TempDir(), fmt.Sprintf("maketoken-%d", os.Getuid()))
 	} else {
@@ -375,7 +375,7 @@ func (r *rotation) plan(ctx context.Context, opts *RotateOptions, tokens []makea
 	r.scopes = scopesNow
 	if len(opts.Scopes) > 0 {
 		var err error
-		if r.scopes, err = r.f.expandScopes(ctx, r.zone, r.client, opts.Scopes); err != nil {
+		if r.scopes, err = expandScopes(ctx, r.f, r.zone, r.client, opts.Scopes); err != nil {
 			return err
 		}
 		r.scopes = sortedScopes(r.scopes)

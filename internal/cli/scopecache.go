@@ -36,53 +36,53 @@ type scopeCache struct {
 // (kept per zone name and URL in the user's cache folder) or else from the
 // zone, which refreshes the cache. A cache that cannot be read or written
 // is simply not used.
-func (f *Factory) zoneScopes(ctx context.Context, zone zones.Zone, client *makeapi.Client) ([]string, error) {
-	if s, ok := f.cachedScopes(zone); ok {
+func zoneScopes(ctx context.Context, f *Factory, zone zones.Zone, client *makeapi.Client) ([]string, error) {
+	if s, ok := cachedScopes(f, zone); ok {
 		return s, nil
 	}
-	return f.fetchScopes(ctx, zone, client)
+	return fetchScopes(ctx, f, zone, client)
 }
 
 // fetchScopes asks the zone for its scope list and caches it.
-func (f *Factory) fetchScopes(ctx context.Context, zone zones.Zone, client *makeapi.Client) ([]string, error) {
+func fetchScopes(ctx context.Context, f *Factory, zone zones.Zone, client *makeapi.Client) ([]string, error) {
 	list, err := client.Scopes(ctx)
 	if err != nil {
 		return nil, apiError(zone.Name, err, "")
 	}
-	f.cacheScopes(zone, list)
+	cacheScopes(f, zone, list)
 	return list, nil
 }
 
 // scopeCachePath is where zone's scope list is cached, or "" if the user
 // has no cache folder.
-func (f *Factory) scopeCachePath(zone zones.Zone) string {
-	dir := f.userCacheDir()
+func scopeCachePath(f *Factory, zone zones.Zone) string {
+	dir := userCacheDir(f.Getenv)
 	if dir == "" {
 		return ""
 	}
 	return filepath.Join(dir, "maketoken", "scopes-"+zone.Name+".json")
 }
 
-// userCacheDir is os.UserCacheDir read through the factory's environment,
-// so that tests and embedders control it.
-func (f *Factory) userCacheDir() string {
+// userCacheDir is os.UserCacheDir read through getenv, so that tests and
+// embedders control it.
+func userCacheDir(getenv func(string) string) string {
 	var dir string
 	switch runtime.GOOS {
 	case "windows":
-		dir = f.Getenv("LocalAppData")
+		dir = getenv("LocalAppData")
 	case "darwin", "ios":
-		if h := f.Getenv("HOME"); h != "" {
+		if h := getenv("HOME"); h != "" {
 			dir = filepath.Join(h, "Library", "Caches")
 		}
 	case "plan9":
-		if h := f.Getenv("home"); h != "" {
+		if h := getenv("home"); h != "" {
 			dir = filepath.Join(h, "lib", "cache")
 		}
 	default:
-		dir = f.Getenv("XDG_CACHE_HOME")
+		dir = getenv("XDG_CACHE_HOME")
 		if dir == "" || !filepath.IsAbs(dir) {
 			dir = ""
-			if h := f.Getenv("HOME"); h != "" {
+			if h := getenv("HOME"); h != "" {
 				dir = filepath.Join(h, ".cache")
 			}
 		}
@@ -96,8 +96,8 @@ func (f *Factory) userCacheDir() string {
 // maxScopeCacheBytes bounds a zone's scope cache file.
 const maxScopeCacheBytes = 1 << 20
 
-func (f *Factory) cachedScopes(zone zones.Zone) ([]string, bool) {
-	p := f.scopeCachePath(zone)
+func cachedScopes(f *Factory, zone zones.Zone) ([]string, bool) {
+	p := scopeCachePath(f, zone)
 	if p == "" {
 		return nil, false
 	}
@@ -116,8 +116,8 @@ func (f *Factory) cachedScopes(zone zones.Zone) ([]string, bool) {
 	return c.Scopes, true
 }
 
-func (f *Factory) cacheScopes(zone zones.Zone, list []string) {
-	p := f.scopeCachePath(zone)
+func cacheScopes(f *Factory, zone zones.Zone, list []string) {
+	p := scopeCachePath(f, zone)
 	if p == "" || len(list) == 0 {
 		return
 	}
@@ -137,18 +137,18 @@ func (f *Factory) cacheScopes(zone zones.Zone, list []string) {
 // the zone may have gained a scope since. Administration scopes that a
 // glob left out (see scopes.ExpandDetailed) are named on stderr, so that
 // nobody wonders where admin:read went.
-func (f *Factory) expandScopes(ctx context.Context, zone zones.Zone, client *makeapi.Client, patterns []string) ([]string, error) {
-	list, cached := f.cachedScopes(zone)
+func expandScopes(ctx context.Context, f *Factory, zone zones.Zone, client *makeapi.Client, patterns []string) ([]string, error) {
+	list, cached := cachedScopes(f, zone)
 	if !cached {
 		var err error
-		if list, err = f.fetchScopes(ctx, zone, client); err != nil {
+		if list, err = fetchScopes(ctx, f, zone, client); err != nil {
 			return nil, err
 		}
 	}
 	got, leftOut, err := scopes.ExpandDetailed(patterns, list)
 	var unknown *scopes.UnknownError
 	if cached && errors.As(err, &unknown) {
-		if list, err = f.fetchScopes(ctx, zone, client); err != nil {
+		if list, err = fetchScopes(ctx, f, zone, client); err != nil {
 			return nil, err
 		}
 		got, leftOut, err = scopes.ExpandDetailed(patterns, list)

@@ -54,7 +54,7 @@ func RunScopes(ctx context.Context, opts *ScopesOptions) error {
 	if err != nil {
 		return err
 	}
-	names, err := f.fetchScopes(ctx, t.Zone, client)
+	names, err := fetchScopes(ctx, f, t.Zone, client)
 	if ierr := interruptedErr(ctx, "nothing was printed"); ierr != nil {
 		return ierr
 	}
