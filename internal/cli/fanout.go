@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/maketoken/maketoken/internal/credentials"
+	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/zones"
 )
 
@@ -59,6 +60,17 @@ func (f *Factory) selectedCredential(ctx context.Context) (zoneCredential, error
 	}
 	c, err := f.Credential(ctx, zone, true)
 	return zoneCredential{Zone: zone, Credential: c}, err
+}
+
+// printerAndZones is how a command that reports on zones begins: the
+// printer for its result and the zones it works on (see targetZones).
+func printerAndZones(ctx context.Context, f *Factory, all bool) (*output.Printer, []zoneCredential, error) {
+	printer, err := f.Printer()
+	if err != nil {
+		return nil, nil, err
+	}
+	targets, err := f.targetZones(ctx, all)
+	return printer, targets, err
 }
 
 // targetZones returns the zones a command works on: the selected zone, or

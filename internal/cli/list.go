@@ -60,11 +60,7 @@ code is 7. Listing needs the user:read scope.`,
 // credential.
 func RunList(ctx context.Context, opts *ListOptions) error {
 	f := opts.F
-	printer, err := f.Printer()
-	if err != nil {
-		return err
-	}
-	targets, err := f.targetZones(ctx, opts.AllZones)
+	printer, targets, err := printerAndZones(ctx, f, opts.AllZones)
 	if err != nil {
 		return err
 	}

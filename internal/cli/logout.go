@@ -14,7 +14,7 @@ import (
 type LogoutOptions struct {
 	F      *Factory
 	Revoke bool
-	Yes    bool
+	changeFlags
 }
 
 func newLogoutCmd(f *Factory) *cobra.Command {
@@ -33,7 +33,7 @@ everywhere; that asks for confirmation on a terminal and needs --yes elsewhere.
 		}),
 	}
 	cmd.Flags().BoolVar(&opts.Revoke, "revoke", false, "also revoke the token at Make before forgetting it")
-	cmd.Flags().BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
+	opts.register(cmd.Flags(), "")
 	return cmd
 }
 

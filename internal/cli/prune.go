@@ -24,8 +24,7 @@ type PruneOptions struct {
 	Label       string
 	LabelPrefix string
 	Keep        int
-	Yes         bool
-	DryRun      bool
+	changeFlags
 	// Expired prunes the tokens whose lifetime, recorded in their label
 	// by --ttl (see internal/expiry), has passed, instead of OlderThan.
 	Expired bool
@@ -90,8 +89,7 @@ left alone.
 	fl.StringVar(&opts.Label, "label", "", "only tokens with exactly this label")
 	fl.StringVar(&opts.LabelPrefix, "label-prefix", "", "only tokens whose label starts with this")
 	fl.IntVar(&opts.Keep, "keep", 0, "spare the newest N tokens of each label, whatever their age")
-	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
-	fl.BoolVar(&opts.DryRun, "dry-run", false, "show what would be revoked and change nothing")
+	opts.register(fl, "show what would be revoked and change nothing")
 	fl.BoolVar(&opts.Expired, "expired", false, "revoke the tokens whose lifetime (--ttl) has passed instead")
 	_ = cmd.RegisterFlagCompletionFunc("label", completion(f, completeLabels))
 	_ = cmd.RegisterFlagCompletionFunc("older-than", cobra.FixedCompletions([]string{"90d", "30d", "2w", "1y"}, cobra.ShellCompDirectiveNoFileComp))
@@ -115,11 +113,7 @@ func RunPrune(ctx context.Context, opts *PruneOptions) error {
 	if err != nil {
 		return err
 	}
-	printer, err := f.Printer()
-	if err != nil {
-		return err
-	}
-	targets, err := f.targetZones(ctx, opts.AllZones)
+	printer, targets, err := printerAndZones(ctx, f, opts.AllZones)
 	if err != nil {
 		return err
 	}

@@ -19,8 +19,7 @@ type RevokeOptions struct {
 	Label   string
 	Prefix  string
 	All     bool
-	Yes     bool
-	DryRun  bool
+	changeFlags
 }
 
 func newRevokeCmd(f *Factory) *cobra.Command {
@@ -57,8 +56,7 @@ revoked and the exit code is 7. Revoking needs the user:write scope.
 	fl.StringVar(&opts.Label, "label", "", "revoke the tokens with exactly this label")
 	fl.StringVar(&opts.Prefix, "prefix", "", "revoke the token whose visible first part starts with this")
 	fl.BoolVar(&opts.All, "all", false, "revoke every token the selector matches, not just one")
-	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
-	fl.BoolVar(&opts.DryRun, "dry-run", false, "show what would be revoked and change nothing")
+	opts.register(fl, "show what would be revoked and change nothing")
 	_ = cmd.RegisterFlagCompletionFunc("label", completion(f, completeLabels))
 	_ = cmd.RegisterFlagCompletionFunc("prefix", cobra.NoFileCompletions)
 	return cmd

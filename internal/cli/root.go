@@ -146,23 +146,6 @@ MAKE_ZONE as Make's own tools read them. See ` + "`maketoken help environment`" 
 	return f, root
 }
 
-// exclusiveFlags is the one check of two flags that exclude each other,
-// with one wording. A global flag is named by its short form (-z), as the
-// documentation names it; a command's own flags by their long form.
-func exclusiveFlags(cmd *cobra.Command, a, b string) error {
-	fs := cmd.Flags()
-	if !fs.Changed(a) || !fs.Changed(b) {
-		return nil
-	}
-	name := func(n string) string {
-		if fl := cmd.InheritedFlags().Lookup(n); fl != nil && fl.Shorthand != "" {
-			return "-" + fl.Shorthand
-		}
-		return "--" + n
-	}
-	return usageErrorf("use either %s or %s, not both", name(a), name(b))
-}
-
 // usageIfNotStarted makes an error from cobra's own checks exit 2, an
 // unknown command's in one plain line.
 func usageIfNotStarted(f *Factory, root *cobra.Command, err error) error {

@@ -41,8 +41,7 @@ type RotateOptions struct {
 	Scopes  []string
 	KeepOld bool
 	OutFile string
-	Yes     bool
-	DryRun  bool
+	changeFlags
 	// Store is the `-- COMMAND` that receives the new token.
 	Store storeCommandFlags
 }
@@ -168,8 +167,7 @@ its own credential from (see docs/ci.md).
 	fl.StringArrayVarP(&opts.Scopes, "scope", "s", nil, "give the new token these scopes (names or globs; repeat or separate with commas)")
 	fl.BoolVar(&opts.KeepOld, "keep-old", false, "do not revoke the old token(s)")
 	fl.StringVar(&opts.OutFile, "out-file", "", "write the new token to this file (mode 0600, replaced atomically) instead of printing it")
-	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
-	fl.BoolVar(&opts.DryRun, "dry-run", false, "show the plan and change nothing")
+	opts.register(fl, "show the plan and change nothing")
 	_ = cmd.RegisterFlagCompletionFunc("label", completion(f, completeLabels))
 	_ = cmd.RegisterFlagCompletionFunc("scope", completion(f, completeScopes))
 	return cmd

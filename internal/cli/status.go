@@ -68,11 +68,7 @@ not be checked.`,
 // that have one.
 func RunStatus(ctx context.Context, opts *StatusOptions) error {
 	f := opts.F
-	printer, err := f.Printer()
-	if err != nil {
-		return err
-	}
-	targets, err := f.targetZones(ctx, opts.AllZones)
+	printer, targets, err := printerAndZones(ctx, f, opts.AllZones)
 	if err != nil {
 		return err
 	}
