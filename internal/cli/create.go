@@ -12,6 +12,7 @@ import (
 	"github.com/maketoken/maketoken/internal/expiry"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/outcome"
+	"github.com/maketoken/maketoken/internal/outfile"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/scopes"
 	"github.com/spf13/cobra"
@@ -153,12 +154,12 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 	if opts.Save && cred.Source == credentials.SourceEnv {
 		return usageErrorf("zone %s: the credential comes from %s, so --save has nowhere to store the new token; nothing was created (unset the variable and log in, or drop --save)", zone.Name, cred.EnvVar)
 	}
-	var out *outFile
+	var out *outfile.File
 	if opts.OutFile != "" {
-		if out, err = prepareOutFile(opts.OutFile, opts.Force); err != nil {
+		if out, err = outfile.Prepare(opts.OutFile, opts.Force); err != nil {
 			return err
 		}
-		defer out.discard()
+		defer out.Discard()
 	}
 	client, err := f.Client(zone, cred.Token)
 	if err != nil {
@@ -191,7 +192,7 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 		return createHandOff(ctx, f, client, zone.Name, tok, handoff, rec, printer, what)
 	}
 	if out != nil {
-		if err := out.write(tok.Token); err != nil {
+		if err := out.Write(tok.Token); err != nil {
 			return undoCreate(ctx, revoker{client: client, zone: zone.Name, errOut: f.IO.ErrOut}, tok, fmt.Errorf("zone %s: writing the token to %s: %w", zone.Name, opts.OutFile, err), "")
 		}
 		rec.Token = makeapi.Mask(tok.Token)

@@ -11,6 +11,7 @@ import (
 	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/makeapi"
+	"github.com/maketoken/maketoken/internal/outfile"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/redact"
 	"github.com/maketoken/maketoken/internal/scopes"
@@ -77,11 +78,12 @@ func ExitCode(err error) int {
 		keyringErr  *credentials.KeyringError
 		jqErr       *output.JQError
 		unknownScp  *scopes.UnknownError
+		outFileErr  *outfile.Error
 		invalidScp  *scopes.InvalidError
 	)
 	switch {
 	case errors.As(err, &unknownZone), errors.As(err, &badURL), errors.As(err, &cfgErr), errors.As(err, &jqErr),
-		errors.As(err, &unknownScp), errors.As(err, &invalidScp):
+		errors.As(err, &unknownScp), errors.As(err, &invalidScp), errors.As(err, &outFileErr):
 		return ExitUsage
 	case errors.As(err, &notFound):
 		return ExitAuth

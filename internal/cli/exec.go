@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"strings"
 
+	"github.com/maketoken/maketoken/internal/outfile"
 	"github.com/spf13/cobra"
 )
 
@@ -211,7 +212,7 @@ func execLookupError(name string, err error) error {
 	case errors.Is(err, exec.ErrNotFound), errors.Is(err, fs.ErrNotExist):
 		return &ExitError{Code: exitNotFound, Err: fmt.Errorf("exec: %s: command not found (check the name and PATH)", name)}
 	case errors.Is(err, fs.ErrPermission), errors.Is(err, exec.ErrDot):
-		return &ExitError{Code: exitCannotRun, Err: fmt.Errorf("exec: %s: cannot run it: %w", name, unwrapPathError(err))}
+		return &ExitError{Code: exitCannotRun, Err: fmt.Errorf("exec: %s: cannot run it: %w", name, outfile.UnwrapPath(err))}
 	}
 	return &ExitError{Code: exitCannotRun, Err: fmt.Errorf("exec: %s: %w", name, err)}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/maketoken/maketoken/internal/delivery"
 	"github.com/maketoken/maketoken/internal/makeapi"
+	"github.com/maketoken/maketoken/internal/outfile"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -75,7 +76,7 @@ func storeCommand(f *Factory, s storeCommandFlags, jsonOut bool) (*delivery.Comm
 	}
 	dc := &delivery.Command{Args: s.Command, Env: withoutCredentials(environ()), EnvName: s.Env, Stdout: stdout, Stderr: f.IO.ErrOut}
 	if err := dc.Resolve(); err != nil {
-		return nil, usageErrorf("cannot run %s: %v; nothing was changed", output.Sanitize(s.Command[0]), unwrapPathError(err))
+		return nil, usageErrorf("cannot run %s: %v; nothing was changed", output.Sanitize(s.Command[0]), outfile.UnwrapPath(err))
 	}
 	return dc, nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/maketoken/maketoken/internal/expiry"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/outcome"
+	"github.com/maketoken/maketoken/internal/outfile"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/scopes"
 	"github.com/maketoken/maketoken/internal/zonelock"
@@ -190,7 +191,7 @@ type rotation struct {
 	// Where the new token goes.
 	store   credentials.Source // keyring or file when it replaces the stored credential
 	handoff *delivery.Command  // the -- COMMAND
-	out     *outFile
+	out     *outfile.File
 	outPath string
 	keepOld bool
 	// storeFailed: the command took the new token but storage kept the
@@ -220,15 +221,15 @@ func RunRotate(ctx context.Context, opts *RotateOptions) error {
 	if opts.OutFile != "" {
 		// Checked before anything happens; a rotation replaces the file.
 		if opts.DryRun {
-			err = checkOutPath(opts.OutFile, true)
+			err = outfile.Check(opts.OutFile, true)
 		} else {
-			r.out, err = prepareOutFile(opts.OutFile, true)
+			r.out, err = outfile.Prepare(opts.OutFile, true)
 		}
 		if err != nil {
 			return err
 		}
 		if r.out != nil {
-			defer r.out.discard()
+			defer r.out.Discard()
 		}
 	}
 	if !opts.DryRun {
@@ -583,14 +584,14 @@ func (r *rotation) deliver(ctx context.Context, tok makeapi.Token, rec *rotateRe
 			return nil, err
 		}
 		if r.out != nil {
-			if err := r.out.write(tok.Token); err != nil {
+			if err := r.out.Write(tok.Token); err != nil {
 				extra = fmt.Errorf("zone %s: the new token is stored as the zone's credential, but writing it to %s failed: %w; print it with `maketoken token -z %s`", zone, r.outPath, err, zone)
 			}
 		}
 		return extra, nil
 	}
 	if r.out != nil {
-		if err := r.out.write(tok.Token); err != nil {
+		if err := r.out.Write(tok.Token); err != nil {
 			return nil, fmt.Errorf("zone %s: writing the new token to %s: %w", zone, r.outPath, err)
 		}
 		return nil, nil
@@ -662,7 +663,7 @@ func (r *rotation) deliveryUnknown(tok makeapi.Token, cause error) error {
 	}
 	fmt.Fprintf(w, "Nothing was revoked, so whichever token storage ends up holding works:\n  the new token (created %s)\n  %s (created %s)\n", tok.Created, old, joinCreated(r.old))
 	if r.out != nil {
-		if err := r.out.write(tok.Token); err != nil {
+		if err := r.out.Write(tok.Token); err != nil {
 			PrintError(w, fmt.Errorf("zone %s: writing the new token to %s: %w", zone, r.outPath, err), f.Redactor)
 		} else {
 			fmt.Fprintf(w, "The new token was also written to %s.\n", output.Sanitize(r.outPath))
