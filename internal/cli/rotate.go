@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/delivery"
 	"github.com/maketoken/maketoken/internal/expiry"
@@ -291,7 +292,7 @@ func (o *RotateOptions) validate() error {
 // writable cache folder) is warned about and done without: the re-listing
 // after it still sees what others changed.
 func lockZone(ctx context.Context, f *Factory, zone zones.Zone) (*zonelock.Lock, error) {
-	dir := userCacheDir(f.Getenv)
+	dir := config.UserCacheDir(f.Getenv)
 	if dir == "" {
 		dir = filepath.Join(os.TempDir(), fmt.Sprintf("maketoken-%d", os.Getuid()))
 	} else {

@@ -14,6 +14,7 @@ import (
 	"github.com/maketoken/maketoken/internal/emulator"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/redact"
+	"github.com/maketoken/maketoken/internal/scopecache"
 	"github.com/maketoken/maketoken/internal/scopes"
 	"github.com/maketoken/maketoken/internal/zones"
 )
@@ -163,7 +164,7 @@ func TestZoneScopesCache(t *testing.T) {
 	}
 
 	// A stale cache is refreshed.
-	now = now.Add(scopeCacheTTL + time.Minute)
+	now = now.Add(scopecache.TTL + time.Minute)
 	ez.SetScopes([]string{"user:read"})
 	if got, _ := zoneScopes(ctx, f, zone, client); !slices.Equal(got, []string{"user:read"}) || scopeCalls() != 2 {
 		t.Fatalf("after an hour: %q, %d scope requests, want a refetch", got, scopeCalls())

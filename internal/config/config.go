@@ -6,13 +6,14 @@ package config
 import (
 	"errors"
 	"fmt"
-	"github.com/maketoken/maketoken/internal/readfile"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
+
+	"github.com/maketoken/maketoken/internal/readfile"
 
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
@@ -279,4 +280,34 @@ func Dir(getenv func(string) string) (string, error) {
 		return "", err
 	}
 	return filepath.Join(d, "maketoken"), nil
+}
+
+// UserCacheDir is os.UserCacheDir read through getenv, so that tests and
+// embedders control it; "" if there is none (or it is not absolute).
+func UserCacheDir(getenv func(string) string) string {
+	var dir string
+	switch runtime.GOOS {
+	case "windows":
+		dir = getenv("LocalAppData")
+	case "darwin", "ios":
+		if h := getenv("HOME"); h != "" {
+			dir = filepath.Join(h, "Library", "Caches")
+		}
+	case "plan9":
+		if h := getenv("home"); h != "" {
+			dir = filepath.Join(h, "lib", "cache")
+		}
+	default:
+		dir = getenv("XDG_CACHE_HOME")
+		if dir == "" || !filepath.IsAbs(dir) {
+			dir = ""
+			if h := getenv("HOME"); h != "" {
+				dir = filepath.Join(h, ".cache")
+			}
+		}
+	}
+	if !filepath.IsAbs(dir) {
+		return ""
+	}
+	return dir
 }
