@@ -64,6 +64,14 @@ func testMain() int {
 		fmt.Fprintln(os.Stderr, "test harness: MAKETOKEN_TEST_KEYRING is not set; refusing to touch a real keyring")
 		return 99
 	}
+	rt, err := testTransport(os.Getenv)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "test harness:", err)
+		return 99
+	}
+	if rt != nil {
+		deps.Transport = rt
+	}
 	defer teeForCanary(&deps, os.Args[1:])()
 	return cli.Main(context.Background(), os.Args[1:], deps)
 }
@@ -268,18 +276,18 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 			)
 			exempt := &exemptZones{m: map[string]bool{}}
 			env.Values[exemptKey{}] = exempt
-			srv := emulator.New(emulator.Options{
-				Middleware: func(zone string, next http.Handler) http.Handler {
-					return apicontract.Middleware(contract, func(err error) {
-						if exempt.has(zone) {
-							return
-						}
-						mu.Lock()
-						defer mu.Unlock()
-						violations = append(violations, err.Error())
-					})(next)
-				},
-			})
+			checkContract := func(zone string, next http.Handler) http.Handler {
+				return apicontract.Middleware(contract, func(err error) {
+					if exempt.has(zone) {
+						return
+					}
+					mu.Lock()
+					defer mu.Unlock()
+					violations = append(violations, err.Error())
+				})(next)
+			}
+			srv := emulator.New(emulator.Options{Middleware: checkContract})
+			env.Values[privateKey{}] = &privateStarter{wrap: checkContract}
 			if err := srv.Start(); err != nil {
 				return err
 			}
@@ -348,6 +356,8 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 //	emu label-invariant ZONE LABEL TOKEN         TOKEN works; every other token labelled LABEL is named on stderr
 //	emu unauthorized-body ZONE json|empty|text   the body of the zone's 401 answers
 //	emu administrator ZONE on|off                the zone's user may use the administration scopes
+//	emu private-host                             serve zone make.example.test over TLS (see privatehost_test.go)
+//	emu never-sent TOKEN [ZONE]                  no zone's request log (but ZONE's) holds TOKEN
 //
 // emu fault takes key=value options after KIND (see faultOption), and KIND
 // "pass" for a fault that only delays or redirects. More subcommands, for
@@ -362,6 +372,9 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("emu %s: missing zone", args[0])
 		}
 		z := srv.Zone(args[i])
+		if z == nil && args[i] == privateHost {
+			z = privateZone(ts)
+		}
 		if z == nil {
 			ts.Fatalf("emu: no zone %q", args[i])
 		}
@@ -531,6 +544,31 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 		zone(1).SetUnauthorizedBody(args[2])
 	case "administrator":
 		zone(1).SetAdministrator(args[2] == "on")
+	case "private-host":
+		startPrivateHost(ts)
+	case "never-sent":
+		// No zone (but ZONE, the token's own), the private instance
+		// included, ever received TOKEN.
+		if len(args) < 2 || len(args) > 3 || neg {
+			ts.Fatalf("usage: emu never-sent TOKEN [ZONE]")
+		}
+		all := []*emulator.Zone{}
+		for _, name := range srv.Zones() {
+			all = append(all, srv.Zone(name))
+		}
+		if z := privateZone(ts); z != nil {
+			all = append(all, z)
+		}
+		for _, z := range all {
+			if len(args) == 3 && z.Name() == args[2] {
+				continue
+			}
+			for _, r := range z.Requests() {
+				if strings.Contains(r.Token, args[1]) {
+					ts.Fatalf("zone %s received the token (%s %s)", z.Name(), r.Method, r.Path)
+				}
+			}
+		}
 	case "canary", "canary-secret", "no-secrets", "credentials", "contract-exempt", "clear-faults":
 		cmdEmuHardening(ts, neg, srv, args)
 	default:

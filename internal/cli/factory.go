@@ -106,8 +106,60 @@ func (f *Factory) Zones() (*zones.Registry, error) {
 			return
 		}
 		f.reg, f.regErr = zones.NewRegistry(cfg.ZoneURLs)
+		// MAKE_ZONE naming a host no zone has is a private instance at
+		// https://HOST/api/v2, as in Make's own tools. A value that is not
+		// a host name stays unknown, and fails where it is used.
+		if mz := strings.TrimSpace(f.Getenv("MAKE_ZONE")); f.regErr == nil && mz != "" {
+			if _, err := f.reg.Lookup(mz); err != nil {
+				_, _ = f.reg.AddHost(mz)
+			}
+		}
 	})
 	return f.reg, f.regErr
+}
+
+// noteAdHocZones says, on stderr, which zones exist only because MAKE_ZONE
+// names their host (zones and status call it).
+func (f *Factory) noteAdHocZones() {
+	reg, err := f.Zones()
+	if err != nil {
+		return
+	}
+	for _, z := range reg.All() {
+		if z.AdHoc {
+			fmt.Fprintf(f.IO.ErrOut, "maketoken: note: zone %s comes from MAKE_ZONE: a private instance at %s\n",
+				output.Sanitize(z.Name), output.Sanitize(z.URL))
+		}
+	}
+}
+
+// apiKeyZone is the zone MAKE_API_KEY belongs to: the one MAKE_ZONE names,
+// else one chosen explicitly (-z, MAKETOKEN_ZONE); "" if neither, and then
+// MAKE_API_KEY is never used, nor sent anywhere (as make-cli refuses a key
+// without a zone). Never the config file's or the built-in default zone.
+func (f *Factory) apiKeyZone() string {
+	reg, err := f.Zones()
+	if err != nil {
+		return ""
+	}
+	if mz := strings.TrimSpace(f.Getenv("MAKE_ZONE")); mz != "" {
+		if z, err := reg.Lookup(mz); err == nil {
+			return z.Name
+		}
+		return ""
+	}
+	explicit := f.Getenv("MAKETOKEN_ZONE") != ""
+	if fl := f.flags.Lookup("zone"); fl != nil && fl.Changed {
+		explicit = true
+	}
+	if !explicit {
+		return ""
+	}
+	z, err := f.SelectedZone()
+	if err != nil {
+		return ""
+	}
+	return z.Name
 }
 
 // SelectedZone is the zone chosen by --zone, MAKETOKEN_ZONE, MAKE_ZONE, the
@@ -138,13 +190,9 @@ func (f *Factory) Store() (*credentials.Store, error) {
 		return nil, err
 	}
 	f.storeOnce.Do(func() {
-		makeZone := ""
-		if mz := f.Getenv("MAKE_ZONE"); mz != "" {
-			if reg, err := f.Zones(); err == nil {
-				if z, err := reg.Lookup(mz); err == nil {
-					makeZone = z.Name
-				}
-			}
+		makeZone := f.apiKeyZone()
+		if makeZone == "" && strings.TrimSpace(f.Getenv("MAKE_API_KEY")) != "" {
+			fmt.Fprintln(f.IO.ErrOut, "maketoken: note: MAKE_API_KEY ignored: say its zone with MAKE_ZONE or -z")
 		}
 		f.store = credentials.NewStore(credentials.Options{
 			Keyring:        f.Keyring,

@@ -27,13 +27,15 @@ type statusUser struct {
 }
 
 type statusRecord struct {
-	Zone             string      `json:"zone"`
-	Host             string      `json:"host"`
-	CredentialSource string      `json:"credentialSource"`
-	OK               bool        `json:"ok"`
-	User             *statusUser `json:"user"`
-	Scopes           []string    `json:"scopes"`
-	Error            string      `json:"error,omitempty"`
+	Zone             string `json:"zone"`
+	Host             string `json:"host"`
+	CredentialSource string `json:"credentialSource"` // env, keyring, file or none
+	// CredentialVariable names the variable when the source is env.
+	CredentialVariable string      `json:"credentialVariable"`
+	OK                 bool        `json:"ok"`
+	User               *statusUser `json:"user"`
+	Scopes             []string    `json:"scopes"`
+	Error              string      `json:"error,omitempty"`
 	// ExpiredTokens counts the zone's tokens whose lifetime (create
 	// --ttl) has passed; null if the tokens could not be listed.
 	ExpiredTokens *int `json:"expiredTokens"`
@@ -72,11 +74,13 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 	if err != nil {
 		return err
 	}
+	f.noteAdHocZones()
 	records := make([]statusRecord, len(targets))
 	errs := parallel(len(targets), func(i int) error {
 		t := targets[i]
 		rec := &records[i]
-		*rec = statusRecord{Zone: t.Zone.Name, Host: t.Zone.Host, CredentialSource: t.Credential.Where(), Scopes: []string{}}
+		*rec = statusRecord{Zone: t.Zone.Name, Host: t.Zone.Host, CredentialSource: string(t.Credential.Source),
+			CredentialVariable: t.Credential.EnvVar, Scopes: []string{}}
 		client, err := f.Client(t.Zone, t.Credential.Token)
 		if err != nil {
 			return err
@@ -156,7 +160,7 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 		if !r.OK {
 			state = "error"
 		}
-		row := []string{r.Zone, name, email, strings.Join(r.Scopes, ","), r.CredentialSource, state}
+		row := []string{r.Zone, name, email, strings.Join(r.Scopes, ","), credentialWhere(r.CredentialSource, r.CredentialVariable, printer.Format), state}
 		short := []string{"", "", "", output.ScopeCount(r.Scopes), "", ""}
 		if withExpired {
 			expired := ""

@@ -21,7 +21,19 @@ type zoneRecord struct {
 	URL              string `json:"url"`
 	Builtin          bool   `json:"builtin"`
 	Default          bool   `json:"default"`
-	CredentialSource string `json:"credentialSource"`
+	CredentialSource string `json:"credentialSource"` // env, keyring, file or none
+	// CredentialVariable names the variable when the source is env.
+	CredentialVariable string `json:"credentialVariable"`
+}
+
+// credentialWhere is a credential's place as a row shows it: in a table the
+// source with the variable's name when it is one ("env (MAKE_API_KEY)"),
+// in TSV the source alone, as in JSON (env, keyring, file or none).
+func credentialWhere(source, variable, format string) string {
+	if format != output.Table {
+		return source
+	}
+	return credentials.Credential{Source: credentials.Source(source), EnvVar: variable}.Where()
 }
 
 func newZonesCmd(f *Factory) *cobra.Command {
@@ -54,16 +66,18 @@ func RunZones(ctx context.Context, opts *ZonesOptions) error {
 	if err != nil {
 		return err
 	}
+	f.noteAdHocZones()
 	all := reg.All()
 	records := make([]zoneRecord, len(all))
 	errs := parallel(len(all), func(i int) error {
 		z := all[i]
-		src := credentials.SourceNone
+		src, variable := credentials.SourceNone, ""
 		c, err := f.Credential(ctx, z, z.Name == selected.Name)
 		if err == nil {
-			src = c.Source
+			src, variable = c.Source, c.EnvVar
 		}
-		records[i] = zoneRecord{Name: z.Name, Host: z.Host, URL: z.URL, Builtin: z.Builtin, Default: z.Name == selected.Name, CredentialSource: string(src)}
+		records[i] = zoneRecord{Name: z.Name, Host: z.Host, URL: z.URL, Builtin: z.Builtin, Default: z.Name == selected.Name,
+			CredentialSource: string(src), CredentialVariable: variable}
 		return keyringFailure(err)
 	})
 	// One note says it for every zone. A keyring that did not answer may
@@ -83,7 +97,7 @@ func RunZones(ctx context.Context, opts *ZonesOptions) error {
 	}
 	rows := output.Rows{Headers: []string{"ZONE", "HOST", "URL", "DEFAULT", "CREDENTIAL"}}
 	for _, r := range records {
-		rows.Rows = append(rows.Rows, []string{r.Name, r.Host, r.URL, output.Bool(r.Default, printer.Format), r.CredentialSource})
+		rows.Rows = append(rows.Rows, []string{r.Name, r.Host, r.URL, output.Bool(r.Default, printer.Format), credentialWhere(r.CredentialSource, r.CredentialVariable, printer.Format)})
 	}
 	return printer.Print(records, rows)
 }

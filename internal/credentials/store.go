@@ -57,8 +57,8 @@ type Store struct {
 	keyring boundedKeyring
 	file    *fileStore
 	getenv  func(string) string
-	// makeZone is the zone MAKE_ZONE names, if any: MAKE_API_KEY belongs
-	// to it, as in Make's own tools.
+	// makeZone is the zone MAKE_API_KEY belongs to (the one MAKE_ZONE
+	// names, or one chosen explicitly); "": none, and the key is unused.
 	makeZone string
 }
 
@@ -69,8 +69,10 @@ type Options struct {
 	File           string        // the plain-text credentials file
 	Getenv         func(string) string
 	Warn           func(string) // told about a credentials file others can read
-	// MakeZone is the zone Make's MAKE_ZONE variable names ("" if unset):
-	// MAKE_API_KEY is never used for another zone.
+	// MakeZone is the zone MAKE_API_KEY belongs to: the zone MAKE_ZONE
+	// names, or one the user chose explicitly for this command. MAKE_API_KEY
+	// is never used for another zone, and "" means it is not used at all
+	// (make-cli too refuses a key without a zone).
 	MakeZone string
 }
 
@@ -109,7 +111,7 @@ func (s *Store) Lookup(ctx context.Context, zone string, selected bool) (Credent
 	if v := strings.TrimSpace(s.getenv(EnvVar(zone))); v != "" {
 		return Credential{Zone: zone, Token: v, Source: SourceEnv, EnvVar: EnvVar(zone)}, nil
 	}
-	if selected && (s.makeZone == "" || s.makeZone == zone) {
+	if selected && s.makeZone != "" && s.makeZone == zone {
 		if v := strings.TrimSpace(s.getenv("MAKE_API_KEY")); v != "" {
 			return Credential{Zone: zone, Token: v, Source: SourceEnv, EnvVar: "MAKE_API_KEY"}, nil
 		}
@@ -132,6 +134,20 @@ func (s *Store) Lookup(ctx context.Context, zone string, selected bool) (Credent
 		return Credential{}, kerr
 	}
 	return Credential{Zone: zone, Source: SourceNone}, &NotFoundError{Zone: zone}
+}
+
+// CheckStores reads the zone's entry from the keyring and from the
+// credentials file, without using or changing either, and returns what
+// went wrong with each: nil when the store answered (with or without an
+// entry). It is how `doctor` says whether the credential stores work.
+func (s *Store) CheckStores(ctx context.Context, zone string) (keyringErr, fileErr error) {
+	if _, err := s.keyring.get(ctx, zone); err != nil && !errors.Is(err, ErrNotFound) {
+		keyringErr = err
+	}
+	if _, err := s.file.get(zone); err != nil && !errors.Is(err, ErrNotFound) {
+		fileErr = err
+	}
+	return keyringErr, fileErr
 }
 
 // Save stores token as the zone's credential, in the keyring or (when the

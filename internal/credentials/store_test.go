@@ -64,6 +64,11 @@ func TestLookupOrder(t *testing.T) {
 	// and, with MAKE_ZONE, only for that zone.
 	vars := map[string]string{"MAKE_API_KEY": tokC}
 	st.getenv = env(vars)
+	// No zone for the key (no MAKE_ZONE, none chosen): never used.
+	if c, _ := st.Lookup(ctx, "eu1", true); c.Token != tokB {
+		t.Fatalf("MAKE_API_KEY without a zone: %+v", c)
+	}
+	st.makeZone = "eu1"
 	if c, _ := st.Lookup(ctx, "eu1", true); c.Token != tokC || c.Where() != "env (MAKE_API_KEY)" {
 		t.Fatalf("MAKE_API_KEY for the selected zone: %+v", c)
 	}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -21,6 +22,10 @@ type Zone struct {
 	// (MAKE_ZONE=eu1.make.com). It stays the public host when the URL is
 	// overridden, e.g. to point at a local emulator.
 	Host string
+	// AdHoc marks a zone made from a host that MAKE_ZONE names and no
+	// zone has (a private instance), at https://HOST/api/v2, as Make's own
+	// tools do. Its name is the host.
+	AdHoc bool
 }
 
 // EnvName is the zone's part of a MAKETOKEN_TOKEN_<ZONE> variable name:
@@ -260,6 +265,55 @@ func (r *Registry) Names() []string {
 		out[i] = z.Name
 	}
 	return out
+}
+
+// AddHost adds an ad-hoc zone for a host no zone has, at
+// https://HOST/api/v2, as Make's CLI and SDK build it from MAKE_ZONE, and
+// returns it. The host (with an optional port) must be a DNS name with at
+// least one dot; its lower-cased form is the zone's name.
+func (r *Registry) AddHost(host string) (Zone, error) {
+	h := strings.ToLower(strings.TrimSpace(host))
+	if z, err := r.Lookup(h); err == nil {
+		return z, nil
+	}
+	bad := func(reason string) error { return &UnknownZoneError{Name: host, Known: r.Names(), Reason: reason} }
+	name, port, err := net.SplitHostPort(h)
+	if err != nil {
+		name, port = h, ""
+	}
+	if port != "" {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return Zone{}, bad("the port must be a number from 1 to 65535")
+		}
+	}
+	if !validHostname(name) {
+		return Zone{}, bad("not a zone name, nor a host name such as make.example.com")
+	}
+	if err := ValidateName(h); err != nil && port == "" {
+		return Zone{}, bad("not a zone name, nor a host name such as make.example.com")
+	}
+	z := Zone{Name: h, Host: h, URL: "https://" + h + APIPath, AdHoc: true}
+	r.zones = append(r.zones, z)
+	return z, nil
+}
+
+// validHostname reports whether s is a DNS host name with at least two
+// labels: letters, digits and '-', labels of 1-63 characters.
+func validHostname(s string) bool {
+	if len(s) > 253 || !strings.Contains(s, ".") {
+		return false
+	}
+	for _, label := range strings.Split(s, ".") {
+		if label == "" || len(label) > 63 || label[0] == '-' || label[len(label)-1] == '-' {
+			return false
+		}
+		for _, c := range label {
+			if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // Lookup finds a zone by its name or its host ("eu1", "eu1.make.com",
