@@ -128,6 +128,7 @@ MAKE_ZONE as Make's own tools read them. See ` + "`maketoken help environment`" 
 		newLoginCmd(f),
 		newLogoutCmd(f),
 		newStatusCmd(f),
+		newDoctorCmd(f),
 		newTokenCmd(f),
 		newScopesCmd(f),
 		newListCmd(f),

@@ -126,6 +126,48 @@ func (c *Client) CurrentAuthorization(ctx context.Context) (Authorization, error
 	return *out.Authorization, nil
 }
 
+// Probe is one call of current-authorization, timed, with the server's
+// clock as its Date header gave it.
+type Probe struct {
+	Authorization Authorization
+	RoundTrip     time.Duration
+	// ServerTime is the answer's Date header; zero when there was none.
+	ServerTime time.Time
+}
+
+// ProbeAuthorization calls current-authorization once, without retries,
+// and reports how long it took and the server's clock, for `doctor`.
+// RoundTrip and ServerTime are set whenever an answer came, even with an
+// error.
+func (c *Client) ProbeAuthorization(ctx context.Context) (Probe, error) {
+	const path = currentAuthorizationPath
+	start := time.Now()
+	ans, err := c.send(ctx, http.MethodGet, path, nil)
+	p := Probe{RoundTrip: time.Since(start)}
+	if err != nil {
+		return p, err
+	}
+	if d, derr := http.ParseTime(ans.header.Get("Date")); derr == nil {
+		p.ServerTime = d
+	}
+	if ans.status < 200 || ans.status >= 300 {
+		ae := parseError(http.MethodGet, path, ans)
+		ae.AnsweredBy = c.otherOrigin(ans)
+		return p, ae
+	}
+	var out struct {
+		Authorization *Authorization `json:"authorization"`
+	}
+	if err := c.decode(http.MethodGet, path, ans, &out); err != nil {
+		return p, err
+	}
+	if out.Authorization == nil {
+		return p, &ProtocolError{Method: http.MethodGet, Path: path, Reason: `no "authorization" in the answer`}
+	}
+	p.Authorization = *out.Authorization
+	return p, nil
+}
+
 // ListTokens returns the user's API tokens, masked
 // (GET /users/me/api-tokens, scope user:read).
 func (c *Client) ListTokens(ctx context.Context) ([]Token, error) {
