@@ -100,7 +100,9 @@ file):
 
   MAKETOKEN_ZONE          the zone to use (as -z)
   MAKE_ZONE               the zone, as Make's own tools name it (a host such
-                          as eu1.make.com); used when MAKETOKEN_ZONE is unset
+                          as eu1.make.com); used when MAKETOKEN_ZONE is unset.
+                          A host no zone has is a private instance at
+                          https://HOST/api/v2
   MAKETOKEN_CONFIG        the config file (as --config); default
                           $XDG_CONFIG_HOME/maketoken/config.yaml
   MAKETOKEN_OUTPUT        table, tsv or json (as -o)
