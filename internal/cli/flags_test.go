@@ -32,7 +32,10 @@ func runInProcess(t *testing.T, args ...string) (int, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	io := &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}
-	code := Main(context.Background(), args, Deps{IO: io, Keyring: untouchedKeyring{t}})
+	home := t.TempDir() // no user's config, cache or credentials file is read
+	env := map[string]string{"HOME": home, "XDG_CONFIG_HOME": home + "/config", "XDG_CACHE_HOME": home + "/cache"}
+	getenv := func(k string) string { return env[k] }
+	code := Main(context.Background(), args, Deps{IO: io, Getenv: getenv, Keyring: untouchedKeyring{t}})
 	if out.Len() > 0 {
 		t.Errorf("maketoken %s: stdout %q, want nothing", strings.Join(args, " "), out.String())
 	}
@@ -89,5 +92,39 @@ func TestNewCmdFlagsAccepted(t *testing.T) {
 				t.Errorf("%v: %v", args, err)
 			}
 		}
+	}
+}
+
+// TestNewCmdUsage: what each command refuses before it needs a credential:
+// exit 2 with the message that says what to do, no keyring, no request.
+func TestNewCmdUsage(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"create", "-s", "user:read"}, "a label is required: pass -l LABEL"},
+		{[]string{"create", "-l", " ", "-s", "user:read"}, "the label cannot be blank"},
+		{[]string{"create", "-l", "x\x1b[2J", "-s", "user:read"}, "contains a control character"},
+		{[]string{"create", "-l", "x", "-s", "user:read", "--force"}, "--force only applies to --out-file"},
+		{[]string{"revoke", "--yes"}, "say which tokens to revoke"},
+		{[]string{"revoke", "--label", " "}, "--label cannot be blank"},
+		{[]string{"rotate", "--yes"}, "say what to rotate: --label L"},
+		{[]string{"prune", "--yes"}, "--older-than AGE"},
+		{[]string{"prune", "--older-than", "3mo"}, "months are ambiguous"},
+		{[]string{"prune", "--older-than", "1d", "--keep", "-1"}, "--keep cannot be negative"},
+		{[]string{"exec"}, "name the command to run"},
+		{[]string{"list", "extra"}, "unknown command"},
+		{[]string{"list", "--no-such-flag"}, "unknown flag --no-such-flag"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			code, stderr := runInProcess(t, tt.args...)
+			if code != ExitUsage {
+				t.Errorf("exit code %d, want %d (stderr %q)", code, ExitUsage, stderr)
+			}
+			if !strings.HasPrefix(stderr, "maketoken: ") || !strings.Contains(stderr, tt.want) {
+				t.Errorf("stderr %q, want a maketoken: line saying %q", stderr, tt.want)
+			}
+		})
 	}
 }
