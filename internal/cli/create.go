@@ -92,6 +92,9 @@ it. -o json then prints the record with the token masked and "delivered".`,
 			if !cmd.Flags().Changed("label") {
 				return usageErrorf("a label is required: pass -l LABEL (it tells which token sits where)")
 			}
+			if err := exclusiveFlags(cmd, "ttl", "save"); err != nil {
+				return fmt.Errorf("%w: the zone's credential must not expire", err)
+			}
 			return opts.Store.parseArgs(cmd, args)
 		},
 		RunE: f.runE(func(ctx context.Context, _ []string) error {
@@ -127,9 +130,6 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 	}
 	label := opts.Label
 	if opts.TTL != "" {
-		if opts.Save {
-			return usageErrorf("--ttl and --save exclude each other: the zone's credential must not expire")
-		}
 		var err error
 		if label, err = expiringLabel(opts.Label, opts.TTL, f.now()); err != nil {
 			return err

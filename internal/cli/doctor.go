@@ -145,7 +145,7 @@ func RunDoctor(ctx context.Context, opts *DoctorOptions) error {
 	}
 	problems := make([][]string, len(list))
 	parallel(len(list), func(i int) error {
-		rep.Zones[i], problems[i] = f.checkZone(ctx, store, list[i], list[i].Name == selected.Name)
+		rep.Zones[i], problems[i] = checkZone(ctx, f, store, list[i], list[i].Name == selected.Name)
 		return nil
 	})
 	for _, p := range problems {
@@ -165,7 +165,7 @@ func RunDoctor(ctx context.Context, opts *DoctorOptions) error {
 }
 
 // checkZone runs the checks of one zone and says what is wrong.
-func (f *Factory) checkZone(ctx context.Context, store *credentials.Store, z zones.Zone, selected bool) (doctorZone, []string) {
+func checkZone(ctx context.Context, f *Factory, store *credentials.Store, z zones.Zone, selected bool) (doctorZone, []string) {
 	d := doctorZone{Zone: z.Name, Host: z.Host, URL: z.URL, Builtin: z.Builtin, AdHoc: z.AdHoc,
 		CredentialSource: string(credentials.SourceNone), Keyring: "ok", CredentialsFile: "ok",
 		RoundTripMs: -1, Call: "not made (no credential)", Scopes: []string{}, Commands: []commandCheck{}}
@@ -176,28 +176,28 @@ func (f *Factory) checkZone(ctx context.Context, store *credentials.Store, z zon
 	}
 	kerr, ferr := store.CheckStores(ctx, z.Name)
 	if kerr != nil {
-		d.Keyring = f.clean(kerr.Error())
+		d.Keyring = clean(f, kerr.Error())
 		var ke *credentials.KeyringError
 		if !errors.As(kerr, &ke) || ke.IsTimeout() {
 			problem("the OS keyring: %s", d.Keyring)
 		}
 	}
 	if ferr != nil {
-		d.CredentialsFile = f.clean(ferr.Error())
+		d.CredentialsFile = clean(f, ferr.Error())
 		problem("the credentials file: %s", d.CredentialsFile)
 	}
 	cred, err := f.Credential(ctx, z, selected)
 	if err != nil {
 		var nf *credentials.NotFoundError
 		if !errors.As(err, &nf) && kerr == nil && ferr == nil {
-			problem("finding the credential: %s", f.clean(err.Error()))
+			problem("finding the credential: %s", clean(f, err.Error()))
 		}
 		return d, problems
 	}
 	d.CredentialSource, d.CredentialVariable = string(cred.Source), cred.EnvVar
 	client, err := f.Client(z, cred.Token)
 	if err != nil {
-		d.Call = f.clean(err.Error())
+		d.Call = clean(f, err.Error())
 		problem("%s", d.Call)
 		return d, problems
 	}
@@ -218,7 +218,7 @@ func (f *Factory) checkZone(ctx context.Context, store *credentials.Store, z zon
 		}
 	}
 	if err != nil {
-		d.Call = f.clean(apiError(z.Name, err, "").Error())
+		d.Call = clean(f, apiError(z.Name, err, "").Error())
 		problem("%s", strings.TrimPrefix(d.Call, "zone "+z.Name+": "))
 		return d, problems
 	}
@@ -233,7 +233,7 @@ func (f *Factory) checkZone(ctx context.Context, store *credentials.Store, z zon
 
 // clean makes a message safe to show and to paste: no secret, no control
 // characters.
-func (f *Factory) clean(s string) string { return output.Sanitize(f.Redactor.String(s)) }
+func clean(f *Factory, s string) string { return output.Sanitize(f.Redactor.String(s)) }
 
 func nonNil(s []string) []string {
 	if s == nil {

@@ -54,6 +54,8 @@ func TestNewCmdExclusiveFlags(t *testing.T) {
 		{[]string{"prune", "--older-than", "1d", "--all-zones", "-z", "eu1"}, "use either -z or --all-zones, not both"},
 		{[]string{"prune", "--older-than", "1d", "--label", "a", "--label-prefix", "b"}, "use either --label or --label-prefix, not both"},
 		{[]string{"rotate", "-l", "ci", "--self"}, "use either --label or --self, not both"},
+		{[]string{"prune", "--older-than", "1d", "--expired"}, "use either --older-than or --expired, not both"},
+		{[]string{"create", "-l", "x", "--ttl", "1h", "--save"}, "use either --ttl or --save, not both: the zone's credential must not expire"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
