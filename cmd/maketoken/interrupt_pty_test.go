@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+	"github.com/maketoken/maketoken/internal/emulator"
 )
 
 // These tests press Ctrl-C, Ctrl-D and Ctrl-\ (and send SIGTERM) at the
@@ -334,5 +335,71 @@ func TestExecSignalsOnce(t *testing.T) {
 			}
 			s.expect(tc.want)
 		})
+	}
+}
+
+// TestTerminalGate puts escape sequences, C1 controls and bidi marks in
+// what the server sends (labels, scope names, a header) and checks that
+// none reaches the terminal raw: not on stderr (rotate's plan lists the
+// scopes of the old tokens as Make gave them), not in --jq's or JSON's
+// output, not in --debug's trace.
+func TestTerminalGate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildMaketoken(t)
+	const hostile = "x\x1b[2J\x1b]0;owned\x07\u009b31m\u202eright"
+	raw := func(out string) bool {
+		return strings.ContainsAny(out, "\x07\u009b\u202e") || strings.Contains(out, "\x1b]") || strings.Contains(out, "\x1b[2J")
+	}
+	e := newPtyEnv(t, bin)
+	e.zone.AddToken("mixed", []string{"scenarios:read"}, time.Time{})
+	e.zone.AddToken("mixed", []string{"scenarios:" + hostile}, time.Time{})
+	e.zone.AddToken(hostile, []string{"scenarios:read"}, time.Time{})
+
+	for _, args := range [][]string{
+		{"rotate", "--label", "mixed"},
+		{"list", "--jq", ".[].label"},
+		{"list", "--jq", ".[].scopes[]"},
+		{"list", "-o", "json"},
+		{"list", "--debug", "-o", "tsv"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			s := e.startKeepingTTY(t, args...)
+			s.waitWithin(20 * time.Second)
+			s.send("end-of-output\r") // echoed once everything before is read
+			s.expect("end-of-output")
+			out := s.output()
+			if raw(out) {
+				t.Errorf("a control character from the server reached the terminal raw:\n%q", out)
+			}
+			if !strings.Contains(out, `\u202eright`) && !strings.Contains(out, `\x1b[2J`) && !strings.Contains(out, "?right") {
+				t.Errorf("the hostile text is not shown at all:\n%q", out)
+			}
+		})
+	}
+}
+
+// TestDebugTraceIsSafe: a header from the server with C1 and bidi
+// characters does not reach --debug's trace raw, even when stderr is not
+// a terminal (a CI log shown in a browser or with cat).
+func TestDebugTraceIsSafe(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildMaketoken(t)
+	e := newPtyEnv(t, bin)
+	e.zone.AddFault(emulator.Fault{Method: "GET", Path: "/users/me/api-tokens", Status: 503, RetryAfter: "0 \u009b31m\u202eright", Times: 1})
+	cmd := exec.Command(bin, "list", "--debug")
+	cmd.Env = e.env
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v:\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "< Retry-After: 0 ?31m?right") {
+		t.Errorf("the header is not in the trace, made safe:\n%q", out)
+	}
+	if strings.ContainsAny(string(out), "\u009b\u202e") {
+		t.Errorf("a control character from the server reached the trace raw:\n%q", out)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/maketoken/maketoken/internal/outfile"
+	"github.com/maketoken/maketoken/internal/output"
 	"github.com/spf13/cobra"
 )
 
@@ -136,7 +137,8 @@ func runCommand(ctx context.Context, f *Factory, path string, args, env []string
 	cmd := exec.CommandContext(context.WithoutCancel(ctx), path, args[1:]...)
 	cmd.Args[0] = name
 	cmd.Env = env
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = f.IO.In, f.IO.Out, f.IO.ErrOut
+	// The command gets the terminal itself, not maketoken's gate on it.
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = f.IO.In, f.IO.Out, output.Ungated(f.IO.ErrOut)
 
 	// Catch the signals before the command starts, so none is missed, and
 	// keep catching them until it ended: maketoken must outlive it to pass

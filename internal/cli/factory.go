@@ -82,6 +82,8 @@ type Factory struct {
 	http     *http.Client
 
 	interrupts interrupts // signals end CommandContext's contexts
+	// runCtx is the context CommandContext made last: it bounds --jq.
+	runCtx context.Context
 }
 
 // Config returns the settings of this run.
@@ -297,7 +299,7 @@ func (f *Factory) Printer() (*output.Printer, error) {
 	if err != nil {
 		return nil, &ExitError{Code: ExitUsage, Err: err}
 	}
-	return &output.Printer{Out: f.IO.Out, Format: output.Format(cfg.Output, jqExpr, f.IO.OutTTY), JQ: code, Width: f.tableWidth()}, nil
+	return &output.Printer{Out: f.IO.Out, Format: output.Format(cfg.Output, jqExpr, f.IO.OutTTY), JQ: code, Width: f.tableWidth(), Ctx: f.runCtx, Terminal: f.IO.OutTTY}, nil
 }
 
 // tableWidth is the width tables must fit: the terminal's on stdout
@@ -329,6 +331,7 @@ func (f *Factory) CommandContext(ctx context.Context) (context.Context, context.
 		return ctx, func() {}, err
 	}
 	c := newRunContext(ctx, cfg.Timeout)
+	f.runCtx = c
 	unwatch := f.interrupts.watch(c.interrupt)
 	f.interrupts.catch()
 	return c, func() { unwatch(); c.cancel() }, nil

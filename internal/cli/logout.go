@@ -3,10 +3,12 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/makeapi"
+	"github.com/maketoken/maketoken/internal/output"
 	"github.com/spf13/cobra"
 )
 
@@ -82,7 +84,7 @@ func RunLogout(ctx context.Context, opts *LogoutOptions) error {
 		if err := (revoker{client: client, zone: zone.Name, errOut: f.IO.ErrOut}).revokeOne(ctx, *mine); err != nil {
 			return apiError(zone.Name, err, "user:write")
 		}
-		fmt.Fprintf(f.IO.ErrOut, "Revoked the token %q (created %s) in zone %s.\n", mine.Label, mine.Created, zone.Name)
+		fmt.Fprintf(f.IO.ErrOut, "Revoked the token %s (created %s) in zone %s.\n", output.Printable(strconv.Quote(mine.Label)), output.Sanitize(mine.Created), zone.Name)
 		if cred.Source == credentials.SourceEnv {
 			fmt.Fprintf(f.IO.ErrOut, "The credential came from %s; unset it, it no longer works.\n", cred.EnvVar)
 			return nil

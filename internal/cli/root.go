@@ -15,6 +15,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/redact"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -30,6 +31,11 @@ func SystemDeps(build BuildInfo) Deps {
 		InTTY:  term.IsTerminal(int(os.Stdin.Fd())),
 		OutTTY: term.IsTerminal(int(os.Stdout.Fd())),
 		ErrTTY: term.IsTerminal(int(os.Stderr.Fd())),
+	}
+	if io.ErrTTY {
+		// The terminal gate: nothing a server or a file put in a message
+		// can drive the terminal (see output.TerminalGate).
+		io.ErrOut = output.TerminalGate(os.Stderr)
 	}
 	io.TerminalWidth = func() int {
 		w, _, err := term.GetSize(int(os.Stdout.Fd()))

@@ -363,7 +363,7 @@ func (r *rotation) plan(ctx context.Context, opts *RotateOptions, tokens []makea
 		if len(sets) > 1 && len(opts.Scopes) == 0 {
 			fmt.Fprintf(r.f.IO.ErrOut, "maketoken: zone %s: the tokens labelled %s have different scopes:\n", zone, output.Printable(strconv.Quote(opts.Label)))
 			for _, t := range r.old {
-				fmt.Fprintf(r.f.IO.ErrOut, "  %s  %s\n", t.Created, strings.Join(sortedScopes(t.Scopes), ","))
+				fmt.Fprintf(r.f.IO.ErrOut, "  %s  %s\n", output.Sanitize(t.Created), output.Sanitize(strings.Join(sortedScopes(t.Scopes), ",")))
 			}
 			return usageErrorf("zone %s: say which scopes the new token gets with -s; nothing was changed", zone)
 		}

@@ -58,7 +58,9 @@ func (t *TraceTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 	}
 	t.mu.Lock()
-	io.WriteString(t.W, t.Redactor.String(b.String())) //nolint:errcheck // a trace that cannot be written is not worth failing for
+	// The whole trace passes the display family: a header, a status line
+	// or an error can carry control characters as well as a body.
+	io.WriteString(t.W, output.Lines(t.Redactor.String(b.String()))) //nolint:errcheck // a trace that cannot be written is not worth failing for
 	t.mu.Unlock()
 	return resp, err
 }

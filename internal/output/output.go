@@ -4,10 +4,12 @@ package output
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -56,7 +58,26 @@ type Printer struct {
 	JQ     *gojq.Code // compiled --jq expression, or nil
 	// Width is the terminal's width that tables must fit; 0: no limit.
 	Width int
+	// Ctx bounds the --jq evaluation (the command's context: --timeout
+	// and signals); nil: no bound but memory and output size.
+	Ctx context.Context
+	// Terminal says Out is a terminal: JSON and --jq output then goes
+	// through the terminal gate (see TerminalSafe).
+	Terminal bool
+	// JQMaxOutput and JQMaxMemory bound a --jq evaluation, in bytes;
+	// zero: MaxJQOutput and MaxJQMemory.
+	JQMaxOutput, JQMaxMemory int
 }
+
+// Bounds of a --jq evaluation: a filter that builds more than this in
+// memory, or prints more, is stopped with an error rather than taking the
+// machine down.
+const (
+	MaxJQOutput = 64 << 20
+	MaxJQMemory = 512 << 20
+	// jqMemoryEvery is how often the memory a filter uses is looked at.
+	jqMemoryEvery = 20 * time.Millisecond
+)
 
 // ParseJQ compiles a --jq expression.
 func ParseJQ(expr string) (*gojq.Code, error) {
@@ -87,8 +108,12 @@ func (p *Printer) Print(data any, rows Rows) error {
 }
 
 func (p *Printer) printJSON(data any) error {
+	out := p.Out
+	if p.Terminal {
+		out = TerminalSafe(out)
+	}
 	if p.JQ == nil {
-		enc := json.NewEncoder(p.Out)
+		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
 		return enc.Encode(data)
@@ -101,7 +126,39 @@ func (p *Printer) printJSON(data any) error {
 	if err := json.Unmarshal(raw, &v); err != nil {
 		return err
 	}
-	iter := p.JQ.Run(v)
+	buf, err := p.runJQ(v)
+	if err != nil {
+		return err
+	}
+	_, err = out.Write(buf)
+	return err
+}
+
+// jqMemoryError ends a --jq evaluation that uses too much memory.
+type jqMemoryError struct{ max int }
+
+func (e jqMemoryError) Error() string {
+	return fmt.Sprintf("the filter used more than %d MiB of memory; narrow it", e.max>>20)
+}
+
+// runJQ evaluates --jq on v within p.Ctx, MaxJQMemory and MaxJQOutput,
+// and returns what it printed.
+func (p *Printer) runJQ(v any) ([]byte, error) {
+	parent := p.Ctx
+	if parent == nil {
+		parent = context.Background()
+	}
+	maxOut, maxMem := p.JQMaxOutput, p.JQMaxMemory
+	if maxOut <= 0 {
+		maxOut = MaxJQOutput
+	}
+	if maxMem <= 0 {
+		maxMem = MaxJQMemory
+	}
+	ctx, cancel := context.WithCancelCause(parent)
+	defer cancel(nil)
+	go watchMemory(ctx, cancel, maxMem)
+	iter := p.JQ.RunWithContext(ctx, v)
 	var buf bytes.Buffer
 	for {
 		r, ok := iter.Next()
@@ -110,25 +167,54 @@ func (p *Printer) printJSON(data any) error {
 		}
 		if err, ok := r.(error); ok {
 			var halt *gojq.HaltError
-			if errors.As(err, &halt) && halt.Value() == nil {
-				break
+			switch {
+			case errors.As(err, &halt) && halt.Value() == nil:
+				return buf.Bytes(), nil
+			case errors.As(context.Cause(ctx), new(jqMemoryError)):
+				return nil, &JQError{Err: context.Cause(ctx)}
+			case ctx.Err() != nil:
+				// The command's time ran out or it was interrupted.
+				return nil, fmt.Errorf("--jq: the filter did not finish: %w", parent.Err())
 			}
-			return &JQError{Err: err}
+			return nil, &JQError{Err: err}
 		}
 		if s, ok := r.(string); ok {
 			buf.WriteString(s)
-			buf.WriteByte('\n')
-			continue
+		} else {
+			b, err := gojq.Marshal(r)
+			if err != nil {
+				return nil, &JQError{Err: err}
+			}
+			buf.Write(b)
 		}
-		b, err := gojq.Marshal(r)
-		if err != nil {
-			return &JQError{Err: err}
-		}
-		buf.Write(b)
 		buf.WriteByte('\n')
+		if buf.Len() > maxOut {
+			return nil, &JQError{Err: fmt.Errorf("the filter printed more than %d MiB; narrow it", maxOut>>20)}
+		}
 	}
-	_, err = p.Out.Write(buf.Bytes())
-	return err
+	return buf.Bytes(), nil
+}
+
+// watchMemory ends ctx with a jqMemoryError if the heap grows by more
+// than max while ctx runs.
+func watchMemory(ctx context.Context, cancel context.CancelCauseFunc, max int) {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	base := m.HeapAlloc
+	t := time.NewTicker(jqMemoryEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			runtime.ReadMemStats(&m)
+			if m.HeapAlloc > base && m.HeapAlloc-base > uint64(max) {
+				cancel(jqMemoryError{max})
+				return
+			}
+		}
+	}
 }
 
 // JQError is a --jq expression that failed on the data.

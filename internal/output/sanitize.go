@@ -1,7 +1,10 @@
 package output
 
 import (
+	"bytes"
 	"fmt"
+	"io"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -82,4 +85,98 @@ func Lines(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// The terminal gate: every byte maketoken writes to a terminal passes
+// through one of these writers (stderr always when it is a terminal, and
+// stdout's JSON and --jq output), so that whatever a server or a file put
+// in a message, a record or a filter's output, nothing in it can drive the
+// terminal: characters IsUnsafe matches, and invalid UTF-8, are written as
+// Go escapes (\x1b, \u202e, \x9b). Line breaks and tabs pass; in JSON an
+// escape like \u202e even keeps its meaning.
+
+// gate is the terminal gate's writer.
+type gate struct {
+	w io.Writer
+	// own lets maketoken's own terminal controls through: \r and the
+	// colour and erase-line sequences (ESC [ digits/; m or K) that
+	// progress lines and styling use. Nothing from outside reaches stderr
+	// without passing Sanitize (or its family) first, so a sequence of
+	// that shape here is maketoken's.
+	own bool
+}
+
+// TerminalSafe is the gate for data on a terminal (stdout): unsafe
+// characters but newlines and tabs are written escaped.
+func TerminalSafe(w io.Writer) io.Writer { return &gate{w: w} }
+
+// TerminalGate is the gate for stderr on a terminal: as TerminalSafe, but
+// maketoken's own \r and colour or erase-line sequences pass.
+func TerminalGate(w io.Writer) io.Writer { return &gate{w: w, own: true} }
+
+// Ungated returns the writer under a gate (for a child process, which
+// must get the terminal itself), or w.
+func Ungated(w io.Writer) io.Writer {
+	if g, ok := w.(*gate); ok {
+		return g.w
+	}
+	return w
+}
+
+// Write implements io.Writer; it reports len(p) when all of it was
+// written, escaped or not.
+func (g *gate) Write(p []byte) (int, error) {
+	clean := true
+	for _, c := range p {
+		if c < 0x20 && c != '\n' && c != '\t' || c == 0x7f || c >= 0x80 {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return g.w.Write(p)
+	}
+	var b bytes.Buffer
+	for i := 0; i < len(p); {
+		r, size := utf8.DecodeRune(p[i:])
+		switch {
+		case r == '\n' || r == '\t':
+			b.WriteRune(r)
+		case g.own && r == '\r':
+			b.WriteRune(r)
+		case g.own && r == 0x1b && ownSequence(p[i:]) > 0:
+			size = ownSequence(p[i:])
+			b.Write(p[i : i+size])
+		case r == utf8.RuneError && size == 1:
+			fmt.Fprintf(&b, `\x%02x`, p[i])
+		case IsUnsafe(r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.Write(p[i : i+size])
+		}
+		i += size
+	}
+	if _, err := g.w.Write(b.Bytes()); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// ownSequence is the length of the colour (SGR) or erase-line sequence p
+// starts with, or 0: ESC [, digits and semicolons, then m or K.
+func ownSequence(p []byte) int {
+	if len(p) < 3 || p[0] != 0x1b || p[1] != '[' {
+		return 0
+	}
+	for i := 2; i < len(p) && i < 32; i++ {
+		switch c := p[i]; {
+		case c >= '0' && c <= '9' || c == ';':
+		case c == 'm' || c == 'K':
+			return i + 1
+		default:
+			return 0
+		}
+	}
+	return 0
 }
