@@ -312,10 +312,12 @@ func writeDoctorReport(w io.Writer, r doctorReport) {
 			}
 			groups[key] = append(groups[key], c.Command)
 		}
-		label := "  commands   "
+		label := "  commands     "
 		for _, key := range order {
-			p("%s  %s: %s", label, key, strings.Join(groups[key], ", "))
-			label = "             "
+			for _, line := range wrapWords(key+": "+strings.Join(groups[key], ", "), reportWidth-len(label)) {
+				p("%s%s", label, line)
+				label = "               "
+			}
 		}
 	}
 	p("")
@@ -325,6 +327,38 @@ func writeDoctorReport(w io.Writer, r doctorReport) {
 	}
 	p("Problems:")
 	for _, pr := range r.Problems {
-		p("- %s", pr)
+		for i, line := range wrapWords(pr, reportWidth-2) {
+			if i == 0 {
+				p("- %s", line)
+			} else {
+				p("  %s", line)
+			}
+		}
 	}
+}
+
+// reportWidth is the width doctor's report fits, for a terminal and for
+// the text box of a bug tracker.
+const reportWidth = 80
+
+// wrapWords breaks s into lines of at most width bytes at spaces; a word
+// longer than width stays whole on its own line.
+func wrapWords(s string, width int) []string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(s) {
+		switch {
+		case line == "":
+			line = w
+		case len(line)+1+len(w) <= width:
+			line += " " + w
+		default:
+			lines = append(lines, line)
+			line = w
+		}
+	}
+	if line != "" || len(lines) == 0 {
+		lines = append(lines, line)
+	}
+	return lines
 }
