@@ -101,10 +101,21 @@ func runPiped(t *testing.T, bin string, env []string, args ...string) string {
 var (
 	randomPrefix = regexp.MustCompile(`\b[0-9a-f]{8}(-\*{4}-\*{4}-\*{4}-\*{12}|…)`)
 	loopbackPort = regexp.MustCompile(`127\.0\.0\.1:[0-9]+`)
+	// A credential's age in status counts from the real clock: digits
+	// become N, keeping the width.
+	credentialAge = regexp.MustCompile(`\b[0-9]+(d\b| days old)`)
 )
 
 func normalize(s string) string {
 	s = randomPrefix.ReplaceAllString(s, "xxxxxxxx$1")
+	s = credentialAge.ReplaceAllStringFunc(s, func(m string) string {
+		return strings.Map(func(r rune) rune {
+			if r >= '0' && r <= '9' {
+				return 'N'
+			}
+			return r
+		}, m)
+	})
 	return loopbackPort.ReplaceAllString(s, "127.0.0.1:PORT")
 }
 

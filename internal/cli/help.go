@@ -110,6 +110,8 @@ file):
   MAKETOKEN_KEYRING_TIMEOUT  time limit of one keyring call (default 10s)
   MAKETOKEN_DEBUG         trace HTTP on stderr, secrets redacted (as --debug)
   MAKETOKEN_CREDENTIALS_FILE  the file login --insecure-storage writes
+  MAKETOKEN_ROTATE_AFTER  credential age past which status suggests
+                          rotate --self (default 90d; off: never)
 
 At a terminal:
 

@@ -2,12 +2,14 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/expiry"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
@@ -31,11 +33,15 @@ type statusRecord struct {
 	Host             string `json:"host"`
 	CredentialSource string `json:"credentialSource"` // env, keyring, file or none
 	// CredentialVariable names the variable when the source is env.
-	CredentialVariable string      `json:"credentialVariable"`
-	OK                 bool        `json:"ok"`
-	User               *statusUser `json:"user"`
-	Scopes             []string    `json:"scopes"`
-	Error              string      `json:"error,omitempty"`
+	CredentialVariable string `json:"credentialVariable"`
+	// CredentialCreated is when the credential was created, from the
+	// listed token that matches it; null when it cannot be seen (the
+	// credential lacks user:read, or no listed token matches it).
+	CredentialCreated *string     `json:"credentialCreated"`
+	OK                bool        `json:"ok"`
+	User              *statusUser `json:"user"`
+	Scopes            []string    `json:"scopes"`
+	Error             string      `json:"error,omitempty"`
 	// ExpiredTokens counts the zone's tokens whose lifetime (create
 	// --ttl) has passed; null if the tokens could not be listed.
 	ExpiredTokens *int `json:"expiredTokens"`
@@ -49,9 +55,15 @@ func newStatusCmd(f *Factory) *cobra.Command {
 		Long: `Check the credential of every zone that has one (or only the zone given with
 -z): who it belongs to, its scopes and where it comes from, and how many of the
 zone's tokens have outlived their lifetime (create --ttl; revoke them with
-` + "`maketoken prune --expired`" + `). Zones are checked in parallel, with three
-requests each, at once. Exits 4 if Make rejects a checked credential, 7 if some zones could
-not be checked.`,
+` + "`maketoken prune --expired`" + `).
+
+When the credential can list tokens, status also shows its age (AGE; in JSON
+"credentialCreated", the created time of the listed token that is the
+credential), and past the rotate_after setting (default 90d; "off" for
+never) it suggests ` + "`maketoken rotate --self`" + ` on stderr.
+
+Zones are checked in parallel, with three requests each, at once. Exits 4 if
+Make rejects a checked credential, 7 if some zones could not be checked.`,
 		Args: cobra.NoArgs,
 		PreRunE: func(cmd *cobra.Command, _ []string) error {
 			// Without -z, status checks every zone.
@@ -100,6 +112,7 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 		if lerr == nil {
 			n := countExpired(tokens, f.now())
 			rec.ExpiredTokens = &n
+			rec.CredentialCreated = credentialCreated(tokens, t.Credential)
 		}
 		if aerr == nil {
 			rec.Scopes = append(rec.Scopes, auth.Scopes...)
@@ -151,6 +164,15 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 			rows.Flexible = append(rows.Flexible, false)
 		}
 	}
+	// A table shows the credential's age when it is known for a zone. TSV
+	// stays as it was; JSON has credentialCreated.
+	withAge := printer.Format == output.Table && slices.ContainsFunc(records, func(r statusRecord) bool { return r.CredentialCreated != nil })
+	if withAge {
+		rows.Headers = append(rows.Headers, "AGE")
+		if rows.Flexible != nil {
+			rows.Flexible = append(rows.Flexible, false)
+		}
+	}
 	for _, r := range records {
 		name, email := "", ""
 		if r.User != nil {
@@ -169,12 +191,16 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 			}
 			row, short = append(row, expired), append(short, "")
 		}
+		if withAge {
+			row, short = append(row, credentialAge(r.CredentialCreated, f.now())), append(short, "")
+		}
 		rows.Rows = append(rows.Rows, row)
 		rows.Short = append(rows.Short, short)
 	}
 	if err := printer.Print(records, rows); err != nil {
 		return err
 	}
+	suggestRotation(f, records, targets)
 	// A rejected credential is exit 4 even when other zones are fine:
 	// status is how people and jobs check that their credentials work.
 	return summarize(f, errs, true)
@@ -190,4 +216,65 @@ func countExpired(tokens []makeapi.Token, now time.Time) int {
 		}
 	}
 	return n
+}
+
+// credentialCreated is the `created` of the listed token that is the
+// credential, or nil if none (or several) match.
+func credentialCreated(tokens []makeapi.Token, cred credentials.Credential) *string {
+	var found *string
+	for _, t := range tokens {
+		if isCurrent(t, cred) {
+			if found != nil {
+				return nil
+			}
+			created := t.Created
+			found = &created
+		}
+	}
+	return found
+}
+
+// credentialAge is the AGE cell: the age in days ("95d", "<1d"), empty
+// when unknown.
+func credentialAge(created *string, now time.Time) string {
+	if created == nil {
+		return ""
+	}
+	ts, err := time.Parse(time.RFC3339Nano, *created)
+	if err != nil {
+		return ""
+	}
+	days := int(now.Sub(ts).Hours() / 24)
+	if days < 1 {
+		return "<1d"
+	}
+	return strconv.Itoa(days) + "d"
+}
+
+// suggestRotation tells on stderr which credentials are older than the
+// rotate_after setting, and how to rotate them.
+func suggestRotation(f *Factory, records []statusRecord, targets []zoneCredential) {
+	cfg, err := f.Config()
+	if err != nil || cfg.RotateAfter <= 0 {
+		return
+	}
+	for i, r := range records {
+		if r.CredentialCreated == nil {
+			continue
+		}
+		ts, err := time.Parse(time.RFC3339Nano, *r.CredentialCreated)
+		if err != nil || f.now().Sub(ts) < cfg.RotateAfter {
+			continue
+		}
+		w := f.IO.ErrOut
+		days := int(f.now().Sub(ts).Hours() / 24)
+		fmt.Fprintf(w, "Zone %s: the credential is %d days old; rotate it:\n", r.Zone, days)
+		if cred := targets[i].Credential; cred.Source == credentials.SourceEnv {
+			// The new one must go where the variable comes from.
+			fmt.Fprintf(w, "  maketoken rotate -z %s --self -- STORE-COMMAND\n", r.Zone)
+			fmt.Fprintf(w, "  (STORE-COMMAND: see docs/ci.md; it replaces %s)\n", cred.EnvVar)
+		} else {
+			fmt.Fprintf(w, "  maketoken rotate -z %s --self\n", r.Zone)
+		}
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/maketoken/maketoken/internal/age"
 	"github.com/maketoken/maketoken/internal/readfile"
 
 	"github.com/spf13/pflag"
@@ -29,12 +30,16 @@ const (
 	KeyKeyringTimeout  = "keyring_timeout"
 	KeyDebug           = "debug"
 	KeyCredentialsFile = "credentials_file"
+	KeyRotateAfter     = "rotate_after"
 )
 
 // Defaults.
 const (
 	DefaultTimeout        = 30 * time.Second
 	DefaultKeyringTimeout = 10 * time.Second
+	// DefaultRotateAfter is the credential age past which status suggests
+	// `rotate --self`.
+	DefaultRotateAfter = "90d"
 )
 
 // Config is the settings of one run.
@@ -51,6 +56,9 @@ type Config struct {
 	KeyringTimeout  time.Duration
 	Debug           bool
 	CredentialsFile string
+	// RotateAfter is the credential age past which status suggests
+	// `rotate --self`; 0 means never ("off").
+	RotateAfter time.Duration
 	// Warnings are problems worth telling the user about that do not stop
 	// the command, such as a config file other users can change.
 	Warnings []string
@@ -87,12 +95,13 @@ func Load(flags *pflag.FlagSet, getenv func(string) string) (*Config, error) {
 	v.SetDefault(KeyTimeout, DefaultTimeout.String())
 	v.SetDefault(KeyKeyringTimeout, DefaultKeyringTimeout.String())
 	v.SetDefault(KeyDebug, false)
+	v.SetDefault(KeyRotateAfter, DefaultRotateAfter)
 	sources := map[string]string{}
 
 	// Environment: MAKETOKEN_<KEY>, and Make's own MAKE_ZONE after
 	// MAKETOKEN_ZONE. Read through getenv, not os.Getenv, so that a
 	// test or an embedding program controls it.
-	for _, key := range []string{KeyOutput, KeyTimeout, KeyKeyringTimeout, KeyDebug, KeyCredentialsFile} {
+	for _, key := range []string{KeyOutput, KeyTimeout, KeyKeyringTimeout, KeyDebug, KeyCredentialsFile, KeyRotateAfter} {
 		if val := getenv("MAKETOKEN_" + strings.ToUpper(key)); val != "" {
 			v.Set(key, val)
 			sources[key] = "MAKETOKEN_" + strings.ToUpper(key)
@@ -154,6 +163,9 @@ func Load(flags *pflag.FlagSet, getenv func(string) string) (*Config, error) {
 	cfg.Debug, err = parseBool(v.GetString(KeyDebug))
 	if err != nil {
 		return nil, &UsageError{fmt.Errorf("debug: %w; it comes from %s", err, cfg.Source(KeyDebug))}
+	}
+	if cfg.RotateAfter, err = rotateAfter(v.GetString(KeyRotateAfter), cfg.Source(KeyRotateAfter)); err != nil {
+		return nil, err
 	}
 	cfg.CredentialsFile = v.GetString(KeyCredentialsFile)
 	if cfg.CredentialsFile == "" {
@@ -310,4 +322,16 @@ func UserCacheDir(getenv func(string) string) string {
 		return ""
 	}
 	return dir
+}
+
+// rotateAfter parses the rotate_after setting: an age (90d, 12w) or "off".
+func rotateAfter(s, source string) (time.Duration, error) {
+	if strings.EqualFold(strings.TrimSpace(s), "off") {
+		return 0, nil
+	}
+	d, err := age.Parse(s)
+	if err != nil {
+		return 0, &UsageError{fmt.Errorf("%s: %w (or off); it comes from %s", KeyRotateAfter, err, source)}
+	}
+	return d, nil
 }
