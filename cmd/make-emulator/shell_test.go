@@ -119,3 +119,20 @@ func TestShellEndsOnSIGTERM(t *testing.T) {
 	}
 	stopped(t, dir, url)
 }
+
+// A shell that ignores SIGHUP gets it again each second, then is killed:
+// make-emulator never waits for ever, and still cleans up.
+func TestShellKilledWhenItIgnoresHangUps(t *testing.T) {
+	bin := buildBinaries(t)
+	cmd, term, done := shellOnTerminal(t, bin, "/bin/bash")
+	term.waitFor(t, "(make-emulator) ", time.Minute)
+	term.send(t, "trap '' HUP\r")
+	dir, url := sessionDetails(t, term)
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := exitOf(t, done, term); code != 128+int(syscall.SIGKILL) {
+		t.Errorf("exit %d, want %d (the shell killed)", code, 128+int(syscall.SIGKILL))
+	}
+	stopped(t, dir, url)
+}

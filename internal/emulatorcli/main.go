@@ -166,6 +166,10 @@ func lookPath(name string, env []string) (string, error) {
 	return "", exec.ErrNotFound
 }
 
+// maxHangups is how many times a shell that does not end on SIGHUP gets it
+// again, a second apart, before it is killed.
+const maxHangups = 10
+
 // supervise starts cmd and waits for it, passing on the signals it would
 // not get by itself, and returns its exit code.
 func supervise(cmd *exec.Cmd, shell bool, st Streams) int {
@@ -178,10 +182,22 @@ func supervise(cmd *exec.Cmd, shell bool, st Streams) int {
 	}
 	done := make(chan struct{})
 	go func() {
+		// A hung-up shell may miss the signal (bash does when it comes
+		// just before it waits for input): it gets it again every second,
+		// and is killed after maxHangups.
+		var again <-chan time.Time
+		hangups := 0
 		for {
 			select {
 			case sig := <-sigs:
-				forward(cmd.Process, sig, shell)
+				if forward(cmd.Process, sig, shell) && again == nil {
+					t := time.NewTicker(time.Second)
+					defer t.Stop()
+					again = t.C
+				}
+			case <-again:
+				hangups++
+				hangUp(cmd.Process, hangups >= maxHangups)
 			case <-done:
 				return
 			}

@@ -8,6 +8,12 @@ import "os"
 // it, the command included; make-emulator only waits for the command.
 var forwardedSignals = []os.Signal{os.Interrupt}
 
-func forward(*os.Process, os.Signal, bool) {}
+func forward(*os.Process, os.Signal, bool) bool { return false }
+
+func hangUp(p *os.Process, kill bool) {
+	if kill {
+		_ = p.Kill()
+	}
+}
 
 func exitStatus(ps *os.ProcessState) int { return ps.ExitCode() }

@@ -19,19 +19,30 @@ var forwardedSignals = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGH
 // process group, the command included, so SIGINT and SIGQUIT are passed on
 // only when make-emulator is not in the terminal's foreground (a `kill`
 // from elsewhere). An interactive shell ignores SIGTERM: it gets SIGHUP, as
-// when its terminal closes.
-func forward(p *os.Process, sig os.Signal, shell bool) {
+// when its terminal closes. forward says whether it hung up a shell.
+func forward(p *os.Process, sig os.Signal, shell bool) (hungUp bool) {
 	switch sig {
 	case syscall.SIGINT, syscall.SIGQUIT:
 		if inTerminalForeground() {
-			return
+			return false
 		}
-	case syscall.SIGTERM:
+	case syscall.SIGTERM, syscall.SIGHUP:
 		if shell {
-			sig = syscall.SIGHUP
+			hangUp(p, false)
+			return true
 		}
 	}
 	_ = p.Signal(sig) // it may have ended meanwhile
+	return false
+}
+
+// hangUp sends a shell SIGHUP, or SIGKILL when it is the last resort.
+func hangUp(p *os.Process, kill bool) {
+	if kill {
+		_ = p.Kill()
+		return
+	}
+	_ = p.Signal(syscall.SIGHUP)
 }
 
 // inTerminalForeground says whether this process is in the foreground
