@@ -231,7 +231,7 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 		}
 		return undoCreate(ctx, revoker{client: client, zone: zone.Name, errOut: f.IO.ErrOut}, tok, cause, "")
 	}
-	fmt.Fprintf(f.IO.ErrOut, "Created %s.\n", output.Sanitize(what))
+	f.Report(true, "Created %s.", output.Sanitize(what))
 	switch {
 	case out != nil:
 		fmt.Fprintf(f.IO.ErrOut, "Wrote it to %s (mode 0600).\n", output.Sanitize(opts.OutFile))

@@ -285,7 +285,35 @@ func (f *Factory) noteRetry(zone zones.Zone) func(makeapi.RetryEvent) {
 
 // Warn writes a warning to stderr.
 func (f *Factory) Warn(msg string) {
-	fmt.Fprintf(f.IO.ErrOut, "maketoken: warning: %s\n", output.Sanitize(f.Redactor.String(msg)))
+	st := f.ErrStyle()
+	fmt.Fprintln(f.IO.ErrOut, st.Warning("maketoken: "+st.Yellow("warning:")+" "+output.Sanitize(f.Redactor.String(msg))))
+}
+
+// Report writes a result line to stderr, marked ✓ when ok and ✗ when not
+// (on a terminal only).
+func (f *Factory) Report(ok bool, format string, a ...any) {
+	st, line := f.ErrStyle(), fmt.Sprintf(format, a...)
+	if ok {
+		line = st.OK(line)
+	} else {
+		line = st.Failed(line)
+	}
+	fmt.Fprintln(f.IO.ErrOut, line)
+}
+
+// OutStyle and ErrStyle colour and mark what goes to stdout and stderr:
+// colour as output.ColorEnabled decides (NO_COLOR, CLICOLOR,
+// CLICOLOR_FORCE, TERM=dumb), marks (✓ ✗ !) on a terminal only.
+func (f *Factory) OutStyle() output.Style { return f.style(f.IO.OutTTY) }
+
+// ErrStyle is OutStyle for stderr.
+func (f *Factory) ErrStyle() output.Style { return f.style(f.IO.ErrTTY) }
+
+func (f *Factory) style(tty bool) output.Style {
+	return output.Style{
+		Color: output.ColorEnabled(tty, f.Getenv),
+		Marks: tty && f.Getenv("TERM") != "dumb",
+	}
 }
 
 // Printer returns the printer for --output/--jq.
@@ -299,7 +327,7 @@ func (f *Factory) Printer() (*output.Printer, error) {
 	if err != nil {
 		return nil, &ExitError{Code: ExitUsage, Err: err}
 	}
-	return &output.Printer{Out: f.IO.Out, Format: output.Format(cfg.Output, jqExpr, f.IO.OutTTY), JQ: code, Width: f.tableWidth(), Ctx: f.runCtx, Terminal: f.IO.OutTTY}, nil
+	return &output.Printer{Out: f.IO.Out, Format: output.Format(cfg.Output, jqExpr, f.IO.OutTTY), JQ: code, Width: f.tableWidth(), Ctx: f.runCtx, Terminal: f.IO.OutTTY, Style: f.OutStyle()}, nil
 }
 
 // tableWidth is the width tables must fit: the terminal's on stdout

@@ -120,14 +120,15 @@ func listRows(f *Factory, records []tokenRecord, format string, oneZone bool) ou
 	rows := output.Rows{
 		Headers:  []string{"ZONE", "LABEL", "SCOPES", "CREATED", "TOKEN", "CURRENT"},
 		Flexible: []bool{false, true, true, false, false, false},
+		Dim:      []bool{false, false, false, true, true, false}, // created, token
 	}
 	// EXPIRES only when some token has a lifetime (create --ttl).
 	withExpiry := slices.ContainsFunc(records, func(r tokenRecord) bool { return r.Expires != nil })
 	if withExpiry {
-		rows.Headers, rows.Flexible = append(rows.Headers, "EXPIRES"), append(rows.Flexible, false)
+		rows.Headers, rows.Flexible, rows.Dim = append(rows.Headers, "EXPIRES"), append(rows.Flexible, false), append(rows.Dim, false)
 	}
 	if oneZone {
-		rows.Headers, rows.Flexible = rows.Headers[1:], rows.Flexible[1:]
+		rows.Headers, rows.Flexible, rows.Dim = rows.Headers[1:], rows.Flexible[1:], rows.Dim[1:]
 	}
 	now := f.now()
 	// Records come zone by zone: zones keep their order, and each zone's

@@ -88,7 +88,7 @@ func RunLogin(ctx context.Context, opts *LoginOptions) error {
 		cfg, _ := f.Config()
 		place = "the plain-text file " + cfg.CredentialsFile
 	}
-	fmt.Fprintf(f.IO.ErrOut, "Logged in to zone %s (%s) as %s; the credential is stored in %s.\n", zone.Name, zone.Host, who, place)
+	f.Report(true, "Logged in to zone %s (%s) as %s; the credential is stored in %s.", zone.Name, zone.Host, who, place)
 	if v := f.Getenv(credentials.EnvVar(zone.Name)); v != "" {
 		f.Warn(fmt.Sprintf("%s is set and takes precedence over the stored credential for zone %s", credentials.EnvVar(zone.Name), zone.Name))
 	}

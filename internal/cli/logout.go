@@ -99,6 +99,6 @@ func RunLogout(ctx context.Context, opts *LogoutOptions) error {
 	for i, s := range removed {
 		names[i] = string(s)
 	}
-	fmt.Fprintf(f.IO.ErrOut, "Logged out of zone %s; removed the credential from: %s.\n", zone.Name, strings.Join(names, ", "))
+	f.Report(true, "Logged out of zone %s; removed the credential from: %s.", zone.Name, strings.Join(names, ", "))
 	return nil
 }

@@ -192,7 +192,7 @@ func RunPrune(ctx context.Context, opts *PruneOptions) error {
 	if err := printer.Print(records, revokeRows(f, records, printer.Format, false)); err != nil {
 		return err
 	}
-	fmt.Fprintf(f.IO.ErrOut, "Pruned %d of %s.\n", revoked, countTokens(len(records)))
+	f.Report(revoked == len(records), "Pruned %d of %s.", revoked, countTokens(len(records)))
 	return pruneExit(listErrs, errs, revoked)
 }
 

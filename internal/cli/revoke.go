@@ -159,7 +159,7 @@ func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
 	if err := printer.Print(records, revokeRows(f, records, printer.Format, false)); err != nil {
 		return err
 	}
-	fmt.Fprintf(f.IO.ErrOut, "Revoked %d of %s in zone %s.\n", revoked, countTokens(len(records)), zone)
+	f.Report(revoked == len(records), "Revoked %d of %s in zone %s.", revoked, countTokens(len(records)), zone)
 	var forgetErr error
 	if current && records[len(records)-1].Revoked {
 		forgetErr = forgetRevoked(ctx, f, zc)

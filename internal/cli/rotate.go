@@ -499,7 +499,7 @@ func (r *rotation) run(ctx context.Context) error {
 	case err != nil:
 		return r.undo(ctx, tok, err)
 	}
-	fmt.Fprintf(f.IO.ErrOut, "Created the new token (created %s), checked that it works, and delivered it to %s.\n", tok.Created, output.Sanitize(r.destination()))
+	f.Report(true, "Created the new token (created %s), checked that it works, and delivered it to %s.", tok.Created, output.Sanitize(r.destination()))
 	if r.onStdout() && f.IO.OutTTY {
 		fmt.Fprintln(f.IO.ErrOut, "Copy it now: it will not be shown again.")
 	}
@@ -779,7 +779,7 @@ func (r *rotation) revokeOld(ctx context.Context) []error {
 			failed = append(failed, fmt.Errorf("%w; the old token %s (created %s) was not revoked: revoke it with `maketoken revoke -z %s %s`", apiError(zone, err, "user:write"), strconv.Quote(t.Label), t.Created, zone, t.Created))
 		}
 	}
-	fmt.Fprintf(r.f.IO.ErrOut, "Revoked %d of %s in zone %s.\n", len(r.old)-len(failed), countTokens(len(r.old)), zone)
+	r.f.Report(len(failed) == 0, "Revoked %d of %s in zone %s.", len(r.old)-len(failed), countTokens(len(r.old)), zone)
 	return failed
 }
 

@@ -153,6 +153,7 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 	rows := output.Rows{Headers: []string{"ZONE", "USER", "EMAIL", "SCOPES", "CREDENTIAL", "STATUS"}}
 	if printer.Format == output.Table {
 		rows.Flexible = []bool{false, true, true, true, false, false}
+		rows.Dim = []bool{false, false, true, false, true, false} // email, credential
 	}
 	// TSV always has the count; a table only when a zone has expired tokens.
 	withExpired := printer.Format != output.Table || slices.ContainsFunc(records, func(r statusRecord) bool {
@@ -181,6 +182,13 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 		state := "ok"
 		if !r.OK {
 			state = "error"
+		}
+		if printer.Format == output.Table {
+			if r.OK {
+				state = printer.Style.Plain().OK(state)
+			} else {
+				state = printer.Style.Plain().Failed(state)
+			}
 		}
 		row := []string{r.Zone, name, email, strings.Join(r.Scopes, ","), credentialWhere(r.CredentialSource, r.CredentialVariable, printer.Format), state}
 		short := []string{"", "", "", output.ScopeCount(r.Scopes), "", ""}

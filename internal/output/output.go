@@ -49,6 +49,8 @@ type Rows struct {
 	// Short holds, where a cell has one, a shorter text shown instead of
 	// a truncated cell ("47 scopes"); Short[i][j] goes with Rows[i][j].
 	Short [][]string
+	// Dim marks the columns of secondary text, dim where there is colour.
+	Dim []bool
 }
 
 // Printer writes results to standard output.
@@ -67,6 +69,8 @@ type Printer struct {
 	// JQMaxOutput and JQMaxMemory bound a --jq evaluation, in bytes;
 	// zero: MaxJQOutput and MaxJQMemory.
 	JQMaxOutput, JQMaxMemory int
+	// Style colours tables (bold headers, dim secondary columns).
+	Style Style
 }
 
 // Bounds of a --jq evaluation: a filter that builds more than this in
@@ -101,7 +105,7 @@ func (p *Printer) Print(data any, rows Rows) error {
 	case JSON:
 		return p.printJSON(data)
 	case Table:
-		return WriteTable(p.Out, rows, p.Width)
+		return WriteTable(p.Out, rows, p.Width, p.Style)
 	default:
 		return WriteTSV(p.Out, rows)
 	}

@@ -67,7 +67,7 @@ func TestTableWithHostileLabels(t *testing.T) {
 		},
 	}
 	var b bytes.Buffer
-	if err := WriteTable(&b, rows, 0); err != nil {
+	if err := WriteTable(&b, rows, 0, Style{}); err != nil {
 		t.Fatal(err)
 	}
 	out := b.String()
@@ -127,7 +127,7 @@ func FuzzTable(f *testing.F) {
 	f.Fuzz(func(t *testing.T, label, scope string) {
 		var b bytes.Buffer
 		rows := Rows{Headers: []string{"ZONE", "LABEL", "SCOPES"}, Rows: [][]string{{"eu1", label, scope}, {"us1", "plain", "x"}}}
-		if err := WriteTable(&b, rows, 0); err != nil {
+		if err := WriteTable(&b, rows, 0, Style{}); err != nil {
 			t.Fatalf("WriteTable: %v", err)
 		}
 		out := b.String()
@@ -136,7 +136,7 @@ func FuzzTable(f *testing.F) {
 		var nb bytes.Buffer
 		narrow := rows
 		narrow.Flexible = []bool{false, true, true}
-		if err := WriteTable(&nb, narrow, 30); err != nil {
+		if err := WriteTable(&nb, narrow, 30, Style{}); err != nil {
 			t.Fatal(err)
 		}
 		for _, l := range strings.Split(strings.TrimSuffix(nb.String(), "\n"), "\n") {
@@ -216,7 +216,7 @@ func TestTableFitsWidth(t *testing.T) {
 	fixed := len("celonis-eu1") + len("2024-03-27 05:53") + 3*columnGap
 	for width := 20; width <= 200; width++ {
 		var b bytes.Buffer
-		if err := WriteTable(&b, rows, width); err != nil {
+		if err := WriteTable(&b, rows, width, Style{}); err != nil {
 			t.Fatal(err)
 		}
 		out := b.String()

@@ -16,13 +16,28 @@ const columnGap = 2
 // ones share what is left, a cell too wide for its column shows its short
 // form if it has one and fits, else is cut with "…". Every cell is made
 // safe for a terminal first (see Printable). No line has trailing blanks.
-func WriteTable(w io.Writer, rows Rows, width int) error {
+//
+// With style's colour, headers are bold, the Dim columns dim, and a cell
+// that starts with a mark (✓, ✗, !) green, red or yellow.
+func WriteTable(w io.Writer, rows Rows, width int, style Style) error {
 	t := newTable(rows)
 	widths := t.layout(width)
 	var b strings.Builder
-	t.writeRow(&b, t.headers, nil, widths)
+	t.writeRow(&b, t.headers, nil, widths, func(_ int, c string) string { return style.Bold(c) })
 	for i, r := range t.cells {
-		t.writeRow(&b, r, t.short[i], widths)
+		t.writeRow(&b, r, t.short[i], widths, func(j int, c string) string {
+			switch {
+			case strings.HasPrefix(c, "✓ "):
+				return style.Green(c)
+			case strings.HasPrefix(c, "✗ "):
+				return style.Red(c)
+			case strings.HasPrefix(c, "! "):
+				return style.Yellow(c)
+			case j < len(rows.Dim) && rows.Dim[j]:
+				return style.Dim(c)
+			}
+			return c
+		})
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -132,20 +147,23 @@ func fit(cell, short string, w int) string {
 	return twwidth.Truncate(cell, w, "…")
 }
 
-func (t *table) writeRow(b *strings.Builder, cells, short []string, widths []int) {
-	var line strings.Builder
+func (t *table) writeRow(b *strings.Builder, cells, short []string, widths []int, paint func(col int, cell string) string) {
+	// Trailing blanks are left out: padding goes in only before a cell
+	// that has text.
+	pad := 0
 	for j, c := range cells {
 		s := ""
 		if short != nil {
 			s = short[j]
 		}
 		c = fit(c, s, widths[j])
-		line.WriteString(c)
-		if j < len(cells)-1 {
-			line.WriteString(strings.Repeat(" ", widths[j]-twwidth.Width(c)+columnGap))
+		if c != "" {
+			b.WriteString(strings.Repeat(" ", pad))
+			b.WriteString(paint(j, c))
+			pad = 0
 		}
+		pad += widths[j] - twwidth.Width(c) + columnGap
 	}
-	b.WriteString(strings.TrimRight(line.String(), " "))
 	b.WriteByte('\n')
 }
 
