@@ -11,6 +11,7 @@ import (
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
+	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
 )
 
@@ -28,6 +29,11 @@ func newLoginCmd(f *Factory) *cobra.Command {
 		Short: "Store a zone's credential in the OS keyring",
 		Long: `Store the API token maketoken uses for a zone. The token is checked with Make
 first (GET /users/me); a token Make rejects is not stored.
+
+Create the token in Make's web app at https://<zone host>/user/api (e.g.
+https://eu1.make.com/user/api; your profile, API access). maketoken needs the
+scopes user:read (list tokens, check the credential) and user:write (create,
+revoke and rotate tokens).
 
 On a terminal maketoken asks for the token without echoing it. In scripts, pipe
 it in with --with-token. The token goes to the OS keyring (macOS Keychain,
@@ -57,6 +63,16 @@ func RunLogin(ctx context.Context, opts *LoginOptions) error {
 	store, err := f.Store()
 	if err != nil {
 		return err
+	}
+	// Before asking for a token: a keyring that cannot be used fails now,
+	// not after the token was pasted and checked with Make.
+	was, old, err := store.Stored(ctx, zone.Name, opts.InsecureStorage)
+	if err != nil {
+		return err
+	}
+	f.Redactor.Add(old)
+	if !opts.WithToken && f.IO.InTTY {
+		loginGuide(f, zone, was, old)
 	}
 	token, err := readLoginToken(ctx, f, zone.Name, zone.Host, opts.WithToken)
 	if err != nil {
@@ -89,10 +105,30 @@ func RunLogin(ctx context.Context, opts *LoginOptions) error {
 		place = "the plain-text file " + cfg.CredentialsFile
 	}
 	f.Report(true, "Logged in to zone %s (%s) as %s; the credential is stored in %s.", zone.Name, zone.Host, who, place)
+	if was != credentials.SourceNone && old != token {
+		p := makeapi.Prefix(old)
+		fmt.Fprintf(f.IO.ErrOut, "It replaced the credential stored before (%s…), which still works at Make; revoke it with `maketoken revoke -z %s --prefix %s` if nobody needs it.\n", p, zone.Name, p)
+	}
 	if v := f.Getenv(credentials.EnvVar(zone.Name)); v != "" {
 		f.Warn(fmt.Sprintf("%s is set and takes precedence over the stored credential for zone %s", credentials.EnvVar(zone.Name), zone.Name))
 	}
 	return nil
+}
+
+// loginGuide tells a person at a terminal where a token comes from, which
+// scopes maketoken needs, and that an existing login will be replaced.
+func loginGuide(f *Factory, zone zones.Zone, was credentials.Source, old string) {
+	w := f.IO.ErrOut
+	fmt.Fprintf(w, "Create an API token for zone %s at https://%s/user/api\n", zone.Name, zone.Host)
+	fmt.Fprintln(w, "(your profile, API access). maketoken needs its scopes user:read (list")
+	fmt.Fprintln(w, "tokens, check the credential) and user:write (create, revoke, rotate).")
+	if was != credentials.SourceNone {
+		place := "the OS keyring"
+		if was == credentials.SourceFile {
+			place = "the credentials file"
+		}
+		fmt.Fprintln(w, f.ErrStyle().Warning(fmt.Sprintf("Zone %s already has a credential in %s (%s…); the new token replaces it.", zone.Name, place, makeapi.Prefix(old))))
+	}
 }
 
 // verifyToken checks a token with Make and says whom it belongs to and,

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
@@ -25,8 +26,13 @@ func newLogoutCmd(f *Factory) *cobra.Command {
 		Use:   "logout",
 		Short: "Forget a zone's stored credential (and with --revoke, revoke it at Make)",
 		Long: `Remove the zone's credential from the OS keyring and the plain-text credentials
-file. With --revoke the token is first revoked at Make, so it stops working
-everywhere; that asks for confirmation on a terminal and needs --yes elsewhere.
+file. The token itself stays valid at Make: with --revoke it is first revoked
+there, so it stops working everywhere; that asks for confirmation on a terminal
+and needs --yes elsewhere.
+
+On a terminal, logout asks before it forgets the credential (--yes does not
+ask). Without a terminal it needs the zone named (-z, MAKETOKEN_ZONE or
+MAKE_ZONE), so that a script never logs out of a default zone by accident.
 
 ` + alreadyRevokedHelp,
 		Args: cobra.NoArgs,
@@ -37,6 +43,34 @@ everywhere; that asks for confirmation on a terminal and needs --yes elsewhere.
 	cmd.Flags().BoolVar(&opts.Revoke, "revoke", false, "also revoke the token at Make before forgetting it")
 	opts.register(cmd.Flags(), "")
 	return cmd
+}
+
+// confirmLogout asks at a terminal before a credential is forgotten, and
+// says that the token stays valid at Make. Without a terminal the zone
+// must have been named for this command, not taken from a default.
+func (f *Factory) confirmLogout(ctx context.Context, zone string, cred credentials.Credential, yes bool) error {
+	cfg, err := f.Config()
+	if err != nil {
+		return err
+	}
+	if !f.IO.InTTY || !f.IO.ErrTTY {
+		switch src := cfg.Source(config.KeyZone); src {
+		case "--zone", "MAKETOKEN_ZONE", "MAKE_ZONE":
+			return nil
+		default:
+			return usageErrorf("logout without a terminal needs the zone named: `maketoken logout -z %s` (the zone %s comes from %s)", zone, zone, src)
+		}
+	}
+	if yes {
+		return nil
+	}
+	p := makeapi.Prefix(cred.Token)
+	fmt.Fprintln(f.IO.ErrOut, f.ErrStyle().Warning(fmt.Sprintf("The token (%s…) stays valid at Make after logout; `maketoken logout -z %s --revoke` revokes it too.", p, zone)))
+	place := "the OS keyring"
+	if cred.Source == credentials.SourceFile {
+		place = "the credentials file"
+	}
+	return f.Confirm(ctx, fmt.Sprintf("Log out of zone %s (forget its credential in %s)?", zone, place), false)
 }
 
 // RunLogout forgets (and optionally revokes) the selected zone's credential.
@@ -57,6 +91,11 @@ func RunLogout(ctx context.Context, opts *LogoutOptions) error {
 	}
 	if cred.Source == credentials.SourceEnv && !opts.Revoke {
 		return usageErrorf("zone %s: the credential comes from %s, not from storage; unset the variable instead", zone.Name, cred.EnvVar)
+	}
+	if !opts.Revoke {
+		if err := f.confirmLogout(ctx, zone.Name, cred, opts.Yes); err != nil {
+			return err
+		}
 	}
 
 	if opts.Revoke {

@@ -150,6 +150,31 @@ func (s *Store) CheckStores(ctx context.Context, zone string) (keyringErr, fileE
 	return keyringErr, fileErr
 }
 
+// Stored says where the zone's credential is stored (keyring or file;
+// none), leaving the environment aside, and its token. It is how login
+// checks, before asking for a token, that the keyring can be used: a
+// keyring that cannot be used is its *KeyringError. With fileOnly (login
+// --insecure-storage) only the file is looked at.
+func (s *Store) Stored(ctx context.Context, zone string, fileOnly bool) (Source, string, error) {
+	if !fileOnly {
+		tok, kerr := s.keyring.get(ctx, zone)
+		switch {
+		case kerr == nil && tok != "":
+			return SourceKeyring, tok, nil
+		case kerr != nil && !errors.Is(kerr, ErrNotFound):
+			return SourceNone, "", kerr
+		}
+	}
+	tok, ferr := s.file.get(zone)
+	switch {
+	case ferr == nil:
+		return SourceFile, tok, nil
+	case !errors.Is(ferr, ErrNotFound):
+		return SourceNone, "", ferr
+	}
+	return SourceNone, "", nil
+}
+
 // Save stores token as the zone's credential, in the keyring or (when the
 // user asked for it) in the plain-text file, and removes any copy from the
 // other place so that exactly one stored credential remains.

@@ -1,0 +1,100 @@
+//go:build !windows
+
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/maketoken/maketoken/internal/emulator"
+	"github.com/maketoken/maketoken/internal/makeapi"
+)
+
+// TestLoginGuide: login at a terminal checks the keyring before it asks
+// for anything, says where a token is created and which scopes maketoken
+// needs, and says when it replaces a stored credential.
+func TestLoginGuide(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildMaketoken(t)
+	e := newPtyEnv(t, bin)
+	var env []string
+	for _, kv := range e.env {
+		if !strings.HasPrefix(kv, "MAKETOKEN_TOKEN_") {
+			env = append(env, kv)
+		}
+	}
+	e.env = env
+
+	t.Run("no keyring: fails before the prompt", func(t *testing.T) {
+		// The test has no D-Bus session: the OS keyring is out of reach.
+		e.zone.ResetRequests()
+		s := e.start(t, "login", "-z", "eu1")
+		if code := s.wait(); code != 8 {
+			t.Fatalf("exit %d, want 8 (keyring unavailable):\n%s", code, s.output())
+		}
+		out := s.output()
+		if strings.Contains(out, "Paste") || strings.Contains(out, "/user/api") {
+			t.Errorf("asked for a token it could not store:\n%s", out)
+		}
+		if !strings.Contains(out, "the OS keyring is unavailable") || !strings.Contains(out, "--insecure-storage") {
+			t.Errorf("no explanation with what to do:\n%s", out)
+		}
+		if n := len(e.zone.Requests()); n != 0 {
+			t.Errorf("%d requests sent to Make", n)
+		}
+	})
+
+	t.Run("the prompt says where a token comes from and which scopes", func(t *testing.T) {
+		s := e.start(t, "login", "-z", "eu1", "--insecure-storage")
+		s.expect("Paste the Make API token for zone eu1 (eu1.make.com); it will not be shown: ")
+		out := s.output()
+		for _, want := range []string{"https://eu1.make.com/user/api", "user:read", "user:write"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("no %q before the prompt:\n%s", want, out)
+			}
+		}
+		if strings.Contains(out, "already has a credential") {
+			t.Errorf("a first login said it replaces one:\n%s", out)
+		}
+		s.send(e.zone.AdminToken() + "\r")
+		if code := s.wait(); code != 0 {
+			t.Fatalf("exit %d:\n%s", code, s.output())
+		}
+	})
+
+	t.Run("replacing a login says so", func(t *testing.T) {
+		next := e.zone.AddToken("laptop", emulator.DefaultScopes(), time.Time{})
+		s := e.start(t, "login", "-z", "eu1", "--insecure-storage")
+		old := makeapi.Prefix(e.zone.AdminToken())
+		s.expect("Zone eu1 already has a credential in the credentials file (" + old + "…); the new token replaces it.")
+		s.expect("it will not be shown: ")
+		s.send(next.Token + "\r")
+		if code := s.wait(); code != 0 {
+			t.Fatalf("exit %d:\n%s", code, s.output())
+		}
+		s.expect("It replaced the credential stored before (" + old + "…), which still works at Make; revoke it with `maketoken revoke -z eu1 --prefix " + old + "`")
+		if strings.Contains(s.output(), e.zone.AdminToken()) || strings.Contains(s.output(), next.Token) {
+			t.Errorf("a whole token was shown:\n%s", s.output())
+		}
+	})
+
+	t.Run("logout at a terminal asks, and says the token stays valid", func(t *testing.T) {
+		s := e.start(t, "logout", "-z", "eu1")
+		s.expect("stays valid at Make after logout; `maketoken logout -z eu1 --revoke` revokes it too.")
+		s.expect("Log out of zone eu1 (forget its credential in the credentials file)? [y/N] ")
+		s.send("n\r")
+		if code := s.wait(); code != 3 {
+			t.Fatalf("exit %d, want 3:\n%s", code, s.output())
+		}
+		s = e.start(t, "logout", "-z", "eu1")
+		s.expect("[y/N] ")
+		s.send("y\r")
+		if code := s.wait(); code != 0 {
+			t.Fatalf("exit %d:\n%s", code, s.output())
+		}
+		s.expect("Logged out of zone eu1")
+	})
+}
