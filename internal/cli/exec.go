@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/maketoken/maketoken/internal/outfile"
-	"github.com/maketoken/maketoken/internal/output"
 	"github.com/spf13/cobra"
 )
 
@@ -138,7 +137,7 @@ func runCommand(ctx context.Context, f *Factory, path string, args, env []string
 	cmd.Args[0] = name
 	cmd.Env = env
 	// The command gets the terminal itself, not maketoken's gate on it.
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = f.IO.In, f.IO.Out, output.Ungated(f.IO.ErrOut)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = f.IO.In, f.IO.Out, childStderr(f.IO.ErrOut)
 
 	// Catch the signals before the command starts, so none is missed, and
 	// keep catching them until it ended: maketoken must outlive it to pass

@@ -277,7 +277,13 @@ func (f *Factory) UserAgent() string {
 func (f *Factory) noteRetry(zone zones.Zone) func(makeapi.RetryEvent) {
 	return func(ev makeapi.RetryEvent) {
 		cfg, _ := f.Config()
-		if (cfg != nil && cfg.Debug) || f.IO.ErrTTY {
+		debug := cfg != nil && cfg.Debug
+		// At a terminal, a progress line counts the pause down, below
+		// the note.
+		if p := f.IO.activeProgress(); p != nil {
+			p.Wait(ev.Wait)
+		}
+		if debug || f.IO.ErrTTY {
 			fmt.Fprintf(f.IO.ErrOut, "maketoken: zone %s: %s\n", zone.Name, f.Redactor.String(ev.String()))
 		}
 	}
@@ -328,6 +334,14 @@ func (f *Factory) Printer() (*output.Printer, error) {
 		return nil, &ExitError{Code: ExitUsage, Err: err}
 	}
 	return &output.Printer{Out: f.IO.Out, Format: output.Format(cfg.Output, jqExpr, f.IO.OutTTY), JQ: code, Width: f.tableWidth(), Ctx: f.runCtx, Terminal: f.IO.OutTTY, Style: f.OutStyle()}, nil
+}
+
+// tableUnasked reports whether printer shows a table only because stdout
+// is a terminal (no -o, MAKETOKEN_OUTPUT or --jq asked for one): a command
+// whose stderr already said everything may then leave it out.
+func (f *Factory) tableUnasked(printer *output.Printer) bool {
+	cfg, err := f.Config()
+	return err == nil && printer.Format == output.Table && cfg.Output == "" && f.IO.OutTTY
 }
 
 // tableWidth is the width tables must fit: the terminal's on stdout

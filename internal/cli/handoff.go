@@ -74,7 +74,7 @@ func storeCommand(f *Factory, s storeCommandFlags, jsonOut bool) (*delivery.Comm
 	if jsonOut {
 		stdout = f.IO.ErrOut
 	}
-	dc := &delivery.Command{Args: s.Command, Env: withoutCredentials(environ()), EnvName: s.Env, Stdout: stdout, Stderr: output.Ungated(f.IO.ErrOut)}
+	dc := &delivery.Command{Args: s.Command, Env: withoutCredentials(environ()), EnvName: s.Env, Stdout: stdout, Stderr: childStderr(f.IO.ErrOut)}
 	if err := dc.Resolve(); err != nil {
 		return nil, usageErrorf("cannot run %s: %v; nothing was changed", output.Sanitize(s.Command[0]), outfile.UnwrapPath(err))
 	}

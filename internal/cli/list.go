@@ -65,6 +65,8 @@ func RunList(ctx context.Context, opts *ListOptions) error {
 		return err
 	}
 	perZone := make([][]tokenRecord, len(targets))
+	spinner := f.IO.StartSpinner("listing the tokens of " + zonesText(targetNames(targets)))
+	defer spinner.Stop()
 	now := f.now()
 	errs := parallel(len(targets), func(i int) error {
 		t := targets[i]
@@ -86,6 +88,7 @@ func RunList(ctx context.Context, opts *ListOptions) error {
 		return nil
 	})
 
+	spinner.Stop()
 	if err := interruptedErr(ctx, "not every zone had answered; nothing was printed"); err != nil {
 		return err
 	}

@@ -32,6 +32,15 @@ func writeTokenLines(f *Factory, tokens []makeapi.Token, cred credentials.Creden
 }
 
 // zonesText names zones for a message: "zone eu1", "zones eu1, us1".
+// targetNames are the names of the zones a command works on.
+func targetNames(targets []zoneCredential) []string {
+	names := make([]string, len(targets))
+	for i, t := range targets {
+		names[i] = t.Zone.Name
+	}
+	return names
+}
+
 func zonesText(names []string) string {
 	if len(names) == 1 {
 		return "zone " + names[0]

@@ -2,36 +2,137 @@ package cli
 
 import (
 	"fmt"
+	"io"
+	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/maketoken/maketoken/internal/output"
 )
 
 // progressEvery is how often a progress line is redrawn.
 const progressEvery = 100 * time.Millisecond
 
+// spinnerDelay is how long a step runs before its spinner shows: quick
+// steps leave no flicker behind.
+const spinnerDelay = 400 * time.Millisecond
+
+var spinnerFrames = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
+
+// statusWriter is stderr at a terminal. It holds at most one status line
+// (a progress counter, a spinner), drawn in place at the bottom; anything
+// else written to stderr meanwhile (a warning, an error) gets the line to
+// itself: the status is cleared first and drawn again after it.
+type statusWriter struct {
+	mu     sync.Mutex
+	w      io.Writer
+	status string // the line shown now; "" for none
+	active atomic.Pointer[Progress]
+}
+
+func (s *statusWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.status == "" {
+		return s.w.Write(p)
+	}
+	_, _ = io.WriteString(s.w, "\r\x1b[K")
+	n, err := s.w.Write(p)
+	if len(p) > 0 && p[len(p)-1] == '\n' {
+		_, _ = io.WriteString(s.w, s.status)
+	}
+	return n, err
+}
+
+// show draws line as the status, or clears it ("").
+func (s *statusWriter) show(line string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch {
+	case line != "":
+		_, _ = io.WriteString(s.w, "\r"+line+"\x1b[K")
+	case s.status != "":
+		_, _ = io.WriteString(s.w, "\r\x1b[K")
+	}
+	s.status = line
+}
+
+// childStderr is stderr as a child process gets it: the terminal itself,
+// without the status line and the gate.
+func childStderr(w io.Writer) io.Writer {
+	if sw, ok := w.(*statusWriter); ok {
+		w = sw.w
+	}
+	return output.Ungated(w)
+}
+
+// statusLine is where a progress line is drawn: stderr's statusWriter, or
+// one of its own when stderr was not wrapped (tests).
+func (s *IOStreams) statusLine() *statusWriter {
+	if sw, ok := s.ErrOut.(*statusWriter); ok {
+		return sw
+	}
+	return &statusWriter{w: s.ErrOut}
+}
+
+// activeProgress is the progress line shown on stderr now, if any.
+func (s *IOStreams) activeProgress() *Progress {
+	if sw, ok := s.ErrOut.(*statusWriter); ok {
+		return sw.active.Load()
+	}
+	return nil
+}
+
 // Progress is the line a long step shows on stderr while it runs, redrawn
-// in place: "maketoken: revoked 3 of 40...". It is drawn only when stderr
-// is a terminal; elsewhere it costs nothing and writes nothing. Done may
-// be called from many goroutines at once.
+// in place: a counter ("⠹ revoked 3 of 40, 1 failed") or, for a step that
+// waits on something, a spinner that says what for ("⠹ listing the tokens
+// of eu1, us1"). A pause for Make's rate limit shows as a countdown. It is
+// drawn only when stderr is a terminal; elsewhere it costs nothing and
+// writes nothing. Its methods may be called from many goroutines at once.
 type Progress struct {
-	io       *IOStreams
-	verb     string
-	total    int
-	count    atomic.Int64
+	io     *IOStreams
+	verb   string
+	total  int
+	count  atomic.Int64 // done, successfully
+	failed atomic.Int64
+	label  atomic.Pointer[string]
+	// until is when a rate-limit pause ends (Unix nanoseconds), 0: none.
+	until    atomic.Int64
+	start    time.Time
+	frame    int
+	line     *statusWriter
 	stop     chan struct{}
 	finished chan struct{}
-	erase    bool // the line is taken off the screen rather than finished
 }
 
 // StartProgress starts the progress line of a step that does total
-// things, each counted with Done; verb says what ("revoked"). Call Stop
-// when the step ends, before anything else is written to stderr.
+// things, each counted with Done (or Fail); verb says what ("revoked").
+// Call Stop when the step ends; it clears the line, and the command then
+// writes its one summary line.
 func (s *IOStreams) StartProgress(verb string, total int) *Progress {
-	p := &Progress{io: s, verb: verb, total: total}
-	if !s.ErrTTY || total == 0 {
+	if total == 0 {
+		return &Progress{io: s}
+	}
+	return s.startProgress(verb, total, "")
+}
+
+// StartSpinner starts a spinner that says what the command waits for
+// ("listing the tokens of eu1"); it shows only if the wait lasts. Change
+// what it says with SetLabel; call Stop before writing to stdout.
+func (s *IOStreams) StartSpinner(label string) *Progress {
+	return s.startProgress("", 0, label)
+}
+
+func (s *IOStreams) startProgress(verb string, total int, label string) *Progress {
+	p := &Progress{io: s, verb: verb, total: total, start: time.Now()}
+	p.label.Store(&label)
+	if !s.ErrTTY {
 		return p
 	}
+	line := s.statusLine()
+	p.line = line
 	p.stop, p.finished = make(chan struct{}), make(chan struct{})
+	line.active.Store(p)
 	go func() {
 		defer close(p.finished)
 		t := time.NewTicker(progressEvery)
@@ -39,14 +140,11 @@ func (s *IOStreams) StartProgress(verb string, total int) *Progress {
 		for {
 			select {
 			case <-t.C:
-				p.draw()
-			case <-p.stop:
-				if p.erase {
-					fmt.Fprint(s.ErrOut, "\r\x1b[K")
-					return
+				if p.total > 0 || time.Since(p.start) >= spinnerDelay || p.until.Load() != 0 {
+					line.show(p.text(time.Now()))
 				}
-				p.draw()
-				fmt.Fprintln(s.ErrOut)
+			case <-p.stop:
+				line.show("")
 				return
 			}
 		}
@@ -54,25 +152,61 @@ func (s *IOStreams) StartProgress(verb string, total int) *Progress {
 	return p
 }
 
-func (p *Progress) draw() {
-	fmt.Fprintf(p.io.ErrOut, "\rmaketoken: %s %d of %d...", p.verb, p.count.Load(), p.total)
+// text is the progress line at now.
+func (p *Progress) text(now time.Time) string {
+	p.frame = (p.frame + 1) % len(spinnerFrames)
+	var s string
+	if p.total > 0 {
+		s = fmt.Sprintf("%s %d of %d", p.verb, p.count.Load(), p.total)
+		if n := p.failed.Load(); n > 0 {
+			s += fmt.Sprintf(", %d failed", n)
+		}
+	} else {
+		s = *p.label.Load()
+	}
+	if until := p.until.Load(); until != 0 {
+		if left := time.Until(time.Unix(0, until)); left > 0 {
+			s += fmt.Sprintf(" (Make's rate limit: going on in %ds)", int(left.Seconds()+0.999))
+		} else {
+			p.until.CompareAndSwap(until, 0)
+		}
+	}
+	return spinnerFrames[p.frame] + " " + output.Sanitize(s)
 }
 
-// Done counts one thing done.
+// Done counts one thing done successfully.
 func (p *Progress) Done() { p.count.Add(1) }
 
-// Stop draws the final count and ends the line.
+// Fail counts one thing that failed: the counter never counts it as done.
+func (p *Progress) Fail() { p.failed.Add(1) }
+
+// Count counts one thing by its outcome: done when err is nil, else
+// failed.
+func (p *Progress) Count(err error) {
+	if err == nil {
+		p.Done()
+	} else {
+		p.Fail()
+	}
+}
+
+// SetLabel changes what a spinner says it waits for.
+func (p *Progress) SetLabel(label string) { p.label.Store(&label) }
+
+// Wait shows a pause (Make's rate limit) of d as a countdown.
+func (p *Progress) Wait(d time.Duration) { p.until.Store(time.Now().Add(d).UnixNano()) }
+
+// Stop clears the line. It may be called more than once.
 func (p *Progress) Stop() {
 	if p.stop != nil {
+		p.line.active.CompareAndSwap(p, nil)
 		close(p.stop)
 		<-p.finished
 		p.stop = nil
 	}
 }
 
-// Abandon takes the progress line off the screen instead of finishing it:
-// for a step cut short, whose summary line says how far it got.
-func (p *Progress) Abandon() {
-	p.erase = true
-	p.Stop()
-}
+// Abandon takes the progress line off the screen: for a step cut short,
+// whose summary line says how far it got. (Stop clears the line too: the
+// command's summary line follows either way.)
+func (p *Progress) Abandon() { p.Stop() }

@@ -163,14 +163,19 @@ func RunPrune(ctx context.Context, opts *PruneOptions) error {
 		} else {
 			fmt.Fprintf(f.IO.ErrOut, "Nothing to prune: no %s is older than %s.\n", opts.tokensText(), opts.OlderThan)
 		}
-		if err := printer.Print(records, revokeRows(f, records, printer.Format, opts.DryRun)); err != nil {
-			return err
+		if !f.tableUnasked(printer) {
+			if err := printer.Print(records, revokeRows(f, records, printer.Format, opts.DryRun)); err != nil {
+				return err
+			}
 		}
 		return pruneExit(listErrs, nil, 0)
 	}
 	if opts.DryRun {
-		if err := printer.Print(records, revokeRows(f, records, printer.Format, true)); err != nil {
-			return err
+		// At a terminal the plan above says it all: no table repeats it.
+		if !f.tableUnasked(printer) {
+			if err := printer.Print(records, revokeRows(f, records, printer.Format, true)); err != nil {
+				return err
+			}
 		}
 		fmt.Fprintln(f.IO.ErrOut, "Dry run: nothing was revoked.")
 		return pruneExit(listErrs, nil, 0)
@@ -189,8 +194,12 @@ func RunPrune(ctx context.Context, opts *PruneOptions) error {
 	if err := interruptedErr(ctx, "revoked %d of %d; run the command again to finish", revoked, len(records)); err != nil {
 		return err
 	}
-	if err := printer.Print(records, revokeRows(f, records, printer.Format, false)); err != nil {
-		return err
+	// At a terminal one summary line says how it went; the table lists
+	// the tokens only when some failed (or when it was asked for).
+	if !f.tableUnasked(printer) || len(errs) > 0 {
+		if err := printer.Print(records, revokeRows(f, records, printer.Format, false)); err != nil {
+			return err
+		}
 	}
 	f.Report(revoked == len(records), "Pruned %d of %s.", revoked, countTokens(len(records)))
 	return pruneExit(listErrs, errs, revoked)
@@ -387,7 +396,7 @@ func runPrune(ctx context.Context, f *Factory, plans []*pruneZone, records []rev
 	parallel(len(work), func(i int) error {
 		p := work[i]
 		zone := p.zc.Zone.Name
-		rv := revoker{client: p.client, zone: zone, errOut: f.IO.ErrOut, onDone: progress.Done}
+		rv := revoker{client: p.client, zone: zone, errOut: f.IO.ErrOut, onDone: progress.Count}
 		perZone[i] = rv.revoke(ctx, p.doomed, p.zc.Credential)
 		for j, err := range perZone[i] {
 			t, rec := p.doomed[j], &records[offsets[i]+j]
@@ -400,6 +409,7 @@ func runPrune(ctx context.Context, f *Factory, plans []*pruneZone, records []rev
 		}
 		return nil
 	})
+	progress.Stop() // the errors below get lines of their own
 	var errs []error
 	for _, zoneErrs := range perZone {
 		for _, err := range zoneErrs {

@@ -98,9 +98,10 @@ type revoker struct {
 	zone   string
 	// errOut receives the note about a token that was already gone.
 	errOut io.Writer
-	// onDone, if set, is called after each token, whatever became of it
-	// (a progress hook); calls may come from several goroutines at once.
-	onDone func()
+	// onDone, if set, is called after each token with its outcome (nil:
+	// revoked), a progress hook; calls may come from several goroutines at
+	// once.
+	onDone func(err error)
 }
 
 // revoke revokes tokens, at most revokeConcurrency at once, and the
@@ -132,11 +133,11 @@ func (rv revoker) revoke(ctx context.Context, tokens []makeapi.Token, cred crede
 // counts as revoked only when a fresh list confirms the token is gone, and
 // then maketoken says so; if it is still listed (or the list fails), the
 // 404 is the token's failure.
-func (rv revoker) revokeOne(ctx context.Context, t makeapi.Token) error {
+func (rv revoker) revokeOne(ctx context.Context, t makeapi.Token) (err error) {
 	if rv.onDone != nil {
-		defer rv.onDone()
+		defer func() { rv.onDone(err) }()
 	}
-	err := rv.client.DeleteToken(ctx, t.Created)
+	err = rv.client.DeleteToken(ctx, t.Created)
 	if makeapi.StatusCode(err) != http.StatusNotFound {
 		return err
 	}

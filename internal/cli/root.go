@@ -34,8 +34,9 @@ func SystemDeps(build BuildInfo) Deps {
 	}
 	if io.ErrTTY {
 		// The terminal gate: nothing a server or a file put in a message
-		// can drive the terminal (see output.TerminalGate).
-		io.ErrOut = output.TerminalGate(os.Stderr)
+		// can drive the terminal (see output.TerminalGate). Above it,
+		// progress lines and everything else on stderr share the terminal.
+		io.ErrOut = &statusWriter{w: output.TerminalGate(os.Stderr)}
 	}
 	io.TerminalWidth = func() int {
 		w, _, err := term.GetSize(int(os.Stdout.Fd()))

@@ -428,6 +428,16 @@ func (r *rotation) destination() string {
 	return strings.Join(where, " and ")
 }
 
+// scopesText names a few scopes in a sentence ("the scopes a,b"), and
+// counts many ("47 scopes"; -o json lists them) so that an admin
+// credential's list does not fill the screen.
+func scopesText(scopes []string) string {
+	if list := strings.Join(scopes, ","); len(scopes) <= 4 && len(list) <= 60 {
+		return "the scopes " + list
+	}
+	return fmt.Sprintf("%d scopes", len(scopes))
+}
+
 // showPlan tells on stderr what the rotation does (or would do).
 func (r *rotation) showPlan(dryRun bool) {
 	w := r.f.IO.ErrOut
@@ -437,7 +447,7 @@ func (r *rotation) showPlan(dryRun bool) {
 	}
 	fmt.Fprintf(w, "%s %s labelled %s in zone %s:\n", verb, countTokens(len(r.old)), output.Printable(strconv.Quote(r.label)), r.zone.Name)
 	writeTokenLines(r.f, r.old, r.cred)
-	fmt.Fprintf(w, "The new token gets the scopes %s and goes to %s.\n", strings.Join(r.scopes, ","), output.Sanitize(r.destination()))
+	fmt.Fprintf(w, "The new token gets %s and goes to %s.\n", scopesText(r.scopes), output.Sanitize(r.destination()))
 	if r.replacesCredential() && r.cred.Source == credentials.SourceEnv && r.handoff == nil {
 		fmt.Fprintf(w, "The credential comes from %s, so maketoken cannot store the new token: put it where %s is set.\n", r.cred.EnvVar, r.cred.EnvVar)
 	}
@@ -456,6 +466,10 @@ func (r *rotation) showPlan(dryRun bool) {
 func (r *rotation) run(ctx context.Context) error {
 	f, zone := r.f, r.zone.Name
 	start := time.Now()
+	// The spinner stops before the token is delivered: it may go to this
+	// terminal, or to a store command that writes to it.
+	spinner := f.IO.StartSpinner("creating the new token in zone " + zone)
+	defer spinner.Stop()
 	tok, err := r.client.CreateToken(ctx, r.newLabel, r.scopes)
 	if err != nil {
 		// Whether Make made the token anyway is checked right here, so
@@ -476,7 +490,10 @@ func (r *rotation) run(ctx context.Context) error {
 	if tok.Label == "" {
 		tok.Label = r.newLabel
 	}
-	if err := r.verify(ctx, tok); err != nil {
+	spinner.SetLabel("checking that the new token works")
+	err = r.verify(ctx, tok)
+	spinner.Stop()
+	if err != nil {
 		return r.undo(ctx, tok, err)
 	}
 	rec := rotateRecord{Zone: zone, Label: tok.Label, Scopes: r.scopes, Created: tok.Created, Token: makeapi.Mask(tok.Token), Revoked: []rotateRef{}, Kept: []rotateRef{}}
@@ -754,7 +771,9 @@ func createdSince(created string, t time.Time) bool {
 // ends as it would have.
 func (r *rotation) revokeOld(ctx context.Context) []error {
 	zone := r.zone.Name
+	spinner := r.f.IO.StartSpinner(fmt.Sprintf("revoking the old %s", map[bool]string{true: "token", false: "tokens"}[len(r.old) == 1]))
 	errs := r.revoker().revoke(ctx, r.old, r.cred)
+	spinner.Stop()
 	if interrupted(ctx) != nil {
 		var again []makeapi.Token
 		var at []int

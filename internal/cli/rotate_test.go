@@ -77,7 +77,7 @@ func TestRevokeCredentialLast(t *testing.T) {
 		t.Fatal(err)
 	}
 	var done atomic.Int64
-	rv := revoker{client: client, zone: "eu1", errOut: &bytes.Buffer{}, onDone: func() { done.Add(1) }}
+	rv := revoker{client: client, zone: "eu1", errOut: &bytes.Buffer{}, onDone: func(error) { done.Add(1) }}
 	for i, err := range rv.revoke(context.Background(), tokens, credentials.Credential{Token: cred.Token}) {
 		if err != nil {
 			t.Errorf("token %d: %v", i, err)

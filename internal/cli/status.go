@@ -88,6 +88,8 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 	}
 	f.noteAdHocZones()
 	records := make([]statusRecord, len(targets))
+	spinner := f.IO.StartSpinner("checking the credentials of " + zonesText(targetNames(targets)))
+	defer spinner.Stop()
 	errs := parallel(len(targets), func(i int) error {
 		t := targets[i]
 		rec := &records[i]
@@ -147,6 +149,7 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 		return nil
 	})
 
+	spinner.Stop()
 	if err := interruptedErr(ctx, "not every zone had answered; nothing was printed"); err != nil {
 		return err
 	}

@@ -1,0 +1,88 @@
+//go:build !windows
+
+package main
+
+import (
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/maketoken/maketoken/internal/emulator"
+)
+
+// TestPruneProgress runs prune on a pseudo-terminal against a slow zone:
+// a counter of the tokens revoked (failures counted apart) redrawn on one
+// line, one summary line at the end, and the table only when something
+// failed; a dry run shows its plan once.
+func TestPruneProgress(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildMaketoken(t)
+	seed := func(e *ptyEnv, n int) []emulator.Token {
+		var toks []emulator.Token
+		for i := range n {
+			toks = append(toks, e.zone.AddToken("old-ci", []string{"scenarios:read"}, time.Date(2020, 1, 1, 0, i, 0, 0, time.UTC)))
+		}
+		return toks
+	}
+
+	t.Run("dry run shows the plan once", func(t *testing.T) {
+		e := newPtyEnv(t, bin)
+		toks := seed(e, 3)
+		s := e.start(t, "prune", "--older-than", "30d", "--label", "old-ci", "--dry-run")
+		if code := s.wait(); code != 0 {
+			t.Fatalf("exit %d\n%s", code, s.output())
+		}
+		if n := strings.Count(s.output(), toks[0].Created); n != 1 {
+			t.Errorf("the plan is shown %d times, want once:\n%s", n, s.output())
+		}
+	})
+
+	t.Run("all revoked: a counter and one summary line, no table", func(t *testing.T) {
+		e := newPtyEnv(t, bin)
+		seed(e, 12)
+		e.zone.SetLatency(300 * time.Millisecond)
+		s := e.start(t, "prune", "--older-than", "30d", "--label", "old-ci", "--yes")
+		if code := s.wait(); code != 0 {
+			t.Fatalf("exit %d\n%s", code, s.output())
+		}
+		out := s.output()
+		if !regexp.MustCompile(`\r. revoked \d+ of 12`).MatchString(out) {
+			t.Errorf("no progress counter:\n%q", out)
+		}
+		if !strings.Contains(out, "\r\x1b[KPruned 12 of 12 tokens.") {
+			t.Errorf("no summary line on a cleared line:\n%q", out)
+		}
+		if strings.Contains(out, "REVOKED") {
+			t.Errorf("a table of successes:\n%s", out)
+		}
+	})
+
+	t.Run("failures: counted apart, then the table", func(t *testing.T) {
+		e := newPtyEnv(t, bin)
+		toks := seed(e, 16)
+		e.zone.SetLatency(300 * time.Millisecond)
+		// A 403 is not retried: it fails in the first round of deletes,
+		// long before the last.
+		e.zone.AddFault(emulator.Fault{Method: http.MethodDelete, Path: "/users/me/api-tokens/" + toks[0].Created, Status: 403})
+		s := e.start(t, "prune", "--older-than", "30d", "--label", "old-ci", "--yes")
+		if code := s.wait(); code != 7 {
+			t.Fatalf("exit %d, want 7\n%s", code, s.output())
+		}
+		out := s.output()
+		for _, m := range regexp.MustCompile(`revoked (\d+) of 16`).FindAllStringSubmatch(out, -1) {
+			if m[1] == "16" {
+				t.Errorf("the counter counted the failure as revoked:\n%q", out)
+			}
+		}
+		if !strings.Contains(out, "1 failed") {
+			t.Errorf("the failure is not counted:\n%q", out)
+		}
+		if !strings.Contains(out, "Pruned 15 of 16 tokens.") || !strings.Contains(out, "REVOKED") {
+			t.Errorf("no summary and table after a failure:\n%s", out)
+		}
+	})
+}
