@@ -229,7 +229,7 @@ func TestPruneInterrupted(t *testing.T) {
 	e.zone.SetLatency(250 * time.Millisecond)
 	s := e.startKeepingTTY(t, "prune", "--older-than", "90d", "--yes")
 	// Wait until some, not all, are revoked.
-	progress := regexp.MustCompile(`revoked ([1-9]|[1-3][0-9]) of 40\.\.\.`)
+	progress := regexp.MustCompile(`revoked ([1-9]|[1-3][0-9]) of 40`)
 	deadline := time.Now().Add(30 * time.Second)
 	for !progress.MatchString(s.output()) {
 		if time.Now().After(deadline) {
