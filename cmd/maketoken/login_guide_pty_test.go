@@ -83,7 +83,7 @@ func TestLoginGuide(t *testing.T) {
 
 	t.Run("logout at a terminal asks, and says the token stays valid", func(t *testing.T) {
 		s := e.start(t, "logout", "-z", "eu1")
-		s.expect("stays valid at Make after logout; `maketoken logout -z eu1 --revoke` revokes it too.")
+		s.expect("stays valid at Make; to revoke it too, add --revoke.")
 		s.expect("Log out of zone eu1 (forget its credential in the credentials file)? [y/N] ")
 		s.send("n\r")
 		if code := s.wait(); code != 3 {

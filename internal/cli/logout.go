@@ -65,7 +65,7 @@ func (f *Factory) confirmLogout(ctx context.Context, zone string, cred credentia
 		return nil
 	}
 	p := makeapi.Prefix(cred.Token)
-	fmt.Fprintln(f.IO.ErrOut, f.ErrStyle().Warning(fmt.Sprintf("The token (%s…) stays valid at Make after logout; `maketoken logout -z %s --revoke` revokes it too.", p, zone)))
+	fmt.Fprintln(f.IO.ErrOut, f.ErrStyle().Warning(fmt.Sprintf("The token (%s…) stays valid at Make; to revoke it too, add --revoke.", p)))
 	place := "the OS keyring"
 	if cred.Source == credentials.SourceFile {
 		place = "the credentials file"
