@@ -18,6 +18,10 @@ const (
 	groupOther       = "other"
 )
 
+// helpWidth is the width help text fits: text for a person fits 80
+// columns.
+const helpWidth = 80
+
 // groupCommands sorts the root's commands into the groups of its help:
 // tokens, credentials, everything else. A command no group names is
 // listed among the others.
@@ -45,8 +49,12 @@ func groupCommands(root *cobra.Command) {
 	}
 	root.SetHelpCommandGroupID(groupOther)
 	root.SetCompletionCommandGroupID(groupOther)
-	// Help topics by their name, as `maketoken help NAME` takes them.
+	// Flag descriptions wrapped to fit 80 columns, and help topics by
+	// their name, as `maketoken help NAME` takes them.
+	cobra.AddTemplateFunc("wrappedFlagUsages", func(fs *pflag.FlagSet) string { return fs.FlagUsagesWrapped(helpWidth) })
 	tpl := root.UsageTemplate()
+	tpl = strings.Replace(tpl, "{{.LocalFlags.FlagUsages | trimTrailingWhitespaces}}", "{{wrappedFlagUsages .LocalFlags | trimTrailingWhitespaces}}", 1)
+	tpl = strings.Replace(tpl, "{{.InheritedFlags.FlagUsages | trimTrailingWhitespaces}}", "{{wrappedFlagUsages .InheritedFlags | trimTrailingWhitespaces}}", 1)
 	const topics = `Additional help topics:{{range .Commands}}{{if .IsAdditionalHelpTopicCommand}}
   {{rpad .CommandPath .CommandPathPadding}} {{.Short}}{{end}}{{end}}`
 	root.SetUsageTemplate(strings.Replace(tpl, topics, `Help topics (`+"`{{.CommandPath}} help TOPIC`"+`):{{range .Commands}}{{if .IsAdditionalHelpTopicCommand}}

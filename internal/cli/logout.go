@@ -24,7 +24,7 @@ func newLogoutCmd(f *Factory) *cobra.Command {
 	opts := &LogoutOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "logout",
-		Short: "Forget a zone's stored credential (and with --revoke, revoke it at Make)",
+		Short: "Forget a zone's stored credential; --revoke revokes it at Make too",
 		Long: `Remove the zone's credential from the OS keyring and the plain-text credentials
 file. The token itself stays valid at Make: with --revoke it is first revoked
 there, so it stops working everywhere; that asks for confirmation on a terminal

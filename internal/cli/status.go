@@ -51,7 +51,7 @@ func newStatusCmd(f *Factory) *cobra.Command {
 	opts := &StatusOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "status",
-		Short: "Show who you are in each zone, your credential's scopes, and whether it works",
+		Short: "Check each zone's credential: who you are and whether it works",
 		Long: `Check the credential of every zone that has one (or only the zone given with
 -z): who it belongs to, its scopes and where it comes from, and how many of the
 zone's tokens have outlived their lifetime (create --ttl; revoke them with

@@ -25,7 +25,7 @@ func newVersionCmd(f *Factory) *cobra.Command {
 	opts := &VersionOptions{F: f}
 	return &cobra.Command{
 		Use:   "version",
-		Short: "Print maketoken's version, commit, build date, Go version and platform",
+		Short: "Print maketoken's version, commit, build date and platform",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			return RunVersion(opts)

@@ -40,7 +40,7 @@ func newZonesCmd(f *Factory) *cobra.Command {
 	opts := &ZonesOptions{F: f}
 	return &cobra.Command{
 		Use:   "zones",
-		Short: "List the known zones, their URLs and where each zone's credential comes from",
+		Short: "List the zones, their URLs and where their credentials come from",
 		Long: `List Make's zones (and those added in the config file) with their API URLs,
 which one is the default, and where each zone's credential comes from:
 env, keyring, file or none.`,
