@@ -51,10 +51,10 @@ func groupCommands(root *cobra.Command) {
 	root.SetCompletionCommandGroupID(groupOther)
 	// Flag descriptions wrapped to fit 80 columns, and help topics by
 	// their name, as `maketoken help NAME` takes them.
-	cobra.AddTemplateFunc("wrappedFlagUsages", func(fs *pflag.FlagSet) string { return fs.FlagUsagesWrapped(helpWidth) })
 	tpl := root.UsageTemplate()
-	tpl = strings.Replace(tpl, "{{.LocalFlags.FlagUsages | trimTrailingWhitespaces}}", "{{wrappedFlagUsages .LocalFlags | trimTrailingWhitespaces}}", 1)
-	tpl = strings.Replace(tpl, "{{.InheritedFlags.FlagUsages | trimTrailingWhitespaces}}", "{{wrappedFlagUsages .InheritedFlags | trimTrailingWhitespaces}}", 1)
+	wrapped := fmt.Sprintf("FlagUsagesWrapped %d |", helpWidth)
+	tpl = strings.Replace(tpl, "{{.LocalFlags.FlagUsages |", "{{.LocalFlags."+wrapped, 1)
+	tpl = strings.Replace(tpl, "{{.InheritedFlags.FlagUsages |", "{{.InheritedFlags."+wrapped, 1)
 	const topics = `Additional help topics:{{range .Commands}}{{if .IsAdditionalHelpTopicCommand}}
   {{rpad .CommandPath .CommandPathPadding}} {{.Short}}{{end}}{{end}}`
 	root.SetUsageTemplate(strings.Replace(tpl, topics, `Help topics (`+"`{{.CommandPath}} help TOPIC`"+`):{{range .Commands}}{{if .IsAdditionalHelpTopicCommand}}
