@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/maketoken/maketoken/internal/emulator"
 )
@@ -38,6 +39,11 @@ func TestPruneProgress(t *testing.T) {
 		}
 		if n := strings.Count(s.output(), toks[0].Created); n != 1 {
 			t.Errorf("the plan is shown %d times, want once:\n%s", n, s.output())
+		}
+		for _, line := range strings.Split(s.output(), "\r\n") {
+			if n := utf8.RuneCountInString(line); n > 80 {
+				t.Errorf("a line of %d columns:\n%s", n, line)
+			}
 		}
 	})
 

@@ -23,15 +23,21 @@ func countTokens(n int) string {
 // credential maketoken uses.
 func writeTokenLines(f *Factory, tokens []makeapi.Token, cred credentials.Credential) {
 	for _, t := range tokens {
-		mark := ""
+		mark, token := "", maskListed(t.Token)
 		if isCurrent(t, cred) {
 			mark = "  (the credential maketoken uses)"
 		}
-		fmt.Fprintf(f.IO.ErrOut, "  %s  %s  %s%s\n", t.Created, output.Printable(strconv.Quote(t.Label)), maskListed(t.Token), mark)
+		if f.IO.ErrTTY {
+			// A person's line fits 80 columns: the token by its prefix.
+			token = output.ShortToken(token)
+			if mark != "" {
+				mark = "  (maketoken uses it)"
+			}
+		}
+		fmt.Fprintf(f.IO.ErrOut, "  %s  %s  %s%s\n", t.Created, output.Printable(strconv.Quote(t.Label)), token, mark)
 	}
 }
 
-// zonesText names zones for a message: "zone eu1", "zones eu1, us1".
 // targetNames are the names of the zones a command works on.
 func targetNames(targets []zoneCredential) []string {
 	names := make([]string, len(targets))
@@ -41,6 +47,7 @@ func targetNames(targets []zoneCredential) []string {
 	return names
 }
 
+// zonesText names zones for a message: "zone eu1", "zones eu1, us1".
 func zonesText(names []string) string {
 	if len(names) == 1 {
 		return "zone " + names[0]
