@@ -22,18 +22,21 @@ func TestPruneProgress(t *testing.T) {
 		t.Skip("builds the binary")
 	}
 	bin := buildMaketoken(t)
-	seed := func(e *ptyEnv, n int) []emulator.Token {
+	seedLabelled := func(e *ptyEnv, label string, n int) []emulator.Token {
 		var toks []emulator.Token
 		for i := range n {
-			toks = append(toks, e.zone.AddToken("old-ci", []string{"scenarios:read"}, time.Date(2020, 1, 1, 0, i, 0, 0, time.UTC)))
+			toks = append(toks, e.zone.AddToken(label, []string{"scenarios:read"}, time.Date(2020, 1, 1, 0, i, 0, 0, time.UTC)))
 		}
 		return toks
 	}
+	seed := func(e *ptyEnv, n int) []emulator.Token { return seedLabelled(e, "old-ci", n) }
 
 	t.Run("dry run shows the plan once", func(t *testing.T) {
 		e := newPtyEnv(t, bin)
-		toks := seed(e, 3)
-		s := e.start(t, "prune", "--older-than", "30d", "--label", "old-ci", "--dry-run")
+		// A long label: with the whole masked token a plan line would
+		// be 89 columns.
+		toks := seedLabelled(e, "nightly-backup-export", 3)
+		s := e.start(t, "prune", "--older-than", "30d", "--label", "nightly-backup-export", "--dry-run")
 		if code := s.wait(); code != 0 {
 			t.Fatalf("exit %d\n%s", code, s.output())
 		}
