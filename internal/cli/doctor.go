@@ -81,7 +81,7 @@ func newDoctorCmd(f *Factory) *cobra.Command {
 	opts := &DoctorOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "doctor",
-		Short: "Check what works and what does not, per zone, for a bug report (no secrets)",
+		Short: "Check what works in each zone, for a bug report (no secrets)",
 		Long: `Check, for every zone (or only the zone given with -z): whether the OS keyring
 and the credentials file can be read, where the zone's credential comes from,
 one round trip to the zone's API, the server's clock against this machine's,
