@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/credentials"
@@ -75,6 +76,7 @@ func ExitCode(err error) int {
 		badURL      *zones.InvalidURLError
 		cfgErr      *config.UsageError
 		notFound    *credentials.NotFoundError
+		badCred     *credentials.InvalidError
 		keyringErr  *credentials.KeyringError
 		jqErr       *output.JQError
 		unknownScp  *scopes.UnknownError
@@ -85,7 +87,7 @@ func ExitCode(err error) int {
 	case errors.As(err, &unknownZone), errors.As(err, &badURL), errors.As(err, &cfgErr), errors.As(err, &jqErr),
 		errors.As(err, &unknownScp), errors.As(err, &invalidScp), errors.As(err, &outFileErr):
 		return ExitUsage
-	case errors.As(err, &notFound):
+	case errors.As(err, &notFound), errors.As(err, &badCred):
 		return ExitAuth
 	case errors.As(err, &keyringErr):
 		return ExitKeyring
@@ -152,7 +154,7 @@ func apiError(zone string, err error, need string) error {
 		}
 	case 429:
 		what = "Make's rate limit for the organization was exceeded, and maketoken's retries " +
-			"did not outlast it; try again in a minute"
+			"did not outlast it; try again " + retryWhen(err)
 	}
 	if what == "" {
 		return fmt.Errorf("zone %s: %w%s", zone, err, nextStep(err))
@@ -244,4 +246,18 @@ func pruneExit(listErrs, deleteErrs []error, revoked int) error {
 		return errSilent(ExitPartial)
 	}
 	return errSilent(commonCode(deleteErrs))
+}
+
+// retryWhen says when Make asked to be called again (its Retry-After),
+// or "in a minute" (Make's rate window) when it did not say.
+func retryWhen(err error) string {
+	var ae *makeapi.APIError
+	if !errors.As(err, &ae) || ae.RetryAfter <= 0 {
+		return "in a minute"
+	}
+	d := ae.RetryAfter.Round(time.Second)
+	if d < ae.RetryAfter {
+		d += time.Second
+	}
+	return "in " + d.String()
 }

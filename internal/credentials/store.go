@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/maketoken/maketoken/internal/zones"
 )
@@ -107,7 +108,39 @@ func EnvVar(zone string) string { return "MAKETOKEN_TOKEN_" + zones.EnvName(zone
 //
 // A keyring that cannot be used is an error, unless the user chose the
 // plain-text file for this zone and it holds the credential.
+//
+// A credential with a control character or a space in it (a stray newline
+// or escape sequence pasted along) is an *InvalidError: no request could
+// carry it, and it is not sent.
 func (s *Store) Lookup(ctx context.Context, zone string, selected bool) (Credential, error) {
+	c, err := s.lookup(ctx, zone, selected)
+	if err == nil {
+		err = c.check()
+	}
+	return c, err
+}
+
+// InvalidError is a credential that cannot be a token: it holds a control
+// character or white space.
+type InvalidError struct {
+	Zone  string
+	Where string // e.g. "env (MAKETOKEN_TOKEN_EU1)", "keyring"
+}
+
+func (e *InvalidError) Error() string {
+	return fmt.Sprintf("zone %s: the credential from %s contains a control character or a space (a stray newline or escape from copying it?), so it cannot be a token; set it to the token alone, or log in again", e.Zone, e.Where)
+}
+
+func (c Credential) check() error {
+	for _, r := range c.Token {
+		if unicode.IsControl(r) || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) {
+			return &InvalidError{Zone: c.Zone, Where: c.Where()}
+		}
+	}
+	return nil
+}
+
+func (s *Store) lookup(ctx context.Context, zone string, selected bool) (Credential, error) {
 	if v := strings.TrimSpace(s.getenv(EnvVar(zone))); v != "" {
 		return Credential{Zone: zone, Token: v, Source: SourceEnv, EnvVar: EnvVar(zone)}, nil
 	}

@@ -355,3 +355,18 @@ func TestWriteFileAtomic(t *testing.T) {
 		t.Error("no error")
 	}
 }
+
+func TestLookupRefusesACredentialWithControlCharacters(t *testing.T) {
+	for _, bad := range []string{tokA + "\x1b[31m", tokA + "\nsecond", "abc def", tokA + "\u202e"} {
+		st, _ := newTestStore(t, map[string]string{"MAKETOKEN_TOKEN_EU1": bad}, nil)
+		_, err := st.Lookup(context.Background(), "eu1", true)
+		var ie *InvalidError
+		if !errors.As(err, &ie) || strings.Contains(err.Error(), bad) || !strings.Contains(err.Error(), "env (MAKETOKEN_TOKEN_EU1)") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+	st, _ := newTestStore(t, map[string]string{"MAKETOKEN_TOKEN_EU1": " " + tokA + "\n"}, nil)
+	if c, err := st.Lookup(context.Background(), "eu1", true); err != nil || c.Token != tokA {
+		t.Errorf("surrounding white space: %+v, %v", c, err)
+	}
+}
