@@ -516,7 +516,7 @@ func (r *rotation) run(ctx context.Context) error {
 	case err != nil:
 		return r.undo(ctx, tok, err)
 	}
-	f.Report(true, "Created the new token (created %s), checked that it works, and delivered it to %s.", tok.Created, output.Sanitize(r.destination()))
+	f.Report(true, "Created the new token (created %s), checked that it works,\n  and delivered it to %s.", tok.Created, output.Sanitize(r.destination()))
 	if r.onStdout() && f.IO.OutTTY {
 		fmt.Fprintln(f.IO.ErrOut, "Copy it now: it will not be shown again.")
 	}

@@ -155,7 +155,7 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 	}
 	rows := output.Rows{Headers: []string{"ZONE", "USER", "EMAIL", "SCOPES", "CREDENTIAL", "STATUS"}}
 	if printer.Format == output.Table {
-		rows.Flexible = []bool{false, true, true, true, false, false}
+		rows.Flexible = []bool{false, true, true, true, true, false}
 		rows.Dim = []bool{false, false, true, false, true, false} // email, credential
 	}
 	// TSV always has the count; a table only when a zone has expired tokens.
@@ -194,7 +194,8 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 			}
 		}
 		row := []string{r.Zone, name, email, strings.Join(r.Scopes, ","), credentialWhere(r.CredentialSource, r.CredentialVariable, printer.Format), state}
-		short := []string{"", "", "", output.ScopeCount(r.Scopes), "", ""}
+		// A narrow terminal shows the source without its variable name.
+		short := []string{"", "", "", output.ScopeCount(r.Scopes), r.CredentialSource, ""}
 		if withExpired {
 			expired := ""
 			if r.ExpiredTokens != nil {

@@ -98,20 +98,38 @@ func (t *table) layout(width int) []int {
 			room -= widths[j]
 		}
 	}
-	for len(open) > 0 {
-		share := max(room/len(open), 1)
+	// settle gives the open columns for which width returns a width
+	// within share that width (only the first such column if one is
+	// set), and reports whether any was settled.
+	settle := func(share int, one bool, width func(j, share int) (int, bool)) bool {
 		settled := false
 		for k := 0; k < len(open); k++ {
 			j := open[k]
-			if used := t.used(j, share); used < share || t.natural[j] <= share {
-				widths[j] = min(used, t.natural[j])
-				room -= widths[j]
+			if w, ok := width(j, share); ok {
+				widths[j] = w
+				room -= w
 				open = append(open[:k], open[k+1:]...)
 				k--
 				settled = true
+				if one {
+					break
+				}
 			}
 		}
-		if settled {
+		return settled
+	}
+	whole := func(j, share int) (int, bool) { return t.natural[j], t.natural[j] <= share }
+	shortened := func(j, share int) (int, bool) {
+		used := t.used(j, share)
+		return min(used, t.natural[j]), used < share
+	}
+	for len(open) > 0 {
+		// Columns that fit whole come first, and columns are shortened
+		// one at a time, each giving room back before the next is
+		// looked at: a column shows its short form only when the room
+		// really is short.
+		share := max(room/len(open), 1)
+		if settle(share, false, whole) || settle(share, true, shortened) {
 			continue
 		}
 		// Every open column is wider than its share: split the room, the
