@@ -77,6 +77,7 @@ func ExitCode(err error) int {
 		cfgErr      *config.UsageError
 		notFound    *credentials.NotFoundError
 		badCred     *credentials.InvalidError
+		moved       *credentials.OriginChangedError
 		keyringErr  *credentials.KeyringError
 		jqErr       *output.JQError
 		unknownScp  *scopes.UnknownError
@@ -87,7 +88,7 @@ func ExitCode(err error) int {
 	case errors.As(err, &unknownZone), errors.As(err, &badURL), errors.As(err, &cfgErr), errors.As(err, &jqErr),
 		errors.As(err, &unknownScp), errors.As(err, &invalidScp), errors.As(err, &outFileErr):
 		return ExitUsage
-	case errors.As(err, &notFound), errors.As(err, &badCred):
+	case errors.As(err, &notFound), errors.As(err, &badCred), errors.As(err, &moved):
 		return ExitAuth
 	case errors.As(err, &keyringErr):
 		return ExitKeyring

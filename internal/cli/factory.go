@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
@@ -218,8 +219,24 @@ func (f *Factory) Credential(ctx context.Context, zone zones.Zone, selected bool
 	c, err := st.Lookup(ctx, zone.Name, selected)
 	if err == nil {
 		f.Redactor.Add(c.Token)
+		// A stored credential goes only to the origin login checked it
+		// at; one from the environment is the user's choice for this run.
+		if c.Source == credentials.SourceKeyring || c.Source == credentials.SourceFile {
+			err = f.CredentialOrigins().Check(zone.Name, zone.URL)
+		}
 	}
 	return c, err
+}
+
+// CredentialOrigins is the record of the origin each zone's stored
+// credential was checked at by login (in maketoken's config folder; none
+// when there is no such folder).
+func (f *Factory) CredentialOrigins() credentials.Origins {
+	dir, err := config.Dir(f.Getenv)
+	if err != nil {
+		return credentials.Origins{}
+	}
+	return credentials.Origins{Path: filepath.Join(dir, "credential-hosts.json")}
 }
 
 // HTTPClient is the one HTTP client of this command, shared by every

@@ -117,6 +117,13 @@ func (f *Factory) targetZones(ctx context.Context, all bool) ([]zoneCredential, 
 		}
 		return nil, &ExitError{Code: ExitAuth, Err: errors.New("no zone has a credential; run `maketoken login -z ZONE` (or set MAKETOKEN_TOKEN_<ZONE>)")}
 	}
+	// A zone whose stored credential belongs to another origin is
+	// skipped, and said so.
+	for _, e := range errs {
+		if moved := (*credentials.OriginChangedError)(nil); errors.As(e, &moved) {
+			f.Warn(e.Error())
+		}
+	}
 	// A keyring that is simply absent (a server, a CI job) is normal when the
 	// credentials come from the environment or the file; one that did not
 	// answer in time may hide credentials the user expects, so say so.

@@ -39,7 +39,11 @@ On a terminal maketoken asks for the token without echoing it. In scripts, pipe
 it in with --with-token. The token goes to the OS keyring (macOS Keychain,
 Windows Credential Manager, Secret Service on Linux). Where no keyring exists,
 --insecure-storage keeps it in a plain-text file readable only by you instead;
-maketoken never falls back to that file on its own.`,
+maketoken never falls back to that file on its own.
+
+login records the host (origin) of the zone's API URL it checked the token at.
+If the config later points the zone elsewhere, maketoken refuses to send the
+stored credential there (exit 4) until you run login for the zone again.`,
 		Example: `  maketoken login -z eu1
   maketoken login -z us2 --with-token < token.txt
   printf %s "$TOKEN" | maketoken login -z celonis-eu1 --with-token --insecure-storage`,
@@ -98,6 +102,10 @@ func RunLogin(ctx context.Context, opts *LoginOptions) error {
 	}
 	if err := store.Save(ctx, zone.Name, token, where); err != nil {
 		return err
+	}
+	// Record where the credential was checked: it is sent nowhere else.
+	if err := f.CredentialOrigins().Set(zone.Name, zone.URL); err != nil {
+		f.Warn(fmt.Sprintf("zone %s: could not record the host the credential was checked at (%v); a later change of the zone's URL will not be noticed", zone.Name, err))
 	}
 	place := "the OS keyring"
 	if where == credentials.SourceFile {

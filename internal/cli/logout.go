@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -82,6 +83,11 @@ func RunLogout(ctx context.Context, opts *LogoutOptions) error {
 	}
 	zc, err := f.selectedCredential(ctx)
 	zone, cred := zc.Zone, zc.Credential
+	// Forgetting a credential whose zone moved sends it nowhere: allowed.
+	// Revoking it would send it to the new origin: refused.
+	if moved := (*credentials.OriginChangedError)(nil); errors.As(err, &moved) && !opts.Revoke {
+		err = nil
+	}
 	if err != nil && !isNotFound(err) {
 		return err
 	}
@@ -133,6 +139,9 @@ func RunLogout(ctx context.Context, opts *LogoutOptions) error {
 	removed, err := store.Delete(ctx, zone.Name)
 	if err != nil {
 		return err
+	}
+	if err := f.CredentialOrigins().Set(zone.Name, ""); err != nil {
+		f.Warn(fmt.Sprintf("zone %s: could not remove the recorded host of the credential: %v", zone.Name, err))
 	}
 	names := make([]string, len(removed))
 	for i, s := range removed {

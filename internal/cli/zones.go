@@ -73,7 +73,7 @@ func RunZones(ctx context.Context, opts *ZonesOptions) error {
 		z := all[i]
 		src, variable := credentials.SourceNone, ""
 		c, err := f.Credential(ctx, z, z.Name == selected.Name)
-		if err == nil {
+		if moved := (*credentials.OriginChangedError)(nil); err == nil || errors.As(err, &moved) {
 			src, variable = c.Source, c.EnvVar
 		}
 		records[i] = zoneRecord{Name: z.Name, Host: z.Host, URL: z.URL, Builtin: z.Builtin, Default: z.Name == selected.Name,
