@@ -71,8 +71,11 @@ unavailable; with --ephemeral 5 if the credential cannot create tokens, and
 130 if a signal came before COMMAND started: its token is then revoked),
 with a message on stderr starting "maketoken:".`,
 		Example: `  maketoken exec -z eu1 -- make-cli scenarios list
-  maketoken exec -z us2 -- sh -c 'curl -H "Authorization: Token $MAKE_API_KEY" https://$MAKE_ZONE/api/v2/users/me'
-  maketoken exec --ephemeral -s scenarios:read,scenarios:run --ttl 30m -- ./deploy.sh`,
+  maketoken exec -z us2 -- sh -c \
+    'curl -sH "Authorization: Token $MAKE_API_KEY" \
+       "https://$MAKE_ZONE/api/v2/users/me"'
+  maketoken exec --ephemeral -s scenarios:read,scenarios:run --ttl 30m \
+    -- ./deploy.sh`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageErrorf("name the command to run: maketoken exec [-z ZONE] -- COMMAND [ARG...]")

@@ -46,7 +46,8 @@ If the config later points the zone elsewhere, maketoken refuses to send the
 stored credential there (exit 4) until you run login for the zone again.`,
 		Example: `  maketoken login -z eu1
   maketoken login -z us2 --with-token < token.txt
-  printf %s "$TOKEN" | maketoken login -z celonis-eu1 --with-token --insecure-storage`,
+  printf %s "$TOKEN" |
+    maketoken login -z celonis-eu1 --with-token --insecure-storage`,
 		Args: cobra.NoArgs,
 		RunE: f.runE(func(ctx context.Context, _ []string) error {
 			return RunLogin(ctx, opts)

@@ -67,7 +67,8 @@ left alone.
 ` + alreadyRevokedHelp,
 		Example: `  maketoken prune --older-than 90d --dry-run
   maketoken prune --older-than 30d --label ci-nightly --keep 2 --yes
-  maketoken prune --all-zones --older-than 1y --label-prefix ci- --yes --timeout 10m
+  maketoken prune --all-zones --older-than 1y --label-prefix ci- --yes \
+    --timeout 10m
   maketoken prune --all-zones --expired --yes`,
 		Args: cobra.NoArgs,
 		PreRunE: func(cmd *cobra.Command, _ []string) error {

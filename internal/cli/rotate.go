@@ -115,8 +115,9 @@ failed. Its "token" is the new token when the record is how it is delivered
 Handing the token to a secret store: -- COMMAND [ARG...]
 
 After the check, the new token goes to COMMAND on its standard input (the
-token alone, no newline), never on its command line; with --store-env NAME in the variable NAME
-instead (stdin is then empty; the token is visible to COMMAND's children).
+token alone, no newline), never on its command line; with --store-env NAME
+in the variable NAME instead (stdin is then empty; the token is visible to
+COMMAND's children).
 COMMAND gets maketoken's environment without Make credentials, runs in its
 own process group, and must finish within --timeout; its stderr is passed
 through, and its stdout too (to stderr with -o json, whose stdout is the

@@ -21,7 +21,8 @@ func newTokenCmd(f *Factory) *cobra.Command {
 
   MAKE_API_KEY=$(maketoken token -z eu1) make-cli ...
 
-Prefer ` + "`maketoken exec`" + `, which keeps the token off command lines and out of shell history.`,
+Prefer ` + "`maketoken exec`" + `, which keeps the token off command lines and out
+of shell history.`,
 		Args: cobra.NoArgs,
 		RunE: f.runE(func(ctx context.Context, _ []string) error {
 			return RunToken(ctx, opts)
