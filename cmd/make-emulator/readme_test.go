@@ -208,6 +208,14 @@ func (u *newUser) onTerminal(t *testing.T, script string, cols int, timeout time
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = u.checkout
 	cmd.Env = u.env
+	return runOnTerminal(t, cmd, cols, timeout, interact)
+}
+
+// runOnTerminal runs cmd on a pseudo-terminal cols wide, lets interact
+// type into it, and returns what the terminal showed and the exit code;
+// past timeout it kills cmd and fails the test.
+func runOnTerminal(t *testing.T, cmd *exec.Cmd, cols int, timeout time.Duration, interact func(*terminal)) (string, int) {
+	t.Helper()
 	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 50, Cols: uint16(cols)})
 	if err != nil {
 		t.Fatal(err)

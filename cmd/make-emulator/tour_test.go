@@ -12,8 +12,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/creack/pty"
 )
 
 var update = flag.Bool("update", false, "rewrite the outputs shown in docs/tour.md from a fresh run")
@@ -131,28 +129,10 @@ func TestTour(t *testing.T) {
 	cmd := exec.Command(filepath.Join(bin, "make-emulator"), "run", "--", "sh", "-c", script.String())
 	cmd.Dir = home
 	cmd.Env = []string{"HOME=" + home, "PATH=/usr/bin:/bin", "TERM=xterm-256color", "LANG=C.UTF-8", "TZ=UTC", "TMPDIR=" + home}
-	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 50, Cols: 80})
-	if err != nil {
-		t.Fatal(err)
+	shown, code := runOnTerminal(t, cmd, 80, 3*time.Minute, nil)
+	if code != 0 {
+		t.Fatalf("make-emulator run: exit %d; the terminal showed:\n%s", code, shown)
 	}
-	defer f.Close()
-	term := &terminal{f: f, changed: make(chan struct{}, 1)}
-	go term.read()
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err = <-done:
-	case <-time.After(3 * time.Minute):
-		_ = cmd.Process.Kill()
-		<-done
-		t.Fatalf("the tour did not finish; the terminal showed:\n%s", term.text())
-	}
-	if err != nil {
-		t.Fatalf("make-emulator run: %v; the terminal showed:\n%s", err, term.text())
-	}
-	term.wait(t, func(string) bool { return term.eof() }, 10*time.Second)
-
-	shown := term.text()
 	marker := regexp.MustCompile(`(?m)^@@step (\d+)@@\n((?s:.*?))^@@exit (\d+)@@$`)
 	got := make([][]string, len(steps))
 	matches := marker.FindAllStringSubmatch(shown, -1)
