@@ -137,7 +137,7 @@ func (rv revoker) revokeOne(ctx context.Context, t makeapi.Token) (err error) {
 	if rv.onDone != nil {
 		defer func() { rv.onDone(err) }()
 	}
-	err = rv.client.DeleteToken(ctx, t.Created)
+	err = rv.client.DeleteToken(ctx, t)
 	if makeapi.StatusCode(err) != http.StatusNotFound {
 		return err
 	}

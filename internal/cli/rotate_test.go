@@ -31,7 +31,7 @@ func TestDeleteTokenCountsAGoneTokenAsRevoked(t *testing.T) {
 
 	// Revoked by someone else first: Make's 404 means it is gone.
 	gone := z.AddToken("ci", []string{"user:read"}, time.Time{})
-	if err := client.DeleteToken(ctx, gone.Created); err != nil {
+	if err := client.DeleteToken(ctx, makeapi.Token{Created: gone.Created}); err != nil {
 		t.Fatal(err)
 	}
 	if err := rv.revokeOne(ctx, makeapi.Token{Label: "ci", Created: gone.Created}); err != nil {

@@ -33,7 +33,7 @@ var (
 		return err
 	}
 	callDelete call = func(ctx context.Context, c *Client) error {
-		return c.DeleteToken(ctx, "2024-03-27T05:53:27.360Z")
+		return c.DeleteToken(ctx, Token{Created: "2024-03-27T05:53:27.360Z"})
 	}
 )
 
@@ -128,7 +128,7 @@ func TestDeleteWithAnEmptyAnswerIsDone(t *testing.T) {
 	for _, status := range []int{200, 204} {
 		srv := newLocalServer(t, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(status) }))
 		c, _ := New(srv+"/api/v2", "tok", Options{})
-		if err := c.DeleteToken(ctxWithin(t, 10*time.Second), "x"); err != nil {
+		if err := c.DeleteToken(ctxWithin(t, 10*time.Second), Token{Created: "x"}); err != nil {
 			t.Errorf("%d: %v", status, err)
 		}
 	}
@@ -281,7 +281,7 @@ func TestTraceHidesSecrets(t *testing.T) {
 	if _, err := c.ListTokens(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.WithToken(tok.Token).DeleteToken(ctx, tok.Created); err == nil {
+	if err := c.WithToken(tok.Token).DeleteToken(ctx, Token{Created: tok.Created}); err == nil {
 		t.Fatal("a token without user:write deleted a token")
 	}
 	out := trace.String()

@@ -185,6 +185,7 @@ func (c *Client) ListTokens(ctx context.Context) ([]Token, error) {
 		if t.Created == "" {
 			return nil, &ProtocolError{Method: http.MethodGet, Path: path, Reason: fmt.Sprintf("token %d has no \"created\" timestamp", i+1)}
 		}
+		(*out.APITokens)[i].created = t.Created
 	}
 	return *out.APITokens, nil
 }
@@ -217,13 +218,16 @@ func (c *Client) CreateToken(ctx context.Context, label string, scopes []string)
 		// Make said yes, so a token may well exist that nobody received.
 		return Token{}, &OutcomeUnknownError{Err: &ProtocolError{Method: http.MethodPost, Path: path, Reason: `no "apiToken" with a token and its "created" timestamp in the answer`}}
 	}
-	return *out.APIToken, nil
+	tok := *out.APIToken
+	tok.created = tok.Created
+	return tok, nil
 }
 
-// DeleteToken revokes the token created at the given timestamp
-// (DELETE /users/me/api-tokens/{created}, scope user:write). created is
-// sent exactly as Make listed it.
-func (c *Client) DeleteToken(ctx context.Context, created string) error {
+// DeleteToken revokes a token that ListTokens or CreateToken returned
+// (DELETE /users/me/api-tokens/{created}, scope user:write). Its created
+// timestamp is sent exactly as Make sent it.
+func (c *Client) DeleteToken(ctx context.Context, tok Token) error {
+	created := tok.id()
 	if created == "" {
 		return errors.New("delete: empty token timestamp")
 	}

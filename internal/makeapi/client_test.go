@@ -505,7 +505,7 @@ func TestDeleteAnswered404AfterARetryIsDone(t *testing.T) {
 		e := newTestEnv(t)
 		tok := e.z.AddToken("old", []string{"user:read"}, time.Time{})
 		e.z.AddFault(emulator.Fault{Method: "DELETE", DropAfterHandling: true, Times: 1})
-		if err := e.client(e.z).DeleteToken(ctxWithin(t, time.Minute), tok.Created); err != nil {
+		if err := e.client(e.z).DeleteToken(ctxWithin(t, time.Minute), Token{Created: tok.Created}); err != nil {
 			t.Fatal(err)
 		}
 		if e.z.HasToken(tok.Token) {
@@ -517,7 +517,7 @@ func TestDeleteAnswered404AfterARetryIsDone(t *testing.T) {
 	})
 	t.Run("404 at the first try is an error", func(t *testing.T) {
 		e := newTestEnv(t)
-		err := e.client(e.z).DeleteToken(ctxWithin(t, time.Minute), "2001-01-01T00:00:00.000Z")
+		err := e.client(e.z).DeleteToken(ctxWithin(t, time.Minute), Token{Created: "2001-01-01T00:00:00.000Z"})
 		if StatusCode(err) != 404 {
 			t.Fatalf("err = %v", err)
 		}
@@ -525,7 +525,7 @@ func TestDeleteAnswered404AfterARetryIsDone(t *testing.T) {
 	t.Run("404 after a 429 is an error: the 429 did nothing", func(t *testing.T) {
 		e := newTestEnv(t)
 		e.z.AddFault(emulator.Fault{Method: "DELETE", Status: 429, Times: 1})
-		err := e.client(e.z).DeleteToken(ctxWithin(t, time.Minute), "2001-01-01T00:00:00.000Z")
+		err := e.client(e.z).DeleteToken(ctxWithin(t, time.Minute), Token{Created: "2001-01-01T00:00:00.000Z"})
 		if StatusCode(err) != 404 {
 			t.Fatalf("err = %v", err)
 		}
@@ -533,7 +533,7 @@ func TestDeleteAnswered404AfterARetryIsDone(t *testing.T) {
 	t.Run("created is sent byte for byte", func(t *testing.T) {
 		e := newTestEnv(t)
 		tok := e.z.AddToken("x", []string{"user:read"}, time.Date(2024, 3, 27, 5, 53, 27, 360_000_000, time.UTC))
-		if err := e.client(e.z).DeleteToken(ctxWithin(t, time.Minute), tok.Created); err != nil {
+		if err := e.client(e.z).DeleteToken(ctxWithin(t, time.Minute), Token{Created: tok.Created}); err != nil {
 			t.Fatal(err)
 		}
 		if p := e.z.Requests()[0].Path; p != "/api/v2/users/me/api-tokens/2024-03-27T05:53:27.360Z" {

@@ -21,13 +21,24 @@ type Authorization struct {
 // Token is an API token as Make describes it. In a list, Token is masked
 // (only its first group is visible); in a create response it is the secret.
 //
-// Created identifies the token. It is opaque: it is sent back to Make
-// byte for byte, never parsed and re-formatted.
+// Created identifies the token. It is opaque: DeleteToken sends it back to
+// Make byte for byte as Make sent it, never parsed and re-formatted.
 type Token struct {
 	Token   string   `json:"token"`
 	Scopes  []string `json:"scope"`
 	Created string   `json:"created"`
 	Label   string   `json:"label"`
+	// created is Created exactly as Make sent it, for DeleteToken; ""
+	// in a Token made by hand, which is then identified by Created.
+	created string
+}
+
+// id is what identifies the token to Make: created as Make sent it.
+func (t Token) id() string {
+	if t.created != "" {
+		return t.created
+	}
+	return t.Created
 }
 
 // Prefix is the visible first group of a token ("3f2a9c1d" of
