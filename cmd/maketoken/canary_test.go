@@ -328,6 +328,10 @@ func faultOption(srv *emulator.Server, f *emulator.Fault, opt string) error {
 		f.RetryAfter = val
 	case "delay":
 		f.Delay, err = time.ParseDuration(val)
+	case "finish":
+		// The zone carries the request out even if the client has gone
+		// during the delay.
+		f.Finish, err = strconv.ParseBool(val)
 	case "body":
 		f.Body = val
 	case "redirect":

@@ -358,6 +358,7 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 //	emu administrator ZONE on|off                the zone's user may use the administration scopes
 //	emu private-host                             serve zone make.example.test over TLS (see privatehost_test.go)
 //	emu never-sent TOKEN [ZONE]                  no zone's request log (but ZONE's) holds TOKEN
+//	emu clock ZONE OFFSET                        the zone's clock (created, Date) runs OFFSET (-2h) off this machine's
 //
 // emu fault takes key=value options after KIND (see faultOption), and KIND
 // "pass" for a fault that only delays or redirects. More subcommands, for
@@ -491,6 +492,13 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 		d, err := time.ParseDuration(args[2])
 		ts.Check(err)
 		zone(1).SetLatency(d)
+	case "clock":
+		if len(args) != 3 {
+			ts.Fatalf("usage: emu clock ZONE OFFSET")
+		}
+		d, err := time.ParseDuration(args[2])
+		ts.Check(err)
+		zone(1).SetClockOffset(d)
 	case "ratelimit":
 		n, err := strconv.Atoi(args[2])
 		ts.Check(err)

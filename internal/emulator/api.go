@@ -229,6 +229,9 @@ func sentToken(r *http.Request) string {
 // serveHTTP is the zone's handler.
 func (z *Zone) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	// The zone's own clock (see SetClockOffset), as Make's servers send
+	// theirs.
+	w.Header().Set("Date", z.now().UTC().Format(http.TimeFormat))
 	if r.URL.Path == "/_emulator" || strings.HasPrefix(r.URL.Path, "/_emulator/") {
 		z.serveControl(w, r)
 		return
@@ -257,7 +260,15 @@ func (z *Zone) serveAPI(w http.ResponseWriter, r *http.Request) {
 	f, faulted := z.takeFault(r.Method, rel, isAPI)
 	note := ""
 	if faulted {
-		if !sleep(ctx, f.Delay) {
+		// The body is read first: the zone has the whole request, and
+		// only then does the server notice a client that goes away.
+		readAhead(r)
+		waitCtx := ctx
+		if f.Finish {
+			// The client leaving does not stop the zone.
+			waitCtx = context.WithoutCancel(ctx)
+		}
+		if !sleep(waitCtx, f.Delay) {
 			z.finish(rec, start, "client gone")
 			return
 		}
@@ -297,6 +308,21 @@ func (z *Zone) serveAPI(w http.ResponseWriter, r *http.Request) {
 	z.finish(rec, start, note)
 	b.flushTo(w)
 }
+
+// readAhead reads the request's body now and gives the handler a copy that
+// ends as the original did (with a read error, if there was one).
+func readAhead(r *http.Request) {
+	body, err := io.ReadAll(r.Body)
+	rest := io.Reader(bytes.NewReader(body))
+	if err != nil {
+		rest = io.MultiReader(rest, errorReader{err})
+	}
+	r.Body = io.NopCloser(rest)
+}
+
+type errorReader struct{ err error }
+
+func (e errorReader) Read([]byte) (int, error) { return 0, e.err }
 
 // finish logs a request in the zone's request log and the access log.
 func (z *Zone) finish(rec Request, start time.Time, note string) {

@@ -23,7 +23,8 @@ import (
 //	POST   /_emulator/faults    a Fault: {"path":"/users/me/api-tokens","method":"POST","status":503,"times":1,"delay":"100ms"} -> 201
 //	DELETE /_emulator/faults    remove all faults -> 204
 //	GET    /_emulator/settings  {"latency":"0s","rateLimit":0,"retryAfter":false,"rateLimitJSON":false,
-//	                             "unauthorizedBody":"json","administrator":false,"scopes":[...]}
+//	                             "unauthorizedBody":"json","administrator":false,"scopes":[...],
+//	                             "clockOffset":"0s"}
 //	POST   /_emulator/settings  change any of those fields, or {"plan":"free"} for a plan's rate
 //	                            limit; absent ones stay -> 200, the settings
 //
@@ -182,6 +183,7 @@ func (z *Zone) controlSettings(w http.ResponseWriter, r *http.Request) {
 		AuthBody   *string   `json:"unauthorizedBody"`
 		Admin      *bool     `json:"administrator"`
 		Plan       *string   `json:"plan"`
+		Clock      *string   `json:"clockOffset"`
 	}
 	if err := decodeStrict(r, &in); err != nil {
 		controlError(w, http.StatusBadRequest, "%v", err)
@@ -195,6 +197,15 @@ func (z *Zone) controlSettings(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		latency = d
+	}
+	var offset time.Duration
+	if in.Clock != nil {
+		d, err := time.ParseDuration(*in.Clock)
+		if err != nil {
+			controlError(w, http.StatusBadRequest, "clockOffset: want a duration like \"-2h\", got %q", *in.Clock)
+			return
+		}
+		offset = d
 	}
 	if in.RateLimit != nil && *in.RateLimit < 0 {
 		controlError(w, http.StatusBadRequest, "rateLimit must not be negative")
@@ -237,5 +248,8 @@ func (z *Zone) controlSettings(w http.ResponseWriter, r *http.Request) {
 		z.isAdmin = *in.Admin
 	}
 	z.mu.Unlock()
+	if in.Clock != nil {
+		z.SetClockOffset(offset)
+	}
 	writeJSON(w, http.StatusOK, z.settings())
 }

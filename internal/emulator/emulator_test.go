@@ -1233,3 +1233,66 @@ func TestConsecutiveAddrs(t *testing.T) {
 		}
 	}
 }
+
+// TestClockOffset: a zone whose clock is moved writes its `created` and its
+// Date header on that clock, and says so in its settings.
+func TestClockOffset(t *testing.T) {
+	clock := newFakeClock(at360)
+	e := newEnv(t, emulator.Options{Now: clock.Now})
+	if r := e.do(e.z, "GET", "/users/me", e.z.AdminToken(), ""); r.header.Get("Date") != "Wed, 27 Mar 2024 05:53:27 GMT" {
+		t.Errorf("Date = %q, want the server's clock", r.header.Get("Date"))
+	}
+	e.z.SetClockOffset(-2 * time.Hour)
+	tok := e.create(e.z, e.z.AdminToken(), "skewed", "user:read")
+	if tok.Created != "2024-03-27T03:53:27.360Z" {
+		t.Errorf("created = %q, want two hours behind the server's clock", tok.Created)
+	}
+	if r := e.do(e.z, "GET", "/users/me", e.z.AdminToken(), ""); r.header.Get("Date") != "Wed, 27 Mar 2024 03:53:27 GMT" {
+		t.Errorf("Date = %q, want the zone's clock", r.header.Get("Date"))
+	}
+	// The other zone keeps the server's clock.
+	if r := e.do(e.srv.Zone("us1"), "GET", "/users/me", e.srv.Zone("us1").AdminToken(), ""); r.header.Get("Date") != "Wed, 27 Mar 2024 05:53:27 GMT" {
+		t.Errorf("us1 Date = %q", r.header.Get("Date"))
+	}
+	// The control API reads and sets it.
+	if r := e.control(e.z, "POST", "/_emulator/settings", `{"clockOffset":"90m"}`); r.status != 200 || !strings.Contains(string(r.body), `"clockOffset":"1h30m0s"`) {
+		t.Errorf("POST settings clockOffset: %d %s", r.status, r.body)
+	}
+	if e.z.ClockOffset() != 90*time.Minute {
+		t.Errorf("ClockOffset = %v", e.z.ClockOffset())
+	}
+	if r := e.control(e.z, "POST", "/_emulator/settings", `{"clockOffset":"soon"}`); r.status != 400 {
+		t.Errorf("a bad clockOffset: %d", r.status)
+	}
+}
+
+// TestFaultFinish: with Finish, a delayed create is carried out although
+// its client gave up during the delay; without it, it is not.
+func TestFaultFinish(t *testing.T) {
+	e := newEnv(t, emulator.Options{})
+	admin := e.z.AdminToken()
+	for _, finish := range []bool{false, true} {
+		label := fmt.Sprintf("finish-%v", finish)
+		e.z.AddFault(emulator.Fault{Method: "POST", Path: "/users/me/api-tokens", Delay: 300 * time.Millisecond, Finish: finish, Times: 1})
+		client := &http.Client{Timeout: 50 * time.Millisecond}
+		req := e.request(e.z, "POST", "/users/me/api-tokens", admin, `{"label":"`+label+`","scope":["user:read"]}`)
+		if resp, err := client.Do(req); err == nil {
+			resp.Body.Close()
+			t.Fatalf("finish=%v: the client got an answer before its timeout", finish)
+		}
+		time.Sleep(600 * time.Millisecond)
+		n := 0
+		for _, tok := range e.z.Tokens() {
+			if tok.Label == label {
+				n++
+			}
+		}
+		if want := map[bool]int{false: 0, true: 1}[finish]; n != want {
+			t.Errorf("finish=%v: %d tokens made, want %d", finish, n, want)
+		}
+	}
+	var f emulator.Fault
+	if err := json.Unmarshal([]byte(`{"delay":"1s","finish":true}`), &f); err != nil || !f.Finish {
+		t.Errorf("control form: %+v, %v", f, err)
+	}
+}

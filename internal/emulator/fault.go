@@ -52,6 +52,12 @@ type Fault struct {
 	DropAfterHandling bool
 	// Delay is waited before anything else happens.
 	Delay time.Duration
+	// Finish makes the zone carry the request out after Delay even when
+	// the client has gone away meanwhile (interrupted, timed out), as a
+	// server finishes a request whose client left: a create then makes
+	// the token that nobody receives. Without it a request whose client
+	// is gone during Delay is dropped unhandled.
+	Finish bool
 	// RedirectTo answers 307 Temporary Redirect with Location: RedirectTo.
 	// If RedirectTo ends with "/", the request's original path (escaped, with
 	// /api/v2, and its query) is appended to it, without doubling the slash:
@@ -73,6 +79,7 @@ type faultJSON struct {
 	Drop              bool   `json:"drop,omitempty"`
 	DropAfterHandling bool   `json:"dropAfterHandling,omitempty"`
 	Delay             string `json:"delay,omitempty"`
+	Finish            bool   `json:"finish,omitempty"`
 	RedirectTo        string `json:"redirectTo,omitempty"`
 }
 
@@ -81,7 +88,7 @@ func (f Fault) MarshalJSON() ([]byte, error) {
 	j := faultJSON{
 		Method: f.Method, Path: f.Path, Times: f.Times, Status: f.Status, HTML: f.HTML,
 		Body: f.Body, RetryAfter: f.RetryAfter, Drop: f.Drop, DropAfterHandling: f.DropAfterHandling,
-		RedirectTo: f.RedirectTo,
+		Finish: f.Finish, RedirectTo: f.RedirectTo,
 	}
 	if f.Delay != 0 {
 		j.Delay = f.Delay.String()
@@ -110,7 +117,7 @@ func (f *Fault) UnmarshalJSON(data []byte) error {
 	*f = Fault{
 		Method: j.Method, Path: j.Path, Times: j.Times, Status: j.Status, HTML: j.HTML,
 		Body: j.Body, RetryAfter: j.RetryAfter, Drop: j.Drop, DropAfterHandling: j.DropAfterHandling,
-		Delay: delay, RedirectTo: j.RedirectTo,
+		Delay: delay, Finish: j.Finish, RedirectTo: j.RedirectTo,
 	}
 	return nil
 }

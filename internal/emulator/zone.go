@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -74,6 +75,9 @@ type Zone struct {
 	name string
 	srv  *Server
 	user User
+	// clockOffset (a time.Duration) moves the zone's clock, see
+	// SetClockOffset.
+	clockOffset atomic.Int64
 
 	mu          sync.Mutex
 	url         string
@@ -135,7 +139,17 @@ func newZone(s *Server, name string, index int) *Zone {
 	return z
 }
 
-func (z *Zone) now() time.Time { return z.srv.opts.Now() }
+// now is the zone's clock: the server's, moved by SetClockOffset.
+func (z *Zone) now() time.Time { return z.srv.opts.Now().Add(time.Duration(z.clockOffset.Load())) }
+
+// SetClockOffset moves the zone's clock by d from the server's (Options.Now):
+// its `created` timestamps and the Date header of its answers run d ahead
+// (behind, when negative), as a Make zone does for a client whose own clock
+// is off by -d.
+func (z *Zone) SetClockOffset(d time.Duration) { z.clockOffset.Store(int64(d)) }
+
+// ClockOffset is the offset SetClockOffset set.
+func (z *Zone) ClockOffset() time.Duration { return time.Duration(z.clockOffset.Load()) }
 
 // Name returns the zone's name.
 func (z *Zone) Name() string { return z.name }
@@ -428,6 +442,8 @@ type settings struct {
 	UnauthorizedBody string   `json:"unauthorizedBody"`
 	Administrator    bool     `json:"administrator"`
 	Scopes           []string `json:"scopes"`
+	// ClockOffset moves the zone's clock (see SetClockOffset), e.g. "-2h".
+	ClockOffset string `json:"clockOffset"`
 }
 
 func (z *Zone) settings() settings {
@@ -441,6 +457,7 @@ func (z *Zone) settings() settings {
 		UnauthorizedBody: cmp.Or(z.authBody, UnauthorizedJSON),
 		Administrator:    z.isAdmin,
 		Scopes:           slices.Clone(z.scopes),
+		ClockOffset:      z.ClockOffset().String(),
 	}
 }
 
