@@ -47,13 +47,18 @@ func (e *Error) Error() string {
 // Parse returns the duration an age stands for. It is one or more groups of
 // a decimal whole number and a unit: m (minutes), h (hours), d (days), w
 // (weeks) or y (365-day years), e.g. "90d", "12h", "1w3d". Case and
-// surrounding white space are ignored. The result is positive and at most
-// math.MaxInt64 nanoseconds (about 292 years); zero, negative, fractional
-// or overflowing ages are errors.
+// surrounding white space are ignored, but an upper-case M is refused as
+// "mo" is: months to some readers, minutes to others. The result is
+// positive and at most math.MaxInt64 nanoseconds (about 292 years); zero,
+// negative, fractional or overflowing ages are errors.
 func Parse(s string) (time.Duration, error) {
 	in := strings.TrimSpace(s)
 	if len(in) > maxLen {
 		return 0, &Error{Input: in[:maxLen] + "…", Reason: "too long"}
+	}
+	if strings.Contains(in, "M") {
+		// Case is ignored, but M is months to some readers.
+		return 0, &Error{Input: s, Reason: "M is ambiguous (minutes or months); use m for minutes, or days (30d)"}
 	}
 	in = strings.ToLower(in)
 	if in == "" {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
+	"github.com/maketoken/maketoken/internal/tokens"
 	"github.com/spf13/cobra"
 )
 
@@ -39,8 +40,8 @@ func completionTokens(f *Factory, cmd *cobra.Command) ([]makeapi.Token, bool) {
 	if !ok {
 		return nil, false
 	}
-	_, tokens, err := listZoneTokens(ctx, f, zc)
-	return tokens, err == nil
+	_, listed, err := listZoneTokens(ctx, f, zc)
+	return listed, err == nil
 }
 
 func commandContext(cmd *cobra.Command) context.Context {
@@ -81,24 +82,26 @@ func completeScopes(f *Factory, cmd *cobra.Command, _ []string, toComplete strin
 	return out, cobra.ShellCompDirectiveNoFileComp
 }
 
-// completeLabels offers the labels of the selected zone's tokens.
+// completeLabels offers the labels of the selected zone's tokens, each
+// without its lifetime suffix: --label L matches L~exp=TIME too.
 func completeLabels(f *Factory, cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-	tokens, ok := completionTokens(f, cmd)
+	listed, ok := completionTokens(f, cmd)
 	if !ok {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
 	count := map[string]int{}
 	var labels []string
-	for _, t := range tokens {
+	for _, t := range listed {
 		// A label with a character that must not reach the terminal
 		// cannot be offered as it is: it is left out.
-		if t.Label == "" || strings.ContainsFunc(t.Label, output.IsUnsafe) || !strings.HasPrefix(t.Label, toComplete) {
+		label := tokens.Base(t.Label)
+		if label == "" || strings.ContainsFunc(label, output.IsUnsafe) || !strings.HasPrefix(label, toComplete) {
 			continue
 		}
-		if count[t.Label] == 0 {
-			labels = append(labels, t.Label)
+		if count[label] == 0 {
+			labels = append(labels, label)
 		}
-		count[t.Label]++
+		count[label]++
 	}
 	slices.Sort(labels)
 	out := make([]string, len(labels))
@@ -111,16 +114,16 @@ func completeLabels(f *Factory, cmd *cobra.Command, _ []string, toComplete strin
 // completeCreated offers the created timestamps of the selected zone's
 // tokens not already named, each described by its label and masked token.
 func completeCreated(f *Factory, cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-	tokens, ok := completionTokens(f, cmd)
+	listed, ok := completionTokens(f, cmd)
 	if !ok {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
 	var out []string
-	for _, t := range tokens {
+	for _, t := range listed {
 		if slices.Contains(args, t.Created) || !strings.HasPrefix(t.Created, toComplete) {
 			continue
 		}
-		out = append(out, fmt.Sprintf("%s\t%s %s", t.Created, output.OneLine(t.Label, 0), maskListed(t.Token)))
+		out = append(out, fmt.Sprintf("%s\t%s %s", t.Created, output.OneLine(t.Label, 0), tokens.MaskListed(t.Token)))
 	}
 	return out, cobra.ShellCompDirectiveNoFileComp
 }

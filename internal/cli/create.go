@@ -193,7 +193,7 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 	}
 	if out != nil {
 		if err := out.Write(tok.Token); err != nil {
-			return undoCreate(ctx, revoker{client: client, zone: zone.Name, errOut: f.IO.ErrOut}, tok, fmt.Errorf("zone %s: writing the token to %s: %w", zone.Name, opts.OutFile, err), "")
+			return f.revoker(zone.Name, client).Undo(ctx, tok, fmt.Errorf("zone %s: writing the token to %s: %w", zone.Name, opts.OutFile, err), "")
 		}
 		rec.Token = makeapi.Mask(tok.Token)
 	}
@@ -229,7 +229,7 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 		if delivered := out != nil || (opts.Save && (saveErr == nil || outcome.IsUnknown(saveErr))); delivered {
 			return cause
 		}
-		return undoCreate(ctx, revoker{client: client, zone: zone.Name, errOut: f.IO.ErrOut}, tok, cause, "")
+		return f.revoker(zone.Name, client).Undo(ctx, tok, cause, "")
 	}
 	f.Report(true, "Created %s.", output.Sanitize(what))
 	switch {
@@ -273,7 +273,7 @@ func createHandOff(ctx context.Context, f *Factory, client *makeapi.Client, zone
 	case mayHold:
 		return fmt.Errorf("%w; the new token (created %s) was kept: revoke it with `maketoken revoke -z %s %s` if the store does not hold it", cause, tok.Created, zone, tok.Created)
 	case !ok:
-		return undoCreate(ctx, revoker{client: client, zone: zone, errOut: f.IO.ErrOut}, tok, cause, "")
+		return f.revoker(zone, client).Undo(ctx, tok, cause, "")
 	}
 	fmt.Fprintf(f.IO.ErrOut, "Created %s and gave it to %s.\n", output.Sanitize(what), output.Sanitize(handoff.Name()))
 	if printer.Format != output.JSON {

@@ -175,7 +175,7 @@ func checkCreated(tok makeapi.Token, label string, wanted []string) error {
 func revokeEphemeral(ctx context.Context, f *Factory, et *ephemeralToken, result error) error {
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), et.timeout)
 	defer cancel()
-	err := revoker{client: et.client, zone: et.zone.Name, errOut: f.IO.ErrOut}.revokeOne(cctx, et.tok)
+	err := f.revoker(et.zone.Name, et.client).RevokeOne(cctx, et.tok)
 	if err == nil {
 		return result
 	}

@@ -25,16 +25,6 @@ func parallel(n int, fn func(i int) error) []error {
 	return errs
 }
 
-// parallelBounded is parallel with at most limit calls at once.
-func parallelBounded(n, limit int, fn func(i int) error) []error {
-	sem := make(chan struct{}, max(limit, 1))
-	return parallel(n, func(i int) error {
-		sem <- struct{}{}
-		defer func() { <-sem }()
-		return fn(i)
-	})
-}
-
 // keyringFailure returns err if it is a keyring that could not be used.
 func keyringFailure(err error) error {
 	var ke *credentials.KeyringError

@@ -8,6 +8,7 @@ import (
 
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
+	"github.com/maketoken/maketoken/internal/tokens"
 	"github.com/spf13/cobra"
 )
 
@@ -51,7 +52,7 @@ code is 7. Listing needs the user:read scope.`,
 		}),
 	}
 	cmd.Flags().BoolVar(&opts.AllZones, "all-zones", false, "list the tokens of every zone that has a credential")
-	cmd.Flags().StringVar(&opts.Label, "label", "", "only tokens with exactly this label")
+	cmd.Flags().StringVar(&opts.Label, "label", "", "only tokens with this label (L or L~exp=TIME)")
 	_ = cmd.RegisterFlagCompletionFunc("label", completion(f, completeLabels))
 	return cmd
 }
@@ -74,15 +75,11 @@ func RunList(ctx context.Context, opts *ListOptions) error {
 		if err != nil {
 			return err
 		}
-		tokens, err := client.ListTokens(ctx)
+		listed, err := client.ListTokens(ctx)
 		if err != nil {
 			return apiError(t.Zone.Name, err, "user:read")
 		}
-		if opts.Label != "" {
-			tokens = selectTokens(tokens, tokenSelector{Label: opts.Label})
-		}
-		sortByCreated(tokens)
-		for _, tok := range tokens {
+		for _, tok := range (tokens.Selector{Label: opts.Label}).Select(listed).Tokens {
 			perZone[i] = append(perZone[i], newTokenRecord(t.Zone.Name, tok, t.Credential).withExpiry(now))
 		}
 		return nil
@@ -142,7 +139,7 @@ func listRows(f *Factory, records []tokenRecord, format string, oneZone bool) ou
 		for j < len(newestFirst) && newestFirst[j].Zone == newestFirst[i].Zone {
 			j++
 		}
-		slices.SortStableFunc(newestFirst[i:j], func(a, b tokenRecord) int { return compareCreated(b.Created, a.Created) })
+		slices.SortStableFunc(newestFirst[i:j], func(a, b tokenRecord) int { return tokens.CompareCreated(b.Created, a.Created) })
 		i = j
 	}
 	for _, r := range newestFirst {
@@ -179,10 +176,10 @@ func listZoneTokens(ctx context.Context, f *Factory, zc zoneCredential) (*makeap
 	if err != nil {
 		return nil, nil, err
 	}
-	tokens, err := client.ListTokens(ctx)
+	listed, err := client.ListTokens(ctx)
 	if err != nil {
 		return nil, nil, apiError(zc.Zone.Name, err, "user:read")
 	}
-	sortByCreated(tokens)
-	return client, tokens, nil
+	tokens.SortByCreated(listed)
+	return client, listed, nil
 }

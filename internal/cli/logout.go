@@ -11,6 +11,7 @@ import (
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
+	"github.com/maketoken/maketoken/internal/tokens"
 	"github.com/spf13/cobra"
 )
 
@@ -35,7 +36,7 @@ On a terminal, logout asks before it forgets the credential (--yes does not
 ask). Without a terminal it needs the zone named (-z, MAKETOKEN_ZONE or
 MAKE_ZONE), so that a script never logs out of a default zone by accident.
 
-` + alreadyRevokedHelp,
+` + tokens.AlreadyRevokedHelp,
 		Args: cobra.NoArgs,
 		RunE: f.runE(func(ctx context.Context, _ []string) error {
 			return RunLogout(ctx, opts)
@@ -126,7 +127,7 @@ func RunLogout(ctx context.Context, opts *LogoutOptions) error {
 		if err := f.Confirm(ctx, fmt.Sprintf("Revoke the token %q (created %s) in zone %s and forget it?", mine.Label, mine.Created, zone.Name), opts.Yes); err != nil {
 			return err
 		}
-		if err := (revoker{client: client, zone: zone.Name, errOut: f.IO.ErrOut}).revokeOne(ctx, *mine); err != nil {
+		if err := f.revoker(zone.Name, client).RevokeOne(ctx, *mine); err != nil {
 			return apiError(zone.Name, err, "user:write")
 		}
 		fmt.Fprintf(f.IO.ErrOut, "Revoked the token %s (created %s) in zone %s.\n", output.Printable(strconv.Quote(mine.Label)), output.Sanitize(mine.Created), zone.Name)

@@ -8,6 +8,7 @@ import (
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
+	"github.com/maketoken/maketoken/internal/tokens"
 )
 
 // Message helpers shared by the commands: counts, zone names, token lines.
@@ -21,10 +22,10 @@ func countTokens(n int) string {
 
 // writeTokenLines shows tokens on stderr, one per line, marking the
 // credential maketoken uses.
-func writeTokenLines(f *Factory, tokens []makeapi.Token, cred credentials.Credential) {
-	for _, t := range tokens {
-		mark, token := "", maskListed(t.Token)
-		if isCurrent(t, cred) {
+func writeTokenLines(f *Factory, list []makeapi.Token, cred credentials.Credential) {
+	for _, t := range list {
+		mark, token := "", tokens.MaskListed(t.Token)
+		if tokens.IsCurrent(t, cred.Token) {
 			mark = "  (the credential maketoken uses)"
 		}
 		if f.IO.ErrTTY {

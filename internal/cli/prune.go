@@ -3,16 +3,15 @@ package cli
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/maketoken/maketoken/internal/age"
 	"github.com/maketoken/maketoken/internal/credentials"
-	"github.com/maketoken/maketoken/internal/expiry"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
+	"github.com/maketoken/maketoken/internal/tokens"
 	"github.com/spf13/cobra"
 )
 
@@ -38,8 +37,9 @@ func newPruneCmd(f *Factory) *cobra.Command {
 		Long: `Revoke the tokens created longer ago than AGE: a number and a unit, m
 (minutes), h, d, w or y (365 days), or several (90d, 12h, 2w, 1y, 1w3d).
 
---label or --label-prefix limits it to those labels; --keep N spares the
-newest N tokens of each label whatever their age. The credential maketoken
+--label or --label-prefix limits it to those labels (--label L also matches
+L~exp=TIME, a label with a lifetime); --keep N spares the newest N tokens of
+each label (its lifetime left out) whatever their age. The credential maketoken
 itself uses for a zone is never pruned (revoke it by name with
 ` + "`maketoken revoke`" + ` if you mean to). With --all-zones every zone that has
 a credential is pruned, in parallel.
@@ -60,11 +60,10 @@ is not an error.
 ` + "`create --ttl`" + ` and ` + "`exec --ephemeral`" + `, whose label ends in ~exp=TIME (UTC,
 e.g. deploy-bot~exp=20261128T030000Z). The lifetime is in the label, at
 Make, so any machine with a credential for the zone can clean up after a
-job that was killed or lost: run it on a schedule. --label then matches the
-label without its suffix. A label whose suffix is not exactly that form is
-left alone.
+job that was killed or lost: run it on a schedule. A label whose suffix is
+not exactly that form is left alone.
 
-` + alreadyRevokedHelp,
+` + tokens.AlreadyRevokedHelp,
 		Example: `  maketoken prune --older-than 90d --dry-run
   maketoken prune --older-than 30d --label ci-nightly --keep 2 --yes
   maketoken prune --all-zones --older-than 1y --label-prefix ci- --yes \
@@ -87,7 +86,7 @@ left alone.
 	fl := cmd.Flags()
 	fl.BoolVar(&opts.AllZones, "all-zones", false, "prune every zone that has a credential")
 	fl.StringVar(&opts.OlderThan, "older-than", "", "revoke tokens created longer ago than this (90d, 12h, 2w, 1y)")
-	fl.StringVar(&opts.Label, "label", "", "only tokens with exactly this label")
+	fl.StringVar(&opts.Label, "label", "", "only tokens with this label (L or L~exp=TIME)")
 	fl.StringVar(&opts.LabelPrefix, "label-prefix", "", "only tokens whose label starts with this")
 	fl.IntVar(&opts.Keep, "keep", 0, "spare the newest N tokens of each label, whatever their age")
 	opts.register(fl, "show what would be revoked and change nothing")
@@ -270,25 +269,20 @@ func (o *PruneOptions) tokensText() string {
 	return s
 }
 
-// matchesLabel reports whether a token passes the label filter. With
-// --expired, --label also matches the label without its expiry suffix.
-func (o *PruneOptions) matchesLabel(t makeapi.Token) bool {
-	switch {
-	case o.Label != "" && o.Expired:
-		base, _, _ := expiry.Parse(t.Label)
-		return t.Label == o.Label || base == o.Label
-	case o.Label != "":
-		return t.Label == o.Label
-	case o.LabelPrefix != "":
-		return strings.HasPrefix(t.Label, o.LabelPrefix)
+// selector is the tokens a prune picks, as of now (Make's clock): created
+// before cutoff, or with Expired whose lifetime has passed; never the
+// zone's credential.
+func (o *PruneOptions) selector(cutoff, now time.Time, current string) tokens.Selector {
+	sel := tokens.Selector{Label: o.Label, LabelPrefix: o.LabelPrefix, Keep: o.Keep, Current: current, SpareCurrent: true}
+	if o.Expired {
+		sel.ExpiredAt = now
+	} else {
+		sel.Before = cutoff
 	}
-	return true
+	return sel
 }
 
-// planPrune lists a zone's tokens and picks those to revoke: of the tokens
-// the label filter matches, per label all but the newest opts.Keep, of
-// those the ones created before cutoff (with opts.Expired: whose label
-// records an expiry not after now), never the zone's credential.
+// planPrune lists a zone's tokens and picks those to revoke.
 func planPrune(ctx context.Context, f *Factory, zc zoneCredential, opts *PruneOptions, cutoff, now time.Time) *pruneZone {
 	p := &pruneZone{zc: zc}
 	client, err := f.BulkClient(zc.Zone, zc.Credential.Token)
@@ -297,53 +291,18 @@ func planPrune(ctx context.Context, f *Factory, zc zoneCredential, opts *PruneOp
 		return p
 	}
 	p.client = client
-	tokens, err := client.ListTokens(ctx)
+	listed, err := client.ListTokens(ctx)
 	if err != nil {
 		p.err = apiError(zc.Zone.Name, err, "user:read")
 		return p
 	}
-	byLabel := map[string][]makeapi.Token{}
-	var labels []string
-	for _, t := range tokens {
-		if !opts.matchesLabel(t) {
-			continue
-		}
-		p.matched++
-		if byLabel[t.Label] == nil {
-			labels = append(labels, t.Label)
-		}
-		byLabel[t.Label] = append(byLabel[t.Label], t)
+	sel := opts.selector(cutoff, now, zc.Credential.Token).Select(listed)
+	p.matched, p.doomed = sel.Matched, sel.Tokens
+	if len(sel.Spared) > 0 {
+		p.spared = &sel.Spared[len(sel.Spared)-1]
 	}
-	undated := 0
-	for _, label := range labels {
-		group := byLabel[label]
-		sortByCreated(group)
-		slices.Reverse(group) // newest first
-		for _, t := range group[min(opts.Keep, len(group)):] {
-			created, err := time.Parse(time.RFC3339Nano, t.Created)
-			switch {
-			case opts.Expired:
-				if !expiry.Expired(t.Label, now) {
-					break
-				}
-				if isCurrent(t, zc.Credential) {
-					p.spared = &t
-				} else {
-					p.doomed = append(p.doomed, t)
-				}
-			case err != nil:
-				undated++
-			case !created.Before(cutoff):
-			case isCurrent(t, zc.Credential):
-				p.spared = &t
-			default:
-				p.doomed = append(p.doomed, t)
-			}
-		}
-	}
-	sortByCreated(p.doomed)
-	if undated > 0 {
-		f.Warn(fmt.Sprintf("zone %s: %s with a creation time maketoken cannot read were left alone", zc.Zone.Name, countTokens(undated)))
+	if sel.Undated > 0 {
+		f.Warn(fmt.Sprintf("zone %s: %s with a creation time maketoken cannot read were left alone", zc.Zone.Name, countTokens(sel.Undated)))
 	}
 	return p
 }
@@ -397,8 +356,9 @@ func runPrune(ctx context.Context, f *Factory, plans []*pruneZone, records []rev
 	parallel(len(work), func(i int) error {
 		p := work[i]
 		zone := p.zc.Zone.Name
-		rv := revoker{client: p.client, zone: zone, errOut: f.IO.ErrOut, onDone: progress.Count}
-		perZone[i] = rv.revoke(ctx, p.doomed, p.zc.Credential)
+		rv := f.revoker(zone, p.client)
+		rv.Done = progress.Count
+		perZone[i] = rv.Revoke(ctx, p.doomed, p.zc.Credential.Token)
 		for j, err := range perZone[i] {
 			t, rec := p.doomed[j], &records[offsets[i]+j]
 			if err != nil {

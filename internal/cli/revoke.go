@@ -3,12 +3,12 @@ package cli
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/makeapi"
+	"github.com/maketoken/maketoken/internal/tokens"
 	"github.com/spf13/cobra"
 )
 
@@ -42,7 +42,7 @@ afterwards that credential is removed from storage (log in again with a new
 one). Tokens are revoked concurrently; if some fail, the others are still
 revoked and the exit code is 7. Revoking needs the user:write scope.
 
-` + alreadyRevokedHelp,
+` + tokens.AlreadyRevokedHelp,
 		Example: `  maketoken revoke 2024-03-27T05:53:27.360Z
   maketoken revoke --label ci-nightly --all --yes
   maketoken revoke -z us1 --prefix 3f2a9c1d --dry-run`,
@@ -53,7 +53,7 @@ revoked and the exit code is 7. Revoking needs the user:write scope.
 		}),
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Label, "label", "", "revoke the tokens with exactly this label")
+	fl.StringVar(&opts.Label, "label", "", "revoke the tokens with this label (L or L~exp=TIME)")
 	fl.StringVar(&opts.Prefix, "prefix", "", "revoke the token whose visible first part starts with this")
 	fl.BoolVar(&opts.All, "all", false, "revoke every token the selector matches, not just one")
 	opts.register(fl, "show what would be revoked and change nothing")
@@ -78,27 +78,17 @@ func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
 		return err
 	}
 	zone := zc.Zone.Name
-	client, tokens, err := listZoneTokens(ctx, f, zc)
+	client, listed, err := listZoneTokens(ctx, f, zc)
 	if err != nil {
 		return err
 	}
-	matched := selectTokens(tokens, sel)
-	if err := checkMatches(f, zone, opts, sel, matched); err != nil {
+	picked := sel.Select(listed)
+	if err := checkMatches(f, zone, opts, sel, picked); err != nil {
 		return err
 	}
-
-	// The current credential goes last: the others are revoked with it.
-	slices.SortStableFunc(matched, func(a, b makeapi.Token) int {
-		ca, cb := isCurrent(a, zc.Credential), isCurrent(b, zc.Credential)
-		switch {
-		case ca == cb:
-			return 0
-		case cb:
-			return -1
-		}
-		return 1
-	})
-	current := isCurrent(matched[len(matched)-1], zc.Credential)
+	matched := picked.Tokens
+	tokens.CurrentLast(matched, zc.Credential.Token)
+	current := tokens.IsCurrent(matched[len(matched)-1], zc.Credential.Token)
 
 	verb := "Revoking"
 	if opts.DryRun {
@@ -129,7 +119,8 @@ func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
 		return err
 	}
 
-	errs := revoker{client: client, zone: zone, errOut: f.IO.ErrOut}.revoke(ctx, matched, zc.Credential)
+	errs := f.revoker(zone, client).Revoke(ctx, matched, zc.Credential.Token)
+	revoked := 0
 	for i, err := range errs {
 		if err != nil {
 			t := matched[i]
@@ -138,32 +129,25 @@ func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
 			continue
 		}
 		records[i].Revoked = true
+		revoked++
 	}
-
-	revoked := 0
-	for _, r := range records {
-		if r.Revoked {
-			revoked++
+	forget := func() error {
+		if current && records[len(records)-1].Revoked {
+			return forgetRevoked(ctx, f, zc)
 		}
+		return nil
 	}
 	if ie := interrupted(ctx); ie != nil {
 		// One line says how far it got; no table of "no".
 		summary := fmt.Sprintf("revoked %d of %s in zone %s; the others are still valid (see `maketoken list -z %s`)", revoked, countTokens(len(records)), zone, zone)
-		if current && records[len(records)-1].Revoked {
-			if err := forgetRevoked(ctx, f, zc); err != nil {
-				PrintError(f.IO.ErrOut, err, f.Redactor)
-			}
-		}
+		PrintError(f.IO.ErrOut, forget(), f.Redactor)
 		return &InterruptedError{Signal: ie.Signal, Summary: summary}
 	}
 	if err := printer.Print(records, revokeRows(f, records, printer.Format, false)); err != nil {
 		return err
 	}
 	f.Report(revoked == len(records), "Revoked %d of %s in zone %s.", revoked, countTokens(len(records)), zone)
-	var forgetErr error
-	if current && records[len(records)-1].Revoked {
-		forgetErr = forgetRevoked(ctx, f, zc)
-	}
+	forgetErr := forget()
 	err = summarize(f, errs, false)
 	if forgetErr != nil {
 		if err == nil {
@@ -175,9 +159,9 @@ func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
 }
 
 // selector checks the selection flags and arguments.
-func (o *RevokeOptions) selector() (tokenSelector, error) {
-	sel := tokenSelector{Created: o.Created, Label: o.Label, Prefix: o.Prefix}
-	if sel.IsZero() {
+func (o *RevokeOptions) selector() (tokens.Selector, error) {
+	sel := tokens.Selector{Created: o.Created, Label: o.Label, Prefix: o.Prefix}
+	if !sel.Names() {
 		return sel, usageErrorf("say which tokens to revoke: their created timestamps, --label L or --prefix P (see `maketoken list`)")
 	}
 	for _, c := range o.Created {
@@ -196,27 +180,21 @@ func (o *RevokeOptions) selector() (tokenSelector, error) {
 
 // checkMatches refuses a selection that names missing tokens, matches
 // nothing, or matches several tokens where one was meant.
-func checkMatches(f *Factory, zone string, opts *RevokeOptions, sel tokenSelector, matched []makeapi.Token) error {
-	var missing []string
-	for _, c := range sel.Created {
-		if !slices.ContainsFunc(matched, func(t makeapi.Token) bool { return t.Created == c }) {
-			missing = append(missing, c)
-		}
-	}
-	switch {
-	case len(matched) == 0:
+func checkMatches(f *Factory, zone string, opts *RevokeOptions, sel tokens.Selector, picked tokens.Selection) error {
+	switch n := len(picked.Tokens); {
+	case n == 0:
 		return &ExitError{Code: ExitNoMatch, Err: fmt.Errorf("zone %s: no token matches %s; nothing was revoked (see `maketoken list -z %s`)", zone, describeSelector(sel), zone)}
-	case len(missing) > 0:
-		return &ExitError{Code: ExitNoMatch, Err: fmt.Errorf("zone %s: no token was created at %s (timestamps must match exactly, as listed); nothing was revoked", zone, strings.Join(missing, ", "))}
-	case len(matched) > 1 && len(sel.Created) == 0 && !opts.All:
-		fmt.Fprintf(f.IO.ErrOut, "maketoken: zone %s: %s matches %s:\n", zone, describeSelector(sel), countTokens(len(matched)))
-		writeTokenLines(f, matched, credentials.Credential{})
-		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("zone %s: pass --all to revoke all %d, or name one by its created timestamp; nothing was revoked", zone, len(matched))}
+	case len(picked.Missing) > 0:
+		return &ExitError{Code: ExitNoMatch, Err: fmt.Errorf("zone %s: no token was created at %s (timestamps must match exactly, as listed); nothing was revoked", zone, strings.Join(picked.Missing, ", "))}
+	case n > 1 && len(sel.Created) == 0 && !opts.All:
+		fmt.Fprintf(f.IO.ErrOut, "maketoken: zone %s: %s matches %s:\n", zone, describeSelector(sel), countTokens(n))
+		writeTokenLines(f, picked.Tokens, credentials.Credential{})
+		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("zone %s: pass --all to revoke all %d, or name one by its created timestamp; nothing was revoked", zone, n)}
 	}
 	return nil
 }
 
-func describeSelector(sel tokenSelector) string {
+func describeSelector(sel tokens.Selector) string {
 	var parts []string
 	if len(sel.Created) > 0 {
 		parts = append(parts, "created "+strings.Join(sel.Created, ", "))

@@ -20,6 +20,7 @@ import (
 	"github.com/maketoken/maketoken/internal/outfile"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/scopes"
+	"github.com/maketoken/maketoken/internal/tokens"
 	"github.com/maketoken/maketoken/internal/zonelock"
 	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
@@ -147,7 +148,7 @@ not several: to feed two stores, make COMMAND a script that does both and
 exits 0 only when both hold the token, feeding last the store the job reads
 its own credential from (see docs/ci.md).
 
-` + alreadyRevokedHelp,
+` + tokens.AlreadyRevokedHelp,
 		Example: `  maketoken rotate --label ci-nightly --yes > new-token.txt
   maketoken rotate --label ci-nightly --yes --out-file token.txt
   maketoken rotate --self --yes
@@ -165,7 +166,7 @@ its own credential from (see docs/ci.md).
 	}
 	fl := cmd.Flags()
 	opts.Store.register(fl)
-	fl.StringVarP(&opts.Label, "label", "l", "", "rotate the tokens with exactly this label")
+	fl.StringVarP(&opts.Label, "label", "l", "", "rotate the tokens with this label (L or L~exp=TIME)")
 	fl.BoolVar(&opts.Self, "self", false, "rotate the credential maketoken uses for the zone")
 	fl.StringArrayVarP(&opts.Scopes, "scope", "s", nil, "give the new token these scopes (names or globs; repeat or separate with commas)")
 	fl.BoolVar(&opts.KeepOld, "keep-old", false, "do not revoke the old token(s)")
@@ -252,11 +253,11 @@ func RunRotate(ctx context.Context, opts *RotateOptions) error {
 	if r.client, err = f.Client(zone, r.cred.Token); err != nil {
 		return err
 	}
-	tokens, err := r.client.ListTokens(ctx)
+	listed, err := r.client.ListTokens(ctx)
 	if err != nil {
 		return apiError(zone.Name, err, "user:read")
 	}
-	if err := r.plan(ctx, opts, tokens); err != nil {
+	if err := r.plan(ctx, opts, listed); err != nil {
 		return err
 	}
 	r.showPlan(opts.DryRun)
@@ -323,10 +324,10 @@ func lockZone(ctx context.Context, f *Factory, zone zones.Zone) (*zonelock.Lock,
 
 // plan picks the old tokens, the label and scopes of the new one, and where
 // it is delivered.
-func (r *rotation) plan(ctx context.Context, opts *RotateOptions, tokens []makeapi.Token) error {
+func (r *rotation) plan(ctx context.Context, opts *RotateOptions, listed []makeapi.Token) error {
 	zone := r.zone.Name
-	r.before = make(map[string]bool, len(tokens))
-	for _, t := range tokens {
+	r.before = make(map[string]bool, len(listed))
+	for _, t := range listed {
 		r.before[t.Created] = true
 	}
 	var scopesNow []string
@@ -335,8 +336,8 @@ func (r *rotation) plan(ctx context.Context, opts *RotateOptions, tokens []makea
 		if err != nil {
 			return apiError(zone, err, "")
 		}
-		for _, t := range tokens {
-			if isCurrent(t, r.cred) {
+		for _, t := range listed {
+			if tokens.IsCurrent(t, r.cred.Token) {
 				r.old = append(r.old, t)
 			}
 		}
@@ -351,7 +352,7 @@ func (r *rotation) plan(ctx context.Context, opts *RotateOptions, tokens []makea
 		scopesNow = sortedScopes(auth.Scopes)
 	} else {
 		r.label = opts.Label
-		r.old = selectTokens(tokens, tokenSelector{Label: opts.Label})
+		r.old = tokens.Selector{Label: opts.Label}.Select(listed).Tokens
 		if len(r.old) == 0 {
 			return &ExitError{Code: ExitNoMatch, Err: fmt.Errorf("zone %s: no token is labelled %s; nothing was changed (see `maketoken list -z %s`)", zone, strconv.Quote(opts.Label), zone)}
 		}
@@ -370,9 +371,10 @@ func (r *rotation) plan(ctx context.Context, opts *RotateOptions, tokens []makea
 		}
 	}
 	// A token with a lifetime (create --ttl) is replaced by one with the
-	// same lifetime from now: with the old expiry, prune --expired would
-	// revoke the new token.
-	r.newLabel = expiry.Renew(r.label, r.old[0].Created, r.f.now())
+	// same lifetime from now (the newest old token's): with the old
+	// expiry, prune --expired would revoke the new token.
+	newest := slices.MaxFunc(r.old, func(a, b makeapi.Token) int { return tokens.CompareCreated(a.Created, b.Created) })
+	r.newLabel = expiry.Renew(newest.Label, newest.Created, r.f.now())
 	r.scopes = scopesNow
 	if len(opts.Scopes) > 0 {
 		var err error
@@ -382,16 +384,8 @@ func (r *rotation) plan(ctx context.Context, opts *RotateOptions, tokens []makea
 		r.scopes = sortedScopes(r.scopes)
 	}
 	// The credential in use goes last: the others are revoked with it.
-	slices.SortStableFunc(r.old, func(a, b makeapi.Token) int {
-		ca, cb := isCurrent(a, r.cred), isCurrent(b, r.cred)
-		switch {
-		case ca == cb:
-			return compareCreated(a.Created, b.Created)
-		case cb:
-			return -1
-		}
-		return 1
-	})
+	tokens.SortByCreated(r.old)
+	tokens.CurrentLast(r.old, r.cred.Token)
 	if r.replacesCredential() && r.cred.Source != credentials.SourceEnv {
 		r.store = r.cred.Source
 	}
@@ -401,7 +395,7 @@ func (r *rotation) plan(ctx context.Context, opts *RotateOptions, tokens []makea
 // replacesCredential reports whether the credential maketoken uses for the
 // zone is among the old tokens.
 func (r *rotation) replacesCredential() bool {
-	return len(r.old) > 0 && isCurrent(r.old[len(r.old)-1], r.cred)
+	return len(r.old) > 0 && tokens.IsCurrent(r.old[len(r.old)-1], r.cred.Token)
 }
 
 // destination describes where the new token goes.
@@ -646,7 +640,7 @@ func (r *rotation) storeToken(ctx context.Context, tok makeapi.Token) error {
 	if err == nil {
 		return nil
 	}
-	cctx, cancel := cleanupContext(ctx)
+	cctx, cancel := tokens.CleanupContext(ctx)
 	defer cancel()
 	now, lerr := store.Lookup(cctx, zone, false)
 	switch {
@@ -704,12 +698,12 @@ func joinCreated(tokens []makeapi.Token) string {
 // undo revokes a new token that could not be delivered and returns cause
 // with what became of it.
 func (r *rotation) undo(ctx context.Context, tok makeapi.Token, cause error) error {
-	return undoCreate(ctx, r.revoker(), tok, cause, "the old one")
+	return r.revoker().Undo(ctx, tok, cause, "the old one")
 }
 
 // revoker revokes tokens of the rotation's zone.
-func (r *rotation) revoker() revoker {
-	return revoker{client: r.client, zone: r.zone.Name, errOut: r.f.IO.ErrOut}
+func (r *rotation) revoker() tokens.Revoker {
+	return r.f.revoker(r.zone.Name, r.client)
 }
 
 // createMayHaveHappened reports whether a failed create may still have made
@@ -727,7 +721,7 @@ func createMayHaveHappened(err error) bool {
 // made anyway: one with the label that was not there before and was made
 // after the create began. It revokes it and says what it found.
 func (r *rotation) sweep(ctx context.Context, start time.Time) string {
-	cctx, cancel := cleanupContext(ctx)
+	cctx, cancel := tokens.CleanupContext(ctx)
 	defer cancel()
 	zone := r.zone.Name
 	lookFor := fmt.Sprintf("look for a token labelled %s created after %s with `maketoken list -z %s` and revoke it", strconv.Quote(r.newLabel), start.UTC().Format(time.RFC3339), zone)
@@ -745,7 +739,7 @@ func (r *rotation) sweep(ctx context.Context, start time.Time) string {
 		return "Make did not create it; the old token was kept, nothing was changed"
 	}
 	var left []string
-	for i, err := range r.revoker().revoke(cctx, stray, r.cred) {
+	for i, err := range r.revoker().Revoke(cctx, stray, r.cred.Token) {
 		if err != nil {
 			left = append(left, stray[i].Created)
 		}
@@ -773,7 +767,7 @@ func createdSince(created string, t time.Time) bool {
 func (r *rotation) revokeOld(ctx context.Context) []error {
 	zone := r.zone.Name
 	spinner := r.f.IO.StartSpinner(fmt.Sprintf("revoking the old %s", map[bool]string{true: "token", false: "tokens"}[len(r.old) == 1]))
-	errs := r.revoker().revoke(ctx, r.old, r.cred)
+	errs := r.revoker().Revoke(ctx, r.old, r.cred.Token)
 	spinner.Stop()
 	if interrupted(ctx) != nil {
 		var again []makeapi.Token
@@ -785,8 +779,8 @@ func (r *rotation) revokeOld(ctx context.Context) []error {
 		}
 		if len(again) > 0 {
 			fmt.Fprintln(r.f.IO.ErrOut, "maketoken: interrupted after the new token was delivered; revoking the old tokens before stopping...")
-			cctx, cancel := cleanupContext(ctx)
-			for j, err := range r.revoker().revoke(cctx, again, r.cred) {
+			cctx, cancel := tokens.CleanupContext(ctx)
+			for j, err := range r.revoker().Revoke(cctx, again, r.cred.Token) {
 				errs[at[j]] = err
 			}
 			cancel()

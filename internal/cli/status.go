@@ -13,6 +13,7 @@ import (
 	"github.com/maketoken/maketoken/internal/expiry"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
+	"github.com/maketoken/maketoken/internal/tokens"
 	"github.com/spf13/cobra"
 )
 
@@ -232,10 +233,10 @@ func countExpired(tokens []makeapi.Token, now time.Time) int {
 
 // credentialCreated is the `created` of the listed token that is the
 // credential, or nil if none (or several) match.
-func credentialCreated(tokens []makeapi.Token, cred credentials.Credential) *string {
+func credentialCreated(list []makeapi.Token, cred credentials.Credential) *string {
 	var found *string
-	for _, t := range tokens {
-		if isCurrent(t, cred) {
+	for _, t := range list {
+		if tokens.IsCurrent(t, cred.Token) {
 			if found != nil {
 				return nil
 			}

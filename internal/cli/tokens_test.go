@@ -19,72 +19,6 @@ import (
 	"github.com/maketoken/maketoken/internal/zones"
 )
 
-var listed = []makeapi.Token{
-	{Token: "3f2a9c1d-****-****-****-************", Label: "ci", Created: "2024-03-27T05:53:27.360Z"},
-	{Token: "3f2b0000-****-****-****-************", Label: "ci", Created: "2024-03-27T05:53:27.361Z"},
-	{Token: "77aa0011-****-****-****-************", Label: "laptop", Created: "2024-01-02T00:00:00.000Z"},
-}
-
-func createdOf(ts []makeapi.Token) []string {
-	var out []string
-	for _, t := range ts {
-		out = append(out, t.Created)
-	}
-	return out
-}
-
-func TestSelectTokens(t *testing.T) {
-	tests := []struct {
-		name string
-		sel  tokenSelector
-		want []string
-	}{
-		{"zero selects all", tokenSelector{}, createdOf(listed)},
-		{"created exact", tokenSelector{Created: []string{"2024-03-27T05:53:27.360Z"}}, []string{"2024-03-27T05:53:27.360Z"}},
-		{"created is not reformatted", tokenSelector{Created: []string{"2024-03-27T05:53:27.36Z"}}, nil},
-		{"several created", tokenSelector{Created: []string{"2024-01-02T00:00:00.000Z", "2024-03-27T05:53:27.361Z"}}, []string{"2024-03-27T05:53:27.361Z", "2024-01-02T00:00:00.000Z"}},
-		{"label", tokenSelector{Label: "ci"}, []string{"2024-03-27T05:53:27.360Z", "2024-03-27T05:53:27.361Z"}},
-		{"label is exact", tokenSelector{Label: "c"}, nil},
-		{"prefix", tokenSelector{Prefix: "3f2a9c1d"}, []string{"2024-03-27T05:53:27.360Z"}},
-		{"prefix start", tokenSelector{Prefix: "3f2"}, []string{"2024-03-27T05:53:27.360Z", "2024-03-27T05:53:27.361Z"}},
-		{"prefix as listed", tokenSelector{Prefix: "77aa0011-****-****"}, []string{"2024-01-02T00:00:00.000Z"}},
-		{"prefix upper case", tokenSelector{Prefix: "77AA"}, []string{"2024-01-02T00:00:00.000Z"}},
-		{"label and prefix", tokenSelector{Label: "ci", Prefix: "3f2b"}, []string{"2024-03-27T05:53:27.361Z"}},
-		{"label and prefix disagree", tokenSelector{Label: "laptop", Prefix: "3f2b"}, nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := createdOf(selectTokens(listed, tt.sel))
-			if !slices.Equal(got, tt.want) {
-				t.Errorf("selectTokens(%+v) = %q, want %q", tt.sel, got, tt.want)
-			}
-		})
-	}
-}
-
-func TestIsCurrent(t *testing.T) {
-	secret := "3f2a9c1d-7b4e-4c1a-9d2e-5f6a7b8c9d0e"
-	cred := credentials.Credential{Zone: "eu1", Token: secret, Source: credentials.SourceKeyring}
-	tests := []struct {
-		listed string
-		want   bool
-	}{
-		{"3f2a9c1d-****-****-****-************", true},
-		{secret, true},
-		{"3f2b0000-****-****-****-************", false},
-		{"3f2a9c1d-7b4e-4c1a-9d2e-000000000000", true}, // same first group: the server shows no more
-		{"", false},
-	}
-	for _, tt := range tests {
-		if got := isCurrent(makeapi.Token{Token: tt.listed}, cred); got != tt.want {
-			t.Errorf("isCurrent(%q) = %v, want %v", tt.listed, got, tt.want)
-		}
-	}
-	if isCurrent(listed[0], credentials.Credential{}) {
-		t.Error("a zone without a credential has a current token")
-	}
-}
-
 func TestNewTokenRecordMasks(t *testing.T) {
 	secret := "3f2a9c1d-7b4e-4c1a-9d2e-5f6a7b8c9d0e"
 	r := newTokenRecord("eu1", makeapi.Token{Token: secret, Label: "x", Created: "c"}, credentials.Credential{Token: secret})
@@ -93,15 +27,6 @@ func TestNewTokenRecordMasks(t *testing.T) {
 	}
 	if r.Scopes == nil {
 		t.Error("scopes are null in JSON; want []")
-	}
-}
-
-func TestCompareCreated(t *testing.T) {
-	ts := []makeapi.Token{{Created: "2024-03-27T05:53:27.4Z"}, {Created: "2024-03-27T05:53:27.360Z"}, {Created: "2023-12-31T23:59:59.999Z"}}
-	sortByCreated(ts)
-	want := []string{"2023-12-31T23:59:59.999Z", "2024-03-27T05:53:27.360Z", "2024-03-27T05:53:27.4Z"}
-	if got := createdOf(ts); !slices.Equal(got, want) {
-		t.Errorf("sorted = %q, want %q", got, want)
 	}
 }
 
