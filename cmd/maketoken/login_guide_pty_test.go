@@ -49,12 +49,18 @@ func TestLoginGuide(t *testing.T) {
 
 	t.Run("the prompt says where a token comes from and which scopes", func(t *testing.T) {
 		s := e.start(t, "login", "-z", "eu1", "--insecure-storage")
-		s.expect("Paste the Make API token for zone eu1 (eu1.make.com); it will not be shown: ")
+		// The config points eu1 at the emulator: the guide and the prompt
+		// name where the token is checked, never Make's own eu1.
+		origin := strings.TrimSuffix(e.zone.URL(), "/api/v2")
+		s.expect("Paste the Make API token for zone eu1 (" + strings.TrimPrefix(origin, "http://") + "); it will not be shown: ")
 		out := s.output()
-		for _, want := range []string{"https://eu1.make.com/user/api", "user:read", "user:write"} {
+		for _, want := range []string{"Create an API token for zone eu1 at " + origin + "/user/api", "user:read", "user:write"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("no %q before the prompt:\n%s", want, out)
 			}
+		}
+		if strings.Contains(out, "make.com") {
+			t.Errorf("the guide names Make's own host for a zone the config moved:\n%s", out)
 		}
 		if strings.Contains(out, "already has a credential") {
 			t.Errorf("a first login said it replaces one:\n%s", out)

@@ -37,7 +37,7 @@ func TestLoginPrompt(t *testing.T) {
 
 	t.Run("a token typed at the prompt is stored, never echoed", func(t *testing.T) {
 		s := e.start(t, "login", "-z", "eu1", "--insecure-storage")
-		s.expect("Paste the Make API token for zone eu1 (eu1.make.com); it will not be shown: ")
+		s.expect("Paste the Make API token for zone eu1 (" + strings.TrimPrefix(strings.TrimSuffix(e.zone.URL(), "/api/v2"), "http://") + "); it will not be shown: ")
 		s.send(token + "\r")
 		if code := s.wait(); code != 0 {
 			t.Fatalf("exit %d:\n%s", code, s.output())

@@ -73,7 +73,7 @@ type Factory struct {
 	cfgErr  error
 
 	regOnce sync.Once
-	reg     *zones.Registry
+	reg     *config.Zones
 	regErr  error
 
 	storeOnce sync.Once
@@ -100,23 +100,16 @@ func (f *Factory) Config() (*config.Config, error) {
 	return f.cfg, f.cfgErr
 }
 
-// Zones returns the zones this run knows.
-func (f *Factory) Zones() (*zones.Registry, error) {
+// Zones returns the zones this run knows, the selected one and how it was
+// chosen (see config.Zones: the one place that decides).
+func (f *Factory) Zones() (*config.Zones, error) {
 	f.regOnce.Do(func() {
 		cfg, err := f.Config()
 		if err != nil {
 			f.regErr = err
 			return
 		}
-		f.reg, f.regErr = zones.NewRegistry(cfg.ZoneURLs)
-		// MAKE_ZONE naming a host no zone has is a private instance at
-		// https://HOST/api/v2, as in Make's own tools. A value that is not
-		// a host name stays unknown, and fails where it is used.
-		if mz := strings.TrimSpace(f.Getenv("MAKE_ZONE")); f.regErr == nil && mz != "" {
-			if _, err := f.reg.Lookup(mz); err != nil {
-				_, _ = f.reg.AddHost(mz)
-			}
-		}
+		f.reg, f.regErr = cfg.ResolveZones()
 	})
 	return f.reg, f.regErr
 }
@@ -136,54 +129,20 @@ func (f *Factory) noteAdHocZones() {
 	}
 }
 
-// apiKeyZone is the zone MAKE_API_KEY belongs to: the one MAKE_ZONE names,
-// else one chosen explicitly (-z, MAKETOKEN_ZONE); "" if neither, and then
-// MAKE_API_KEY is never used, nor sent anywhere (as make-cli refuses a key
-// without a zone). Never the config file's or the built-in default zone.
-func (f *Factory) apiKeyZone() string {
-	reg, err := f.Zones()
-	if err != nil {
-		return ""
-	}
-	if mz := strings.TrimSpace(f.Getenv("MAKE_ZONE")); mz != "" {
-		if z, err := reg.Lookup(mz); err == nil {
-			return z.Name
-		}
-		return ""
-	}
-	explicit := f.Getenv("MAKETOKEN_ZONE") != ""
-	if fl := f.flags.Lookup("zone"); fl != nil && fl.Changed {
-		explicit = true
-	}
-	if !explicit {
-		return ""
-	}
-	z, err := f.SelectedZone()
-	if err != nil {
-		return ""
-	}
-	return z.Name
-}
-
 // SelectedZone is the zone chosen by --zone, MAKETOKEN_ZONE, MAKE_ZONE, the
 // config file, or the default.
 func (f *Factory) SelectedZone() (zones.Zone, error) {
+	sel, err := f.ZoneSelection()
+	return sel.Zone, err
+}
+
+// ZoneSelection is SelectedZone with what chose the zone.
+func (f *Factory) ZoneSelection() (config.Selection, error) {
 	reg, err := f.Zones()
 	if err != nil {
-		return zones.Zone{}, err
+		return config.Selection{}, err
 	}
-	cfg, _ := f.Config()
-	name := cfg.Zone
-	if name == "" {
-		name = zones.DefaultZone
-	}
-	z, err := reg.Lookup(name)
-	if err != nil {
-		// Say where the bad name came from: a flag, a variable or the
-		// config file, which the user may not remember setting.
-		return z, fmt.Errorf("%w; it comes from %s", err, cfg.Source(config.KeyZone))
-	}
-	return z, nil
+	return reg.Selection()
 }
 
 // Store returns the credential store.
@@ -192,8 +151,12 @@ func (f *Factory) Store() (*credentials.Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	reg, err := f.Zones()
+	if err != nil {
+		return nil, err
+	}
 	f.storeOnce.Do(func() {
-		makeZone := f.apiKeyZone()
+		makeZone := reg.APIKeyZone()
 		if makeZone == "" && strings.TrimSpace(f.Getenv("MAKE_API_KEY")) != "" {
 			fmt.Fprintln(f.IO.ErrOut, "maketoken: note: MAKE_API_KEY ignored: say its zone with MAKE_ZONE or -z")
 		}

@@ -128,7 +128,7 @@ func RunLogin(ctx context.Context, opts *LoginOptions) error {
 // scopes maketoken needs, and that an existing login will be replaced.
 func loginGuide(f *Factory, zone zones.Zone, was credentials.Source, old string) {
 	w := f.IO.ErrOut
-	fmt.Fprintf(w, "Create an API token for zone %s at https://%s/user/api\n", zone.Name, zone.Host)
+	fmt.Fprintf(w, "Create an API token for zone %s at %s/user/api\n", zone.Name, output.Sanitize(zone.WebOrigin()))
 	fmt.Fprintln(w, "(your profile, API access). maketoken needs its scopes user:read (list")
 	fmt.Fprintln(w, "tokens, check the credential) and user:write (create, revoke, rotate).")
 	if was != credentials.SourceNone {

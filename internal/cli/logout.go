@@ -33,8 +33,9 @@ there, so it stops working everywhere; that asks for confirmation on a terminal
 and needs --yes elsewhere.
 
 On a terminal, logout asks before it forgets the credential (--yes does not
-ask). Without a terminal it needs the zone named (-z, MAKETOKEN_ZONE or
-MAKE_ZONE), so that a script never logs out of a default zone by accident.
+ask). Without a terminal, logout and logout --revoke need the zone named (-z,
+MAKETOKEN_ZONE or MAKE_ZONE), so that a script never logs out of, or revokes,
+a default zone by accident.
 
 ` + tokens.AlreadyRevokedHelp,
 		Args: cobra.NoArgs,
@@ -47,23 +48,22 @@ MAKE_ZONE), so that a script never logs out of a default zone by accident.
 	return cmd
 }
 
+// logoutZoneNamed is logout's one rule for acting without a terminal, for
+// plain logout and --revoke alike: the zone must have been named for this
+// command (-z, MAKETOKEN_ZONE, MAKE_ZONE), never taken from the config file
+// or the default, so that a script never logs out of (or revokes) a zone
+// by accident. On a terminal the person is asked instead.
+func (f *Factory) logoutZoneNamed(sel config.Selection) error {
+	if (f.IO.InTTY && f.IO.ErrTTY) || sel.Named() {
+		return nil
+	}
+	return usageErrorf("logout without a terminal needs the zone named: `maketoken logout -z %s` (the zone %s comes from %s)", sel.Zone.Name, sel.Zone.Name, sel.From())
+}
+
 // confirmLogout asks at a terminal before a credential is forgotten, and
-// says that the token stays valid at Make. Without a terminal the zone
-// must have been named for this command, not taken from a default.
+// says that the token stays valid at Make.
 func (f *Factory) confirmLogout(ctx context.Context, zone string, cred credentials.Credential, yes bool) error {
-	cfg, err := f.Config()
-	if err != nil {
-		return err
-	}
-	if !f.IO.InTTY || !f.IO.ErrTTY {
-		switch src := cfg.Source(config.KeyZone); src {
-		case "--zone", "MAKETOKEN_ZONE", "MAKE_ZONE":
-			return nil
-		default:
-			return usageErrorf("logout without a terminal needs the zone named: `maketoken logout -z %s` (the zone %s comes from %s)", zone, zone, src)
-		}
-	}
-	if yes {
+	if yes || !f.IO.InTTY || !f.IO.ErrTTY {
 		return nil
 	}
 	p := makeapi.Prefix(cred.Token)
@@ -78,6 +78,13 @@ func (f *Factory) confirmLogout(ctx context.Context, zone string, cred credentia
 // RunLogout forgets (and optionally revokes) the selected zone's credential.
 func RunLogout(ctx context.Context, opts *LogoutOptions) error {
 	f := opts.F
+	sel, err := f.ZoneSelection()
+	if err != nil {
+		return err
+	}
+	if err := f.logoutZoneNamed(sel); err != nil {
+		return err
+	}
 	store, err := f.Store()
 	if err != nil {
 		return err

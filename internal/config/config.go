@@ -46,8 +46,14 @@ const (
 type Config struct {
 	// File is the config file in use ("" if none exists).
 	File string
-	// Zone is the selected zone as the user wrote it (name or host).
+	// Zone is the selected zone as the user wrote it (name or host); ""
+	// for the default. ResolveZones finds it (see Zones).
 	Zone string
+	// ZoneBy says what chose Zone.
+	ZoneBy ZoneSource
+	// MakeZone is Make's own MAKE_ZONE, trimmed ("" if unset): it may add
+	// a zone for a private instance, and names MAKE_API_KEY's zone.
+	MakeZone string
 	// ZoneURLs are the zones added or overridden in the config file.
 	ZoneURLs map[string]string
 	// Output is "table", "tsv", "json" or "" (choose by terminal).
@@ -107,15 +113,23 @@ func Load(flags *pflag.FlagSet, getenv func(string) string) (*Config, error) {
 			sources[key] = "MAKETOKEN_" + strings.ToUpper(key)
 		}
 	}
-	if val := getenv("MAKETOKEN_ZONE"); val != "" {
+	// The zone: --zone, MAKETOKEN_ZONE, MAKE_ZONE, the file, the default.
+	// A blank value names no zone: it is as if it were not set.
+	makeZone := strings.TrimSpace(getenv("MAKE_ZONE"))
+	zoneBy := ZoneDefault
+	if val := strings.TrimSpace(getenv("MAKETOKEN_ZONE")); val != "" {
 		v.Set(KeyZone, val)
-		sources[KeyZone] = "MAKETOKEN_ZONE"
-	} else if val := getenv("MAKE_ZONE"); val != "" {
-		v.Set(KeyZone, val)
-		sources[KeyZone] = "MAKE_ZONE"
+		sources[KeyZone], zoneBy = "MAKETOKEN_ZONE", ZoneFromMaketokenZone
+	} else if makeZone != "" {
+		v.Set(KeyZone, makeZone)
+		sources[KeyZone], zoneBy = "MAKE_ZONE", ZoneFromMakeZone
 	}
-	// Flags the user gave win over everything.
-	for flag, key := range map[string]string{"zone": KeyZone, "output": KeyOutput, "timeout": KeyTimeout, "debug": KeyDebug} {
+	if f := flags.Lookup("zone"); f != nil && f.Changed && strings.TrimSpace(f.Value.String()) != "" {
+		v.Set(KeyZone, f.Value.String())
+		sources[KeyZone], zoneBy = "--zone", ZoneFromFlag
+	}
+	// Other flags the user gave win over everything.
+	for flag, key := range map[string]string{"output": KeyOutput, "timeout": KeyTimeout, "debug": KeyDebug} {
 		if f := flags.Lookup(flag); f != nil && f.Changed {
 			v.Set(key, f.Value.String())
 			sources[key] = "--" + flag
@@ -123,7 +137,7 @@ func Load(flags *pflag.FlagSet, getenv func(string) string) (*Config, error) {
 	}
 
 	file, explicit := configPath(flags, getenv)
-	cfg := &Config{sources: sources}
+	cfg := &Config{sources: sources, MakeZone: makeZone}
 	if file != "" {
 		data, err := readBounded(file)
 		switch {
@@ -147,6 +161,10 @@ func Load(flags *pflag.FlagSet, getenv func(string) string) (*Config, error) {
 	}
 
 	cfg.Zone = strings.TrimSpace(v.GetString(KeyZone))
+	cfg.ZoneBy = zoneBy
+	if zoneBy == ZoneDefault && cfg.Zone != "" {
+		cfg.ZoneBy = ZoneFromFile
+	}
 	cfg.Output = strings.ToLower(strings.TrimSpace(v.GetString(KeyOutput)))
 	switch cfg.Output {
 	case "", "table", "tsv", "json":

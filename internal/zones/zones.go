@@ -18,14 +18,26 @@ type Zone struct {
 	Name    string // "eu1", "celonis-eu1", or a name from the config file
 	URL     string // API base URL, e.g. "https://eu1.make.com/api/v2"
 	Builtin bool   // one of Make's public zones
-	// Host is the public host that names the zone in Make's own tools
-	// (MAKE_ZONE=eu1.make.com). It stays the public host when the URL is
-	// overridden, e.g. to point at a local emulator.
+	// Host is the host (with its port, if any) of the zone's URL: what
+	// names the zone in Make's own tools (MAKE_ZONE=eu1.make.com). A config
+	// file that points a built-in zone elsewhere moves its host too, so
+	// that a tool given the host reaches the zone where maketoken does; the
+	// public host still names the zone (see Lookup).
 	Host string
 	// AdHoc marks a zone made from a host that MAKE_ZONE names and no
 	// zone has (a private instance), at https://HOST/api/v2, as Make's own
 	// tools do. Its name is the host.
 	AdHoc bool
+}
+
+// WebOrigin is the scheme and host of the zone's URL, where its web app
+// is (https://eu1.make.com).
+func (z Zone) WebOrigin() string {
+	u, err := url.Parse(z.URL)
+	if err != nil || u.Host == "" {
+		return "https://" + z.Host
+	}
+	return u.Scheme + "://" + u.Host
 }
 
 // EnvName is the zone's part of a MAKETOKEN_TOKEN_<ZONE> variable name:
@@ -73,6 +85,9 @@ type UnknownZoneError struct {
 	Name   string
 	Known  []string
 	Reason string
+	// SharesVariableWith is the zone whose credential variable the zone's
+	// would be, when that is the reason.
+	SharesVariableWith string
 }
 
 func (e *UnknownZoneError) Error() string {
@@ -100,7 +115,7 @@ type Registry struct {
 
 // NewRegistry builds the registry from the built-in zones and overrides:
 // a map from zone name to API base URL. An override of a built-in zone
-// changes only its URL; any other name adds a zone.
+// changes its URL and its host; any other name adds a zone.
 func NewRegistry(overrides map[string]string) (*Registry, error) {
 	r := &Registry{zones: Builtin()}
 	names := make([]string, 0, len(overrides))
@@ -120,13 +135,13 @@ func NewRegistry(overrides map[string]string) (*Registry, error) {
 			errs = append(errs, err)
 			continue
 		}
-		if i := r.index(name); i >= 0 {
-			r.zones[i].URL = u
-			continue
-		}
 		host := u
 		if pu, err := url.Parse(u); err == nil {
 			host = pu.Host
+		}
+		if i := r.index(name); i >= 0 {
+			r.zones[i].URL, r.zones[i].Host = u, host
+			continue
 		}
 		r.zones = append(r.zones, Zone{Name: name, Host: host, URL: u})
 	}
@@ -147,12 +162,17 @@ func (r *Registry) envNameCollisions() []error {
 	for _, z := range r.zones {
 		env := EnvName(z.Name)
 		if other, ok := first[env]; ok {
-			errs = append(errs, &UnknownZoneError{Name: z.Name, Reason: fmt.Sprintf("its credential variable MAKETOKEN_TOKEN_%s is also zone %s's, so one would be sent the other's credential; rename it in the config file", env, other)})
+			errs = append(errs, &UnknownZoneError{Name: z.Name, SharesVariableWith: other,
+				Reason: sharedVariable(env, other) + "; rename it in the config file"})
 			continue
 		}
 		first[env] = z.Name
 	}
 	return errs
+}
+
+func sharedVariable(env, other string) string {
+	return fmt.Sprintf("its credential variable MAKETOKEN_TOKEN_%s is also zone %s's, so one would be sent the other's credential", env, other)
 }
 
 // ValidateName checks a zone name from the config file. A bad name is an
@@ -270,7 +290,10 @@ func (r *Registry) Names() []string {
 // AddHost adds an ad-hoc zone for a host no zone has, at
 // https://HOST/api/v2, as Make's CLI and SDK build it from MAKE_ZONE, and
 // returns it. The host (with an optional port) must be a DNS name with at
-// least one dot; its lower-cased form is the zone's name.
+// least one dot; its lower-cased form is the zone's name. A name whose
+// credential variable is another zone's (celonis.eu1 beside celonis-eu1)
+// is refused as NewRegistry refuses two such zones: an *UnknownZoneError
+// with SharesVariableWith set.
 func (r *Registry) AddHost(host string) (Zone, error) {
 	h := strings.ToLower(strings.TrimSpace(host))
 	if z, err := r.Lookup(h); err == nil {
@@ -291,6 +314,12 @@ func (r *Registry) AddHost(host string) (Zone, error) {
 	}
 	if err := ValidateName(h); err != nil && port == "" {
 		return Zone{}, bad("not a zone name, nor a host name such as make.example.com")
+	}
+	env := EnvName(h)
+	for _, other := range r.zones {
+		if EnvName(other.Name) == env {
+			return Zone{}, &UnknownZoneError{Name: h, SharesVariableWith: other.Name, Reason: sharedVariable(env, other.Name)}
+		}
 	}
 	z := Zone{Name: h, Host: h, URL: "https://" + h + APIPath, AdHoc: true}
 	r.zones = append(r.zones, z)
@@ -319,6 +348,9 @@ func validHostname(s string) bool {
 // Lookup finds a zone by its name or its host ("eu1", "eu1.make.com",
 // "celonis-eu1", "eu1.make.celonis.com"), case-insensitively. A URL such as
 // "https://eu1.make.com" is accepted too, as Make's tools sometimes show it.
+// A name wins over a host; a built-in zone's public host names that zone
+// even where the config file points it (or another zone) elsewhere; then
+// the host of each zone's URL.
 func (r *Registry) Lookup(nameOrHost string) (Zone, error) {
 	if strings.Contains(nameOrHost, "@") {
 		return Zone{}, &UnknownZoneError{Name: redactUserinfo(nameOrHost), Known: r.Names(),
@@ -329,7 +361,17 @@ func (r *Registry) Lookup(nameOrHost string) (Zone, error) {
 		key = u.Host
 	}
 	for _, z := range r.zones {
-		if z.Name == key || strings.EqualFold(z.Host, key) {
+		if z.Name == key {
+			return z, nil
+		}
+	}
+	for _, b := range builtin {
+		if strings.EqualFold(b.Host, key) {
+			return r.zones[r.index(b.Name)], nil
+		}
+	}
+	for _, z := range r.zones {
+		if strings.EqualFold(z.Host, key) {
 			return z, nil
 		}
 	}

@@ -84,8 +84,17 @@ func TestNewRegistry(t *testing.T) {
 		t.Fatal(err)
 	}
 	eu1, err := r.Lookup("eu1.make.com")
-	if err != nil || eu1.URL != "http://127.0.0.1:18081/api/v2" || eu1.Host != "eu1.make.com" || !eu1.Builtin {
-		t.Errorf("eu1 = %+v, %v: an override changes the URL only", eu1, err)
+	if err != nil || eu1.URL != "http://127.0.0.1:18081/api/v2" || eu1.Host != "127.0.0.1:18081" || !eu1.Builtin {
+		t.Errorf("eu1 = %+v, %v: an override moves the URL and the host, and the public host still names it", eu1, err)
+	}
+	if got := eu1.WebOrigin(); got != "http://127.0.0.1:18081" {
+		t.Errorf("eu1's web origin = %q", got)
+	}
+	if z, err := r.Lookup("127.0.0.1:18081"); err != nil || z.Name != "eu1" {
+		t.Errorf("Lookup(the moved host) = %+v, %v", z, err)
+	}
+	if eu2, _ := r.Lookup("eu2"); eu2.Host != "eu2.make.com" || eu2.WebOrigin() != "https://eu2.make.com" {
+		t.Errorf("eu2 = %+v: a zone the config leaves alone keeps Make's host", eu2)
 	}
 	acme, err := r.Lookup("ACME")
 	if err != nil || acme.Host != "make.acme.example" || acme.Builtin {
@@ -259,5 +268,47 @@ func TestNewRegistryRefusesCollidingVariables(t *testing.T) {
 	}
 	if _, err := NewRegistry(map[string]string{"acme1": "https://a.example/api/v2", "acme-1": "https://b.example/api/v2"}); err != nil {
 		t.Errorf("distinct variables refused: %v", err)
+	}
+}
+
+// A built-in zone pointed at another built-in zone's host: the public host
+// names its own zone, not the one moved there.
+func TestLookupPublicHostWins(t *testing.T) {
+	r, err := NewRegistry(map[string]string{"eu1": "https://us1.make.com/api/v2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if z, err := r.Lookup("us1.make.com"); err != nil || z.Name != "us1" {
+		t.Errorf("Lookup(us1.make.com) = %q, %v; want us1", z.Name, err)
+	}
+	if z, err := r.Lookup("eu1.make.com"); err != nil || z.Name != "eu1" || z.Host != "us1.make.com" {
+		t.Errorf("Lookup(eu1.make.com) = %+v, %v; want eu1 at us1.make.com", z, err)
+	}
+}
+
+// AddHost (MAKE_ZONE naming a host) refuses a name whose credential
+// variable is another zone's, built-in or from the config file.
+func TestAddHostRefusesCollidingVariables(t *testing.T) {
+	r, err := NewRegistry(map[string]string{"acme-prod": "https://make.acme.example/api/v2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for host, other := range map[string]string{"celonis.eu1": "celonis-eu1", "CELONIS.EU1": "celonis-eu1", "acme.prod": "acme-prod"} {
+		z, err := r.AddHost(host)
+		var ue *UnknownZoneError
+		if !errors.As(err, &ue) || ue.SharesVariableWith != other || !strings.Contains(err.Error(), "is also zone "+other+"'s") {
+			t.Errorf("AddHost(%q) = %+v, %v; want refused as sharing %s's variable", host, z, err, other)
+		}
+		if _, err := r.Lookup(host); err == nil {
+			t.Errorf("AddHost(%q) refused, but the zone was added", host)
+		}
+	}
+	z, err := r.AddHost("acme.prod.example")
+	if err != nil || !z.AdHoc || z.URL != "https://acme.prod.example/api/v2" {
+		t.Errorf("AddHost(acme.prod.example) = %+v, %v", z, err)
+	}
+	// A host a zone has is that zone, not a new one.
+	if z, err := r.AddHost("eu1.make.celonis.com"); err != nil || z.Name != "celonis-eu1" {
+		t.Errorf("AddHost(eu1.make.celonis.com) = %+v, %v", z, err)
 	}
 }
