@@ -48,11 +48,13 @@ type commandNeeds struct {
 }
 
 type doctorZone struct {
-	Zone               string `json:"zone"`
-	Host               string `json:"host"`
-	URL                string `json:"url"`
-	Builtin            bool   `json:"builtin"`
-	AdHoc              bool   `json:"adHoc"` // from MAKE_ZONE
+	Zone    string `json:"zone"`
+	Host    string `json:"host"`
+	URL     string `json:"url"`
+	Builtin bool   `json:"builtin"`
+	AdHoc   bool   `json:"adHoc"` // from MAKE_ZONE
+	// Moved is a built-in zone the config file points elsewhere.
+	Moved              bool   `json:"moved"`
 	CredentialSource   string `json:"credentialSource"`
 	CredentialVariable string `json:"credentialVariable"`
 	// Keyring and CredentialsFile are "ok" or what went wrong reading the
@@ -166,7 +168,7 @@ func RunDoctor(ctx context.Context, opts *DoctorOptions) error {
 
 // checkZone runs the checks of one zone and says what is wrong.
 func checkZone(ctx context.Context, f *Factory, store *credentials.Store, z zones.Zone, selected bool) (doctorZone, []string) {
-	d := doctorZone{Zone: z.Name, Host: z.Host, URL: z.URL, Builtin: z.Builtin, AdHoc: z.AdHoc,
+	d := doctorZone{Zone: z.Name, Host: z.Host, URL: z.URL, Builtin: z.Builtin, AdHoc: z.AdHoc, Moved: z.Moved(),
 		CredentialSource: string(credentials.SourceNone), Keyring: "ok", CredentialsFile: "ok",
 		RoundTripMs: -1, Call: "not made (no credential)", Scopes: []string{}, Commands: []commandCheck{}}
 	var problems []string
@@ -274,6 +276,8 @@ func writeDoctorReport(w io.Writer, r doctorReport) {
 		p("")
 		kind := "private instance from MAKE_ZONE"
 		switch {
+		case z.Moved:
+			kind = "built-in, its URL from the config file"
 		case z.Builtin:
 			kind = "built-in"
 		case !z.AdHoc:

@@ -40,6 +40,17 @@ func (z Zone) WebOrigin() string {
 	return u.Scheme + "://" + u.Host
 }
 
+// Moved reports whether the zone is a built-in one that the config file
+// points elsewhere.
+func (z Zone) Moved() bool {
+	for _, b := range builtin {
+		if b.Name == z.Name {
+			return z.Builtin && z.URL != b.URL
+		}
+	}
+	return false
+}
+
 // EnvName is the zone's part of a MAKETOKEN_TOKEN_<ZONE> variable name:
 // upper-cased, with every character other than a letter or digit as "_".
 func (z Zone) EnvName() string {

@@ -87,6 +87,9 @@ func TestNewRegistry(t *testing.T) {
 	if err != nil || eu1.URL != "http://127.0.0.1:18081/api/v2" || eu1.Host != "127.0.0.1:18081" || !eu1.Builtin {
 		t.Errorf("eu1 = %+v, %v: an override moves the URL and the host, and the public host still names it", eu1, err)
 	}
+	if eu2, _ := r.Lookup("eu2"); !eu1.Moved() || eu2.Moved() {
+		t.Errorf("Moved(): eu1 %v, eu2 %v", eu1.Moved(), eu2.Moved())
+	}
 	if got := eu1.WebOrigin(); got != "http://127.0.0.1:18081" {
 		t.Errorf("eu1's web origin = %q", got)
 	}
