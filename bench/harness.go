@@ -19,10 +19,15 @@ import (
 type binaries struct {
 	maketoken string
 	floor     string
-	// depFloor is the floor with every package that maketoken's own code
-	// imports linked in, unused: what maketoken's dependencies cost at
-	// start-up before any of its code runs.
+	// depFloor is the floor with every package linked into maketoken from
+	// outside this module (standard library and third-party) linked in,
+	// unused: what maketoken's dependencies cost at start-up (their
+	// package initialisation and the loading of their code) before any of
+	// maketoken's own code runs. maketoken's own start-up cost is what it
+	// takes beyond it.
 	depFloor string
+	// depPkgs is how many packages the dependency floor links.
+	depPkgs int
 }
 
 // modulePath is the maketoken module.
@@ -47,15 +52,29 @@ func moduleRoot(ctx context.Context) (string, error) {
 }
 
 // build compiles maketoken, the floor and the dependency floor into dir.
-// The dependency floor's source is generated from what maketoken imports
-// and given to the compiler as an overlay: nothing is written into the
-// checkout.
+// The dependency floor's source is generated from what `go list -deps`
+// says maketoken links, and given to the compiler as an overlay: nothing
+// is written into the checkout. It fails unless the dependency floor links
+// exactly the packages from outside the module that maketoken links.
 func build(ctx context.Context, root, dir string) (binaries, error) {
 	b := binaries{maketoken: filepath.Join(dir, "maketoken"), floor: filepath.Join(dir, "floor"), depFloor: filepath.Join(dir, "depfloor")}
-	overlay, err := depFloorOverlay(ctx, root, dir)
+	linked, err := listDeps(ctx, root, "./cmd/maketoken")
 	if err != nil {
 		return b, err
 	}
+	deps := outsideModule(linked)
+	overlay, err := depFloorOverlay(root, dir, deps)
+	if err != nil {
+		return b, err
+	}
+	floorLinks, err := listDeps(ctx, root, "-overlay", overlay, "./bench/depfloor")
+	if err != nil {
+		return b, err
+	}
+	if got := outsideModule(floorLinks); !slices.Equal(got, deps) {
+		return b, fmt.Errorf("the dependency floor links %d packages from outside the module, maketoken %d: they must be the same", len(got), len(deps))
+	}
+	b.depPkgs = len(deps)
 	for _, t := range []struct{ pkg, out string }{
 		{"./cmd/maketoken", b.maketoken},
 		{"./bench/floor", b.floor},
@@ -72,44 +91,56 @@ func build(ctx context.Context, root, dir string) (binaries, error) {
 	return b, nil
 }
 
-// imports returns the packages outside the module that maketoken's own
-// packages import (standard library included), and every package linked
-// into maketoken.
-func imports(ctx context.Context, root string) (direct, linked []string, err error) {
-	cmd := exec.CommandContext(ctx, "go", "list", "-deps", "-f",
-		`{{.ImportPath}}{{if .Module}}{{if eq .Module.Path "`+modulePath+`"}} {{join .Imports " "}}{{end}}{{end}}`,
-		"./cmd/maketoken")
+// listDeps is `go list -deps` of the arguments, for the release build
+// (CGO_ENABLED=0): every package linked, dependencies first.
+func listDeps(ctx context.Context, root string, args ...string) ([]string, error) {
+	cmd := exec.CommandContext(ctx, "go", append([]string{"list", "-deps"}, args...)...)
 	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	out, err := cmd.Output()
 	if err != nil {
-		return nil, nil, fmt.Errorf("go list ./cmd/maketoken: %w", err)
-	}
-	seen := map[string]bool{}
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		fields := strings.Fields(line)
-		linked = append(linked, fields[0])
-		for _, imp := range fields[1:] {
-			if !strings.HasPrefix(imp, modulePath+"/") && imp != "C" && !seen[imp] {
-				seen[imp] = true
-				direct = append(direct, imp)
-			}
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return nil, fmt.Errorf("go list -deps %s: %w\n%s", strings.Join(args, " "), err, ee.Stderr)
 		}
+		return nil, fmt.Errorf("go list -deps %s: %w", strings.Join(args, " "), err)
 	}
-	slices.Sort(direct)
-	return direct, linked, nil
+	return strings.Fields(string(out)), nil
 }
 
-// depFloorOverlay writes the dependency floor's main.go and an overlay
-// that places it at bench/depfloor, and returns the overlay's path.
-func depFloorOverlay(ctx context.Context, root, dir string) (string, error) {
-	direct, _, err := imports(ctx, root)
-	if err != nil {
-		return "", err
+// outsideModule returns, sorted, the packages of linked that are not
+// maketoken's own (and not the floor's main package).
+func outsideModule(linked []string) []string {
+	var out []string
+	for _, p := range linked {
+		if p != modulePath && !strings.HasPrefix(p, modulePath+"/") {
+			out = append(out, p)
+		}
 	}
+	slices.Sort(out)
+	return out
+}
+
+// importable reports whether a program may import the package itself: an
+// internal or vendored package is linked through the package that imports
+// it, which is in the list too.
+func importable(pkg string) bool {
+	for _, elem := range strings.Split(pkg, "/") {
+		if elem == "internal" {
+			return false
+		}
+	}
+	return !strings.HasPrefix(pkg, "vendor/")
+}
+
+// depFloorOverlay writes the dependency floor's main.go, which imports
+// every importable package of deps and uses none, and an overlay that
+// places it at bench/depfloor; it returns the overlay's path.
+func depFloorOverlay(root, dir string, deps []string) (string, error) {
 	var src strings.Builder
-	src.WriteString("// Command depfloor is the floor with maketoken's imports linked in.\npackage main\n\nimport (\n\t\"fmt\"\n")
-	for _, imp := range direct {
-		if imp != "fmt" {
+	src.WriteString("// Command depfloor is the floor with every package maketoken links from\n// outside its module linked in, unused.\npackage main\n\nimport (\n\t\"fmt\"\n")
+	for _, imp := range deps {
+		if imp != "fmt" && importable(imp) {
 			fmt.Fprintf(&src, "\t_ %q\n", imp)
 		}
 	}

@@ -14,12 +14,15 @@ import (
 )
 
 // startupTarget is the start-up target: a command that needs neither the
-// network nor the keyring costs at most this many times the floor.
-const startupTarget = 1.5
+// network nor the keyring costs at most this many times the dependency
+// floor, i.e. maketoken's own start-up work adds at most 10% to what its
+// dependencies cost before any of its code runs.
+const startupTarget = 1.10
 
 // startup measures how long maketoken takes to start and answer, against
-// the floor, for commands that send no request: version, zones (settings
-// and credential sources, credentials from the environment) and --help.
+// the dependency floor, for commands that send no request: version, zones
+// (settings and credential sources, credentials from the environment) and
+// --help. The ratio to the bare floor is shown beside it, for information.
 // It also checks that none of them touches the network or a D-Bus session
 // bus, even when one is announced.
 func (b *bench) startup(ctx context.Context) ([]row, error) {
@@ -74,7 +77,7 @@ func (b *bench) startup(ctx context.Context) ([]row, error) {
 		target:   "-",
 		result:   info,
 	}, {
-		figure: "start-up: floor + maketoken's imports, linked, unused",
+		figure: fmt.Sprintf("start-up: dependency floor (the floor + the %d packages maketoken links from outside its module, unused)", b.bin.depPkgs),
 		measured: fmt.Sprintf("%s (p90 %s) = %.2f× floor", ms(deps.median), ms(deps.p90),
 			float64(deps.median)/float64(floor.median)),
 		target: "-",
@@ -82,12 +85,13 @@ func (b *bench) startup(ctx context.Context) ([]row, error) {
 	}}
 	for i, inv := range invs[firstMaketoken:] {
 		st := summarise(times[firstMaketoken+i])
-		ratio := float64(st.median) / float64(floor.median)
+		ratio := float64(st.median) / float64(deps.median)
 		rows = append(rows, row{
-			figure:   "start-up: " + inv.name[len("maketoken "):],
-			measured: fmt.Sprintf("%s (p90 %s) = %.2f× floor", ms(st.median), ms(st.p90), ratio),
-			target:   fmt.Sprintf("≤ %.1f× floor", startupTarget),
-			result:   verdict(ratio <= startupTarget),
+			figure: "start-up: " + inv.name[len("maketoken "):],
+			measured: fmt.Sprintf("%s (p90 %s) = %.2f× dependency floor (%.2f× floor)", ms(st.median), ms(st.p90), ratio,
+				float64(st.median)/float64(floor.median)),
+			target: fmt.Sprintf("≤ %.2f× dependency floor", startupTarget),
+			result: verdict(ratio <= startupTarget),
 		})
 	}
 	return append(rows, noBus, untouched, testOnly), nil
@@ -150,7 +154,7 @@ func (b *bench) noSessionBus(ctx context.Context, s *setup) (row, error) {
 // maketoken: the emulator, the API contract checker and their
 // dependencies (kin-openapi, testscript).
 func (b *bench) testOnlyLinked(ctx context.Context) (row, error) {
-	_, linked, err := imports(ctx, b.root)
+	linked, err := listDeps(ctx, b.root, "./cmd/maketoken")
 	if err != nil {
 		return row{}, err
 	}
