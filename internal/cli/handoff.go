@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"regexp"
 	"strings"
 
 	"github.com/maketoken/maketoken/internal/delivery"
@@ -35,7 +34,20 @@ func (s *storeCommandFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&s.Env, "store-env", "", "pass the token to -- COMMAND in this variable, not on stdin")
 }
 
-var envNamePattern = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+// isEnvName reports whether s is a variable name: a letter or _, then
+// letters, digits and _ (checked by hand: a regexp compiled at start-up
+// would cost every run, see docs/performance.md).
+func isEnvName(s string) bool {
+	for i, c := range s {
+		switch {
+		case c == '_', 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
+		case '0' <= c && c <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return s != ""
+}
 
 // storeCommandArgs takes COMMAND [ARG...] from after `--`; anything
 // before `--` is an unexpected argument.
@@ -53,7 +65,7 @@ func (s *storeCommandFlags) parseArgs(cmd *cobra.Command, args []string) error {
 	if s.Env != "" && len(args) == 0 {
 		return usageErrorf("--store-env only applies to a command given after --")
 	}
-	if s.Env != "" && !envNamePattern.MatchString(s.Env) {
+	if s.Env != "" && !isEnvName(s.Env) {
 		return usageErrorf("--store-env %s is not a variable name", output.Sanitize(s.Env))
 	}
 	return nil

@@ -11,16 +11,27 @@ import (
 // Mark replaces every secret.
 const Mark = "[REDACTED]"
 
-var (
-	// uuidPattern matches anything shaped like a Make token (a UUID).
-	uuidPattern = regexp.MustCompile(`(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+// patterns are the shapes of secrets that String removes. They are
+// compiled on first use, not at start-up: most runs of maketoken never
+// show a message that needs them (see docs/performance.md).
+var patterns = sync.OnceValue(func() *shapes {
+	return &shapes{
+		uuid:       regexp.MustCompile(`(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`),
+		tokenField: regexp.MustCompile(`("token"\s*:\s*")((?:[^"\\]|\\.)*)(")`),
+		authHeader: regexp.MustCompile(`(?im)((?:^|[^\w/.-])authorization:[ \t]*)(\S+[ \t]+)?\S+`),
+	}
+})
+
+type shapes struct {
+	// uuid matches anything shaped like a Make token (a UUID).
+	uuid *regexp.Regexp
 	// tokenField matches the value of a JSON "token" field.
-	tokenField = regexp.MustCompile(`("token"\s*:\s*")((?:[^"\\]|\\.)*)(")`)
+	tokenField *regexp.Regexp
 	// authHeader matches an Authorization header and its value: the word
 	// on its own (not the end of ".../current-authorization: 401 ..."),
 	// an optional scheme, then the credential.
-	authHeader = regexp.MustCompile(`(?im)((?:^|[^\w/.-])authorization:[ \t]*)(\S+[ \t]+)?\S+`)
-)
+	authHeader *regexp.Regexp
+}
 
 // Redactor knows the secrets of one run of maketoken and removes them,
 // and anything shaped like one, from text.
@@ -58,15 +69,16 @@ func (r *Redactor) Add(s string) {
 // every JSON "token" field that is not masked, and Authorization headers.
 func (r *Redactor) String(s string) string {
 	s = r.known(s)
-	s = uuidPattern.ReplaceAllString(s, Mark)
-	s = tokenField.ReplaceAllStringFunc(s, func(m string) string {
-		parts := tokenField.FindStringSubmatch(m)
+	p := patterns()
+	s = p.uuid.ReplaceAllString(s, Mark)
+	s = p.tokenField.ReplaceAllStringFunc(s, func(m string) string {
+		parts := p.tokenField.FindStringSubmatch(m)
 		if strings.Contains(parts[2], "*") || parts[2] == Mark {
 			return m // already masked by Make
 		}
 		return parts[1] + Mark + parts[3]
 	})
-	s = authHeader.ReplaceAllString(s, "${1}${2}"+Mark)
+	s = p.authHeader.ReplaceAllString(s, "${1}${2}"+Mark)
 	return s
 }
 
