@@ -3,8 +3,10 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/maketoken/maketoken/internal/editdist"
 	"github.com/spf13/cobra"
@@ -49,16 +51,95 @@ func groupCommands(root *cobra.Command) {
 	}
 	root.SetHelpCommandGroupID(groupOther)
 	root.SetCompletionCommandGroupID(groupOther)
-	// Flag descriptions wrapped to fit 80 columns, and help topics by
-	// their name, as `maketoken help NAME` takes them.
-	tpl := root.UsageTemplate()
-	wrapped := fmt.Sprintf("FlagUsagesWrapped %d |", helpWidth)
-	tpl = strings.Replace(tpl, "{{.LocalFlags.FlagUsages |", "{{.LocalFlags."+wrapped, 1)
-	tpl = strings.Replace(tpl, "{{.InheritedFlags.FlagUsages |", "{{.InheritedFlags."+wrapped, 1)
-	const topics = `Additional help topics:{{range .Commands}}{{if .IsAdditionalHelpTopicCommand}}
-  {{rpad .CommandPath .CommandPathPadding}} {{.Short}}{{end}}{{end}}`
-	root.SetUsageTemplate(strings.Replace(tpl, topics, `Help topics (`+"`{{.CommandPath}} help TOPIC`"+`):{{range .Commands}}{{if .IsAdditionalHelpTopicCommand}}
-  {{rpad .Name 12}} {{.Short}}{{end}}{{end}}`, 1))
+}
+
+// usage writes the usage part of c's help, as cobra's default usage
+// template does, with two changes: flag descriptions are wrapped to fit
+// 80 columns, and help topics are listed by their name, as `maketoken
+// help NAME` takes them. It is Go code, not a template: parsing and
+// running cobra's template through reflection took about a third of the
+// time `maketoken --help` takes (see docs/performance.md). A test holds
+// it to the template it replaces (help_usage_test.go).
+func usage(c *cobra.Command) error {
+	var b strings.Builder
+	b.WriteString("Usage:")
+	if c.Runnable() {
+		b.WriteString("\n  " + c.UseLine())
+	}
+	if c.HasAvailableSubCommands() {
+		b.WriteString("\n  " + c.CommandPath() + " [command]")
+	}
+	if len(c.Aliases) > 0 {
+		b.WriteString("\n\nAliases:\n  " + c.NameAndAliases())
+	}
+	if c.HasExample() {
+		b.WriteString("\n\nExamples:\n" + c.Example)
+	}
+	if c.HasAvailableSubCommands() {
+		cmds := c.Commands()
+		listed := func(sub *cobra.Command) bool { return sub.IsAvailableCommand() || sub.Name() == "help" }
+		line := func(sub *cobra.Command) {
+			b.WriteString("\n  " + rpad(sub.Name(), sub.NamePadding()) + " " + sub.Short)
+		}
+		if len(c.Groups()) == 0 {
+			b.WriteString("\n\nAvailable Commands:")
+			for _, sub := range cmds {
+				if listed(sub) {
+					line(sub)
+				}
+			}
+		} else {
+			for _, g := range c.Groups() {
+				b.WriteString("\n\n" + g.Title)
+				for _, sub := range cmds {
+					if sub.GroupID == g.ID && listed(sub) {
+						line(sub)
+					}
+				}
+			}
+			if !c.AllChildCommandsHaveGroup() {
+				b.WriteString("\n\nAdditional Commands:")
+				for _, sub := range cmds {
+					if sub.GroupID == "" && listed(sub) {
+						line(sub)
+					}
+				}
+			}
+		}
+	}
+	if c.HasAvailableLocalFlags() {
+		b.WriteString("\n\nFlags:\n" + trimRightSpace(c.LocalFlags().FlagUsagesWrapped(helpWidth)))
+	}
+	if c.HasAvailableInheritedFlags() {
+		b.WriteString("\n\nGlobal Flags:\n" + trimRightSpace(c.InheritedFlags().FlagUsagesWrapped(helpWidth)))
+	}
+	if c.HasHelpSubCommands() {
+		b.WriteString("\n\nHelp topics (`" + c.CommandPath() + " help TOPIC`):")
+		for _, sub := range c.Commands() {
+			if sub.IsAdditionalHelpTopicCommand() {
+				b.WriteString("\n  " + rpad(sub.Name(), 12) + " " + sub.Short)
+			}
+		}
+	}
+	if c.HasAvailableSubCommands() {
+		b.WriteString("\n\nUse \"" + c.CommandPath() + " [command] --help\" for more information about a command.")
+	}
+	b.WriteString("\n")
+	_, err := io.WriteString(c.OutOrStderr(), b.String())
+	if err != nil {
+		c.PrintErrln(err)
+	}
+	return err
+}
+
+// rpad pads s with blanks to n columns, as cobra's template function.
+func rpad(s string, n int) string {
+	return fmt.Sprintf("%-*s", n, s)
+}
+
+// trimRightSpace is cobra's template function trimTrailingWhitespaces.
+func trimRightSpace(s string) string {
+	return strings.TrimRightFunc(s, unicode.IsSpace)
 }
 
 // helpTopics are `maketoken help TOPIC` pages: commands with no action,

@@ -18,6 +18,7 @@ import (
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/redact"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 )
 
@@ -67,7 +68,7 @@ func SystemDeps(build BuildInfo) Deps {
 // Main runs maketoken with args and returns its exit code, having printed
 // any error to stderr.
 func Main(ctx context.Context, args []string, d Deps) int {
-	f, root := newRoot(d)
+	f, root := newRootFor(d, args)
 	root.SetArgs(args)
 	err := usageIfNotStarted(f, root, root.ExecuteContext(ctx))
 	err = asInterrupted(err, f.interrupts.caught())
@@ -81,7 +82,98 @@ func NewRootCommand(d Deps) *cobra.Command {
 	return root
 }
 
+// command is one of maketoken's commands: the name that runs it and how
+// to make it.
+type command struct {
+	name string
+	new  func(*Factory) *cobra.Command
+}
+
+// commands are maketoken's commands (the help topics aside).
+func commands() []command {
+	return []command{
+		{"zones", newZonesCmd},
+		{"login", newLoginCmd},
+		{"logout", newLogoutCmd},
+		{"status", newStatusCmd},
+		{"doctor", newDoctorCmd},
+		{"token", newTokenCmd},
+		{"scopes", newScopesCmd},
+		{"list", newListCmd},
+		{"create", newCreateCmd},
+		{"revoke", newRevokeCmd},
+		{"rotate", newRotateCmd},
+		{"prune", newPruneCmd},
+		{"exec", newExecCmd},
+		{"version", newVersionCmd},
+	}
+}
+
+// newRoot returns the whole command tree.
 func newRoot(d Deps) (*Factory, *cobra.Command) {
+	f, root := newBareRoot(d)
+	for _, c := range commands() {
+		root.AddCommand(c.new(f))
+	}
+	completeTree(f, root)
+	return f, root
+}
+
+// newRootFor returns the command tree args need. A run of one of
+// maketoken's commands gets the root with that command alone: making
+// every command, with its flags and help, costs about as much again as
+// the rest of a start-up (see docs/performance.md). Anything else (the
+// root itself, help, completion, an unknown command) gets the whole tree.
+// The command is the one cobra finds in args, the same as in the whole
+// tree: the root's flags are the same, and names are unique.
+func newRootFor(d Deps, args []string) (*Factory, *cobra.Command) {
+	if c, ok := commandIn(args); ok {
+		f, root := newBareRoot(d)
+		cmd := c.new(f)
+		root.AddCommand(cmd)
+		// Only `maketoken completion` needs cobra's completion command.
+		root.CompletionOptions.DisableDefaultCmd = true
+		if found, _, err := root.Find(args); err == nil && found == cmd {
+			return f, root
+		}
+	}
+	return newRoot(d)
+}
+
+// commandIn returns the command args run, if it is one of commands(),
+// found as cobra finds it (past the root's flags and their values) in a
+// tree of stand-ins that costs next to nothing to make.
+func commandIn(args []string) (command, bool) {
+	scan := &cobra.Command{Use: "maketoken"}
+	addGlobalFlags(scan.PersistentFlags())
+	all := commands()
+	for _, c := range all {
+		scan.AddCommand(&cobra.Command{Use: c.name, Run: func(*cobra.Command, []string) {}})
+	}
+	found, _, err := scan.Find(args)
+	if err != nil || found == scan {
+		return command{}, false
+	}
+	for _, c := range all {
+		if c.name == found.Name() {
+			return c, true
+		}
+	}
+	return command{}, false
+}
+
+// addGlobalFlags defines the flags every command takes.
+func addGlobalFlags(pf *pflag.FlagSet) {
+	pf.StringP("zone", "z", "", "zone name or host (eu1, eu1.make.com, celonis-us1, ...)")
+	pf.StringP("output", "o", "", "output format: table, tsv or json (default: table on a terminal, tsv otherwise)")
+	pf.String("jq", "", "filter JSON output with a jq expression (implies -o json)")
+	pf.String("config", "", "config file (default $XDG_CONFIG_HOME/maketoken/config.yaml)")
+	pf.Duration("timeout", 30*time.Second, "time limit for the whole command")
+	pf.Bool("debug", false, "trace HTTP requests on stderr, with secrets redacted")
+}
+
+// newBareRoot returns the root command with its flags and no command.
+func newBareRoot(d Deps) (*Factory, *cobra.Command) {
 	if d.Getenv == nil {
 		d.Getenv = func(string) string { return "" }
 	}
@@ -108,50 +200,34 @@ MAKE_ZONE as Make's own tools read them. See ` + "`maketoken help environment`" 
   MAKE_API_KEY=$(maketoken token -z us1) some-script`,
 		SilenceErrors:     true,
 		SilenceUsage:      true,
-		Version:           versionString(d.Build),
 		DisableAutoGenTag: true,
 	}
 	root.SetIn(d.IO.In)
 	root.SetOut(d.IO.Out)
 	root.SetErr(d.IO.ErrOut)
-	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return &ExitError{Code: ExitUsage, Err: flagError(cmd, err)}
 	})
-
 	pf := root.PersistentFlags()
-	pf.StringP("zone", "z", "", "zone name or host (eu1, eu1.make.com, celonis-us1, ...)")
-	pf.StringP("output", "o", "", "output format: table, tsv or json (default: table on a terminal, tsv otherwise)")
-	pf.String("jq", "", "filter JSON output with a jq expression (implies -o json)")
-	pf.String("config", "", "config file (default $XDG_CONFIG_HOME/maketoken/config.yaml)")
-	pf.Duration("timeout", 30*time.Second, "time limit for the whole command")
-	pf.Bool("debug", false, "trace HTTP requests on stderr, with secrets redacted")
+	addGlobalFlags(pf)
 	f.flags = pf
-	_ = root.RegisterFlagCompletionFunc("zone", completion(f, completeZones))
-	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"table", "tsv", "json"}, cobra.ShellCompDirectiveNoFileComp))
-
-	root.AddCommand(
-		newZonesCmd(f),
-		newLoginCmd(f),
-		newLogoutCmd(f),
-		newStatusCmd(f),
-		newDoctorCmd(f),
-		newTokenCmd(f),
-		newScopesCmd(f),
-		newListCmd(f),
-		newCreateCmd(f),
-		newRevokeCmd(f),
-		newRotateCmd(f),
-		newPruneCmd(f),
-		newExecCmd(f),
-		newVersionCmd(f),
-	)
-	root.AddCommand(helpTopics()...)
-	groupCommands(root)
+	root.SetUsageFunc(usage)
 	// Anything cobra refuses before a command runs (an unknown command,
 	// wrong arguments) is a usage error.
 	root.PersistentPreRun = func(*cobra.Command, []string) { f.started = true }
 	return f, root
+}
+
+// completeTree adds what only the whole tree needs: --version, the
+// completions of the root's flags, the help topics and the groups of the
+// root's help.
+func completeTree(f *Factory, root *cobra.Command) {
+	root.Version = versionString(f.Build)
+	root.SetVersionTemplate("{{.Version}}\n")
+	_ = root.RegisterFlagCompletionFunc("zone", completion(f, completeZones))
+	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"table", "tsv", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	root.AddCommand(helpTopics()...)
+	groupCommands(root)
 }
 
 // usageIfNotStarted makes an error from cobra's own checks exit 2, an

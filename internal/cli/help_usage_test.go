@@ -1,0 +1,91 @@
+package cli
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+)
+
+// usageTemplate is the template usage replaced: cobra's default usage
+// template with flag descriptions wrapped to 80 columns and help topics
+// listed by their name.
+func usageTemplate(t *testing.T) string {
+	tpl := (&cobra.Command{}).UsageTemplate()
+	wrapped := fmt.Sprintf("FlagUsagesWrapped %d |", helpWidth)
+	for _, r := range [][2]string{
+		{"{{.LocalFlags.FlagUsages |", "{{.LocalFlags." + wrapped},
+		{"{{.InheritedFlags.FlagUsages |", "{{.InheritedFlags." + wrapped},
+		{"Additional help topics:{{range .Commands}}{{if .IsAdditionalHelpTopicCommand}}\n  {{rpad .CommandPath .CommandPathPadding}} {{.Short}}{{end}}{{end}}",
+			"Help topics (`{{.CommandPath}} help TOPIC`):{{range .Commands}}{{if .IsAdditionalHelpTopicCommand}}\n  {{rpad .Name 12}} {{.Short}}{{end}}{{end}}"},
+	} {
+		if !strings.Contains(tpl, r[0]) {
+			t.Fatalf("cobra's usage template no longer holds %q: compare usage with it again", r[0])
+		}
+		tpl = strings.Replace(tpl, r[0], r[1], 1)
+	}
+	return tpl
+}
+
+// TestUsageAsTheTemplate: usage writes, for every command and help topic
+// of the tree and for commands with what maketoken's have not (aliases,
+// examples, nested and hidden commands, ungrouped ones), exactly what the
+// template wrote.
+func TestUsageAsTheTemplate(t *testing.T) {
+	tpl := usageTemplate(t)
+	trees := func() []*cobra.Command {
+		_, root := newRoot(Deps{IO: &IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}})
+		root.InitDefaultHelpCmd()
+		root.InitDefaultCompletionCmd()
+		root.InitDefaultVersionFlag()
+		return []*cobra.Command{root, syntheticTree()}
+	}
+	ours, theirs := trees(), trees()
+	for i := range ours {
+		theirs[i].SetUsageFunc(nil)
+		theirs[i].SetUsageTemplate(tpl)
+		ourCmds, theirCmds := allCommands(ours[i]), allCommands(theirs[i])
+		if len(ourCmds) != len(theirCmds) || len(ourCmds) < 4 {
+			t.Fatalf("%d and %d commands", len(ourCmds), len(theirCmds))
+		}
+		for j, c := range ourCmds {
+			c.InitDefaultHelpFlag()
+			theirCmds[j].InitDefaultHelpFlag()
+			got, want := c.UsageString(), theirCmds[j].UsageString()
+			if got != want {
+				t.Errorf("usage of %q:\n%s\nthe template:\n%s", c.CommandPath(), got, want)
+			}
+		}
+	}
+}
+
+func allCommands(c *cobra.Command) []*cobra.Command {
+	out := []*cobra.Command{c}
+	for _, sub := range c.Commands() {
+		out = append(out, allCommands(sub)...)
+	}
+	return out
+}
+
+// syntheticTree has what maketoken's tree has not.
+func syntheticTree() *cobra.Command {
+	run := func(*cobra.Command, []string) {}
+	root := &cobra.Command{Use: "tool", Short: "A tool", Run: run}
+	root.SetUsageFunc(usage)
+	root.AddGroup(&cobra.Group{ID: "g", Title: "Grouped:"})
+	root.PersistentFlags().String("global", "", "a global flag with a long description that goes on and on past the eightieth column of the terminal")
+	a := &cobra.Command{Use: "alpha [ARG]", Aliases: []string{"a", "al"}, Short: "Alpha", Example: "  tool alpha x", GroupID: "g", Run: run}
+	a.Flags().BoolP("yes", "y", false, "do it")
+	nested := &cobra.Command{Use: "nested", Short: "Nested", Run: run}
+	a.AddCommand(nested, &cobra.Command{Use: "topic", Short: "A topic", Long: "Text."})
+	root.AddCommand(a,
+		&cobra.Command{Use: "beta", Short: "Beta, ungrouped", Run: run},
+		&cobra.Command{Use: "hidden", Short: "Hidden", Hidden: true, Run: run},
+		&cobra.Command{Use: "old", Short: "Old", Deprecated: "use alpha", Run: run},
+		&cobra.Command{Use: "group-only", Short: "Commands only"},
+	)
+	root.Commands()[len(root.Commands())-1].AddCommand(&cobra.Command{Use: "leaf", Short: "Leaf", Run: run})
+	return root
+}
