@@ -45,6 +45,7 @@ type Client struct {
 	ua      string
 	retry   RetryPolicy
 	onRetry func(RetryEvent)
+	clock   *serverClock // the zone's clock, from its answers' Date
 }
 
 // New returns a client for the API at baseURL (".../api/v2") that
@@ -77,7 +78,7 @@ func New(baseURL, token string, opts Options) (*Client, error) {
 	if opts.Retry != nil {
 		rp = *opts.Retry
 	}
-	return &Client{base: u, token: token, http: hc, ua: ua, retry: rp, onRetry: opts.OnRetry}, nil
+	return &Client{base: u, token: token, http: hc, ua: ua, retry: rp, onRetry: opts.OnRetry, clock: &serverClock{}}, nil
 }
 
 // Token returns the token the client authenticates with.
@@ -384,6 +385,9 @@ func (c *Client) send(ctx context.Context, method, path string, body []byte) (an
 	}
 	defer resp.Body.Close()
 	ans := answer{status: resp.StatusCode, header: resp.Header, url: resp.Request.URL}
+	if c.otherOrigin(ans) == "" {
+		c.clock.observe(resp.Header, time.Now())
+	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes+1))
 	if err != nil {
 		return answer{}, &TransportError{Method: method, URL: u.String(), Err: fmt.Errorf("the answer (%d) was cut off: %w", resp.StatusCode, err)}
