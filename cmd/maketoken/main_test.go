@@ -28,9 +28,20 @@ import (
 // re-executes this test binary as "maketoken") against the Make emulator,
 // which runs in the test process and serves six zones on loopback ports.
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(afterTests{m, removeStandInRelease}, map[string]func(){
 		"maketoken": func() { os.Exit(testMain()) },
 	})
+}
+
+// afterTests runs the tests, then cleans up what they shared.
+type afterTests struct {
+	m       *testing.M
+	cleanup func()
+}
+
+func (a afterTests) Run() int {
+	defer a.cleanup()
+	return a.m.Run()
 }
 
 // testMain is main with one difference: the keyring. Scripts never touch
