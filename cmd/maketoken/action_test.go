@@ -78,12 +78,20 @@ func removeStandInRelease() {
 // actionRelease gives the release the action tests install.
 func actionRelease(t testing.TB) *releaseFiles {
 	t.Helper()
+	rel, err := loadActionRelease()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rel
+}
+
+func loadActionRelease() (*releaseFiles, error) {
 	if dist := os.Getenv(actionDistEnv); dist != "" {
 		rel, err := goreleaserRelease(dist)
 		if err != nil {
-			t.Fatalf("%s=%s: %v", actionDistEnv, dist, err)
+			return nil, fmt.Errorf("%s=%s: %w", actionDistEnv, dist, err)
 		}
-		return rel
+		return rel, nil
 	}
 	standInRelease.once.Do(func() {
 		standInRelease.dir, standInRelease.err = os.MkdirTemp("", "maketoken-action-release")
@@ -92,9 +100,9 @@ func actionRelease(t testing.TB) *releaseFiles {
 		}
 	})
 	if standInRelease.err != nil {
-		t.Fatalf("building the stand-in release: %v", standInRelease.err)
+		return nil, fmt.Errorf("building the stand-in release: %w", standInRelease.err)
 	}
-	return standInRelease.rel
+	return standInRelease.rel, nil
 }
 
 // goreleaserRelease reads goreleaser's dist/ folder.
@@ -129,7 +137,7 @@ func buildStandInRelease(dir string) (*releaseFiles, error) {
 	build := exec.Command("go", "build", "-o", bin,
 		"-ldflags", "-X main.version="+rel.Version+" -X main.commit="+rel.Commit+" -X main.date=2026-01-01T00:00:00Z", ".")
 	if out, err := build.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("go build: %v\n%s", err, out)
+		return nil, fmt.Errorf("go build: %w\n%s", err, out)
 	}
 	native, err := os.ReadFile(bin)
 	if err != nil {
@@ -264,9 +272,14 @@ type githubStandIn struct {
 const standInRepo = "/maketoken/maketoken"
 
 func newGithubStandIn(t testing.TB, rel *releaseFiles) *githubStandIn {
+	g := startGithubStandIn(rel)
+	t.Cleanup(g.Close)
+	return g
+}
+
+func startGithubStandIn(rel *releaseFiles) *githubStandIn {
 	g := &githubStandIn{rel: rel}
 	g.Server = httptest.NewServer(http.HandlerFunc(g.serve))
-	t.Cleanup(g.Close)
 	return g
 }
 
@@ -343,9 +356,11 @@ func runnerPlatform(goos, goarch string) (string, string) {
 // machinePath is this machine's PATH without any folder that holds a
 // maketoken (the test harness puts one there): maketoken can only come
 // from what the action adds.
-func machinePath() string {
+func machinePath() string { return withoutMaketoken(os.Getenv("PATH")) }
+
+func withoutMaketoken(path string) string {
 	var keep []string
-	for _, d := range filepath.SplitList(os.Getenv("PATH")) {
+	for _, d := range filepath.SplitList(path) {
 		if _, err := os.Stat(filepath.Join(d, "maketoken")); err == nil {
 			continue
 		}

@@ -95,6 +95,7 @@ type ghJob struct {
 	Permissions    any               `yaml:"permissions"`
 	Concurrency    any               `yaml:"concurrency"`
 	TimeoutMinutes int               `yaml:"timeout-minutes"`
+	Strategy       any               `yaml:"strategy"` // read, not run
 	Env            map[string]string `yaml:"env"`
 	Steps          []ghStep          `yaml:"steps"`
 }

@@ -311,6 +311,9 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 				}
 			})
 			env.Values[emuKey{}] = srv
+			gh := &ghjobState{}
+			env.Values[ghjobKey{}] = gh
+			env.Defer(gh.close)
 			if err := setupCanary(env, srv); err != nil {
 				return err
 			}
@@ -341,11 +344,13 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"emu":        cmdEmu,
-			"exits":      cmdExits,
-			"setenvfile": cmdSetenvFile,
-			"waitfile":   cmdWaitFile,
-			"cidoc":      cmdCIDoc,
+			"emu":           cmdEmu,
+			"exits":         cmdExits,
+			"setenvfile":    cmdSetenvFile,
+			"waitfile":      cmdWaitFile,
+			"cidoc":         cmdCIDoc,
+			"ghjob":         cmdGHJob,
+			"actionrelease": cmdActionRelease,
 		},
 	}
 }
