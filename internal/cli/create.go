@@ -201,7 +201,7 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 	if opts.Save {
 		store, err := f.Store()
 		if err == nil {
-			err = store.Save(ctx, zone.Name, tok.Token, cred.Source)
+			err = store.Save(ctx, zone, tok.Token, cred.Source)
 		}
 		switch {
 		case outcome.IsUnknown(err):

@@ -147,7 +147,7 @@ func RunDoctor(ctx context.Context, opts *DoctorOptions) error {
 	}
 	problems := make([][]string, len(list))
 	parallel(len(list), func(i int) error {
-		rep.Zones[i], problems[i] = checkZone(ctx, f, store, list[i], list[i].Name == selected.Name)
+		rep.Zones[i], problems[i] = checkZone(ctx, f, store, list[i])
 		return nil
 	})
 	for _, p := range problems {
@@ -167,7 +167,7 @@ func RunDoctor(ctx context.Context, opts *DoctorOptions) error {
 }
 
 // checkZone runs the checks of one zone and says what is wrong.
-func checkZone(ctx context.Context, f *Factory, store *credentials.Store, z zones.Zone, selected bool) (doctorZone, []string) {
+func checkZone(ctx context.Context, f *Factory, store *credentials.Store, z zones.Zone) (doctorZone, []string) {
 	d := doctorZone{Zone: z.Name, Host: z.Host, URL: z.URL, Builtin: z.Builtin, AdHoc: z.AdHoc, Moved: z.Moved(),
 		CredentialSource: string(credentials.SourceNone), Keyring: "ok", CredentialsFile: "ok",
 		RoundTripMs: -1, Call: "not made (no credential)", Scopes: []string{}, Commands: []commandCheck{}}
@@ -176,7 +176,7 @@ func checkZone(ctx context.Context, f *Factory, store *credentials.Store, z zone
 		msg := strings.ReplaceAll(fmt.Sprintf(format, a...), "zone "+z.Name+": ", "")
 		problems = append(problems, fmt.Sprintf("zone %s: %s", z.Name, msg))
 	}
-	kerr, ferr := store.CheckStores(ctx, z.Name)
+	kerr, ferr := store.CheckStores(ctx, z)
 	if kerr != nil {
 		d.Keyring = clean(f, kerr.Error())
 		var ke *credentials.KeyringError
@@ -188,10 +188,22 @@ func checkZone(ctx context.Context, f *Factory, store *credentials.Store, z zone
 		d.CredentialsFile = clean(f, ferr.Error())
 		problem("the credentials file: %s", d.CredentialsFile)
 	}
-	cred, err := f.Credential(ctx, z, selected)
-	if err != nil {
-		var nf *credentials.NotFoundError
-		if !errors.As(err, &nf) && kerr == nil && ferr == nil {
+	cred, err := store.Lookup(ctx, z)
+	var moved *credentials.OriginChangedError
+	switch {
+	case err == nil:
+	case errors.As(err, &moved), failedZone(err):
+		// The zone has a credential, which must not be sent: a problem,
+		// whatever the stores said.
+		d.CredentialSource, d.CredentialVariable = string(cred.Source), cred.EnvVar
+		d.Call = "not made (a malformed credential)"
+		if moved != nil {
+			d.Call = "not made (the zone moved since login)"
+		}
+		problem("%s", clean(f, err.Error()))
+		return d, problems
+	default:
+		if !isNotFound(err) && kerr == nil && ferr == nil {
 			problem("finding the credential: %s", clean(f, err.Error()))
 		}
 		return d, problems

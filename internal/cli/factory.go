@@ -145,7 +145,9 @@ func (f *Factory) ZoneSelection() (config.Selection, error) {
 	return reg.Selection()
 }
 
-// Store returns the credential store.
+// Store returns the credential store: the one way to a zone's credential
+// (see credentials.Store), which also keeps the record of the origin each
+// stored credential was checked at, in maketoken's config folder.
 func (f *Factory) Store() (*credentials.Store, error) {
 	cfg, err := f.Config()
 	if err != nil {
@@ -160,46 +162,22 @@ func (f *Factory) Store() (*credentials.Store, error) {
 		if makeZone == "" && strings.TrimSpace(f.Getenv("MAKE_API_KEY")) != "" {
 			fmt.Fprintln(f.IO.ErrOut, "maketoken: note: MAKE_API_KEY ignored: say its zone with MAKE_ZONE or -z")
 		}
+		record := ""
+		if dir, err := config.Dir(f.Getenv); err == nil {
+			record = filepath.Join(dir, "credential-hosts.json")
+		}
 		f.store = credentials.NewStore(credentials.Options{
 			Keyring:        f.Keyring,
 			KeyringTimeout: cfg.KeyringTimeout,
 			File:           cfg.CredentialsFile,
+			Record:         record,
 			Getenv:         f.Getenv,
 			Warn:           f.Warn,
+			Found:          f.Redactor.Add,
 			MakeZone:       makeZone,
 		})
 	})
 	return f.store, nil
-}
-
-// Credential finds a zone's credential; selected says whether the zone is
-// the one chosen for this command (only it may use MAKE_API_KEY).
-func (f *Factory) Credential(ctx context.Context, zone zones.Zone, selected bool) (credentials.Credential, error) {
-	st, err := f.Store()
-	if err != nil {
-		return credentials.Credential{}, err
-	}
-	c, err := st.Lookup(ctx, zone.Name, selected)
-	if err == nil {
-		f.Redactor.Add(c.Token)
-		// A stored credential goes only to the origin login checked it
-		// at; one from the environment is the user's choice for this run.
-		if c.Source == credentials.SourceKeyring || c.Source == credentials.SourceFile {
-			err = f.CredentialOrigins().Check(zone.Name, zone.URL)
-		}
-	}
-	return c, err
-}
-
-// CredentialOrigins is the record of the origin each zone's stored
-// credential was checked at by login (in maketoken's config folder; none
-// when there is no such folder).
-func (f *Factory) CredentialOrigins() credentials.Origins {
-	dir, err := config.Dir(f.Getenv)
-	if err != nil {
-		return credentials.Origins{}
-	}
-	return credentials.Origins{Path: filepath.Join(dir, "credential-hosts.json")}
 }
 
 // HTTPClient is the one HTTP client of this command, shared by every

@@ -38,6 +38,11 @@ func keyringFailure(err error) error {
 type zoneCredential struct {
 	Zone       zones.Zone
 	Credential credentials.Credential
+	// Err, in a fan-out, is why the zone failed before any request: it has
+	// a credential that must not be sent (the zone moved since login, a
+	// malformed credential). The zone is reported as failed; Credential is
+	// not to be used.
+	Err error
 }
 
 // selectedCredential is the one way to get the selected zone and its
@@ -48,7 +53,11 @@ func (f *Factory) selectedCredential(ctx context.Context) (zoneCredential, error
 	if err != nil {
 		return zoneCredential{}, err
 	}
-	c, err := f.Credential(ctx, zone, true)
+	store, err := f.Store()
+	if err != nil {
+		return zoneCredential{Zone: zone}, err
+	}
+	c, err := store.Lookup(ctx, zone)
 	return zoneCredential{Zone: zone, Credential: c}, err
 }
 
@@ -63,10 +72,23 @@ func printerAndZones(ctx context.Context, f *Factory, all bool) (*output.Printer
 	return printer, targets, err
 }
 
+// failedZone reports whether a zone's lookup found a credential that must
+// not be sent: in a fan-out, that zone failed (its Err), it is not one
+// without a credential.
+func failedZone(err error) bool {
+	var (
+		moved   *credentials.OriginChangedError
+		invalid *credentials.InvalidError
+	)
+	return errors.As(err, &moved) || errors.As(err, &invalid)
+}
+
 // targetZones returns the zones a command works on: the selected zone, or
 // with all every zone that has a credential. For the selected zone a
-// missing credential is an error; in a fan-out, zones without one are
-// skipped (and if no zone has one, that is the error).
+// missing or unusable credential is the error. In a fan-out, zones without
+// one are skipped (and if no zone has one, that is the error); a zone whose
+// credential must not be sent is a target with Err set, which the command
+// reports as a failed zone (see eachZone).
 func (f *Factory) targetZones(ctx context.Context, all bool) ([]zoneCredential, error) {
 	if !all {
 		zc, err := f.selectedCredential(ctx)
@@ -75,53 +97,62 @@ func (f *Factory) targetZones(ctx context.Context, all bool) ([]zoneCredential, 
 		}
 		return []zoneCredential{zc}, nil
 	}
-	selected, err := f.SelectedZone()
+	reg, err := f.Zones()
 	if err != nil {
 		return nil, err
 	}
-	reg, _ := f.Zones()
+	if _, err := reg.Selected(); err != nil {
+		return nil, err
+	}
+	store, err := f.Store()
+	if err != nil {
+		return nil, err
+	}
 	list := reg.All()
-	found := make([]*zoneCredential, len(list))
+	found := make([]zoneCredential, len(list))
 	errs := parallel(len(list), func(i int) error {
-		c, err := f.Credential(ctx, list[i], list[i].Name == selected.Name)
-		if err != nil {
-			return err
-		}
-		found[i] = &zoneCredential{Zone: list[i], Credential: c}
-		return nil
+		c, err := store.Lookup(ctx, list[i])
+		found[i] = zoneCredential{Zone: list[i], Credential: c, Err: err}
+		return err
 	})
 	var out []zoneCredential
-	var keyringErr error
+	var unusable error // a place credentials are kept in that could not be read
 	for i, zc := range found {
-		if zc != nil {
-			out = append(out, *zc)
-		} else if kerr := keyringFailure(errs[i]); kerr != nil && keyringErr == nil {
-			keyringErr = kerr
-		} else if errs[i] != nil && !isNotFound(errs[i]) && keyringErr == nil {
-			keyringErr = errs[i]
+		switch err := errs[i]; {
+		case err == nil, failedZone(err):
+			out = append(out, zc)
+		case isNotFound(err):
+		case unusable == nil:
+			unusable = err
 		}
 	}
 	if len(out) == 0 {
-		if keyringErr != nil {
-			return nil, keyringErr
+		if unusable != nil {
+			return nil, unusable
 		}
 		return nil, &ExitError{Code: ExitAuth, Err: errors.New("no zone has a credential; run `maketoken login -z ZONE` (or set MAKETOKEN_TOKEN_<ZONE>)")}
 	}
-	// A zone whose stored credential belongs to another origin is
-	// skipped, and said so.
-	for _, e := range errs {
-		if moved := (*credentials.OriginChangedError)(nil); errors.As(e, &moved) {
-			f.Warn(e.Error())
-		}
-	}
 	// A keyring that is simply absent (a server, a CI job) is normal when the
 	// credentials come from the environment or the file; one that did not
-	// answer in time may hide credentials the user expects, so say so.
+	// answer in time, or a credentials file that cannot be read, may hide
+	// credentials the user expects, so say so.
 	var ke *credentials.KeyringError
-	if errors.As(keyringErr, &ke) && ke.IsTimeout() {
-		f.Warn("some zones were skipped: " + keyringErr.Error())
+	if unusable != nil && (!errors.As(unusable, &ke) || ke.IsTimeout()) {
+		f.Warn("some zones were skipped: " + unusable.Error())
 	}
 	return out, nil
+}
+
+// eachZone runs fn for every target at once and returns each one's error.
+// A target that failed before any request (its Err) is not given to fn:
+// its Err is its error.
+func eachZone(targets []zoneCredential, fn func(i int, t zoneCredential) error) []error {
+	return parallel(len(targets), func(i int) error {
+		if targets[i].Err != nil {
+			return targets[i].Err
+		}
+		return fn(i, targets[i])
+	})
 }
 
 func isNotFound(err error) bool {

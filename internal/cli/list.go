@@ -69,8 +69,7 @@ func RunList(ctx context.Context, opts *ListOptions) error {
 	spinner := f.IO.StartSpinner("listing the tokens of " + zonesText(targetNames(targets)))
 	defer spinner.Stop()
 	now := f.now()
-	errs := parallel(len(targets), func(i int) error {
-		t := targets[i]
+	errs := eachZone(targets, func(i int, t zoneCredential) error {
 		client, err := f.Client(t.Zone, t.Credential.Token)
 		if err != nil {
 			return err

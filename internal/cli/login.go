@@ -69,13 +69,20 @@ func RunLogin(ctx context.Context, opts *LoginOptions) error {
 	if err != nil {
 		return err
 	}
-	// Before asking for a token: a keyring that cannot be used fails now,
-	// not after the token was pasted and checked with Make.
-	was, old, err := store.Stored(ctx, zone.Name, opts.InsecureStorage)
+	asked := credentials.Source("")
+	if opts.InsecureStorage {
+		asked = credentials.SourceFile
+	}
+	where, err := store.Destination(asked)
 	if err != nil {
 		return err
 	}
-	f.Redactor.Add(old)
+	// Before asking for a token: a keyring that cannot be used fails now,
+	// not after the token was pasted and checked with Make.
+	was, old, err := store.Stored(ctx, zone, where)
+	if err != nil {
+		return err
+	}
 	if !opts.WithToken && f.IO.InTTY {
 		loginGuide(f, zone, was, old)
 	}
@@ -97,16 +104,10 @@ func RunLogin(ctx context.Context, opts *LoginOptions) error {
 		return apiError(zone.Name, err, "user:read")
 	}
 
-	where := credentials.SourceKeyring
-	if opts.InsecureStorage {
-		where = credentials.SourceFile
-	}
-	if err := store.Save(ctx, zone.Name, token, where); err != nil {
+	// Saving records where the credential was checked: it is sent
+	// nowhere else.
+	if err := store.Save(ctx, zone, token, where); err != nil {
 		return err
-	}
-	// Record where the credential was checked: it is sent nowhere else.
-	if err := f.CredentialOrigins().Set(zone.Name, zone.URL); err != nil {
-		f.Warn(fmt.Sprintf("zone %s: could not record the host the credential was checked at (%v); a later change of the zone's URL will not be noticed", zone.Name, err))
 	}
 	place := "the OS keyring"
 	if where == credentials.SourceFile {

@@ -144,12 +144,9 @@ func RunLogout(ctx context.Context, opts *LogoutOptions) error {
 		}
 	}
 
-	removed, err := store.Delete(ctx, zone.Name)
+	removed, err := store.Delete(ctx, zone)
 	if err != nil {
 		return err
-	}
-	if err := f.CredentialOrigins().Set(zone.Name, ""); err != nil {
-		f.Warn(fmt.Sprintf("zone %s: could not remove the recorded host of the credential: %v", zone.Name, err))
 	}
 	names := make([]string, len(removed))
 	for i, s := range removed {

@@ -285,6 +285,10 @@ func (o *PruneOptions) selector(cutoff, now time.Time, current string) tokens.Se
 // planPrune lists a zone's tokens and picks those to revoke.
 func planPrune(ctx context.Context, f *Factory, zc zoneCredential, opts *PruneOptions, cutoff, now time.Time) *pruneZone {
 	p := &pruneZone{zc: zc}
+	if zc.Err != nil { // a zone that failed before any request
+		p.err = zc.Err
+		return p
+	}
 	client, err := f.BulkClient(zc.Zone, zc.Credential.Token)
 	if err != nil {
 		p.err = err

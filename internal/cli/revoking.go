@@ -45,7 +45,8 @@ func forgetRevoked(ctx context.Context, f *Factory, zc zoneCredential) error {
 	if err != nil {
 		return err
 	}
-	removed, err := store.Delete(context.WithoutCancel(ctx), zone)
+	// Delete clears the zone's origin record with the credential.
+	removed, err := store.Delete(context.WithoutCancel(ctx), zc.Zone)
 	if err != nil {
 		return fmt.Errorf("zone %s: the credential was revoked but could not be removed from storage: %w; run `maketoken logout -z %s`", zone, err, zone)
 	}

@@ -636,13 +636,13 @@ func (r *rotation) storeToken(ctx context.Context, tok makeapi.Token) error {
 	if err != nil {
 		return err
 	}
-	err = store.Save(ctx, zone, tok.Token, r.store)
+	err = store.Save(ctx, r.zone, tok.Token, r.store)
 	if err == nil {
 		return nil
 	}
 	cctx, cancel := tokens.CleanupContext(ctx)
 	defer cancel()
-	now, lerr := store.Lookup(cctx, zone, false)
+	now, lerr := store.Lookup(cctx, r.zone)
 	switch {
 	case lerr == nil && now.Token == tok.Token:
 		r.f.Warn(fmt.Sprintf("zone %s: the new token is stored, with a problem: %v", zone, err))
@@ -653,7 +653,7 @@ func (r *rotation) storeToken(ctx context.Context, tok makeapi.Token) error {
 		return fmt.Errorf("zone %s: storing the new token as the zone's credential: %w", zone, err)
 	case lerr == nil && now.Token == r.cred.Token:
 	default:
-		if rerr := store.Save(cctx, zone, r.cred.Token, r.store); rerr != nil {
+		if rerr := store.Save(cctx, r.zone, r.cred.Token, r.store); rerr != nil {
 			r.f.Warn(fmt.Sprintf("zone %s: could not put the old credential back into storage either (%v); log in again with it", zone, rerr))
 		}
 	}

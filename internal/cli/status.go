@@ -91,11 +91,15 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 	records := make([]statusRecord, len(targets))
 	spinner := f.IO.StartSpinner("checking the credentials of " + zonesText(targetNames(targets)))
 	defer spinner.Stop()
-	errs := parallel(len(targets), func(i int) error {
-		t := targets[i]
-		rec := &records[i]
-		*rec = statusRecord{Zone: t.Zone.Name, Host: t.Zone.Host, CredentialSource: string(t.Credential.Source),
+	for i, t := range targets {
+		records[i] = statusRecord{Zone: t.Zone.Name, Host: t.Zone.Host, CredentialSource: string(t.Credential.Source),
 			CredentialVariable: t.Credential.EnvVar, Scopes: []string{}}
+		if t.Err != nil { // a zone that failed before any request
+			records[i].Error = f.Redactor.String(t.Err.Error())
+		}
+	}
+	errs := eachZone(targets, func(i int, t zoneCredential) error {
+		rec := &records[i]
 		client, err := f.Client(t.Zone, t.Credential.Token)
 		if err != nil {
 			return err

@@ -66,14 +66,20 @@ func RunZones(ctx context.Context, opts *ZonesOptions) error {
 	if err != nil {
 		return err
 	}
+	store, err := f.Store()
+	if err != nil {
+		return err
+	}
 	f.noteAdHocZones()
 	all := reg.All()
 	records := make([]zoneRecord, len(all))
 	errs := parallel(len(all), func(i int) error {
 		z := all[i]
 		src, variable := credentials.SourceNone, ""
-		c, err := f.Credential(ctx, z, z.Name == selected.Name)
-		if moved := (*credentials.OriginChangedError)(nil); err == nil || errors.As(err, &moved) {
+		// A credential that must not be sent (moved, malformed) is still
+		// where it comes from.
+		c, err := store.Lookup(ctx, z)
+		if err == nil || failedZone(err) {
 			src, variable = c.Source, c.EnvVar
 		}
 		records[i] = zoneRecord{Name: z.Name, Host: z.Host, URL: z.URL, Builtin: z.Builtin, Default: z.Name == selected.Name,

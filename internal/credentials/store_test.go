@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/maketoken/maketoken/internal/zones"
 	gokeyring "github.com/zalando/go-keyring"
 )
 
@@ -37,6 +38,16 @@ func mockSystemKeyring(t *testing.T, err error) {
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
 
+// zone is a built-in zone by name.
+func zone(name string) zones.Zone {
+	for _, z := range zones.Builtin() {
+		if z.Name == name {
+			return z
+		}
+	}
+	panic("no zone " + name)
+}
+
 func newTestStore(t *testing.T, vars map[string]string, warn func(string)) (*Store, string) {
 	t.Helper()
 	file := filepath.Join(t.TempDir(), "maketoken", "credentials.yaml")
@@ -47,16 +58,16 @@ func TestLookupOrder(t *testing.T) {
 	mockSystemKeyring(t, nil)
 	ctx := context.Background()
 	st, _ := newTestStore(t, nil, nil)
-	if err := st.Save(ctx, "eu1", tokA, SourceFile); err != nil {
+	if err := st.Save(ctx, zone("eu1"), tokA, SourceFile); err != nil {
 		t.Fatal(err)
 	}
-	if c, err := st.Lookup(ctx, "eu1", true); err != nil || c.Token != tokA || c.Source != SourceFile {
+	if c, err := st.Lookup(ctx, zone("eu1")); err != nil || c.Token != tokA || c.Source != SourceFile {
 		t.Fatalf("file: %+v, %v", c, err)
 	}
 	if err := gokeyring.Set(Service, "eu1", tokB); err != nil {
 		t.Fatal(err)
 	}
-	if c, _ := st.Lookup(ctx, "eu1", true); c.Token != tokB || c.Source != SourceKeyring {
+	if c, _ := st.Lookup(ctx, zone("eu1")); c.Token != tokB || c.Source != SourceKeyring {
 		t.Fatalf("the keyring wins over the file: %+v", c)
 	}
 
@@ -65,27 +76,24 @@ func TestLookupOrder(t *testing.T) {
 	vars := map[string]string{"MAKE_API_KEY": tokC}
 	st.getenv = env(vars)
 	// No zone for the key (no MAKE_ZONE, none chosen): never used.
-	if c, _ := st.Lookup(ctx, "eu1", true); c.Token != tokB {
+	if c, _ := st.Lookup(ctx, zone("eu1")); c.Token != tokB {
 		t.Fatalf("MAKE_API_KEY without a zone: %+v", c)
 	}
 	st.makeZone = "eu1"
-	if c, _ := st.Lookup(ctx, "eu1", true); c.Token != tokC || c.Where() != "env (MAKE_API_KEY)" {
+	if c, _ := st.Lookup(ctx, zone("eu1")); c.Token != tokC || c.Where() != "env (MAKE_API_KEY)" {
 		t.Fatalf("MAKE_API_KEY for the selected zone: %+v", c)
 	}
-	if c, _ := st.Lookup(ctx, "eu1", false); c.Token != tokB {
-		t.Fatalf("MAKE_API_KEY in a fan-out: %+v", c)
-	}
 	st.makeZone = "us1"
-	if c, _ := st.Lookup(ctx, "eu1", true); c.Token != tokB {
+	if c, _ := st.Lookup(ctx, zone("eu1")); c.Token != tokB {
 		t.Fatalf("MAKE_API_KEY belongs to MAKE_ZONE's zone: %+v", c)
 	}
 	vars["MAKETOKEN_TOKEN_EU1"] = " " + tokA + "\n"
-	if c, _ := st.Lookup(ctx, "eu1", false); c.Token != tokA || c.Where() != "env (MAKETOKEN_TOKEN_EU1)" {
+	if c, _ := st.Lookup(ctx, zone("eu1")); c.Token != tokA || c.Where() != "env (MAKETOKEN_TOKEN_EU1)" {
 		t.Fatalf("MAKETOKEN_TOKEN_EU1: %+v", c)
 	}
 
 	// Nothing anywhere: a NotFoundError that says what to do.
-	_, err := st.Lookup(ctx, "celonis-us1", false)
+	_, err := st.Lookup(ctx, zone("celonis-us1"))
 	var nf *NotFoundError
 	if !errors.As(err, &nf) || !strings.Contains(err.Error(), "run `maketoken login -z celonis-us1` (or set MAKETOKEN_TOKEN_CELONIS_US1)") {
 		t.Fatalf("err = %v", err)
@@ -96,10 +104,10 @@ func TestSaveKeepsOneCopy(t *testing.T) {
 	mockSystemKeyring(t, nil)
 	ctx := context.Background()
 	st, file := newTestStore(t, nil, nil)
-	if err := st.Save(ctx, "eu1", tokA, SourceFile); err != nil {
+	if err := st.Save(ctx, zone("eu1"), tokA, SourceFile); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Save(ctx, "us1", tokC, SourceFile); err != nil {
+	if err := st.Save(ctx, zone("us1"), tokC, SourceFile); err != nil {
 		t.Fatal(err)
 	}
 	fi, err := os.Stat(file)
@@ -107,7 +115,7 @@ func TestSaveKeepsOneCopy(t *testing.T) {
 		t.Fatalf("credentials file: %v, %v; want mode 0600", fi, err)
 	}
 	// Moving eu1 to the keyring removes it from the file, keeps us1.
-	if err := st.Save(ctx, "eu1", tokB, SourceKeyring); err != nil {
+	if err := st.Save(ctx, zone("eu1"), tokB, SourceKeyring); err != nil {
 		t.Fatal(err)
 	}
 	data, _ := os.ReadFile(file)
@@ -115,13 +123,13 @@ func TestSaveKeepsOneCopy(t *testing.T) {
 		t.Fatalf("file after moving eu1 to the keyring:\n%s", data)
 	}
 	// Back to the file: the keyring entry goes.
-	if err := st.Save(ctx, "eu1", tokA, SourceFile); err != nil {
+	if err := st.Save(ctx, zone("eu1"), tokA, SourceFile); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := gokeyring.Get(Service, "eu1"); !errors.Is(err, gokeyring.ErrNotFound) {
 		t.Fatalf("keyring entry left: %v", err)
 	}
-	removed, err := st.Delete(ctx, "eu1")
+	removed, err := st.Delete(ctx, zone("eu1"))
 	if err != nil || len(removed) != 1 || removed[0] != SourceFile {
 		t.Fatalf("Delete = %v, %v", removed, err)
 	}
@@ -137,7 +145,7 @@ func TestUnavailableKeyring(t *testing.T) {
 	ctx := context.Background()
 	st, _ := newTestStore(t, nil, nil)
 
-	_, err := st.Lookup(ctx, "eu1", true)
+	_, err := st.Lookup(ctx, zone("eu1"))
 	var ke *KeyringError
 	if !errors.As(err, &ke) || ke.IsTimeout() || ke.Zone != "eu1" {
 		t.Fatalf("err = %#v", err)
@@ -147,15 +155,15 @@ func TestUnavailableKeyring(t *testing.T) {
 			t.Errorf("%q lacks %q", err, want)
 		}
 	}
-	if err := st.Save(ctx, "eu1", tokA, SourceKeyring); !errors.As(err, &ke) {
+	if err := st.Save(ctx, zone("eu1"), tokA, SourceKeyring); !errors.As(err, &ke) {
 		t.Fatalf("Save: %v", err)
 	}
 	// The file the user chose still works, and saving to it does not need
 	// the keyring.
-	if err := st.Save(ctx, "eu1", tokA, SourceFile); err != nil {
+	if err := st.Save(ctx, zone("eu1"), tokA, SourceFile); err != nil {
 		t.Fatal(err)
 	}
-	if c, err := st.Lookup(ctx, "eu1", true); err != nil || c.Source != SourceFile {
+	if c, err := st.Lookup(ctx, zone("eu1")); err != nil || c.Source != SourceFile {
 		t.Fatalf("%+v, %v", c, err)
 	}
 }
@@ -175,9 +183,9 @@ func TestHangingKeyringTimesOut(t *testing.T) {
 	ctx := context.Background()
 
 	for name, call := range map[string]func() error{
-		"lookup": func() error { _, err := st.Lookup(ctx, "eu1", true); return err },
-		"save":   func() error { return st.Save(ctx, "eu1", tokA, SourceKeyring) },
-		"delete": func() error { _, err := st.Delete(ctx, "eu1"); return err },
+		"lookup": func() error { _, err := st.Lookup(ctx, zone("eu1")); return err },
+		"save":   func() error { return st.Save(ctx, zone("eu1"), tokA, SourceKeyring) },
+		"delete": func() error { _, err := st.Delete(ctx, zone("eu1")); return err },
 	} {
 		start := time.Now()
 		err := call()
@@ -204,19 +212,19 @@ func TestHangingKeyringTimesOut(t *testing.T) {
 	}
 
 	// The file still answers when the keyring does not, for a zone it holds.
-	if err := st.Save(ctx, "us1", tokC, SourceFile); err != nil {
+	if err := st.Save(ctx, zone("us1"), tokC, SourceFile); err != nil {
 		t.Fatal(err)
 	}
-	if c, err := st.Lookup(ctx, "us1", true); err != nil || c.Token != tokC {
+	if c, err := st.Lookup(ctx, zone("us1")); err != nil || c.Token != tokC {
 		t.Fatalf("%+v, %v", c, err)
 	}
 
 	// The command's own deadline ends a wait too.
 	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
 	defer cancel()
-	st.keyring.timeout = time.Hour
+	st = NewStore(Options{Keyring: h, KeyringTimeout: time.Hour, File: file})
 	start := time.Now()
-	if _, err := st.Lookup(short, "eu1", true); !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := st.Lookup(short, zone("eu1")); !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("err = %v", err)
 	}
 	if d := time.Since(start); d > time.Second {
@@ -225,7 +233,7 @@ func TestHangingKeyringTimesOut(t *testing.T) {
 	// A write cut short by the command's end may still land.
 	short2, cancel2 := context.WithTimeout(ctx, 20*time.Millisecond)
 	defer cancel2()
-	err := st.Save(short2, "eu1", tokA, SourceKeyring)
+	err := st.Save(short2, zone("eu1"), tokA, SourceKeyring)
 	if !outcome.IsUnknown(err) || !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "whether it did is not known") {
 		t.Errorf("an interrupted store: %v", err)
 	}
@@ -240,7 +248,7 @@ func TestNoSessionBus(t *testing.T) {
 	gokeyring.MockInit()                     // would answer, if it were asked
 	st := NewStore(Options{File: filepath.Join(t.TempDir(), "c.yaml")})
 	start := time.Now()
-	_, err := st.Lookup(context.Background(), "eu1", true)
+	_, err := st.Lookup(context.Background(), zone("eu1"))
 	var ke *KeyringError
 	if !errors.As(err, &ke) || ke.IsTimeout() || !strings.Contains(err.Error(), "no D-Bus session bus") {
 		t.Fatalf("err = %v", err)
@@ -256,13 +264,15 @@ func TestFileWarningsAndErrors(t *testing.T) {
 	}
 	var mu sync.Mutex
 	var warnings []string
-	st, file := newTestStore(t, nil, func(w string) { mu.Lock(); warnings = append(warnings, w); mu.Unlock() })
-	st.keyring = boundedKeyring{k: &mapKeyring{}, timeout: time.Second}
+	file := filepath.Join(t.TempDir(), "maketoken", "credentials.yaml")
+	opts := Options{Keyring: &mapKeyring{}, KeyringTimeout: time.Second, File: file,
+		Warn: func(w string) { mu.Lock(); warnings = append(warnings, w); mu.Unlock() }}
+	st := NewStore(opts)
 	ctx := context.Background()
-	if err := st.Save(ctx, "eu1", tokA, SourceFile); err != nil {
+	if err := st.Save(ctx, zone("eu1"), tokA, SourceFile); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Lookup(ctx, "eu1", true); err != nil || len(warnings) != 0 {
+	if _, err := st.Lookup(ctx, zone("eu1")); err != nil || len(warnings) != 0 {
 		t.Fatalf("0600: %v, warnings %v", err, warnings)
 	}
 	if err := os.Chmod(file, 0o644); err != nil {
@@ -270,10 +280,10 @@ func TestFileWarningsAndErrors(t *testing.T) {
 	}
 	// A Store serves one command: a new one sees the changed file. It
 	// reads the file once and warns once, however many zones it looks up.
-	fresh := func() { st.file = &fileStore{path: file, warn: st.file.warn} }
+	fresh := func() { st = NewStore(opts) }
 	fresh()
-	for _, zone := range []string{"eu1", "eu2", "us1"} {
-		if _, err := st.Lookup(ctx, zone, true); err != nil && zone == "eu1" {
+	for _, z := range []string{"eu1", "eu2", "us1"} {
+		if _, err := st.Lookup(ctx, zone(z)); err != nil && z == "eu1" {
 			t.Fatal(err)
 		}
 	}
@@ -281,7 +291,7 @@ func TestFileWarningsAndErrors(t *testing.T) {
 		t.Fatalf("warnings %q", warnings)
 	}
 	// Saving writes a new file with mode 0600 again.
-	if err := st.Save(ctx, "eu1", tokB, SourceFile); err != nil {
+	if err := st.Save(ctx, zone("eu1"), tokB, SourceFile); err != nil {
 		t.Fatal(err)
 	}
 	if fi, _ := os.Stat(file); fi.Mode().Perm() != 0o600 {
@@ -292,7 +302,7 @@ func TestFileWarningsAndErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	fresh()
-	_, err := st.Lookup(ctx, "eu1", true)
+	_, err := st.Lookup(ctx, zone("eu1"))
 	if err == nil || !strings.Contains(err.Error(), "is not valid YAML (fix or remove it)") || strings.Contains(err.Error(), tokC) {
 		t.Fatalf("err = %v", err)
 	}
@@ -359,14 +369,14 @@ func TestWriteFileAtomic(t *testing.T) {
 func TestLookupRefusesACredentialWithControlCharacters(t *testing.T) {
 	for _, bad := range []string{tokA + "\x1b[31m", tokA + "\nsecond", "abc def", tokA + "\u202e"} {
 		st, _ := newTestStore(t, map[string]string{"MAKETOKEN_TOKEN_EU1": bad}, nil)
-		_, err := st.Lookup(context.Background(), "eu1", true)
+		_, err := st.Lookup(context.Background(), zone("eu1"))
 		var ie *InvalidError
 		if !errors.As(err, &ie) || strings.Contains(err.Error(), bad) || !strings.Contains(err.Error(), "env (MAKETOKEN_TOKEN_EU1)") {
 			t.Errorf("%q: %v", bad, err)
 		}
 	}
 	st, _ := newTestStore(t, map[string]string{"MAKETOKEN_TOKEN_EU1": " " + tokA + "\n"}, nil)
-	if c, err := st.Lookup(context.Background(), "eu1", true); err != nil || c.Token != tokA {
+	if c, err := st.Lookup(context.Background(), zone("eu1")); err != nil || c.Token != tokA {
 		t.Errorf("surrounding white space: %+v, %v", c, err)
 	}
 }
