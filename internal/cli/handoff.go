@@ -109,27 +109,23 @@ func withoutCredentials(environ []string) []string {
 }
 
 // handOff runs the store command with the new token. ok means it took the
-// token. Otherwise cause says what happened, and mayHold whether the
-// command may hold the token all the same (stopped or killed after it
-// read it): such a token must not be revoked.
+// token (proven: see package delivery). Otherwise cause says what
+// happened, and mayHold whether the command may hold the token all the
+// same: such a token must not be revoked.
 func handOff(ctx context.Context, dc *delivery.Command, zone string, tok makeapi.Token) (rec deliveredRecord, ok, mayHold bool, cause error) {
 	res, err := dc.Run(ctx, tok.Token)
 	rec = deliveredRecord{Command: dc.Name(), Exit: res.ExitCode}
 	if err != nil {
 		return rec, false, false, fmt.Errorf("zone %s: the store command %s could not be started: %w", zone, dc.Name(), err)
 	}
-	what := fmt.Sprintf("zone %s: the store command %s %s", zone, dc.Name(), res.Describe())
-	switch res.Outcome {
-	case delivery.Delivered:
+	what := fmt.Errorf("zone %s: the store command %s %s", zone, dc.Name(), res.Account("the token"))
+	switch res.Holding() {
+	case delivery.Holds:
 		return rec, true, false, nil
-	case delivery.Failed:
-		return rec, false, false, errors.New(what)
-	case delivery.NotRead:
-		what += " before it read the token"
-		return rec, false, false, stoppedCode(res, errors.New(what))
+	case delivery.DoesNotHold:
+		return rec, false, false, stoppedCode(res, what)
 	}
-	what += " after it read the token, so whether it stored it is not known"
-	return rec, false, true, stoppedCode(res, errors.New(what))
+	return rec, false, true, stoppedCode(res, what)
 }
 
 // stoppedCode gives err the exit code of an interrupted command when the

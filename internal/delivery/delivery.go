@@ -1,14 +1,28 @@
 // Package delivery hands a secret to a command on its standard input (or,
 // when asked, in one environment variable), within a time limit, and says
-// what became of it: delivered, refused, or not known.
+// what became of it. It is the one place that decides whether a command
+// holds a secret; callers ask Result.Holding and act on its answer.
 //
-// The one question a caller must be able to answer afterwards is whether
-// the command may hold the secret. A command that exits 0 took it; one
-// that exits non-zero on its own says it did not. A command that was
-// stopped (time limit, interrupt) or killed by a signal has not said: if
-// it never read a byte of its standard input it cannot hold the secret
-// (NotRead); otherwise nobody knows (Unknown), and the caller must treat
-// the secret as possibly stored.
+// The rule. Over standard input, a command holds the secret only if it
+// read every byte of it AND exited 0: exit 0 with bytes left unread is no
+// delivery (`sh -c 'exit 0'`, `true`, a CLI given the value as an argument
+// by mistake, a command that read 12 of 36 bytes). A command that exits
+// non-zero on its own says it did not take it. A command that was stopped
+// (time limit, interrupt, a stop signal) or killed by a signal has not
+// said: if it did not read the whole secret it cannot hold it; if it read
+// it all, nobody knows, and the caller must treat the secret as possibly
+// stored. In an environment variable (EnvName) the command always had the
+// whole secret, so exit 0 is the only proof there is, and a stopped
+// command may hold it.
+//
+// Bytes read are counted, not guessed: maketoken keeps its own copy of the
+// pipe's reading end and, once the command has ended, reads whatever is
+// left in the pipe itself (draining it) before it decides. What it drains
+// nobody else can read any more, so a reader the command left behind (a
+// background job, a process that called setsid) can never read the secret
+// after maketoken decided "not read" and the caller revoked it. This works
+// the same on every platform: the pipe's writing end is closed before the
+// command starts, so draining never blocks.
 package delivery
 
 import (
@@ -23,24 +37,46 @@ import (
 )
 
 // DefaultGrace is how long a stopped command has between the polite
-// signal and SIGKILL.
+// signal and SIGKILL, and how long output that a command's leftovers still
+// hold open is waited for after it ended.
 const DefaultGrace = 2 * time.Second
 
-// Outcome is what became of a delivery.
+// Outcome is what became of a delivery. The zero Outcome is Unknown, so
+// that a Result nobody filled in never claims more than "may hold".
 type Outcome int
 
 const (
-	// Delivered: the command exited 0.
-	Delivered Outcome = iota
+	// Unknown: the command was stopped or killed by a signal after it had
+	// the whole secret: whether it stored it is not known.
+	Unknown Outcome = iota
+	// Delivered: the command read every byte of the secret (or had it in
+	// its environment) and exited 0.
+	Delivered
 	// Failed: the command exited non-zero by itself, saying it did not
 	// take the secret.
 	Failed
 	// NotRead: the command was stopped or killed by a signal before it
-	// read any of the secret: it cannot hold it.
+	// read the whole secret: it cannot hold it.
 	NotRead
-	// Unknown: the command was stopped or killed by a signal after it may
-	// have read the secret: whether it stored it is not known.
-	Unknown
+	// LeftUnread: the command exited 0 but did not read the whole secret
+	// from its standard input: it cannot hold it.
+	LeftUnread
+)
+
+// Holding is what a caller may conclude about the secret after a
+// delivery. The zero Holding is MayHold, so that a caller that does not
+// know an Outcome never acts as if the command did not hold the secret.
+type Holding int
+
+const (
+	// MayHold: the command may hold the secret (or nobody can tell):
+	// keep it, never revoke it on the strength of this delivery.
+	MayHold Holding = iota
+	// Holds: proven delivered.
+	Holds
+	// DoesNotHold: proven not delivered: the command cannot hold the
+	// secret, and nothing else can read it any more.
+	DoesNotHold
 )
 
 // Command is a program that receives a secret.
@@ -89,10 +125,29 @@ type Result struct {
 	// Stopped is why the command was stopped (context.DeadlineExceeded
 	// for the time limit, context.Canceled for an interrupt), or nil.
 	Stopped error
+	// Size is how many bytes of the secret were put on the command's
+	// standard input (0 with EnvName), Read how many of them were read:
+	// by the command, or by anything it left behind, before maketoken
+	// drained the rest.
+	Size, Read int
+	// EnvName is the variable that held the secret, if one did.
+	EnvName string
+}
+
+// Holding says whether the command holds the secret: the one rule, for
+// every caller.
+func (r Result) Holding() Holding {
+	switch r.Outcome {
+	case Delivered:
+		return Holds
+	case Failed, NotRead, LeftUnread:
+		return DoesNotHold
+	}
+	return MayHold
 }
 
 // Describe is a short account of how the command ended, e.g. "exited
-// with 1", "was stopped at the time limit".
+// with 1", "was stopped by an interrupt".
 func (r Result) Describe() string {
 	switch {
 	case errors.Is(r.Stopped, context.DeadlineExceeded):
@@ -103,6 +158,39 @@ func (r Result) Describe() string {
 		return "was killed by " + r.Signal
 	}
 	return fmt.Sprintf("exited with %d", r.ExitCode)
+}
+
+// Account is Describe with what it means for the secret, named by noun
+// ("the token"): "exited with 0 but read only 12 of the 36 bytes of the
+// token, so it cannot hold it", "was stopped by an interrupt after it read
+// the token, so whether it stored it is not known". A delivery, or a
+// failure by exit code, is Describe alone.
+func (r Result) Account(noun string) string {
+	how := r.Describe()
+	switch r.Outcome {
+	case LeftUnread:
+		return fmt.Sprintf("exited with 0 but read %s of %s, so it cannot hold it", r.portion(), noun)
+	case NotRead:
+		if r.Read == 0 {
+			return how + " before it read " + noun
+		}
+		return fmt.Sprintf("%s after it read %s of %s, so it cannot hold it", how, r.portion(), noun)
+	case Unknown:
+		if r.EnvName != "" {
+			return fmt.Sprintf("%s while it had %s in $%s, so whether it stored it is not known", how, noun, r.EnvName)
+		}
+		return how + " after it read " + noun + ", so whether it stored it is not known"
+	}
+	return how
+}
+
+// portion says how much of the secret was read: "none of the 36 bytes",
+// "only 12 of the 36 bytes".
+func (r Result) portion() string {
+	if r.Read == 0 {
+		return fmt.Sprintf("none of the %d bytes", r.Size)
+	}
+	return fmt.Sprintf("only %d of the %d bytes", r.Read, r.Size)
 }
 
 // Run starts the command with the secret and waits for it to end, or for
@@ -125,20 +213,17 @@ func (c *Command) Run(ctx context.Context, secret string) (Result, error) {
 	cmd := exec.CommandContext(context.WithoutCancel(ctx), c.path, c.Args[1:]...)
 	cmd.Args[0] = c.Args[0]
 	cmd.Env = append([]string(nil), c.Env...)
-	cmd.Stdout, cmd.Stderr = c.Stdout, c.Stderr
-	// Output copied through pipes may be held open by a program the
-	// command left behind: Wait gives up on it after the grace time.
-	cmd.WaitDelay = grace
 	ownProcessGroup(cmd)
+	res := Result{EnvName: c.EnvName}
 
 	// The secret waits in a pipe, which holds far more than a token, so
-	// the write cannot block. maketoken keeps its own copy of the reading
-	// end: what is still in the pipe afterwards tells whether the command
-	// read any of it.
+	// the write cannot block, and the writing end is closed before the
+	// command starts: nothing can write to the pipe afterwards, so reading
+	// it to its end (drain) never blocks. maketoken keeps its own copy of
+	// the reading end to drain it.
 	// The token alone, with no newline: stores such as Vault (KEY=-) and
 	// Google Secret Manager (--data-file=-) keep every byte they read.
 	var pending *os.File
-	payload := secret
 	if c.EnvName != "" {
 		cmd.Env = append(cmd.Env, c.EnvName+"="+secret)
 	} else {
@@ -147,7 +232,7 @@ func (c *Command) Run(ctx context.Context, secret string) (Result, error) {
 			return Result{}, err
 		}
 		defer r.Close()
-		_, err = io.WriteString(w, payload)
+		_, err = io.WriteString(w, secret)
 		if cerr := w.Close(); err == nil {
 			err = cerr
 		}
@@ -156,15 +241,22 @@ func (c *Command) Run(ctx context.Context, secret string) (Result, error) {
 		}
 		cmd.Stdin = r
 		pending = r
+		res.Size = len(secret)
 	}
-
-	if err := cmd.Start(); err != nil {
+	out, err := startOutput(cmd, c.Stdout, c.Stderr)
+	if err != nil {
 		return Result{}, err
 	}
+	if err := cmd.Start(); err != nil {
+		out.abandon()
+		return Result{}, err
+	}
+	out.started()
 	// How it ended is read from ProcessState; Wait's error says no more.
+	// Wait returns as soon as the command has ended: its output is copied
+	// by out, not by exec.
 	waited := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(waited) }()
-	var res Result
 	select {
 	case <-waited:
 	case <-ctx.Done():
@@ -179,19 +271,34 @@ func (c *Command) Run(ctx context.Context, secret string) (Result, error) {
 		// Whatever it started dies with it.
 		signalGroup(cmd.Process, killSignal)
 	}
+	// Drain before deciding: what is still in the pipe now was not read,
+	// and nobody can read it after this.
+	if pending != nil {
+		left, _ := io.Copy(io.Discard, pending)
+		res.Read = res.Size - int(left)
+	}
+	out.finish(grace)
 
 	ps := cmd.ProcessState
 	res.ExitCode = ps.ExitCode()
 	res.Signal = signalName(ps)
-	switch {
-	case ps.Success():
-		res.Outcome = Delivered
-	case res.Stopped == nil && res.Signal == "":
-		res.Outcome = Failed
-	case pending != nil && unread(pending) == len(payload):
-		res.Outcome = NotRead
-	default:
-		res.Outcome = Unknown
-	}
+	res.Outcome = decide(ps.Success(), res.Stopped == nil && res.Signal == "", c.EnvName != "", res.Read, res.Size)
 	return res, nil
+}
+
+// decide is the rule (see the package comment). success is exit 0;
+// exited is whether the command ended by itself with an exit code (it was
+// not stopped by maketoken nor killed by a signal).
+func decide(success, exited, inEnv bool, read, size int) Outcome {
+	switch {
+	case success && read == size:
+		return Delivered
+	case success:
+		return LeftUnread
+	case exited:
+		return Failed
+	case !inEnv && read < size:
+		return NotRead
+	}
+	return Unknown
 }
