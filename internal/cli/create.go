@@ -78,10 +78,12 @@ has passed. Make itself never expires a token.
 
 With -- COMMAND [ARG...] the token goes to COMMAND on its standard input
 (or, with --store-env NAME, in the variable NAME), as ` + "`rotate`" + ` hands it
-over (see ` + "`maketoken rotate --help`" + `): if COMMAND exits non-zero, or is
-stopped before it read the token, the token is revoked again; if it is
-stopped after reading it, the token is kept and stderr says how to revoke
-it. -o json then prints the record with the token masked and "delivered".`,
+over (see ` + "`maketoken rotate --help`" + `): COMMAND has it only if it read every
+byte and exited 0. If it exits non-zero, exits 0 without reading all of
+it, or is stopped before it read all of it, the token is revoked again; if
+it is stopped after reading it all, the token is kept and stderr says how
+to revoke it.
+-o json then prints the record with the token masked and "delivered".`,
 		Example: `  maketoken create -l ci-nightly -s 'scenarios:*'
   maketoken create -l reporting -s '*:read' -z us1 --out-file reporting.token
   maketoken create -l laptop -s user:read,user:write --save

@@ -126,14 +126,18 @@ record: "delivered" names COMMAND and its exit code, "token" is masked).
 With --self and a stored credential, the keyring or file gets the new token
 after COMMAND succeeded. What follows depends on how COMMAND ends:
 
-  exits 0         it holds the new token: the old ones are revoked (exit 7
+  exits 0 after reading every byte of the token
+                  it holds the new token: the old ones are revoked (exit 7
                   if one cannot be).
-  exits non-zero  it says it did not store the token: the new token is
-                  revoked again and the old ones kept; exit 1.
-  stopped or killed before reading any of the token (time limit, Ctrl-C,
+  exits 0 without reading all of it (true, a CLI that took its value
+  from an argument): it cannot hold it; the new token is revoked again
+                  and the old ones kept; exit 1, and stderr says how many
+                  bytes it read.
+  exits non-zero  it says it did not store the token: the same, exit 1.
+  stopped or killed before reading all of the token (time limit, Ctrl-C,
   SIGTERM, a signal): it cannot hold it; the same, exit 1 (130 if
                   interrupted).
-  stopped or killed after reading it: whether it stored it is not known.
+  stopped or killed after reading it all: whether it stored it is not known.
                   Revoking the new token could leave the store holding a
                   revoked token (a CI job rotating its own credential would
                   lock itself out), so nothing is revoked: the store holds
