@@ -595,6 +595,8 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	case "canary", "canary-secret", "no-secrets", "credentials", "contract-exempt", "clear-faults":
 		cmdEmuHardening(ts, neg, srv, args)
+	case "seed-text", "created-suffix", "user":
+		cmdEmuServerText(ts, srv, args)
 	default:
 		ts.Fatalf("emu: unknown command %q", args[0])
 	}

@@ -130,7 +130,7 @@ func (z *Zone) controlState(w http.ResponseWriter, _ *http.Request) {
 		Zone:       z.name,
 		URL:        z.URL(),
 		AdminToken: z.AdminToken(),
-		User:       z.user,
+		User:       z.User(),
 		Tokens:     z.Tokens(),
 		Settings:   z.settings(),
 		Faults:     z.Faults(),

@@ -74,12 +74,12 @@ type Request struct {
 type Zone struct {
 	name string
 	srv  *Server
-	user User
 	// clockOffset (a time.Duration) moves the zone's clock, see
 	// SetClockOffset.
 	clockOffset atomic.Int64
 
 	mu          sync.Mutex
+	user        User
 	url         string
 	admin       string
 	scopes      []string
@@ -99,6 +99,9 @@ type Zone struct {
 	windowCount int
 	faults      []*faultState
 	issued      []string // every secret ever made, revoked ones included
+	// createdSuffix is appended to every `created` made from now on
+	// (SetCreatedSuffix): a hostile server's timestamps.
+	createdSuffix string
 
 	reqMu    sync.Mutex
 	requests []Request
@@ -186,9 +189,31 @@ func (z *Zone) AdminToken() string {
 
 // User returns the zone's user.
 func (z *Zone) User() User {
+	z.mu.Lock()
+	defer z.mu.Unlock()
 	u := z.user
 	u.Features = maps.Clone(u.Features)
 	return u
+}
+
+// SetUser changes the name and email of the zone's user, as GET /users/me
+// shows them: a test can make them hostile (control characters, bidi
+// overrides) to see that a client never shows them raw.
+func (z *Zone) SetUser(name, email string) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	z.user.Name, z.user.Email = name, email
+}
+
+// SetCreatedSuffix makes every `created` timestamp the zone hands out from
+// now on (seeded or created) end with suffix, such as "\r\x1b[2K": what a
+// hostile or broken server could send. Such a value is not an RFC 3339
+// time, so it breaks Make's contract; a client must still show it safely
+// and send it back byte for byte to delete the token. "" turns it off.
+func (z *Zone) SetCreatedSuffix(suffix string) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	z.createdSuffix = suffix
 }
 
 // SetAdministrator says whether the zone's user is an administrator of the
@@ -298,7 +323,7 @@ func (z *Zone) uniqueCreatedLocked(t time.Time) string {
 		ms = next
 	}
 	for {
-		c := time.UnixMilli(ms).UTC().Format(CreatedLayout)
+		c := time.UnixMilli(ms).UTC().Format(CreatedLayout) + z.createdSuffix
 		if z.byCreated[c] == nil {
 			z.nextCreated[want] = ms + 1
 			return c

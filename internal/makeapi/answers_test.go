@@ -77,7 +77,7 @@ func TestAnswersOfTheWrongKind(t *testing.T) {
 		{"error: suberrors of the wrong shape", "GET", "/users/me", 400, `{"detail":"d","suberrors":"oops"}`, false, callMe, "400 Bad Request: d"},
 		{"error: plain text", "GET", "/users/me", 418, `I'm a teapot`, false, callMe, "not Make's JSON"},
 		{"error: HTML from a proxy", "GET", "/users/me", 403, "", true, callMe, `HTML page: title "403 Forbidden"`},
-		{"error: detail with control characters", "GET", "/users/me", 400, "{\"detail\":\"line1\\nline2\\u001b[31m\"}", false, callMe, "line1 line2 [31m"},
+		{"error: detail with control characters", "GET", "/users/me", 400, "{\"detail\":\"line1\\nline2\\u001b[31m\"}", false, callMe, `line1\nline2\x1b[31m`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -105,7 +105,7 @@ func (c *Client) Me(ctx context.Context) (User, error) {
 	if out.AuthUser == nil {
 		return User{}, &ProtocolError{Method: http.MethodGet, Path: "/users/me", Reason: `no "authUser" in the answer`}
 	}
-	return *out.AuthUser, nil
+	return out.AuthUser.escaped(), nil
 }
 
 const currentAuthorizationPath = "/users/me/current-authorization"
@@ -124,7 +124,7 @@ func (c *Client) CurrentAuthorization(ctx context.Context) (Authorization, error
 	if out.Authorization == nil {
 		return Authorization{}, &ProtocolError{Method: http.MethodGet, Path: path, Reason: `no "authorization" in the answer`}
 	}
-	return *out.Authorization, nil
+	return out.Authorization.escaped(), nil
 }
 
 // Probe is one call of current-authorization, timed, with the server's
@@ -165,7 +165,7 @@ func (c *Client) ProbeAuthorization(ctx context.Context) (Probe, error) {
 	if out.Authorization == nil {
 		return p, &ProtocolError{Method: http.MethodGet, Path: path, Reason: `no "authorization" in the answer`}
 	}
-	p.Authorization = *out.Authorization
+	p.Authorization = out.Authorization.escaped()
 	return p, nil
 }
 
@@ -186,7 +186,7 @@ func (c *Client) ListTokens(ctx context.Context) ([]Token, error) {
 		if t.Created == "" {
 			return nil, &ProtocolError{Method: http.MethodGet, Path: path, Reason: fmt.Sprintf("token %d has no \"created\" timestamp", i+1)}
 		}
-		(*out.APITokens)[i].created = t.Created
+		(*out.APITokens)[i] = t.escaped()
 	}
 	return *out.APITokens, nil
 }
@@ -219,8 +219,14 @@ func (c *Client) CreateToken(ctx context.Context, label string, scopes []string)
 		// Make said yes, so a token may well exist that nobody received.
 		return Token{}, &OutcomeUnknownError{Err: &ProtocolError{Method: http.MethodPost, Path: path, Reason: `no "apiToken" with a token and its "created" timestamp in the answer`}}
 	}
-	tok := *out.APIToken
-	tok.created = tok.Created
+	if !usableSecret(out.APIToken.Token) {
+		// The secret cannot be delivered as it is (it would drive the
+		// terminal it is printed on), nor changed (it would not work):
+		// the token exists at Make, held by nobody.
+		return Token{}, &OutcomeUnknownError{Err: &ProtocolError{Method: http.MethodPost, Path: path, Reason: "the new token in the answer holds spaces or control characters, so it cannot be delivered"}}
+	}
+	tok := out.APIToken.escaped()
+	tok.Token = out.APIToken.Token // the secret, which usableSecret checked
 	return tok, nil
 }
 
@@ -257,7 +263,7 @@ func (c *Client) Scopes(ctx context.Context) ([]string, error) {
 	names := make([]string, 0, len(*out.Scopes))
 	for _, s := range *out.Scopes {
 		if s.Name != "" {
-			names = append(names, s.Name)
+			names = append(names, output.Escape(s.Name))
 		}
 	}
 	return names, nil
@@ -400,12 +406,13 @@ func (c *Client) send(ctx context.Context, method, path string, body []byte) (an
 }
 
 // otherOrigin returns the origin (scheme://host:port) an answer came from
-// when a redirect took the call away from the zone's own, or "".
+// when a redirect took the call away from the zone's own, or "". It is
+// escaped: a redirect's Location is the server's text.
 func (c *Client) otherOrigin(ans answer) string {
 	if ans.url == nil || (ans.url.Scheme == c.base.Scheme && ans.url.Host == c.base.Host) {
 		return ""
 	}
-	return ans.url.Scheme + "://" + ans.url.Host
+	return output.Escape(ans.url.Scheme + "://" + ans.url.Host)
 }
 
 func pathUnescaped(p string) string {
@@ -432,7 +439,8 @@ type TransportError struct {
 }
 
 func (e *TransportError) Error() string {
-	return fmt.Sprintf("%s %s: %v", e.Method, e.URL, e.Err)
+	// The cause can quote what the server sent (a malformed status line).
+	return output.Escape(fmt.Sprintf("%s %s: %v", e.Method, e.URL, e.Err))
 }
 
 func (e *TransportError) Unwrap() error { return e.Err }
@@ -525,13 +533,13 @@ func htmlTitle(data []byte) string {
 	if i := strings.Index(lower, "<title>"); i >= 0 {
 		if j := strings.Index(lower[i:], "</title>"); j > 0 {
 			if t := strings.TrimSpace(s[i+7 : i+j]); t != "" {
-				return "title " + fmt.Sprintf("%q", clip(t, 100))
+				return `title "` + clip(t, 100) + `"`
 			}
 		}
 	}
 	return "no title"
 }
 
-// clip makes a server's text one safe line of at most n bytes (see
-// output.OneLine).
-func clip(s string, n int) string { return output.OneLine(s, n) }
+// clip makes a server's text one line of at most n bytes, escaped (see
+// output.Clip).
+func clip(s string, n int) string { return output.Clip(s, n) }

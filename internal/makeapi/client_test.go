@@ -268,13 +268,13 @@ func TestUnauthorizedIsCrossChecked(t *testing.T) {
 }
 
 // Make's 429 comes as plain text (observed); Cloudflare's 403 too. Both
-// are quoted, cleaned, and marked as not Make's JSON.
+// are quoted, escaped, and marked as not Make's JSON.
 func TestPlainTextErrors(t *testing.T) {
 	e := newTestEnv(t)
 	e.z.AddFault(emulator.Fault{Status: 403, Body: "error code: 1010\x1b[31m", Times: 1})
 	_, err := e.client(e.z).ListTokens(ctxWithin(t, time.Minute))
 	var ae *APIError
-	if !errors.As(err, &ae) || !ae.NotJSON || ae.Detail != "error code: 1010 [31m" {
+	if !errors.As(err, &ae) || !ae.NotJSON || ae.Detail != `error code: 1010\x1b[31m` {
 		t.Fatalf("403: %#v", err)
 	}
 	if !strings.Contains(err.Error(), "not Make's JSON error body") {

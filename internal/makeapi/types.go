@@ -3,7 +3,22 @@
 // API tokens and their scopes.
 package makeapi
 
-import "strings"
+import (
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/maketoken/maketoken/internal/output"
+)
+
+// Text a server sends is kept escaped: every string field of what the
+// client returns (labels, created timestamps, scopes, the user's name and
+// email, the parts of an APIError) has each control character, escape
+// sequence start, bidi control and byte of invalid UTF-8 written as a Go
+// escape (output.Escape: ESC as \x1b, CR as \r), so that nothing a server
+// says can drive a terminal or a CI log, whoever prints it and however.
+// The one exception is kept unexported: a token's created timestamp as
+// Make sent it, which DeleteToken sends back byte for byte.
 
 // User is the account a token belongs to.
 type User struct {
@@ -12,10 +27,32 @@ type User struct {
 	Email string `json:"email"`
 }
 
+func (u User) escaped() User {
+	u.Name, u.Email = output.Escape(u.Name), output.Escape(u.Email)
+	return u
+}
+
 // Authorization describes the token that made a call.
 type Authorization struct {
 	AuthUsed string   `json:"authUsed"`
 	Scopes   []string `json:"scope"`
+}
+
+func (a Authorization) escaped() Authorization {
+	a.AuthUsed, a.Scopes = output.Escape(a.AuthUsed), escapeAll(a.Scopes)
+	return a
+}
+
+// escapeAll escapes every string of a list (a new list; nil stays nil).
+func escapeAll(list []string) []string {
+	if list == nil {
+		return nil
+	}
+	out := slices.Clone(list)
+	for i, s := range out {
+		out[i] = output.Escape(s)
+	}
+	return out
 }
 
 // Token is an API token as Make describes it. In a list, Token is masked
@@ -31,6 +68,18 @@ type Token struct {
 	// created is Created exactly as Make sent it, for DeleteToken; ""
 	// in a Token made by hand, which is then identified by Created.
 	created string
+}
+
+// escaped is the token as the client returns it: its text escaped, and
+// its created timestamp also kept as Make sent it, for DeleteToken.
+func (t Token) escaped() Token {
+	return Token{
+		Token:   output.Escape(t.Token),
+		Scopes:  escapeAll(t.Scopes),
+		Created: output.Escape(t.Created),
+		Label:   output.Escape(t.Label),
+		created: t.Created,
+	}
 }
 
 // id is what identifies the token to Make: created as Make sent it.
@@ -93,4 +142,19 @@ func Mask(token string) string {
 		}
 	}
 	return b.String()
+}
+
+// usableSecret reports whether a new token from a create answer can be
+// delivered as it is: valid UTF-8 without spaces or any character
+// output.IsUnsafe matches. A real one is a UUID.
+func usableSecret(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if r <= ' ' || output.IsUnsafe(r) {
+			return false
+		}
+	}
+	return true
 }

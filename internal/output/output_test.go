@@ -273,7 +273,28 @@ func TestSanitizingFamily(t *testing.T) {
 	if got, want := Lines(hostile), "a?[31mb?c\td\ne?f?g?"; got != want {
 		t.Errorf("Lines = %q, want %q", got, want)
 	}
-	for _, s := range []string{Sanitize(hostile), Printable(hostile), OneLine(hostile, 0)} {
+	if got, want := Escape(hostile), `a\x1b[31mb\u202ec\td\ne\u200bf\u0085g\xff`; got != want {
+		t.Errorf("Escape = %q, want %q", got, want)
+	}
+	if got, want := Escape(`café C:\path "q"`), `café C:\path "q"`; got != want {
+		t.Errorf("Escape of safe text = %q, want it unchanged", got)
+	}
+	if got, want := Escape("é\r\x1b[2K\u2066"), `é\r\x1b[2K\u2066`; got != want {
+		t.Errorf("Escape = %q, want %q", got, want)
+	}
+	if got, want := Clip("ab\x1bcd", 4), "ab…"; got != want {
+		t.Errorf("Clip cutting an escape = %q, want %q", got, want)
+	}
+	if got, want := Clip("ab\x1bcd", 6), `ab\x1b…`; got != want {
+		t.Errorf("Clip = %q, want %q", got, want)
+	}
+	if got, want := Clip("ééé", 3), "é…"; got != want {
+		t.Errorf("Clip cut = %q, want %q", got, want)
+	}
+	if got, want := Clip("a\nb", 0), `a\nb`; got != want {
+		t.Errorf("Clip without a limit = %q, want %q", got, want)
+	}
+	for _, s := range []string{Sanitize(hostile), Printable(hostile), OneLine(hostile, 0), Escape(hostile), Clip(hostile, 10)} {
 		if strings.ContainsFunc(s, IsUnsafe) {
 			t.Errorf("%q still holds an unsafe character", s)
 		}

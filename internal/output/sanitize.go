@@ -12,11 +12,62 @@ import (
 
 // The one family for showing text that came from a server or a user:
 // every function here treats the characters IsUnsafe matches the same way.
-// Sanitize escapes them (messages), Printable also shortens (table cells),
-// OneLine blanks them (a server's text inside an error), Lines keeps the
-// line breaks of a multi-line body (--debug traces). TSV escapes them too
-// (see WriteTSV). Validation that refuses more than this, on purpose, says
-// so where it is.
+// Escape writes them as Go escapes and nothing else (what a server sends,
+// as package makeapi keeps it), Clip also shortens (a server's text inside
+// an error), Sanitize escapes them (messages), Printable also shortens
+// (table cells), OneLine blanks them, Lines keeps the line breaks of a
+// multi-line body (--debug traces). TSV escapes them too (see WriteTSV).
+// Validation that refuses more than this, on purpose, says so where it is.
+
+// Escape writes each character IsUnsafe matches as a Go escape (ESC as
+// \x1b, CR as \r, a bidi override as \u202e, a byte of invalid UTF-8 as
+// \xff) and leaves everything else as it is, other Unicode and backslashes
+// included. It is how maketoken keeps text a server sent (see package
+// makeapi): shown visibly, and with nothing left for a printer to escape.
+func Escape(s string) string {
+	if !strings.ContainsFunc(s, IsUnsafe) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		size := escapeRune(&b, s[i:])
+		i += size
+	}
+	return b.String()
+}
+
+// Clip is Escape for text quoted inside a message: at most n bytes (n <= 0:
+// no limit) plus an ellipsis, never cutting a character or an escape in
+// two.
+func Clip(s string, n int) string {
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		mark := b.Len()
+		size := escapeRune(&b, s[i:])
+		if n > 0 && b.Len() > n {
+			short := b.String()[:mark]
+			return short + "…"
+		}
+		i += size
+	}
+	return b.String()
+}
+
+// escapeRune writes the first character of s, escaped if IsUnsafe matches
+// it, and returns its length in s.
+func escapeRune(b *strings.Builder, s string) int {
+	r, size := utf8.DecodeRuneInString(s)
+	switch {
+	case r == utf8.RuneError && size <= 1:
+		fmt.Fprintf(b, `\x%02x`, s[0])
+	case IsUnsafe(r):
+		q := strconv.QuoteRune(r)
+		b.WriteString(q[1 : len(q)-1])
+	default:
+		b.WriteString(s[:size])
+	}
+	return max(size, 1)
+}
 
 // Printable makes a table cell safe to show on a terminal (see Sanitize)
 // and shortens very long values.
