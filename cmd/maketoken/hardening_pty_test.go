@@ -60,7 +60,7 @@ func TestTerminalHardening(t *testing.T) {
 				t.Errorf("a control character reached the terminal:\n%q", out)
 			}
 		}
-		if !strings.Contains(s.output(), "400 Bad Request: no  [31mred [0m  2J here") {
+		if !strings.Contains(s.output(), `400 Bad Request: no \x1b[31mred\x1b[0m \u009b2J here`) {
 			t.Errorf("the server's message is not shown:\n%q", s.output())
 		}
 	})
