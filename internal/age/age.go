@@ -8,6 +8,8 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"github.com/maketoken/maketoken/internal/output"
 )
 
 // unit returns the length of an age's unit. A year is 365 days and a day
@@ -41,7 +43,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	return fmt.Sprintf("invalid age %q: %s (use a number and a unit m, h, d, w or y, e.g. 90d, 12h, 2w, 1y, 1w3d)", e.Input, e.Reason)
+	return fmt.Sprintf("invalid age %s: %s (use a number and a unit m, h, d, w or y, e.g. 90d, 12h, 2w, 1y, 1w3d)", output.Echo(e.Input), e.Reason)
 }
 
 // Parse returns the duration an age stands for. It is one or more groups of
@@ -54,7 +56,7 @@ func (e *Error) Error() string {
 func Parse(s string) (time.Duration, error) {
 	in := strings.TrimSpace(s)
 	if len(in) > maxLen {
-		return 0, &Error{Input: in[:maxLen] + "…", Reason: "too long"}
+		return 0, &Error{Input: in, Reason: "too long"}
 	}
 	if strings.Contains(in, "M") {
 		// Case is ignored, but M is months to some readers.
@@ -72,7 +74,7 @@ func Parse(s string) (time.Duration, error) {
 			i++
 		}
 		if i == 0 {
-			return 0, &Error{Input: s, Reason: fmt.Sprintf("expected a number at %q", rest)}
+			return 0, &Error{Input: s, Reason: fmt.Sprintf("expected a number at %s", output.Echo(rest))}
 		}
 		digits := rest[:i]
 		rest = rest[i:]
@@ -87,14 +89,14 @@ func Parse(s string) (time.Duration, error) {
 		}
 		per, ok := unit(name)
 		if !ok {
-			reason := fmt.Sprintf("unknown unit %q", name)
+			reason := fmt.Sprintf("unknown unit %s", output.Echo(name))
 			if name == "mo" || name == "month" || name == "months" {
 				reason = "months are ambiguous; use days (30d)"
 			}
 			return 0, &Error{Input: s, Reason: reason}
 		}
 		if seen[name] {
-			return 0, &Error{Input: s, Reason: fmt.Sprintf("unit %q given twice", name)}
+			return 0, &Error{Input: s, Reason: fmt.Sprintf("unit %s given twice", output.Echo(name))}
 		}
 		seen[name] = true
 		n, ok := parseUint(digits)

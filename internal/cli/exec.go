@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/maketoken/maketoken/internal/outfile"
+	"github.com/maketoken/maketoken/internal/output"
 	"github.com/spf13/cobra"
 )
 
@@ -212,6 +213,8 @@ func execEnv(environ []string, token, host string) []string {
 // execLookupError explains a command that could not be started, with the
 // exit code shells use for it.
 func execLookupError(name string, err error) error {
+	err = output.EchoError(err, name)
+	name = output.EchoPlain(name)
 	switch {
 	case errors.Is(err, exec.ErrNotFound), errors.Is(err, fs.ErrNotExist):
 		return &ExitError{Code: exitNotFound, Err: fmt.Errorf("exec: %s: command not found (check the name and PATH)", name)}

@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/maketoken/maketoken/internal/editdist"
+	"github.com/maketoken/maketoken/internal/output"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -249,7 +250,7 @@ func unknownCommandError(root *cobra.Command, err error) error {
 	if c, _, ferr := root.Find(strings.Fields(parent)[1:]); ferr == nil && c != nil {
 		cmd = c
 	}
-	msg := fmt.Sprintf("unknown command %q for %q", name, cmd.CommandPath())
+	msg := fmt.Sprintf("unknown command %s for %q", output.Echo(name), cmd.CommandPath())
 	if s := cmd.SuggestionsFor(name); len(s) > 0 {
 		msg += "; " + didYouMean(s)
 	}
@@ -274,12 +275,24 @@ func punctuate(s string) string {
 // command's own help.
 func flagError(cmd *cobra.Command, err error) error {
 	msg := err.Error()
-	if rest, ok := strings.CutPrefix(msg, "unknown flag: "); ok {
-		name := strings.TrimLeft(rest, "-")
-		msg = fmt.Sprintf("unknown flag --%s for %q", name, cmd.CommandPath())
+	var (
+		notExist *pflag.NotExistError
+		invalid  *pflag.InvalidValueError
+		syntax   *pflag.InvalidSyntaxError
+	)
+	switch {
+	case errors.As(err, &notExist) && strings.HasPrefix(msg, "unknown flag: "):
+		name := strings.TrimLeft(notExist.GetSpecifiedName(), "-")
+		msg = fmt.Sprintf("unknown flag --%s for %q", output.EchoPlain(name), cmd.CommandPath())
 		if s := closestFlags(cmd, name); len(s) > 0 {
 			msg += "; " + didYouMean(s)
 		}
+	case errors.As(err, &notExist):
+		msg = output.EchoError(err, notExist.GetSpecifiedShortnames()).Error()
+	case errors.As(err, &invalid):
+		msg = output.EchoError(err, invalid.GetValue()).Error()
+	case errors.As(err, &syntax):
+		msg = output.EchoError(err, syntax.GetSpecifiedFlag()).Error()
 	}
 	return seeHelp(msg, cmd)
 }

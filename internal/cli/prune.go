@@ -250,9 +250,9 @@ func (o *PruneOptions) whichText() string {
 func (o *PruneOptions) filterText() string {
 	switch {
 	case o.Label != "":
-		return "the label " + strconv.Quote(o.Label)
+		return "the label " + output.Echo(o.Label)
 	case o.LabelPrefix != "":
-		return "a label starting with " + strconv.Quote(o.LabelPrefix)
+		return "a label starting with " + output.Echo(o.LabelPrefix)
 	}
 	return "any label"
 }

@@ -3,11 +3,11 @@ package cli
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/makeapi"
+	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/tokens"
 	"github.com/spf13/cobra"
 )
@@ -197,13 +197,17 @@ func checkMatches(f *Factory, zone string, opts *RevokeOptions, sel tokens.Selec
 func describeSelector(sel tokens.Selector) string {
 	var parts []string
 	if len(sel.Created) > 0 {
-		parts = append(parts, "created "+strings.Join(sel.Created, ", "))
+		created := make([]string, len(sel.Created))
+		for i, c := range sel.Created {
+			created[i] = output.EchoPlain(c)
+		}
+		parts = append(parts, "created "+strings.Join(created, ", "))
 	}
 	if sel.Label != "" {
-		parts = append(parts, "--label "+strconv.Quote(sel.Label))
+		parts = append(parts, "--label "+output.Echo(sel.Label))
 	}
 	if sel.Prefix != "" {
-		parts = append(parts, "--prefix "+sel.Prefix)
+		parts = append(parts, "--prefix "+output.EchoPlain(sel.Prefix))
 	}
 	return strings.Join(parts, " and ")
 }

@@ -358,7 +358,7 @@ func (r *rotation) plan(ctx context.Context, opts *RotateOptions, listed []makea
 		r.label = opts.Label
 		r.old = tokens.Selector{Label: opts.Label}.Select(listed).Tokens
 		if len(r.old) == 0 {
-			return &ExitError{Code: ExitNoMatch, Err: fmt.Errorf("zone %s: no token is labelled %s; nothing was changed (see `maketoken list -z %s`)", zone, strconv.Quote(opts.Label), zone)}
+			return &ExitError{Code: ExitNoMatch, Err: fmt.Errorf("zone %s: no token is labelled %s; nothing was changed (see `maketoken list -z %s`)", zone, output.Echo(opts.Label), zone)}
 		}
 		sets := map[string]bool{}
 		for _, t := range r.old {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/maketoken/maketoken/internal/age"
+	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/readfile"
 
 	"github.com/spf13/pflag"
@@ -143,7 +144,7 @@ func Load(flags *pflag.FlagSet, getenv func(string) string) (*Config, error) {
 		switch {
 		case err == nil:
 			if err := v.MergeConfig(strings.NewReader(string(data))); err != nil {
-				return nil, &UsageError{fmt.Errorf("the config file %s is not valid YAML: %s", file, firstLine(err.Error()))}
+				return nil, &UsageError{fmt.Errorf("the config file %s is not valid YAML: %s", output.EchoPlain(file), firstLine(err.Error()))}
 			}
 			cfg.File = file
 			for _, key := range []string{KeyZone, KeyOutput, KeyTimeout, KeyKeyringTimeout, KeyDebug, KeyCredentialsFile} {
@@ -156,7 +157,7 @@ func Load(flags *pflag.FlagSet, getenv func(string) string) (*Config, error) {
 			}
 		case errors.Is(err, fs.ErrNotExist) && !explicit:
 		default:
-			return nil, &UsageError{fmt.Errorf("reading the config file: %w", err)}
+			return nil, &UsageError{fmt.Errorf("reading the config file: %w", output.EchoError(err, file))}
 		}
 	}
 
@@ -169,7 +170,7 @@ func Load(flags *pflag.FlagSet, getenv func(string) string) (*Config, error) {
 	switch cfg.Output {
 	case "", "table", "tsv", "json":
 	default:
-		return nil, &UsageError{fmt.Errorf("unknown output format %q: use table, tsv or json; it comes from %s", cfg.Output, cfg.Source(KeyOutput))}
+		return nil, &UsageError{fmt.Errorf("unknown output format %s: use table, tsv or json; it comes from %s", output.Echo(cfg.Output), cfg.Source(KeyOutput))}
 	}
 	var err error
 	if cfg.Timeout, err = positiveDuration(v, KeyTimeout, cfg.Source(KeyTimeout)); err != nil {
@@ -242,11 +243,11 @@ func zoneURLs(v *viper.Viper) (map[string]string, error) {
 	for name, z := range m {
 		zm, ok := z.(map[string]any)
 		if !ok {
-			return nil, &UsageError{fmt.Errorf("config: zone %q must be a mapping with a url", name)}
+			return nil, &UsageError{fmt.Errorf("config: zone %s must be a mapping with a url", output.Echo(name))}
 		}
 		u, ok := zm["url"].(string)
 		if !ok || strings.TrimSpace(u) == "" {
-			return nil, &UsageError{fmt.Errorf("config: zone %q has no url", name)}
+			return nil, &UsageError{fmt.Errorf("config: zone %s has no url", output.Echo(name))}
 		}
 		out[strings.ToLower(name)] = u
 	}
@@ -264,7 +265,7 @@ func positiveDuration(v *viper.Viper, key, source string) (time.Duration, error)
 		}
 	}
 	if err != nil || d <= 0 {
-		return 0, &UsageError{fmt.Errorf("%s: %q is not a positive duration (e.g. 30s, 2m); it comes from %s", key, s, source)}
+		return 0, &UsageError{fmt.Errorf("%s: %s is not a positive duration (e.g. 30s, 2m); it comes from %s", key, output.Echo(s), source)}
 	}
 	return d, nil
 }
@@ -276,7 +277,7 @@ func parseBool(s string) (bool, error) {
 	case "1", "true", "yes", "on":
 		return true, nil
 	}
-	return false, fmt.Errorf("%q is not a boolean", s)
+	return false, fmt.Errorf("%s is not a boolean", output.Echo(s))
 }
 
 func firstLine(s string) string {

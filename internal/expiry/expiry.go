@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/maketoken/maketoken/internal/age"
+	"github.com/maketoken/maketoken/internal/output"
 )
 
 // Marker starts the suffix.
@@ -133,15 +134,15 @@ func ParseTTL(s string) (time.Duration, error) {
 	if err != nil {
 		gd, gerr := time.ParseDuration(strings.TrimSpace(s))
 		if gerr != nil {
-			return 0, fmt.Errorf("invalid lifetime %q: use a number and a unit, e.g. 90s, 30m, 12h, 7d, 2w", s)
+			return 0, fmt.Errorf("invalid lifetime %s: use a number and a unit, e.g. 90s, 30m, 12h, 7d, 2w", output.Echo(s))
 		}
 		d = gd
 	}
 	switch {
 	case d < MinTTL:
-		return 0, fmt.Errorf("invalid lifetime %q: at least 1s", s)
+		return 0, fmt.Errorf("invalid lifetime %s: at least 1s", output.Echo(s))
 	case d > MaxTTL:
-		return 0, fmt.Errorf("invalid lifetime %q: at most 10 years", s)
+		return 0, fmt.Errorf("invalid lifetime %s: at most 10 years", output.Echo(s))
 	}
 	return d, nil
 }

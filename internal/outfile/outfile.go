@@ -13,6 +13,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/maketoken/maketoken/internal/output"
 )
 
 // Error is a path that cannot receive the secret: the user's to fix.
@@ -37,7 +39,7 @@ func Prepare(path string, force bool) (*File, error) {
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return nil, errorf("--out-file %s: cannot create a file there: %v", path, UnwrapPath(err))
+		return nil, errorf("--out-file %s: cannot create a file there: %v", output.EchoPlain(path), UnwrapPath(err))
 	}
 	if err := tmp.Chmod(0o600); err != nil {
 		tmp.Close()
@@ -56,15 +58,15 @@ func Check(path string, force bool) error {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil
 	case err != nil:
-		return errorf("--out-file %s: %v", path, UnwrapPath(err))
+		return errorf("--out-file %s: %v", output.EchoPlain(path), UnwrapPath(err))
 	case fi.Mode()&fs.ModeSymlink != 0:
-		return errorf("--out-file %s is a symbolic link; refusing to write a token through it", path)
+		return errorf("--out-file %s is a symbolic link; refusing to write a token through it", output.EchoPlain(path))
 	case fi.IsDir():
-		return errorf("--out-file %s is a folder; name a file", path)
+		return errorf("--out-file %s is a folder; name a file", output.EchoPlain(path))
 	case !fi.Mode().IsRegular():
-		return errorf("--out-file %s is not a regular file", path)
+		return errorf("--out-file %s is not a regular file", output.EchoPlain(path))
 	case !force:
-		return errorf("--out-file %s already exists; pass --force to replace it", path)
+		return errorf("--out-file %s already exists; pass --force to replace it", output.EchoPlain(path))
 	}
 	return nil
 }

@@ -88,13 +88,15 @@ func ParseJQ(expr string) (*gojq.Code, error) {
 	if expr == "" {
 		return nil, nil
 	}
+	// gojq's messages quote pieces of the expression: a long one is cut
+	// as every echo of input is (see EchoPlain).
 	q, err := gojq.Parse(expr)
 	if err != nil {
-		return nil, fmt.Errorf("--jq: %w", err)
+		return nil, fmt.Errorf("--jq: %w", EchoError(err, err.Error()))
 	}
 	code, err := gojq.Compile(q)
 	if err != nil {
-		return nil, fmt.Errorf("--jq: %w", err)
+		return nil, fmt.Errorf("--jq: %w", EchoError(err, err.Error()))
 	}
 	return code, nil
 }

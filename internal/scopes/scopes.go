@@ -8,6 +8,7 @@ import (
 	"cmp"
 	"fmt"
 	"github.com/maketoken/maketoken/internal/editdist"
+	"github.com/maketoken/maketoken/internal/output"
 	"path"
 	"slices"
 	"strings"
@@ -27,9 +28,9 @@ type UnknownError struct {
 }
 
 func (e *UnknownError) Error() string {
-	what := fmt.Sprintf("unknown scope %q", e.Pattern)
+	what := fmt.Sprintf("unknown scope %s", output.Echo(e.Pattern))
 	if isGlob(e.Pattern) {
-		what = fmt.Sprintf("scope pattern %q matches no scope", e.Pattern)
+		what = fmt.Sprintf("scope pattern %s matches no scope", output.Echo(e.Pattern))
 	}
 	switch len(e.Suggestions) {
 	case 0:
@@ -52,7 +53,7 @@ func (e *InvalidError) Error() string {
 	if e.Pattern == "" {
 		return e.Reason
 	}
-	return fmt.Sprintf("invalid scope %q: %s", e.Pattern, e.Reason)
+	return fmt.Sprintf("invalid scope %s: %s", output.Echo(e.Pattern), e.Reason)
 }
 
 // Split turns the values of repeated -s flags into single patterns: a value

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/maketoken/maketoken/internal/output"
 )
 
 // Zone is one Make zone: a separate installation of Make with its own
@@ -103,9 +105,9 @@ type UnknownZoneError struct {
 
 func (e *UnknownZoneError) Error() string {
 	if e.Reason != "" {
-		return fmt.Sprintf("invalid zone %q: %s", e.Name, e.Reason)
+		return fmt.Sprintf("invalid zone %s: %s", output.Echo(e.Name), e.Reason)
 	}
-	return fmt.Sprintf("unknown zone %q (known zones: %s)", e.Name, strings.Join(e.Known, ", "))
+	return fmt.Sprintf("unknown zone %s (known zones: %s)", output.Echo(e.Name), strings.Join(e.Known, ", "))
 }
 
 // InvalidURLError is returned for a zone URL that maketoken refuses to use.
@@ -116,7 +118,7 @@ type InvalidURLError struct {
 }
 
 func (e *InvalidURLError) Error() string {
-	return fmt.Sprintf("zone %s: invalid URL %q: %s", e.Zone, e.URL, e.Reason)
+	return fmt.Sprintf("zone %s: invalid URL %s: %s", e.Zone, output.Echo(e.URL), e.Reason)
 }
 
 // Registry holds the zones this run of maketoken knows.
