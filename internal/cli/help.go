@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/maketoken/maketoken/internal/editdist"
 	"github.com/maketoken/maketoken/internal/output"
@@ -108,11 +109,12 @@ func usage(c *cobra.Command) error {
 			}
 		}
 	}
-	if c.HasAvailableLocalFlags() {
-		b.WriteString("\n\nFlags:\n" + trimRightSpace(c.LocalFlags().FlagUsagesWrapped(helpWidth)))
+	// cobra makes a new flag set at each call of these.
+	if local := c.LocalFlags(); local.HasAvailableFlags() {
+		b.WriteString("\n\nFlags:\n" + trimRightSpace(local.FlagUsagesWrapped(helpWidth)))
 	}
-	if c.HasAvailableInheritedFlags() {
-		b.WriteString("\n\nGlobal Flags:\n" + trimRightSpace(c.InheritedFlags().FlagUsagesWrapped(helpWidth)))
+	if inherited := c.InheritedFlags(); inherited.HasAvailableFlags() {
+		b.WriteString("\n\nGlobal Flags:\n" + trimRightSpace(inherited.FlagUsagesWrapped(helpWidth)))
 	}
 	if c.HasHelpSubCommands() {
 		b.WriteString("\n\nHelp topics (`" + c.CommandPath() + " help TOPIC`):")
@@ -133,9 +135,10 @@ func usage(c *cobra.Command) error {
 	return err
 }
 
-// rpad pads s with blanks to n columns, as cobra's template function.
+// rpad pads s with blanks to n characters, as cobra's template function
+// (fmt's %-*s) does.
 func rpad(s string, n int) string {
-	return fmt.Sprintf("%-*s", n, s)
+	return s + strings.Repeat(" ", max(n-utf8.RuneCountInString(s), 0))
 }
 
 // trimRightSpace is cobra's template function trimTrailingWhitespaces.

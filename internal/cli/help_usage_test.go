@@ -89,3 +89,11 @@ func syntheticTree() *cobra.Command {
 	root.Commands()[len(root.Commands())-1].AddCommand(&cobra.Command{Use: "leaf", Short: "Leaf", Run: run})
 	return root
 }
+
+func TestRpadAsFmt(t *testing.T) {
+	for _, s := range []string{"", "a", "zones", "ünïcödé", "twelve-chars", "longer-than-twelve"} {
+		if got, want := rpad(s, 12), fmt.Sprintf("%-*s", 12, s); got != want {
+			t.Errorf("rpad(%q, 12) = %q, fmt says %q", s, got, want)
+		}
+	}
+}

@@ -112,11 +112,16 @@ func commands() []command {
 // newRoot returns the whole command tree.
 func newRoot(d Deps) (*Factory, *cobra.Command) {
 	f, root := newBareRoot(d)
+	addAllCommands(f, root)
+	return f, root
+}
+
+// addAllCommands makes root the whole tree.
+func addAllCommands(f *Factory, root *cobra.Command) {
 	for _, c := range commands() {
 		root.AddCommand(c.new(f))
 	}
 	completeTree(f, root)
-	return f, root
 }
 
 // newRootFor returns the command tree args need. A run of one of
@@ -127,8 +132,8 @@ func newRoot(d Deps) (*Factory, *cobra.Command) {
 // The command is the one cobra finds in args, the same as in the whole
 // tree: the root's flags are the same, and names are unique.
 func newRootFor(d Deps, args []string) (*Factory, *cobra.Command) {
-	if c, ok := commandIn(args); ok {
-		f, root := newBareRoot(d)
+	f, root := newBareRoot(d)
+	if c, ok := commandIn(root, args); ok {
 		cmd := c.new(f)
 		root.AddCommand(cmd)
 		// Only `maketoken completion` needs cobra's completion command.
@@ -136,17 +141,29 @@ func newRootFor(d Deps, args []string) (*Factory, *cobra.Command) {
 		if found, _, err := root.Find(args); err == nil && found == cmd {
 			return f, root
 		}
+		return newRoot(d)
 	}
-	return newRoot(d)
+	addAllCommands(f, root)
+	return f, root
 }
 
 // commandIn returns the command args run, if it is one of commands(),
-// found as cobra finds it (past the root's flags and their values) in a
-// tree of stand-ins that costs next to nothing to make.
-func commandIn(args []string) (command, bool) {
-	scan := &cobra.Command{Use: "maketoken"}
-	addGlobalFlags(scan.PersistentFlags())
+// found as cobra finds it (past root's flags and their values) in a tree
+// of stand-ins that costs next to nothing to make; at once false when no
+// argument is a command's name.
+func commandIn(root *cobra.Command, args []string) (command, bool) {
 	all := commands()
+	named := false
+	for _, a := range args {
+		for _, c := range all {
+			named = named || a == c.name
+		}
+	}
+	if !named {
+		return command{}, false
+	}
+	scan := &cobra.Command{Use: root.Use}
+	scan.PersistentFlags().AddFlagSet(root.PersistentFlags())
 	for _, c := range all {
 		scan.AddCommand(&cobra.Command{Use: c.name, Run: func(*cobra.Command, []string) {}})
 	}
