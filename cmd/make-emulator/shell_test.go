@@ -23,13 +23,19 @@ import (
 // pseudo-terminal, with a fresh HOME.
 func shellOnTerminal(t *testing.T, bin, shell string) (*exec.Cmd, *terminal, chan error) {
 	t.Helper()
+	return shellOnTerminalIn(t, bin, shell, t.TempDir())
+}
+
+// shellOnTerminalIn is shellOnTerminal with the given HOME, and more
+// variables for the environment.
+func shellOnTerminalIn(t *testing.T, bin, shell, home string, env ...string) (*exec.Cmd, *terminal, chan error) {
+	t.Helper()
 	if _, err := os.Stat(shell); err != nil {
 		t.Skipf("no %s", shell)
 	}
-	home := t.TempDir()
 	cmd := exec.Command(filepath.Join(bin, "make-emulator"), "shell")
 	cmd.Dir = home
-	cmd.Env = []string{"HOME=" + home, "PATH=/usr/bin:/bin", "SHELL=" + shell, "TERM=xterm-256color", "LANG=C.UTF-8", "TMPDIR=" + home}
+	cmd.Env = append([]string{"HOME=" + home, "PATH=/usr/bin:/bin", "SHELL=" + shell, "TERM=xterm-256color", "LANG=C.UTF-8", "TMPDIR=" + home}, env...)
 	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 100})
 	if err != nil {
 		t.Fatal(err)
@@ -135,4 +141,46 @@ func TestShellKilledWhenItIgnoresHangUps(t *testing.T) {
 		t.Errorf("exit %d, want %d (the shell killed)", code, 128+int(syscall.SIGKILL))
 	}
 	stopped(t, dir, url)
+}
+
+// The user's startup files cannot undo the session: what ~/.bashrc or the
+// file $ENV names exports of maketoken's or Make's variables (its own
+// XDG_CONFIG_HOME, a real credential, MAKE_API_KEY) is put back to the
+// session's, so a login inside still leaves the user's files alone.
+func TestShellStartupFilesCannotUndoTheSession(t *testing.T) {
+	bin := buildBinaries(t)
+	const startup = `export XDG_CONFIG_HOME="$HOME/.config" XDG_CACHE_HOME="$HOME/.cache"
+export MAKETOKEN_TOKEN_EU1=the-users-real-token MAKETOKEN_CONFIG="$HOME/real.yaml" MAKETOKEN_ZONE=us2
+export MAKE_API_KEY=the-users-real-key MAKE_ZONE=eu2.make.com
+`
+	for _, shell := range []string{"/bin/bash", "/bin/sh"} {
+		t.Run(filepath.Base(shell), func(t *testing.T) {
+			home := t.TempDir()
+			for _, name := range []string{".bashrc", ".shrc"} {
+				if err := os.WriteFile(filepath.Join(home, name), []byte(startup), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, term, done := shellOnTerminalIn(t, bin, shell, home, "ENV=$HOME/.shrc")
+			term.waitFor(t, "(make-emulator) ", time.Minute)
+			dir, url := sessionDetails(t, term)
+			term.send(t, `echo "cfg=$XDG_CONFIG_HOME cache=$XDG_CACHE_HOME zone=${MAKETOKEN_ZONE-none} key=${MAKE_API_KEY-none},${MAKE_ZONE-none} eu1=${MAKETOKEN_TOKEN_EU1%%-*}"`+"\r")
+			term.send(t, `printf '%s\n' "$MAKETOKEN_TOKEN_EU2" | maketoken login -z eu2 --with-token --insecure-storage; echo "login=$?"`+"\r")
+			term.waitFor(t, "login=", time.Minute)
+			term.send(t, "exit\r")
+			exitOf(t, done, term)
+			out := term.text()
+			want := regexp.MustCompile(`cfg=` + regexp.QuoteMeta(dir) + `/config cache=` + regexp.QuoteMeta(dir) + `/cache zone=none key=none,none eu1=[0-9a-f]{8}\b`)
+			if !want.MatchString(out) {
+				t.Errorf("the startup file's settings won inside the session (want %s):\n%s", want, out)
+			}
+			if !strings.Contains(out, "login=0") {
+				t.Errorf("login inside the session failed:\n%s", out)
+			}
+			if _, err := os.Stat(filepath.Join(home, ".config")); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("the login inside wrote to the user's config folder: %v", err)
+			}
+			stopped(t, dir, url)
+		})
+	}
 }

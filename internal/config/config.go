@@ -313,11 +313,20 @@ func Dir(getenv func(string) string) (string, error) {
 	return filepath.Join(d, "maketoken"), nil
 }
 
-// UserCacheDir is os.UserCacheDir read through getenv, so that tests and
-// embedders control it; "" if there is none (or it is not absolute).
+// UserCacheDir is maketoken's cache folder: $XDG_CACHE_HOME when it is
+// set (on every OS, as Dir reads $XDG_CONFIG_HOME), else os.UserCacheDir,
+// read through getenv so that tests and embedders control it; "" if there
+// is none (or it is not absolute).
 func UserCacheDir(getenv func(string) string) string {
+	return userCacheDir(runtime.GOOS, getenv)
+}
+
+func userCacheDir(goos string, getenv func(string) string) string {
+	if x := getenv("XDG_CACHE_HOME"); x != "" && filepath.IsAbs(x) {
+		return x
+	}
 	var dir string
-	switch runtime.GOOS {
+	switch goos {
 	case "windows":
 		dir = getenv("LocalAppData")
 	case "darwin", "ios":
@@ -329,12 +338,8 @@ func UserCacheDir(getenv func(string) string) string {
 			dir = filepath.Join(h, "lib", "cache")
 		}
 	default:
-		dir = getenv("XDG_CACHE_HOME")
-		if dir == "" || !filepath.IsAbs(dir) {
-			dir = ""
-			if h := getenv("HOME"); h != "" {
-				dir = filepath.Join(h, ".cache")
-			}
+		if h := getenv("HOME"); h != "" {
+			dir = filepath.Join(h, ".cache")
 		}
 	}
 	if !filepath.IsAbs(dir) {

@@ -86,8 +86,15 @@ func startSession(environ []string, self string, now time.Time) (_ *session, err
 		// A `login --insecure-storage` inside writes here, not into the
 		// user's config folder.
 		"MAKETOKEN_CREDENTIALS_FILE="+filepath.Join(dir, "credentials.yaml"),
-		// The scope cache: the user's own would get the emulator's lists.
+		// Every other maketoken path: the config folder (the record of
+		// the hosts each stored credential was checked at, which a login
+		// or logout inside would rewrite), the cache (scope lists,
+		// rotation locks) and state. maketoken reads these variables on
+		// every OS, so macOS's Library and Windows' AppData are not used
+		// either.
+		"XDG_CONFIG_HOME="+filepath.Join(dir, "config"),
 		"XDG_CACHE_HOME="+filepath.Join(dir, "cache"),
+		"XDG_STATE_HOME="+filepath.Join(dir, "state"),
 		// No keyring: a D-Bus address that leads nowhere, so that a login
 		// or logout inside can neither reach the user's Secret Service nor
 		// auto-launch a bus (maketoken then says to use
@@ -109,7 +116,7 @@ func startSession(environ []string, self string, now time.Time) (_ *session, err
 // sent to the emulator), and what the session sets itself.
 func replacedVariable(k string) bool {
 	switch k {
-	case "MAKE_API_KEY", "MAKE_ZONE", "MAKE_EMULATOR", "XDG_CACHE_HOME", "DBUS_SESSION_BUS_ADDRESS":
+	case "MAKE_API_KEY", "MAKE_ZONE", "MAKE_EMULATOR", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME", "DBUS_SESSION_BUS_ADDRESS":
 		return true
 	}
 	return strings.HasPrefix(k, "MAKETOKEN_")

@@ -34,6 +34,7 @@ func TestSessionWiresMaketokenToTheEmulatorOnly(t *testing.T) {
 		"MAKETOKEN_TOKEN_EU1=the-users-real-token", "MAKETOKEN_CONFIG=/home/someone/real.yaml",
 		"MAKETOKEN_ZONE=us2", "MAKE_API_KEY=real-key", "MAKE_ZONE=eu2.make.com",
 		"DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/1000/bus", "XDG_CACHE_HOME=/home/someone/.cache",
+		"XDG_CONFIG_HOME=/home/someone/.config", "XDG_STATE_HOME=/home/someone/.local/state",
 	}
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	s, err := startSession(user, filepath.Join(binDir, "make-emulator"), now)
@@ -48,7 +49,7 @@ func TestSessionWiresMaketokenToTheEmulatorOnly(t *testing.T) {
 		}
 	}
 	for _, v := range s.env {
-		if strings.Contains(v, "real") || strings.Contains(v, "/home/someone/.cache") || strings.Contains(v, "/run/user/1000/bus") {
+		if strings.Contains(v, "real") || strings.Contains(v, "/home/someone/.") || strings.Contains(v, "/run/user/1000/bus") {
 			t.Errorf("the user's %s reaches the command", v)
 		}
 	}
@@ -58,7 +59,7 @@ func TestSessionWiresMaketokenToTheEmulatorOnly(t *testing.T) {
 	if v, _ := envValue(s.env, "PATH"); v != binDir+":/usr/bin:/bin" {
 		t.Errorf("PATH = %q, want the folder with maketoken first", v)
 	}
-	for _, k := range []string{"MAKETOKEN_CONFIG", "MAKETOKEN_CREDENTIALS_FILE", "XDG_CACHE_HOME"} {
+	for _, k := range []string{"MAKETOKEN_CONFIG", "MAKETOKEN_CREDENTIALS_FILE", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"} {
 		if v, _ := envValue(s.env, k); !strings.HasPrefix(v, dir+string(filepath.Separator)) {
 			t.Errorf("%s = %q, not in the session's folder %s", k, v, dir)
 		}
