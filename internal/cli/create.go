@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -11,10 +12,10 @@ import (
 	"github.com/maketoken/maketoken/internal/delivery"
 	"github.com/maketoken/maketoken/internal/expiry"
 	"github.com/maketoken/maketoken/internal/makeapi"
-	"github.com/maketoken/maketoken/internal/outcome"
 	"github.com/maketoken/maketoken/internal/outfile"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/scopes"
+	"github.com/maketoken/maketoken/internal/tokens"
 	"github.com/spf13/cobra"
 )
 
@@ -71,10 +72,16 @@ a file unless --force, and never writes through a symbolic link. --save also
 stores the token as the zone's credential, where the current one is kept
 (keyring or file). Creating needs the user:write scope.
 
---ttl gives the token a lifetime (90s, 30m, 12h, 7d, 2w): it is recorded in
-the label as a suffix, deploy-bot~exp=20261128T030000Z (UTC), and
-` + "`maketoken prune --expired`" + `, run from any machine, revokes the token once it
-has passed. Make itself never expires a token.
+--ttl gives the token a lifetime (90s, 30m, 12h, 7d, 2w), counted on Make's
+clock: it is recorded in the label as a suffix,
+deploy-bot~exp=20261128T030000Z (UTC), and ` + "`maketoken prune --expired`" + `, run
+from any machine, revokes the token once it has passed. Make itself never
+expires a token. A clock more than 5m off Make's is warned about.
+
+A create whose answer is lost, or that is interrupted or runs out of time
+while Make handles it, is never repeated: Make is asked again (after a short
+wait when it gave no answer) and a token it made anyway is revoked; if none
+has appeared yet, stderr names the label and time to look for.
 
 With -- COMMAND [ARG...] the token goes to COMMAND on its standard input
 (or, with --store-env NAME, in the variable NAME), as ` + "`rotate`" + ` hands it
@@ -120,25 +127,9 @@ to revoke it.
 // RunCreate creates a token in the selected zone and delivers it.
 func RunCreate(ctx context.Context, opts *CreateOptions) error {
 	f := opts.F
-	// Everything that can be checked is checked before the token exists.
-	if err := validateLabel(opts.Label); err != nil {
+	ttl, err := opts.validate()
+	if err != nil {
 		return err
-	}
-	if err := scopes.Validate(opts.Scopes); err != nil {
-		return err
-	}
-	if opts.Force && opts.OutFile == "" {
-		return usageErrorf("--force only applies to --out-file")
-	}
-	label := opts.Label
-	if opts.TTL != "" {
-		var err error
-		if label, err = expiringLabel(opts.Label, opts.TTL, f.now()); err != nil {
-			return err
-		}
-	}
-	if len(opts.Store.Command) > 0 && (opts.OutFile != "" || opts.Save) {
-		return usageErrorf("-- COMMAND excludes --out-file and --save: the new token goes to one place (a command can write a file too)")
 	}
 	printer, err := f.Printer()
 	if err != nil {
@@ -171,119 +162,165 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
-
-	tok, err := client.CreateToken(ctx, label, wanted)
+	label := opts.Label
+	if ttl > 0 {
+		// From Make's now when an answer has shown it (the scope list),
+		// else this machine's: the create's answer then checks it.
+		now, _ := tokens.ServerNow(client, f.now)
+		label = tokens.LifetimeLabel(label, ttl, now)
+	}
+	rv := f.revoker(zone.Name, client)
+	tok, err := tokens.Create{Client: client, Revoker: rv, Label: label, Scopes: wanted}.Do(ctx)
 	if err != nil {
-		err = apiError(zone.Name, err, "user:write")
-		if _, at, ok := expiry.Parse(label); ok && opts.TTL != "" && outcome.IsUnknown(err) {
-			err = fmt.Errorf("%w; a token made anyway is labelled %s and `maketoken prune --expired` revokes it after %s", err, output.Printable(label), at.Format(time.RFC3339))
-		}
-		return err
+		return apiError(zone.Name, err, "user:write")
 	}
 	f.Redactor.Add(tok.Token)
-	rec := createRecord{Zone: zone.Name, Label: tok.Label, Scopes: tok.Scopes, Created: tok.Created, Token: tok.Token}
-	if rec.Label == "" {
-		rec.Label = label
+	if ttl > 0 {
+		warnSkew(f, zone.Name, client)
 	}
-	if len(rec.Scopes) == 0 {
-		rec.Scopes = wanted
+	c := createdToken{f: f, opts: opts, zc: zc, tok: tok, printer: printer, handoff: handoff, out: out,
+		rec: createRecord{Zone: zone.Name, Label: tok.Label, Scopes: tok.Scopes, Created: tok.Created, Token: tok.Token}}
+	if len(c.rec.Scopes) == 0 {
+		c.rec.Scopes = wanted
 	}
-	what := fmt.Sprintf("the token %q in zone %s (created %s, scopes %s)", rec.Label, zone.Name, rec.Created, strings.Join(rec.Scopes, ","))
+	return c.deliver(ctx, rv)
+}
 
-	if handoff != nil {
-		return createHandOff(ctx, f, client, zone.Name, tok, handoff, rec, printer, what)
+// validate checks what can be checked before the token exists, and
+// returns the lifetime asked for (0: none).
+func (o *CreateOptions) validate() (time.Duration, error) {
+	if err := validateLabel(o.Label); err != nil {
+		return 0, err
 	}
-	if out != nil {
-		if err := out.Write(tok.Token); err != nil {
-			return f.revoker(zone.Name, client).Undo(ctx, tok, fmt.Errorf("zone %s: writing the token to %s: %w", zone.Name, opts.OutFile, err), "")
-		}
-		rec.Token = makeapi.Mask(tok.Token)
+	if err := scopes.Validate(o.Scopes); err != nil {
+		return 0, err
 	}
-	var saveErr error
-	if opts.Save {
-		store, err := f.Store()
-		if err == nil {
-			err = store.Save(ctx, zone, tok.Token, cred.Source)
-		}
-		switch {
-		case outcome.IsUnknown(err):
-			// The write may still land: the token must live.
-			saveErr = fmt.Errorf("zone %s: created %s, but whether it is stored as the zone's credential is not known (the previous credential still works too; `maketoken list -z %s` marks the stored one as current): %w", zone.Name, what, zone.Name, err)
-		case err != nil:
-			saveErr = fmt.Errorf("zone %s: created %s but could not store it as the zone's credential: %w", zone.Name, what, err)
-		}
+	switch {
+	case o.Force && o.OutFile == "":
+		return 0, usageErrorf("--force only applies to --out-file")
+	case len(o.Store.Command) > 0 && (o.OutFile != "" || o.Save):
+		return 0, usageErrorf("-- COMMAND excludes --out-file and --save: the new token goes to one place (a command can write a file too)")
+	case o.TTL == "":
+		return 0, nil
 	}
+	ttl, err := expiry.ParseTTL(o.TTL)
+	if err != nil {
+		return 0, usageErrorf("--ttl: %v", err)
+	}
+	if err := expiry.CheckBase(o.Label); err != nil {
+		return 0, usageErrorf("%v", err)
+	}
+	return ttl, nil
+}
 
-	// A token that could not be printed reached nobody: revoke it again
-	// (unless it was saved or written to a file, which did deliver it).
+// warnSkew warns when the zone's answers show this machine's clock past
+// tokens.SkewLimit from Make's: a lifetime counts on Make's clock.
+func warnSkew(f *Factory, zone string, client *makeapi.Client) {
+	if err := tokens.CheckSkew(zone, client); err != nil {
+		f.Warn(fmt.Sprintf("%v: lifetimes count on Make's clock; fix this machine's (see `maketoken doctor -z %s`)", err, zone))
+	}
+}
+
+// createdToken is a token create made, on its way to where it goes.
+type createdToken struct {
+	f       *Factory
+	opts    *CreateOptions
+	zc      zoneCredential
+	tok     makeapi.Token
+	rec     createRecord
+	printer *output.Printer
+	handoff *delivery.Command
+	out     *outfile.File
+}
+
+// destinations are where the token goes: the -- COMMAND; or the
+// --out-file or standard output, then with --save storage.
+func (c *createdToken) destinations() []tokens.Destination {
+	zone := c.zc.Zone.Name
+	if c.handoff != nil {
+		return []tokens.Destination{tokens.Command{Command: c.handoff, Zone: zone}}
+	}
+	var d []tokens.Destination
+	if c.out != nil {
+		d = append(d, tokens.File{File: c.out, Path: c.opts.OutFile, Zone: zone})
+	} else {
+		d = append(d, tokens.Writer{Name: "standard output", Zone: zone, Write: c.print})
+	}
+	if c.opts.Save {
+		d = append(d, c.f.credentialStorage(c.zc))
+	}
+	return d
+}
+
+// print writes the token on standard output: the record with -o json,
+// else the bare token.
+func (c *createdToken) print(tok makeapi.Token) error {
+	if c.printer.Format == output.JSON {
+		return c.printer.Print(c.rec, output.Rows{})
+	}
+	_, err := fmt.Fprintln(c.f.IO.Out, tok.Token)
+	return err
+}
+
+// deliver hands the token over by the one rule of tokens.Handover and says
+// how it went.
+func (c *createdToken) deliver(ctx context.Context, rv tokens.Revoker) error {
+	f, zone, tok := c.f, c.zc.Zone.Name, c.tok
+	what := fmt.Sprintf("the token %q in zone %s (created %s, scopes %s)", c.rec.Label, zone, c.rec.Created, strings.Join(c.rec.Scopes, ","))
 	// A stdout pipe that nobody reads must fail the write, not end the
 	// program before it can clean up.
 	defer catchBrokenPipe()()
-	var printErr error
+	d, err := tokens.Handover(ctx, rv, tok, c.destinations(), nil)
+	var unknown *tokens.UnknownError
 	switch {
-	case printer.Format == output.JSON:
-		printErr = printer.Print(rec, output.Rows{})
-	case out == nil:
-		_, printErr = fmt.Fprintln(f.IO.Out, tok.Token)
+	case errors.As(err, &unknown) && c.handoff == nil:
+		// --save: the keyring may still store it; the token was
+		// delivered all the same.
+		c.reportCreated(what)
+		return fmt.Errorf("zone %s: created %s, but whether it is stored as the zone's credential is not known (the previous credential still works too; `maketoken list -z %s` marks the stored one as current): %w", zone, what, zone, unknown.Err)
+	case err != nil:
+		return err
 	}
-	if printErr != nil {
-		cause := fmt.Errorf("zone %s: printing the new token: %w", zone.Name, printErr)
-		if delivered := out != nil || (opts.Save && (saveErr == nil || outcome.IsUnknown(saveErr))); delivered {
-			return cause
+	warnDelivered(f, d)
+	if c.handoff != nil {
+		fmt.Fprintf(f.IO.ErrOut, "Created %s and gave it to %s.\n", output.Sanitize(what), output.Sanitize(c.handoff.Name()))
+		if c.printer.Format != output.JSON {
+			return nil
 		}
-		return f.revoker(zone.Name, client).Undo(ctx, tok, cause, "")
+		c.rec.Token = makeapi.Mask(tok.Token)
+		c.rec.Delivered = &deliveredRecord{Command: c.handoff.Name(), Exit: d.Command().ExitCode}
+		return c.printer.Print(c.rec, output.Rows{})
 	}
-	f.Report(true, "Created %s.", output.Sanitize(what))
-	switch {
-	case out != nil:
-		fmt.Fprintf(f.IO.ErrOut, "Wrote it to %s (mode 0600).\n", output.Sanitize(opts.OutFile))
-	case f.IO.OutTTY:
-		fmt.Fprintln(f.IO.ErrOut, "Copy it now: it will not be shown again.")
+	c.reportCreated(what)
+	if failed := d.Failures(); len(failed) > 0 {
+		return fmt.Errorf("zone %s: created %s but could not store it as the zone's credential: %w", zone, what, failed[0])
 	}
-	if _, at, ok := expiry.Parse(rec.Label); ok && opts.TTL != "" {
-		fmt.Fprintf(f.IO.ErrOut, "It expires at %s: `maketoken prune --expired` revokes it after that.\n", at.Format(time.RFC3339))
+	if c.out != nil && c.printer.Format == output.JSON {
+		c.rec.Token = makeapi.Mask(tok.Token)
+		if err := c.printer.Print(c.rec, output.Rows{}); err != nil {
+			return err
+		}
 	}
-	if saveErr != nil {
-		return saveErr
-	}
-	if opts.Save {
+	if c.opts.Save {
 		fmt.Fprintf(f.IO.ErrOut, "Stored it as the credential for zone %s (%s). The previous credential still works; revoke it with `maketoken revoke -z %s --prefix %s` if it is no longer needed.\n",
-			zone.Name, cred.Source, zone.Name, makeapi.Prefix(cred.Token))
+			zone, c.zc.Credential.Source, zone, makeapi.Prefix(c.zc.Credential.Token))
 	}
 	return nil
 }
 
-// expiringLabel is label with the lifetime ttl (as --ttl gives it) from
-// now recorded in it.
-func expiringLabel(label, ttl string, now time.Time) (string, error) {
-	d, err := expiry.ParseTTL(ttl)
-	if err != nil {
-		return "", usageErrorf("--ttl: %v", err)
-	}
-	if err := expiry.CheckBase(label); err != nil {
-		return "", usageErrorf("%v", err)
-	}
-	return expiry.Label(label, now.Add(d)), nil
-}
-
-// createHandOff gives the new token to the -- COMMAND. If the command
-// does not take it, the token is revoked again, unless the command may
-// hold it after all (it was stopped after reading it).
-func createHandOff(ctx context.Context, f *Factory, client *makeapi.Client, zone string, tok makeapi.Token, handoff *delivery.Command, rec createRecord, printer *output.Printer, what string) error {
-	drec, ok, mayHold, cause := handOff(ctx, handoff, zone, tok)
+// reportCreated says on stderr what was created and where it went.
+func (c *createdToken) reportCreated(what string) {
+	f := c.f
+	f.Report(true, "Created %s.", output.Sanitize(what))
 	switch {
-	case mayHold:
-		return fmt.Errorf("%w; the new token (created %s) was kept: revoke it with `maketoken revoke -z %s %s` if the store does not hold it", cause, tok.Created, zone, tok.Created)
-	case !ok:
-		return f.revoker(zone, client).Undo(ctx, tok, cause, "")
+	case c.out != nil:
+		fmt.Fprintf(f.IO.ErrOut, "Wrote it to %s (mode 0600).\n", output.Sanitize(c.opts.OutFile))
+	case f.IO.OutTTY:
+		fmt.Fprintln(f.IO.ErrOut, "Copy it now: it will not be shown again.")
 	}
-	fmt.Fprintf(f.IO.ErrOut, "Created %s and gave it to %s.\n", output.Sanitize(what), output.Sanitize(handoff.Name()))
-	if printer.Format != output.JSON {
-		return nil
+	if _, at, ok := expiry.Parse(c.rec.Label); ok && c.opts.TTL != "" {
+		fmt.Fprintf(f.IO.ErrOut, "It expires at %s: `maketoken prune --expired` revokes it after that.\n", at.Format(time.RFC3339))
 	}
-	rec.Token = makeapi.Mask(tok.Token)
-	rec.Delivered = &drec
-	return printer.Print(rec, output.Rows{})
 }
 
 // validateLabel checks a label for create: present, not blank, printable,

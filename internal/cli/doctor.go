@@ -11,6 +11,7 @@ import (
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/scopes"
+	"github.com/maketoken/maketoken/internal/tokens"
 	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
 )
@@ -20,10 +21,6 @@ type DoctorOptions struct {
 	F        *Factory
 	AllZones bool
 }
-
-// clockSkewLimit is how far the server's clock may be from ours before
-// doctor calls it a problem (token times, --ttl and prune use our clock).
-const clockSkewLimit = 5 * time.Minute
 
 type doctorReport struct {
 	Version  versionRecord  `json:"version"`
@@ -227,8 +224,8 @@ func checkZone(ctx context.Context, f *Factory, store *credentials.Store, z zone
 		ours := before.Add(after.Sub(before) / 2).Truncate(time.Second)
 		skew := int64(probe.ServerTime.Sub(ours).Round(time.Second) / time.Second)
 		d.ClockSkewSeconds = &skew
-		if abs := time.Duration(max(skew, -skew)) * time.Second; abs > clockSkewLimit {
-			problem("the server's clock is %s off this machine's: check the clock (token times and --ttl use it)", abs)
+		if abs := time.Duration(max(skew, -skew)) * time.Second; abs > tokens.SkewLimit {
+			problem("the server's clock is %s off this machine's: check the clock (create --ttl and exec --ephemeral warn, prune --expired refuses)", abs)
 		}
 	}
 	if err != nil {

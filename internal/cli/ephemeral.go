@@ -6,16 +6,15 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/expiry"
 	"github.com/maketoken/maketoken/internal/makeapi"
-	"github.com/maketoken/maketoken/internal/outcome"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/scopes"
+	"github.com/maketoken/maketoken/internal/tokens"
 	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
 )
@@ -120,23 +119,20 @@ func createEphemeral(ctx context.Context, f *Factory, patterns []string, base st
 	if err != nil {
 		return nil, err
 	}
-	expires := f.now().Add(ttl)
-	label := expiry.Label(base, expires)
-	_, expires, _ = expiry.Parse(label) // as recorded: whole seconds
-
-	tok, err := client.CreateToken(ctx, label, wanted)
+	// Make's now if an answer has shown it, else this machine's: the
+	// create's answer then checks that the lifetime has not passed.
+	now, _ := tokens.ServerNow(client, f.now)
+	label := tokens.LifetimeLabel(base, ttl, now)
+	rv := f.revoker(zone.Name, client)
+	tok, err := tokens.Create{Client: client, Revoker: rv, Label: label, Scopes: wanted}.Do(ctx)
 	if err != nil {
-		if outcome.IsUnknown(err) {
-			// Never revoke on the strength of an unknown outcome: a token,
-			// if one was made, carries its lifetime.
-			return nil, fmt.Errorf("zone %s: creating the ephemeral token: %w; if it was, its label is %s and `maketoken prune --expired` revokes it after %s",
-				zone.Name, err, output.Printable(label), expires.Format(time.RFC3339))
-		}
-		return nil, apiError(zone.Name, err, "user:write")
+		return nil, apiError(zone.Name, fmt.Errorf("creating the ephemeral token: %w", err), "user:write")
 	}
 	f.Redactor.Add(tok.Token)
-	et := &ephemeralToken{zone: zone, client: client, cred: cred, tok: tok, expires: expires, timeout: max(cfg.Timeout, cleanupTimeout)}
-	if err := checkCreated(tok, label, wanted); err != nil {
+	warnSkew(f, zone.Name, client)
+	_, expires, _ := expiry.Parse(label)
+	et := &ephemeralToken{zone: zone, client: client, cred: cred, tok: tok, expires: expires, timeout: max(cfg.Timeout, tokens.CleanupTimeout)}
+	if err := tokens.CheckAnswer(tok, label, wanted); err != nil {
 		return nil, revokeEphemeral(ctx, f, et, fmt.Errorf("zone %s: the ephemeral token is not what was asked for: %w", zone.Name, err))
 	}
 	return et, nil
@@ -150,19 +146,7 @@ func ephemeralScopes(ctx context.Context, f *Factory, zone zones.Zone, client *m
 	if _, cached := cachedScopes(f, zone); cached || scopes.HasGlob(patterns) {
 		return expandScopes(ctx, f, zone, client, patterns)
 	}
-	return sortedScopes(scopes.Split(patterns)), nil
-}
-
-// checkCreated checks the create's answer: the label sent and exactly the
-// scopes asked for.
-func checkCreated(tok makeapi.Token, label string, wanted []string) error {
-	if tok.Label != "" && tok.Label != label {
-		return fmt.Errorf("it is labelled %s", output.Printable(fmt.Sprintf("%q", tok.Label)))
-	}
-	if got := sortedScopes(tok.Scopes); !slices.Equal(got, sortedScopes(wanted)) {
-		return fmt.Errorf("it has the scopes %s, not %s", output.Printable(strings.Join(got, ",")), strings.Join(sortedScopes(wanted), ","))
-	}
-	return nil
+	return tokens.SortedScopes(scopes.Split(patterns)), nil
 }
 
 // revokeEphemeral revokes the run's token, with a context of its own (the

@@ -16,6 +16,7 @@ import (
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/redact"
 	"github.com/maketoken/maketoken/internal/scopes"
+	"github.com/maketoken/maketoken/internal/tokens"
 	"github.com/maketoken/maketoken/internal/zones"
 )
 
@@ -70,6 +71,10 @@ func ExitCode(err error) int {
 	var ee *ExitError
 	if errors.As(err, &ee) {
 		return ee.Code
+	}
+	var te *tokens.Error
+	if errors.As(err, &te) && te.Kind != tokens.Failed {
+		return map[tokens.Kind]int{tokens.Usage: ExitUsage, tokens.NoMatch: ExitNoMatch, tokens.Interrupted: ExitInterrupted}[te.Kind]
 	}
 	var (
 		unknownZone *zones.UnknownZoneError

@@ -2,15 +2,13 @@ package cli
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"os"
 	"strings"
 
 	"github.com/maketoken/maketoken/internal/delivery"
-	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/outfile"
 	"github.com/maketoken/maketoken/internal/output"
+	"github.com/maketoken/maketoken/internal/tokens"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -108,34 +106,35 @@ func withoutCredentials(environ []string) []string {
 	return env
 }
 
-// handOff runs the store command with the new token. ok means it took the
-// token (proven: see package delivery). Otherwise cause says what
-// happened, and mayHold whether the command may hold the token all the
-// same: such a token must not be revoked.
-func handOff(ctx context.Context, dc *delivery.Command, zone string, tok makeapi.Token) (rec deliveredRecord, ok, mayHold bool, cause error) {
-	res, err := dc.Run(ctx, tok.Token)
-	rec = deliveredRecord{Command: dc.Name(), Exit: res.ExitCode}
-	if err != nil {
-		return rec, false, false, fmt.Errorf("zone %s: the store command %s could not be started: %w", zone, dc.Name(), err)
+// credentialStorage is the credential store as a destination of a new
+// token: the zone's credential in place of zc's, in the same store.
+func (f *Factory) credentialStorage(zc zoneCredential) tokens.Storage {
+	zone, source := zc.Zone, zc.Credential.Source
+	return tokens.Storage{Zone: zone.Name, Old: zc.Credential.Token,
+		Save: func(ctx context.Context, token string) error {
+			store, err := f.Store()
+			if err != nil {
+				return err
+			}
+			return store.Save(ctx, zone, token, source)
+		},
+		Stored: func(ctx context.Context) (string, error) {
+			store, err := f.Store()
+			if err != nil {
+				return "", err
+			}
+			c, err := store.Lookup(ctx, zone)
+			return c.Token, err
+		},
 	}
-	what := fmt.Errorf("zone %s: the store command %s %s", zone, dc.Name(), res.Account("the token"))
-	switch res.Holding() {
-	case delivery.Holds:
-		return rec, true, false, nil
-	case delivery.DoesNotHold:
-		return rec, false, false, stoppedCode(res, what)
-	}
-	return rec, false, true, stoppedCode(res, what)
 }
 
-// stoppedCode gives err the exit code of an interrupted command when the
-// store command was stopped by one.
-func stoppedCode(res delivery.Result, err error) error {
-	if errors.Is(res.Stopped, context.Canceled) {
-		return &ExitError{Code: ExitInterrupted, Err: err}
+// warnDelivered warns of the problems met by destinations that took the
+// token all the same.
+func warnDelivered(f *Factory, d tokens.Delivery) {
+	for _, r := range d.Results {
+		if r.Outcome == tokens.Delivered && r.Err != nil {
+			f.Warn(r.Err.Error())
+		}
 	}
-	if errors.Is(res.Stopped, context.DeadlineExceeded) {
-		return fmt.Errorf("%w (raise --timeout if it needs longer)", err)
-	}
-	return err
 }

@@ -68,7 +68,6 @@ func RunList(ctx context.Context, opts *ListOptions) error {
 	perZone := make([][]tokenRecord, len(targets))
 	spinner := f.IO.StartSpinner("listing the tokens of " + zonesText(targetNames(targets)))
 	defer spinner.Stop()
-	now := f.now()
 	errs := eachZone(targets, func(i int, t zoneCredential) error {
 		client, err := f.Client(t.Zone, t.Credential.Token)
 		if err != nil {
@@ -78,6 +77,8 @@ func RunList(ctx context.Context, opts *ListOptions) error {
 		if err != nil {
 			return apiError(t.Zone.Name, err, "user:read")
 		}
+		// Lifetimes count on Make's clock, as the list's answer shows it.
+		now, _ := tokens.ServerNow(client, f.now)
 		for _, tok := range (tokens.Selector{Label: opts.Label}).Select(listed).Tokens {
 			perZone[i] = append(perZone[i], newTokenRecord(t.Zone.Name, tok, t.Credential).withExpiry(now))
 		}

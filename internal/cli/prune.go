@@ -61,7 +61,9 @@ is not an error.
 e.g. deploy-bot~exp=20261128T030000Z). The lifetime is in the label, at
 Make, so any machine with a credential for the zone can clean up after a
 job that was killed or lost: run it on a schedule. A label whose suffix is
-not exactly that form is left alone.
+not exactly that form is left alone. Lifetimes are judged on Make's clock
+(the Date of its answer); a zone whose clock is more than 5m off this
+machine's is refused (exit 1): fix this machine's clock first.
 
 ` + tokens.AlreadyRevokedHelp,
 		Example: `  maketoken prune --older-than 90d --dry-run
@@ -117,11 +119,9 @@ func RunPrune(ctx context.Context, opts *PruneOptions) error {
 	if err != nil {
 		return err
 	}
-	now := f.now()
-	cutoff := now.Add(-maxAge)
 	plans := make([]*pruneZone, len(targets))
 	parallel(len(targets), func(i int) error {
-		plans[i] = planPrune(ctx, f, targets[i], opts, cutoff, now)
+		plans[i] = planPrune(ctx, f, targets[i], opts, maxAge)
 		return nil
 	})
 
@@ -269,21 +269,25 @@ func (o *PruneOptions) tokensText() string {
 	return s
 }
 
-// selector is the tokens a prune picks, as of now (Make's clock): created
-// before cutoff, or with Expired whose lifetime has passed; never the
-// zone's credential.
-func (o *PruneOptions) selector(cutoff, now time.Time, current string) tokens.Selector {
+// selector is the tokens a prune picks as of now, Make's clock: created
+// longer than maxAge ago, or with Expired whose lifetime has passed; never
+// the zone's credential.
+func (o *PruneOptions) selector(maxAge time.Duration, now time.Time, current string) tokens.Selector {
 	sel := tokens.Selector{Label: o.Label, LabelPrefix: o.LabelPrefix, Keep: o.Keep, Current: current, SpareCurrent: true}
 	if o.Expired {
 		sel.ExpiredAt = now
 	} else {
-		sel.Before = cutoff
+		sel.Before = now.Add(-maxAge)
 	}
 	return sel
 }
 
-// planPrune lists a zone's tokens and picks those to revoke.
-func planPrune(ctx context.Context, f *Factory, zc zoneCredential, opts *PruneOptions, cutoff, now time.Time) *pruneZone {
+// planPrune lists a zone's tokens and picks those to revoke, on Make's
+// clock as the list's answer shows it. With --expired a clock past
+// tokens.SkewLimit from Make's is the zone's failure: lifetimes are
+// judged by nothing else than Make's clock, and a machine whose own is
+// that far off has something to fix first.
+func planPrune(ctx context.Context, f *Factory, zc zoneCredential, opts *PruneOptions, maxAge time.Duration) *pruneZone {
 	p := &pruneZone{zc: zc}
 	if zc.Err != nil { // a zone that failed before any request
 		p.err = zc.Err
@@ -300,7 +304,12 @@ func planPrune(ctx context.Context, f *Factory, zc zoneCredential, opts *PruneOp
 		p.err = apiError(zc.Zone.Name, err, "user:read")
 		return p
 	}
-	sel := opts.selector(cutoff, now, zc.Credential.Token).Select(listed)
+	if err := tokens.CheckSkew(zc.Zone.Name, client); err != nil && opts.Expired {
+		p.err = fmt.Errorf("%w: prune --expired refuses until it is fixed (see `maketoken doctor -z %s`); nothing was revoked", err, zc.Zone.Name)
+		return p
+	}
+	now, _ := tokens.ServerNow(client, f.now)
+	sel := opts.selector(maxAge, now, zc.Credential.Token).Select(listed)
 	p.matched, p.doomed = sel.Matched, sel.Tokens
 	if len(sel.Spared) > 0 {
 		p.spared = &sel.Spared[len(sel.Spared)-1]

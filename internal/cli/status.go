@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/maketoken/maketoken/internal/credentials"
-	"github.com/maketoken/maketoken/internal/expiry"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/tokens"
@@ -108,18 +107,20 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 			wg               sync.WaitGroup
 			user             makeapi.User
 			auth             makeapi.Authorization
-			tokens           []makeapi.Token
+			list             []makeapi.Token
 			uerr, aerr, lerr error
 		)
 		wg.Add(3)
 		go func() { defer wg.Done(); user, uerr = client.Me(ctx) }()
 		go func() { defer wg.Done(); auth, aerr = client.CurrentAuthorization(ctx) }()
-		go func() { defer wg.Done(); tokens, lerr = client.ListTokens(ctx) }()
+		go func() { defer wg.Done(); list, lerr = client.ListTokens(ctx) }()
 		wg.Wait()
 		if lerr == nil {
-			n := countExpired(tokens, f.now())
+			// Lifetimes count on Make's clock, as its answers show it.
+			now, _ := tokens.ServerNow(client, f.now)
+			n := len(tokens.Selector{ExpiredAt: now}.Select(list).Tokens)
 			rec.ExpiredTokens = &n
-			rec.CredentialCreated = credentialCreated(tokens, t.Credential)
+			rec.CredentialCreated = credentialCreated(list, t.Credential)
 		}
 		if aerr == nil {
 			rec.Scopes = append(rec.Scopes, auth.Scopes...)
@@ -221,18 +222,6 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 	// A rejected credential is exit 4 even when other zones are fine:
 	// status is how people and jobs check that their credentials work.
 	return summarize(f, errs, true)
-}
-
-// countExpired counts the tokens whose label records a lifetime that has
-// passed by now.
-func countExpired(tokens []makeapi.Token, now time.Time) int {
-	n := 0
-	for _, t := range tokens {
-		if expiry.Expired(t.Label, now) {
-			n++
-		}
-	}
-	return n
 }
 
 // credentialCreated is the `created` of the listed token that is the

@@ -89,20 +89,29 @@ func Expired(label string, now time.Time) bool {
 
 // Renew returns the label for a token that replaces one with this label
 // and creation time (RFC 3339, as Make lists it), made at now: the same
-// lifetime again, from now. A label without an expiry, or whose token's
-// creation time cannot be read or is not before the expiry, is returned
-// as it is.
-func Renew(label, created string, now time.Time) string {
+// length of lifetime again, from now. The length is the expiry minus the
+// creation time, both on Make's clock, so now must be Make's too: then a
+// renewal never adds a difference between two clocks. A label without an
+// expiry is returned as it is. When the length cannot be told (the
+// creation time cannot be read, or is not before the expiry) there is no
+// lifetime to renew: ErrNoLength.
+func Renew(label, created string, now time.Time) (string, error) {
 	base, at, ok := Parse(label)
 	if !ok {
-		return label
+		return label, nil
 	}
 	c, err := time.Parse(time.RFC3339Nano, created)
 	if err != nil || !c.Before(at) {
-		return label
+		return "", ErrNoLength
 	}
-	return Label(base, now.Add(at.Sub(c)))
+	// Whole seconds, as the label records them: a renewal does not grow
+	// the lifetime by the fraction Label rounds up.
+	return Label(base, now.Add(at.Sub(c).Truncate(time.Second))), nil
 }
+
+// ErrNoLength is returned by Renew for a lifetime whose length cannot be
+// told from the label and the token's creation time.
+var ErrNoLength = errors.New("its label's expiry is not after its creation time")
 
 // ErrHasSuffix is returned by CheckBase for a label that already carries
 // an expiry.

@@ -80,18 +80,39 @@ func TestExpired(t *testing.T) {
 func TestRenew(t *testing.T) {
 	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 	for _, tc := range []struct{ label, created, want string }{
-		// The same lifetime (1h, 30m 0.5s rounded up), from now.
+		// The same lifetime (1h; 30m 0.5s cut to whole seconds), from now.
 		{"rel~exp=20200101T0100Z", "2020-01-01T00:00:00.000Z", "rel~exp=20261128T130000Z"},
-		{"rel~exp=20200101T003001Z", "2020-01-01T00:00:00.500Z", "rel~exp=20261128T123001Z"},
-		// Left alone: no expiry, an unreadable creation time, a creation
-		// time not before the expiry.
+		{"rel~exp=20200101T003001Z", "2020-01-01T00:00:00.500Z", "rel~exp=20261128T123000Z"},
+		// No expiry: left alone.
 		{"plain", "2020-01-01T00:00:00.000Z", "plain"},
-		{"rel~exp=20200101T0100Z", "yesterday", "rel~exp=20200101T0100Z"},
-		{"rel~exp=20200101T0100Z", "2020-01-01T02:00:00.000Z", "rel~exp=20200101T0100Z"},
 	} {
-		if got := Renew(tc.label, tc.created, now); got != tc.want {
-			t.Errorf("Renew(%q, %q) = %q, want %q", tc.label, tc.created, got, tc.want)
+		if got, err := Renew(tc.label, tc.created, now); err != nil || got != tc.want {
+			t.Errorf("Renew(%q, %q) = %q, %v; want %q", tc.label, tc.created, got, err, tc.want)
 		}
+	}
+	// A lifetime whose length cannot be told: an unreadable creation time,
+	// a creation time not before the expiry.
+	for _, tc := range []struct{ label, created string }{
+		{"rel~exp=20200101T0100Z", "yesterday"},
+		{"rel~exp=20200101T0100Z", "2020-01-01T02:00:00.000Z"},
+		{"rel~exp=20200101T0100Z", "2020-01-01T01:00:00.000Z"},
+	} {
+		if got, err := Renew(tc.label, tc.created, now); !errors.Is(err, ErrNoLength) {
+			t.Errorf("Renew(%q, %q) = %q, %v; want ErrNoLength", tc.label, tc.created, got, err)
+		}
+	}
+	// Renewing again and again keeps the length to the second.
+	label, created := "r~exp=20200101T010000Z", "2020-01-01T00:00:00.900Z"
+	for i := range 5 {
+		at := now.Add(time.Duration(i)*time.Hour + 900*time.Millisecond)
+		var err error
+		if label, err = Renew(label, created, at); err != nil {
+			t.Fatal(err)
+		}
+		created = at.Format(time.RFC3339Nano)
+	}
+	if _, exp, _ := Parse(label); exp.Sub(now.Add(4*time.Hour)) > time.Hour+time.Second {
+		t.Errorf("after five renewals the lifetime is %v", exp.Sub(now.Add(4*time.Hour)))
 	}
 }
 
