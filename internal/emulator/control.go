@@ -5,19 +5,25 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"strings"
 	"time"
 )
 
 // The control API, under /_emulator/ on every zone's port, lets shell scripts
 // and benchmarks do what Go tests do with Zone's methods. It needs no
-// authentication: the emulator only listens on loopback addresses. Requests
-// carrying an Origin header (sent by browsers) are refused, so that a web
-// page cannot drive it. All bodies are JSON; errors are {"error": "..."}.
+// authentication: the emulator only listens on loopback addresses. So that
+// a web page cannot drive it, requests carrying an Origin header (sent by
+// browsers) are refused, and so are requests whose Host is not a loopback
+// address or localhost (a page whose own name was re-bound to 127.0.0.1,
+// DNS rebinding, sends its name there). All bodies are JSON; errors are
+// {"error": "..."}.
 //
 //	GET    /_emulator/state     zone, url, adminToken, user, tokens (full secrets), settings, faults
 //	POST   /_emulator/tokens    {"label":"ci","scope":["user:read"],"created":"2024-03-27T05:53:27.360Z"} (created optional) -> 201, the token
-//	GET    /_emulator/requests  the request log, oldest first
+//	GET    /_emulator/requests  the request log, oldest first; a credential no zone of the server
+//	                            issued (a real token pasted by mistake) by its first group only
 //	DELETE /_emulator/requests  empty it -> 204
 //	GET    /_emulator/faults    the faults in force
 //	POST   /_emulator/faults    a Fault: {"path":"/users/me/api-tokens","method":"POST","status":503,"times":1,"delay":"100ms"} -> 201
@@ -78,6 +84,10 @@ func (z *Zone) control(w http.ResponseWriter, r *http.Request) {
 		controlError(w, http.StatusForbidden, "the control API does not answer requests from web pages (an Origin header was sent)")
 		return
 	}
+	if !loopbackHost(r.Host) {
+		controlError(w, http.StatusForbidden, "the control API answers only requests addressed to 127.0.0.1, ::1 or localhost, not %q", printable(r.Host))
+		return
+	}
 	type handler func(http.ResponseWriter, *http.Request)
 	var methods map[string]handler
 	switch r.URL.Path {
@@ -91,6 +101,9 @@ func (z *Zone) control(w http.ResponseWriter, r *http.Request) {
 				reqs := z.Requests()
 				if reqs == nil {
 					reqs = []Request{} // [] rather than null, for scripts
+				}
+				for i := range reqs {
+					reqs[i] = z.srv.shareable(reqs[i])
 				}
 				writeJSON(w, http.StatusOK, reqs)
 			},
@@ -252,4 +265,55 @@ func (z *Zone) controlSettings(w http.ResponseWriter, r *http.Request) {
 		z.SetClockOffset(offset)
 	}
 	writeJSON(w, http.StatusOK, z.settings())
+}
+
+// loopbackHost reports whether a request's Host names this machine: a
+// loopback address or localhost, with or without a port. An empty Host
+// (HTTP/1.0) is accepted: a browser always sends one.
+func loopbackHost(host string) bool {
+	if host == "" {
+		return true
+	}
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// shareable is a request log entry as the control API shows it, to any
+// local user: a credential no zone of the server issued (a real token
+// pasted by mistake) by its first group only, and anything shaped like a
+// token in the path or query masked. The emulator's own tokens stay
+// whole, for scripts that check which one was sent where.
+func (s *Server) shareable(r Request) Request {
+	if r.Token != "" && !s.issued(r.Token) {
+		r.Token = maskCredential(r.Token)
+	}
+	r.Path, r.Query = redactTokens(r.Path), redactTokens(r.Query)
+	return r
+}
+
+// issued reports whether a zone of the server ever issued token.
+func (s *Server) issued(token string) bool {
+	for _, name := range s.names {
+		if s.zones[name].everIssued(token) {
+			return true
+		}
+	}
+	return false
+}
+
+// maskCredential masks what an Authorization header carried: a token by
+// its first group (see mask), and of another scheme ("Bearer x") the
+// scheme only.
+func maskCredential(sent string) string {
+	if scheme, rest, ok := strings.Cut(sent, " "); ok {
+		return scheme + " " + mask(rest)
+	}
+	return mask(sent)
 }

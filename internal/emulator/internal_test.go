@@ -81,3 +81,35 @@ func TestHandlerWithHTTPTest(t *testing.T) {
 		t.Errorf("recorder: %d %v", rec.Code, rec.Header())
 	}
 }
+
+func TestLoopbackHost(t *testing.T) {
+	for host, want := range map[string]bool{
+		"": true, "127.0.0.1": true, "127.0.0.1:18081": true, "127.3.4.5:1": true,
+		"localhost": true, "LocalHost:18081": true, "[::1]:18081": true, "[::1]": true, "::1": true,
+		"evil.example": false, "evil.example:18081": false, "127.0.0.1.evil.example": false,
+		"localhost.": false, "localhost.evil.example:1": false, "10.0.0.1:18081": false,
+		"[::ffff:10.0.0.1]:1": false, "0.0.0.0:18081": false, "2130706433": false,
+	} {
+		if got := loopbackHost(host); got != want {
+			t.Errorf("loopbackHost(%q) = %v, want %v", host, got, want)
+		}
+	}
+}
+
+func TestShareableRequest(t *testing.T) {
+	s := New(Options{Zones: []string{"eu1", "us1"}})
+	own := s.Zone("us1").AdminToken()
+	for sent, want := range map[string]string{
+		own:                                    own,
+		"3f2a9c1d-7b4e-4c1a-9d2e-5f6a7b8c9d0e": "3f2a9c1d-****-****-****-************",
+		"no-dashes":                            "no-******",
+		"nodashes":                             "********",
+		"Bearer 3f2a9c1d-7b4e":                 "Bearer 3f2a9c1d-****",
+		"":                                     "",
+	} {
+		r := s.shareable(Request{Token: sent, Path: "/api/v2/users/me/api-tokens/3f2a9c1d-7b4e-4c1a-9d2e-5f6a7b8c9d0e"})
+		if r.Token != want || r.Path != "/api/v2/users/me/api-tokens/3f2a9c1d-****-****-****-************" {
+			t.Errorf("%q: token %q, path %q; want %q", sent, r.Token, r.Path, want)
+		}
+	}
+}

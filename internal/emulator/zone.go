@@ -57,7 +57,8 @@ type Request struct {
 	Query string `json:"query,omitempty"`
 	// Token is what the Authorization header carried after "Token ", in
 	// full (or the whole header if it had another form): tests check which
-	// credential was sent where.
+	// credential was sent where. The control API shows one that no zone of
+	// the server issued by its first group only.
 	Token string `json:"token,omitempty"`
 	// Status is the status code answered; 0 if no answer was sent (a Drop
 	// fault, or the client went away first).
@@ -99,6 +100,7 @@ type Zone struct {
 	windowCount int
 	faults      []*faultState
 	issued      []string // every secret ever made, revoked ones included
+	issuedSet   map[string]bool
 	// createdSuffix is appended to every `created` made from now on
 	// (SetCreatedSuffix): a hostile server's timestamps.
 	createdSuffix string
@@ -127,6 +129,7 @@ func newZone(s *Server, name string, index int) *Zone {
 			LastLogin:          "2024-03-27T05:53:27.360Z",
 		},
 		bySecret:    make(map[string]*Token),
+		issuedSet:   make(map[string]bool),
 		byCreated:   make(map[string]*Token),
 		nextCreated: make(map[int64]int64),
 		latency:     s.opts.Latency,
@@ -303,6 +306,7 @@ func (z *Zone) addTokenLocked(label string, scopes []string, created time.Time) 
 	z.bySecret[t.Token] = t
 	z.byCreated[t.Created] = t
 	z.issued = append(z.issued, t.Token)
+	z.issuedSet[t.Token] = true
 	i, _ := slices.BinarySearchFunc(z.order, t.Created, func(e *Token, c string) int { return strings.Compare(e.Created, c) })
 	z.order = slices.Insert(z.order, i, t)
 	return t
@@ -411,6 +415,13 @@ func (z *Zone) Issued() []string {
 	z.mu.Lock()
 	defer z.mu.Unlock()
 	return slices.Clone(z.issued)
+}
+
+// everIssued reports whether the zone ever had token, revoked or not.
+func (z *Zone) everIssued(token string) bool {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	return z.issuedSet[token]
 }
 
 // HasToken reports whether token is a live token of the zone.
