@@ -93,7 +93,6 @@ Exits 0 when nothing is wrong, 1 when doctor found a problem (listed under
   maketoken doctor -z eu1 -o json`,
 		Args: cobra.NoArgs,
 		PreRunE: func(cmd *cobra.Command, _ []string) error {
-			opts.AllZones = opts.AllZones || !cmd.Flags().Changed("zone")
 			return exclusiveFlags(cmd, "zone", "all-zones")
 		},
 		RunE: f.runE(func(ctx context.Context, _ []string) error {
@@ -128,8 +127,12 @@ func RunDoctor(ctx context.Context, opts *DoctorOptions) error {
 	if err != nil {
 		return err
 	}
+	all, err := f.everyZoneUnlessNamed(opts.AllZones)
+	if err != nil {
+		return err
+	}
 	list := []zones.Zone{selected}
-	if opts.AllZones {
+	if all {
 		list = reg.All()
 	}
 	rep := doctorReport{

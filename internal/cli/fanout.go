@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 
+	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/zones"
@@ -141,6 +142,20 @@ func (f *Factory) targetZones(ctx context.Context, all bool) ([]zoneCredential, 
 		f.Warn("some zones were skipped: " + unusable.Error())
 	}
 	return out, nil
+}
+
+// everyZoneUnlessNamed is the rule of status and doctor: without -z they
+// cover every zone (as with --all-zones, asked); a zone from
+// MAKETOKEN_ZONE, MAKE_ZONE or the config file is only the default one.
+func (f *Factory) everyZoneUnlessNamed(asked bool) (bool, error) {
+	if asked {
+		return true, nil
+	}
+	sel, err := f.ZoneSelection()
+	if err != nil {
+		return false, err
+	}
+	return sel.By != config.ZoneFromFlag, nil
 }
 
 // eachZone runs fn for every target at once and returns each one's error.

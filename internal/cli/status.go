@@ -66,8 +66,6 @@ Zones are checked in parallel, with three requests each, at once. Exits 4 if
 Make rejects a checked credential, 7 if some zones could not be checked.`,
 		Args: cobra.NoArgs,
 		PreRunE: func(cmd *cobra.Command, _ []string) error {
-			// Without -z, status checks every zone.
-			opts.AllZones = opts.AllZones || !cmd.Flags().Changed("zone")
 			return exclusiveFlags(cmd, "zone", "all-zones")
 		},
 		RunE: f.runE(func(ctx context.Context, _ []string) error {
@@ -82,7 +80,11 @@ Make rejects a checked credential, 7 if some zones could not be checked.`,
 // that have one.
 func RunStatus(ctx context.Context, opts *StatusOptions) error {
 	f := opts.F
-	printer, targets, err := printerAndZones(ctx, f, opts.AllZones)
+	all, err := f.everyZoneUnlessNamed(opts.AllZones)
+	if err != nil {
+		return err
+	}
+	printer, targets, err := printerAndZones(ctx, f, all)
 	if err != nil {
 		return err
 	}
