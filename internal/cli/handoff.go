@@ -71,7 +71,10 @@ func (s *storeCommandFlags) parseArgs(cmd *cobra.Command, args []string) error {
 
 // storeCommand prepares the `-- COMMAND` (nil without one), checking that
 // it can be run before any token exists. Its stdout goes to maketoken's,
-// except with -o json, where stdout is the record's: then to stderr.
+// except with -o json, where stdout is the record's: then to stderr. What
+// it writes passes through the run's redactor (the new token, the
+// credential, anything shaped like a token) unless it goes straight to a
+// terminal.
 func storeCommand(f *Factory, s storeCommandFlags, jsonOut bool) (*delivery.Command, error) {
 	if len(s.Command) == 0 {
 		return nil, nil
@@ -80,11 +83,11 @@ func storeCommand(f *Factory, s storeCommandFlags, jsonOut bool) (*delivery.Comm
 	if environ == nil {
 		environ = os.Environ
 	}
-	stdout := f.IO.Out
+	stdout, stderr := f.IO.Out, childStderr(f.IO.ErrOut)
 	if jsonOut {
-		stdout = f.IO.ErrOut
+		stdout = stderr
 	}
-	dc := &delivery.Command{Args: s.Command, Env: withoutCredentials(environ()), EnvName: s.Env, Stdout: stdout, Stderr: childStderr(f.IO.ErrOut)}
+	dc := &delivery.Command{Args: s.Command, Env: withoutCredentials(environ()), EnvName: s.Env, Stdout: stdout, Stderr: stderr, Redact: f.Redactor.String}
 	if err := dc.Resolve(); err != nil {
 		return nil, usageErrorf("cannot run %s: %v; nothing was changed", output.Sanitize(s.Command[0]), outfile.UnwrapPath(err))
 	}

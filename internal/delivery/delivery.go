@@ -88,8 +88,16 @@ type Command struct {
 	// EnvName, if set, passes the secret in this environment variable
 	// instead of on standard input (which is then empty).
 	EnvName string
-	// Stdout and Stderr receive the command's output.
+	// Stdout and Stderr receive the command's output. Output that does not
+	// go straight to a terminal passes through Redact, line by line.
 	Stdout, Stderr io.Writer
+	// Redact, if set, removes secrets from a line of the command's output
+	// (a wrapper run with `set -x` prints the value it read) before it
+	// reaches a writer that is not a terminal: a CI log, a file, a pipe.
+	// A terminal gets the output as it is, untouched and at once: a
+	// prompt without a newline must show, and a person's own screen is no
+	// log.
+	Redact func(string) string
 	// Grace is the time between the polite signal and SIGKILL when the
 	// command is stopped; 0 means DefaultGrace.
 	Grace time.Duration
@@ -243,7 +251,7 @@ func (c *Command) Run(ctx context.Context, secret string) (Result, error) {
 		pending = r
 		res.Size = len(secret)
 	}
-	out, err := startOutput(cmd, c.Stdout, c.Stderr)
+	out, err := startOutput(cmd, c.Stdout, c.Stderr, c.Redact)
 	if err != nil {
 		return Result{}, err
 	}
