@@ -3,10 +3,14 @@
 package main
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"net/http"
+	"os"
 	"os/exec"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -402,4 +406,52 @@ func TestDebugTraceIsSafe(t *testing.T) {
 	if strings.ContainsAny(string(out), "\u009b\u202e") {
 		t.Errorf("a control character from the server reached the trace raw:\n%q", out)
 	}
+}
+
+// TestExecJobControl: exec's COMMAND runs as a job of its own, in the
+// terminal's foreground. Ctrl-Z stops it, and maketoken stops too, so that
+// the shell sees its job stopped (not a hang); continued as the shell's
+// `fg` does (SIGCONT to maketoken's group, which has the terminal),
+// maketoken gives the terminal back to COMMAND and continues it, and
+// COMMAND reads what is typed next.
+func TestExecJobControl(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	if runtime.GOOS != "linux" {
+		t.Skip("reads process states from /proc")
+	}
+	bin := buildMaketoken(t)
+	e := newPtyEnv(t, bin)
+	s := e.startKeepingTTY(t, "exec", "-z", "eu1", "--", "sh", "-c", `echo ready; read line; echo "got $line"`)
+	s.expect("ready")
+	s.send("\x1a")
+	pid := s.cmd.Process.Pid
+	for deadline := time.Now().Add(10 * time.Second); procState(pid) != 'T'; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("maketoken did not stop with its COMMAND (state %c):\n%q", procState(pid), s.output())
+		}
+	}
+	if err := syscall.Kill(-pid, syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	s.send("typed after fg\r")
+	if code := s.waitWithin(20 * time.Second); code != 0 {
+		t.Fatalf("exit %d:\n%q", code, s.output())
+	}
+	s.expect("got typed after fg")
+}
+
+// procState is the state letter of a process (R, S, T, Z...), or 0.
+func procState(pid int) byte {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 || i+2 >= len(b) {
+		return 0
+	}
+	return b[i+2]
 }

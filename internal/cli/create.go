@@ -289,7 +289,10 @@ func (c *createdToken) deliver(ctx context.Context, rv tokens.Revoker) error {
 		}
 		c.rec.Token = makeapi.Mask(tok.Token)
 		c.rec.Delivered = &deliveredRecord{Command: c.handoff.Name(), Exit: d.Command().ExitCode}
-		return c.printer.Print(c.rec, output.Rows{})
+		if err := c.printer.Print(c.rec, output.Rows{}); err != nil {
+			return fmt.Errorf("zone %s: writing the record to standard output: %w; %s holds the new token", zone, err, output.Sanitize(c.handoff.Name()))
+		}
+		return nil
 	}
 	c.reportCreated(what)
 	if failed := d.Failures(); len(failed) > 0 {

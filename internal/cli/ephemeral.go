@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/maketoken/maketoken/internal/credentials"
@@ -72,24 +72,25 @@ func runEphemeral(ctx context.Context, opts *ExecOptions, path string) error {
 	}
 
 	// From before the create until the token is revoked, the signals are
-	// caught: none may end maketoken between the two. Those that arrive
-	// while COMMAND runs are passed on to it.
-	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, forwardedSignals...)
-	defer signal.Stop(sigs)
+	// caught: none may end maketoken between the two. The first one that
+	// comes before COMMAND starts means it does not run; those that arrive
+	// while it runs are passed on to it (runCommand).
+	var early sync.Once
+	earlySig := make(chan os.Signal, 1)
+	defer f.interrupts.pass(func(sig os.Signal) { early.Do(func() { earlySig <- sig }) })()
 
 	et, err := createEphemeral(ctx, f, opts.Scopes, opts.Label, ttl)
 	if err != nil {
 		return err
 	}
 	select {
-	case sig := <-sigs:
+	case sig := <-earlySig:
 		return revokeEphemeral(ctx, f, et, &ExitError{Code: ExitInterrupted,
 			Err: fmt.Errorf("zone %s: %v before %s started; it did not run", et.zone.Name, sig, opts.Command[0])})
 	default:
 	}
 	env := ephemeralEnv(f.Environ(), et.tok.Token, et.zone.Host, et.cred.Token)
-	runErr := runCommand(ctx, f, path, opts.Command, env, sigs)
+	runErr := runCommand(f, path, opts.Command, env)
 	return revokeEphemeral(ctx, f, et, runErr)
 }
 

@@ -7,9 +7,11 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
-	"os/signal"
 	"strings"
+	"sync"
+	"time"
 
+	"github.com/maketoken/maketoken/internal/job"
 	"github.com/maketoken/maketoken/internal/outfile"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/spf13/cobra"
@@ -46,10 +48,12 @@ MCP server expect. The token is never put on a command line, so it does not
 show in ps or in shell history.
 
 COMMAND gets maketoken's standard input, output and error, and each signal
-(SIGINT, SIGTERM, SIGHUP, SIGQUIT) once: a Ctrl-C, Ctrl-\ or hang-up of the
-terminal reaches COMMAND directly, so maketoken passes on only what was sent
-to it alone (such as SIGTERM). --timeout bounds only the credential lookup,
-never COMMAND.
+(SIGINT, SIGTERM, SIGHUP, SIGQUIT) once. It runs as a shell runs a job: in
+a process group of its own, in the terminal's foreground, so a Ctrl-C or
+Ctrl-\ reaches it from the terminal alone, Ctrl-Z stops it and maketoken
+with it, and a signal sent to maketoken or its process group (timeout(1),
+a CI runner) is passed on once. On Linux COMMAND is killed if maketoken
+is. --timeout bounds only the credential lookup, never COMMAND.
 
 --ephemeral gives COMMAND a token of its own instead of the zone's
 credential: created with exactly the scopes -s names (names and globs, as in
@@ -125,57 +129,119 @@ func RunExec(ctx context.Context, opts *ExecOptions) error {
 	if err != nil {
 		return err
 	}
-	return runCommand(ctx, f, path, opts.Command, execEnv(f.Environ(), token, zone), nil)
+	return runCommand(f, path, opts.Command, execEnv(f.Environ(), token, zone))
 }
 
-// runCommand runs the command (at path; args[0] is its name) with env,
-// passing on the signals maketoken receives, and returns nil or an
-// *ExitError with its code. sigs, if not nil, are already being caught;
-// runCommand keeps catching them after the command ended (the caller still
-// has cleaning up to do and stops them).
-func runCommand(ctx context.Context, f *Factory, path string, args, env []string, sigs chan os.Signal) error {
+// runCommand runs the command (at path; args[0] is its name) with env and
+// returns nil or an *ExitError with its code.
+//
+// The command runs as a job of its own (package job): its own process
+// group, in the terminal's foreground when maketoken has it. So each
+// signal reaches it exactly once, however it was sent:
+//
+//   - by the terminal (Ctrl-C, Ctrl-\, the window's size): to the
+//     foreground group, which is the command's; maketoken gets nothing.
+//   - to maketoken's process group (a CI runner; GNU timeout, which
+//     signals maketoken and then its whole group): maketoken alone gets
+//     it, and passes it on (forwarder).
+//   - to maketoken alone (kill PID, systemd, timeout --foreground): the
+//     same.
+//
+// A burst of the same signal is passed on once: timeout(1) sends its
+// signal first to maketoken, then to maketoken's group, so maketoken gets
+// it twice within microseconds (or once: the kernel merges a signal that
+// is still pending). Terraform and others take a second SIGINT or SIGTERM
+// as "quit now, without cleaning up".
+//
+// If the command stops (Ctrl-Z, or SIGTTIN when it wants the terminal
+// while maketoken runs in the background), maketoken takes the terminal
+// back and stops itself too, so that the shell sees its job stopped; when
+// the shell continues maketoken (fg, bg), maketoken continues the command,
+// giving it the terminal again if maketoken got it back. On Linux the
+// command is killed if maketoken is (SIGKILL, the OOM killer): it cannot
+// outlive the process that answers for its exit code.
+func runCommand(f *Factory, path string, args, env []string) error {
 	name := args[0]
 	// A context that never ends: the command runs as long as it runs,
 	// whatever --timeout says.
-	cmd := exec.CommandContext(context.WithoutCancel(ctx), path, args[1:]...)
+	cmd := exec.CommandContext(context.Background(), path, args[1:]...)
 	cmd.Args[0] = name
 	cmd.Env = env
 	// The command gets the terminal itself, not maketoken's gate on it.
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = f.IO.In, f.IO.Out, childStderr(f.IO.ErrOut)
 
-	// Catch the signals before the command starts, so none is missed, and
-	// keep catching them until it ended: maketoken must outlive it to pass
-	// its exit code on.
-	if sigs == nil {
-		sigs = make(chan os.Signal, 8)
-		signal.Notify(sigs, forwardedSignals...)
-		defer signal.Stop(sigs)
-	}
-	if err := cmd.Start(); err != nil {
+	// Signals are caught from before the command starts (none is missed)
+	// until it has ended: maketoken must outlive it to pass its exit code
+	// on.
+	fw := &forwarder{}
+	defer f.interrupts.pass(fw.pass)()
+	j, err := job.Start(cmd, job.Options{Terminal: true, DieWithParent: true})
+	if err != nil {
 		return execLookupError(name, err)
 	}
-	done := make(chan struct{})
-	go func() {
-		for {
-			select {
-			case sig := <-sigs:
-				forwardSignal(cmd.Process, sig)
-			case <-done:
-				return
-			}
+	fw.start(j)
+	var exit *job.Exit
+	for st := range j.Changes() {
+		if st.Exit != nil {
+			exit = st.Exit
+			continue
 		}
-	}()
-	err := cmd.Wait()
-	close(done)
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &ee):
-		return errSilent(exitStatus(ee.ProcessState))
-	default:
-		return fmt.Errorf("running %s: %w", name, err)
+		j.TakeTerminal()
+		job.SuspendSelf()
+		j.Continue()
 	}
+	j.TakeTerminal()
+	j.Close()
+	if exit.Success() {
+		return nil
+	}
+	return errSilent(exitStatus(exit))
+}
+
+// burstWindow is how close together two of the same signal count as one
+// (see runCommand).
+const burstWindow = 250 * time.Millisecond
+
+// forwarder passes the signals maketoken gets on to a job, each once.
+type forwarder struct {
+	mu   sync.Mutex
+	j    *job.Job
+	held []os.Signal // caught before the job started
+	last os.Signal
+	at   time.Time
+}
+
+// start passes on what came before the job existed.
+func (fw *forwarder) start(j *job.Job) {
+	fw.mu.Lock()
+	fw.j = j
+	held := fw.held
+	fw.held = nil
+	fw.mu.Unlock()
+	for _, sig := range held {
+		fw.pass(sig)
+	}
+}
+
+// pass passes sig on, unless the same signal was passed on within
+// burstWindow, or the terminal will deliver it itself (see
+// terminalDelivers).
+func (fw *forwarder) pass(sig os.Signal) {
+	fw.mu.Lock()
+	defer fw.mu.Unlock()
+	if fw.j == nil {
+		fw.held = append(fw.held, sig)
+		return
+	}
+	now := time.Now()
+	if sig == fw.last && now.Sub(fw.at) < burstWindow {
+		return
+	}
+	fw.last, fw.at = sig, now
+	if terminalDelivers(fw.j, sig) {
+		return
+	}
+	fw.j.Signal(sig)
 }
 
 // execCredential finds the selected zone's host and token, within

@@ -6,50 +6,26 @@ import (
 	"os"
 	"syscall"
 
-	"golang.org/x/sys/unix"
+	"github.com/maketoken/maketoken/internal/job"
 )
 
-// forwardedSignals are the signals `exec` passes on to its command.
-var forwardedSignals = []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT}
-
-// forwardSignal passes a signal on to the command, unless the command got
-// it itself: the terminal sends Ctrl-C (SIGINT), Ctrl-\ (SIGQUIT) and a
-// hang-up (SIGHUP) to its whole foreground process group, and the command
-// is in maketoken's. Sent twice, a second Ctrl-C means "force quit" to
-// many tools. SIGTERM, and any signal while maketoken is not in the
-// foreground, came to maketoken alone and is passed on.
-func forwardSignal(p *os.Process, sig os.Signal) {
-	if fromTerminal(sig) {
-		return
-	}
-	_ = p.Signal(sig) // it may have ended in the meantime
-}
-
-// fromTerminal reports whether sig is one a terminal sends and maketoken's
-// process group is the foreground group of its controlling terminal, so
-// that the terminal sent it to the command too.
-func fromTerminal(sig os.Signal) bool {
-	switch sig {
-	case syscall.SIGINT, syscall.SIGQUIT, syscall.SIGHUP:
-	default:
-		return false
-	}
-	tty, err := os.Open("/dev/tty")
-	if err != nil {
-		return false // no controlling terminal
-	}
-	defer tty.Close()
-	fg, err := unix.IoctlGetInt(int(tty.Fd()), unix.TIOCGPGRP)
-	return err == nil && fg == unix.Getpgrp()
+// terminalDelivers reports whether the terminal delivers sig to the job
+// itself, so that maketoken must not: a hang-up while the job held the
+// terminal. The terminal's session is gone then, and the kernel sends
+// SIGHUP to the group that was in its foreground (the job's) when the
+// session's leader (the shell) exits; the shell's own SIGHUP to its jobs
+// reached maketoken, not the job.
+func terminalDelivers(j *job.Job, sig os.Signal) bool {
+	return sig == syscall.SIGHUP && j.TerminalHungUp()
 }
 
 // exitStatus is the code maketoken exits with for an ended command: its
 // own, or 128+N when signal N killed it.
-func exitStatus(ps *os.ProcessState) int {
-	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		return exitSignal + int(ws.Signal())
+func exitStatus(exit *job.Exit) int {
+	if s, ok := exit.Signal.(syscall.Signal); ok {
+		return exitSignal + int(s)
 	}
-	return ps.ExitCode()
+	return exit.Code
 }
 
 // envKeyIs compares environment variable names (case-sensitive on Unix).

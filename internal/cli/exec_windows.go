@@ -5,20 +5,18 @@ package cli
 import (
 	"os"
 	"strings"
+
+	"github.com/maketoken/maketoken/internal/job"
 )
 
-// forwardedSignals are the signals `exec` catches: Ctrl-C and Ctrl-Break
-// arrive as os.Interrupt.
-var forwardedSignals = []os.Signal{os.Interrupt}
-
-// forwardSignal does nothing on Windows: a console's Ctrl-C reaches every
-// process attached to it, the command included, and Windows cannot send
-// it to one process. Catching it keeps maketoken alive to report the
+// terminalDelivers is true: a console's Ctrl-C reaches every process
+// attached to it, the command included, and Windows cannot send one
+// process a signal. Catching it keeps maketoken alive to report the
 // command's exit code.
-func forwardSignal(*os.Process, os.Signal) {}
+func terminalDelivers(*job.Job, os.Signal) bool { return true }
 
 // exitStatus is the command's exit code.
-func exitStatus(ps *os.ProcessState) int { return ps.ExitCode() }
+func exitStatus(exit *job.Exit) int { return exit.Code }
 
 // envKeyIs compares environment variable names (case-insensitive on
 // Windows).

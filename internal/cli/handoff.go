@@ -87,7 +87,14 @@ func storeCommand(f *Factory, s storeCommandFlags, jsonOut bool) (*delivery.Comm
 	if jsonOut {
 		stdout = stderr
 	}
-	dc := &delivery.Command{Args: s.Command, Env: withoutCredentials(environ()), EnvName: s.Env, Stdout: stdout, Stderr: stderr, Redact: f.Redactor.String}
+	dc := &delivery.Command{Args: s.Command, Env: withoutCredentials(environ()), EnvName: s.Env, Stdout: stdout, Stderr: stderr, Redact: f.Redactor.String,
+		// The terminal's foreground while it runs (a password prompt);
+		// a Ctrl-C there reached the command, not maketoken: act on it as
+		// on maketoken's own.
+		Terminal: true, Interrupted: f.interrupts.raise}
+	// The command's output, and the record after it, go to stdout: a
+	// closed one must fail those writes, not end maketoken mid-delivery.
+	brokenPipeFails()
 	if err := dc.Resolve(); err != nil {
 		return nil, usageErrorf("cannot run %s: %v; nothing was changed", output.Sanitize(s.Command[0]), outfile.UnwrapPath(err))
 	}

@@ -105,8 +105,8 @@ func TestRunContextTimeoutStopsWhileHeld(t *testing.T) {
 
 func TestAsInterrupted(t *testing.T) {
 	sig := os.Signal(syscall.SIGINT)
-	if err := asInterrupted(nil, sig); err != nil {
-		t.Fatalf("a finished command became %v", err)
+	if err := asInterrupted(nil, nil); err != nil {
+		t.Fatalf("a command without a signal became %v", err)
 	}
 	plain := errors.New("boom")
 	if !errors.Is(asInterrupted(plain, nil), plain) {
@@ -119,6 +119,8 @@ func TestAsInterrupted(t *testing.T) {
 		{plain, "interrupted: boom"},
 		{errSilent(ExitPartial), "interrupted"},
 		{&InterruptedError{Signal: sig, Summary: "revoked 1 of 2"}, "interrupted: revoked 1 of 2"},
+		// Finished in spite of the signal: still 130, saying so.
+		{nil, "interrupted: it came too late to stop anything: all was done (see above)"},
 	} {
 		got := asInterrupted(tc.err, sig)
 		if got.Error() != tc.want || ExitCode(got) != ExitInterrupted {
@@ -159,5 +161,52 @@ func TestReadHiddenLine(t *testing.T) {
 		case got != tc.want:
 			t.Errorf("%q: %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// A signal passed on to a child (exec) does not interrupt the command; a
+// Ctrl-C the child got from the terminal (raise) interrupts it as if
+// maketoken had caught it, and is not passed on again.
+func TestInterruptsPassAndRaise(t *testing.T) {
+	var in interrupts
+	got := make(chan os.Signal, 4)
+	unpass := in.pass(func(sig os.Signal) { got <- sig })
+	if !in.catching() {
+		t.Fatal("pass does not catch signals")
+	}
+	if err := syscall.Kill(syscall.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case sig := <-got:
+		if sig != syscall.SIGHUP {
+			t.Fatalf("passed %v", sig)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the signal was not passed on")
+	}
+	if in.caught() != nil {
+		t.Fatal("a signal passed on to a child counted as an interruption")
+	}
+
+	ctx := newRunContext(context.Background(), time.Hour)
+	defer ctx.cancel()
+	unwatch := in.watch(ctx.interrupt)
+	in.raise(syscall.SIGINT)
+	if ie := interrupted(ctx); ie == nil || ie.Signal != syscall.SIGINT || ctx.Err() == nil {
+		t.Fatalf("raise did not interrupt the command at once: %v", ie)
+	}
+	if in.caught() != syscall.SIGINT {
+		t.Fatalf("caught = %v", in.caught())
+	}
+	select {
+	case sig := <-got:
+		t.Fatalf("a raised signal was passed on: %v", sig)
+	default:
+	}
+	unwatch()
+	unpass()
+	if in.catching() {
+		t.Fatal("still catching with nothing watched or passed")
 	}
 }

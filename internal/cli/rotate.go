@@ -518,8 +518,14 @@ func (r *rotation) finish(ctx context.Context, d tokens.Delivery) error {
 		failed = append(failed, r.revokeOld(ctx)...)
 	}
 	if !r.onStdout() && r.printer.Format == output.JSON {
-		// The record does not carry the token: it is printed last.
+		// The record does not carry the token: it is printed last. A
+		// failed write alone (stdout closed) is a failure, not a partial
+		// one: exit 1.
 		if err := r.printer.Print(r.rec, output.Rows{}); err != nil {
+			err = fmt.Errorf("zone %s: writing the record to standard output: %w; the new token was delivered to %s", r.zc.Zone.Name, err, output.Sanitize(r.destination()))
+			if len(failed) == 0 && interrupted(ctx) == nil {
+				return err
+			}
 			failed = append(failed, err)
 		}
 	}

@@ -1,19 +1,14 @@
 package cli
 
-import (
-	"os"
-	"os/signal"
-	"syscall"
-)
-
 // Delivering a new token on stdout (the --out-file is internal/outfile).
 
 // catchBrokenPipe makes a write to a stdout pipe nobody reads fail with
-// EPIPE until the returned function is called. By default Go ends the
-// program on it, and a rotation must live on to revoke the token it could
-// not deliver.
+// EPIPE, to the end of the run (see brokenPipeFails): a rotation must live
+// on to revoke the token it could not deliver, and a record printed after
+// the delivery must fail as a write, not end maketoken. The returned
+// function does nothing; it is kept for the callers' `defer
+// catchBrokenPipe()()`.
 func catchBrokenPipe() (stop func()) {
-	ch := make(chan os.Signal, 1)
-	signal.Notify(ch, syscall.SIGPIPE)
-	return func() { signal.Stop(ch) }
+	brokenPipeFails()
+	return func() {}
 }

@@ -34,6 +34,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"time"
+
+	"github.com/maketoken/maketoken/internal/job"
 )
 
 // DefaultGrace is how long a stopped command has between the polite
@@ -101,8 +103,41 @@ type Command struct {
 	// Grace is the time between the polite signal and SIGKILL when the
 	// command is stopped; 0 means DefaultGrace.
 	Grace time.Duration
+	// Terminal lets the command have the terminal while it runs: when
+	// maketoken is in the foreground of its controlling terminal, the
+	// command's process group gets the foreground (see package job), so a
+	// store CLI can ask for a password there (sudo, vault login, op, a gpg
+	// pinentry) and the terminal's Ctrl-C reaches it. maketoken takes the
+	// foreground back, and the terminal's settings, when it has ended.
+	Terminal bool
+	// Interrupted, if set, is told of a Ctrl-C or Ctrl-\ that ended the
+	// command while it held the terminal: the terminal sent it to the
+	// command's group, not to maketoken, so Run reports it (as a shell
+	// does for its job) and the caller acts as if maketoken had received
+	// it, e.g. by ending ctx. If ctx has ended when Interrupted returns,
+	// Result.Stopped is ctx's error: the command was stopped by an
+	// interrupt.
+	Interrupted func(os.Signal)
 
 	path string
+}
+
+// SuspendedError is why a command was stopped that stopped itself, or was
+// stopped by a signal (Ctrl-Z, SIGTTIN when it wanted the terminal while
+// maketoken ran in the background): a stopped command would hang the
+// delivery until the time limit, so it is ended at once and named.
+type SuspendedError struct {
+	// Signal is the stop signal (SIGTSTP, SIGTTIN, SIGTTOU, SIGSTOP).
+	Signal os.Signal
+}
+
+func (e *SuspendedError) Error() string {
+	name := job.SignalName(e.Signal)
+	switch name {
+	case "SIGTTIN", "SIGTTOU":
+		return "was stopped by " + name + " (it wanted the terminal, which maketoken does not have in the foreground: run maketoken in the foreground, or give the command what it asks for another way) and was ended"
+	}
+	return "was stopped by " + name + " and was ended"
 }
 
 // Name is how the command is named in messages and records: the base name
@@ -131,7 +166,8 @@ type Result struct {
 	// Signal names the signal that ended it, if one did.
 	Signal string
 	// Stopped is why the command was stopped (context.DeadlineExceeded
-	// for the time limit, context.Canceled for an interrupt), or nil.
+	// for the time limit, context.Canceled for an interrupt, a
+	// *SuspendedError for a command that stopped), or nil.
 	Stopped error
 	// Size is how many bytes of the secret were put on the command's
 	// standard input (0 with EnvName), Read how many of them were read:
@@ -157,9 +193,12 @@ func (r Result) Holding() Holding {
 // Describe is a short account of how the command ended, e.g. "exited
 // with 1", "was stopped by an interrupt".
 func (r Result) Describe() string {
+	var suspended *SuspendedError
 	switch {
 	case errors.Is(r.Stopped, context.DeadlineExceeded):
 		return "did not finish in time and was stopped"
+	case errors.As(r.Stopped, &suspended):
+		return suspended.Error()
 	case r.Stopped != nil:
 		return "was stopped by an interrupt"
 	case r.Signal != "":
@@ -202,10 +241,11 @@ func (r Result) portion() string {
 }
 
 // Run starts the command with the secret and waits for it to end, or for
-// ctx to end: then the command (its whole process group, where the
-// system has them) gets SIGTERM, and SIGKILL after the grace time. The
-// error is non-nil only when the command could not be started; it then
-// never received the secret.
+// ctx to end, or for it to stop: then the command (its whole process
+// group, where the system has them) gets SIGTERM (and SIGCONT, should it
+// be stopped), and SIGKILL after the grace time. The error is non-nil only
+// when the command could not be started; it then never received the
+// secret.
 func (c *Command) Run(ctx context.Context, secret string) (Result, error) {
 	if c.path == "" {
 		if err := c.Resolve(); err != nil {
@@ -221,7 +261,6 @@ func (c *Command) Run(ctx context.Context, secret string) (Result, error) {
 	cmd := exec.CommandContext(context.WithoutCancel(ctx), c.path, c.Args[1:]...)
 	cmd.Args[0] = c.Args[0]
 	cmd.Env = append([]string(nil), c.Env...)
-	ownProcessGroup(cmd)
 	res := Result{EnvName: c.EnvName}
 
 	// The secret waits in a pipe, which holds far more than a token, so
@@ -255,30 +294,28 @@ func (c *Command) Run(ctx context.Context, secret string) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	if err := cmd.Start(); err != nil {
+	j, err := job.Start(cmd, job.Options{Terminal: c.Terminal})
+	if err != nil {
 		out.abandon()
 		return Result{}, err
 	}
 	out.started()
-	// How it ended is read from ProcessState; Wait's error says no more.
-	// Wait returns as soon as the command has ended: its output is copied
-	// by out, not by exec.
-	waited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(waited) }()
-	select {
-	case <-waited:
-	case <-ctx.Done():
-		res.Stopped = ctx.Err()
-		signalGroup(cmd.Process, politeSignal)
-		select {
-		case <-waited:
-		case <-time.After(grace):
-			signalGroup(cmd.Process, killSignal)
-			<-waited
+	restore := saveTerminal(j)
+
+	exit := await(ctx, j, grace, &res)
+	// Ended by the terminal's Ctrl-C or Ctrl-\ while it held the terminal:
+	// maketoken did not get it, the command did.
+	terminalSignal := exit.Signal != nil && res.Stopped == nil && j.HasTerminal() && isTerminalInterrupt(exit.Signal)
+	j.TakeTerminal()
+	restore()
+	j.Close()
+	if terminalSignal && c.Interrupted != nil {
+		c.Interrupted(exit.Signal)
+		if ctx.Err() != nil {
+			res.Stopped = ctx.Err()
 		}
-		// Whatever it started dies with it.
-		signalGroup(cmd.Process, killSignal)
 	}
+
 	// Drain before deciding: what is still in the pipe now was not read,
 	// and nobody can read it after this.
 	if pending != nil {
@@ -287,11 +324,57 @@ func (c *Command) Run(ctx context.Context, secret string) (Result, error) {
 	}
 	out.finish(grace)
 
-	ps := cmd.ProcessState
-	res.ExitCode = ps.ExitCode()
-	res.Signal = signalName(ps)
-	res.Outcome = decide(ps.Success(), res.Stopped == nil && res.Signal == "", c.EnvName != "", res.Read, res.Size)
+	res.ExitCode = exit.Code
+	if exit.Signal != nil {
+		res.Signal = job.SignalName(exit.Signal)
+	}
+	res.Outcome = decide(exit.Success(), res.Stopped == nil && exit.Signal == nil, c.EnvName != "", res.Read, res.Size)
 	return res, nil
+}
+
+// await waits for the command to end. If ctx ends first, or the command
+// stops, it is stopped (see stop) and res.Stopped says why.
+func await(ctx context.Context, j *job.Job, grace time.Duration, res *Result) *job.Exit {
+	for {
+		select {
+		case st := <-j.Changes():
+			if st.Exit != nil {
+				return st.Exit
+			}
+			res.Stopped = &SuspendedError{Signal: st.Stopped}
+			return stop(j, grace)
+		case <-ctx.Done():
+			res.Stopped = ctx.Err()
+			return stop(j, grace)
+		}
+	}
+}
+
+// stop ends the command: the polite signal to its process group (and
+// SIGCONT, so that a stopped command runs to act on it), SIGKILL after the
+// grace time, and SIGKILL to the group again once it has ended, so that
+// whatever it started dies with it.
+func stop(j *job.Job, grace time.Duration) *job.Exit {
+	j.Signal(politeSignal)
+	j.Signal(job.Continued)
+	timer := time.NewTimer(grace)
+	defer timer.Stop()
+	var exit *job.Exit
+	for exit == nil {
+		select {
+		case st := <-j.Changes():
+			exit = st.Exit // a stop again is waited out: SIGKILL ends it
+		case <-timer.C:
+			j.Kill()
+			for st := range j.Changes() {
+				if st.Exit != nil {
+					exit = st.Exit
+				}
+			}
+		}
+	}
+	j.Kill()
+	return exit
 }
 
 // decide is the rule (see the package comment). success is exit 0;

@@ -61,8 +61,8 @@ func TestRule(t *testing.T) {
 		// by itself: it has not said it did not store it.
 		{name: "stopped after reading, exits 1 on SIGTERM", stop: 300 * time.Millisecond, script: "cat >/dev/null; trap 'exit 1' TERM; sleep 60 & wait", outcome: Unknown, holding: MayHold, read: 36, account: "did not finish in time and was stopped after it read the token, so whether it stored it is not known"},
 		{name: "stopped after reading, killed", stop: 300 * time.Millisecond, script: "cat >/dev/null; sleep 60", outcome: Unknown, holding: MayHold, read: 36},
-		{name: "reads all, killed by a signal", script: "cat >/dev/null; kill -KILL $$", outcome: Unknown, holding: MayHold, read: 36, account: "was killed by signal killed after it read the token, so whether it stored it is not known"},
-		{name: "reads none, killed by a signal", script: "kill -KILL $$", outcome: NotRead, holding: DoesNotHold, account: "was killed by signal killed before it read the token"},
+		{name: "reads all, killed by a signal", script: "cat >/dev/null; kill -KILL $$", outcome: Unknown, holding: MayHold, read: 36, account: "was killed by SIGKILL after it read the token, so whether it stored it is not known"},
+		{name: "reads none, killed by a signal", script: "kill -KILL $$", outcome: NotRead, holding: DoesNotHold, account: "was killed by SIGKILL before it read the token"},
 		{name: "in the environment, exit 0", script: `[ "$V" = ` + secret + ` ]`, env: "V", outcome: Delivered, holding: Holds},
 		{name: "in the environment, exit 1", script: "exit 1", env: "V", outcome: Failed, holding: DoesNotHold},
 		{name: "in the environment, stopped", stop: 300 * time.Millisecond, script: "sleep 60", env: "V", outcome: Unknown, holding: MayHold, account: "did not finish in time and was stopped while it had the token in $V, so whether it stored it is not known"},
@@ -161,7 +161,7 @@ func TestStopIsPolite(t *testing.T) {
 func TestStopIsForced(t *testing.T) {
 	start := time.Now()
 	res, _ := run(t, stopAfter(t, 200*time.Millisecond), "trap '' TERM; sleep 60 & sleep 60", "")
-	if res.Outcome != NotRead || res.Signal != "signal killed" || !strings.Contains(res.Describe(), "stopped") {
+	if res.Outcome != NotRead || res.Signal != "SIGKILL" || !strings.Contains(res.Describe(), "stopped") {
 		t.Fatalf("%+v", res)
 	}
 	if d := time.Since(start); d > 20*time.Second {
@@ -244,4 +244,25 @@ func alive(pid int) bool {
 	s := string(b)
 	i := strings.LastIndexByte(s, ')')
 	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
+}
+
+// A command that stops is not waited for until the time limit: it is
+// ended at once, the stop named, and the rule applied.
+func TestStoppedCommand(t *testing.T) {
+	start := time.Now()
+	res, out := run(t, stopAfter(t, 30*time.Second), "kill -STOP $$; cat >/dev/null", "")
+	var s *SuspendedError
+	if !errors.As(res.Stopped, &s) || res.Outcome != NotRead || res.Holding() != DoesNotHold {
+		t.Fatalf("%+v\n%s", res, out)
+	}
+	if want := "was stopped by SIGSTOP and was ended before it read the token"; res.Account("the token") != want {
+		t.Errorf("account %q, want %q", res.Account("the token"), want)
+	}
+	res, out = run(t, stopAfter(t, 30*time.Second), "cat >/dev/null; kill -TSTP $$; exit 0", "")
+	if !errors.As(res.Stopped, &s) || res.Outcome != Unknown || res.Read != len(secret) {
+		t.Fatalf("%+v\n%s", res, out)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("took %v: the stops were waited out", d)
+	}
 }

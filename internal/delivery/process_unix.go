@@ -4,31 +4,32 @@ package delivery
 
 import (
 	"os"
-	"os/exec"
 	"syscall"
+
+	"github.com/maketoken/maketoken/internal/job"
+	"golang.org/x/term"
 )
 
-var (
-	politeSignal = syscall.SIGTERM
-	killSignal   = syscall.SIGKILL
-)
+// politeSignal asks a command to stop.
+var politeSignal os.Signal = syscall.SIGTERM
 
-// ownProcessGroup puts the command in a process group of its own, so that
-// stopping it also stops what it started. A Ctrl-C at the terminal then
-// reaches maketoken only, which stops the command itself.
-func ownProcessGroup(cmd *exec.Cmd) {
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+// isTerminalInterrupt reports whether sig is one the terminal sends for a
+// key (Ctrl-C, Ctrl-\).
+func isTerminalInterrupt(sig os.Signal) bool {
+	return sig == syscall.SIGINT || sig == syscall.SIGQUIT
 }
 
-// signalGroup sends sig to the command's process group (gone is fine).
-func signalGroup(p *os.Process, sig syscall.Signal) {
-	_ = syscall.Kill(-p.Pid, sig)
-}
-
-// signalName names the signal that ended the process, or "".
-func signalName(ps *os.ProcessState) string {
-	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		return "signal " + ws.Signal().String()
+// saveTerminal records the terminal's settings when the command got the
+// terminal; the returned function puts them back (a command killed while
+// it asked for a password leaves echo off).
+func saveTerminal(j *job.Job) (restore func()) {
+	tty := j.Terminal()
+	if tty == nil || !j.HasTerminal() {
+		return func() {}
 	}
-	return ""
+	state, err := term.GetState(int(tty.Fd()))
+	if err != nil {
+		return func() {}
+	}
+	return func() { _ = term.Restore(int(tty.Fd()), state) }
 }

@@ -4,19 +4,13 @@ package delivery
 
 import (
 	"os"
-	"os/exec"
+
+	"github.com/maketoken/maketoken/internal/job"
 )
 
-type winSignal int
+// politeSignal: Windows has no polite signal to send; the command is ended.
+var politeSignal os.Signal = os.Kill
 
-const (
-	politeSignal winSignal = iota
-	killSignal
-)
+func isTerminalInterrupt(os.Signal) bool { return false }
 
-func ownProcessGroup(*exec.Cmd) {}
-
-// signalGroup ends the command: Windows has no polite signal to send.
-func signalGroup(p *os.Process, _ winSignal) { _ = p.Kill() }
-
-func signalName(*os.ProcessState) string { return "" }
+func saveTerminal(*job.Job) (restore func()) { return func() {} }
