@@ -12,6 +12,7 @@ import (
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/tokens"
+	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
 )
 
@@ -75,6 +76,37 @@ func (f *Factory) confirmLogout(ctx context.Context, zone string, cred credentia
 	return f.Confirm(ctx, fmt.Sprintf("Log out of zone %s (forget its credential in %s)?", zone, place), false)
 }
 
+// revokeCredential revokes the zone's credential at Make (logout
+// --revoke), once confirmed: it must be among the zone's tokens.
+func revokeCredential(ctx context.Context, f *Factory, zone zones.Zone, cred credentials.Credential, yes bool) error {
+	client, err := f.Client(zone, cred.Token)
+	if err != nil {
+		return err
+	}
+	tokens, err := client.ListTokens(ctx)
+	if err != nil {
+		return apiError(zone.Name, err, "user:read")
+	}
+	var mine *makeapi.Token
+	for i := range tokens {
+		if makeapi.Matches(tokens[i].Token, cred.Token) {
+			mine = &tokens[i]
+			break
+		}
+	}
+	if mine == nil {
+		return fmt.Errorf("zone %s: the credential is not among the zone's tokens, so it cannot be revoked; nothing was changed", zone.Name)
+	}
+	if err := f.Confirm(ctx, fmt.Sprintf("Revoke the token %q (created %s) in zone %s and forget it?", mine.Label, mine.Created, zone.Name), yes); err != nil {
+		return err
+	}
+	if err := f.revoker(zone.Name, client).RevokeOne(ctx, *mine); err != nil {
+		return apiError(zone.Name, err, "user:write")
+	}
+	fmt.Fprintf(f.IO.ErrOut, "Revoked the token %s (created %s) in zone %s.\n", output.Printable(strconv.Quote(mine.Label)), output.Sanitize(mine.Created), zone.Name)
+	return nil
+}
+
 // RunLogout forgets (and optionally revokes) the selected zone's credential.
 func RunLogout(ctx context.Context, opts *LogoutOptions) error {
 	f := opts.F
@@ -103,44 +135,20 @@ func RunLogout(ctx context.Context, opts *LogoutOptions) error {
 		fmt.Fprintf(f.IO.ErrOut, "No credential is stored for zone %s; nothing to do.\n", zone.Name)
 		return nil
 	}
-	if cred.Source == credentials.SourceEnv && !opts.Revoke {
-		return usageErrorf("zone %s: the credential comes from %s, not from storage; unset the variable instead", zone.Name, cred.EnvVar)
-	}
-	if !opts.Revoke {
-		if err := f.confirmLogout(ctx, zone.Name, cred, opts.Yes); err != nil {
+	switch {
+	case opts.Revoke:
+		if err := revokeCredential(ctx, f, zone, cred, opts.Yes); err != nil {
 			return err
 		}
-	}
-
-	if opts.Revoke {
-		client, err := f.Client(zone, cred.Token)
-		if err != nil {
-			return err
-		}
-		tokens, err := client.ListTokens(ctx)
-		if err != nil {
-			return apiError(zone.Name, err, "user:read")
-		}
-		var mine *makeapi.Token
-		for i := range tokens {
-			if makeapi.Matches(tokens[i].Token, cred.Token) {
-				mine = &tokens[i]
-				break
-			}
-		}
-		if mine == nil {
-			return fmt.Errorf("zone %s: the credential is not among the zone's tokens, so it cannot be revoked; nothing was changed", zone.Name)
-		}
-		if err := f.Confirm(ctx, fmt.Sprintf("Revoke the token %q (created %s) in zone %s and forget it?", mine.Label, mine.Created, zone.Name), opts.Yes); err != nil {
-			return err
-		}
-		if err := f.revoker(zone.Name, client).RevokeOne(ctx, *mine); err != nil {
-			return apiError(zone.Name, err, "user:write")
-		}
-		fmt.Fprintf(f.IO.ErrOut, "Revoked the token %s (created %s) in zone %s.\n", output.Printable(strconv.Quote(mine.Label)), output.Sanitize(mine.Created), zone.Name)
 		if cred.Source == credentials.SourceEnv {
 			fmt.Fprintf(f.IO.ErrOut, "The credential came from %s; unset it, it no longer works.\n", cred.EnvVar)
 			return nil
+		}
+	case cred.Source == credentials.SourceEnv:
+		return usageErrorf("zone %s: the credential comes from %s, not from storage; unset the variable instead", zone.Name, cred.EnvVar)
+	default:
+		if err := f.confirmLogout(ctx, zone.Name, cred, opts.Yes); err != nil {
+			return err
 		}
 	}
 

@@ -100,67 +100,27 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 		}
 	}
 	errs := eachZone(targets, func(i int, t zoneCredential) error {
-		rec := &records[i]
-		client, err := f.Client(t.Zone, t.Credential.Token)
-		if err != nil {
-			return err
-		}
-		var (
-			wg               sync.WaitGroup
-			user             makeapi.User
-			auth             makeapi.Authorization
-			list             []makeapi.Token
-			uerr, aerr, lerr error
-		)
-		wg.Add(3)
-		go func() { defer wg.Done(); user, uerr = client.Me(ctx) }()
-		go func() { defer wg.Done(); auth, aerr = client.CurrentAuthorization(ctx) }()
-		go func() { defer wg.Done(); list, lerr = client.ListTokens(ctx) }()
-		wg.Wait()
-		if lerr == nil {
-			// Lifetimes count on Make's clock, as its answers show it.
-			now, _ := tokens.ServerNow(client, f.now)
-			n := len(tokens.Selector{ExpiredAt: now}.Select(list).Tokens)
-			rec.ExpiredTokens = &n
-			rec.CredentialCreated = credentialCreated(list, t.Credential)
-		}
-		if aerr == nil {
-			rec.Scopes = append(rec.Scopes, auth.Scopes...)
-		}
-		if uerr == nil {
-			rec.User = &statusUser{ID: user.ID, Name: user.Name, Email: user.Email}
-		}
-		// The scopes come from current-authorization; /users/me needs
-		// none, so a 403 there says nothing about them.
-		switch {
-		case aerr != nil:
-			err = apiError(t.Zone.Name, aerr, "")
-		case uerr != nil && makeapi.StatusCode(uerr) != 403:
-			err = apiError(t.Zone.Name, uerr, "")
-		case lerr != nil && makeapi.StatusCode(lerr) != 403:
-			// The list is only for the count of expired tokens, but a
-			// zone that answers it from another origin, or not at all,
-			// is not "ok" either.
-			err = apiError(t.Zone.Name, lerr, "user:read")
-		}
-		if err != nil {
-			rec.Error = f.Redactor.String(err.Error())
-			return err
-		}
-		rec.OK = true
-		switch note := missingScopeNote(auth.Scopes); {
-		case note != "":
-			rec.Error = note
-		case uerr != nil:
-			rec.Error = "Make did not say whom the credential belongs to (403 on /users/me)"
-		}
-		return nil
+		return checkStatus(ctx, f, t, &records[i])
 	})
 
 	spinner.Stop()
 	if err := interruptedErr(ctx, "not every zone had answered; nothing was printed"); err != nil {
 		return err
 	}
+	rows := statusRows(f, printer, records)
+	if err := printer.Print(records, rows); err != nil {
+		return err
+	}
+	suggestRotation(f, records, targets)
+	// A rejected credential is exit 4 even when other zones are fine:
+	// status is how people and jobs check that their credentials work.
+	return summarize(f, errs, true)
+}
+
+// statusRows is the table or TSV form of status records: TSV's columns as
+// cli.md lists them (zone name email scopes credentialSource ok|error
+// expiredTokens); a table adds AGE where it is known.
+func statusRows(f *Factory, printer *output.Printer, records []statusRecord) output.Rows {
 	rows := output.Rows{Headers: []string{"ZONE", "USER", "EMAIL", "SCOPES", "CREDENTIAL", "STATUS"}}
 	if printer.Format == output.Table {
 		rows.Flexible = []bool{false, true, true, true, true, false}
@@ -217,13 +177,66 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 		rows.Rows = append(rows.Rows, row)
 		rows.Short = append(rows.Short, short)
 	}
-	if err := printer.Print(records, rows); err != nil {
+	return rows
+}
+
+// checkStatus checks one zone's credential with Make (who it is, its
+// scopes, the zone's tokens, at once) and fills in its record.
+func checkStatus(ctx context.Context, f *Factory, t zoneCredential, rec *statusRecord) error {
+	client, err := f.Client(t.Zone, t.Credential.Token)
+	if err != nil {
 		return err
 	}
-	suggestRotation(f, records, targets)
-	// A rejected credential is exit 4 even when other zones are fine:
-	// status is how people and jobs check that their credentials work.
-	return summarize(f, errs, true)
+	var (
+		wg               sync.WaitGroup
+		user             makeapi.User
+		auth             makeapi.Authorization
+		list             []makeapi.Token
+		uerr, aerr, lerr error
+	)
+	wg.Add(3)
+	go func() { defer wg.Done(); user, uerr = client.Me(ctx) }()
+	go func() { defer wg.Done(); auth, aerr = client.CurrentAuthorization(ctx) }()
+	go func() { defer wg.Done(); list, lerr = client.ListTokens(ctx) }()
+	wg.Wait()
+	if lerr == nil {
+		// Lifetimes count on Make's clock, as its answers show it.
+		now, _ := tokens.ServerNow(client, f.now)
+		n := len(tokens.Selector{ExpiredAt: now}.Select(list).Tokens)
+		rec.ExpiredTokens = &n
+		rec.CredentialCreated = credentialCreated(list, t.Credential)
+	}
+	if aerr == nil {
+		rec.Scopes = append(rec.Scopes, auth.Scopes...)
+	}
+	if uerr == nil {
+		rec.User = &statusUser{ID: user.ID, Name: user.Name, Email: user.Email}
+	}
+	// The scopes come from current-authorization; /users/me needs
+	// none, so a 403 there says nothing about them.
+	switch {
+	case aerr != nil:
+		err = apiError(t.Zone.Name, aerr, "")
+	case uerr != nil && makeapi.StatusCode(uerr) != 403:
+		err = apiError(t.Zone.Name, uerr, "")
+	case lerr != nil && makeapi.StatusCode(lerr) != 403:
+		// The list is only for the count of expired tokens, but a
+		// zone that answers it from another origin, or not at all,
+		// is not "ok" either.
+		err = apiError(t.Zone.Name, lerr, "user:read")
+	}
+	if err != nil {
+		rec.Error = f.Redactor.String(err.Error())
+		return err
+	}
+	rec.OK = true
+	switch note := missingScopeNote(auth.Scopes); {
+	case note != "":
+		rec.Error = note
+	case uerr != nil:
+		rec.Error = "Make did not say whom the credential belongs to (403 on /users/me)"
+	}
+	return nil
 }
 
 // credentialCreated is the `created` of the listed token that is the
