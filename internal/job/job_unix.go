@@ -6,7 +6,6 @@ import (
 	"errors"
 	"os"
 	"os/exec"
-	"os/signal"
 	"runtime"
 	"sync"
 	"syscall"
@@ -160,9 +159,10 @@ func (j *Job) TerminalHungUp() bool {
 
 // TakeTerminal gives the terminal's foreground back to maketoken's
 // process group if the job's group has it; call it when the job has
-// ended or stopped. maketoken is in the background then, so SIGTTOU is
-// ignored for the moment it takes (as shells do), or the kernel would
-// stop maketoken for asking.
+// ended or stopped. maketoken is in the background then, and asking for
+// the foreground from there raises SIGTTOU, which would stop maketoken,
+// unless SIGTTOU is blocked or ignored for the moment it takes (as shells
+// do): see foreground.
 func (j *Job) TakeTerminal() {
 	if !j.HasTerminal() {
 		return
@@ -170,18 +170,8 @@ func (j *Job) TakeTerminal() {
 	j.mu.Lock()
 	j.fg = false
 	j.mu.Unlock()
-	ttouMu.Lock()
-	defer ttouMu.Unlock()
-	wasIgnored := signal.Ignored(syscall.SIGTTOU)
-	signal.Ignore(syscall.SIGTTOU)
-	_ = unix.IoctlSetPointerInt(int(j.tty.Fd()), unix.TIOCSPGRP, unix.Getpgrp())
-	if !wasIgnored {
-		signal.Reset(syscall.SIGTTOU)
-	}
+	_ = foreground(j.tty, unix.Getpgrp())
 }
-
-// ttouMu keeps two TakeTerminal calls from undoing each other's Ignore.
-var ttouMu sync.Mutex
 
 // Terminal is maketoken's controlling terminal as the job sees it, or nil.
 func (j *Job) Terminal() *os.File { return j.tty }
