@@ -9,10 +9,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/maketoken/maketoken/internal/credentials"
-	"github.com/maketoken/maketoken/internal/delivery"
 	"github.com/maketoken/maketoken/internal/expiry"
 	"github.com/maketoken/maketoken/internal/makeapi"
-	"github.com/maketoken/maketoken/internal/outfile"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/scopes"
 	"github.com/maketoken/maketoken/internal/tokens"
@@ -131,11 +129,8 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
-	printer, err := f.Printer()
-	if err != nil {
-		return err
-	}
-	handoff, err := storeCommand(f, opts.Store, printer.Format == output.JSON)
+	targets, done, err := prepareTargets(f, opts.Store, opts.OutFile, opts.Force, false)
+	defer done()
 	if err != nil {
 		return err
 	}
@@ -146,13 +141,6 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 	zone, cred := zc.Zone, zc.Credential
 	if opts.Save && cred.Source == credentials.SourceEnv {
 		return usageErrorf("zone %s: the credential comes from %s, so --save has nowhere to store the new token; nothing was created (unset the variable and log in, or drop --save)", zone.Name, cred.EnvVar)
-	}
-	var out *outfile.File
-	if opts.OutFile != "" {
-		if out, err = outfile.Prepare(opts.OutFile, opts.Force); err != nil {
-			return err
-		}
-		defer out.Discard()
 	}
 	client, err := f.Client(zone, cred.Token)
 	if err != nil {
@@ -178,7 +166,7 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 	if ttl > 0 {
 		warnSkew(f, zone.Name, client)
 	}
-	c := createdToken{f: f, opts: opts, zc: zc, tok: tok, printer: printer, handoff: handoff, out: out,
+	c := createdToken{f: f, opts: opts, zc: zc, tok: tok, newTokenTargets: targets,
 		rec: createRecord{Zone: zone.Name, Label: tok.Label, Scopes: tok.Scopes, Created: tok.Created, Token: tok.Token}}
 	if len(c.rec.Scopes) == 0 {
 		c.rec.Scopes = wanted
@@ -223,14 +211,12 @@ func warnSkew(f *Factory, zone string, client *makeapi.Client) {
 
 // createdToken is a token create made, on its way to where it goes.
 type createdToken struct {
-	f       *Factory
-	opts    *CreateOptions
-	zc      zoneCredential
-	tok     makeapi.Token
-	rec     createRecord
-	printer *output.Printer
-	handoff *delivery.Command
-	out     *outfile.File
+	f    *Factory
+	opts *CreateOptions
+	zc   zoneCredential
+	tok  makeapi.Token
+	rec  createRecord
+	newTokenTargets
 }
 
 // destinations are where the token goes: the -- COMMAND; or the

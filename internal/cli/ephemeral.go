@@ -12,7 +12,6 @@ import (
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/expiry"
 	"github.com/maketoken/maketoken/internal/makeapi"
-	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/scopes"
 	"github.com/maketoken/maketoken/internal/tokens"
 	"github.com/maketoken/maketoken/internal/zones"
@@ -33,28 +32,17 @@ var ttlCompletions = cobra.FixedCompletions([]string{"15m", "1h", "12h", "7d"}, 
 
 // ephemeralToken is the token `exec --ephemeral` made for one run.
 type ephemeralToken struct {
-	zone    zones.Zone
-	client  *makeapi.Client // authenticated with the zone's credential
-	cred    credentials.Credential
-	tok     makeapi.Token
-	expires time.Time
-	// timeout bounds the revoke: --timeout, at least cleanupTimeout.
+	*tokens.EphemeralToken
+	zone zones.Zone
+	cred credentials.Credential
+	// timeout bounds the revoke: --timeout, at least tokens.CleanupTimeout.
 	timeout time.Duration
 }
 
 // runEphemeral is `exec --ephemeral`: create a token with exactly the asked
 // scopes, run the command with it (and without the zone's credential),
-// revoke it when the command ends, and exit with the command's code.
-//
-// The token is checked on the create's own answer rather than with a
-// request of its own: the answer comes from the zone's origin (the client
-// refuses any other) and is Make's record of the token just made, so a
-// check request could only repeat it. What is at stake differs from
-// rotate, which revokes the old token on the strength of its check: here
-// nothing is given up, and a token that somehow did not work would only
-// fail COMMAND, and be revoked all the same. So the answer must name
-// exactly the scopes asked for (no more, no fewer) and the label sent, or
-// the token is revoked before COMMAND runs.
+// revoke it when the command ends, and exit with the command's code. The
+// token's rules are tokens.Ephemeral's.
 func runEphemeral(ctx context.Context, opts *ExecOptions, path string) error {
 	f := opts.F
 	if err := scopes.Validate(opts.Scopes); err != nil {
@@ -89,7 +77,7 @@ func runEphemeral(ctx context.Context, opts *ExecOptions, path string) error {
 			Err: fmt.Errorf("zone %s: %v before %s started; it did not run", et.zone.Name, sig, opts.Command[0])})
 	default:
 	}
-	env := ephemeralEnv(f.Environ(), et.tok.Token, et.zone.Host, et.cred.Token)
+	env := ephemeralEnv(f.Environ(), et.Token.Token, et.zone.Host, et.cred.Token)
 	runErr := runCommand(f, path, opts.Command, env)
 	return revokeEphemeral(ctx, f, et, runErr)
 }
@@ -120,23 +108,14 @@ func createEphemeral(ctx context.Context, f *Factory, patterns []string, base st
 	if err != nil {
 		return nil, err
 	}
-	// Make's now if an answer has shown it, else this machine's: the
-	// create's answer then checks that the lifetime has not passed.
-	now, _ := tokens.ServerNow(client, f.now)
-	label := tokens.LifetimeLabel(base, ttl, now)
 	rv := f.revoker(zone.Name, client)
-	tok, err := tokens.Create{Client: client, Revoker: rv, Label: label, Scopes: wanted}.Do(ctx)
+	et, err := tokens.Ephemeral{Revoker: rv, Base: base, TTL: ttl, Scopes: wanted}.Make(ctx, f.now)
 	if err != nil {
 		return nil, apiError(zone.Name, fmt.Errorf("creating the ephemeral token: %w", err), "user:write")
 	}
-	f.Redactor.Add(tok.Token)
+	f.Redactor.Add(et.Token.Token)
 	warnSkew(f, zone.Name, client)
-	_, expires, _ := expiry.Parse(label)
-	et := &ephemeralToken{zone: zone, client: client, cred: cred, tok: tok, expires: expires, timeout: max(cfg.Timeout, tokens.CleanupTimeout)}
-	if err := tokens.CheckAnswer(tok, label, wanted); err != nil {
-		return nil, revokeEphemeral(ctx, f, et, fmt.Errorf("zone %s: the ephemeral token is not what was asked for: %w", zone.Name, err))
-	}
-	return et, nil
+	return &ephemeralToken{EphemeralToken: et, zone: zone, cred: cred, timeout: max(cfg.Timeout, tokens.CleanupTimeout)}, nil
 }
 
 // ephemeralScopes expands the -s values as create does. Exact names need
@@ -150,23 +129,18 @@ func ephemeralScopes(ctx context.Context, f *Factory, zone zones.Zone, client *m
 	return tokens.SortedScopes(scopes.Split(patterns)), nil
 }
 
-// revokeEphemeral revokes the run's token, with a context of its own (the
-// command's may be cancelled by now) that --timeout bounds anew, so that
-// the revoke can wait out Make's rate limit as long as the create could;
-// it returns result: the command's
-// outcome. A revoke that fails, or whose outcome is unknown, is reported
-// on stderr once, with how the token will still go; it is not retried
-// beyond the client's policy, and it does not change the exit code.
+// revokeEphemeral revokes the run's token (see
+// tokens.EphemeralToken.Revoke), within --timeout anew, and returns result:
+// the command's outcome. A revoke that fails, or whose outcome is unknown,
+// is reported on stderr once, with how the token will still go; it is not
+// retried beyond the client's policy, and it does not change the exit
+// code.
 func revokeEphemeral(ctx context.Context, f *Factory, et *ephemeralToken, result error) error {
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), et.timeout)
-	defer cancel()
-	err := f.revoker(et.zone.Name, et.client).RevokeOne(cctx, et.tok)
+	err := et.Revoke(ctx, et.timeout)
 	if err == nil {
 		return result
 	}
-	err = fmt.Errorf("%w; the ephemeral token %s (created %s) may still be valid: `maketoken prune --expired` revokes it after %s, or run `maketoken revoke -z %s %s`",
-		apiError(et.zone.Name, err, "user:write"), output.Printable(fmt.Sprintf("%q", et.tok.Label)), et.tok.Created,
-		et.expires.Format(time.RFC3339), et.zone.Name, et.tok.Created)
+	err = apiError(et.zone.Name, err, "user:write")
 	if result == nil {
 		// COMMAND succeeded: say what is left, keep its code.
 		PrintError(f.IO.ErrOut, err, f.Redactor)

@@ -116,6 +116,35 @@ func withoutCredentials(environ []string) []string {
 	return env
 }
 
+// newTokenTargets are where a new token may go besides storage, prepared
+// before the token exists: the printer, the -- COMMAND (found, so that one
+// that cannot run fails now) and the --out-file.
+type newTokenTargets struct {
+	printer *output.Printer
+	handoff *delivery.Command
+	out     *outfile.File
+}
+
+// prepareTargets prepares the targets: the --out-file is created empty
+// (mode 0600; replace lets it replace a file), or with dryRun only
+// checked. done removes what was prepared and not used.
+func prepareTargets(f *Factory, store storeCommandFlags, outFile string, replace, dryRun bool) (t newTokenTargets, done func(), err error) {
+	done = func() {}
+	if t.printer, err = f.Printer(); err != nil {
+		return t, done, err
+	}
+	if t.handoff, err = storeCommand(f, store, t.printer.Format == output.JSON); err != nil || outFile == "" {
+		return t, done, err
+	}
+	if dryRun {
+		return t, done, outfile.Check(outFile, replace)
+	}
+	if t.out, err = outfile.Prepare(outFile, replace); err != nil {
+		return t, done, err
+	}
+	return t, t.out.Discard, nil
+}
+
 // credentialStorage is the credential store as a destination of a new
 // token: the zone's credential in place of zc's, in the same store.
 func (f *Factory) credentialStorage(zc zoneCredential) tokens.Storage {

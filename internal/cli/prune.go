@@ -185,12 +185,7 @@ func RunPrune(ctx context.Context, opts *PruneOptions) error {
 	}
 
 	errs := runPrune(ctx, f, plans, records)
-	revoked := 0
-	for _, r := range records {
-		if r.Revoked {
-			revoked++
-		}
-	}
+	revoked := countRevoked(records)
 	if err := interruptedErr(ctx, "revoked %d of %d; run the command again to finish", revoked, len(records)); err != nil {
 		return err
 	}
@@ -371,16 +366,9 @@ func runPrune(ctx context.Context, f *Factory, plans []*pruneZone, records []rev
 		zone := p.zc.Zone.Name
 		rv := f.revoker(zone, p.client)
 		rv.Done = progress.Count
-		perZone[i] = rv.Revoke(ctx, p.doomed, p.zc.Credential.Token)
-		for j, err := range perZone[i] {
-			t, rec := p.doomed[j], &records[offsets[i]+j]
-			if err != nil {
-				perZone[i][j] = fmt.Errorf("%w; the token %s (created %s) was not revoked", apiError(zone, err, "user:write"), strconv.Quote(t.Label), t.Created)
-				rec.Error = f.Redactor.String(perZone[i][j].Error())
-				continue
-			}
-			rec.Revoked = true
-		}
+		perZone[i] = revokeRecorded(ctx, f, rv, p.doomed, p.zc.Credential.Token, records[offsets[i]:], func(t makeapi.Token, err error) error {
+			return fmt.Errorf("%w; the token %s (created %s) was not revoked", apiError(zone, err, "user:write"), strconv.Quote(t.Label), t.Created)
+		})
 		return nil
 	})
 	progress.Stop() // the errors below get lines of their own

@@ -119,18 +119,10 @@ func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
 		return err
 	}
 
-	errs := f.revoker(zone, client).Revoke(ctx, matched, zc.Credential.Token)
-	revoked := 0
-	for i, err := range errs {
-		if err != nil {
-			t := matched[i]
-			errs[i] = apiError(zone, fmt.Errorf("revoking the token %q (created %s): %w", t.Label, t.Created, err), "user:write")
-			records[i].Error = f.Redactor.String(errs[i].Error())
-			continue
-		}
-		records[i].Revoked = true
-		revoked++
-	}
+	errs := revokeRecorded(ctx, f, f.revoker(zone, client), matched, zc.Credential.Token, records, func(t makeapi.Token, err error) error {
+		return apiError(zone, fmt.Errorf("revoking the token %q (created %s): %w", t.Label, t.Created, err), "user:write")
+	})
+	revoked := countRevoked(records)
 	forget := func() error {
 		if current && records[len(records)-1].Revoked {
 			return forgetRevoked(ctx, f, zc)

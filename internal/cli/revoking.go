@@ -86,3 +86,30 @@ func (f *Factory) revoker(zone string, client *makeapi.Client) tokens.Revoker {
 			zone, output.Printable(strconv.Quote(t.Label)), t.Created)
 	}}
 }
+
+// revokeRecorded revokes tokens of one zone (the credential in use, current,
+// last) and fills their records, one per token, in order. It returns each
+// token's error, worded by word, nil for those revoked.
+func revokeRecorded(ctx context.Context, f *Factory, rv tokens.Revoker, list []makeapi.Token, current string, records []revokeRecord, word func(makeapi.Token, error) error) []error {
+	errs := rv.Revoke(ctx, list, current)
+	for i, err := range errs {
+		if err == nil {
+			records[i].Revoked = true
+			continue
+		}
+		errs[i] = word(list[i], err)
+		records[i].Error = f.Redactor.String(errs[i].Error())
+	}
+	return errs
+}
+
+// countRevoked counts the records of revoked tokens.
+func countRevoked(records []revokeRecord) int {
+	n := 0
+	for _, r := range records {
+		if r.Revoked {
+			n++
+		}
+	}
+	return n
+}

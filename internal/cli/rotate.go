@@ -12,10 +12,8 @@ import (
 
 	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/credentials"
-	"github.com/maketoken/maketoken/internal/delivery"
 	"github.com/maketoken/maketoken/internal/expiry"
 	"github.com/maketoken/maketoken/internal/makeapi"
-	"github.com/maketoken/maketoken/internal/outfile"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/scopes"
 	"github.com/maketoken/maketoken/internal/tokens"
@@ -176,17 +174,15 @@ its own credential from (see docs/ci.md).
 // token goes.
 type rotation struct {
 	*tokens.Rotation
-	f       *Factory
-	zc      zoneCredential
-	handoff *delivery.Command // the -- COMMAND
-	out     *outfile.File
+	f  *Factory
+	zc zoneCredential
+	newTokenTargets
 	outPath string
 	keepOld bool
 	// store says the new token goes into storage, as the zone's
 	// credential in place of the old one.
-	store   bool
-	printer *output.Printer
-	rec     rotateRecord
+	store bool
+	rec   rotateRecord
 }
 
 // RunRotate rotates the tokens opts names in the selected zone.
@@ -195,32 +191,17 @@ func RunRotate(ctx context.Context, opts *RotateOptions) error {
 	if err := opts.validate(); err != nil {
 		return err
 	}
-	printer, err := f.Printer()
-	if err != nil {
-		return err
-	}
 	zone, err := f.SelectedZone()
 	if err != nil {
 		return err
 	}
-	r := &rotation{f: f, keepOld: opts.KeepOld, printer: printer, outPath: opts.OutFile}
-	if r.handoff, err = storeCommand(f, opts.Store, printer.Format == output.JSON); err != nil {
+	// A rotation replaces the --out-file.
+	targets, done, err := prepareTargets(f, opts.Store, opts.OutFile, true, opts.DryRun)
+	defer done()
+	if err != nil {
 		return err
 	}
-	if opts.OutFile != "" {
-		// Checked before anything happens; a rotation replaces the file.
-		if opts.DryRun {
-			err = outfile.Check(opts.OutFile, true)
-		} else {
-			r.out, err = outfile.Prepare(opts.OutFile, true)
-		}
-		if err != nil {
-			return err
-		}
-		if r.out != nil {
-			defer r.out.Discard()
-		}
-	}
+	r := &rotation{f: f, keepOld: opts.KeepOld, newTokenTargets: targets, outPath: opts.OutFile}
 	if !opts.DryRun {
 		lock, err := lockZone(ctx, f, zone)
 		if err != nil {
