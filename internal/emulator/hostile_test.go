@@ -3,6 +3,7 @@ package emulator_test
 import (
 	"encoding/json"
 	"io"
+	"net/http"
 	"net/url"
 	"testing"
 	"time"
@@ -24,7 +25,7 @@ func TestHostileText(t *testing.T) {
 		}
 		defer resp.Body.Close()
 		body, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != 200 {
+		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, body)
 		}
 		return body
