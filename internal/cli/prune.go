@@ -124,80 +124,86 @@ func RunPrune(ctx context.Context, opts *PruneOptions) error {
 		plans[i] = planPrune(ctx, f, targets[i], opts, maxAge)
 		return nil
 	})
-
-	var records []revokeRecord
-	var listErrs []error
-	var listed []string
-	matched := 0
-	for _, p := range plans {
-		if p.err != nil {
-			listErrs = append(listErrs, p.err)
-			continue
-		}
-		listed = append(listed, p.zc.Zone.Name)
-		matched += p.matched
-		for _, t := range p.doomed {
-			records = append(records, revokeRecord{Zone: p.zc.Zone.Name, Label: t.Label, Created: t.Created})
-		}
-	}
+	p := collectPrune(plans)
 	if err := interruptedErr(ctx, "nothing was revoked"); err != nil {
 		return err
 	}
-	for _, err := range listErrs {
+	for _, err := range p.listErrs {
 		PrintError(f.IO.ErrOut, err, f.Redactor)
 	}
-	if len(listErrs) == len(plans) {
-		return errSilent(commonCode(listErrs))
+	if len(p.listErrs) == len(plans) {
+		return errSilent(commonCode(p.listErrs))
 	}
 	showPrunePlan(f, plans, opts)
-	if records == nil {
-		records = []revokeRecord{}
+	if len(p.records) == 0 || opts.DryRun {
+		return opts.revokeNothing(f, printer, p)
 	}
-
-	if len(records) == 0 {
-		if matched == 0 && (opts.Label != "" || opts.LabelPrefix != "") && len(listErrs) == 0 {
-			return &ExitError{Code: ExitNoMatch, Err: fmt.Errorf("%s: no token has %s; nothing was revoked (see `maketoken list`)", zonesText(listed), opts.filterText())}
-		}
-		if opts.Expired {
-			fmt.Fprintf(f.IO.ErrOut, "Nothing to prune: no %s has expired.\n", opts.tokensText())
-		} else {
-			fmt.Fprintf(f.IO.ErrOut, "Nothing to prune: no %s is older than %s.\n", opts.tokensText(), opts.OlderThan)
-		}
-		if !f.tableUnasked(printer) {
-			if err := printer.Print(records, revokeRows(f, records, printer.Format, opts.DryRun)); err != nil {
-				return err
-			}
-		}
-		return pruneExit(listErrs, nil, 0)
-	}
-	if opts.DryRun {
-		// At a terminal the plan above says it all: no table repeats it.
-		if !f.tableUnasked(printer) {
-			if err := printer.Print(records, revokeRows(f, records, printer.Format, true)); err != nil {
-				return err
-			}
-		}
-		fmt.Fprintln(f.IO.ErrOut, "Dry run: nothing was revoked.")
-		return pruneExit(listErrs, nil, 0)
-	}
-	if err := f.Confirm(ctx, output.Sanitize(fmt.Sprintf("Revoke %s %s in %s?", countTokens(len(records)), opts.whichText(), zonesText(listed))), opts.Yes); err != nil {
+	if err := f.Confirm(ctx, output.Sanitize(fmt.Sprintf("Revoke %s %s in %s?", countTokens(len(p.records)), opts.whichText(), zonesText(p.listed))), opts.Yes); err != nil {
 		return err
 	}
 
-	errs := runPrune(ctx, f, plans, records)
-	revoked := countRevoked(records)
-	if err := interruptedErr(ctx, "revoked %d of %d; run the command again to finish", revoked, len(records)); err != nil {
+	errs := runPrune(ctx, f, plans, p.records)
+	revoked := countRevoked(p.records)
+	if err := interruptedErr(ctx, "revoked %d of %d; run the command again to finish", revoked, len(p.records)); err != nil {
 		return err
 	}
 	// At a terminal one summary line says how it went; the table lists
 	// the tokens only when some failed (or when it was asked for).
 	if !f.tableUnasked(printer) || len(errs) > 0 {
-		if err := printer.Print(records, revokeRows(f, records, printer.Format, false)); err != nil {
+		if err := printer.Print(p.records, revokeRows(f, p.records, printer.Format, false)); err != nil {
 			return err
 		}
 	}
-	f.Report(revoked == len(records), "Pruned %d of %s.", revoked, countTokens(len(records)))
-	return pruneExit(listErrs, errs, revoked)
+	f.Report(revoked == len(p.records), "Pruned %d of %s.", revoked, countTokens(len(p.records)))
+	return pruneExit(p.listErrs, errs, revoked)
+}
+
+// prunePlan is what the zones' plans add up to.
+type prunePlan struct {
+	records  []revokeRecord // the tokens to revoke, zone by zone
+	listErrs []error        // the zones that could not be listed
+	listed   []string       // the zones that could
+	matched  int            // tokens the label filter matched
+}
+
+func collectPrune(plans []*pruneZone) prunePlan {
+	p := prunePlan{records: []revokeRecord{}}
+	for _, z := range plans {
+		if z.err != nil {
+			p.listErrs = append(p.listErrs, z.err)
+			continue
+		}
+		p.listed = append(p.listed, z.zc.Zone.Name)
+		p.matched += z.matched
+		for _, t := range z.doomed {
+			p.records = append(p.records, revokeRecord{Zone: z.zc.Zone.Name, Label: t.Label, Created: t.Created})
+		}
+	}
+	return p
+}
+
+// revokeNothing ends a prune that revokes nothing: nothing old enough (or a
+// label filter that matched no token at all, exit 6), or --dry-run.
+func (o *PruneOptions) revokeNothing(f *Factory, printer *output.Printer, p prunePlan) error {
+	switch {
+	case len(p.records) > 0:
+	case p.matched == 0 && (o.Label != "" || o.LabelPrefix != "") && len(p.listErrs) == 0:
+		return &ExitError{Code: ExitNoMatch, Err: fmt.Errorf("%s: no token has %s; nothing was revoked (see `maketoken list`)", zonesText(p.listed), o.filterText())}
+	case o.Expired:
+		fmt.Fprintf(f.IO.ErrOut, "Nothing to prune: no %s has expired.\n", o.tokensText())
+	default:
+		fmt.Fprintf(f.IO.ErrOut, "Nothing to prune: no %s is older than %s.\n", o.tokensText(), o.OlderThan)
+	}
+	// At a terminal the plan above says it all: no table repeats it.
+	if !f.tableUnasked(printer) {
+		if err := printer.Print(p.records, revokeRows(f, p.records, printer.Format, o.DryRun)); err != nil {
+			return err
+		}
+	}
+	if len(p.records) > 0 {
+		fmt.Fprintln(f.IO.ErrOut, "Dry run: nothing was revoked.")
+	}
+	return pruneExit(p.listErrs, nil, 0)
 }
 
 func (o *PruneOptions) validate() (time.Duration, error) {

@@ -122,7 +122,13 @@ func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
 	errs := revokeRecorded(ctx, f, f.revoker(zone, client), matched, zc.Credential.Token, records, func(t makeapi.Token, err error) error {
 		return apiError(zone, fmt.Errorf("revoking the token %q (created %s): %w", t.Label, t.Created, err), "user:write")
 	})
-	revoked := countRevoked(records)
+	return reportRevoked(ctx, f, printer, zc, records, errs, current)
+}
+
+// reportRevoked says how a revoke went, and removes a revoked credential in
+// use (current: the last record) from storage.
+func reportRevoked(ctx context.Context, f *Factory, printer *output.Printer, zc zoneCredential, records []revokeRecord, errs []error, current bool) error {
+	zone, revoked := zc.Zone.Name, countRevoked(records)
 	forget := func() error {
 		if current && records[len(records)-1].Revoked {
 			return forgetRevoked(ctx, f, zc)
@@ -131,22 +137,19 @@ func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
 	}
 	if ie := interrupted(ctx); ie != nil {
 		// One line says how far it got; no table of "no".
-		summary := fmt.Sprintf("revoked %d of %s in zone %s; the others are still valid (see `maketoken list -z %s`)", revoked, countTokens(len(records)), zone, zone)
 		PrintError(f.IO.ErrOut, forget(), f.Redactor)
-		return &InterruptedError{Signal: ie.Signal, Summary: summary}
+		return &InterruptedError{Signal: ie.Signal, Summary: fmt.Sprintf("revoked %d of %s in zone %s; the others are still valid (see `maketoken list -z %s`)", revoked, countTokens(len(records)), zone, zone)}
 	}
 	if err := printer.Print(records, revokeRows(f, records, printer.Format, false)); err != nil {
 		return err
 	}
 	f.Report(revoked == len(records), "Revoked %d of %s in zone %s.", revoked, countTokens(len(records)), zone)
 	forgetErr := forget()
-	err = summarize(f, errs, false)
-	if forgetErr != nil {
-		if err == nil {
-			return forgetErr
-		}
-		PrintError(f.IO.ErrOut, forgetErr, f.Redactor)
+	err := summarize(f, errs, false)
+	if err == nil {
+		return forgetErr
 	}
+	PrintError(f.IO.ErrOut, forgetErr, f.Redactor)
 	return err
 }
 
