@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/maketoken/maketoken/internal/output"
 )
 
 // APIError is an answer from Make other than success. Make's error body
@@ -63,7 +65,9 @@ func (e *APIError) Error() string {
 	if e.AnsweredBy != "" {
 		fmt.Fprintf(&b, " (answered by %s after a redirect; maketoken never sends a zone's credential to another origin)", e.AnsweredBy)
 	}
-	return b.String()
+	// The parts from the server are escaped already (parseError); this
+	// holds for an APIError made some other way too.
+	return output.Escape(b.String())
 }
 
 // StatusCode returns the HTTP status of an APIError in err's chain, or 0.
@@ -83,7 +87,7 @@ type ProtocolError struct {
 }
 
 func (e *ProtocolError) Error() string {
-	return fmt.Sprintf("%s %s: unexpected answer from the server: %s", e.Method, e.Path, e.Reason)
+	return output.Escape(fmt.Sprintf("%s %s: unexpected answer from the server: %s", e.Method, e.Path, e.Reason))
 }
 
 // OutcomeUnknownError is a create (POST) that may have reached Make but got

@@ -114,7 +114,11 @@ func TestServerTextComesOutEscaped(t *testing.T) {
 	}
 	check("APIError parts", [4]any{ae.Detail, ae.Message, ae.Code, ae.Suberrors},
 		[4]any{"no" + esc, "m" + esc, "IM" + esc, []string{"s" + esc}})
-	for _, msg := range []string{err.Error(), (&TransportError{Method: "GET", URL: "u", Err: errors.New("bad status " + hostile)}).Error()} {
+	for _, msg := range []string{err.Error(),
+		(&TransportError{Method: "GET", URL: "u", Err: errors.New("bad status " + hostile)}).Error(),
+		(&ProtocolError{Method: "GET", Path: "/p", Reason: hostile}).Error(),
+		(&APIError{StatusCode: 400, Method: "GET", Path: "/p", Detail: hostile, Suberrors: []string{hostile}}).Error(),
+	} {
 		if strings.ContainsFunc(msg, output.IsUnsafe) {
 			t.Errorf("error message %q holds an unsafe character", msg)
 		}

@@ -7,9 +7,12 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/maketoken/maketoken/internal/credentials"
+	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/readfile"
 )
 
@@ -58,6 +61,12 @@ func (c Cache) Load(zone, url string) ([]string, bool) {
 	}
 	age := c.Now().Sub(f.Fetched)
 	if f.Zone != zone || f.URL != url || age < -time.Minute || age > TTL || len(f.Scopes) == 0 {
+		return nil, false
+	}
+	// The list is kept as makeapi returns it, escaped; one holding a
+	// raw control character (written by an older maketoken, or by hand)
+	// is not used.
+	if slices.ContainsFunc(f.Scopes, func(s string) bool { return strings.ContainsFunc(s, output.IsUnsafe) }) {
 		return nil, false
 	}
 	return f.Scopes, true

@@ -22,6 +22,10 @@ func TestCache(t *testing.T) {
 	if _, ok := c.Load("us1", "https://eu1.make.com/api/v2"); ok {
 		t.Error("a list cached for another zone was used")
 	}
+	c.Save("us2", "u", []string{"user:read", "evil\x1b[2J"})
+	if _, ok := c.Load("us2", "u"); ok {
+		t.Error("a list holding a raw control character was used")
+	}
 	now = now.Add(TTL + time.Second)
 	if _, ok := c.Load("eu1", "https://eu1.make.com/api/v2"); ok {
 		t.Error("a list older than TTL was used")
