@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"strconv"
@@ -455,3 +456,135 @@ func procState(pid int) byte {
 	}
 	return b[i+2]
 }
+
+// hupCounter is exec's COMMAND in TestExecHangUp: a bash script that
+// counts the SIGHUPs it gets into the file $1 and ends two seconds after
+// the first (its sleeps run in the background, so a trap runs at once).
+const hupCounter = `f=$1 n=0
+trap 'n=$((n+1)); echo $n > "$f.tmp"; mv "$f.tmp" "$f"' HUP
+echo ready
+i=0
+while [ $i -lt 20 ]; do
+	sleep 0.1 & wait $!
+	[ $n -eq 0 ] || i=$((i+1))
+done
+`
+
+// TestExecHangUp closes the terminal (its window, an SSH connection) while
+// exec's COMMAND holds it: COMMAND gets SIGHUP exactly once, and ends.
+// When a shell leads the session, the shell passes the hang-up on to
+// maketoken and the kernel sends COMMAND its own once the shell exits, so
+// maketoken must not pass it on; when maketoken leads the session (run
+// directly by the terminal or `ssh -t`), nobody else will, so it must.
+func TestExecHangUp(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash to count signals with")
+	}
+	bin := buildMaketoken(t)
+	shellLed := func(hups string) []string {
+		// `; true`: the shell must not exec maketoken in its place.
+		script := fmt.Sprintf("%s exec -z eu1 -- %s -c %s counter %s; true", shellQuote(bin), shellQuote(bash), shellQuote(hupCounter), shellQuote(hups))
+		return []string{bash, "--norc", "-i", "-c", script}
+	}
+	for _, tc := range []struct {
+		name string
+		args func(hups string) []string
+	}{
+		{"maketoken leads the session", func(hups string) []string {
+			return []string{bin, "exec", "-z", "eu1", "--", bash, "-c", hupCounter, "counter", hups}
+		}},
+		// Three times: when the two SIGHUPs came close together, the
+		// kernel merged them, and the command counted one.
+		{"a shell leads the session", shellLed},
+		{"a shell leads the session, again", shellLed},
+		{"a shell leads the session, a third time", shellLed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newPtyEnv(t, bin)
+			hups := filepath.Join(t.TempDir(), "hups")
+			args := tc.args(hups)
+			ptmx, tty, err := pty.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			// pty.Open's file is blocking: a Read in progress would keep
+			// the terminal open after Close. A non-blocking copy of it can
+			// be closed under a reader, which hangs the terminal up.
+			ptmx = nonBlocking(t, ptmx)
+			cmd := exec.Command(args[0], args[1:]...)
+			cmd.Env = e.env
+			cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
+			cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			tty.Close()
+			s := &session{t: t, cmd: cmd, tty: ptmx, done: make(chan struct{})}
+			go func() {
+				defer close(s.done)
+				buf := make([]byte, 4096)
+				for {
+					n, err := ptmx.Read(buf)
+					s.mu.Lock()
+					s.out.Write(buf[:n])
+					s.mu.Unlock()
+					if err != nil {
+						return
+					}
+				}
+			}()
+			t.Cleanup(func() { _ = cmd.Process.Kill() })
+			s.expect("ready")
+			ptmx.Close() // the terminal goes away
+			ended := make(chan struct{})
+			go func() { _ = cmd.Wait(); close(ended) }()
+			select {
+			case <-ended:
+			case <-time.After(20 * time.Second):
+				t.Fatalf("the session leader did not end after the hang-up:\n%q", s.output())
+			}
+			// COMMAND ends two seconds after its first SIGHUP; then the
+			// count is final.
+			deadline := time.Now().Add(20 * time.Second)
+			for {
+				b, _ := os.ReadFile(hups)
+				if len(b) > 0 {
+					time.Sleep(3 * time.Second)
+					b, _ = os.ReadFile(hups)
+					if got := strings.TrimSpace(string(b)); got != "1" {
+						t.Fatalf("COMMAND got SIGHUP %s times, want once:\n%q", got, s.output())
+					}
+					return
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("COMMAND never got SIGHUP:\n%q", s.output())
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+		})
+	}
+}
+
+// nonBlocking replaces f with a non-blocking copy of its descriptor, which
+// Go's poller serves: Close then ends a Read in progress and closes the
+// descriptor at once.
+func nonBlocking(t *testing.T, f *os.File) *os.File {
+	t.Helper()
+	fd, err := syscall.Dup(int(f.Fd()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	syscall.CloseOnExec(fd) // or the command would hold the terminal open
+	if err := syscall.SetNonblock(fd, true); err != nil {
+		t.Fatal(err)
+	}
+	return os.NewFile(uintptr(fd), "ptmx")
+}
+
+// shellQuote quotes s for a POSIX shell.
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }

@@ -7,16 +7,24 @@ import (
 	"syscall"
 
 	"github.com/maketoken/maketoken/internal/job"
+	"golang.org/x/sys/unix"
 )
 
 // terminalDelivers reports whether the terminal delivers sig to the job
 // itself, so that maketoken must not: a hang-up while the job held the
-// terminal. The terminal's session is gone then, and the kernel sends
-// SIGHUP to the group that was in its foreground (the job's) when the
-// session's leader (the shell) exits; the shell's own SIGHUP to its jobs
-// reached maketoken, not the job.
+// terminal, in a session that maketoken does not lead. The terminal's
+// session is gone then, and when its leader (the shell, which passed the
+// hang-up on to its jobs: that is the SIGHUP maketoken got) exits, the
+// kernel sends SIGHUP to the group that was in the foreground: the job's.
+// When maketoken leads the session itself (a terminal or `ssh -t` that ran
+// it directly), that SIGHUP would come only once maketoken has exited,
+// which it does not before the job: maketoken passes it on.
 func terminalDelivers(j *job.Job, sig os.Signal) bool {
-	return sig == syscall.SIGHUP && j.TerminalHungUp()
+	if sig != syscall.SIGHUP || !j.TerminalHungUp() {
+		return false
+	}
+	sid, err := unix.Getsid(0)
+	return err == nil && sid != os.Getpid()
 }
 
 // exitStatus is the code maketoken exits with for an ended command: its

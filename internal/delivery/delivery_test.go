@@ -265,4 +265,16 @@ func TestStoppedCommand(t *testing.T) {
 	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("took %v: the stops were waited out", d)
 	}
+
+	// Stopped, it is continued to act on SIGTERM: a command that traps it
+	// writes its note and exits, long before the grace time.
+	note := filepath.Join(t.TempDir(), "note")
+	c := &Command{Args: []string{"sh", "-c", "trap 'echo term > " + note + "; exit 0' TERM; kill -STOP $$; sleep 60"}, Grace: 5 * time.Second}
+	start = time.Now()
+	if _, err := c.Run(stopAfter(t, 30*time.Second), secret); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(note); string(b) != "term\n" || time.Since(start) > 4*time.Second {
+		t.Errorf("a stopped command was not continued to act on SIGTERM (note %q, %v)", b, time.Since(start))
+	}
 }
