@@ -268,8 +268,10 @@ func runBadCase(t *testing.T, tc badCase) []string {
 		IO:      &cli.IOStreams{In: strings.NewReader(tc.stdin), Out: &stdout, ErrOut: &stderr},
 		Getenv:  func(k string) string { return b.env[k] },
 		Keyring: &memKeyring{m: map[string]string{}},
-		Now:     time.Now,
-		Build:   cli.BuildInfo{Version: "test"},
+		// Never the user's kernel keyring: one in memory too.
+		KernelKeyring: &memKeyring{m: map[string]string{}},
+		Now:           time.Now,
+		Build:         cli.BuildInfo{Version: "test"},
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
 	defer cancel()

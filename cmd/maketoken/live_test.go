@@ -178,6 +178,7 @@ func liveParams(target liveTarget, label string) testscript.Params {
 				return err
 			}
 			env.Setenv("MAKETOKEN_TEST_KEYRING", "file:"+keyring)
+			env.Setenv("MAKETOKEN_TEST_KERNEL_KEYRING", "refuse:ENOSYS")
 			// The zone as Make's own tools take it: by name or host (a host
 			// no zone has is a private instance).
 			env.Setenv("MAKE_ZONE", target.zone)

@@ -29,7 +29,9 @@ func TestLoginGuide(t *testing.T) {
 	e.env = env
 
 	t.Run("no keyring: fails before the prompt", func(t *testing.T) {
-		// The test has no D-Bus session: the OS keyring is out of reach.
+		// The test has no D-Bus session: the OS keyring is out of reach
+		// (and credential_store=keyring keeps the kernel keyring out of
+		// it, see newPtyEnv).
 		e.zone.ResetRequests()
 		s := e.start(t, "login", "-z", "eu1")
 		if code := s.wait(); code != 8 {
@@ -39,7 +41,7 @@ func TestLoginGuide(t *testing.T) {
 		if strings.Contains(out, "Paste") || strings.Contains(out, "/user/api") {
 			t.Errorf("asked for a token it could not store:\n%s", out)
 		}
-		if !strings.Contains(out, "the OS keyring is unavailable") || !strings.Contains(out, "--insecure-storage") {
+		if !strings.Contains(out, "the OS keyring is unavailable") || !strings.Contains(out, "--store file") {
 			t.Errorf("no explanation with what to do:\n%s", out)
 		}
 		if n := len(e.zone.Requests()); n != 0 {

@@ -44,12 +44,14 @@ func (a afterTests) Run() int {
 	return a.m.Run()
 }
 
-// testMain is main with one difference: the keyring. Scripts never touch
+// testMain is main with one difference: the keyrings. Scripts never touch
 // the user's keyring; MAKETOKEN_TEST_KEYRING selects a stand-in:
 // "file:PATH" keeps entries in a JSON file (so that they outlive one
 // process), "unavailable" fails every call, "hang" never answers, and
 // "system" uses the real OS keyring (only inside a private D-Bus session,
-// see TestRealKeyring).
+// see TestRealKeyring). MAKETOKEN_TEST_KERNEL_KEYRING does the same for
+// the kernel keyring (see kernelKeyringFor): the real kernel keyring
+// store, in a keyring the test made, or a kernel that refuses.
 func testMain() int {
 	if os.Getenv(lateSetEnv) != "" {
 		return landLateSet()
@@ -75,6 +77,12 @@ func testMain() int {
 		fmt.Fprintln(os.Stderr, "test harness: MAKETOKEN_TEST_KEYRING is not set; refusing to touch a real keyring")
 		return 99
 	}
+	kernel, err := kernelKeyringFor(os.Getenv("MAKETOKEN_TEST_KERNEL_KEYRING"))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "test harness:", err)
+		return 99
+	}
+	deps.KernelKeyring = kernel
 	rt, err := testTransport(os.Getenv)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "test harness:", err)
@@ -257,11 +265,12 @@ func TestRealKeyring(t *testing.T) {
 	}
 	// [nosecretservice]: the session bus has no Secret Service and cannot
 	// start one (.ci/keyring-nosecret.sh sets this up).
+	condition := p.Condition
 	p.Condition = func(cond string) (bool, error) {
 		if cond == "nosecretservice" {
 			return os.Getenv("MAKETOKEN_EXPECT_NO_SECRET_SERVICE") == "1", nil
 		}
-		return false, fmt.Errorf("unknown condition %q", cond)
+		return condition(cond)
 	}
 	testscript.Run(t, p)
 }
@@ -335,6 +344,9 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 			env.Setenv("XDG_CONFIG_HOME", filepath.Join(env.WorkDir, ".config"))
 			env.Setenv("XDG_DATA_HOME", filepath.Join(env.WorkDir, ".local", "share"))
 			env.Setenv("MAKETOKEN_TEST_KEYRING", "file:"+filepath.Join(env.WorkDir, "keyring.json"))
+			if err := setupKernelKeyring(env); err != nil {
+				return err
+			}
 			// Golden files live outside the scripts: cmp stdout $GOLDEN/NAME.
 			golden, err := filepath.Abs(filepath.Join("testdata", "golden"))
 			if err != nil {
@@ -343,7 +355,16 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 			env.Setenv("GOLDEN", golden)
 			return nil
 		},
+		// [kernelkeys]: the kernel keyring can be used (scripts get a
+		// keyring of their own in it, see setupKernelKeyring).
+		Condition: func(cond string) (bool, error) {
+			if cond == "kernelkeys" {
+				return kernelKeysUsable(), nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"kernelkey":     cmdKernelKey,
 			"emu":           cmdEmu,
 			"exits":         cmdExits,
 			"setenvfile":    cmdSetenvFile,

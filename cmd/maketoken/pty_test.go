@@ -70,6 +70,10 @@ func newPtyEnv(t *testing.T, bin string) *ptyEnv {
 		"MAKETOKEN_CONFIG=" + cfg,
 		"MAKETOKEN_TOKEN_EU1=" + z.AdminToken(),
 		"MAKETOKEN_TEST_KEYRING=unused-by-the-real-binary",
+		// The real binary, without a D-Bus session, would store a login
+		// with no --store in the user's kernel keyring: the OS keyring
+		// instead (which fails here), so that no test reaches it.
+		"MAKETOKEN_CREDENTIAL_STORE=keyring",
 		"TERM=dumb",
 		"TZ=UTC",
 	}

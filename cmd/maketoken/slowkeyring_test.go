@@ -102,6 +102,8 @@ func TestRealKeyringSlowStore(t *testing.T) {
 		"XDG_CACHE_HOME=" + filepath.Join(dir, "cache"),
 		"DBUS_SESSION_BUS_ADDRESS=" + os.Getenv("DBUS_SESSION_BUS_ADDRESS"),
 		"MAKETOKEN_CONFIG=" + cfg,
+		// The OS keyring (gnome-keyring here), never the kernel's.
+		"MAKETOKEN_CREDENTIAL_STORE=keyring",
 		"TZ=UTC",
 	}
 	run := func(stdin string, extraEnv []string, args ...string) (string, string, int) {

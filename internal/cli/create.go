@@ -292,7 +292,7 @@ func (c *createdToken) deliver(ctx context.Context, rv tokens.Revoker) error {
 	}
 	if c.opts.Save {
 		fmt.Fprintf(f.IO.ErrOut, "Stored it as the credential for zone %s (%s). The previous credential still works; revoke it with `maketoken revoke -z %s --prefix %s` if it is no longer needed.\n",
-			zone, c.zc.Credential.Source, zone, makeapi.Prefix(c.zc.Credential.Token))
+			zone, c.zc.Credential.Where(), zone, makeapi.Prefix(c.zc.Credential.Token))
 	}
 	return nil
 }

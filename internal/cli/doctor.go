@@ -36,6 +36,8 @@ type doctorConfig struct {
 	Timeout         string `json:"timeout"`
 	KeyringTimeout  string `json:"keyringTimeout"`
 	CredentialsFile string `json:"credentialsFile"`
+	// CredentialStore is the credential_store setting ("" for none).
+	CredentialStore string `json:"credentialStore"`
 	Debug           bool   `json:"debug"`
 }
 
@@ -54,9 +56,13 @@ type doctorZone struct {
 	Moved              bool   `json:"moved"`
 	CredentialSource   string `json:"credentialSource"`
 	CredentialVariable string `json:"credentialVariable"`
-	// Keyring and CredentialsFile are "ok" or what went wrong reading the
-	// zone's entry (never the entry).
+	CredentialStore    string `json:"credentialStore"` // "" unless stored
+	// Keyring, KernelKeyring and CredentialsFile are "ok" or what went
+	// wrong reading the zone's entry (never the entry); KernelKeyring is
+	// "not used" where no credential is or would be stored in it (it is
+	// not touched then).
 	Keyring         string `json:"keyring"`
+	KernelKeyring   string `json:"kernelKeyring"`
 	CredentialsFile string `json:"credentialsFile"`
 	// RoundTripMs is the time of one call of current-authorization; -1
 	// when no call was made.
@@ -82,7 +88,8 @@ func newDoctorCmd(f *Factory) *cobra.Command {
 		Use:   "doctor",
 		Short: "Check what works in each zone, for a bug report (no secrets)",
 		Long: `Check, for every zone (or only the zone given with -z): whether the OS keyring
-and the credentials file can be read, where the zone's credential comes from,
+and the credentials file can be read (and the kernel keyring, where a
+credential is or would be stored in it), where the zone's credential comes from,
 one round trip to the zone's API, the server's clock against this machine's,
 and the credential's scopes against what each command needs; and the
 settings in use. The report holds no secret: paste it into a bug report.
@@ -138,7 +145,8 @@ func RunDoctor(ctx context.Context, opts *DoctorOptions) error {
 	rep := doctorReport{
 		Version: resolveBuild(f.Build),
 		Config: doctorConfig{File: cfg.File, Zone: selected.Name, Timeout: cfg.Timeout.String(),
-			KeyringTimeout: cfg.KeyringTimeout.String(), CredentialsFile: cfg.CredentialsFile, Debug: cfg.Debug},
+			KeyringTimeout: cfg.KeyringTimeout.String(), CredentialsFile: cfg.CredentialsFile,
+			CredentialStore: cfg.CredentialStore, Debug: cfg.Debug},
 		Zones:    make([]doctorZone, len(list)),
 		Problems: []string{},
 	}
@@ -147,7 +155,7 @@ func RunDoctor(ctx context.Context, opts *DoctorOptions) error {
 	}
 	problems := make([][]string, len(list))
 	parallel(len(list), func(i int) error {
-		rep.Zones[i], problems[i] = checkZone(ctx, f, store, list[i])
+		rep.Zones[i], problems[i] = checkZone(ctx, f, store, list[i], credentials.Choice(cfg.CredentialStore))
 		return nil
 	})
 	for _, p := range problems {
@@ -167,16 +175,17 @@ func RunDoctor(ctx context.Context, opts *DoctorOptions) error {
 }
 
 // checkZone runs the checks of one zone and says what is wrong.
-func checkZone(ctx context.Context, f *Factory, store *credentials.Store, z zones.Zone) (doctorZone, []string) {
+func checkZone(ctx context.Context, f *Factory, store *credentials.Store, z zones.Zone, choice credentials.Choice) (doctorZone, []string) {
 	d := doctorZone{Zone: z.Name, Host: z.Host, URL: z.URL, Builtin: z.Builtin, AdHoc: z.AdHoc, Moved: z.Moved(),
-		CredentialSource: string(credentials.SourceNone), Keyring: "ok", CredentialsFile: "ok",
+		CredentialSource: string(credentials.SourceNone), Keyring: "ok", KernelKeyring: "not used", CredentialsFile: "ok",
 		RoundTripMs: -1, Call: "not made (no credential)", Scopes: []string{}, Commands: []commandCheck{}}
 	var problems []string
 	problem := func(format string, a ...any) {
 		msg := strings.ReplaceAll(fmt.Sprintf(format, a...), "zone "+z.Name+": ", "")
 		problems = append(problems, fmt.Sprintf("zone %s: %s", z.Name, msg))
 	}
-	kerr, ferr := store.CheckStores(ctx, z)
+	checks := store.CheckStores(ctx, z, choice)
+	kerr, ferr := checks.Keyring, checks.File
 	if kerr != nil {
 		d.Keyring = clean(f, kerr.Error())
 		var ke *credentials.KeyringError
@@ -188,6 +197,13 @@ func checkZone(ctx context.Context, f *Factory, store *credentials.Store, z zone
 		d.CredentialsFile = clean(f, ferr.Error())
 		problem("the credentials file: %s", d.CredentialsFile)
 	}
+	if checks.KernelChecked {
+		d.KernelKeyring = "ok"
+		if checks.Kernel != nil {
+			d.KernelKeyring = clean(f, checks.Kernel.Error())
+			problem("the kernel keyring: %s", d.KernelKeyring)
+		}
+	}
 	cred, err := store.Lookup(ctx, z)
 	var moved *credentials.OriginChangedError
 	switch {
@@ -195,7 +211,7 @@ func checkZone(ctx context.Context, f *Factory, store *credentials.Store, z zone
 	case errors.As(err, &moved), failedZone(err):
 		// The zone has a credential, which must not be sent: a problem,
 		// whatever the stores said.
-		d.CredentialSource, d.CredentialVariable = string(cred.Source), cred.EnvVar
+		d.CredentialSource, d.CredentialVariable, d.CredentialStore = string(cred.Source), cred.EnvVar, string(cred.Store)
 		d.Call = "not made (a malformed credential)"
 		if moved != nil {
 			d.Call = "not made (the zone moved since login)"
@@ -203,12 +219,12 @@ func checkZone(ctx context.Context, f *Factory, store *credentials.Store, z zone
 		problem("%s", clean(f, err.Error()))
 		return d, problems
 	default:
-		if !isNotFound(err) && kerr == nil && ferr == nil {
+		if !isNotFound(err) && kerr == nil && ferr == nil && checks.Kernel == nil {
 			problem("finding the credential: %s", clean(f, err.Error()))
 		}
 		return d, problems
 	}
-	d.CredentialSource, d.CredentialVariable = string(cred.Source), cred.EnvVar
+	d.CredentialSource, d.CredentialVariable, d.CredentialStore = string(cred.Source), cred.EnvVar, string(cred.Store)
 	client, err := f.Client(z, cred.Token)
 	if err != nil {
 		d.Call = clean(f, err.Error())
@@ -284,6 +300,11 @@ func writeDoctorReport(w io.Writer, r doctorReport) {
 	p("selected zone     %s", r.Config.Zone)
 	p("timeouts          command %s, keyring %s", r.Config.Timeout, r.Config.KeyringTimeout)
 	p("credentials file  %s", output.Sanitize(r.Config.CredentialsFile))
+	storeSetting := r.Config.CredentialStore
+	if storeSetting == "" {
+		storeSetting = "not set"
+	}
+	p("credential store  %s", storeSetting)
 	for _, z := range r.Zones {
 		p("")
 		kind := "private instance from MAKE_ZONE"
@@ -298,8 +319,11 @@ func writeDoctorReport(w io.Writer, r doctorReport) {
 		p("zone %s (%s, %s)", z.Zone, output.Sanitize(z.Host), kind)
 		p("  url          %s", output.Sanitize(z.URL))
 		p("  keyring      %s", brief(z.Keyring, z.Zone))
+		if z.KernelKeyring != "not used" {
+			p("  kernel       %s", brief(z.KernelKeyring, z.Zone))
+		}
 		p("  cred. file   %s", brief(z.CredentialsFile, z.Zone))
-		p("  credential   %s", credentialWhere(z.CredentialSource, z.CredentialVariable, output.Table))
+		p("  credential   %s", credentialWhere(z.CredentialSource, z.CredentialVariable, z.CredentialStore, output.Table))
 		if z.RoundTripMs >= 0 {
 			p("  round trip   %d ms, %s", z.RoundTripMs, brief(z.Call, z.Zone))
 		} else {

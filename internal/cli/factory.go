@@ -53,10 +53,13 @@ type Deps struct {
 	Getenv  func(string) string
 	Environ func() []string
 	// Keyring is the OS keyring; nil means the real one.
-	Keyring   credentials.Keyring
-	Transport http.RoundTripper // nil: the default transport
-	Now       func() time.Time
-	Build     BuildInfo
+	Keyring credentials.Keyring
+	// KernelKeyring is the Linux kernel keyring; nil means the user's
+	// persistent keyring (tests give a keyring of their own).
+	KernelKeyring credentials.Keyring
+	Transport     http.RoundTripper // nil: the default transport
+	Now           func() time.Time
+	Build         BuildInfo
 }
 
 // Factory builds, on first use only, what commands share: the settings,
@@ -168,6 +171,7 @@ func (f *Factory) Store() (*credentials.Store, error) {
 		}
 		f.store = credentials.NewStore(credentials.Options{
 			Keyring:        f.Keyring,
+			KernelKeyring:  f.KernelKeyring,
 			KeyringTimeout: cfg.KeyringTimeout,
 			File:           cfg.CredentialsFile,
 			Record:         record,

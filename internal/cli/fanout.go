@@ -133,12 +133,13 @@ func (f *Factory) targetZones(ctx context.Context, all bool) ([]zoneCredential, 
 		}
 		return nil, &ExitError{Code: ExitAuth, Err: errors.New("no zone has a credential; run `maketoken login -z ZONE` (or set MAKETOKEN_TOKEN_<ZONE>)")}
 	}
-	// A keyring that is simply absent (a server, a CI job) is normal when the
-	// credentials come from the environment or the file; one that did not
-	// answer in time, or a credentials file that cannot be read, may hide
-	// credentials the user expects, so say so.
+	// An OS keyring that is simply absent (a server, a CI job) is normal
+	// when the credentials come from the environment or the file; one that
+	// did not answer in time, a kernel keyring that a credential was
+	// stored in and that cannot be used now, or a credentials file that
+	// cannot be read, may hide credentials the user expects, so say so.
 	var ke *credentials.KeyringError
-	if unusable != nil && (!errors.As(unusable, &ke) || ke.IsTimeout()) {
+	if unusable != nil && (!errors.As(unusable, &ke) || ke.IsTimeout() || ke.Kind == credentials.KindKernel) {
 		f.Warn("some zones were skipped: " + unusable.Error())
 	}
 	return out, nil

@@ -35,7 +35,7 @@ func runInProcess(t *testing.T, args ...string) (int, string) {
 	home := t.TempDir() // no user's config, cache or credentials file is read
 	env := map[string]string{"HOME": home, "XDG_CONFIG_HOME": home + "/config", "XDG_CACHE_HOME": home + "/cache"}
 	getenv := func(k string) string { return env[k] }
-	code := Main(context.Background(), args, Deps{IO: io, Getenv: getenv, Keyring: untouchedKeyring{t}})
+	code := Main(context.Background(), args, Deps{IO: io, Getenv: getenv, Keyring: untouchedKeyring{t}, KernelKeyring: untouchedKeyring{t}})
 	if out.Len() > 0 {
 		t.Errorf("maketoken %s: stdout %q, want nothing", strings.Join(args, " "), out.String())
 	}

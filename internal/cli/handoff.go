@@ -148,7 +148,7 @@ func prepareTargets(f *Factory, store storeCommandFlags, outFile string, replace
 // credentialStorage is the credential store as a destination of a new
 // token: the zone's credential in place of zc's, in the same store.
 func (f *Factory) credentialStorage(zc zoneCredential) tokens.Storage {
-	zone, source := zc.Zone, zc.Credential.Source
+	zone, source := zc.Zone, zc.Credential.Store
 	return tokens.Storage{Zone: zone.Name, Old: zc.Credential.Token,
 		Save: func(ctx context.Context, token string) error {
 			store, err := f.Store()

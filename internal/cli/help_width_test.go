@@ -38,7 +38,7 @@ func TestHelpFitsEightyColumns(t *testing.T) {
 		if len(args) == 0 || args[0] != "help" {
 			args = append(args, "--help")
 		}
-		if code := Main(context.Background(), args, Deps{IO: io, Getenv: func(k string) string { return env[k] }, Keyring: untouchedKeyring{t}}); code != 0 {
+		if code := Main(context.Background(), args, Deps{IO: io, Getenv: func(k string) string { return env[k] }, Keyring: untouchedKeyring{t}, KernelKeyring: untouchedKeyring{t}}); code != 0 {
 			t.Errorf("maketoken %s: exit %d: %s", strings.Join(args, " "), code, errOut.String())
 			continue
 		}

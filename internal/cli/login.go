@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
@@ -20,13 +21,15 @@ type LoginOptions struct {
 	F               *Factory
 	WithToken       bool
 	InsecureStorage bool
+	// Store is --store: keyring, kernel or file ("" if not given).
+	Store string
 }
 
 func newLoginCmd(f *Factory) *cobra.Command {
 	opts := &LoginOptions{F: f}
 	cmd := &cobra.Command{
 		Use:   "login",
-		Short: "Store a zone's credential in the OS keyring",
+		Short: "Store a zone's credential in a keyring",
 		Long: `Store the API token maketoken uses for a zone. The token is checked with Make
 first (GET /users/me); a token Make rejects is not stored.
 
@@ -37,24 +40,30 @@ revoke and rotate tokens).
 
 On a terminal maketoken asks for the token without echoing it. In scripts, pipe
 it in with --with-token. The token goes to the OS keyring (macOS Keychain,
-Windows Credential Manager, Secret Service on Linux). Where no keyring exists,
---insecure-storage keeps it in a plain-text file readable only by you instead;
-maketoken never falls back to that file on its own.
+Windows Credential Manager, Secret Service on Linux). On Linux without a
+Secret Service (an SSH session on a server, WSL 2, a container) it goes to the
+kernel keyring instead: kernel memory, never disk, for your user only, until a
+reboot or a few days unused (--store kernel chooses it anywhere on Linux).
+--store file (or --insecure-storage) keeps it in a plain-text file readable
+only by you; maketoken never falls back to that file on its own. The
+credential_store setting makes the choice for every login; --store wins over it.
 
 login records the host (origin) of the zone's API URL it checked the token at.
 If the config later points the zone elsewhere, maketoken refuses to send the
 stored credential there (exit 4) until you run login for the zone again.`,
 		Example: `  maketoken login -z eu1
   maketoken login -z us2 --with-token < token.txt
+  maketoken login -z eu1 --store kernel
   printf %s "$TOKEN" |
-    maketoken login -z celonis-eu1 --with-token --insecure-storage`,
+    maketoken login -z celonis-eu1 --with-token --store file`,
 		Args: cobra.NoArgs,
 		RunE: f.runE(func(ctx context.Context, _ []string) error {
 			return RunLogin(ctx, opts)
 		}),
 	}
 	cmd.Flags().BoolVar(&opts.WithToken, "with-token", false, "read the token from standard input")
-	cmd.Flags().BoolVar(&opts.InsecureStorage, "insecure-storage", false, "store the token in a plain-text file (mode 0600) instead of the OS keyring")
+	cmd.Flags().StringVar(&opts.Store, "store", "", "where to store the token: keyring (the OS keyring), kernel (the Linux kernel keyring) or file (plain text, mode 0600)")
+	cmd.Flags().BoolVar(&opts.InsecureStorage, "insecure-storage", false, "the same as --store file")
 	return cmd
 }
 
@@ -69,11 +78,14 @@ func RunLogin(ctx context.Context, opts *LoginOptions) error {
 	if err != nil {
 		return err
 	}
-	asked := credentials.Source("")
-	if opts.InsecureStorage {
-		asked = credentials.SourceFile
+	choice, err := loginChoice(f, opts)
+	if err != nil {
+		return err
 	}
-	where, err := store.Destination(asked)
+	where, auto, err := store.Destination(ctx, zone, choice)
+	if ce := (*credentials.ChoiceError)(nil); errors.As(err, &ce) {
+		return &ExitError{Code: ExitUsage, Err: err}
+	}
 	if err != nil {
 		return err
 	}
@@ -109,13 +121,21 @@ func RunLogin(ctx context.Context, opts *LoginOptions) error {
 	if err := store.Save(ctx, zone, token, where); err != nil {
 		return err
 	}
-	place := "the OS keyring"
-	if where == credentials.SourceFile {
+	place := where.Name()
+	if where == credentials.KindFile {
 		cfg, _ := f.Config()
 		place = "the plain-text file " + cfg.CredentialsFile
 	}
 	f.Report(true, "Logged in to zone %s (%s) as %s; the credential is stored in %s.", zone.Name, zone.Host, who, place)
-	if was != credentials.SourceNone && old != token {
+	if where == credentials.KindKernel {
+		// Where it went when nobody chose, and what ends it: one line.
+		why := "In the kernel keyring"
+		if auto {
+			why = "No Secret Service could be reached, so it went to the kernel keyring (kernel memory, never disk, for your user only)"
+		}
+		fmt.Fprintf(f.IO.ErrOut, "%s: %s.\n", why, credentials.KernelEnds())
+	}
+	if was != "" && old != token {
 		p := makeapi.Prefix(old)
 		fmt.Fprintf(f.IO.ErrOut, "It replaced the credential stored before (%s…), which still works at Make; revoke it with `maketoken revoke -z %s --prefix %s` if nobody needs it.\n", p, zone.Name, p)
 	}
@@ -125,19 +145,37 @@ func RunLogin(ctx context.Context, opts *LoginOptions) error {
 	return nil
 }
 
+// loginChoice is where the user asked login to store: --store (or
+// --insecure-storage), else the credential_store setting.
+func loginChoice(f *Factory, opts *LoginOptions) (credentials.Choice, error) {
+	cfg, err := f.Config()
+	if err != nil {
+		return "", err
+	}
+	choice := cfg.CredentialStore
+	if opts.Store != "" {
+		if choice, err = config.CredentialStore(opts.Store, "--store"); err != nil {
+			return "", err
+		}
+		if opts.InsecureStorage && choice != string(credentials.ChoiceFile) {
+			return "", usageErrorf("--insecure-storage is --store file: it cannot go with --store %s", choice)
+		}
+	}
+	if opts.InsecureStorage {
+		choice = string(credentials.ChoiceFile)
+	}
+	return credentials.Choice(choice), nil
+}
+
 // loginGuide tells a person at a terminal where a token comes from, which
 // scopes maketoken needs, and that an existing login will be replaced.
-func loginGuide(f *Factory, zone zones.Zone, was credentials.Source, old string) {
+func loginGuide(f *Factory, zone zones.Zone, was credentials.Kind, old string) {
 	w := f.IO.ErrOut
 	fmt.Fprintf(w, "Create an API token for zone %s at %s/user/api\n", zone.Name, output.Sanitize(zone.WebOrigin()))
 	fmt.Fprintln(w, "(your profile, API access). maketoken needs its scopes user:read (list")
 	fmt.Fprintln(w, "tokens, check the credential) and user:write (create, revoke, rotate).")
-	if was != credentials.SourceNone {
-		place := "the OS keyring"
-		if was == credentials.SourceFile {
-			place = "the credentials file"
-		}
-		fmt.Fprintln(w, f.ErrStyle().Warning(fmt.Sprintf("Zone %s already has a credential in %s (%s…); the new token replaces it.", zone.Name, place, makeapi.Prefix(old))))
+	if was != "" {
+		fmt.Fprintln(w, f.ErrStyle().Warning(fmt.Sprintf("Zone %s already has a credential in %s (%s…); the new token replaces it.", zone.Name, was.Name(), makeapi.Prefix(old))))
 	}
 }
 

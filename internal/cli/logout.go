@@ -69,11 +69,7 @@ func (f *Factory) confirmLogout(ctx context.Context, zone string, cred credentia
 	}
 	p := makeapi.Prefix(cred.Token)
 	fmt.Fprintln(f.IO.ErrOut, f.ErrStyle().Warning(fmt.Sprintf("The token (%s…) stays valid at Make; to revoke it too, add --revoke.", p)))
-	place := "the OS keyring"
-	if cred.Source == credentials.SourceFile {
-		place = "the credentials file"
-	}
-	return f.Confirm(ctx, fmt.Sprintf("Log out of zone %s (forget its credential in %s)?", zone, place), false)
+	return f.Confirm(ctx, fmt.Sprintf("Log out of zone %s (forget its credential in %s)?", zone, cred.Store.Name()), false)
 }
 
 // revokeCredential revokes the zone's credential at Make (logout
@@ -158,7 +154,7 @@ func RunLogout(ctx context.Context, opts *LogoutOptions) error {
 	}
 	names := make([]string, len(removed))
 	for i, s := range removed {
-		names[i] = string(s)
+		names[i] = s.Label()
 	}
 	f.Report(true, "Logged out of zone %s; removed the credential from: %s.", zone.Name, strings.Join(names, ", "))
 	return nil

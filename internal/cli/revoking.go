@@ -52,7 +52,7 @@ func forgetRevoked(ctx context.Context, f *Factory, zc zoneCredential) error {
 	}
 	names := make([]string, len(removed))
 	for i, s := range removed {
-		names[i] = string(s)
+		names[i] = s.Label()
 	}
 	if len(names) == 0 {
 		names = []string{"nowhere (it was already gone)"}

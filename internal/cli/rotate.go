@@ -333,12 +333,8 @@ func hasLifetime(label string) bool {
 // destination describes where the new token goes.
 func (r *rotation) destination() string {
 	var where []string
-	switch {
-	case !r.store:
-	case r.zc.Credential.Source == credentials.SourceKeyring:
-		where = append(where, "the OS keyring, as the zone's credential")
-	case r.zc.Credential.Source == credentials.SourceFile:
-		where = append(where, "the credentials file, as the zone's credential")
+	if r.store {
+		where = append(where, r.zc.Credential.Store.Name()+", as the zone's credential")
 	}
 	if r.outPath != "" {
 		where = append(where, r.outPath)

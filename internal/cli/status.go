@@ -34,6 +34,9 @@ type statusRecord struct {
 	CredentialSource string `json:"credentialSource"` // env, keyring, file or none
 	// CredentialVariable names the variable when the source is env.
 	CredentialVariable string `json:"credentialVariable"`
+	// CredentialStore names the store of a stored credential
+	// (secret-service, keychain, wincred, kernel, file); "" otherwise.
+	CredentialStore string `json:"credentialStore"`
 	// CredentialCreated is when the credential was created, from the
 	// listed token that matches it; null when it cannot be seen (the
 	// credential lacks user:read, or no listed token matches it).
@@ -94,7 +97,7 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 	defer spinner.Stop()
 	for i, t := range targets {
 		records[i] = statusRecord{Zone: t.Zone.Name, Host: t.Zone.Host, CredentialSource: string(t.Credential.Source),
-			CredentialVariable: t.Credential.EnvVar, Scopes: []string{}}
+			CredentialVariable: t.Credential.EnvVar, CredentialStore: string(t.Credential.Store), Scopes: []string{}}
 		if t.Err != nil { // a zone that failed before any request
 			records[i].Error = f.Redactor.String(t.Err.Error())
 		}
@@ -161,7 +164,7 @@ func statusRows(f *Factory, printer *output.Printer, records []statusRecord) out
 				state = printer.Style.Plain().Failed(state)
 			}
 		}
-		row := []string{r.Zone, name, email, strings.Join(r.Scopes, ","), credentialWhere(r.CredentialSource, r.CredentialVariable, printer.Format), state}
+		row := []string{r.Zone, name, email, strings.Join(r.Scopes, ","), credentialWhere(r.CredentialSource, r.CredentialVariable, r.CredentialStore, printer.Format), state}
 		// A narrow terminal shows the source without its variable name.
 		short := []string{"", "", "", output.ScopeCount(r.Scopes), r.CredentialSource, ""}
 		if withExpired {

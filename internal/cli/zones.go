@@ -24,16 +24,20 @@ type zoneRecord struct {
 	CredentialSource string `json:"credentialSource"` // env, keyring, file or none
 	// CredentialVariable names the variable when the source is env.
 	CredentialVariable string `json:"credentialVariable"`
+	// CredentialStore names the store of a stored credential
+	// (secret-service, keychain, wincred, kernel, file); "" otherwise.
+	CredentialStore string `json:"credentialStore"`
 }
 
 // credentialWhere is a credential's place as a row shows it: in a table the
 // source with the variable's name when it is one ("env (MAKE_API_KEY)"),
-// in TSV the source alone, as in JSON (env, keyring, file or none).
-func credentialWhere(source, variable, format string) string {
+// and "kernel keyring" for the kernel keyring; in TSV the source alone, as
+// in JSON (env, keyring, file or none).
+func credentialWhere(source, variable, store, format string) string {
 	if format != output.Table {
 		return source
 	}
-	return credentials.Credential{Source: credentials.Source(source), EnvVar: variable}.Where()
+	return credentials.Credential{Source: credentials.Source(source), EnvVar: variable, Store: credentials.Kind(store)}.Where()
 }
 
 func newZonesCmd(f *Factory) *cobra.Command {
@@ -75,15 +79,15 @@ func RunZones(ctx context.Context, opts *ZonesOptions) error {
 	records := make([]zoneRecord, len(all))
 	errs := parallel(len(all), func(i int) error {
 		z := all[i]
-		src, variable := credentials.SourceNone, ""
+		src, variable, kind := credentials.SourceNone, "", credentials.Kind("")
 		// A credential that must not be sent (moved, malformed) is still
 		// where it comes from.
 		c, err := store.Lookup(ctx, z)
 		if err == nil || failedZone(err) {
-			src, variable = c.Source, c.EnvVar
+			src, variable, kind = c.Source, c.EnvVar, c.Store
 		}
 		records[i] = zoneRecord{Name: z.Name, Host: z.Host, URL: z.URL, Builtin: z.Builtin, Default: z.Name == selected.Name,
-			CredentialSource: string(src), CredentialVariable: variable}
+			CredentialSource: string(src), CredentialVariable: variable, CredentialStore: string(kind)}
 		return keyringFailure(err)
 	})
 	// One note says it for every zone. A keyring that did not answer may
@@ -94,16 +98,24 @@ func RunZones(ctx context.Context, opts *ZonesOptions) error {
 		if !errors.As(e, &ke) {
 			continue
 		}
-		if ke.IsTimeout() {
+		switch {
+		case ke.IsTimeout():
 			f.Warn(e.Error())
-		} else {
-			fmt.Fprintf(f.IO.ErrOut, "maketoken: note: the OS keyring is unavailable (%s); only credentials from the environment and the credentials file are shown.\n", output.Sanitize(f.Redactor.String(ke.Err.Error())))
+		case ke.Kind == credentials.KindKernel:
+			fmt.Fprintf(f.IO.ErrOut, "maketoken: note: the kernel keyring cannot be used here (%s); credentials stored in it are not shown.\n", output.Sanitize(f.Redactor.String(ke.Err.Error())))
+		default:
+			others := "the environment and the credentials file"
+			if credentials.KernelKeyringHere() {
+				others = "the environment, the kernel keyring and the credentials file"
+			}
+			fmt.Fprintf(f.IO.ErrOut, "maketoken: note: the OS keyring is unavailable (%s); only credentials from %s are shown.\n", output.Sanitize(f.Redactor.String(ke.Err.Error())), others)
 		}
 		break
 	}
 	rows := output.Rows{Headers: []string{"ZONE", "HOST", "URL", "DEFAULT", "CREDENTIAL"}}
 	for _, r := range records {
-		rows.Rows = append(rows.Rows, []string{r.Name, r.Host, r.URL, output.Bool(r.Default, printer.Format), credentialWhere(r.CredentialSource, r.CredentialVariable, printer.Format)})
+		row := []string{r.Name, r.Host, r.URL, output.Bool(r.Default, printer.Format), credentialWhere(r.CredentialSource, r.CredentialVariable, r.CredentialStore, printer.Format)}
+		rows.Rows = append(rows.Rows, row)
 	}
 	return printer.Print(records, rows)
 }

@@ -31,6 +31,7 @@ const (
 	KeyKeyringTimeout  = "keyring_timeout"
 	KeyDebug           = "debug"
 	KeyCredentialsFile = "credentials_file"
+	KeyCredentialStore = "credential_store"
 	KeyRotateAfter     = "rotate_after"
 )
 
@@ -63,6 +64,11 @@ type Config struct {
 	KeyringTimeout  time.Duration
 	Debug           bool
 	CredentialsFile string
+	// CredentialStore is where login stores a credential: "keyring",
+	// "kernel", "file", or "" (no choice: the OS keyring, or on Linux
+	// without a Secret Service the kernel keyring). login's --store wins
+	// over it.
+	CredentialStore string
 	// RotateAfter is the credential age past which status suggests
 	// `rotate --self`; 0 means never ("off").
 	RotateAfter time.Duration
@@ -108,7 +114,7 @@ func Load(flags *pflag.FlagSet, getenv func(string) string) (*Config, error) {
 	// Environment: MAKETOKEN_<KEY>, and Make's own MAKE_ZONE after
 	// MAKETOKEN_ZONE. Read through getenv, not os.Getenv, so that a
 	// test or an embedding program controls it.
-	for _, key := range []string{KeyOutput, KeyTimeout, KeyKeyringTimeout, KeyDebug, KeyCredentialsFile, KeyRotateAfter} {
+	for _, key := range []string{KeyOutput, KeyTimeout, KeyKeyringTimeout, KeyDebug, KeyCredentialsFile, KeyCredentialStore, KeyRotateAfter} {
 		if val := getenv("MAKETOKEN_" + strings.ToUpper(key)); val != "" {
 			v.Set(key, val)
 			sources[key] = "MAKETOKEN_" + strings.ToUpper(key)
@@ -147,7 +153,7 @@ func Load(flags *pflag.FlagSet, getenv func(string) string) (*Config, error) {
 				return nil, &UsageError{fmt.Errorf("the config file %s is not valid YAML: %s", output.EchoPlain(file), firstLine(err.Error()))}
 			}
 			cfg.File = file
-			for _, key := range []string{KeyZone, KeyOutput, KeyTimeout, KeyKeyringTimeout, KeyDebug, KeyCredentialsFile} {
+			for _, key := range []string{KeyZone, KeyOutput, KeyTimeout, KeyKeyringTimeout, KeyDebug, KeyCredentialsFile, KeyCredentialStore} {
 				if _, set := sources[key]; !set && v.InConfig(key) {
 					sources[key] = "the config file " + file
 				}
@@ -186,6 +192,9 @@ func Load(flags *pflag.FlagSet, getenv func(string) string) (*Config, error) {
 	if cfg.RotateAfter, err = rotateAfter(v.GetString(KeyRotateAfter), cfg.Source(KeyRotateAfter)); err != nil {
 		return nil, err
 	}
+	if cfg.CredentialStore, err = CredentialStore(v.GetString(KeyCredentialStore), cfg.Source(KeyCredentialStore)); err != nil {
+		return nil, err
+	}
 	cfg.CredentialsFile = v.GetString(KeyCredentialsFile)
 	if cfg.CredentialsFile == "" {
 		if dir, err := Dir(getenv); err == nil {
@@ -196,6 +205,17 @@ func Load(flags *pflag.FlagSet, getenv func(string) string) (*Config, error) {
 		return nil, err
 	}
 	return cfg, nil
+}
+
+// CredentialStore checks a choice of credential store (credential_store,
+// login --store): keyring, kernel or file, any case; "" for none. from
+// names where the value came from, for the error.
+func CredentialStore(value, from string) (string, error) {
+	switch v := strings.ToLower(strings.TrimSpace(value)); v {
+	case "", "keyring", "kernel", "file":
+		return v, nil
+	}
+	return "", &UsageError{fmt.Errorf("unknown credential store %q: use keyring, kernel or file; it comes from %s", value, from)}
 }
 
 // readBounded reads a config file of at most MaxFileBytes: a path that

@@ -3,18 +3,80 @@ package credentials
 import (
 	"context"
 	"errors"
+	"runtime"
 )
 
-// Backend is one place a stored credential can be kept: the OS keyring or
-// the plain-text credentials file (the Linux kernel keyring is meant to be
-// a third). A Store reads them in order and writes to the one chosen. An
+// Kind names a store a credential can be kept in, as `credentialStore`
+// shows it: the OS keyring (one of the first three), the Linux kernel
+// keyring, or the plain-text credentials file.
+type Kind string
+
+// The stores.
+const (
+	KindSecretService Kind = "secret-service"
+	KindKeychain      Kind = "keychain"
+	KindWincred       Kind = "wincred"
+	KindKernel        Kind = "kernel"
+	KindFile          Kind = "file"
+)
+
+// OSKeyring is the kind of the OS keyring on this system.
+func OSKeyring() Kind { return osKeyringOn(runtime.GOOS) }
+
+func osKeyringOn(goos string) Kind {
+	switch goos {
+	case "darwin":
+		return KindKeychain
+	case "windows":
+		return KindWincred
+	}
+	return KindSecretService
+}
+
+// Source is what `credentialSource` shows for a credential kept in a
+// store of this kind: both keyrings are a keyring.
+func (k Kind) Source() Source {
+	if k == KindFile {
+		return SourceFile
+	}
+	return SourceKeyring
+}
+
+// Label is the store in a word or two, as a table shows it: "keyring",
+// "kernel keyring", "file".
+func (k Kind) Label() string {
+	if k == KindKernel {
+		return "kernel keyring"
+	}
+	return string(k.Source())
+}
+
+// Name is the store for people: "the OS keyring", "the kernel keyring",
+// "the credentials file".
+func (k Kind) Name() string {
+	switch k {
+	case KindKernel:
+		return "the kernel keyring"
+	case KindFile:
+		return "the credentials file"
+	case "":
+		return "no store"
+	}
+	return "the OS keyring"
+}
+
+// Backend is one place a stored credential can be kept: the OS keyring,
+// the Linux kernel keyring or the plain-text credentials file. A Store
+// reads the one the zone's record names (or, without one, those it always
+// read: the OS keyring, then the file) and writes to the one chosen. An
 // entry is named by an account: today the zone's name (see account).
 //
 // Every call is bounded in time: a backend that cannot answer fails the
 // call rather than hang maketoken.
 type Backend interface {
-	// Source is what `credentialSource` shows for a credential kept here.
-	Source() Source
+	// Kind is what `credentialStore` shows for a credential kept here;
+	// Kind().Source() what `credentialSource` shows.
+	Kind() Kind
 	// Get returns the entry, or ErrNotFound.
 	Get(ctx context.Context, account string) (string, error)
 	// Set writes the entry, replacing any.
@@ -23,10 +85,11 @@ type Backend interface {
 	Delete(ctx context.Context, account string) error
 }
 
-// keyringBackend is the OS keyring, every call bounded (boundedKeyring).
+// keyringBackend is a keyring (the OS keyring or the kernel keyring),
+// every call bounded (boundedKeyring).
 type keyringBackend struct{ boundedKeyring }
 
-func (keyringBackend) Source() Source { return SourceKeyring }
+func (b keyringBackend) Kind() Kind { return b.kind }
 
 func (b keyringBackend) Get(ctx context.Context, account string) (string, error) {
 	tok, err := b.get(ctx, account)
@@ -47,7 +110,7 @@ func (b keyringBackend) Delete(ctx context.Context, account string) error {
 // fileBackend is the plain-text credentials file.
 type fileBackend struct{ *fileStore }
 
-func (fileBackend) Source() Source { return SourceFile }
+func (fileBackend) Kind() Kind { return KindFile }
 
 func (b fileBackend) Get(_ context.Context, account string) (string, error) {
 	return b.get(account)

@@ -77,22 +77,38 @@ func sessionBusAvailable() error {
 // KeyringError is a keyring that could not be used: unavailable, or not
 // answering in time. It always says what to do instead.
 type KeyringError struct {
-	Op      string // "read", "store", "delete"
-	Zone    string
+	Op   string // "read", "store", "delete"
+	Zone string
+	// Kind is the keyring: the OS keyring's kind, or KindKernel.
+	Kind    Kind
 	Timeout time.Duration // set when the keyring did not answer in time
 	// Interrupted is set when the command was cancelled (Ctrl-C, its
 	// deadline) before the keyring answered.
 	Interrupted bool
 	Err         error
+	// OSErr is set on the kernel keyring's error when login turned to it
+	// because the OS keyring could not be used: why that one could not.
+	OSErr error
 }
 
 func (e *KeyringError) Error() string {
 	if e.OutcomeUnknown() {
 		return e.unknownError()
 	}
-	instead := fmt.Sprintf("use an environment variable (MAKETOKEN_TOKEN_%s) in CI, or `maketoken login -z %s --insecure-storage` to keep the token in a file readable only by you", envNameOf(e.Zone), e.Zone)
-	if e.Timeout > 0 {
+	kernel := e.Kind == KindKernel
+	instead := fmt.Sprintf("use an environment variable (MAKETOKEN_TOKEN_%s) in CI, or `maketoken login -z %s --store file` to keep the token in a file readable only by you", envNameOf(e.Zone), e.Zone)
+	if !kernel && kernelKeyringHere {
+		instead = fmt.Sprintf("use an environment variable (MAKETOKEN_TOKEN_%s) in CI, or log in with `maketoken login -z %s --store kernel` (the kernel keyring) or `--store file` (a file readable only by you)", envNameOf(e.Zone), e.Zone)
+	}
+	switch {
+	case e.Timeout > 0 && kernel:
+		return fmt.Sprintf("zone %s: the kernel keyring did not answer within %s; retry, raise keyring_timeout, or %s", e.Zone, e.Timeout, instead)
+	case e.Timeout > 0:
 		return fmt.Sprintf("zone %s: the OS keyring did not answer within %s (is it locked and waiting for an unlock prompt?); unlock it and retry, raise keyring_timeout, or %s", e.Zone, e.Timeout, instead)
+	case kernel && e.OSErr != nil:
+		return fmt.Sprintf("zone %s: no keyring can be used here: the OS keyring is unavailable (%v), and the kernel keyring cannot be used either: %s; %s", e.Zone, e.OSErr, kernelRefusal(e.Err), instead)
+	case kernel:
+		return fmt.Sprintf("zone %s: the kernel keyring cannot be used here: %s; %s", e.Zone, kernelRefusal(e.Err), instead)
 	}
 	return fmt.Sprintf("zone %s: the OS keyring is unavailable (%v); %s", e.Zone, e.Err, instead)
 }
@@ -111,7 +127,11 @@ func (e *KeyringError) unknownError() string {
 	if e.Interrupted {
 		why = fmt.Sprintf("had not answered when the command was stopped (%v)", e.Err)
 	}
-	return fmt.Sprintf("zone %s: the OS keyring %s; the %s was handed to it and may still happen, so whether it did is not known", e.Zone, why, e.Op)
+	name := "the OS keyring"
+	if e.Kind == KindKernel {
+		name = "the kernel keyring"
+	}
+	return fmt.Sprintf("zone %s: %s %s; the %s was handed to it and may still happen, so whether it did is not known", e.Zone, name, why, e.Op)
 }
 
 // IsTimeout reports whether the keyring did not answer in time.
@@ -125,6 +145,7 @@ func (e *KeyringError) IsTimeout() bool { return e.Timeout > 0 }
 // unknown (see package outcome).
 type boundedKeyring struct {
 	k       Keyring
+	kind    Kind
 	timeout time.Duration
 }
 
@@ -143,16 +164,16 @@ func (b boundedKeyring) call(ctx context.Context, op, zone string, f func() (str
 	select {
 	case r := <-done:
 		if r.err != nil && !errors.Is(r.err, ErrNotFound) {
-			return "", &KeyringError{Op: op, Zone: zone, Err: r.err}
+			return "", &KeyringError{Op: op, Zone: zone, Kind: b.kind, Err: r.err}
 		}
 		return r.v, r.err
 	case <-timer.C:
-		return "", &KeyringError{Op: op, Zone: zone, Timeout: b.timeout, Err: context.DeadlineExceeded}
+		return "", &KeyringError{Op: op, Zone: zone, Kind: b.kind, Timeout: b.timeout, Err: context.DeadlineExceeded}
 	case <-ctx.Done():
 		if op == "read" {
 			return "", ctx.Err()
 		}
-		return "", &KeyringError{Op: op, Zone: zone, Interrupted: true, Err: ctx.Err()}
+		return "", &KeyringError{Op: op, Zone: zone, Kind: b.kind, Interrupted: true, Err: ctx.Err()}
 	}
 }
 

@@ -14,7 +14,10 @@ import (
 )
 
 // Origins records, per zone, the origin (scheme://host[:port]) of the
-// zone's API URL that `login` checked the stored credential against. A
+// zone's API URL that `login` checked the stored credential against, and
+// the store it put the credential in (so that a lookup reads that store
+// only: the kernel keyring is never read for a zone whose credential is
+// elsewhere, nor the Secret Service for one in the kernel keyring). A
 // stored credential is only ever sent to that origin: when the config
 // moves the zone elsewhere, maketoken refuses until the user logs in again
 // (see OriginChangedError). The record is a small JSON file, mode 0600,
@@ -30,6 +33,12 @@ const maxOriginsBytes = 1 << 20
 
 type originsFile struct {
 	Origins map[string]string `json:"origins"`
+	// Stores names, per zone, the store the credential went to. A zone
+	// without one was logged in by a version that did not record it; a
+	// version that does not know it drops it when it rewrites the file:
+	// then the zone's credential is looked for where those versions look
+	// (the OS keyring, then the credentials file).
+	Stores map[string]Kind `json:"stores,omitempty"`
 }
 
 // Origin is the scheme and host (with port) of an API URL, lower-cased.
@@ -41,31 +50,38 @@ func Origin(apiURL string) string {
 	return strings.ToLower(u.Scheme + "://" + u.Host)
 }
 
-func (o Origins) load() (map[string]string, error) {
+func (o Origins) load() (originsFile, error) {
+	var f originsFile
 	if o.Path == "" {
-		return nil, nil
+		return f, nil
 	}
 	data, _, err := readfile.Read(o.Path, maxOriginsBytes)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+		return f, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reading the record of credential hosts: %w", err)
+		return f, fmt.Errorf("reading the record of credential hosts: %w", err)
 	}
-	var f originsFile
 	if len(data) == 0 {
-		return nil, nil
+		return f, nil
 	}
 	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, fmt.Errorf("the record of credential hosts %s is not valid JSON (remove it and log in again): %s", o.Path, firstLine(err.Error()))
+		return originsFile{}, fmt.Errorf("the record of credential hosts %s is not valid JSON (remove it and log in again): %s", o.Path, firstLine(err.Error()))
 	}
-	return f.Origins, nil
+	return f, nil
 }
 
 // Recorded returns the origin recorded for the zone, "" if none.
 func (o Origins) Recorded(zone string) (string, error) {
-	m, err := o.load()
-	return m[zone], err
+	f, err := o.load()
+	return f.Origins[zone], err
+}
+
+// StoredIn returns the store recorded for the zone's credential, "" if
+// none is (no login, or one by a version that did not record it).
+func (o Origins) StoredIn(zone string) (Kind, error) {
+	f, err := o.load()
+	return f.Stores[zone], err
 }
 
 // Check returns an *OriginChangedError when the zone has a recorded origin
@@ -81,32 +97,67 @@ func (o Origins) Check(zone, apiURL string) error {
 	return &OriginChangedError{Zone: zone, Recorded: rec, Current: Origin(apiURL)}
 }
 
-// Set records apiURL's origin for the zone; Set(zone, "") removes the
-// zone's entry.
+// Set records apiURL's origin for the zone, keeping the store recorded
+// for it; Set(zone, "") removes the zone's entry.
 func (o Origins) Set(zone, apiURL string) error {
+	return o.update(zone, apiURL, "", false)
+}
+
+// SetStored records apiURL's origin for the zone and the store its
+// credential is in.
+func (o Origins) SetStored(zone, apiURL string, kind Kind) error {
+	return o.update(zone, apiURL, kind, true)
+}
+
+// ForgetStore removes the store recorded for the zone, keeping its origin:
+// the credential is gone from there, but another place that could not be
+// asked may still hold a copy, which must still go only where it was
+// checked.
+func (o Origins) ForgetStore(zone string) error {
+	rec, err := o.Recorded(zone)
+	if err != nil || rec == "" {
+		return o.update(zone, "", "", false)
+	}
+	return o.update(zone, rec, "", true)
+}
+
+func (o Origins) update(zone, apiURL string, kind Kind, setKind bool) error {
 	if o.Path == "" {
 		return nil
 	}
-	m, err := o.load()
+	f, err := o.load()
 	if err != nil && apiURL == "" {
 		// Removing from a record that cannot be read: start afresh.
-		m, err = nil, nil
+		f, err = originsFile{}, nil
 	}
 	if err != nil {
 		return err
 	}
-	if m == nil {
-		m = map[string]string{}
+	if f.Origins == nil {
+		f.Origins = map[string]string{}
+	}
+	if f.Stores == nil {
+		f.Stores = map[string]Kind{}
 	}
 	if apiURL == "" {
-		if _, ok := m[zone]; !ok {
+		_, had := f.Origins[zone]
+		_, hadKind := f.Stores[zone]
+		if !had && !hadKind {
 			return nil
 		}
-		delete(m, zone)
+		delete(f.Origins, zone)
+		delete(f.Stores, zone)
 	} else {
-		m[zone] = Origin(apiURL)
+		f.Origins[zone] = Origin(apiURL)
+		switch {
+		case !setKind:
+		case kind == "":
+			delete(f.Stores, zone)
+		default:
+			f.Stores[zone] = kind
+		}
 	}
-	data, err := json.MarshalIndent(originsFile{Origins: m}, "", "  ")
+	data, err := json.MarshalIndent(f, "", "  ")
 	if err != nil {
 		return err
 	}

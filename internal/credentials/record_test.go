@@ -47,6 +47,7 @@ func newRecordStore(t *testing.T, k Keyring, vars map[string]string) *recordStor
 		Warn:   func(w string) { rs.mu.Lock(); rs.warned = append(rs.warned, w); rs.mu.Unlock() },
 		Found:  func(tok string) { rs.mu.Lock(); rs.tokens = append(rs.tokens, tok); rs.mu.Unlock() },
 	}
+	rs.opts.KernelKeyring = &mapKeyring{}
 	rs.Store = NewStore(rs.opts)
 	return rs
 }
@@ -69,7 +70,7 @@ func moved(z zones.Zone, url string) zones.Zone {
 // TestSaveRecordsLookupRefusesDeleteClears: the record of where a stored
 // credential was checked lives and dies with the credential.
 func TestSaveRecordsLookupRefusesDeleteClears(t *testing.T) {
-	for _, where := range []Source{SourceKeyring, SourceFile} {
+	for _, where := range []Kind{OSKeyring(), KindKernel, KindFile} {
 		t.Run(string(where), func(t *testing.T) {
 			ctx := context.Background()
 			rs := newRecordStore(t, &mapKeyring{}, nil)
@@ -83,14 +84,14 @@ func TestSaveRecordsLookupRefusesDeleteClears(t *testing.T) {
 			if got := rs.recorded(t, "eu1"); got != "https://eu1.make.com" {
 				t.Fatalf("recorded %q after Save", got)
 			}
-			if c, err := rs.Lookup(ctx, eu1); err != nil || c.Token != tokA || c.Source != where {
+			if c, err := rs.Lookup(ctx, eu1); err != nil || c.Token != tokA || c.Store != where || c.Source != where.Source() {
 				t.Fatalf("Lookup = %+v, %v", c, err)
 			}
 
 			// The config moves eu1: refused, with the source still said.
 			c, err := rs.Lookup(ctx, moved(eu1, "http://127.0.0.1:9/api/v2"))
 			var oc *OriginChangedError
-			if !errors.As(err, &oc) || oc.Recorded != "https://eu1.make.com" || oc.Current != "http://127.0.0.1:9" || c.Source != where {
+			if !errors.As(err, &oc) || oc.Recorded != "https://eu1.make.com" || oc.Current != "http://127.0.0.1:9" || c.Store != where {
 				t.Fatalf("moved: %+v, %v", c, err)
 			}
 			// The same origin under another path is the same place.
@@ -108,7 +109,7 @@ func TestSaveRecordsLookupRefusesDeleteClears(t *testing.T) {
 			// Delete forgets the credential and its record, not another
 			// zone's.
 			removed, err := rs.Delete(ctx, eu1)
-			if err != nil || !slices.Equal(removed, []Source{where}) {
+			if err != nil || !slices.Equal(removed, []Kind{where}) {
 				t.Fatalf("Delete = %v, %v", removed, err)
 			}
 			if got := rs.recorded(t, "eu1"); got != "" {
@@ -147,11 +148,11 @@ func TestDeleteKeepsTheRecordWhileAPlaceDidNotAnswer(t *testing.T) {
 	ctx := context.Background()
 	rs := newRecordStore(t, brokenKeyring{}, nil)
 	eu1 := zone("eu1")
-	if err := rs.Save(ctx, eu1, tokA, SourceFile); err != nil {
+	if err := rs.Save(ctx, eu1, tokA, KindFile); err != nil {
 		t.Fatalf("Save to the file with no keyring: %v", err)
 	}
 	removed, err := rs.Delete(ctx, eu1)
-	if err != nil || !slices.Equal(removed, []Source{SourceFile}) {
+	if err != nil || !slices.Equal(removed, []Kind{KindFile}) {
 		t.Fatalf("Delete = %v, %v", removed, err)
 	}
 	if got := rs.recorded(t, "eu1"); got != "https://eu1.make.com" {
@@ -166,7 +167,7 @@ func TestDeleteKeepsTheRecordWhileAPlaceDidNotAnswer(t *testing.T) {
 	// A credentials file that cannot be read is an error, and keeps the
 	// record too.
 	rs = newRecordStore(t, &mapKeyring{}, nil)
-	if err := rs.Save(ctx, eu1, tokA, SourceKeyring); err != nil {
+	if err := rs.Save(ctx, eu1, tokA, OSKeyring()); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(rs.opts.File, []byte("tokens: [\n"), 0o600); err != nil {
@@ -188,7 +189,7 @@ func TestSaveWarnsWhenTheRecordCannotBeWritten(t *testing.T) {
 	if err := os.MkdirAll(rs.opts.Record, 0o700); err != nil { // a folder where the file goes
 		t.Fatal(err)
 	}
-	if err := rs.Save(ctx, zone("eu1"), tokA, SourceKeyring); err != nil {
+	if err := rs.Save(ctx, zone("eu1"), tokA, OSKeyring()); err != nil {
 		t.Fatal(err)
 	}
 	if c, err := rs.Lookup(ctx, zone("eu1")); c.Token != tokA {
@@ -203,23 +204,30 @@ func TestSaveWarnsWhenTheRecordCannotBeWritten(t *testing.T) {
 // reads that place first and fails when it cannot be used.
 func TestStoredAndDestination(t *testing.T) {
 	ctx := context.Background()
-	for asked, want := range map[Source]Source{"": SourceKeyring, SourceKeyring: SourceKeyring, SourceFile: SourceFile} {
+	eu1 := zone("eu1")
+	for choice, want := range map[Choice]Kind{ChoiceAuto: OSKeyring(), ChoiceKeyring: OSKeyring(), ChoiceFile: KindFile, ChoiceKernel: KindKernel} {
 		rs := newRecordStore(t, &mapKeyring{}, nil)
-		if got, err := rs.Destination(asked); got != want || err != nil {
-			t.Errorf("Destination(%q) = %q, %v; want %q", asked, got, err, want)
+		got, auto, err := rs.Destination(ctx, eu1, choice)
+		if choice == ChoiceKernel && runtime.GOOS != "linux" {
+			if !errors.As(err, new(*ChoiceError)) {
+				t.Errorf("Destination(kernel) off Linux: %v", err)
+			}
+			continue
+		}
+		if got != want || auto || err != nil {
+			t.Errorf("Destination(%q) = %q, %v, %v; want %q", choice, got, auto, err, want)
 		}
 	}
 	rs := newRecordStore(t, &mapKeyring{}, nil)
-	if _, err := rs.Destination(SourceEnv); err == nil {
-		t.Error("Destination(env) accepted")
+	if _, _, err := rs.Destination(ctx, eu1, "env"); !errors.As(err, new(*ChoiceError)) {
+		t.Errorf("Destination(env): %v", err)
 	}
 
-	eu1 := zone("eu1")
-	if err := rs.Save(ctx, eu1, tokA, SourceFile); err != nil {
+	if err := rs.Save(ctx, eu1, tokA, KindFile); err != nil {
 		t.Fatal(err)
 	}
-	if src, tok, err := rs.Stored(ctx, eu1, SourceKeyring); src != SourceFile || tok != tokA || err != nil {
-		t.Errorf("Stored(keyring) = %q, %v: want the file's, read after the keyring", src, err)
+	if kind, tok, err := rs.Stored(ctx, eu1, OSKeyring()); kind != KindFile || tok != tokA || err != nil {
+		t.Errorf("Stored(keyring) = %q, %v: want the file's, where the record says it is", kind, err)
 	}
 	if !slices.Contains(rs.tokens, tokA) {
 		t.Error("the stored token was not handed to Found")
@@ -227,11 +235,11 @@ func TestStoredAndDestination(t *testing.T) {
 	// No keyring: login to it fails before asking for a token; to the file
 	// it never touches the keyring.
 	rs = newRecordStore(t, brokenKeyring{}, nil)
-	if _, _, err := rs.Stored(ctx, eu1, SourceKeyring); !unreachable(err) {
+	if _, _, err := rs.Stored(ctx, eu1, OSKeyring()); !unreachable(err) {
 		t.Errorf("Stored(keyring) with no keyring: %v", err)
 	}
-	if src, _, err := rs.Stored(ctx, eu1, SourceFile); src != SourceNone || err != nil {
-		t.Errorf("Stored(file) = %q, %v", src, err)
+	if kind, _, err := rs.Stored(ctx, eu1, KindFile); kind != "" || err != nil {
+		t.Errorf("Stored(file) = %q, %v", kind, err)
 	}
 }
 
@@ -247,7 +255,7 @@ func TestFoldersAreTheOwners(t *testing.T) {
 	st := NewStore(Options{Keyring: &mapKeyring{},
 		File:   filepath.Join(dir, "creds", "credentials.yaml"),
 		Record: filepath.Join(dir, "record", "credential-hosts.json")})
-	if err := st.Save(ctx, zone("eu1"), tokA, SourceFile); err != nil {
+	if err := st.Save(ctx, zone("eu1"), tokA, KindFile); err != nil {
 		t.Fatal(err)
 	}
 	for _, sub := range []string{"creds", "record"} {

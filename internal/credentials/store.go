@@ -32,13 +32,19 @@ type Credential struct {
 	Source Source
 	// EnvVar names the variable when Source is SourceEnv.
 	EnvVar string
+	// Store is the store of a stored credential ("" for one from the
+	// environment): the OS keyring's kind, KindKernel or KindFile.
+	Store Kind
 }
 
 // Where describes the credential's place for people, e.g.
-// "keyring" or "env (MAKETOKEN_TOKEN_EU1)".
+// "keyring", "kernel keyring" or "env (MAKETOKEN_TOKEN_EU1)".
 func (c Credential) Where() string {
-	if c.Source == SourceEnv && c.EnvVar != "" {
+	switch {
+	case c.Source == SourceEnv && c.EnvVar != "":
 		return fmt.Sprintf("env (%s)", c.EnvVar)
+	case c.Store != "":
+		return c.Store.Label()
 	}
 	return string(c.Source)
 }
@@ -48,9 +54,18 @@ func (c Credential) Where() string {
 func (c Credential) Stored() bool { return c.Source == SourceKeyring || c.Source == SourceFile }
 
 // NotFoundError is a zone without any credential.
-type NotFoundError struct{ Zone string }
+type NotFoundError struct {
+	Zone string
+	// Store is where login put the credential, if the record says so: a
+	// credential in the kernel keyring ends without a logout (a reboot,
+	// its expiry).
+	Store Kind
+}
 
 func (e *NotFoundError) Error() string {
+	if e.Store == KindKernel {
+		return fmt.Sprintf("zone %s: not logged in: the credential stored in the kernel keyring is gone (%s); run `maketoken login -z %s` (or set MAKETOKEN_TOKEN_%s)", e.Zone, KernelEnds(), e.Zone, envNameOf(e.Zone))
+	}
 	return fmt.Sprintf("zone %s: not logged in; run `maketoken login -z %s` (or set MAKETOKEN_TOKEN_%s)", e.Zone, e.Zone, envNameOf(e.Zone))
 }
 
@@ -58,18 +73,23 @@ func envNameOf(zone string) string { return zones.EnvName(zone) }
 
 // Store is the one way to a zone's credential. It looks credentials up in
 // the order the CLI contract gives: MAKETOKEN_TOKEN_<ZONE>, MAKE_API_KEY
-// (for its zone only), then the backends (the OS keyring, then the
-// plain-text file that --insecure-storage writes). It owns the record of
-// the origin each stored credential was checked at: saving records it,
-// deleting clears it, and a lookup refuses a stored credential whose zone
-// has moved since (*OriginChangedError).
+// (for its zone only), then the store login put it in. It owns the record
+// of each stored credential's store and of the origin it was checked at:
+// saving records them, deleting clears them, and a lookup reads the
+// recorded store only, and refuses a stored credential whose zone has
+// moved since (*OriginChangedError). A zone whose record names no store
+// (logged in by an older version) is looked up where those looked: the OS
+// keyring, then the plain-text file. The kernel keyring is only ever read
+// for a zone whose record names it.
 type Store struct {
-	// backends in the order they are read.
-	backends []Backend
-	keyring  keyringBackend
-	file     fileBackend
-	record   Origins
-	getenv   func(string) string
+	// legacy are the places read, in order, for a zone whose record
+	// names no store.
+	legacy  []Backend
+	keyring keyringBackend
+	kernel  keyringBackend // used only where kernelKeyringHere
+	file    fileBackend
+	record  Origins
+	getenv  func(string) string
 	// makeZone is the zone MAKE_API_KEY belongs to; "": none, and the key
 	// is unused.
 	makeZone string
@@ -79,7 +99,10 @@ type Store struct {
 
 // Options configure a Store.
 type Options struct {
-	Keyring        Keyring       // nil: the OS keyring
+	Keyring Keyring // nil: the OS keyring
+	// KernelKeyring is the Linux kernel keyring; nil: the user's
+	// persistent keyring (SystemKernelKeyring).
+	KernelKeyring  Keyring
 	KeyringTimeout time.Duration // bound on every keyring call; 0: 10s
 	File           string        // the plain-text credentials file
 	// Record is the file of the origins stored credentials were checked
@@ -99,6 +122,15 @@ type Options struct {
 	MakeZone string
 }
 
+// KernelKeyringHere says whether the Linux kernel keyring is a store on
+// this system.
+func KernelKeyringHere() bool { return kernelKeyringHere }
+
+// systemKernelKeyring is the kernel keyring a Store uses unless told
+// otherwise; the package's tests replace it with one that refuses, so that
+// no test reaches a real user's keys by forgetting to give its own.
+var systemKernelKeyring = SystemKernelKeyring
+
 // DefaultKeyringTimeout bounds a keyring call when nothing else is set.
 const DefaultKeyringTimeout = 10 * time.Second
 
@@ -106,6 +138,9 @@ const DefaultKeyringTimeout = 10 * time.Second
 func NewStore(o Options) *Store {
 	if o.Keyring == nil {
 		o.Keyring = SystemKeyring{}
+	}
+	if o.KernelKeyring == nil {
+		o.KernelKeyring = systemKernelKeyring()
 	}
 	if o.KeyringTimeout <= 0 {
 		o.KeyringTimeout = DefaultKeyringTimeout
@@ -120,7 +155,8 @@ func NewStore(o Options) *Store {
 		o.Found = func(string) {}
 	}
 	s := &Store{
-		keyring:  keyringBackend{boundedKeyring{k: o.Keyring, timeout: o.KeyringTimeout}},
+		keyring:  keyringBackend{boundedKeyring{k: o.Keyring, kind: OSKeyring(), timeout: o.KeyringTimeout}},
+		kernel:   keyringBackend{boundedKeyring{k: o.KernelKeyring, kind: KindKernel, timeout: o.KeyringTimeout}},
 		file:     fileBackend{&fileStore{path: o.File, warn: o.Warn}},
 		record:   Origins{Path: o.Record},
 		getenv:   o.Getenv,
@@ -128,7 +164,7 @@ func NewStore(o Options) *Store {
 		found:    o.Found,
 		warn:     o.Warn,
 	}
-	s.backends = []Backend{s.keyring, s.file}
+	s.legacy = []Backend{s.keyring, s.file}
 	return s
 }
 
@@ -139,8 +175,9 @@ func account(zone zones.Zone) string { return zone.Name }
 func EnvVar(zone string) string { return "MAKETOKEN_TOKEN_" + zones.EnvName(zone) }
 
 // Lookup finds the zone's credential: the first of MAKETOKEN_TOKEN_<ZONE>,
-// MAKE_API_KEY (only for the zone it belongs to, see Options.MakeZone), the
-// OS keyring and the credentials file that has one.
+// MAKE_API_KEY (only for the zone it belongs to, see Options.MakeZone), and
+// the store the zone's record names (without one: the OS keyring, then the
+// credentials file).
 //
 // A keyring that cannot be used is an error, unless the user chose the
 // plain-text file for this zone and it holds the credential.
@@ -197,14 +234,17 @@ func (s *Store) lookup(ctx context.Context, zone zones.Zone) (Credential, error)
 			return Credential{Zone: name, Token: v, Source: SourceEnv, EnvVar: "MAKE_API_KEY"}, nil
 		}
 	}
-	// The first backend that holds it wins. If none does, the last
-	// failure is the answer: a file that cannot be read says more than a
-	// keyring that is not there.
+	// The recorded store, or the first of the others that holds it. If
+	// none does, the last failure is the answer: a file that cannot be
+	// read says more than a keyring that is not there. (A record that
+	// cannot be read is the answer once a stored credential is found:
+	// see Lookup.)
+	recorded, _ := s.record.StoredIn(name)
 	var failed error
-	for _, b := range s.backends {
+	for _, b := range s.readOrder(recorded) {
 		tok, err := b.Get(ctx, account(zone))
 		if err == nil {
-			return Credential{Zone: name, Token: tok, Source: b.Source()}, nil
+			return Credential{Zone: name, Token: tok, Source: b.Kind().Source(), Store: b.Kind()}, nil
 		}
 		if cerr := ctx.Err(); cerr != nil {
 			return Credential{}, cerr
@@ -216,149 +256,265 @@ func (s *Store) lookup(ctx context.Context, zone zones.Zone) (Credential, error)
 	if failed != nil {
 		return Credential{}, failed
 	}
-	return Credential{Zone: name, Source: SourceNone}, &NotFoundError{Zone: name}
+	return Credential{Zone: name, Source: SourceNone}, &NotFoundError{Zone: name, Store: recorded}
 }
 
-// CheckStores reads the zone's entry from the keyring and from the
-// credentials file, without using or changing either, and returns what
-// went wrong with each: nil when the store answered (with or without an
-// entry). It is how `doctor` says whether the credential stores work.
-func (s *Store) CheckStores(ctx context.Context, zone zones.Zone) (keyringErr, fileErr error) {
-	if _, err := s.keyring.Get(ctx, account(zone)); err != nil && !errors.Is(err, ErrNotFound) {
-		keyringErr = err
-	}
-	if _, err := s.file.Get(ctx, account(zone)); err != nil && !errors.Is(err, ErrNotFound) {
-		fileErr = err
-	}
-	return keyringErr, fileErr
-}
-
-// Destination is the one decision of where `login` stores a credential:
-// asked is what the user asked for (SourceFile for --insecure-storage;
-// "" for no choice, which is the OS keyring). It never falls back to the
-// plain-text file on its own.
-func (s *Store) Destination(asked Source) (Source, error) {
-	switch asked {
-	case "":
-		return SourceKeyring, nil
-	case SourceKeyring, SourceFile:
-		return asked, nil
-	}
-	return SourceNone, fmt.Errorf("cannot store a credential in %q", asked)
-}
-
-func (s *Store) backend(where Source) Backend {
-	for _, b := range s.backends {
-		if b.Source() == where {
-			return b
+// backend is the store of that kind, nil if there is none here.
+func (s *Store) backend(kind Kind) Backend {
+	switch kind {
+	case OSKeyring():
+		return s.keyring
+	case KindFile:
+		return s.file
+	case KindKernel:
+		if kernelKeyringHere {
+			return s.kernel
 		}
 	}
 	return nil
 }
 
-// Stored says where the zone's credential is stored, leaving the
-// environment aside, and its token: where (the place login is about to
-// store in) is read first, and a failure there is the error (login checks,
-// before asking for a token, that the keyring can be used: a keyring that
-// cannot be used is its *KeyringError); then the places read after it.
-func (s *Store) Stored(ctx context.Context, zone zones.Zone, where Source) (Source, string, error) {
-	start := -1
-	for i, b := range s.backends {
-		if b.Source() == where {
-			start = i
-		}
+// readOrder is where a zone's credential is read: the recorded store, or
+// without one the legacy places.
+func (s *Store) readOrder(recorded Kind) []Backend {
+	if b := s.backend(recorded); b != nil {
+		return []Backend{b}
 	}
-	if start < 0 {
-		return SourceNone, "", fmt.Errorf("zone %s: cannot store a credential in %q", zone.Name, where)
-	}
-	for _, b := range s.backends[start:] {
-		tok, err := b.Get(ctx, account(zone))
-		switch {
-		case err == nil:
-			s.found(tok)
-			return b.Source(), tok, nil
-		case !errors.Is(err, ErrNotFound):
-			return SourceNone, "", err
-		}
-	}
-	return SourceNone, "", nil
+	return s.legacy
 }
 
-// Save stores token as the zone's credential in where (the keyring or the
-// plain-text file), records the origin of the zone's URL as the one it was
-// checked at, and removes any copy from the other places, so that exactly
-// one stored credential remains. A place that cannot be reached holds no
-// copy that could win.
+// places is every place a zone's credential may be in: the legacy places
+// and the recorded store.
+func (s *Store) places(recorded Kind) []Backend {
+	all := append([]Backend(nil), s.legacy...)
+	if b := s.backend(recorded); b != nil && b.Kind() != KindFile && b.Kind() != OSKeyring() {
+		all = append(all, b)
+	}
+	return all
+}
+
+// StoreChecks is what reading a zone's entry gave in each store: nil
+// where the store answered (with or without an entry).
+type StoreChecks struct {
+	Keyring, File error
+	// Kernel is checked only where the zone's record names it or where
+	// login would store in it (KernelChecked).
+	Kernel        error
+	KernelChecked bool
+}
+
+// CheckStores reads the zone's entry from the OS keyring, the credentials
+// file and, where it is used, the kernel keyring, without using or
+// changing any, and says what went wrong with each. It is how `doctor`
+// says whether the credential stores work; choice is the credential_store
+// setting (where login would store).
+func (s *Store) CheckStores(ctx context.Context, zone zones.Zone, choice Choice) StoreChecks {
+	var c StoreChecks
+	if _, err := s.keyring.Get(ctx, account(zone)); err != nil && !errors.Is(err, ErrNotFound) {
+		c.Keyring = err
+	}
+	if _, err := s.file.Get(ctx, account(zone)); err != nil && !errors.Is(err, ErrNotFound) {
+		c.File = err
+	}
+	recorded, _ := s.record.StoredIn(zone.Name)
+	var ke *KeyringError
+	osGone := errors.As(c.Keyring, &ke) && !ke.IsTimeout()
+	if kernelKeyringHere && (recorded == KindKernel || choice == ChoiceKernel || (choice == ChoiceAuto && osGone)) {
+		c.KernelChecked = true
+		if _, err := s.kernel.Get(ctx, account(zone)); err != nil && !errors.Is(err, ErrNotFound) {
+			c.Kernel = err
+		}
+	}
+	return c
+}
+
+// Choice is where the user asked login to store credentials: the
+// credential_store setting or login's --store.
+type Choice string
+
+// The choices.
+const (
+	// ChoiceAuto is no choice: the OS keyring, or on Linux without a
+	// reachable Secret Service the kernel keyring.
+	ChoiceAuto    Choice = ""
+	ChoiceKeyring Choice = "keyring"
+	ChoiceKernel  Choice = "kernel"
+	ChoiceFile    Choice = "file"
+)
+
+// ChoiceError is a store that cannot be chosen here.
+type ChoiceError struct{ Err error }
+
+func (e *ChoiceError) Error() string { return e.Err.Error() }
+func (e *ChoiceError) Unwrap() error { return e.Err }
+
+// Destination is the one decision of where `login` stores a credential:
+// choice is what the user asked for. Without a choice it is the OS keyring
+// or, on Linux when no Secret Service can be reached (not one that does
+// not answer in time: that may be a locked keyring about to be unlocked),
+// the kernel keyring; auto says whether it was chosen so. A store that
+// cannot be used is the error (a *KeyringError, for the kernel keyring
+// with why the OS keyring could not be used either). It never falls back
+// to the plain-text file.
+func (s *Store) Destination(ctx context.Context, zone zones.Zone, choice Choice) (kind Kind, auto bool, err error) {
+	switch choice {
+	case ChoiceFile:
+		return KindFile, false, nil
+	case ChoiceKeyring:
+		return OSKeyring(), false, nil
+	case ChoiceKernel:
+		if !kernelKeyringHere {
+			return "", false, &ChoiceError{errors.New("the kernel keyring exists only on Linux: choose keyring or file")}
+		}
+		return KindKernel, false, nil
+	case ChoiceAuto:
+	default:
+		return "", false, &ChoiceError{fmt.Errorf("cannot store a credential in %q: choose keyring, kernel or file", string(choice))}
+	}
+	if !kernelKeyringHere {
+		return OSKeyring(), false, nil
+	}
+	_, err = s.keyring.Get(ctx, account(zone))
+	var ke *KeyringError
+	if err == nil || errors.Is(err, ErrNotFound) || !errors.As(err, &ke) || ke.IsTimeout() || ke.Interrupted {
+		return OSKeyring(), false, nil // Stored, read next, says what is wrong with it
+	}
+	// No Secret Service: the kernel keyring, if the kernel lets us use it.
+	_, kerr := s.kernel.Get(ctx, account(zone))
+	var kke *KeyringError
+	if errors.As(kerr, &kke) && !kke.IsTimeout() && !kke.Interrupted {
+		kke.OSErr = ke.Err
+	}
+	if kerr != nil && !errors.Is(kerr, ErrNotFound) {
+		return "", false, kerr
+	}
+	return KindKernel, true, nil
+}
+
+// Stored says where the zone's credential is stored, leaving the
+// environment aside, and its token: where (the store login is about to
+// store in) is read first, and a failure there is the error (login
+// checks, before asking for a token, that the store can be used: a
+// keyring that cannot be used is its *KeyringError); then the store the
+// zone's record names (or the legacy places), whose failures are ignored.
+// "" when no store has it.
+func (s *Store) Stored(ctx context.Context, zone zones.Zone, where Kind) (Kind, string, error) {
+	b := s.backend(where)
+	if b == nil {
+		return "", "", fmt.Errorf("zone %s: cannot store a credential in %q", zone.Name, where)
+	}
+	tok, err := b.Get(ctx, account(zone))
+	switch {
+	case err == nil:
+		s.found(tok)
+		return where, tok, nil
+	case !errors.Is(err, ErrNotFound):
+		return "", "", err
+	}
+	recorded, _ := s.record.StoredIn(zone.Name)
+	for _, other := range s.readOrder(recorded) {
+		if other.Kind() == where {
+			continue
+		}
+		if tok, err := other.Get(ctx, account(zone)); err == nil {
+			s.found(tok)
+			return other.Kind(), tok, nil
+		}
+	}
+	return "", "", nil
+}
+
+// Save stores token as the zone's credential in where (a keyring or the
+// plain-text file), records that store and the origin of the zone's URL
+// as the one it was checked at, and removes any copy from the other
+// places, so that exactly one stored credential remains. A place that
+// cannot be reached holds no copy that could win.
 //
 // The caller checked the token at the zone's URL (login with a call, a
 // rotation with the new token, create --save with the credential that
 // made it).
-func (s *Store) Save(ctx context.Context, zone zones.Zone, token string, where Source) error {
+func (s *Store) Save(ctx context.Context, zone zones.Zone, token string, where Kind) error {
 	b := s.backend(where)
 	if b == nil {
 		return fmt.Errorf("zone %s: cannot store a credential in %q", zone.Name, where)
 	}
+	// The kernel keyring is read only for a zone whose record names it:
+	// without a record, a credential stored there would never be found.
+	if where == KindKernel && s.record.Path == "" {
+		return fmt.Errorf("zone %s: the kernel keyring needs maketoken's config folder, to record that the credential is there; set HOME (or XDG_CONFIG_HOME)", zone.Name)
+	}
+	recorded, _ := s.record.StoredIn(zone.Name)
 	s.found(token)
 	if err := b.Set(ctx, account(zone), token); err != nil {
-		if where == SourceFile {
+		if where == KindFile {
 			return fmt.Errorf("zone %s: writing the credentials file: %w", zone.Name, err)
 		}
 		return err
 	}
-	if err := s.record.Set(zone.Name, zone.URL); err != nil {
+	if err := s.record.SetStored(zone.Name, zone.URL, where); err != nil {
+		if where == KindKernel {
+			return fmt.Errorf("zone %s: stored in the kernel keyring, but could not record that it is there, so maketoken would not find it: %w", zone.Name, err)
+		}
 		s.warn(fmt.Sprintf("zone %s: could not record the host the credential was checked at (%v); a later change of the zone's URL will not be noticed", zone.Name, err))
 	}
-	for _, other := range s.backends {
-		if other == b {
+	for _, other := range s.places(recorded) {
+		if other.Kind() == where {
 			continue
 		}
 		err := other.Delete(ctx, account(zone))
 		if err == nil || errors.Is(err, ErrNotFound) || unreachable(err) {
 			continue
 		}
-		return fmt.Errorf("zone %s: stored in %s, but could not remove the old copy from %s: %w", zone.Name, placeName(where), placeName(other.Source()), err)
+		return fmt.Errorf("zone %s: stored in %s, but could not remove the old copy from %s: %w", zone.Name, where.Name(), other.Kind().Name(), err)
 	}
 	return nil
 }
 
-func placeName(s Source) string {
-	if s == SourceFile {
-		return "the credentials file"
-	}
-	return "the " + string(s)
-}
-
-// Delete forgets the zone's stored credential, from every place, and says
-// where it was. Environment variables are not touched. The origin record
-// of the zone is cleared once every place answered: while one could not be
-// asked, it may still hold the credential, which must still go only where
-// it was checked.
+// Delete forgets the zone's stored credential, from every place it may be
+// in (the OS keyring, the credentials file, and the store the record
+// names), and says where it was. Environment variables are not touched.
+// The record of the zone is cleared once every place answered: while one
+// could not be asked, it may still hold the credential, which must still
+// go only where it was checked.
 //
 // A place that cannot be reached is an error only when no other place
 // held the credential (a keyring that is not there on a server, beside the
 // file that held it, is no failure to forget it).
-func (s *Store) Delete(ctx context.Context, zone zones.Zone) ([]Source, error) {
-	var removed []Source
+func (s *Store) Delete(ctx context.Context, zone zones.Zone) ([]Kind, error) {
+	recorded, _ := s.record.StoredIn(zone.Name)
+	var removed []Kind
 	var failed, unreached error
-	for _, b := range s.backends {
+	recordedAnswered := false
+	for _, b := range s.places(recorded) {
 		err := b.Delete(ctx, account(zone))
 		switch {
 		case err == nil:
-			removed = append(removed, b.Source())
+			removed = append(removed, b.Kind())
 		case errors.Is(err, ErrNotFound):
 		case unreachable(err):
 			if unreached == nil {
 				unreached = err
 			}
+			continue
 		default:
 			if failed == nil {
 				failed = err
 			}
+			continue
 		}
+		recordedAnswered = recordedAnswered || b.Kind() == recorded
 	}
-	if failed == nil && unreached == nil {
+	switch {
+	case failed == nil && unreached == nil:
 		if err := s.record.Set(zone.Name, ""); err != nil {
 			s.warn(fmt.Sprintf("zone %s: could not remove the recorded host of the credential: %v", zone.Name, err))
+		}
+	case recordedAnswered:
+		// Gone from where login put it: lookups no longer go there (and
+		// do not say it was lost), but the origin stays for a copy the
+		// place that did not answer may hold.
+		if err := s.record.ForgetStore(zone.Name); err != nil {
+			s.warn(fmt.Sprintf("zone %s: could not update the record of the credential: %v", zone.Name, err))
 		}
 	}
 	if failed != nil {
@@ -368,4 +524,35 @@ func (s *Store) Delete(ctx context.Context, zone zones.Zone) ([]Source, error) {
 		return removed, unreached
 	}
 	return removed, nil
+}
+
+// KernelEnds says what ends a credential in the kernel keyring, for
+// people: "a reboot, or 3 days in which maketoken does not use it".
+func KernelEnds() string {
+	d := KernelLifetime()
+	if d <= 0 {
+		return "a reboot, or the persistent keyring's expiry, ends it"
+	}
+	return "a reboot ends it, and so do " + lifetimeText(d) + " in which maketoken does not use it"
+}
+
+// lifetimeText is a duration in the largest whole unit: "3 days",
+// "36 hours", "90 seconds".
+func lifetimeText(d time.Duration) string {
+	unit := func(n int64, one string) string {
+		if n == 1 {
+			return "1 " + one
+		}
+		return fmt.Sprintf("%d %ss", n, one)
+	}
+	switch s := int64(d / time.Second); {
+	case s%86400 == 0:
+		return unit(s/86400, "day")
+	case s%3600 == 0:
+		return unit(s/3600, "hour")
+	case s%60 == 0:
+		return unit(s/60, "minute")
+	default:
+		return unit(s, "second")
+	}
 }
