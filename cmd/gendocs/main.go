@@ -332,7 +332,7 @@ nothing matched: no token fits the selector
 partial failure: some zones or tokens succeeded and others failed
 .TP
 .B 8
-the OS keyring is unavailable or timed out
+no keyring can be used (the OS keyring or the Linux kernel keyring), or it timed out
 .TP
 .B 130
 interrupted (Ctrl\-C, SIGTERM, SIGHUP, SIGQUIT): one line on stderr says what was done and what was not
@@ -357,5 +357,5 @@ any setting of the config file (e.g. \fBMAKETOKEN_OUTPUT=json\fR)
 .B $XDG_CONFIG_HOME/maketoken/config.yaml
 the config file (\fB~/.config/maketoken/config.yaml\fR; the OS equivalent on macOS and Windows): default zone, extra zones, zone URL overrides
 .PP
-Credentials live in the OS keyring (service \fBmaketoken\fR, one entry per zone), or, only after \fBmaketoken login \-\-insecure\-storage\fR, in a plain\-text file of mode 0600.
+Credentials live in the OS keyring (service \fBmaketoken\fR, one entry per zone); on Linux without a Secret Service (or after \fBmaketoken login \-\-store kernel\fR) in the kernel keyring (kernel memory, for your user only, until a reboot or 3 days unused); or, only after \fBmaketoken login \-\-store file\fR, in a plain\-text file of mode 0600.
 `

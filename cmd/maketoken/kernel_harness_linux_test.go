@@ -35,7 +35,7 @@ func kernelKeyringFor(spec string) (credentials.Keyring, error) {
 		serial, opt, _ := strings.Cut(arg, ",")
 		n, err := strconv.Atoi(serial)
 		if err != nil {
-			return nil, fmt.Errorf("MAKETOKEN_TEST_KERNEL_KEYRING=%s: %v", spec, err)
+			return nil, fmt.Errorf("MAKETOKEN_TEST_KERNEL_KEYRING=%s: %w", spec, err)
 		}
 		k := credentials.KernelKeyringIn(n)
 		if opt == "hangset" {
@@ -48,7 +48,7 @@ func kernelKeyringFor(spec string) (credentials.Keyring, error) {
 			return nil, err
 		}
 		if err := kerneltest.BlockKeyCalls(errno); err != nil {
-			return nil, fmt.Errorf("MAKETOKEN_TEST_KERNEL_KEYRING=%s: %v", spec, err)
+			return nil, fmt.Errorf("MAKETOKEN_TEST_KERNEL_KEYRING=%s: %w", spec, err)
 		}
 		return nil, nil
 	case "refuse":
@@ -90,7 +90,7 @@ func (hangSetKeyring) Set(string, string, string) error { select {} }
 // away when it ends, where this kernel allows it ([kernelkeys]); else one
 // that refuses as a kernel without key support does.
 func setupKernelKeyring(env *testscript.Env) error {
-	if err := kerneltest.Usable(); err != nil {
+	if !kernelKeysUsable() {
 		env.Setenv("MAKETOKEN_TEST_KERNEL_KEYRING", "refuse:ENOSYS")
 		return nil
 	}

@@ -171,7 +171,8 @@ what happened without reading its messages:
   5    permission denied: Make answered 403 (the credential lacks a scope)
   6    nothing matched: no token fits the selector
   7    partial failure: some zones or tokens succeeded and others failed
-  8    the OS keyring is unavailable or timed out
+  8    no keyring can be used (the OS keyring or the Linux kernel keyring),
+       or it timed out
   130  interrupted (Ctrl-C, SIGTERM, SIGHUP, SIGQUIT): one line on stderr
        says what was done and what was not
 
@@ -186,7 +187,8 @@ const environmentHelp = `Credentials (for zone Z, the first one found wins):
   MAKE_API_KEY            a credential, as Make's own tools read it: used only
                           for the zone MAKE_ZONE names (or one chosen with -z),
                           never for a default zone nor for --all-zones
-  then the OS keyring, then the file written by login --insecure-storage.
+  then the store login put the credential in: the OS keyring, the Linux
+  kernel keyring, or the file of login --store file.
 
 Settings (a flag wins over the environment, the environment over the config
 file):
@@ -201,8 +203,11 @@ file):
   MAKETOKEN_OUTPUT        table, tsv or json (as -o)
   MAKETOKEN_TIMEOUT       time limit of a command (as --timeout)
   MAKETOKEN_KEYRING_TIMEOUT  time limit of one keyring call (default 10s)
+  MAKETOKEN_CREDENTIAL_STORE  where login stores (as login --store): keyring,
+                          kernel or file; default: the OS keyring, or on
+                          Linux without a Secret Service the kernel keyring
   MAKETOKEN_DEBUG         trace HTTP on stderr, secrets redacted (as --debug)
-  MAKETOKEN_CREDENTIALS_FILE  the file login --insecure-storage writes
+  MAKETOKEN_CREDENTIALS_FILE  the file login --store file writes
   MAKETOKEN_ROTATE_AFTER  credential age past which status suggests
                           rotate --self (default 90d; off: never)
 

@@ -31,7 +31,7 @@ const (
 	KeyKeyringTimeout  = "keyring_timeout"
 	KeyDebug           = "debug"
 	KeyCredentialsFile = "credentials_file"
-	KeyCredentialStore = "credential_store"
+	KeyCredentialStore = "credential_store" //nolint:gosec // a setting's name, no secret
 	KeyRotateAfter     = "rotate_after"
 )
 
@@ -215,7 +215,7 @@ func CredentialStore(value, from string) (string, error) {
 	case "", "keyring", "kernel", "file":
 		return v, nil
 	}
-	return "", &UsageError{fmt.Errorf("unknown credential store %q: use keyring, kernel or file; it comes from %s", value, from)}
+	return "", &UsageError{fmt.Errorf("unknown credential store %s: use keyring, kernel or file; it comes from %s", output.Echo(value), from)}
 }
 
 // readBounded reads a config file of at most MaxFileBytes: a path that

@@ -14,7 +14,8 @@ import (
 )
 
 // fileStore is the plain-text credentials file that
-// `login --insecure-storage` writes: YAML, mode 0600, replaced atomically.
+// `login --store file` (--insecure-storage) writes: YAML, mode 0600,
+// replaced atomically.
 // A Store lives for one command: the file is read (and its mode checked)
 // once, however many zones are looked up in it, and re-read before a
 // change so that another process's change is not lost.

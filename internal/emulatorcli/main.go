@@ -40,6 +40,8 @@ func Main(args []string, st Streams) int {
 			return Run(args[1:], st)
 		case "shell":
 			return Shell(args[1:], st)
+		case keysBlockedCmd:
+			return execKeysBlocked(args[1:], st)
 		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -135,7 +137,7 @@ func runInSession(st Streams, end string, newCmd func(*session) (command, error)
 		fmt.Fprintf(st.Err, "make-emulator: %s: %v\n", c.argv[0], err)
 		return exitCannotRun
 	}
-	cmd := &exec.Cmd{Path: path, Args: c.argv, Env: env, Stdout: st.Out, Stderr: st.Err}
+	cmd := keysBlocked(&exec.Cmd{Path: path, Args: c.argv, Env: env, Stdout: st.Out, Stderr: st.Err}, st.Self)
 	if st.In != nil {
 		cmd.Stdin = st.In
 	}

@@ -97,9 +97,13 @@ func startSession(environ []string, self string, now time.Time) (_ *session, err
 		"XDG_STATE_HOME="+filepath.Join(dir, "state"),
 		// No keyring: a D-Bus address that leads nowhere, so that a login
 		// or logout inside can neither reach the user's Secret Service nor
-		// auto-launch a bus (maketoken then says to use
-		// --insecure-storage, which writes into this folder).
+		// auto-launch a bus.
 		"DBUS_SESSION_BUS_ADDRESS=unix:path="+filepath.Join(dir, "no-keyring-here"),
+		// A `login` inside stores in this folder (the credentials file),
+		// not in the user's kernel keyring, where maketoken would go
+		// without a Secret Service; on Linux the command runs with the
+		// kernel's key calls closed to it anyway (see keysBlocked).
+		"MAKETOKEN_CREDENTIAL_STORE=file",
 	)
 	for _, name := range s.srv.Zones() {
 		env = append(env, "MAKETOKEN_TOKEN_"+zones.EnvName(name)+"="+s.srv.Zone(name).AdminToken())

@@ -5,8 +5,10 @@ package kerneltest
 import (
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/maketoken/maketoken/internal/keycalls"
@@ -62,10 +64,16 @@ const (
 	usrAllLink = 0x001f0000
 )
 
+// made numbers the keyrings NewKeyring makes: a keyring added to a
+// keyring that links one of the same name would displace it.
+var made atomic.Int64
+
 // NewKeyring makes a keyring for one test and returns its serial number,
-// and destroy, which invalidates it (and so every key only it holds).
+// and destroy, which invalidates it (and so every key only it holds). Its
+// name is name with a number that no other keyring of the process has.
 func NewKeyring(name string) (int, func(), error) {
 	var ring int
+	name = fmt.Sprintf("%s-%d-%d", name, os.Getpid(), made.Add(1))
 	err := Do(func() error {
 		id, err := unix.AddKey("keyring", name, nil, unix.KEY_SPEC_THREAD_KEYRING)
 		if err != nil {
