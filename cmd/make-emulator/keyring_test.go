@@ -16,9 +16,10 @@ import (
 )
 
 // With a real Secret Service on the session bus, nothing inside
-// `make-emulator run` reaches it: a login there fails (exit 8) instead of
-// storing the emulator's token in the user's keyring, and the user's own
-// entries stay as they were.
+// `make-emulator run` reaches it: a login there stores in the session's
+// folder, one asked for the OS keyring fails (exit 8), instead of storing
+// the emulator's token in the user's keyring, and the user's own entries
+// stay as they were.
 func TestRealKeyringUntouchedByTheEmulator(t *testing.T) {
 	if os.Getenv("MAKETOKEN_REAL_KEYRING_TEST") != "1" || os.Getenv("DBUS_SESSION_BUS_ADDRESS") == "" {
 		t.Skip("real-keyring tests run only inside dbus-run-session with MAKETOKEN_REAL_KEYRING_TEST=1 (see .ci/run)")
@@ -35,6 +36,7 @@ func TestRealKeyringUntouchedByTheEmulator(t *testing.T) {
 	home := t.TempDir()
 	cmd := exec.Command(filepath.Join(bin, "make-emulator"), "run", "--", "sh", "-c", `
 		printf '%s\n' "$MAKETOKEN_TOKEN_EU2" | maketoken login -z eu2 --with-token; echo "login=$?"
+		printf '%s\n' "$MAKETOKEN_TOKEN_EU2" | maketoken login -z eu2 --with-token --store keyring; echo "keyring=$?"
 		maketoken logout -z eu1 --yes; echo "logout=$?"
 		maketoken token -z eu1 | grep -qx "$MAKETOKEN_TOKEN_EU1" && echo "eu1 credential: the emulator's"`)
 	cmd.Env = []string{"HOME=" + home, "TMPDIR=" + home, "PATH=/usr/bin:/bin",
@@ -43,7 +45,7 @@ func TestRealKeyringUntouchedByTheEmulator(t *testing.T) {
 	if err != nil {
 		t.Fatalf("make-emulator run: %v\n%s", err, out)
 	}
-	for _, want := range []string{"login=8", "eu1 credential: the emulator's"} {
+	for _, want := range []string{"login=0", "stored in the plain-text file", "keyring=8", "eu1 credential: the emulator's"} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("no %q in:\n%s", want, out)
 		}
