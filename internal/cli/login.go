@@ -64,6 +64,7 @@ stored credential there (exit 4) until you run login for the zone again.`,
 	cmd.Flags().BoolVar(&opts.WithToken, "with-token", false, "read the token from standard input")
 	cmd.Flags().StringVar(&opts.Store, "store", "", "where to store the token: keyring (the OS keyring), kernel (the Linux kernel keyring) or file (plain text, mode 0600)")
 	cmd.Flags().BoolVar(&opts.InsecureStorage, "insecure-storage", false, "the same as --store file")
+	_ = cmd.RegisterFlagCompletionFunc("store", cobra.FixedCompletions([]string{"keyring", "kernel", "file"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
