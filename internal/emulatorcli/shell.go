@@ -91,7 +91,7 @@ unset MAKE_EMULATOR_ENV
 func (s *session) settle() string {
 	var b strings.Builder
 	b.WriteString("# make-emulator: the session's settings win over the startup files'.\n")
-	b.WriteString(`for __mkemu_v in $(env | sed -n 's/^\(MAKETOKEN_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$__mkemu_v"; done; unset __mkemu_v` + "\n")
+	b.WriteString(`for __mkemu_v in $(command env | command sed -n 's/^\(MAKETOKEN_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$__mkemu_v"; done; unset __mkemu_v` + "\n")
 	b.WriteString("unset MAKE_API_KEY MAKE_ZONE\n")
 	var set []string
 	for _, kv := range s.env {
