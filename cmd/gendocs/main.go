@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/maketoken/maketoken/internal/cli"
+	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/spf13/cobra"
 	"github.com/spf13/cobra/doc"
 	"github.com/spf13/pflag"
@@ -75,7 +76,7 @@ func run(args []string, stderr io.Writer) error {
 // terminal, no environment and no output, and with cobra's implicit
 // parts (the completion command, --version) added as Execute would.
 func rootCommand() *cobra.Command {
-	streams := &cli.IOStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard}
+	streams := &iostreams.IOStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard}
 	root := cli.NewRootCommand(cli.Deps{
 		IO:      streams,
 		Getenv:  func(string) string { return "" },

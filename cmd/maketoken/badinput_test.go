@@ -16,6 +16,7 @@ import (
 	"github.com/maketoken/maketoken/internal/cli"
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/emulator"
+	"github.com/maketoken/maketoken/internal/iostreams"
 )
 
 // badCase is one piece of bad input, from the user or from the server,
@@ -265,7 +266,7 @@ func runBadCase(t *testing.T, tc badCase) []string {
 
 	var stdout, stderr lockedBuffer
 	deps := cli.Deps{
-		IO:      &cli.IOStreams{In: strings.NewReader(tc.stdin), Out: &stdout, ErrOut: &stderr},
+		IO:      &iostreams.IOStreams{In: strings.NewReader(tc.stdin), Out: &stdout, ErrOut: &stderr},
 		Getenv:  func(k string) string { return b.env[k] },
 		Keyring: &memKeyring{m: map[string]string{}},
 		// Never the user's kernel keyring: one in memory too.

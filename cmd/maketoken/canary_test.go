@@ -15,6 +15,7 @@ import (
 
 	"github.com/maketoken/maketoken/internal/cli"
 	"github.com/maketoken/maketoken/internal/emulator"
+	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -398,7 +399,7 @@ func TestCanaryCopiesOutput(t *testing.T) {
 	for _, args := range [][]string{{"-z", "eu1", "status", "-o", "json"}, {"token", "-z", "eu1"}, {"exec", "--", "env"}} {
 		out.Reset()
 		errOut.Reset()
-		deps := cli.Deps{IO: &cli.IOStreams{Out: &out, ErrOut: &errOut}}
+		deps := cli.Deps{IO: &iostreams.IOStreams{Out: &out, ErrOut: &errOut}}
 		done := teeForCanary(&deps, args)
 		fmt.Fprint(deps.IO.Out, "OUT "+args[0])
 		fmt.Fprint(deps.IO.ErrOut, "ERR "+args[0])

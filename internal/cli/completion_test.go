@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"github.com/maketoken/maketoken/internal/iostreams"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -45,7 +46,7 @@ func TestCompletionTimeout(t *testing.T) {
 			t.Parallel()
 			var out, errOut strings.Builder
 			deps := Deps{
-				IO:     &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut},
+				IO:     &iostreams.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut},
 				Getenv: func(k string) string { return env[k] },
 				Now:    time.Now,
 			}

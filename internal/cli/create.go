@@ -205,7 +205,7 @@ func (o *CreateOptions) validate() (time.Duration, error) {
 // tokens.SkewLimit from Make's: a lifetime counts on Make's clock.
 func warnSkew(f *Factory, zone string, client *makeapi.Client) {
 	if err := tokens.CheckSkew(zone, client); err != nil {
-		f.Warn(fmt.Sprintf("%v: lifetimes count on Make's clock; fix this machine's (see `maketoken doctor -z %s`)", err, zone))
+		f.IO.Warn(fmt.Sprintf("%v: lifetimes count on Make's clock; fix this machine's (see `maketoken doctor -z %s`)", err, zone))
 	}
 }
 
@@ -300,7 +300,7 @@ func (c *createdToken) deliver(ctx context.Context, rv tokens.Revoker) error {
 // reportCreated says on stderr what was created and where it went.
 func (c *createdToken) reportCreated(what string) {
 	f := c.f
-	f.Report(true, "Created %s.", output.Sanitize(what))
+	f.IO.Result(true, "Created %s.", output.Sanitize(what))
 	switch {
 	case c.out != nil:
 		fmt.Fprintf(f.IO.ErrOut, "Wrote it to %s (mode 0600).\n", output.Sanitize(c.opts.OutFile))

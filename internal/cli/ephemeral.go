@@ -143,12 +143,12 @@ func revokeEphemeral(ctx context.Context, f *Factory, et *ephemeralToken, result
 	err = apiError(et.zone.Name, err, "user:write")
 	if result == nil {
 		// COMMAND succeeded: say what is left, keep its code.
-		PrintError(f.IO.ErrOut, err, f.Redactor)
+		f.IO.PrintError(err)
 		return nil
 	}
 	var ee *ExitError
 	if errors.As(result, &ee) && ee.Err == nil {
-		PrintError(f.IO.ErrOut, err, f.Redactor)
+		f.IO.PrintError(err)
 		return result
 	}
 	return &ExitError{Code: ExitCode(result), Err: fmt.Errorf("%w; and %w", result, err)}

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/maketoken/maketoken/internal/config"
@@ -14,7 +12,6 @@ import (
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/outfile"
 	"github.com/maketoken/maketoken/internal/output"
-	"github.com/maketoken/maketoken/internal/redact"
 	"github.com/maketoken/maketoken/internal/scopes"
 	"github.com/maketoken/maketoken/internal/tokens"
 	"github.com/maketoken/maketoken/internal/zones"
@@ -50,6 +47,9 @@ func (e *ExitError) Error() string {
 }
 
 func (e *ExitError) Unwrap() error { return e.Err }
+
+// Silent reports an error that prints nothing (see IOStreams.PrintError).
+func (e *ExitError) Silent() bool { return e.Err == nil }
 
 func usageErrorf(format string, a ...any) error {
 	return &ExitError{Code: ExitUsage, Err: fmt.Errorf(format, a...)}
@@ -105,23 +105,6 @@ func ExitCode(err error) int {
 		return ExitPermission
 	}
 	return ExitFailure
-}
-
-// PrintError writes err to w as maketoken's one-line error message, with
-// every secret the run knows of removed.
-func PrintError(w io.Writer, err error, r *redact.Redactor) {
-	if err == nil {
-		return
-	}
-	var ee *ExitError
-	if errors.As(err, &ee) && ee.Err == nil {
-		return
-	}
-	msg := err.Error()
-	if errors.Is(err, context.DeadlineExceeded) && !strings.Contains(msg, "timeout") {
-		msg += " (the command ran out of time; raise --timeout)"
-	}
-	fmt.Fprintf(w, "maketoken: %s\n", output.Sanitize(r.String(msg)))
 }
 
 // apiError explains a failed API call for a zone: what it means and what
@@ -216,7 +199,7 @@ func summarize(f *Factory, errs []error, authWins bool) error {
 		return nil
 	}
 	for _, err := range failed {
-		PrintError(f.IO.ErrOut, err, f.Redactor)
+		f.IO.PrintError(err)
 	}
 	switch {
 	case rejected && authWins:

@@ -168,7 +168,7 @@ func runCommand(f *Factory, path string, args, env []string) error {
 	cmd.Args[0] = name
 	cmd.Env = env
 	// The command gets the terminal itself, not maketoken's gate on it.
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = f.IO.In, f.IO.Out, childStderr(f.IO.ErrOut)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = f.IO.In, f.IO.Out, f.IO.ChildStderr()
 
 	// Signals are caught from before the command starts (none is missed)
 	// until it has ended: maketoken must outlive it to pass its exit code

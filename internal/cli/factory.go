@@ -3,17 +3,16 @@ package cli
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/credentials"
+	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/redact"
@@ -21,25 +20,6 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
-
-// IOStreams are the command's standard streams and what is attached to
-// them.
-type IOStreams struct {
-	In     io.Reader
-	Out    io.Writer
-	ErrOut io.Writer
-	InTTY  bool
-	OutTTY bool
-	ErrTTY bool
-	// ReadSecret reads a line from the terminal without echoing it.
-	ReadSecret func() (string, error)
-	// TerminalWidth is the width of the terminal on stdout, 0 if unknown.
-	TerminalWidth func() int
-	// SaveTerminal records the terminal's settings; restore puts them
-	// back, for a ReadSecret that is left behind when a prompt is
-	// interrupted. Nil where there is no terminal to restore.
-	SaveTerminal func() (restore func())
-}
 
 // BuildInfo describes the running binary.
 type BuildInfo struct {
@@ -49,7 +29,7 @@ type BuildInfo struct {
 // Deps are what the commands take from the outside world. Tests replace
 // any of them; Main fills in the rest from the real system.
 type Deps struct {
-	IO      *IOStreams
+	IO      *iostreams.IOStreams
 	Getenv  func(string) string
 	Environ func() []string
 	// Keyring is the OS keyring; nil means the real one.
@@ -96,7 +76,7 @@ func (f *Factory) Config() (*config.Config, error) {
 		f.cfg, f.cfgErr = config.Load(f.flags, f.Getenv)
 		if f.cfg != nil {
 			for _, w := range f.cfg.Warnings {
-				f.Warn(w)
+				f.IO.Warn(w)
 			}
 		}
 	})
@@ -126,8 +106,7 @@ func (f *Factory) noteAdHocZones() {
 	}
 	for _, z := range reg.All() {
 		if z.AdHoc {
-			fmt.Fprintf(f.IO.ErrOut, "maketoken: note: zone %s comes from MAKE_ZONE: a private instance at %s\n",
-				output.Sanitize(z.Name), output.Sanitize(z.URL))
+			f.IO.Note("zone %s comes from MAKE_ZONE: a private instance at %s", z.Name, z.URL)
 		}
 	}
 }
@@ -163,7 +142,7 @@ func (f *Factory) Store() (*credentials.Store, error) {
 	f.storeOnce.Do(func() {
 		makeZone := reg.APIKeyZone()
 		if makeZone == "" && strings.TrimSpace(f.Getenv("MAKE_API_KEY")) != "" {
-			fmt.Fprintln(f.IO.ErrOut, "maketoken: note: MAKE_API_KEY ignored: say its zone with MAKE_ZONE or -z")
+			f.IO.Note("MAKE_API_KEY ignored: say its zone with MAKE_ZONE or -z")
 		}
 		record := ""
 		if dir, err := config.Dir(f.Getenv); err == nil {
@@ -176,7 +155,7 @@ func (f *Factory) Store() (*credentials.Store, error) {
 			File:           cfg.CredentialsFile,
 			Record:         record,
 			Getenv:         f.Getenv,
-			Warn:           f.Warn,
+			Warn:           f.IO.Warn,
 			Found:          f.Redactor.Add,
 			MakeZone:       makeZone,
 		})
@@ -242,45 +221,12 @@ func (f *Factory) noteRetry(zone zones.Zone) func(makeapi.RetryEvent) {
 		debug := cfg != nil && cfg.Debug
 		// At a terminal, a progress line counts the pause down, below
 		// the note.
-		if p := f.IO.activeProgress(); p != nil {
+		if p := f.IO.ActiveProgress(); p != nil {
 			p.Wait(ev.Wait)
 		}
 		if debug || f.IO.ErrTTY {
 			fmt.Fprintf(f.IO.ErrOut, "maketoken: zone %s: %s\n", zone.Name, f.Redactor.String(ev.String()))
 		}
-	}
-}
-
-// Warn writes a warning to stderr.
-func (f *Factory) Warn(msg string) {
-	st := f.ErrStyle()
-	fmt.Fprintln(f.IO.ErrOut, st.Warning("maketoken: "+st.Yellow("warning:")+" "+output.Sanitize(f.Redactor.String(msg))))
-}
-
-// Report writes a result line to stderr, marked ✓ when ok and ✗ when not
-// (on a terminal only).
-func (f *Factory) Report(ok bool, format string, a ...any) {
-	st, line := f.ErrStyle(), fmt.Sprintf(format, a...)
-	if ok {
-		line = st.OK(line)
-	} else {
-		line = st.Failed(line)
-	}
-	fmt.Fprintln(f.IO.ErrOut, line)
-}
-
-// OutStyle and ErrStyle colour and mark what goes to stdout and stderr:
-// colour as output.ColorEnabled decides (NO_COLOR, CLICOLOR,
-// CLICOLOR_FORCE, TERM=dumb), marks (✓ ✗ !) on a terminal only.
-func (f *Factory) OutStyle() output.Style { return f.style(f.IO.OutTTY) }
-
-// ErrStyle is OutStyle for stderr.
-func (f *Factory) ErrStyle() output.Style { return f.style(f.IO.ErrTTY) }
-
-func (f *Factory) style(tty bool) output.Style {
-	return output.Style{
-		Color: output.ColorEnabled(tty, f.Getenv),
-		Marks: tty && f.Getenv("TERM") != "dumb",
 	}
 }
 
@@ -295,7 +241,7 @@ func (f *Factory) Printer() (*output.Printer, error) {
 	if err != nil {
 		return nil, &ExitError{Code: ExitUsage, Err: err}
 	}
-	return &output.Printer{Out: f.IO.Out, Format: output.Format(cfg.Output, jqExpr, f.IO.OutTTY), JQ: code, Width: f.tableWidth(), Ctx: f.runCtx, Terminal: f.IO.OutTTY, Style: f.OutStyle()}, nil
+	return &output.Printer{Out: f.IO.Out, Format: output.Format(cfg.Output, jqExpr, f.IO.OutTTY), JQ: code, Width: f.IO.TableWidth(), Ctx: f.runCtx, Terminal: f.IO.OutTTY, Style: f.IO.OutStyle()}, nil
 }
 
 // tableUnasked reports whether printer shows a table only because stdout
@@ -304,25 +250,6 @@ func (f *Factory) Printer() (*output.Printer, error) {
 func (f *Factory) tableUnasked(printer *output.Printer) bool {
 	cfg, err := f.Config()
 	return err == nil && printer.Format == output.Table && cfg.Output == "" && f.IO.OutTTY
-}
-
-// tableWidth is the width tables must fit: the terminal's on stdout
-// (COLUMNS, when set, overrides it, as for ls), 80 if the terminal does
-// not say, and no limit when stdout is not a terminal (`-o table` into a
-// pipe or file keeps every cell whole).
-func (f *Factory) tableWidth() int {
-	if !f.IO.OutTTY {
-		return 0
-	}
-	if n, err := strconv.Atoi(strings.TrimSpace(f.Getenv("COLUMNS"))); err == nil && n > 0 {
-		return n
-	}
-	if f.IO.TerminalWidth != nil {
-		if w := f.IO.TerminalWidth(); w > 0 {
-			return w
-		}
-	}
-	return 80
 }
 
 // CommandContext is a command's context: it ends at --timeout (whose

@@ -140,7 +140,7 @@ func (f *Factory) targetZones(ctx context.Context, all bool) ([]zoneCredential, 
 	// cannot be read, may hide credentials the user expects, so say so.
 	var ke *credentials.KeyringError
 	if unusable != nil && (!errors.As(unusable, &ke) || ke.IsTimeout() || ke.Kind == credentials.KindKernel) {
-		f.Warn("some zones were skipped: " + unusable.Error())
+		f.IO.Warn("some zones were skipped: " + unusable.Error())
 	}
 	return out, nil
 }

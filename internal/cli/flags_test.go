@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"github.com/maketoken/maketoken/internal/iostreams"
 	"strings"
 	"testing"
 )
@@ -31,7 +32,7 @@ func (k untouchedKeyring) Delete(string, string) error {
 func runInProcess(t *testing.T, args ...string) (int, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	io := &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}
+	io := &iostreams.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}
 	home := t.TempDir() // no user's config, cache or credentials file is read
 	env := map[string]string{"HOME": home, "XDG_CONFIG_HOME": home + "/config", "XDG_CACHE_HOME": home + "/cache"}
 	getenv := func(k string) string { return env[k] }
@@ -73,7 +74,7 @@ func TestNewCmdExclusiveFlags(t *testing.T) {
 // TestNewCmdFlagsAccepted: the flags each command documents parse, and
 // the one-zone forms are not mistaken for conflicts.
 func TestNewCmdFlagsAccepted(t *testing.T) {
-	_, root := newRoot(Deps{IO: &IOStreams{}})
+	_, root := newRoot(Deps{IO: &iostreams.IOStreams{}})
 	for _, args := range [][]string{
 		{"list", "--all-zones", "--label", "x"},
 		{"status", "-z", "eu1"},

@@ -83,7 +83,7 @@ func storeCommand(f *Factory, s storeCommandFlags, jsonOut bool) (*delivery.Comm
 	if environ == nil {
 		environ = os.Environ
 	}
-	stdout, stderr := f.IO.Out, childStderr(f.IO.ErrOut)
+	stdout, stderr := f.IO.Out, f.IO.ChildStderr()
 	if jsonOut {
 		stdout = stderr
 	}
@@ -173,7 +173,7 @@ func (f *Factory) credentialStorage(zc zoneCredential) tokens.Storage {
 func warnDelivered(f *Factory, d tokens.Delivery) {
 	for _, r := range d.Results {
 		if r.Outcome == tokens.Delivered && r.Err != nil {
-			f.Warn(r.Err.Error())
+			f.IO.Warn(r.Err.Error())
 		}
 	}
 }

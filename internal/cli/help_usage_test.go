@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"fmt"
+	"github.com/maketoken/maketoken/internal/iostreams"
 	"strings"
 	"testing"
 
@@ -36,7 +37,7 @@ func usageTemplate(t *testing.T) string {
 func TestUsageAsTheTemplate(t *testing.T) {
 	tpl := usageTemplate(t)
 	trees := func() []*cobra.Command {
-		_, root := newRoot(Deps{IO: &IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}})
+		_, root := newRoot(Deps{IO: &iostreams.IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}})
 		root.InitDefaultHelpCmd()
 		root.InitDefaultCompletionCmd()
 		root.InitDefaultVersionFlag()

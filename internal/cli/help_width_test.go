@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"github.com/maketoken/maketoken/internal/iostreams"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -24,14 +25,14 @@ func TestHelpFitsEightyColumns(t *testing.T) {
 			walk(sub, append(append([]string(nil), path...), sub.Name()))
 		}
 	}
-	walk(NewRootCommand(Deps{IO: &IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}, Getenv: func(string) string { return "" }}), nil)
+	walk(NewRootCommand(Deps{IO: &iostreams.IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}, Getenv: func(string) string { return "" }}), nil)
 	paths = append(paths, []string{"help", "exit-codes"}, []string{"help", "environment"}, []string{"help", "formatting"})
 	if len(paths) < 10 {
 		t.Fatalf("found only %d commands", len(paths))
 	}
 	for _, path := range paths {
 		var out, errOut bytes.Buffer
-		io := &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}
+		io := &iostreams.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}
 		home := t.TempDir()
 		env := map[string]string{"HOME": home, "XDG_CONFIG_HOME": home + "/config", "XDG_CACHE_HOME": home + "/cache"}
 		args := append([]string(nil), path...)

@@ -5,9 +5,7 @@ package cli
 import (
 	"context"
 	"errors"
-	"io"
 	"os"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -125,41 +123,6 @@ func TestAsInterrupted(t *testing.T) {
 		got := asInterrupted(tc.err, sig)
 		if got.Error() != tc.want || ExitCode(got) != ExitInterrupted {
 			t.Errorf("asInterrupted(%v) = %q exit %d, want %q exit 130", tc.err, got, ExitCode(got), tc.want)
-		}
-	}
-}
-
-func TestReadHiddenLine(t *testing.T) {
-	const ok, eof, intr = "ok", "eof", "interrupted"
-	for _, tc := range []struct {
-		in, want, outcome string
-	}{
-		{"abc\r", "abc", ok},
-		{"abc\n", "abc", ok},
-		{"ab\x7fc\r", "ac", ok},
-		{"xyz\x15abc\r", "abc", ok},
-		{"ab\x04c\r", "abc", ok},
-		{"\x04", "", eof},
-		{"", "", eof},
-		{"abc\x03def\r", "", intr},
-		{"abc\x1c", "", intr},
-	} {
-		got, err := readHiddenLine(strings.NewReader(tc.in))
-		var ie *InterruptedError
-		outcome := ok
-		switch {
-		case errors.Is(err, io.EOF):
-			outcome = eof
-		case errors.As(err, &ie):
-			outcome = intr
-		case err != nil:
-			outcome = err.Error()
-		}
-		switch {
-		case outcome != tc.outcome:
-			t.Errorf("%q: %s (%v), want %s", tc.in, outcome, err, tc.outcome)
-		case got != tc.want:
-			t.Errorf("%q: %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }

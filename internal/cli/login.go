@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/credentials"
+	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/zones"
@@ -127,7 +129,7 @@ func RunLogin(ctx context.Context, opts *LoginOptions) error {
 		cfg, _ := f.Config()
 		place = "the plain-text file " + cfg.CredentialsFile
 	}
-	f.Report(true, "Logged in to zone %s (%s) as %s; the credential is stored in %s.", zone.Name, zone.Host, who, place)
+	f.IO.Result(true, "Logged in to zone %s (%s) as %s; the credential is stored in %s.", zone.Name, zone.Host, who, place)
 	if where == credentials.KindKernel {
 		// Where it went when nobody chose, and what ends it: one line.
 		why := "In the kernel keyring"
@@ -141,7 +143,7 @@ func RunLogin(ctx context.Context, opts *LoginOptions) error {
 		fmt.Fprintf(f.IO.ErrOut, "It replaced the credential stored before (%s…), which still works at Make; revoke it with `maketoken revoke -z %s --prefix %s` if nobody needs it.\n", p, zone.Name, p)
 	}
 	if v := f.Getenv(credentials.EnvVar(zone.Name)); v != "" {
-		f.Warn(fmt.Sprintf("%s is set and takes precedence over the stored credential for zone %s", credentials.EnvVar(zone.Name), zone.Name))
+		f.IO.Warn(fmt.Sprintf("%s is set and takes precedence over the stored credential for zone %s", credentials.EnvVar(zone.Name), zone.Name))
 	}
 	return nil
 }
@@ -176,7 +178,7 @@ func loginGuide(f *Factory, zone zones.Zone, was credentials.Kind, old string) {
 	fmt.Fprintln(w, "(your profile, API access). maketoken needs its scopes user:read (list")
 	fmt.Fprintln(w, "tokens, check the credential) and user:write (create, revoke, rotate).")
 	if was != "" {
-		fmt.Fprintln(w, f.ErrStyle().Warning(fmt.Sprintf("Zone %s already has a credential in %s (%s…); the new token replaces it.", zone.Name, was.Name(), makeapi.Prefix(old))))
+		f.IO.Warning("Zone %s already has a credential in %s (%s…); the new token replaces it.", zone.Name, was.Name(), makeapi.Prefix(old))
 	}
 }
 
@@ -242,10 +244,11 @@ func readLoginToken(ctx context.Context, f *Factory, zone, host string, withToke
 				fmt.Fprintln(f.IO.ErrOut)
 				return "", &ExitError{Code: ExitCancelled, Err: errors.New("no token was given; nothing was stored")}
 			}
+			if errors.Is(err, iostreams.ErrInterruptKey) { // Ctrl-C typed in raw mode
+				fmt.Fprintln(f.IO.ErrOut)
+				return "", &InterruptedError{Signal: os.Interrupt, Summary: "nothing was stored"}
+			}
 			if ie := (*InterruptedError)(nil); errors.As(err, &ie) {
-				if ie.Summary == "" { // Ctrl-C typed in raw mode
-					fmt.Fprintln(f.IO.ErrOut)
-				}
 				return "", &InterruptedError{Signal: ie.Signal, Summary: "nothing was stored"}
 			}
 			return "", fmt.Errorf("reading the token: %w", err)

@@ -68,7 +68,7 @@ func (f *Factory) confirmLogout(ctx context.Context, zone string, cred credentia
 		return nil
 	}
 	p := makeapi.Prefix(cred.Token)
-	fmt.Fprintln(f.IO.ErrOut, f.ErrStyle().Warning(fmt.Sprintf("The token (%s…) stays valid at Make; to revoke it too, add --revoke.", p)))
+	f.IO.Warning("The token (%s…) stays valid at Make; to revoke it too, add --revoke.", p)
 	return f.Confirm(ctx, fmt.Sprintf("Log out of zone %s (forget its credential in %s)?", zone, cred.Store.Name()), false)
 }
 
@@ -156,6 +156,6 @@ func RunLogout(ctx context.Context, opts *LogoutOptions) error {
 	for i, s := range removed {
 		names[i] = s.Label()
 	}
-	f.Report(true, "Logged out of zone %s; removed the credential from: %s.", zone.Name, strings.Join(names, ", "))
+	f.IO.Result(true, "Logged out of zone %s; removed the credential from: %s.", zone.Name, strings.Join(names, ", "))
 	return nil
 }

@@ -129,7 +129,7 @@ func RunPrune(ctx context.Context, opts *PruneOptions) error {
 		return err
 	}
 	for _, err := range p.listErrs {
-		PrintError(f.IO.ErrOut, err, f.Redactor)
+		f.IO.PrintError(err)
 	}
 	if len(p.listErrs) == len(plans) {
 		return errSilent(commonCode(p.listErrs))
@@ -154,7 +154,7 @@ func RunPrune(ctx context.Context, opts *PruneOptions) error {
 			return err
 		}
 	}
-	f.Report(revoked == len(p.records), "Pruned %d of %s.", revoked, countTokens(len(p.records)))
+	f.IO.Result(revoked == len(p.records), "Pruned %d of %s.", revoked, countTokens(len(p.records)))
 	return pruneExit(p.listErrs, errs, revoked)
 }
 
@@ -316,7 +316,7 @@ func planPrune(ctx context.Context, f *Factory, zc zoneCredential, opts *PruneOp
 		p.spared = &sel.Spared[len(sel.Spared)-1]
 	}
 	if sel.Undated > 0 {
-		f.Warn(fmt.Sprintf("zone %s: %s with a creation time maketoken cannot read were left alone", zc.Zone.Name, countTokens(sel.Undated)))
+		f.IO.Warn(fmt.Sprintf("zone %s: %s with a creation time maketoken cannot read were left alone", zc.Zone.Name, countTokens(sel.Undated)))
 	}
 	return p
 }
@@ -389,7 +389,7 @@ func runPrune(ctx context.Context, f *Factory, plans []*pruneZone, records []rev
 	if interrupted(ctx) == nil {
 		// After a signal, one summary line says it all (RunPrune).
 		for _, err := range errs {
-			PrintError(f.IO.ErrOut, err, f.Redactor)
+			f.IO.PrintError(err)
 		}
 	}
 	return errs

@@ -97,7 +97,7 @@ func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
 	fmt.Fprintf(f.IO.ErrOut, "%s %s in zone %s:\n", verb, countTokens(len(matched)), zone)
 	writeTokenLines(f, matched, zc.Credential)
 	if current {
-		f.Warn(fmt.Sprintf("this includes the credential maketoken uses for zone %s; %s", zone, afterCurrentRevoked(zc)))
+		f.IO.Warn(fmt.Sprintf("this includes the credential maketoken uses for zone %s; %s", zone, afterCurrentRevoked(zc)))
 	}
 
 	records := make([]revokeRecord, len(matched))
@@ -137,19 +137,19 @@ func reportRevoked(ctx context.Context, f *Factory, printer *output.Printer, zc 
 	}
 	if ie := interrupted(ctx); ie != nil {
 		// One line says how far it got; no table of "no".
-		PrintError(f.IO.ErrOut, forget(), f.Redactor)
+		f.IO.PrintError(forget())
 		return &InterruptedError{Signal: ie.Signal, Summary: fmt.Sprintf("revoked %d of %s in zone %s; the others are still valid (see `maketoken list -z %s`)", revoked, countTokens(len(records)), zone, zone)}
 	}
 	if err := printer.Print(records, revokeRows(f, records, printer.Format, false)); err != nil {
 		return err
 	}
-	f.Report(revoked == len(records), "Revoked %d of %s in zone %s.", revoked, countTokens(len(records)), zone)
+	f.IO.Result(revoked == len(records), "Revoked %d of %s in zone %s.", revoked, countTokens(len(records)), zone)
 	forgetErr := forget()
 	err := summarize(f, errs, false)
 	if err == nil {
 		return forgetErr
 	}
-	PrintError(f.IO.ErrOut, forgetErr, f.Redactor)
+	f.IO.PrintError(forgetErr)
 	return err
 }
 

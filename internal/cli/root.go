@@ -15,54 +15,16 @@ import (
 	"os"
 	"time"
 
-	"github.com/maketoken/maketoken/internal/output"
+	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/redact"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	"golang.org/x/term"
 )
 
 // SystemDeps returns the real world: the process's streams, environment
 // and OS keyring.
 func SystemDeps(build BuildInfo) Deps {
-	io := &IOStreams{
-		In:     os.Stdin,
-		Out:    os.Stdout,
-		ErrOut: os.Stderr,
-		InTTY:  term.IsTerminal(int(os.Stdin.Fd())),
-		OutTTY: term.IsTerminal(int(os.Stdout.Fd())),
-		ErrTTY: term.IsTerminal(int(os.Stderr.Fd())),
-	}
-	if io.ErrTTY {
-		// The terminal gate: nothing a server or a file put in a message
-		// can drive the terminal (see output.TerminalGate). Above it,
-		// progress lines and everything else on stderr share the terminal.
-		io.ErrOut = &statusWriter{w: output.TerminalGate(os.Stderr)}
-	}
-	io.TerminalWidth = func() int {
-		w, _, err := term.GetSize(int(os.Stdout.Fd()))
-		if err != nil {
-			return 0
-		}
-		return w
-	}
-	stdin := int(os.Stdin.Fd())
-	io.ReadSecret = func() (string, error) {
-		state, err := term.MakeRaw(stdin)
-		if err != nil {
-			return "", err
-		}
-		defer func() { _ = term.Restore(stdin, state) }()
-		return readHiddenLine(os.Stdin)
-	}
-	io.SaveTerminal = func() func() {
-		state, err := term.GetState(stdin)
-		if err != nil {
-			return func() {}
-		}
-		return func() { _ = term.Restore(stdin, state) }
-	}
-	return Deps{IO: io, Getenv: os.Getenv, Environ: os.Environ, Now: time.Now, Build: build}
+	return Deps{IO: iostreams.System(), Getenv: os.Getenv, Environ: os.Environ, Now: time.Now, Build: build}
 }
 
 // Main runs maketoken with args and returns its exit code, having printed
@@ -72,7 +34,7 @@ func Main(ctx context.Context, args []string, d Deps) int {
 	root.SetArgs(args)
 	err := usageIfNotStarted(f, root, root.ExecuteContext(ctx))
 	err = asInterrupted(err, f.interrupts.caught())
-	PrintError(f.IO.ErrOut, err, f.Redactor)
+	f.IO.PrintError(err)
 	return ExitCode(err)
 }
 
@@ -198,6 +160,11 @@ func newBareRoot(d Deps) (*Factory, *cobra.Command) {
 		d.Environ = func() []string { return nil }
 	}
 	f := &Factory{Deps: d, Redactor: redact.New()}
+	// The terminal says everything with the run's environment (colour,
+	// width) and without its secrets.
+	io := *d.IO
+	io.Getenv, io.Redactor = d.Getenv, f.Redactor
+	f.IO = &io
 	root := &cobra.Command{
 		Use:   "maketoken",
 		Short: "Manage Make API tokens across all of Make's zones",
@@ -219,9 +186,9 @@ MAKE_ZONE as Make's own tools read them. See ` + "`maketoken help environment`" 
 		SilenceUsage:      true,
 		DisableAutoGenTag: true,
 	}
-	root.SetIn(d.IO.In)
-	root.SetOut(d.IO.Out)
-	root.SetErr(d.IO.ErrOut)
+	root.SetIn(f.IO.In)
+	root.SetOut(f.IO.Out)
+	root.SetErr(f.IO.ErrOut)
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return &ExitError{Code: ExitUsage, Err: flagError(cmd, err)}
 	})

@@ -271,7 +271,7 @@ func lockZone(ctx context.Context, f *Factory, zone zones.Zone) (*zonelock.Lock,
 	case errors.As(err, &held):
 		return nil, fmt.Errorf("%w; nothing was changed: try again when it has finished", err)
 	case err != nil:
-		f.Warn(fmt.Sprintf("%v; rotating without the lock that keeps two rotations of the zone apart", err))
+		f.IO.Warn(fmt.Sprintf("%v; rotating without the lock that keeps two rotations of the zone apart", err))
 		return nil, nil
 	}
 	return lock, nil
@@ -319,7 +319,7 @@ func (r *rotation) plan(ctx context.Context, opts *RotateOptions) error {
 	r.Revoker = f.revoker(zone, client)
 	r.store = r.ReplacesCurrent() && zc.Credential.Source != credentials.SourceEnv
 	if opts.Self && hasLifetime(r.Old[0].Label) {
-		f.Warn(fmt.Sprintf("zone %s: the credential maketoken uses is labelled %s, with a lifetime: `maketoken prune --expired` revokes it, and the new one, once it has passed", zone, strconv.Quote(r.Old[0].Label)))
+		f.IO.Warn(fmt.Sprintf("zone %s: the credential maketoken uses is labelled %s, with a lifetime: `maketoken prune --expired` revokes it, and the new one, once it has passed", zone, strconv.Quote(r.Old[0].Label)))
 	}
 	return nil
 }
@@ -475,7 +475,7 @@ func (r *rotation) onStdout() bool { return !r.store && r.out == nil && r.handof
 // revokes the old tokens unless they must stay, and prints the record.
 func (r *rotation) finish(ctx context.Context, d tokens.Delivery) error {
 	f := r.f
-	f.Report(true, "Created the new token (created %s), checked that it works,\n  and delivered it to %s.", r.rec.Created, output.Sanitize(r.destination()))
+	f.IO.Result(true, "Created the new token (created %s), checked that it works,\n  and delivered it to %s.", r.rec.Created, output.Sanitize(r.destination()))
 	if r.onStdout() && f.IO.OutTTY {
 		fmt.Fprintln(f.IO.ErrOut, "Copy it now: it will not be shown again.")
 	}
@@ -510,7 +510,7 @@ func (r *rotation) finish(ctx context.Context, d tokens.Delivery) error {
 		return nil
 	}
 	for _, err := range failed {
-		PrintError(f.IO.ErrOut, err, f.Redactor)
+		f.IO.PrintError(err)
 	}
 	if ie := interrupted(ctx); ie != nil {
 		return &InterruptedError{Signal: ie.Signal, Summary: fmt.Sprintf("the new token was delivered to %s; what is named above was not done", output.Sanitize(r.destination()))}
@@ -526,7 +526,7 @@ func (r *rotation) finish(ctx context.Context, d tokens.Delivery) error {
 func (r *rotation) storageUnknown(tok makeapi.Token, cause error, d tokens.Delivery) error {
 	f, zone := r.f, r.Zone
 	w := f.IO.ErrOut
-	PrintError(w, cause, f.Redactor)
+	f.IO.PrintError(cause)
 	old := "the old token"
 	if len(r.Old) > 1 {
 		old = "the old tokens"
@@ -534,7 +534,7 @@ func (r *rotation) storageUnknown(tok makeapi.Token, cause error, d tokens.Deliv
 	fmt.Fprintf(w, "Nothing was revoked, so whichever token storage ends up holding works:\n  the new token (created %s)\n  %s (created %s)\n", tok.Created, old, tokens.JoinCreated(r.Old))
 	if r.out != nil {
 		if err := d.Results[len(d.Results)-1].Err; err != nil {
-			PrintError(w, err, f.Redactor)
+			f.IO.PrintError(err)
 		} else {
 			fmt.Fprintf(w, "The new token was also written to %s.\n", output.Sanitize(r.outPath))
 		}
@@ -561,6 +561,6 @@ func (r *rotation) revokeOld(ctx context.Context) []error {
 			failed = append(failed, fmt.Errorf("%w; the old token %s (created %s) was not revoked: revoke it with `maketoken revoke -z %s %s`", apiError(zone, err, "user:write"), strconv.Quote(t.Label), t.Created, zone, t.Created))
 		}
 	}
-	r.f.Report(len(failed) == 0, "Revoked %d of %s in zone %s.", len(r.Old)-len(failed), countTokens(len(r.Old)), zone)
+	r.f.IO.Result(len(failed) == 0, "Revoked %d of %s in zone %s.", len(r.Old)-len(failed), countTokens(len(r.Old)), zone)
 	return failed
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"github.com/maketoken/maketoken/internal/iostreams"
 	"regexp"
 	"testing"
 )
@@ -20,7 +21,7 @@ func TestIsEnvNameAsTheRegexp(t *testing.T) {
 // TestCommandsTable: each entry of commands() makes the command of its
 // name, and the whole tree has no other command but the help topics.
 func TestCommandsTable(t *testing.T) {
-	f, root := newRoot(Deps{IO: &IOStreams{}})
+	f, root := newRoot(Deps{IO: &iostreams.IOStreams{}})
 	names := map[string]bool{}
 	for _, c := range commands() {
 		if got := c.new(f).Name(); got != c.name {
@@ -39,7 +40,7 @@ func TestCommandsTable(t *testing.T) {
 // past the global flags as cobra finds it; anything else makes the whole
 // tree.
 func TestOneCommandTree(t *testing.T) {
-	d := Deps{IO: &IOStreams{}}
+	d := Deps{IO: &iostreams.IOStreams{}}
 	for _, tt := range []struct {
 		args []string
 		one  string // "": the whole tree

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"github.com/maketoken/maketoken/internal/iostreams"
 	"os"
 	"path/filepath"
 	"slices"
@@ -34,7 +35,7 @@ func TestNewTokenRecordMasks(t *testing.T) {
 func testFactory(env map[string]string, now *time.Time) *Factory {
 	return &Factory{
 		Deps: Deps{
-			IO:     &IOStreams{Out: new(strings.Builder), ErrOut: new(strings.Builder)},
+			IO:     &iostreams.IOStreams{Out: new(strings.Builder), ErrOut: new(strings.Builder)},
 			Getenv: func(k string) string { return env[k] },
 			Now:    func() time.Time { return *now },
 		},

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/output"
@@ -100,15 +99,15 @@ func RunZones(ctx context.Context, opts *ZonesOptions) error {
 		}
 		switch {
 		case ke.IsTimeout():
-			f.Warn(e.Error())
+			f.IO.Warn(e.Error())
 		case ke.Kind == credentials.KindKernel:
-			fmt.Fprintf(f.IO.ErrOut, "maketoken: note: the kernel keyring cannot be used here (%s); credentials stored in it are not shown.\n", output.Sanitize(f.Redactor.String(ke.Err.Error())))
+			f.IO.Note("the kernel keyring cannot be used here (%s); credentials stored in it are not shown.", ke.Err)
 		default:
 			others := "the environment and the credentials file"
 			if credentials.KernelKeyringHere() {
 				others = "the environment, the kernel keyring and the credentials file"
 			}
-			fmt.Fprintf(f.IO.ErrOut, "maketoken: note: the OS keyring is unavailable (%s); only credentials from %s are shown.\n", output.Sanitize(f.Redactor.String(ke.Err.Error())), others)
+			f.IO.Note("the OS keyring is unavailable (%s); only credentials from %s are shown.", ke.Err, others)
 		}
 		break
 	}

@@ -1,4 +1,4 @@
-package cli
+package iostreams
 
 import (
 	"fmt"
@@ -57,9 +57,10 @@ func (s *statusWriter) show(line string) {
 	s.status = line
 }
 
-// childStderr is stderr as a child process gets it: the terminal itself,
+// ChildStderr is stderr as a child process gets it: the terminal itself,
 // without the status line and the gate.
-func childStderr(w io.Writer) io.Writer {
+func (s *IOStreams) ChildStderr() io.Writer {
+	w := s.ErrOut
 	if sw, ok := w.(*statusWriter); ok {
 		w = sw.w
 	}
@@ -75,8 +76,8 @@ func (s *IOStreams) statusLine() *statusWriter {
 	return &statusWriter{w: s.ErrOut}
 }
 
-// activeProgress is the progress line shown on stderr now, if any.
-func (s *IOStreams) activeProgress() *Progress {
+// ActiveProgress is the progress line shown on stderr now, if any.
+func (s *IOStreams) ActiveProgress() *Progress {
 	if sw, ok := s.ErrOut.(*statusWriter); ok {
 		return sw.active.Load()
 	}

@@ -1,0 +1,199 @@
+// Package iostreams owns maketoken's terminal: the standard streams and
+// what is known about them, and everything a command shows a person on
+// stderr besides its result -- warnings, notes, result lines (✓ ✗), the
+// one error line, progress lines and spinners -- with the styles (colour,
+// marks) and the width a table must fit. Commands write through it and
+// never test for a terminal or write an escape sequence themselves.
+//
+// Every message passes through the run's redactor and output.Sanitize: no
+// secret and no control character from a server or a file reaches the
+// terminal through it.
+package iostreams
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/maketoken/maketoken/internal/output"
+	"github.com/maketoken/maketoken/internal/redact"
+	"golang.org/x/term"
+)
+
+// IOStreams are a command's standard streams and what is attached to
+// them.
+type IOStreams struct {
+	In     io.Reader
+	Out    io.Writer
+	ErrOut io.Writer
+	InTTY  bool
+	OutTTY bool
+	ErrTTY bool
+	// ReadSecret reads a line from the terminal without echoing it.
+	ReadSecret func() (string, error)
+	// TerminalWidth is the width of the terminal on stdout, 0 if unknown.
+	TerminalWidth func() int
+	// SaveTerminal records the terminal's settings; restore puts them
+	// back, for a ReadSecret that is left behind when a prompt is
+	// interrupted. Nil where there is no terminal to restore.
+	SaveTerminal func() (restore func())
+
+	// Getenv reads the variables that decide colour and width (NO_COLOR,
+	// CLICOLOR, CLICOLOR_FORCE, TERM, COLUMNS); nil: none is set.
+	Getenv func(string) string
+	// Redactor removes the run's secrets from every message; nil: none.
+	Redactor *redact.Redactor
+}
+
+// System returns the process's streams. When stderr is a terminal it is
+// gated (nothing a server or a file put in a message can drive the
+// terminal, see output.TerminalGate) and holds the status line of
+// progress and spinners, which everything else on stderr shares.
+func System() *IOStreams {
+	s := &IOStreams{
+		In:     os.Stdin,
+		Out:    os.Stdout,
+		ErrOut: os.Stderr,
+		InTTY:  term.IsTerminal(int(os.Stdin.Fd())),
+		OutTTY: term.IsTerminal(int(os.Stdout.Fd())),
+		ErrTTY: term.IsTerminal(int(os.Stderr.Fd())),
+		Getenv: os.Getenv,
+	}
+	if s.ErrTTY {
+		s.ErrOut = &statusWriter{w: output.TerminalGate(os.Stderr)}
+	}
+	s.TerminalWidth = func() int {
+		w, _, err := term.GetSize(int(os.Stdout.Fd()))
+		if err != nil {
+			return 0
+		}
+		return w
+	}
+	stdin := int(os.Stdin.Fd())
+	s.ReadSecret = func() (string, error) {
+		state, err := term.MakeRaw(stdin)
+		if err != nil {
+			return "", err
+		}
+		defer func() { _ = term.Restore(stdin, state) }()
+		return readHiddenLine(os.Stdin)
+	}
+	s.SaveTerminal = func() func() {
+		state, err := term.GetState(stdin)
+		if err != nil {
+			return func() {}
+		}
+		return func() { _ = term.Restore(stdin, state) }
+	}
+	return s
+}
+
+func (s *IOStreams) getenv(name string) string {
+	if s.Getenv == nil {
+		return ""
+	}
+	return s.Getenv(name)
+}
+
+// CanPrompt reports whether a person can be asked: stdin and stderr are a
+// terminal.
+func (s *IOStreams) CanPrompt() bool { return s.InTTY && s.ErrTTY }
+
+// OutStyle and ErrStyle colour and mark what goes to stdout and stderr:
+// colour as output.ColorEnabled decides (NO_COLOR, CLICOLOR,
+// CLICOLOR_FORCE, TERM=dumb), marks (✓ ✗ !) on a terminal only.
+func (s *IOStreams) OutStyle() output.Style { return s.style(s.OutTTY) }
+
+// ErrStyle is OutStyle for stderr.
+func (s *IOStreams) ErrStyle() output.Style { return s.style(s.ErrTTY) }
+
+func (s *IOStreams) style(tty bool) output.Style {
+	return output.Style{
+		Color: output.ColorEnabled(tty, s.getenv),
+		Marks: tty && s.getenv("TERM") != "dumb",
+	}
+}
+
+// TableWidth is the width tables must fit: the terminal's on stdout
+// (COLUMNS, when set, overrides it, as for ls), 80 if the terminal does
+// not say, and no limit when stdout is not a terminal (`-o table` into a
+// pipe or file keeps every cell whole).
+func (s *IOStreams) TableWidth() int {
+	if !s.OutTTY {
+		return 0
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(s.getenv("COLUMNS"))); err == nil && n > 0 {
+		return n
+	}
+	if s.TerminalWidth != nil {
+		if w := s.TerminalWidth(); w > 0 {
+			return w
+		}
+	}
+	return 80
+}
+
+// clean makes a message safe to show: no secret, no control character.
+func (s *IOStreams) clean(msg string) string {
+	if s.Redactor != nil {
+		msg = s.Redactor.String(msg)
+	}
+	return output.Sanitize(msg)
+}
+
+// Warn writes a warning to stderr: "maketoken: warning: msg", marked !
+// on a terminal.
+func (s *IOStreams) Warn(msg string) {
+	st := s.ErrStyle()
+	fmt.Fprintln(s.ErrOut, st.Warning("maketoken: "+st.Yellow("warning:")+" "+s.clean(msg)))
+}
+
+// Warning writes a line to stderr marked ! on a terminal: something a
+// person should know before they go on, not a problem of the run.
+func (s *IOStreams) Warning(format string, a ...any) {
+	fmt.Fprintln(s.ErrOut, s.ErrStyle().Warning(fmt.Sprintf(format, a...)))
+}
+
+// Note writes a note to stderr: "maketoken: note: ...", cleaned as a
+// warning is.
+func (s *IOStreams) Note(format string, a ...any) {
+	fmt.Fprintln(s.ErrOut, "maketoken: note: "+s.clean(fmt.Sprintf(format, a...)))
+}
+
+// Result writes a result line to stderr, marked ✓ when ok and ✗ when not
+// (on a terminal only).
+func (s *IOStreams) Result(ok bool, format string, a ...any) {
+	st, line := s.ErrStyle(), fmt.Sprintf(format, a...)
+	if ok {
+		line = st.OK(line)
+	} else {
+		line = st.Failed(line)
+	}
+	fmt.Fprintln(s.ErrOut, line)
+}
+
+// silent is an error whose command has reported everything itself: it
+// only carries an exit code.
+type silent interface{ Silent() bool }
+
+// PrintError writes err to stderr as maketoken's one-line error message,
+// with every secret the run knows of removed. A nil error, or one that
+// says it is silent, writes nothing.
+func (s *IOStreams) PrintError(err error) {
+	if err == nil {
+		return
+	}
+	var quiet silent
+	if errors.As(err, &quiet) && quiet.Silent() {
+		return
+	}
+	msg := err.Error()
+	if errors.Is(err, context.DeadlineExceeded) && !strings.Contains(msg, "timeout") {
+		msg += " (the command ran out of time; raise --timeout)"
+	}
+	fmt.Fprintf(s.ErrOut, "maketoken: %s\n", s.clean(msg))
+}
