@@ -28,7 +28,7 @@ func completion(f *Factory, complete func(*Factory, *cobra.Command, []string, st
 // completionZone returns the selected zone with its credential, for a
 // completion, or false.
 func completionZone(ctx context.Context, f *Factory) (zoneCredential, bool) {
-	zc, err := f.selectedCredential(ctx)
+	zc, err := f.Credential(ctx)
 	return zc, err == nil
 }
 
@@ -40,7 +40,7 @@ func completionTokens(f *Factory, cmd *cobra.Command) ([]makeapi.Token, bool) {
 	if !ok {
 		return nil, false
 	}
-	_, listed, err := listZoneTokens(ctx, f, zc)
+	_, listed, err := listZoneTokens(ctx, f.Client, zc)
 	return listed, err == nil
 }
 
@@ -64,7 +64,7 @@ func completeScopes(f *Factory, cmd *cobra.Command, _ []string, toComplete strin
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
-	names, err := zoneScopes(ctx, f, zc.Zone, client)
+	names, err := f.ScopeCache().List(ctx, zc.Zone.Name, zc.Zone.URL, scopesOf(zc.Zone, client))
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}

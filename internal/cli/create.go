@@ -10,10 +10,13 @@ import (
 
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/expiry"
+	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
+	"github.com/maketoken/maketoken/internal/scopecache"
 	"github.com/maketoken/maketoken/internal/scopes"
 	"github.com/maketoken/maketoken/internal/tokens"
+	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
 )
 
@@ -22,7 +25,12 @@ const maxLabelLength = 200
 
 // CreateOptions are the options of `maketoken create`.
 type CreateOptions struct {
-	F      *Factory
+	handOver
+	Credential func(context.Context) (zoneCredential, error)
+	Client     func(zones.Zone, string) (*makeapi.Client, error)
+	Cache      scopecache.Cache
+	Now        func() time.Time
+
 	Label  string
 	Scopes []string // -s values: names, globs, comma-separated lists
 	// OutFile receives the token (mode 0600) instead of stdout.
@@ -34,8 +42,8 @@ type CreateOptions struct {
 	// TTL, if set, is the token's lifetime, recorded in its label (see
 	// internal/expiry) for `prune --expired`.
 	TTL string
-	// Store is the `-- COMMAND` that receives the token.
-	Store storeCommandFlags
+	// StoreCommand is the `-- COMMAND` that receives the token.
+	StoreCommand storeCommandFlags
 }
 
 // createRecord is the JSON form of a created token; Token is the secret
@@ -51,7 +59,7 @@ type createRecord struct {
 }
 
 func newCreateCmd(f *Factory) *cobra.Command {
-	opts := &CreateOptions{F: f}
+	opts := &CreateOptions{handOver: handOverFrom(f), Credential: f.Credential, Client: f.Client, Cache: f.ScopeCache(), Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "create -l LABEL -s SCOPE... [-- COMMAND [ARG...]]",
 		Short: "Create an API token with a label and scopes",
@@ -102,7 +110,7 @@ to revoke it.
 			if err := exclusiveFlags(cmd, "ttl", "save"); err != nil {
 				return fmt.Errorf("%w: the zone's credential must not expire", err)
 			}
-			return opts.Store.parseArgs(cmd, args)
+			return opts.StoreCommand.parseArgs(cmd, args)
 		},
 		RunE: f.runE(func(ctx context.Context, _ []string) error {
 			return RunCreate(ctx, opts)
@@ -115,7 +123,7 @@ to revoke it.
 	fl.BoolVar(&opts.Force, "force", false, "let --out-file replace an existing file")
 	fl.BoolVar(&opts.Save, "save", false, "also store the token as the zone's credential")
 	fl.StringVar(&opts.TTL, "ttl", "", "the `DURATION` the token lives (90s, 30m, 12h, 7d) before prune --expired revokes it")
-	opts.Store.register(fl)
+	opts.StoreCommand.register(fl)
 	_ = cmd.RegisterFlagCompletionFunc("scope", completion(f, completeScopes))
 	_ = cmd.RegisterFlagCompletionFunc("label", cobra.NoFileCompletions)
 	_ = cmd.RegisterFlagCompletionFunc("ttl", ttlCompletions)
@@ -124,17 +132,16 @@ to revoke it.
 
 // RunCreate creates a token in the selected zone and delivers it.
 func RunCreate(ctx context.Context, opts *CreateOptions) error {
-	f := opts.F
 	ttl, err := opts.validate()
 	if err != nil {
 		return err
 	}
-	targets, done, err := prepareTargets(f, opts.Store, opts.OutFile, opts.Force, false)
+	targets, done, err := opts.prepareTargets(opts.StoreCommand, opts.OutFile, opts.Force, false)
 	defer done()
 	if err != nil {
 		return err
 	}
-	zc, err := f.selectedCredential(ctx)
+	zc, err := opts.Credential(ctx)
 	if err != nil {
 		return err
 	}
@@ -142,11 +149,11 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 	if opts.Save && cred.Source == credentials.SourceEnv {
 		return usageErrorf("zone %s: the credential comes from %s, so --save has nowhere to store the new token; nothing was created (unset the variable and log in, or drop --save)", zone.Name, cred.EnvVar)
 	}
-	client, err := f.Client(zone, cred.Token)
+	client, err := opts.Client(zone, cred.Token)
 	if err != nil {
 		return err
 	}
-	wanted, err := expandScopes(ctx, f, zone, client, opts.Scopes)
+	wanted, err := expandScopes(ctx, opts.IO, opts.Cache, zone, client, opts.Scopes)
 	if err != nil {
 		return err
 	}
@@ -154,19 +161,19 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 	if ttl > 0 {
 		// From Make's now when an answer has shown it (the scope list),
 		// else this machine's: the create's answer then checks it.
-		now, _ := tokens.ServerNow(client, f.now)
+		now, _ := tokens.ServerNow(client, opts.Now)
 		label = tokens.LifetimeLabel(label, ttl, now)
 	}
-	rv := f.revoker(zone.Name, client)
+	rv := newRevoker(opts.IO, zone.Name, client)
 	tok, err := tokens.Create{Client: client, Revoker: rv, Label: label, Scopes: wanted}.Do(ctx)
 	if err != nil {
 		return apiError(zone.Name, err, "user:write")
 	}
-	f.Redactor.Add(tok.Token)
+	opts.Redactor.Add(tok.Token)
 	if ttl > 0 {
-		warnSkew(f, zone.Name, client)
+		warnSkew(opts.IO, zone.Name, client)
 	}
-	c := createdToken{f: f, opts: opts, zc: zc, tok: tok, newTokenTargets: targets,
+	c := createdToken{opts: opts, zc: zc, tok: tok, newTokenTargets: targets,
 		rec: createRecord{Zone: zone.Name, Label: tok.Label, Scopes: tok.Scopes, Created: tok.Created, Token: tok.Token}}
 	if len(c.rec.Scopes) == 0 {
 		c.rec.Scopes = wanted
@@ -186,7 +193,7 @@ func (o *CreateOptions) validate() (time.Duration, error) {
 	switch {
 	case o.Force && o.OutFile == "":
 		return 0, usageErrorf("--force only applies to --out-file")
-	case len(o.Store.Command) > 0 && (o.OutFile != "" || o.Save):
+	case len(o.StoreCommand.Command) > 0 && (o.OutFile != "" || o.Save):
 		return 0, usageErrorf("-- COMMAND excludes --out-file and --save: the new token goes to one place (a command can write a file too)")
 	case o.TTL == "":
 		return 0, nil
@@ -203,15 +210,14 @@ func (o *CreateOptions) validate() (time.Duration, error) {
 
 // warnSkew warns when the zone's answers show this machine's clock past
 // tokens.SkewLimit from Make's: a lifetime counts on Make's clock.
-func warnSkew(f *Factory, zone string, client *makeapi.Client) {
+func warnSkew(ios *iostreams.IOStreams, zone string, client *makeapi.Client) {
 	if err := tokens.CheckSkew(zone, client); err != nil {
-		f.IO.Warn(fmt.Sprintf("%v: lifetimes count on Make's clock; fix this machine's (see `maketoken doctor -z %s`)", err, zone))
+		ios.Warn(fmt.Sprintf("%v: lifetimes count on Make's clock; fix this machine's (see `maketoken doctor -z %s`)", err, zone))
 	}
 }
 
 // createdToken is a token create made, on its way to where it goes.
 type createdToken struct {
-	f    *Factory
 	opts *CreateOptions
 	zc   zoneCredential
 	tok  makeapi.Token
@@ -233,7 +239,7 @@ func (c *createdToken) destinations() []tokens.Destination {
 		d = append(d, tokens.Writer{Name: "standard output", Zone: zone, Write: c.print})
 	}
 	if c.opts.Save {
-		d = append(d, c.f.credentialStorage(c.zc))
+		d = append(d, c.opts.credentialStorage(c.zc))
 	}
 	return d
 }
@@ -244,14 +250,14 @@ func (c *createdToken) print(tok makeapi.Token) error {
 	if c.printer.Format == output.JSON {
 		return c.printer.Print(c.rec, output.Rows{})
 	}
-	_, err := fmt.Fprintln(c.f.IO.Out, tok.Token)
+	_, err := fmt.Fprintln(c.opts.IO.Out, tok.Token)
 	return err
 }
 
 // deliver hands the token over by the one rule of tokens.Handover and says
 // how it went.
 func (c *createdToken) deliver(ctx context.Context, rv tokens.Revoker) error {
-	f, zone, tok := c.f, c.zc.Zone.Name, c.tok
+	ios, zone, tok := c.opts.IO, c.zc.Zone.Name, c.tok
 	what := fmt.Sprintf("the token %q in zone %s (created %s, scopes %s)", c.rec.Label, zone, c.rec.Created, strings.Join(c.rec.Scopes, ","))
 	// A stdout pipe that nobody reads must fail the write, not end the
 	// program before it can clean up.
@@ -267,9 +273,9 @@ func (c *createdToken) deliver(ctx context.Context, rv tokens.Revoker) error {
 	case err != nil:
 		return err
 	}
-	warnDelivered(f, d)
+	c.opts.warnDelivered(d)
 	if c.handoff != nil {
-		fmt.Fprintf(f.IO.ErrOut, "Created %s and gave it to %s.\n", output.Sanitize(what), output.Sanitize(c.handoff.Name()))
+		fmt.Fprintf(ios.ErrOut, "Created %s and gave it to %s.\n", output.Sanitize(what), output.Sanitize(c.handoff.Name()))
 		if c.printer.Format != output.JSON {
 			return nil
 		}
@@ -291,7 +297,7 @@ func (c *createdToken) deliver(ctx context.Context, rv tokens.Revoker) error {
 		}
 	}
 	if c.opts.Save {
-		fmt.Fprintf(f.IO.ErrOut, "Stored it as the credential for zone %s (%s). The previous credential still works; revoke it with `maketoken revoke -z %s --prefix %s` if it is no longer needed.\n",
+		fmt.Fprintf(ios.ErrOut, "Stored it as the credential for zone %s (%s). The previous credential still works; revoke it with `maketoken revoke -z %s --prefix %s` if it is no longer needed.\n",
 			zone, c.zc.Credential.Where(), zone, makeapi.Prefix(c.zc.Credential.Token))
 	}
 	return nil
@@ -299,16 +305,16 @@ func (c *createdToken) deliver(ctx context.Context, rv tokens.Revoker) error {
 
 // reportCreated says on stderr what was created and where it went.
 func (c *createdToken) reportCreated(what string) {
-	f := c.f
-	f.IO.Result(true, "Created %s.", output.Sanitize(what))
+	ios := c.opts.IO
+	ios.Result(true, "Created %s.", output.Sanitize(what))
 	switch {
 	case c.out != nil:
-		fmt.Fprintf(f.IO.ErrOut, "Wrote it to %s (mode 0600).\n", output.Sanitize(c.opts.OutFile))
-	case f.IO.OutTTY:
-		fmt.Fprintln(f.IO.ErrOut, "Copy it now: it will not be shown again.")
+		fmt.Fprintf(ios.ErrOut, "Wrote it to %s (mode 0600).\n", output.Sanitize(c.opts.OutFile))
+	case ios.OutTTY:
+		fmt.Fprintln(ios.ErrOut, "Copy it now: it will not be shown again.")
 	}
 	if _, at, ok := expiry.Parse(c.rec.Label); ok && c.opts.TTL != "" {
-		fmt.Fprintf(f.IO.ErrOut, "It expires at %s: `maketoken prune --expired` revokes it after that.\n", at.Format(time.RFC3339))
+		fmt.Fprintf(ios.ErrOut, "It expires at %s: `maketoken prune --expired` revokes it after that.\n", at.Format(time.RFC3339))
 	}
 }
 

@@ -8,8 +8,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/credentials"
+	"github.com/maketoken/maketoken/internal/iostreams"
+	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
+	"github.com/maketoken/maketoken/internal/redact"
 	"github.com/maketoken/maketoken/internal/scopes"
 	"github.com/maketoken/maketoken/internal/tokens"
 	"github.com/maketoken/maketoken/internal/zones"
@@ -18,7 +22,15 @@ import (
 
 // DoctorOptions are the options of `maketoken doctor`.
 type DoctorOptions struct {
-	F        *Factory
+	IO       *iostreams.IOStreams
+	Config   func() (*config.Config, error)
+	Printer  func() (*output.Printer, error)
+	Zones    func() (*config.Zones, error)
+	Store    func() (*credentials.Store, error)
+	Client   func(zones.Zone, string) (*makeapi.Client, error)
+	Now      func() time.Time
+	Redactor *redact.Redactor
+	Build    BuildInfo
 	AllZones bool
 }
 
@@ -83,7 +95,8 @@ type commandCheck struct {
 }
 
 func newDoctorCmd(f *Factory) *cobra.Command {
-	opts := &DoctorOptions{F: f}
+	opts := &DoctorOptions{IO: f.IO, Config: f.Config, Printer: f.Printer, Zones: f.Zones, Store: f.Store,
+		Client: f.Client, Now: f.Now, Redactor: f.Redactor, Build: f.Build}
 	cmd := &cobra.Command{
 		Use:   "doctor",
 		Short: "Check what works in each zone, for a bug report (no secrets)",
@@ -113,28 +126,27 @@ Exits 0 when nothing is wrong, 1 when doctor found a problem (listed under
 // RunDoctor checks the selected zone, or every known zone, and prints the
 // report.
 func RunDoctor(ctx context.Context, opts *DoctorOptions) error {
-	f := opts.F
-	cfg, err := f.Config()
+	cfg, err := opts.Config()
 	if err != nil {
 		return err
 	}
-	printer, err := f.Printer()
+	printer, err := opts.Printer()
 	if err != nil {
 		return err
 	}
-	reg, err := f.Zones()
+	reg, err := opts.Zones()
 	if err != nil {
 		return err
 	}
-	selected, err := f.SelectedZone()
+	selected, err := reg.Selected()
 	if err != nil {
 		return err
 	}
-	store, err := f.Store()
+	store, err := opts.Store()
 	if err != nil {
 		return err
 	}
-	all, err := f.everyZoneUnlessNamed(opts.AllZones)
+	all, err := everyZoneUnlessNamed(opts.Zones, opts.AllZones)
 	if err != nil {
 		return err
 	}
@@ -143,7 +155,7 @@ func RunDoctor(ctx context.Context, opts *DoctorOptions) error {
 		list = reg.All()
 	}
 	rep := doctorReport{
-		Version: resolveBuild(f.Build),
+		Version: resolveBuild(opts.Build),
 		Config: doctorConfig{File: cfg.File, Zone: selected.Name, Timeout: cfg.Timeout.String(),
 			KeyringTimeout: cfg.KeyringTimeout.String(), CredentialsFile: cfg.CredentialsFile,
 			CredentialStore: cfg.CredentialStore, Debug: cfg.Debug},
@@ -155,7 +167,7 @@ func RunDoctor(ctx context.Context, opts *DoctorOptions) error {
 	}
 	problems := make([][]string, len(list))
 	parallel(len(list), func(i int) error {
-		rep.Zones[i], problems[i] = checkZone(ctx, f, store, list[i], credentials.Choice(cfg.CredentialStore))
+		rep.Zones[i], problems[i] = checkZone(ctx, opts, store, list[i], credentials.Choice(cfg.CredentialStore))
 		return nil
 	})
 	for _, p := range problems {
@@ -166,7 +178,7 @@ func RunDoctor(ctx context.Context, opts *DoctorOptions) error {
 			return err
 		}
 	} else {
-		writeDoctorReport(f.IO.Out, rep)
+		writeDoctorReport(opts.IO.Out, rep)
 	}
 	if len(rep.Problems) > 0 {
 		return errSilent(ExitFailure)
@@ -175,7 +187,7 @@ func RunDoctor(ctx context.Context, opts *DoctorOptions) error {
 }
 
 // checkZone runs the checks of one zone and says what is wrong.
-func checkZone(ctx context.Context, f *Factory, store *credentials.Store, z zones.Zone, choice credentials.Choice) (doctorZone, []string) {
+func checkZone(ctx context.Context, opts *DoctorOptions, store *credentials.Store, z zones.Zone, choice credentials.Choice) (doctorZone, []string) {
 	d := doctorZone{Zone: z.Name, Host: z.Host, URL: z.URL, Builtin: z.Builtin, AdHoc: z.AdHoc, Moved: z.Moved(),
 		CredentialSource: string(credentials.SourceNone), Keyring: "ok", KernelKeyring: "not used", CredentialsFile: "ok",
 		RoundTripMs: -1, Call: "not made (no credential)", Scopes: []string{}, Commands: []commandCheck{}}
@@ -187,20 +199,20 @@ func checkZone(ctx context.Context, f *Factory, store *credentials.Store, z zone
 	checks := store.CheckStores(ctx, z, choice)
 	kerr, ferr := checks.Keyring, checks.File
 	if kerr != nil {
-		d.Keyring = clean(f, kerr.Error())
+		d.Keyring = clean(opts.Redactor, kerr.Error())
 		var ke *credentials.KeyringError
 		if !errors.As(kerr, &ke) || ke.IsTimeout() {
 			problem("the OS keyring: %s", d.Keyring)
 		}
 	}
 	if ferr != nil {
-		d.CredentialsFile = clean(f, ferr.Error())
+		d.CredentialsFile = clean(opts.Redactor, ferr.Error())
 		problem("the credentials file: %s", d.CredentialsFile)
 	}
 	if checks.KernelChecked {
 		d.KernelKeyring = "ok"
 		if checks.Kernel != nil {
-			d.KernelKeyring = clean(f, checks.Kernel.Error())
+			d.KernelKeyring = clean(opts.Redactor, checks.Kernel.Error())
 			problem("the kernel keyring: %s", d.KernelKeyring)
 		}
 	}
@@ -216,24 +228,24 @@ func checkZone(ctx context.Context, f *Factory, store *credentials.Store, z zone
 		if moved != nil {
 			d.Call = "not made (the zone moved since login)"
 		}
-		problem("%s", clean(f, err.Error()))
+		problem("%s", clean(opts.Redactor, err.Error()))
 		return d, problems
 	default:
 		if !isNotFound(err) && kerr == nil && ferr == nil && checks.Kernel == nil {
-			problem("finding the credential: %s", clean(f, err.Error()))
+			problem("finding the credential: %s", clean(opts.Redactor, err.Error()))
 		}
 		return d, problems
 	}
 	d.CredentialSource, d.CredentialVariable, d.CredentialStore = string(cred.Source), cred.EnvVar, string(cred.Store)
-	client, err := f.Client(z, cred.Token)
+	client, err := opts.Client(z, cred.Token)
 	if err != nil {
-		d.Call = clean(f, err.Error())
+		d.Call = clean(opts.Redactor, err.Error())
 		problem("%s", d.Call)
 		return d, problems
 	}
-	before := f.now()
+	before := opts.Now()
 	probe, err := client.ProbeAuthorization(ctx)
-	after := f.now()
+	after := opts.Now()
 	if probe.RoundTrip > 0 {
 		d.RoundTripMs = probe.RoundTrip.Milliseconds()
 	}
@@ -248,7 +260,7 @@ func checkZone(ctx context.Context, f *Factory, store *credentials.Store, z zone
 		}
 	}
 	if err != nil {
-		d.Call = clean(f, apiError(z.Name, err, "").Error())
+		d.Call = clean(opts.Redactor, apiError(z.Name, err, "").Error())
 		problem("%s", strings.TrimPrefix(d.Call, "zone "+z.Name+": "))
 		return d, problems
 	}
@@ -263,7 +275,7 @@ func checkZone(ctx context.Context, f *Factory, store *credentials.Store, z zone
 
 // clean makes a message safe to show and to paste: no secret, no control
 // characters.
-func clean(f *Factory, s string) string { return output.Sanitize(f.Redactor.String(s)) }
+func clean(r *redact.Redactor, s string) string { return output.Sanitize(r.String(s)) }
 
 func nonNil(s []string) []string {
 	if s == nil {

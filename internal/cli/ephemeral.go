@@ -11,6 +11,7 @@ import (
 
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/expiry"
+	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/scopes"
 	"github.com/maketoken/maketoken/internal/tokens"
@@ -44,7 +45,6 @@ type ephemeralToken struct {
 // revoke it when the command ends, and exit with the command's code. The
 // token's rules are tokens.Ephemeral's.
 func runEphemeral(ctx context.Context, opts *ExecOptions, path string) error {
-	f := opts.F
 	if err := scopes.Validate(opts.Scopes); err != nil {
 		return err
 	}
@@ -65,56 +65,56 @@ func runEphemeral(ctx context.Context, opts *ExecOptions, path string) error {
 	// while it runs are passed on to it (runCommand).
 	var early sync.Once
 	earlySig := make(chan os.Signal, 1)
-	defer f.interrupts.pass(func(sig os.Signal) { early.Do(func() { earlySig <- sig }) })()
+	defer opts.Signals.pass(func(sig os.Signal) { early.Do(func() { earlySig <- sig }) })()
 
-	et, err := createEphemeral(ctx, f, opts.Scopes, opts.Label, ttl)
+	et, err := createEphemeral(ctx, opts, ttl)
 	if err != nil {
 		return err
 	}
 	select {
 	case sig := <-earlySig:
-		return revokeEphemeral(ctx, f, et, &ExitError{Code: ExitInterrupted,
+		return revokeEphemeral(ctx, opts.IO, et, &ExitError{Code: ExitInterrupted,
 			Err: fmt.Errorf("zone %s: %v before %s started; it did not run", et.zone.Name, sig, opts.Command[0])})
 	default:
 	}
-	env := ephemeralEnv(f.Environ(), et.Token.Token, et.zone.Host, et.cred.Token)
-	runErr := runCommand(f, path, opts.Command, env)
-	return revokeEphemeral(ctx, f, et, runErr)
+	env := ephemeralEnv(opts.Environ(), et.Token.Token, et.zone.Host, et.cred.Token)
+	runErr := runCommand(opts, path, opts.Command, env)
+	return revokeEphemeral(ctx, opts.IO, et, runErr)
 }
 
 // createEphemeral creates the token, within --timeout, and checks the
 // create's answer.
-func createEphemeral(ctx context.Context, f *Factory, patterns []string, base string, ttl time.Duration) (*ephemeralToken, error) {
-	// Bounded by --timeout, but not by f.CommandContext: a Ctrl-C or
+func createEphemeral(ctx context.Context, opts *ExecOptions, ttl time.Duration) (*ephemeralToken, error) {
+	// Bounded by --timeout, but not by the command's context: a Ctrl-C or
 	// SIGTERM that cancelled the create would leave a token whose creation
 	// is unknown. runEphemeral catches those signals itself and revokes the
 	// token right after the create instead.
-	cfg, err := f.Config()
+	cfg, err := opts.Config()
 	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
-	zc, err := f.selectedCredential(ctx)
+	zc, err := opts.Credential(ctx)
 	if err != nil {
 		return nil, err
 	}
 	zone, cred := zc.Zone, zc.Credential
-	client, err := f.Client(zone, cred.Token)
+	client, err := opts.Client(zone, cred.Token)
 	if err != nil {
 		return nil, err
 	}
-	wanted, err := ephemeralScopes(ctx, f, zone, client, patterns)
+	wanted, err := ephemeralScopes(ctx, opts, zone, client)
 	if err != nil {
 		return nil, err
 	}
-	rv := f.revoker(zone.Name, client)
-	et, err := tokens.Ephemeral{Revoker: rv, Base: base, TTL: ttl, Scopes: wanted}.Make(ctx, f.now)
+	rv := newRevoker(opts.IO, zone.Name, client)
+	et, err := tokens.Ephemeral{Revoker: rv, Base: opts.Label, TTL: ttl, Scopes: wanted}.Make(ctx, opts.Now)
 	if err != nil {
 		return nil, apiError(zone.Name, fmt.Errorf("creating the ephemeral token: %w", err), "user:write")
 	}
-	f.Redactor.Add(et.Token.Token)
-	warnSkew(f, zone.Name, client)
+	opts.Redactor.Add(et.Token.Token)
+	warnSkew(opts.IO, zone.Name, client)
 	return &ephemeralToken{EphemeralToken: et, zone: zone, cred: cred, timeout: max(cfg.Timeout, tokens.CleanupTimeout)}, nil
 }
 
@@ -122,11 +122,11 @@ func createEphemeral(ctx context.Context, f *Factory, patterns []string, base st
 // the zone's scope list only if it is cached (then they are checked, with
 // suggestions): otherwise Make checks them on the create, which saves a
 // request.
-func ephemeralScopes(ctx context.Context, f *Factory, zone zones.Zone, client *makeapi.Client, patterns []string) ([]string, error) {
-	if _, cached := cachedScopes(f, zone); cached || scopes.HasGlob(patterns) {
-		return expandScopes(ctx, f, zone, client, patterns)
+func ephemeralScopes(ctx context.Context, opts *ExecOptions, zone zones.Zone, client *makeapi.Client) ([]string, error) {
+	if _, cached := opts.Cache.Load(zone.Name, zone.URL); cached || scopes.HasGlob(opts.Scopes) {
+		return expandScopes(ctx, opts.IO, opts.Cache, zone, client, opts.Scopes)
 	}
-	return tokens.SortedScopes(scopes.Split(patterns)), nil
+	return tokens.SortedScopes(scopes.Split(opts.Scopes)), nil
 }
 
 // revokeEphemeral revokes the run's token (see
@@ -135,7 +135,7 @@ func ephemeralScopes(ctx context.Context, f *Factory, zone zones.Zone, client *m
 // is reported on stderr once, with how the token will still go; it is not
 // retried beyond the client's policy, and it does not change the exit
 // code.
-func revokeEphemeral(ctx context.Context, f *Factory, et *ephemeralToken, result error) error {
+func revokeEphemeral(ctx context.Context, ios *iostreams.IOStreams, et *ephemeralToken, result error) error {
 	err := et.Revoke(ctx, et.timeout)
 	if err == nil {
 		return result
@@ -143,12 +143,12 @@ func revokeEphemeral(ctx context.Context, f *Factory, et *ephemeralToken, result
 	err = apiError(et.zone.Name, err, "user:write")
 	if result == nil {
 		// COMMAND succeeded: say what is left, keep its code.
-		f.IO.PrintError(err)
+		ios.PrintError(err)
 		return nil
 	}
 	var ee *ExitError
 	if errors.As(result, &ee) && ee.Err == nil {
-		f.IO.PrintError(err)
+		ios.PrintError(err)
 		return result
 	}
 	return &ExitError{Code: ExitCode(result), Err: fmt.Errorf("%w; and %w", result, err)}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/credentials"
+	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/outfile"
 	"github.com/maketoken/maketoken/internal/output"
@@ -184,7 +185,7 @@ func nextStep(err error) string {
 // the exit code: some failing while others worked is exit 7 (with
 // authWins, a rejected credential anywhere is exit 4 instead); everything
 // failing keeps the failures' own code.
-func summarize(f *Factory, errs []error, authWins bool) error {
+func summarize(ios *iostreams.IOStreams, errs []error, authWins bool) error {
 	var failed []error
 	rejected := false
 	for _, err := range errs {
@@ -199,7 +200,7 @@ func summarize(f *Factory, errs []error, authWins bool) error {
 		return nil
 	}
 	for _, err := range failed {
-		f.IO.PrintError(err)
+		ios.PrintError(err)
 	}
 	switch {
 	case rejected && authWins:

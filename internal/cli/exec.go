@@ -11,9 +11,15 @@ import (
 	"sync"
 	"time"
 
+	"github.com/maketoken/maketoken/internal/config"
+	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/job"
+	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/outfile"
 	"github.com/maketoken/maketoken/internal/output"
+	"github.com/maketoken/maketoken/internal/redact"
+	"github.com/maketoken/maketoken/internal/scopecache"
+	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
 )
 
@@ -26,7 +32,16 @@ const (
 
 // ExecOptions are the options of `maketoken exec`.
 type ExecOptions struct {
-	F *Factory
+	IO         *iostreams.IOStreams
+	Config     func() (*config.Config, error)
+	Credential func(context.Context) (zoneCredential, error)
+	Client     func(zones.Zone, string) (*makeapi.Client, error)
+	Cache      scopecache.Cache
+	Context    func(context.Context) (context.Context, context.CancelFunc, error) // the command's
+	Environ    func() []string
+	Signals    *interrupts
+	Redactor   *redact.Redactor
+	Now        func() time.Time
 	// Command is the program and its arguments.
 	Command []string
 	// Ephemeral runs the command with a token of its own, created with
@@ -38,7 +53,8 @@ type ExecOptions struct {
 }
 
 func newExecCmd(f *Factory) *cobra.Command {
-	opts := &ExecOptions{F: f}
+	opts := &ExecOptions{IO: f.IO, Config: f.Config, Credential: f.Credential, Client: f.Client, Cache: f.ScopeCache(),
+		Context: f.CommandContext, Environ: f.Environ, Signals: &f.interrupts, Redactor: f.Redactor, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "exec [-z ZONE] [--ephemeral -s SCOPE...] -- COMMAND [ARG...]",
 		Short: "Run a command with MAKE_API_KEY and MAKE_ZONE set for a zone",
@@ -116,7 +132,6 @@ with a message on stderr starting "maketoken:".`,
 // RunExec runs the command with the selected zone's credential in its
 // environment and returns an *ExitError with the command's exit code.
 func RunExec(ctx context.Context, opts *ExecOptions) error {
-	f := opts.F
 	name := opts.Command[0]
 	path, err := exec.LookPath(name)
 	if err != nil {
@@ -125,11 +140,11 @@ func RunExec(ctx context.Context, opts *ExecOptions) error {
 	if opts.Ephemeral {
 		return runEphemeral(ctx, opts, path)
 	}
-	zone, token, err := execCredential(ctx, f)
+	zone, token, err := execCredential(ctx, opts)
 	if err != nil {
 		return err
 	}
-	return runCommand(f, path, opts.Command, execEnv(f.Environ(), token, zone))
+	return runCommand(opts, path, opts.Command, execEnv(opts.Environ(), token, zone))
 }
 
 // runCommand runs the command (at path; args[0] is its name) with env and
@@ -160,7 +175,7 @@ func RunExec(ctx context.Context, opts *ExecOptions) error {
 // giving it the terminal again if maketoken got it back. On Linux the
 // command is killed if maketoken is (SIGKILL, the OOM killer): it cannot
 // outlive the process that answers for its exit code.
-func runCommand(f *Factory, path string, args, env []string) error {
+func runCommand(opts *ExecOptions, path string, args, env []string) error {
 	name := args[0]
 	// A context that never ends: the command runs as long as it runs,
 	// whatever --timeout says.
@@ -168,13 +183,13 @@ func runCommand(f *Factory, path string, args, env []string) error {
 	cmd.Args[0] = name
 	cmd.Env = env
 	// The command gets the terminal itself, not maketoken's gate on it.
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = f.IO.In, f.IO.Out, f.IO.ChildStderr()
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = opts.IO.In, opts.IO.Out, opts.IO.ChildStderr()
 
 	// Signals are caught from before the command starts (none is missed)
 	// until it has ended: maketoken must outlive it to pass its exit code
 	// on.
 	fw := &forwarder{}
-	defer f.interrupts.pass(fw.pass)()
+	defer opts.Signals.pass(fw.pass)()
 	j, err := job.Start(cmd, job.Options{Terminal: true, DieWithParent: true})
 	if err != nil {
 		return execLookupError(name, err)
@@ -246,13 +261,13 @@ func (fw *forwarder) pass(sig os.Signal) {
 
 // execCredential finds the selected zone's host and token, within
 // --timeout.
-func execCredential(ctx context.Context, f *Factory) (host, token string, err error) {
-	ctx, cancel, err := f.CommandContext(ctx)
+func execCredential(ctx context.Context, opts *ExecOptions) (host, token string, err error) {
+	ctx, cancel, err := opts.Context(ctx)
 	if err != nil {
 		return "", "", err
 	}
 	defer cancel()
-	zc, err := f.selectedCredential(ctx)
+	zc, err := opts.Credential(ctx)
 	if ierr := interruptedErr(ctx, "the command did not run"); ierr != nil {
 		return "", "", ierr
 	}

@@ -42,9 +42,12 @@ type Deps struct {
 	Build         BuildInfo
 }
 
-// Factory builds, on first use only, what commands share: the settings,
-// the zones, the credential store and the HTTP client. A command that
+// Factory builds, on first use only, the services commands share: the
+// settings, the zones, the credential store and the zone's credential, the
+// HTTP client and API clients, the printer and the command's context. A
+// command takes what it uses into its Options (see each newXCmd); one that
 // needs none of them (version, help) touches no file, keyring or network.
+// The Factory holds no command's logic.
 type Factory struct {
 	Deps
 	flags    *pflag.FlagSet // the global flags
@@ -97,29 +100,9 @@ func (f *Factory) Zones() (*config.Zones, error) {
 	return f.reg, f.regErr
 }
 
-// noteAdHocZones says, on stderr, which zones exist only because MAKE_ZONE
-// names their host (zones and status call it).
-func (f *Factory) noteAdHocZones() {
-	reg, err := f.Zones()
-	if err != nil {
-		return
-	}
-	for _, z := range reg.All() {
-		if z.AdHoc {
-			f.IO.Note("zone %s comes from MAKE_ZONE: a private instance at %s", z.Name, z.URL)
-		}
-	}
-}
-
-// SelectedZone is the zone chosen by --zone, MAKETOKEN_ZONE, MAKE_ZONE, the
-// config file, or the default.
-func (f *Factory) SelectedZone() (zones.Zone, error) {
-	sel, err := f.ZoneSelection()
-	return sel.Zone, err
-}
-
-// ZoneSelection is SelectedZone with what chose the zone.
-func (f *Factory) ZoneSelection() (config.Selection, error) {
+// Selection is the zone chosen by --zone, MAKETOKEN_ZONE, MAKE_ZONE, the
+// config file, or the default, with what chose it.
+func (f *Factory) Selection() (config.Selection, error) {
 	reg, err := f.Zones()
 	if err != nil {
 		return config.Selection{}, err
@@ -198,25 +181,13 @@ func (f *Factory) BulkClient(zone zones.Zone, token string) (*makeapi.Client, er
 	return f.newClient(zone, token, makeapi.Options{RateGate: true, Retry: &policy})
 }
 
+// newClient makes a client that says on stderr when it waits to try a
+// call again.
 func (f *Factory) newClient(zone zones.Zone, token string, opts makeapi.Options) (*makeapi.Client, error) {
 	f.Redactor.Add(token)
 	opts.HTTPClient = f.HTTPClient()
-	opts.UserAgent = f.UserAgent()
-	opts.OnRetry = f.noteRetry(zone)
-	return makeapi.New(zone.URL, token, opts)
-}
-
-// UserAgent names maketoken, its version and platform.
-func (f *Factory) UserAgent() string {
-	v := f.Build.Version
-	if v == "" {
-		v = "dev"
-	}
-	return fmt.Sprintf("maketoken/%s (%s/%s)", v, runtime.GOOS, runtime.GOARCH)
-}
-
-func (f *Factory) noteRetry(zone zones.Zone) func(makeapi.RetryEvent) {
-	return func(ev makeapi.RetryEvent) {
+	opts.UserAgent = userAgent(f.Build)
+	opts.OnRetry = func(ev makeapi.RetryEvent) {
 		cfg, _ := f.Config()
 		debug := cfg != nil && cfg.Debug
 		// At a terminal, a progress line counts the pause down, below
@@ -228,6 +199,16 @@ func (f *Factory) noteRetry(zone zones.Zone) func(makeapi.RetryEvent) {
 			fmt.Fprintf(f.IO.ErrOut, "maketoken: zone %s: %s\n", zone.Name, f.Redactor.String(ev.String()))
 		}
 	}
+	return makeapi.New(zone.URL, token, opts)
+}
+
+// userAgent names maketoken, its version and platform.
+func userAgent(b BuildInfo) string {
+	v := b.Version
+	if v == "" {
+		v = "dev"
+	}
+	return fmt.Sprintf("maketoken/%s (%s/%s)", v, runtime.GOOS, runtime.GOARCH)
 }
 
 // Printer returns the printer for --output/--jq.
@@ -241,15 +222,8 @@ func (f *Factory) Printer() (*output.Printer, error) {
 	if err != nil {
 		return nil, &ExitError{Code: ExitUsage, Err: err}
 	}
-	return &output.Printer{Out: f.IO.Out, Format: output.Format(cfg.Output, jqExpr, f.IO.OutTTY), JQ: code, Width: f.IO.TableWidth(), Ctx: f.runCtx, Terminal: f.IO.OutTTY, Style: f.IO.OutStyle()}, nil
-}
-
-// tableUnasked reports whether printer shows a table only because stdout
-// is a terminal (no -o, MAKETOKEN_OUTPUT or --jq asked for one): a command
-// whose stderr already said everything may then leave it out.
-func (f *Factory) tableUnasked(printer *output.Printer) bool {
-	cfg, err := f.Config()
-	return err == nil && printer.Format == output.Table && cfg.Output == "" && f.IO.OutTTY
+	return &output.Printer{Out: f.IO.Out, Format: output.Format(cfg.Output, jqExpr, f.IO.OutTTY), Unasked: cfg.Output == "" && jqExpr == "",
+		JQ: code, Width: f.IO.TableWidth(), Ctx: f.runCtx, Terminal: f.IO.OutTTY, Style: f.IO.OutStyle()}, nil
 }
 
 // CommandContext is a command's context: it ends at --timeout (whose
@@ -280,11 +254,4 @@ func (f *Factory) runE(run func(ctx context.Context, args []string) error) func(
 		defer cancel()
 		return run(ctx, args)
 	}
-}
-
-func (f *Factory) now() time.Time {
-	if f.Now != nil {
-		return f.Now()
-	}
-	return time.Now()
 }

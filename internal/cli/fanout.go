@@ -7,6 +7,7 @@ import (
 
 	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/credentials"
+	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/zones"
 )
@@ -46,14 +47,15 @@ type zoneCredential struct {
 	Err error
 }
 
-// selectedCredential is the one way to get the selected zone and its
-// credential (the only one that may come from MAKE_API_KEY). On an error
-// the zone is filled in when it is known.
-func (f *Factory) selectedCredential(ctx context.Context) (zoneCredential, error) {
-	zone, err := f.SelectedZone()
+// Credential is the one way to get the selected zone and its credential
+// (the only one that may come from MAKE_API_KEY). On an error the zone is
+// filled in when it is known.
+func (f *Factory) Credential(ctx context.Context) (zoneCredential, error) {
+	sel, err := f.Selection()
 	if err != nil {
 		return zoneCredential{}, err
 	}
+	zone := sel.Zone
 	store, err := f.Store()
 	if err != nil {
 		return zoneCredential{Zone: zone}, err
@@ -63,14 +65,14 @@ func (f *Factory) selectedCredential(ctx context.Context) (zoneCredential, error
 }
 
 // printerAndZones is how a command that reports on zones begins: the
-// printer for its result and the zones it works on (see targetZones).
-func printerAndZones(ctx context.Context, f *Factory, all bool) (*output.Printer, []zoneCredential, error) {
-	printer, err := f.Printer()
+// printer for its result and the zones it works on (see Factory.Targets).
+func printerAndZones(ctx context.Context, printer func() (*output.Printer, error), targets func(context.Context, bool) ([]zoneCredential, error), all bool) (*output.Printer, []zoneCredential, error) {
+	p, err := printer()
 	if err != nil {
 		return nil, nil, err
 	}
-	targets, err := f.targetZones(ctx, all)
-	return printer, targets, err
+	t, err := targets(ctx, all)
+	return p, t, err
 }
 
 // failedZone reports whether a zone's lookup found a credential that must
@@ -84,15 +86,15 @@ func failedZone(err error) bool {
 	return errors.As(err, &moved) || errors.As(err, &invalid)
 }
 
-// targetZones returns the zones a command works on: the selected zone, or
+// Targets returns the zones a command works on: the selected zone, or
 // with all every zone that has a credential. For the selected zone a
 // missing or unusable credential is the error. In a fan-out, zones without
 // one are skipped (and if no zone has one, that is the error); a zone whose
 // credential must not be sent is a target with Err set, which the command
 // reports as a failed zone (see eachZone).
-func (f *Factory) targetZones(ctx context.Context, all bool) ([]zoneCredential, error) {
+func (f *Factory) Targets(ctx context.Context, all bool) ([]zoneCredential, error) {
 	if !all {
-		zc, err := f.selectedCredential(ctx)
+		zc, err := f.Credential(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -148,15 +150,33 @@ func (f *Factory) targetZones(ctx context.Context, all bool) ([]zoneCredential, 
 // everyZoneUnlessNamed is the rule of status and doctor: without -z they
 // cover every zone (as with --all-zones, asked); a zone from
 // MAKETOKEN_ZONE, MAKE_ZONE or the config file is only the default one.
-func (f *Factory) everyZoneUnlessNamed(asked bool) (bool, error) {
+func everyZoneUnlessNamed(zones func() (*config.Zones, error), asked bool) (bool, error) {
 	if asked {
 		return true, nil
 	}
-	sel, err := f.ZoneSelection()
+	reg, err := zones()
+	if err != nil {
+		return false, err
+	}
+	sel, err := reg.Selection()
 	if err != nil {
 		return false, err
 	}
 	return sel.By != config.ZoneFromFlag, nil
+}
+
+// noteAdHocZones says, on stderr, which zones exist only because MAKE_ZONE
+// names their host (zones and status call it).
+func noteAdHocZones(ios *iostreams.IOStreams, zones func() (*config.Zones, error)) {
+	reg, err := zones()
+	if err != nil {
+		return
+	}
+	for _, z := range reg.All() {
+		if z.AdHoc {
+			ios.Note("zone %s comes from MAKE_ZONE: a private instance at %s", z.Name, z.URL)
+		}
+	}
 }
 
 // eachZone runs fn for every target at once and returns each one's error.

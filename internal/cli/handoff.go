@@ -2,12 +2,14 @@ package cli
 
 import (
 	"context"
-	"os"
 	"strings"
 
+	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/delivery"
+	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/outfile"
 	"github.com/maketoken/maketoken/internal/output"
+	"github.com/maketoken/maketoken/internal/redact"
 	"github.com/maketoken/maketoken/internal/tokens"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -75,23 +77,19 @@ func (s *storeCommandFlags) parseArgs(cmd *cobra.Command, args []string) error {
 // it writes passes through the run's redactor (the new token, the
 // credential, anything shaped like a token) unless it goes straight to a
 // terminal.
-func storeCommand(f *Factory, s storeCommandFlags, jsonOut bool) (*delivery.Command, error) {
+func (h handOver) storeCommand(s storeCommandFlags, jsonOut bool) (*delivery.Command, error) {
 	if len(s.Command) == 0 {
 		return nil, nil
 	}
-	environ := f.Environ
-	if environ == nil {
-		environ = os.Environ
-	}
-	stdout, stderr := f.IO.Out, f.IO.ChildStderr()
+	stdout, stderr := h.IO.Out, h.IO.ChildStderr()
 	if jsonOut {
 		stdout = stderr
 	}
-	dc := &delivery.Command{Args: s.Command, Env: withoutCredentials(environ()), EnvName: s.Env, Stdout: stdout, Stderr: stderr, Redact: f.Redactor.String,
+	dc := &delivery.Command{Args: s.Command, Env: withoutCredentials(h.Environ()), EnvName: s.Env, Stdout: stdout, Stderr: stderr, Redact: h.Redactor.String,
 		// The terminal's foreground while it runs (a password prompt);
 		// a Ctrl-C there reached the command, not maketoken: act on it as
 		// on maketoken's own.
-		Terminal: true, Interrupted: f.interrupts.raise}
+		Terminal: true, Interrupted: h.Signals.raise}
 	// The command's output, and the record after it, go to stdout: a
 	// closed one must fail those writes, not end maketoken mid-delivery.
 	brokenPipeFails()
@@ -116,6 +114,23 @@ func withoutCredentials(environ []string) []string {
 	return env
 }
 
+// handOver is what create and rotate take from the Factory to hand a new
+// token over: the terminal, the printer, the environment a store command
+// gets, the redactor its output passes through, the signal owner that
+// acts on a Ctrl-C it got, and the credential store.
+type handOver struct {
+	IO       *iostreams.IOStreams
+	Printer  func() (*output.Printer, error)
+	Environ  func() []string
+	Redactor *redact.Redactor
+	Signals  *interrupts
+	Store    func() (*credentials.Store, error)
+}
+
+func handOverFrom(f *Factory) handOver {
+	return handOver{IO: f.IO, Printer: f.Printer, Environ: f.Environ, Redactor: f.Redactor, Signals: &f.interrupts, Store: f.Store}
+}
+
 // newTokenTargets are where a new token may go besides storage, prepared
 // before the token exists: the printer, the -- COMMAND (found, so that one
 // that cannot run fails now) and the --out-file.
@@ -128,12 +143,12 @@ type newTokenTargets struct {
 // prepareTargets prepares the targets: the --out-file is created empty
 // (mode 0600; replace lets it replace a file), or with dryRun only
 // checked. done removes what was prepared and not used.
-func prepareTargets(f *Factory, store storeCommandFlags, outFile string, replace, dryRun bool) (t newTokenTargets, done func(), err error) {
+func (h handOver) prepareTargets(store storeCommandFlags, outFile string, replace, dryRun bool) (t newTokenTargets, done func(), err error) {
 	done = func() {}
-	if t.printer, err = f.Printer(); err != nil {
+	if t.printer, err = h.Printer(); err != nil {
 		return t, done, err
 	}
-	if t.handoff, err = storeCommand(f, store, t.printer.Format == output.JSON); err != nil || outFile == "" {
+	if t.handoff, err = h.storeCommand(store, t.printer.Format == output.JSON); err != nil || outFile == "" {
 		return t, done, err
 	}
 	if dryRun {
@@ -147,18 +162,18 @@ func prepareTargets(f *Factory, store storeCommandFlags, outFile string, replace
 
 // credentialStorage is the credential store as a destination of a new
 // token: the zone's credential in place of zc's, in the same store.
-func (f *Factory) credentialStorage(zc zoneCredential) tokens.Storage {
+func (h handOver) credentialStorage(zc zoneCredential) tokens.Storage {
 	zone, source := zc.Zone, zc.Credential.Store
 	return tokens.Storage{Zone: zone.Name, Old: zc.Credential.Token,
 		Save: func(ctx context.Context, token string) error {
-			store, err := f.Store()
+			store, err := h.Store()
 			if err != nil {
 				return err
 			}
 			return store.Save(ctx, zone, token, source)
 		},
 		Stored: func(ctx context.Context) (string, error) {
-			store, err := f.Store()
+			store, err := h.Store()
 			if err != nil {
 				return "", err
 			}
@@ -170,10 +185,10 @@ func (f *Factory) credentialStorage(zc zoneCredential) tokens.Storage {
 
 // warnDelivered warns of the problems met by destinations that took the
 // token all the same.
-func warnDelivered(f *Factory, d tokens.Delivery) {
+func (h handOver) warnDelivered(d tokens.Delivery) {
 	for _, r := range d.Results {
 		if r.Outcome == tokens.Delivered && r.Err != nil {
-			f.IO.Warn(r.Err.Error())
+			h.IO.Warn(r.Err.Error())
 		}
 	}
 }

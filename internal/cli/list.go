@@ -6,21 +6,27 @@ import (
 	"strings"
 	"time"
 
+	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/tokens"
+	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
 )
 
 // ListOptions are the options of `maketoken list`.
 type ListOptions struct {
-	F        *Factory
+	IO       *iostreams.IOStreams
+	Printer  func() (*output.Printer, error)
+	Targets  func(ctx context.Context, all bool) ([]zoneCredential, error)
+	Client   func(zones.Zone, string) (*makeapi.Client, error)
+	Now      func() time.Time
 	AllZones bool
 	Label    string
 }
 
 func newListCmd(f *Factory) *cobra.Command {
-	opts := &ListOptions{F: f}
+	opts := &ListOptions{IO: f.IO, Printer: f.Printer, Targets: f.Targets, Client: f.Client, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the API tokens of a zone, or of every zone",
@@ -60,16 +66,15 @@ code is 7. Listing needs the user:read scope.`,
 // RunList lists the tokens of the selected zone or of every zone with a
 // credential.
 func RunList(ctx context.Context, opts *ListOptions) error {
-	f := opts.F
-	printer, targets, err := printerAndZones(ctx, f, opts.AllZones)
+	printer, targets, err := printerAndZones(ctx, opts.Printer, opts.Targets, opts.AllZones)
 	if err != nil {
 		return err
 	}
 	perZone := make([][]tokenRecord, len(targets))
-	spinner := f.IO.StartSpinner("listing the tokens of " + zonesText(targetNames(targets)))
+	spinner := opts.IO.StartSpinner("listing the tokens of " + zonesText(targetNames(targets)))
 	defer spinner.Stop()
 	errs := eachZone(targets, func(i int, t zoneCredential) error {
-		client, err := f.Client(t.Zone, t.Credential.Token)
+		client, err := opts.Client(t.Zone, t.Credential.Token)
 		if err != nil {
 			return err
 		}
@@ -78,7 +83,7 @@ func RunList(ctx context.Context, opts *ListOptions) error {
 			return apiError(t.Zone.Name, err, "user:read")
 		}
 		// Lifetimes count on Make's clock, as the list's answer shows it.
-		now, _ := tokens.ServerNow(client, f.now)
+		now, _ := tokens.ServerNow(client, opts.Now)
 		for _, tok := range (tokens.Selector{Label: opts.Label}).Select(listed).Tokens {
 			perZone[i] = append(perZone[i], newTokenRecord(t.Zone.Name, tok, t.Credential).withExpiry(now))
 		}
@@ -94,10 +99,10 @@ func RunList(ctx context.Context, opts *ListOptions) error {
 	for _, rs := range perZone {
 		records = append(records, rs...)
 	}
-	if err := printer.Print(records, listRows(f, records, printer.Format, !opts.AllZones)); err != nil {
+	if err := printer.Print(records, listRows(opts.Now(), records, printer.Format, !opts.AllZones)); err != nil {
 		return err
 	}
-	return summarize(f, errs, false)
+	return summarize(opts.IO, errs, false)
 }
 
 // listRows is the table or TSV form of listed tokens. TSV has every
@@ -105,7 +110,7 @@ func RunList(ctx context.Context, opts *ListOptions) error {
 // terminal: newest token first in each zone, times relative or local, the
 // token as its visible prefix, no ZONE column when one zone is listed, and
 // labels and scopes may be shortened to fit.
-func listRows(f *Factory, records []tokenRecord, format string, oneZone bool) output.Rows {
+func listRows(now time.Time, records []tokenRecord, format string, oneZone bool) output.Rows {
 	if format != output.Table {
 		rows := output.Rows{Headers: []string{"ZONE", "LABEL", "SCOPES", "CREATED", "TOKEN", "CURRENT", "EXPIRES", "EXPIRED"}}
 		for _, r := range records {
@@ -130,7 +135,6 @@ func listRows(f *Factory, records []tokenRecord, format string, oneZone bool) ou
 	if oneZone {
 		rows.Headers, rows.Flexible, rows.Dim = rows.Headers[1:], rows.Flexible[1:], rows.Dim[1:]
 	}
-	now := f.now()
 	// Records come zone by zone: zones keep their order, and each zone's
 	// tokens are turned newest first.
 	newestFirst := slices.Clone(records)
@@ -169,10 +173,10 @@ func expiresCell(r tokenRecord, now time.Time) string {
 	return output.Time(*r.Expires, now)
 }
 
-// listZoneTokens lists one zone's tokens with its credential, for the
-// commands that pick tokens (revoke, completions).
-func listZoneTokens(ctx context.Context, f *Factory, zc zoneCredential) (*makeapi.Client, []makeapi.Token, error) {
-	client, err := f.Client(zc.Zone, zc.Credential.Token)
+// listZoneTokens lists one zone's tokens with its credential, oldest
+// first.
+func listZoneTokens(ctx context.Context, newClient func(zones.Zone, string) (*makeapi.Client, error), zc zoneCredential) (*makeapi.Client, []makeapi.Token, error) {
+	client, err := newClient(zc.Zone, zc.Credential.Token)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -14,21 +14,29 @@ import (
 	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
+	"github.com/maketoken/maketoken/internal/redact"
 	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
 )
 
 // LoginOptions are the options of `maketoken login`.
 type LoginOptions struct {
-	F               *Factory
+	IO              *iostreams.IOStreams
+	Config          func() (*config.Config, error)
+	Selection       func() (config.Selection, error)
+	Store           func() (*credentials.Store, error)
+	Client          func(zones.Zone, string) (*makeapi.Client, error)
+	Redactor        *redact.Redactor
+	Getenv          func(string) string
 	WithToken       bool
 	InsecureStorage bool
-	// Store is --store: keyring, kernel or file ("" if not given).
-	Store string
+	// StoreIn is --store: keyring, kernel or file ("" if not given).
+	StoreIn string
 }
 
 func newLoginCmd(f *Factory) *cobra.Command {
-	opts := &LoginOptions{F: f}
+	opts := &LoginOptions{IO: f.IO, Config: f.Config, Selection: f.Selection, Store: f.Store, Client: f.Client,
+		Redactor: f.Redactor, Getenv: f.Getenv}
 	cmd := &cobra.Command{
 		Use:   "login",
 		Short: "Store a zone's credential in a keyring",
@@ -64,7 +72,7 @@ stored credential there (exit 4) until you run login for the zone again.`,
 		}),
 	}
 	cmd.Flags().BoolVar(&opts.WithToken, "with-token", false, "read the token from standard input")
-	cmd.Flags().StringVar(&opts.Store, "store", "", "where to store the token: keyring (the OS keyring), kernel (the Linux kernel keyring) or file (plain text, mode 0600)")
+	cmd.Flags().StringVar(&opts.StoreIn, "store", "", "where to store the token: keyring (the OS keyring), kernel (the Linux kernel keyring) or file (plain text, mode 0600)")
 	cmd.Flags().BoolVar(&opts.InsecureStorage, "insecure-storage", false, "the same as --store file")
 	_ = cmd.RegisterFlagCompletionFunc("store", cobra.FixedCompletions([]string{"keyring", "kernel", "file"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
@@ -72,16 +80,16 @@ stored credential there (exit 4) until you run login for the zone again.`,
 
 // RunLogin verifies a token and stores it as the selected zone's credential.
 func RunLogin(ctx context.Context, opts *LoginOptions) error {
-	f := opts.F
-	zone, err := f.SelectedZone()
+	sel, err := opts.Selection()
 	if err != nil {
 		return err
 	}
-	store, err := f.Store()
+	zone := sel.Zone
+	store, err := opts.Store()
 	if err != nil {
 		return err
 	}
-	choice, err := loginChoice(f, opts)
+	choice, err := loginChoice(opts)
 	if err != nil {
 		return err
 	}
@@ -98,16 +106,16 @@ func RunLogin(ctx context.Context, opts *LoginOptions) error {
 	if err != nil {
 		return err
 	}
-	if !opts.WithToken && f.IO.InTTY {
-		loginGuide(f, zone, was, old)
+	if !opts.WithToken && opts.IO.InTTY {
+		loginGuide(opts.IO, zone, was, old)
 	}
-	token, err := readLoginToken(ctx, f, zone.Name, zone.Host, opts.WithToken)
+	token, err := readLoginToken(ctx, opts.IO, zone.Name, zone.Host, opts.WithToken)
 	if err != nil {
 		return err
 	}
-	f.Redactor.Add(token)
+	opts.Redactor.Add(token)
 
-	client, err := f.Client(zone, token)
+	client, err := opts.Client(zone, token)
 	if err != nil {
 		return err
 	}
@@ -126,38 +134,38 @@ func RunLogin(ctx context.Context, opts *LoginOptions) error {
 	}
 	place := where.Name()
 	if where == credentials.KindFile {
-		cfg, _ := f.Config()
+		cfg, _ := opts.Config()
 		place = "the plain-text file " + cfg.CredentialsFile
 	}
-	f.IO.Result(true, "Logged in to zone %s (%s) as %s; the credential is stored in %s.", zone.Name, zone.Host, who, place)
+	opts.IO.Result(true, "Logged in to zone %s (%s) as %s; the credential is stored in %s.", zone.Name, zone.Host, who, place)
 	if where == credentials.KindKernel {
 		// Where it went when nobody chose, and what ends it: one line.
 		why := "In the kernel keyring"
 		if auto {
 			why = "No Secret Service could be reached, so it went to the kernel keyring (kernel memory, never disk, for your user only)"
 		}
-		fmt.Fprintf(f.IO.ErrOut, "%s: %s.\n", why, credentials.KernelEnds())
+		fmt.Fprintf(opts.IO.ErrOut, "%s: %s.\n", why, credentials.KernelEnds())
 	}
 	if was != "" && old != token {
 		p := makeapi.Prefix(old)
-		fmt.Fprintf(f.IO.ErrOut, "It replaced the credential stored before (%s…), which still works at Make; revoke it with `maketoken revoke -z %s --prefix %s` if nobody needs it.\n", p, zone.Name, p)
+		fmt.Fprintf(opts.IO.ErrOut, "It replaced the credential stored before (%s…), which still works at Make; revoke it with `maketoken revoke -z %s --prefix %s` if nobody needs it.\n", p, zone.Name, p)
 	}
-	if v := f.Getenv(credentials.EnvVar(zone.Name)); v != "" {
-		f.IO.Warn(fmt.Sprintf("%s is set and takes precedence over the stored credential for zone %s", credentials.EnvVar(zone.Name), zone.Name))
+	if v := opts.Getenv(credentials.EnvVar(zone.Name)); v != "" {
+		opts.IO.Warn(fmt.Sprintf("%s is set and takes precedence over the stored credential for zone %s", credentials.EnvVar(zone.Name), zone.Name))
 	}
 	return nil
 }
 
 // loginChoice is where the user asked login to store: --store (or
 // --insecure-storage), else the credential_store setting.
-func loginChoice(f *Factory, opts *LoginOptions) (credentials.Choice, error) {
-	cfg, err := f.Config()
+func loginChoice(opts *LoginOptions) (credentials.Choice, error) {
+	cfg, err := opts.Config()
 	if err != nil {
 		return "", err
 	}
 	choice := cfg.CredentialStore
-	if opts.Store != "" {
-		if choice, err = config.CredentialStore(opts.Store, "--store"); err != nil {
+	if opts.StoreIn != "" {
+		if choice, err = config.CredentialStore(opts.StoreIn, "--store"); err != nil {
 			return "", err
 		}
 		if opts.InsecureStorage && choice != string(credentials.ChoiceFile) {
@@ -172,13 +180,13 @@ func loginChoice(f *Factory, opts *LoginOptions) (credentials.Choice, error) {
 
 // loginGuide tells a person at a terminal where a token comes from, which
 // scopes maketoken needs, and that an existing login will be replaced.
-func loginGuide(f *Factory, zone zones.Zone, was credentials.Kind, old string) {
-	w := f.IO.ErrOut
+func loginGuide(ios *iostreams.IOStreams, zone zones.Zone, was credentials.Kind, old string) {
+	w := ios.ErrOut
 	fmt.Fprintf(w, "Create an API token for zone %s at %s/user/api\n", zone.Name, output.Sanitize(zone.WebOrigin()))
 	fmt.Fprintln(w, "(your profile, API access). maketoken needs its scopes user:read (list")
 	fmt.Fprintln(w, "tokens, check the credential) and user:write (create, revoke, rotate).")
 	if was != "" {
-		f.IO.Warning("Zone %s already has a credential in %s (%s…); the new token replaces it.", zone.Name, was.Name(), makeapi.Prefix(old))
+		ios.Warning("Zone %s already has a credential in %s (%s…); the new token replaces it.", zone.Name, was.Name(), makeapi.Prefix(old))
 	}
 }
 
@@ -209,12 +217,12 @@ func verifyToken(ctx context.Context, c *makeapi.Client) (string, error) {
 // prompt on the terminal. It never waits on a stdin it was not told to
 // read, and stops waiting when ctx ends (a signal, or --timeout for
 // --with-token: the prompt's time does not count).
-func readLoginToken(ctx context.Context, f *Factory, zone, host string, withToken bool) (string, error) {
+func readLoginToken(ctx context.Context, ios *iostreams.IOStreams, zone, host string, withToken bool) (string, error) {
 	var raw string
 	switch {
 	case withToken:
 		s, err, ended := readUntilDone(ctx, func() (string, error) {
-			data, err := io.ReadAll(io.LimitReader(f.IO.In, 64<<10))
+			data, err := io.ReadAll(io.LimitReader(ios.In, 64<<10))
 			return string(data), err
 		})
 		if ended {
@@ -230,22 +238,22 @@ func readLoginToken(ctx context.Context, f *Factory, zone, host string, withToke
 		if sc := bufio.NewScanner(strings.NewReader(raw)); sc.Scan() {
 			raw = sc.Text()
 		}
-	case f.IO.InTTY && f.IO.ReadSecret != nil:
-		fmt.Fprintf(f.IO.ErrOut, "Paste the Make API token for zone %s (%s); it will not be shown: ", zone, host)
+	case ios.InTTY && ios.ReadSecret != nil:
+		fmt.Fprintf(ios.ErrOut, "Paste the Make API token for zone %s (%s); it will not be shown: ", zone, host)
 		restore := func() {}
-		if f.IO.SaveTerminal != nil {
-			restore = f.IO.SaveTerminal()
+		if ios.SaveTerminal != nil {
+			restore = ios.SaveTerminal()
 		}
 		// ReadSecret, left behind by an interrupted prompt, would put the
 		// terminal back only once it returns: prompt does it.
-		s, err := f.prompt(ctx, f.IO.ReadSecret, restore)
+		s, err := prompt(ctx, ios, ios.ReadSecret, restore)
 		if err != nil {
 			if errors.Is(err, io.EOF) && s == "" {
-				fmt.Fprintln(f.IO.ErrOut)
+				fmt.Fprintln(ios.ErrOut)
 				return "", &ExitError{Code: ExitCancelled, Err: errors.New("no token was given; nothing was stored")}
 			}
 			if errors.Is(err, iostreams.ErrInterruptKey) { // Ctrl-C typed in raw mode
-				fmt.Fprintln(f.IO.ErrOut)
+				fmt.Fprintln(ios.ErrOut)
 				return "", &InterruptedError{Signal: os.Interrupt, Summary: "nothing was stored"}
 			}
 			if ie := (*InterruptedError)(nil); errors.As(err, &ie) {
@@ -253,7 +261,7 @@ func readLoginToken(ctx context.Context, f *Factory, zone, host string, withToke
 			}
 			return "", fmt.Errorf("reading the token: %w", err)
 		}
-		fmt.Fprintln(f.IO.ErrOut)
+		fmt.Fprintln(ios.ErrOut)
 		raw = s
 	default:
 		return "", usageErrorf("no terminal to ask for the token on; pipe it in with --with-token (e.g. `maketoken login -z %s --with-token < token.txt`)", zone)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/credentials"
+	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/tokens"
@@ -18,13 +19,17 @@ import (
 
 // LogoutOptions are the options of `maketoken logout`.
 type LogoutOptions struct {
-	F      *Factory
-	Revoke bool
+	IO         *iostreams.IOStreams
+	Selection  func() (config.Selection, error)
+	Store      func() (*credentials.Store, error)
+	Credential func(context.Context) (zoneCredential, error)
+	Client     func(zones.Zone, string) (*makeapi.Client, error)
+	Revoke     bool
 	changeFlags
 }
 
 func newLogoutCmd(f *Factory) *cobra.Command {
-	opts := &LogoutOptions{F: f}
+	opts := &LogoutOptions{IO: f.IO, Selection: f.Selection, Store: f.Store, Credential: f.Credential, Client: f.Client}
 	cmd := &cobra.Command{
 		Use:   "logout",
 		Short: "Forget a zone's stored credential; --revoke revokes it at Make too",
@@ -54,8 +59,8 @@ a default zone by accident.
 // command (-z, MAKETOKEN_ZONE, MAKE_ZONE), never taken from the config file
 // or the default, so that a script never logs out of (or revokes) a zone
 // by accident. On a terminal the person is asked instead.
-func (f *Factory) logoutZoneNamed(sel config.Selection) error {
-	if (f.IO.InTTY && f.IO.ErrTTY) || sel.Named() {
+func logoutZoneNamed(ios *iostreams.IOStreams, sel config.Selection) error {
+	if ios.CanPrompt() || sel.Named() {
 		return nil
 	}
 	return usageErrorf("logout without a terminal needs the zone named: `maketoken logout -z %s` (the zone %s comes from %s)", sel.Zone.Name, sel.Zone.Name, sel.From())
@@ -63,19 +68,19 @@ func (f *Factory) logoutZoneNamed(sel config.Selection) error {
 
 // confirmLogout asks at a terminal before a credential is forgotten, and
 // says that the token stays valid at Make.
-func (f *Factory) confirmLogout(ctx context.Context, zone string, cred credentials.Credential, yes bool) error {
-	if yes || !f.IO.InTTY || !f.IO.ErrTTY {
+func confirmLogout(ctx context.Context, ios *iostreams.IOStreams, zone string, cred credentials.Credential, yes bool) error {
+	if yes || !ios.CanPrompt() {
 		return nil
 	}
 	p := makeapi.Prefix(cred.Token)
-	f.IO.Warning("The token (%s…) stays valid at Make; to revoke it too, add --revoke.", p)
-	return f.Confirm(ctx, fmt.Sprintf("Log out of zone %s (forget its credential in %s)?", zone, cred.Store.Name()), false)
+	ios.Warning("The token (%s…) stays valid at Make; to revoke it too, add --revoke.", p)
+	return confirm(ctx, ios, fmt.Sprintf("Log out of zone %s (forget its credential in %s)?", zone, cred.Store.Name()), false)
 }
 
 // revokeCredential revokes the zone's credential at Make (logout
 // --revoke), once confirmed: it must be among the zone's tokens.
-func revokeCredential(ctx context.Context, f *Factory, zone zones.Zone, cred credentials.Credential, yes bool) error {
-	client, err := f.Client(zone, cred.Token)
+func revokeCredential(ctx context.Context, opts *LogoutOptions, zone zones.Zone, cred credentials.Credential) error {
+	client, err := opts.Client(zone, cred.Token)
 	if err != nil {
 		return err
 	}
@@ -93,31 +98,30 @@ func revokeCredential(ctx context.Context, f *Factory, zone zones.Zone, cred cre
 	if mine == nil {
 		return fmt.Errorf("zone %s: the credential is not among the zone's tokens, so it cannot be revoked; nothing was changed", zone.Name)
 	}
-	if err := f.Confirm(ctx, fmt.Sprintf("Revoke the token %q (created %s) in zone %s and forget it?", mine.Label, mine.Created, zone.Name), yes); err != nil {
+	if err := confirm(ctx, opts.IO, fmt.Sprintf("Revoke the token %q (created %s) in zone %s and forget it?", mine.Label, mine.Created, zone.Name), opts.Yes); err != nil {
 		return err
 	}
-	if err := f.revoker(zone.Name, client).RevokeOne(ctx, *mine); err != nil {
+	if err := newRevoker(opts.IO, zone.Name, client).RevokeOne(ctx, *mine); err != nil {
 		return apiError(zone.Name, err, "user:write")
 	}
-	fmt.Fprintf(f.IO.ErrOut, "Revoked the token %s (created %s) in zone %s.\n", output.Printable(strconv.Quote(mine.Label)), output.Sanitize(mine.Created), zone.Name)
+	fmt.Fprintf(opts.IO.ErrOut, "Revoked the token %s (created %s) in zone %s.\n", output.Printable(strconv.Quote(mine.Label)), output.Sanitize(mine.Created), zone.Name)
 	return nil
 }
 
 // RunLogout forgets (and optionally revokes) the selected zone's credential.
 func RunLogout(ctx context.Context, opts *LogoutOptions) error {
-	f := opts.F
-	sel, err := f.ZoneSelection()
+	sel, err := opts.Selection()
 	if err != nil {
 		return err
 	}
-	if err := f.logoutZoneNamed(sel); err != nil {
+	if err := logoutZoneNamed(opts.IO, sel); err != nil {
 		return err
 	}
-	store, err := f.Store()
+	store, err := opts.Store()
 	if err != nil {
 		return err
 	}
-	zc, err := f.selectedCredential(ctx)
+	zc, err := opts.Credential(ctx)
 	zone, cred := zc.Zone, zc.Credential
 	// Forgetting a credential whose zone moved sends it nowhere: allowed.
 	// Revoking it would send it to the new origin: refused.
@@ -128,22 +132,22 @@ func RunLogout(ctx context.Context, opts *LogoutOptions) error {
 		return err
 	}
 	if isNotFound(err) {
-		fmt.Fprintf(f.IO.ErrOut, "No credential is stored for zone %s; nothing to do.\n", zone.Name)
+		fmt.Fprintf(opts.IO.ErrOut, "No credential is stored for zone %s; nothing to do.\n", zone.Name)
 		return nil
 	}
 	switch {
 	case opts.Revoke:
-		if err := revokeCredential(ctx, f, zone, cred, opts.Yes); err != nil {
+		if err := revokeCredential(ctx, opts, zone, cred); err != nil {
 			return err
 		}
 		if cred.Source == credentials.SourceEnv {
-			fmt.Fprintf(f.IO.ErrOut, "The credential came from %s; unset it, it no longer works.\n", cred.EnvVar)
+			fmt.Fprintf(opts.IO.ErrOut, "The credential came from %s; unset it, it no longer works.\n", cred.EnvVar)
 			return nil
 		}
 	case cred.Source == credentials.SourceEnv:
 		return usageErrorf("zone %s: the credential comes from %s, not from storage; unset the variable instead", zone.Name, cred.EnvVar)
 	default:
-		if err := f.confirmLogout(ctx, zone.Name, cred, opts.Yes); err != nil {
+		if err := confirmLogout(ctx, opts.IO, zone.Name, cred, opts.Yes); err != nil {
 			return err
 		}
 	}
@@ -156,6 +160,6 @@ func RunLogout(ctx context.Context, opts *LogoutOptions) error {
 	for i, s := range removed {
 		names[i] = s.Label()
 	}
-	f.IO.Result(true, "Logged out of zone %s; removed the credential from: %s.", zone.Name, strings.Join(names, ", "))
+	opts.IO.Result(true, "Logged out of zone %s; removed the credential from: %s.", zone.Name, strings.Join(names, ", "))
 	return nil
 }

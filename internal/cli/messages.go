@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/maketoken/maketoken/internal/credentials"
+	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/tokens"
@@ -22,20 +23,20 @@ func countTokens(n int) string {
 
 // writeTokenLines shows tokens on stderr, one per line, marking the
 // credential maketoken uses.
-func writeTokenLines(f *Factory, list []makeapi.Token, cred credentials.Credential) {
+func writeTokenLines(ios *iostreams.IOStreams, list []makeapi.Token, cred credentials.Credential) {
 	for _, t := range list {
 		mark, token := "", tokens.MaskListed(t.Token)
 		if tokens.IsCurrent(t, cred.Token) {
 			mark = "  (the credential maketoken uses)"
 		}
-		if f.IO.ErrTTY {
+		if ios.ErrTTY {
 			// A person's line fits 80 columns: the token by its prefix.
 			token = output.ShortToken(token)
 			if mark != "" {
 				mark = "  (maketoken uses it)"
 			}
 		}
-		fmt.Fprintf(f.IO.ErrOut, "  %s  %s  %s%s\n", t.Created, output.Printable(strconv.Quote(t.Label)), token, mark)
+		fmt.Fprintf(ios.ErrOut, "  %s  %s  %s%s\n", t.Created, output.Printable(strconv.Quote(t.Label)), token, mark)
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/maketoken/maketoken/internal/iostreams"
 )
 
 // errCancelled is a "no" at a confirmation prompt.
@@ -18,24 +20,23 @@ var errCancelled = &ExitError{Code: ExitCancelled, Err: errors.New("cancelled; n
 // (echo on), and nothing is sent to Make after it. The command's
 // --timeout does not run while a prompt waits (holdTimeout).
 
-// Confirm asks a yes/no question on the terminal before a destructive step.
+// confirm asks a yes/no question on the terminal before a destructive step.
 // With yes it does not ask. Without a terminal it never waits on stdin: it
 // fails with a usage error that names --yes. Ctrl-D is a no; a signal is
 // an interruption (exit 130) with nothing changed.
-func (f *Factory) Confirm(ctx context.Context, question string, yes bool) error {
+func confirm(ctx context.Context, ios *iostreams.IOStreams, question string, yes bool) error {
 	if yes {
 		return nil
 	}
-	if !f.IO.InTTY || !f.IO.ErrTTY {
+	if !ios.CanPrompt() {
 		return &ExitError{Code: ExitUsage, Err: errors.New("refusing to continue without confirmation: there is no terminal to ask on; pass --yes (or --dry-run to see what would happen)")}
 	}
-	fmt.Fprintf(f.IO.ErrOut, "%s [y/N] ", question)
-	in := f.IO.In
-	line, err := f.prompt(ctx, func() (string, error) {
-		return bufio.NewReader(in).ReadString('\n')
+	fmt.Fprintf(ios.ErrOut, "%s [y/N] ", question)
+	line, err := prompt(ctx, ios, func() (string, error) {
+		return bufio.NewReader(ios.In).ReadString('\n')
 	}, nil)
 	if errors.Is(err, io.EOF) && line == "" {
-		fmt.Fprintln(f.IO.ErrOut) // Ctrl-D leaves the cursor on the prompt line
+		fmt.Fprintln(ios.ErrOut) // Ctrl-D leaves the cursor on the prompt line
 		return errCancelled
 	}
 	if err != nil && !errors.Is(err, io.EOF) {
@@ -54,7 +55,7 @@ func (f *Factory) Confirm(ctx context.Context, question string, yes bool) error 
 // changed": prompts come before any change) or ctx's error. read is left
 // blocked on the terminal; the command ends without reading it again.
 // restore, if not nil, puts the terminal back first.
-func (f *Factory) prompt(ctx context.Context, read func() (string, error), restore func()) (string, error) {
+func prompt(ctx context.Context, ios *iostreams.IOStreams, read func() (string, error), restore func()) (string, error) {
 	release := holdTimeout(ctx)
 	defer release()
 	s, err, ended := readUntilDone(ctx, read)
@@ -62,8 +63,8 @@ func (f *Factory) prompt(ctx context.Context, read func() (string, error), resto
 		if restore != nil {
 			restore()
 		}
-		fmt.Fprintln(f.IO.ErrOut)
-		return "", f.promptEnded(ctx)
+		fmt.Fprintln(ios.ErrOut)
+		return "", promptEnded(ctx)
 	}
 	return s, err
 }
@@ -93,7 +94,7 @@ func readUntilDone(ctx context.Context, read func() (string, error)) (s string, 
 	}
 }
 
-func (f *Factory) promptEnded(ctx context.Context) error {
+func promptEnded(ctx context.Context) error {
 	if err := interruptedErr(ctx, "nothing was changed"); err != nil {
 		return err
 	}

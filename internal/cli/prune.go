@@ -9,15 +9,23 @@ import (
 
 	"github.com/maketoken/maketoken/internal/age"
 	"github.com/maketoken/maketoken/internal/credentials"
+	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
+	"github.com/maketoken/maketoken/internal/redact"
 	"github.com/maketoken/maketoken/internal/tokens"
+	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
 )
 
 // PruneOptions are the options of `maketoken prune`.
 type PruneOptions struct {
-	F           *Factory
+	IO          *iostreams.IOStreams
+	Printer     func() (*output.Printer, error)
+	Targets     func(ctx context.Context, all bool) ([]zoneCredential, error)
+	Client      func(zones.Zone, string) (*makeapi.Client, error) // a bulk client
+	Now         func() time.Time
+	Redactor    *redact.Redactor
 	AllZones    bool
 	OlderThan   string
 	Label       string
@@ -30,7 +38,8 @@ type PruneOptions struct {
 }
 
 func newPruneCmd(f *Factory) *cobra.Command {
-	opts := &PruneOptions{F: f}
+	opts := &PruneOptions{IO: f.IO, Printer: f.Printer, Targets: f.Targets, Client: f.BulkClient, Now: f.Now,
+		Redactor: f.Redactor}
 	cmd := &cobra.Command{
 		Use:   "prune (--older-than AGE | --expired)",
 		Short: "Revoke the tokens older than an age",
@@ -110,18 +119,17 @@ type pruneZone struct {
 
 // RunPrune revokes the old tokens of the selected zone or of all zones.
 func RunPrune(ctx context.Context, opts *PruneOptions) error {
-	f := opts.F
 	maxAge, err := opts.validate()
 	if err != nil {
 		return err
 	}
-	printer, targets, err := printerAndZones(ctx, f, opts.AllZones)
+	printer, targets, err := printerAndZones(ctx, opts.Printer, opts.Targets, opts.AllZones)
 	if err != nil {
 		return err
 	}
 	plans := make([]*pruneZone, len(targets))
 	parallel(len(targets), func(i int) error {
-		plans[i] = planPrune(ctx, f, targets[i], opts, maxAge)
+		plans[i] = planPrune(ctx, opts, targets[i], maxAge)
 		return nil
 	})
 	p := collectPrune(plans)
@@ -129,32 +137,32 @@ func RunPrune(ctx context.Context, opts *PruneOptions) error {
 		return err
 	}
 	for _, err := range p.listErrs {
-		f.IO.PrintError(err)
+		opts.IO.PrintError(err)
 	}
 	if len(p.listErrs) == len(plans) {
 		return errSilent(commonCode(p.listErrs))
 	}
-	showPrunePlan(f, plans, opts)
+	showPrunePlan(opts, plans)
 	if len(p.records) == 0 || opts.DryRun {
-		return opts.revokeNothing(f, printer, p)
+		return opts.revokeNothing(printer, p)
 	}
-	if err := f.Confirm(ctx, output.Sanitize(fmt.Sprintf("Revoke %s %s in %s?", countTokens(len(p.records)), opts.whichText(), zonesText(p.listed))), opts.Yes); err != nil {
+	if err := confirm(ctx, opts.IO, output.Sanitize(fmt.Sprintf("Revoke %s %s in %s?", countTokens(len(p.records)), opts.whichText(), zonesText(p.listed))), opts.Yes); err != nil {
 		return err
 	}
 
-	errs := runPrune(ctx, f, plans, p.records)
+	errs := runPrune(ctx, opts, plans, p.records)
 	revoked := countRevoked(p.records)
 	if err := interruptedErr(ctx, "revoked %d of %d; run the command again to finish", revoked, len(p.records)); err != nil {
 		return err
 	}
 	// At a terminal one summary line says how it went; the table lists
 	// the tokens only when some failed (or when it was asked for).
-	if !f.tableUnasked(printer) || len(errs) > 0 {
-		if err := printer.Print(p.records, revokeRows(f, p.records, printer.Format, false)); err != nil {
+	if !printer.TableUnasked() || len(errs) > 0 {
+		if err := printer.Print(p.records, revokeRows(opts.Now(), p.records, printer.Format, false)); err != nil {
 			return err
 		}
 	}
-	f.IO.Result(revoked == len(p.records), "Pruned %d of %s.", revoked, countTokens(len(p.records)))
+	opts.IO.Result(revoked == len(p.records), "Pruned %d of %s.", revoked, countTokens(len(p.records)))
 	return pruneExit(p.listErrs, errs, revoked)
 }
 
@@ -184,24 +192,24 @@ func collectPrune(plans []*pruneZone) prunePlan {
 
 // revokeNothing ends a prune that revokes nothing: nothing old enough (or a
 // label filter that matched no token at all, exit 6), or --dry-run.
-func (o *PruneOptions) revokeNothing(f *Factory, printer *output.Printer, p prunePlan) error {
+func (o *PruneOptions) revokeNothing(printer *output.Printer, p prunePlan) error {
 	switch {
 	case len(p.records) > 0:
 	case p.matched == 0 && (o.Label != "" || o.LabelPrefix != "") && len(p.listErrs) == 0:
 		return &ExitError{Code: ExitNoMatch, Err: fmt.Errorf("%s: no token has %s; nothing was revoked (see `maketoken list`)", zonesText(p.listed), o.filterText())}
 	case o.Expired:
-		fmt.Fprintf(f.IO.ErrOut, "Nothing to prune: no %s has expired.\n", o.tokensText())
+		fmt.Fprintf(o.IO.ErrOut, "Nothing to prune: no %s has expired.\n", o.tokensText())
 	default:
-		fmt.Fprintf(f.IO.ErrOut, "Nothing to prune: no %s is older than %s.\n", o.tokensText(), o.OlderThan)
+		fmt.Fprintf(o.IO.ErrOut, "Nothing to prune: no %s is older than %s.\n", o.tokensText(), o.OlderThan)
 	}
 	// At a terminal the plan above says it all: no table repeats it.
-	if !f.tableUnasked(printer) {
-		if err := printer.Print(p.records, revokeRows(f, p.records, printer.Format, o.DryRun)); err != nil {
+	if !printer.TableUnasked() {
+		if err := printer.Print(p.records, revokeRows(o.Now(), p.records, printer.Format, o.DryRun)); err != nil {
 			return err
 		}
 	}
 	if len(p.records) > 0 {
-		fmt.Fprintln(f.IO.ErrOut, "Dry run: nothing was revoked.")
+		fmt.Fprintln(o.IO.ErrOut, "Dry run: nothing was revoked.")
 	}
 	return pruneExit(p.listErrs, nil, 0)
 }
@@ -288,13 +296,13 @@ func (o *PruneOptions) selector(maxAge time.Duration, now time.Time, current str
 // tokens.SkewLimit from Make's is the zone's failure: lifetimes are
 // judged by nothing else than Make's clock, and a machine whose own is
 // that far off has something to fix first.
-func planPrune(ctx context.Context, f *Factory, zc zoneCredential, opts *PruneOptions, maxAge time.Duration) *pruneZone {
+func planPrune(ctx context.Context, opts *PruneOptions, zc zoneCredential, maxAge time.Duration) *pruneZone {
 	p := &pruneZone{zc: zc}
 	if zc.Err != nil { // a zone that failed before any request
 		p.err = zc.Err
 		return p
 	}
-	client, err := f.BulkClient(zc.Zone, zc.Credential.Token)
+	client, err := opts.Client(zc.Zone, zc.Credential.Token)
 	if err != nil {
 		p.err = err
 		return p
@@ -309,20 +317,20 @@ func planPrune(ctx context.Context, f *Factory, zc zoneCredential, opts *PruneOp
 		p.err = fmt.Errorf("%w: prune --expired refuses until it is fixed (see `maketoken doctor -z %s`); nothing was revoked", err, zc.Zone.Name)
 		return p
 	}
-	now, _ := tokens.ServerNow(client, f.now)
+	now, _ := tokens.ServerNow(client, opts.Now)
 	sel := opts.selector(maxAge, now, zc.Credential.Token).Select(listed)
 	p.matched, p.doomed = sel.Matched, sel.Tokens
 	if len(sel.Spared) > 0 {
 		p.spared = &sel.Spared[len(sel.Spared)-1]
 	}
 	if sel.Undated > 0 {
-		f.IO.Warn(fmt.Sprintf("zone %s: %s with a creation time maketoken cannot read were left alone", zc.Zone.Name, countTokens(sel.Undated)))
+		opts.IO.Warn(fmt.Sprintf("zone %s: %s with a creation time maketoken cannot read were left alone", zc.Zone.Name, countTokens(sel.Undated)))
 	}
 	return p
 }
 
 // showPrunePlan lists on stderr what each zone will (or would) lose.
-func showPrunePlan(f *Factory, plans []*pruneZone, opts *PruneOptions) {
+func showPrunePlan(opts *PruneOptions, plans []*pruneZone) {
 	verb := "Revoking"
 	if opts.DryRun {
 		verb = "Would revoke"
@@ -333,21 +341,21 @@ func showPrunePlan(f *Factory, plans []*pruneZone, opts *PruneOptions) {
 		}
 		zone := p.zc.Zone.Name
 		if p.spared != nil {
-			fmt.Fprintf(f.IO.ErrOut, "Not pruning the credential maketoken uses for zone %s (%s, created %s): prune never revokes it; use `maketoken revoke -z %s %s` if you mean to.\n",
+			fmt.Fprintf(opts.IO.ErrOut, "Not pruning the credential maketoken uses for zone %s (%s, created %s): prune never revokes it; use `maketoken revoke -z %s %s` if you mean to.\n",
 				zone, output.Printable(strconv.Quote(p.spared.Label)), p.spared.Created, zone, p.spared.Created)
 		}
 		if len(p.doomed) == 0 {
 			continue
 		}
-		fmt.Fprintf(f.IO.ErrOut, "%s %s %s in zone %s:\n", verb, countTokens(len(p.doomed)), opts.whichText(), zone)
-		writeTokenLines(f, p.doomed, credentials.Credential{})
+		fmt.Fprintf(opts.IO.ErrOut, "%s %s %s in zone %s:\n", verb, countTokens(len(p.doomed)), opts.whichText(), zone)
+		writeTokenLines(opts.IO, p.doomed, credentials.Credential{})
 	}
 }
 
 // runPrune revokes the doomed tokens, zones in parallel and each zone a few
 // at a time, filling in records (in plan order) and returning the errors.
-func runPrune(ctx context.Context, f *Factory, plans []*pruneZone, records []revokeRecord) []error {
-	progress := f.IO.StartProgress("revoked", len(records))
+func runPrune(ctx context.Context, opts *PruneOptions, plans []*pruneZone, records []revokeRecord) []error {
+	progress := opts.IO.StartProgress("revoked", len(records))
 	defer func() {
 		if interrupted(ctx) != nil {
 			progress.Abandon() // the summary line says how far it got
@@ -370,9 +378,9 @@ func runPrune(ctx context.Context, f *Factory, plans []*pruneZone, records []rev
 	parallel(len(work), func(i int) error {
 		p := work[i]
 		zone := p.zc.Zone.Name
-		rv := f.revoker(zone, p.client)
+		rv := newRevoker(opts.IO, zone, p.client)
 		rv.Done = progress.Count
-		perZone[i] = revokeRecorded(ctx, f, rv, p.doomed, p.zc.Credential.Token, records[offsets[i]:], func(t makeapi.Token, err error) error {
+		perZone[i] = revokeRecorded(ctx, opts.Redactor, rv, p.doomed, p.zc.Credential.Token, records[offsets[i]:], func(t makeapi.Token, err error) error {
 			return fmt.Errorf("%w; the token %s (created %s) was not revoked", apiError(zone, err, "user:write"), strconv.Quote(t.Label), t.Created)
 		})
 		return nil
@@ -389,7 +397,7 @@ func runPrune(ctx context.Context, f *Factory, plans []*pruneZone, records []rev
 	if interrupted(ctx) == nil {
 		// After a signal, one summary line says it all (RunPrune).
 		for _, err := range errs {
-			f.IO.PrintError(err)
+			opts.IO.PrintError(err)
 		}
 	}
 	return errs

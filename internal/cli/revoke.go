@@ -4,26 +4,37 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/maketoken/maketoken/internal/credentials"
+	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
+	"github.com/maketoken/maketoken/internal/redact"
 	"github.com/maketoken/maketoken/internal/tokens"
+	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
 )
 
 // RevokeOptions are the options of `maketoken revoke`.
 type RevokeOptions struct {
-	F       *Factory
-	Created []string // exact `created` timestamps (the arguments)
-	Label   string
-	Prefix  string
-	All     bool
+	IO         *iostreams.IOStreams
+	Printer    func() (*output.Printer, error)
+	Credential func(context.Context) (zoneCredential, error)
+	Client     func(zones.Zone, string) (*makeapi.Client, error)
+	Store      func() (*credentials.Store, error)
+	Now        func() time.Time
+	Redactor   *redact.Redactor
+	Created    []string // exact `created` timestamps (the arguments)
+	Label      string
+	Prefix     string
+	All        bool
 	changeFlags
 }
 
 func newRevokeCmd(f *Factory) *cobra.Command {
-	opts := &RevokeOptions{F: f}
+	opts := &RevokeOptions{IO: f.IO, Printer: f.Printer, Credential: f.Credential, Client: f.Client, Store: f.Store,
+		Now: f.Now, Redactor: f.Redactor}
 	cmd := &cobra.Command{
 		Use:   "revoke (CREATED... | --label L | --prefix P)",
 		Short: "Revoke API tokens by creation time, label or prefix",
@@ -64,26 +75,25 @@ revoked and the exit code is 7. Revoking needs the user:write scope.
 
 // RunRevoke revokes the tokens of the selected zone that opts selects.
 func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
-	f := opts.F
 	sel, err := opts.selector()
 	if err != nil {
 		return err
 	}
-	printer, err := f.Printer()
+	printer, err := opts.Printer()
 	if err != nil {
 		return err
 	}
-	zc, err := f.selectedCredential(ctx)
+	zc, err := opts.Credential(ctx)
 	if err != nil {
 		return err
 	}
 	zone := zc.Zone.Name
-	client, listed, err := listZoneTokens(ctx, f, zc)
+	client, listed, err := listZoneTokens(ctx, opts.Client, zc)
 	if err != nil {
 		return err
 	}
 	picked := sel.Select(listed)
-	if err := checkMatches(f, zone, opts, sel, picked); err != nil {
+	if err := checkMatches(opts, zone, sel, picked); err != nil {
 		return err
 	}
 	matched := picked.Tokens
@@ -94,10 +104,10 @@ func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
 	if opts.DryRun {
 		verb = "Would revoke"
 	}
-	fmt.Fprintf(f.IO.ErrOut, "%s %s in zone %s:\n", verb, countTokens(len(matched)), zone)
-	writeTokenLines(f, matched, zc.Credential)
+	fmt.Fprintf(opts.IO.ErrOut, "%s %s in zone %s:\n", verb, countTokens(len(matched)), zone)
+	writeTokenLines(opts.IO, matched, zc.Credential)
 	if current {
-		f.IO.Warn(fmt.Sprintf("this includes the credential maketoken uses for zone %s; %s", zone, afterCurrentRevoked(zc)))
+		opts.IO.Warn(fmt.Sprintf("this includes the credential maketoken uses for zone %s; %s", zone, afterCurrentRevoked(zc)))
 	}
 
 	records := make([]revokeRecord, len(matched))
@@ -105,51 +115,51 @@ func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
 		records[i] = revokeRecord{Zone: zone, Label: t.Label, Created: t.Created}
 	}
 	if opts.DryRun {
-		if err := printer.Print(records, revokeRows(f, records, printer.Format, true)); err != nil {
+		if err := printer.Print(records, revokeRows(opts.Now(), records, printer.Format, true)); err != nil {
 			return err
 		}
-		fmt.Fprintln(f.IO.ErrOut, "Dry run: nothing was revoked.")
+		fmt.Fprintln(opts.IO.ErrOut, "Dry run: nothing was revoked.")
 		return nil
 	}
 	question := fmt.Sprintf("Revoke %s in zone %s?", countTokens(len(matched)), zone)
 	if current {
 		question = fmt.Sprintf("Revoke %s in zone %s, including the credential maketoken uses?", countTokens(len(matched)), zone)
 	}
-	if err := f.Confirm(ctx, question, opts.Yes); err != nil {
+	if err := confirm(ctx, opts.IO, question, opts.Yes); err != nil {
 		return err
 	}
 
-	errs := revokeRecorded(ctx, f, f.revoker(zone, client), matched, zc.Credential.Token, records, func(t makeapi.Token, err error) error {
+	errs := revokeRecorded(ctx, opts.Redactor, newRevoker(opts.IO, zone, client), matched, zc.Credential.Token, records, func(t makeapi.Token, err error) error {
 		return apiError(zone, fmt.Errorf("revoking the token %q (created %s): %w", t.Label, t.Created, err), "user:write")
 	})
-	return reportRevoked(ctx, f, printer, zc, records, errs, current)
+	return reportRevoked(ctx, opts, printer, zc, records, errs, current)
 }
 
 // reportRevoked says how a revoke went, and removes a revoked credential in
 // use (current: the last record) from storage.
-func reportRevoked(ctx context.Context, f *Factory, printer *output.Printer, zc zoneCredential, records []revokeRecord, errs []error, current bool) error {
+func reportRevoked(ctx context.Context, opts *RevokeOptions, printer *output.Printer, zc zoneCredential, records []revokeRecord, errs []error, current bool) error {
 	zone, revoked := zc.Zone.Name, countRevoked(records)
 	forget := func() error {
 		if current && records[len(records)-1].Revoked {
-			return forgetRevoked(ctx, f, zc)
+			return forgetRevoked(ctx, opts.IO, opts.Store, zc)
 		}
 		return nil
 	}
 	if ie := interrupted(ctx); ie != nil {
 		// One line says how far it got; no table of "no".
-		f.IO.PrintError(forget())
+		opts.IO.PrintError(forget())
 		return &InterruptedError{Signal: ie.Signal, Summary: fmt.Sprintf("revoked %d of %s in zone %s; the others are still valid (see `maketoken list -z %s`)", revoked, countTokens(len(records)), zone, zone)}
 	}
-	if err := printer.Print(records, revokeRows(f, records, printer.Format, false)); err != nil {
+	if err := printer.Print(records, revokeRows(opts.Now(), records, printer.Format, false)); err != nil {
 		return err
 	}
-	f.IO.Result(revoked == len(records), "Revoked %d of %s in zone %s.", revoked, countTokens(len(records)), zone)
+	opts.IO.Result(revoked == len(records), "Revoked %d of %s in zone %s.", revoked, countTokens(len(records)), zone)
 	forgetErr := forget()
-	err := summarize(f, errs, false)
+	err := summarize(opts.IO, errs, false)
 	if err == nil {
 		return forgetErr
 	}
-	f.IO.PrintError(forgetErr)
+	opts.IO.PrintError(forgetErr)
 	return err
 }
 
@@ -175,15 +185,15 @@ func (o *RevokeOptions) selector() (tokens.Selector, error) {
 
 // checkMatches refuses a selection that names missing tokens, matches
 // nothing, or matches several tokens where one was meant.
-func checkMatches(f *Factory, zone string, opts *RevokeOptions, sel tokens.Selector, picked tokens.Selection) error {
+func checkMatches(opts *RevokeOptions, zone string, sel tokens.Selector, picked tokens.Selection) error {
 	switch n := len(picked.Tokens); {
 	case n == 0:
 		return &ExitError{Code: ExitNoMatch, Err: fmt.Errorf("zone %s: no token matches %s; nothing was revoked (see `maketoken list -z %s`)", zone, describeSelector(sel), zone)}
 	case len(picked.Missing) > 0:
 		return &ExitError{Code: ExitNoMatch, Err: fmt.Errorf("zone %s: no token was created at %s (timestamps must match exactly, as listed); nothing was revoked", zone, strings.Join(picked.Missing, ", "))}
 	case n > 1 && len(sel.Created) == 0 && !opts.All:
-		fmt.Fprintf(f.IO.ErrOut, "maketoken: zone %s: %s matches %s:\n", zone, describeSelector(sel), countTokens(n))
-		writeTokenLines(f, picked.Tokens, credentials.Credential{})
+		fmt.Fprintf(opts.IO.ErrOut, "maketoken: zone %s: %s matches %s:\n", zone, describeSelector(sel), countTokens(n))
+		writeTokenLines(opts.IO, picked.Tokens, credentials.Credential{})
 		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("zone %s: pass --all to revoke all %d, or name one by its created timestamp; nothing was revoked", zone, n)}
 	}
 	return nil

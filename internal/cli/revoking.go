@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/maketoken/maketoken/internal/credentials"
+	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
+	"github.com/maketoken/maketoken/internal/redact"
 	"github.com/maketoken/maketoken/internal/tokens"
 )
 
@@ -35,18 +38,18 @@ func afterCurrentRevoked(zc zoneCredential) string {
 
 // forgetRevoked removes a revoked credential from storage, so that the next
 // command says "log in" rather than failing with 401.
-func forgetRevoked(ctx context.Context, f *Factory, zc zoneCredential) error {
+func forgetRevoked(ctx context.Context, ios *iostreams.IOStreams, store func() (*credentials.Store, error), zc zoneCredential) error {
 	zone := zc.Zone.Name
 	if zc.Credential.Source == credentials.SourceEnv {
-		fmt.Fprintf(f.IO.ErrOut, "The credential for zone %s came from %s: unset it, it no longer works.\n", zone, zc.Credential.EnvVar)
+		fmt.Fprintf(ios.ErrOut, "The credential for zone %s came from %s: unset it, it no longer works.\n", zone, zc.Credential.EnvVar)
 		return nil
 	}
-	store, err := f.Store()
+	st, err := store()
 	if err != nil {
 		return err
 	}
 	// Delete clears the zone's origin record with the credential.
-	removed, err := store.Delete(context.WithoutCancel(ctx), zc.Zone)
+	removed, err := st.Delete(context.WithoutCancel(ctx), zc.Zone)
 	if err != nil {
 		return fmt.Errorf("zone %s: the credential was revoked but could not be removed from storage: %w; run `maketoken logout -z %s`", zone, err, zone)
 	}
@@ -57,14 +60,13 @@ func forgetRevoked(ctx context.Context, f *Factory, zc zoneCredential) error {
 	if len(names) == 0 {
 		names = []string{"nowhere (it was already gone)"}
 	}
-	fmt.Fprintf(f.IO.ErrOut, "Removed the revoked credential of zone %s from: %s. Run `maketoken login -z %s` to log in again.\n", zone, strings.Join(names, ", "), zone)
+	fmt.Fprintf(ios.ErrOut, "Removed the revoked credential of zone %s from: %s. Run `maketoken login -z %s` to log in again.\n", zone, strings.Join(names, ", "), zone)
 	return nil
 }
 
 // revokeRows is the table or TSV form of revoke results.
-func revokeRows(f *Factory, records []revokeRecord, format string, dryRun bool) output.Rows {
+func revokeRows(now time.Time, records []revokeRecord, format string, dryRun bool) output.Rows {
 	rows := output.Rows{Headers: []string{"ZONE", "LABEL", "CREATED", "REVOKED", "ERROR"}}
-	now := f.now()
 	for _, r := range records {
 		created, revoked := r.Created, output.Bool(r.Revoked, format)
 		if format == output.Table {
@@ -78,11 +80,11 @@ func revokeRows(f *Factory, records []revokeRecord, format string, dryRun bool) 
 	return rows
 }
 
-// revoker is the zone's tokens.Revoker, which says on stderr when a token
-// was already gone.
-func (f *Factory) revoker(zone string, client *makeapi.Client) tokens.Revoker {
+// newRevoker is the zone's tokens.Revoker, which says on stderr when a
+// token was already gone.
+func newRevoker(ios *iostreams.IOStreams, zone string, client *makeapi.Client) tokens.Revoker {
 	return tokens.Revoker{Client: client, Zone: zone, Gone: func(t makeapi.Token) {
-		fmt.Fprintf(f.IO.ErrOut, "maketoken: zone %s: the token %s (created %s) was already revoked: Make answered 404 and no longer lists it, so it counts as revoked.\n",
+		fmt.Fprintf(ios.ErrOut, "maketoken: zone %s: the token %s (created %s) was already revoked: Make answered 404 and no longer lists it, so it counts as revoked.\n",
 			zone, output.Printable(strconv.Quote(t.Label)), t.Created)
 	}}
 }
@@ -90,7 +92,7 @@ func (f *Factory) revoker(zone string, client *makeapi.Client) tokens.Revoker {
 // revokeRecorded revokes tokens of one zone (the credential in use, current,
 // last) and fills their records, one per token, in order. It returns each
 // token's error, worded by word, nil for those revoked.
-func revokeRecorded(ctx context.Context, f *Factory, rv tokens.Revoker, list []makeapi.Token, current string, records []revokeRecord, word func(makeapi.Token, error) error) []error {
+func revokeRecorded(ctx context.Context, r *redact.Redactor, rv tokens.Revoker, list []makeapi.Token, current string, records []revokeRecord, word func(makeapi.Token, error) error) []error {
 	errs := rv.Revoke(ctx, list, current)
 	for i, err := range errs {
 		if err == nil {
@@ -98,7 +100,7 @@ func revokeRecorded(ctx context.Context, f *Factory, rv tokens.Revoker, list []m
 			continue
 		}
 		errs[i] = word(list[i], err)
-		records[i].Error = f.Redactor.String(errs[i].Error())
+		records[i].Error = r.String(errs[i].Error())
 	}
 	return errs
 }

@@ -159,6 +159,9 @@ func newBareRoot(d Deps) (*Factory, *cobra.Command) {
 	if d.Environ == nil {
 		d.Environ = func() []string { return nil }
 	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
 	f := &Factory{Deps: d, Redactor: redact.New()}
 	// The terminal says everything with the run's environment (colour,
 	// width) and without its secrets.

@@ -13,8 +13,10 @@ import (
 	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/expiry"
+	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
+	"github.com/maketoken/maketoken/internal/scopecache"
 	"github.com/maketoken/maketoken/internal/scopes"
 	"github.com/maketoken/maketoken/internal/tokens"
 	"github.com/maketoken/maketoken/internal/zonelock"
@@ -24,7 +26,13 @@ import (
 
 // RotateOptions are the options of `maketoken rotate`.
 type RotateOptions struct {
-	F     *Factory
+	handOver
+	Selection  func() (config.Selection, error)
+	Credential func(context.Context) (zoneCredential, error)
+	Client     func(zones.Zone, string) (*makeapi.Client, error)
+	Cache      scopecache.Cache
+	Now        func() time.Time
+
 	Label string
 	Self  bool
 	// Scopes are -s patterns; empty means the old token's scopes.
@@ -32,8 +40,8 @@ type RotateOptions struct {
 	KeepOld bool
 	OutFile string
 	changeFlags
-	// Store is the `-- COMMAND` that receives the new token.
-	Store storeCommandFlags
+	// StoreCommand is the `-- COMMAND` that receives the new token.
+	StoreCommand storeCommandFlags
 }
 
 // rotateRef names an old token in the rotate record.
@@ -59,7 +67,8 @@ type rotateRecord struct {
 }
 
 func newRotateCmd(f *Factory) *cobra.Command {
-	opts := &RotateOptions{F: f}
+	opts := &RotateOptions{handOver: handOverFrom(f), Selection: f.Selection, Credential: f.Credential, Client: f.Client,
+		Cache: f.ScopeCache(), Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "rotate (--label L | --self) [-- COMMAND [ARG...]]",
 		Short: "Replace API tokens with new ones, safely",
@@ -151,14 +160,14 @@ its own credential from (see docs/ci.md).
 			if err := exclusiveFlags(cmd, "label", "self"); err != nil {
 				return err
 			}
-			return opts.Store.parseArgs(cmd, args)
+			return opts.StoreCommand.parseArgs(cmd, args)
 		},
 		RunE: f.runE(func(ctx context.Context, _ []string) error {
 			return RunRotate(ctx, opts)
 		}),
 	}
 	fl := cmd.Flags()
-	opts.Store.register(fl)
+	opts.StoreCommand.register(fl)
 	fl.StringVarP(&opts.Label, "label", "l", "", "rotate the tokens with this label (L or L~exp=TIME)")
 	fl.BoolVar(&opts.Self, "self", false, "rotate the credential maketoken uses for the zone")
 	fl.StringArrayVarP(&opts.Scopes, "scope", "s", nil, "give the new token these scopes (names or globs; repeat or separate with commas)")
@@ -174,8 +183,8 @@ its own credential from (see docs/ci.md).
 // token goes.
 type rotation struct {
 	*tokens.Rotation
-	f  *Factory
-	zc zoneCredential
+	opts *RotateOptions
+	zc   zoneCredential
 	newTokenTargets
 	outPath string
 	keepOld bool
@@ -187,23 +196,23 @@ type rotation struct {
 
 // RunRotate rotates the tokens opts names in the selected zone.
 func RunRotate(ctx context.Context, opts *RotateOptions) error {
-	f := opts.F
 	if err := opts.validate(); err != nil {
 		return err
 	}
-	zone, err := f.SelectedZone()
+	sel, err := opts.Selection()
 	if err != nil {
 		return err
 	}
+	zone := sel.Zone
 	// A rotation replaces the --out-file.
-	targets, done, err := prepareTargets(f, opts.Store, opts.OutFile, true, opts.DryRun)
+	targets, done, err := opts.prepareTargets(opts.StoreCommand, opts.OutFile, true, opts.DryRun)
 	defer done()
 	if err != nil {
 		return err
 	}
-	r := &rotation{f: f, keepOld: opts.KeepOld, newTokenTargets: targets, outPath: opts.OutFile}
+	r := &rotation{opts: opts, keepOld: opts.KeepOld, newTokenTargets: targets, outPath: opts.OutFile}
 	if !opts.DryRun {
-		lock, err := lockZone(ctx, f, zone)
+		lock, err := lockZone(ctx, opts.IO, opts.Cache.Dir, zone)
 		if err != nil {
 			return err
 		}
@@ -217,12 +226,12 @@ func RunRotate(ctx context.Context, opts *RotateOptions) error {
 	}
 	r.showPlan(opts.DryRun)
 	if opts.DryRun {
-		fmt.Fprintln(f.IO.ErrOut, "Dry run: nothing was changed.")
+		fmt.Fprintln(opts.IO.ErrOut, "Dry run: nothing was changed.")
 		return nil
 	}
 	if !opts.KeepOld {
 		q := fmt.Sprintf("Replace %s labelled %s in zone %s and revoke the old?", countTokens(len(r.Old)), strconv.Quote(r.Label), zone.Name)
-		if err := f.Confirm(ctx, output.Sanitize(q), opts.Yes); err != nil {
+		if err := confirm(ctx, opts.IO, output.Sanitize(q), opts.Yes); err != nil {
 			return err
 		}
 	}
@@ -235,7 +244,7 @@ func (o *RotateOptions) validate() error {
 		return usageErrorf("say what to rotate: --label L (the tokens with that label) or --self (the zone's own credential)")
 	case !o.Self && strings.TrimSpace(o.Label) == "":
 		return usageErrorf("--label cannot be blank")
-	case o.OutFile != "" && len(o.Store.Command) > 0:
+	case o.OutFile != "" && len(o.StoreCommand.Command) > 0:
 		return usageErrorf("--out-file and -- COMMAND exclude each other: the new token goes to one of them (a command can write a file too)")
 	}
 	if len(o.Scopes) > 0 {
@@ -247,9 +256,9 @@ func (o *RotateOptions) validate() error {
 // lockZone takes the zone's rotation lock, waiting for another rotation
 // while the command's time lasts. A lock that cannot be made at all (no
 // writable cache folder) is warned about and done without: the re-listing
-// after it still sees what others changed.
-func lockZone(ctx context.Context, f *Factory, zone zones.Zone) (*zonelock.Lock, error) {
-	dir := config.UserCacheDir(f.Getenv)
+// after it still sees what others changed. dir is the user's cache folder,
+// "" if there is none.
+func lockZone(ctx context.Context, ios *iostreams.IOStreams, dir string, zone zones.Zone) (*zonelock.Lock, error) {
 	if dir == "" {
 		dir = filepath.Join(os.TempDir(), fmt.Sprintf("maketoken-%d", os.Getuid()))
 	} else {
@@ -264,14 +273,14 @@ func lockZone(ctx context.Context, f *Factory, zone zones.Zone) (*zonelock.Lock,
 		if pid > 0 {
 			who = fmt.Sprintf(" (pid %d)", pid)
 		}
-		fmt.Fprintf(f.IO.ErrOut, "maketoken: another maketoken rotation of zone %s is running%s; waiting%s...\n", zone.Name, who, waitFor)
+		fmt.Fprintf(ios.ErrOut, "maketoken: another maketoken rotation of zone %s is running%s; waiting%s...\n", zone.Name, who, waitFor)
 	})
 	var held *zonelock.HeldError
 	switch {
 	case errors.As(err, &held):
 		return nil, fmt.Errorf("%w; nothing was changed: try again when it has finished", err)
 	case err != nil:
-		f.IO.Warn(fmt.Sprintf("%v; rotating without the lock that keeps two rotations of the zone apart", err))
+		ios.Warn(fmt.Sprintf("%v; rotating without the lock that keeps two rotations of the zone apart", err))
 		return nil, nil
 	}
 	return lock, nil
@@ -281,14 +290,13 @@ func lockZone(ctx context.Context, f *Factory, zone zones.Zone) (*zonelock.Lock,
 // tokens.PlanRotation): the old tokens, the new one's label and scopes,
 // and where it is delivered.
 func (r *rotation) plan(ctx context.Context, opts *RotateOptions) error {
-	f := r.f
-	zc, err := f.selectedCredential(ctx)
+	zc, err := opts.Credential(ctx)
 	if err != nil {
 		return err
 	}
 	r.zc = zc
 	zone := zc.Zone.Name
-	client, err := f.Client(zc.Zone, zc.Credential.Token)
+	client, err := opts.Client(zc.Zone, zc.Credential.Token)
 	if err != nil {
 		return err
 	}
@@ -298,17 +306,17 @@ func (r *rotation) plan(ctx context.Context, opts *RotateOptions) error {
 	}
 	req := tokens.RotationRequest{Label: opts.Label, Self: opts.Self}
 	if len(opts.Scopes) > 0 {
-		if req.Scopes, err = expandScopes(ctx, f, zc.Zone, client, opts.Scopes); err != nil {
+		if req.Scopes, err = expandScopes(ctx, opts.IO, opts.Cache, zc.Zone, client, opts.Scopes); err != nil {
 			return err
 		}
 	}
-	r.Rotation, err = tokens.PlanRotation(ctx, zone, client, zc.Credential.Token, listed, req, f.now)
+	r.Rotation, err = tokens.PlanRotation(ctx, zone, client, zc.Credential.Token, listed, req, opts.Now)
 	var differ *tokens.ScopesDifferError
 	switch {
 	case errors.As(err, &differ):
-		fmt.Fprintf(f.IO.ErrOut, "maketoken: zone %s: the tokens labelled %s have different scopes:\n", zone, output.Printable(strconv.Quote(differ.Label)))
+		fmt.Fprintf(opts.IO.ErrOut, "maketoken: zone %s: the tokens labelled %s have different scopes:\n", zone, output.Printable(strconv.Quote(differ.Label)))
 		for _, t := range differ.Tokens {
-			fmt.Fprintf(f.IO.ErrOut, "  %s  %s\n", output.Sanitize(t.Created), output.Sanitize(strings.Join(tokens.SortedScopes(t.Scopes), ",")))
+			fmt.Fprintf(opts.IO.ErrOut, "  %s  %s\n", output.Sanitize(t.Created), output.Sanitize(strings.Join(tokens.SortedScopes(t.Scopes), ",")))
 		}
 		return err
 	case errors.As(err, new(*tokens.Error)):
@@ -316,10 +324,10 @@ func (r *rotation) plan(ctx context.Context, opts *RotateOptions) error {
 	case err != nil:
 		return apiError(zone, err, "")
 	}
-	r.Revoker = f.revoker(zone, client)
+	r.Revoker = newRevoker(opts.IO, zone, client)
 	r.store = r.ReplacesCurrent() && zc.Credential.Source != credentials.SourceEnv
 	if opts.Self && hasLifetime(r.Old[0].Label) {
-		f.IO.Warn(fmt.Sprintf("zone %s: the credential maketoken uses is labelled %s, with a lifetime: `maketoken prune --expired` revokes it, and the new one, once it has passed", zone, strconv.Quote(r.Old[0].Label)))
+		opts.IO.Warn(fmt.Sprintf("zone %s: the credential maketoken uses is labelled %s, with a lifetime: `maketoken prune --expired` revokes it, and the new one, once it has passed", zone, strconv.Quote(r.Old[0].Label)))
 	}
 	return nil
 }
@@ -364,13 +372,13 @@ func scopesText(scopes []string) string {
 
 // showPlan tells on stderr what the rotation does (or would do).
 func (r *rotation) showPlan(dryRun bool) {
-	w := r.f.IO.ErrOut
+	w := r.opts.IO.ErrOut
 	verb := "Rotating"
 	if dryRun {
 		verb = "Would rotate"
 	}
 	fmt.Fprintf(w, "%s %s labelled %s in zone %s:\n", verb, countTokens(len(r.Old)), output.Printable(strconv.Quote(r.Label)), r.Zone)
-	writeTokenLines(r.f, r.Old, r.zc.Credential)
+	writeTokenLines(r.opts.IO, r.Old, r.zc.Credential)
 	fmt.Fprintf(w, "The new token gets %s and goes to %s.\n", scopesText(r.Scopes), output.Sanitize(r.destination()))
 	if r.ReplacesCurrent() && r.zc.Credential.Source == credentials.SourceEnv && r.handoff == nil {
 		fmt.Fprintf(w, "The credential comes from %s, so maketoken cannot store the new token: put it where %s is set.\n", r.zc.Credential.EnvVar, r.zc.Credential.EnvVar)
@@ -388,10 +396,10 @@ func (r *rotation) showPlan(dryRun bool) {
 
 // run carries the rotation out: create, verify, deliver, revoke.
 func (r *rotation) run(ctx context.Context) error {
-	f, zone := r.f, r.Zone
+	ios, zone := r.opts.IO, r.Zone
 	// The spinner stops before the token is delivered: it may go to this
 	// terminal, or to a store command that writes to it.
-	spinner := f.IO.StartSpinner("creating the new token in zone " + zone)
+	spinner := ios.StartSpinner("creating the new token in zone " + zone)
 	defer spinner.Stop()
 	tok, err := r.Create(ctx)
 	if err != nil {
@@ -401,7 +409,7 @@ func (r *rotation) run(ctx context.Context) error {
 		}
 		return fmt.Errorf("%w; the old token was kept, nothing was changed", err)
 	}
-	f.Redactor.Add(tok.Token)
+	r.opts.Redactor.Add(tok.Token)
 	spinner.SetLabel("checking that the new token works")
 	err = r.Verify(ctx, tok)
 	spinner.Stop()
@@ -431,7 +439,7 @@ func (r *rotation) run(ctx context.Context) error {
 	case err != nil:
 		return err
 	}
-	warnDelivered(f, d)
+	r.opts.warnDelivered(d)
 	return r.finish(ctx, d)
 }
 
@@ -444,7 +452,7 @@ func (r *rotation) destinations() []tokens.Destination {
 		d = append(d, tokens.Command{Command: r.handoff, Zone: r.Zone})
 	}
 	if r.store {
-		d = append(d, r.f.credentialStorage(r.zc))
+		d = append(d, r.opts.credentialStorage(r.zc))
 	}
 	if r.out != nil {
 		d = append(d, tokens.File{File: r.out, Path: r.outPath, Zone: r.Zone})
@@ -464,7 +472,7 @@ func (r *rotation) print(tok makeapi.Token) error {
 		full.Token = tok.Token
 		return r.printer.Print(full, output.Rows{})
 	}
-	_, err := fmt.Fprintln(r.f.IO.Out, tok.Token)
+	_, err := fmt.Fprintln(r.opts.IO.Out, tok.Token)
 	return err
 }
 
@@ -474,13 +482,13 @@ func (r *rotation) onStdout() bool { return !r.store && r.out == nil && r.handof
 // finish ends a rotation whose new token was delivered: it says so,
 // revokes the old tokens unless they must stay, and prints the record.
 func (r *rotation) finish(ctx context.Context, d tokens.Delivery) error {
-	f := r.f
-	f.IO.Result(true, "Created the new token (created %s), checked that it works,\n  and delivered it to %s.", r.rec.Created, output.Sanitize(r.destination()))
-	if r.onStdout() && f.IO.OutTTY {
-		fmt.Fprintln(f.IO.ErrOut, "Copy it now: it will not be shown again.")
+	ios := r.opts.IO
+	ios.Result(true, "Created the new token (created %s), checked that it works,\n  and delivered it to %s.", r.rec.Created, output.Sanitize(r.destination()))
+	if r.onStdout() && ios.OutTTY {
+		fmt.Fprintln(ios.ErrOut, "Copy it now: it will not be shown again.")
 	}
 	if r.ReplacesCurrent() && r.zc.Credential.Source == credentials.SourceEnv && r.handoff == nil {
-		fmt.Fprintf(f.IO.ErrOut, "The credential came from %s: replace its value with the new token wherever it is set (e.g. your CI's secret store).\n", r.zc.Credential.EnvVar)
+		fmt.Fprintf(ios.ErrOut, "The credential came from %s: replace its value with the new token wherever it is set (e.g. your CI's secret store).\n", r.zc.Credential.EnvVar)
 	}
 	failed := d.Failures()
 	if r.handoff != nil && len(failed) > 0 {
@@ -490,7 +498,7 @@ func (r *rotation) finish(ctx context.Context, d tokens.Delivery) error {
 	switch {
 	case r.keepOld:
 	case !d.RevokeOld():
-		fmt.Fprintf(f.IO.ErrOut, "The old %s not revoked: storage still holds the old credential.\n", map[bool]string{true: "token was", false: "tokens were"}[len(r.Old) == 1])
+		fmt.Fprintf(ios.ErrOut, "The old %s not revoked: storage still holds the old credential.\n", map[bool]string{true: "token was", false: "tokens were"}[len(r.Old) == 1])
 	default:
 		failed = append(failed, r.revokeOld(ctx)...)
 	}
@@ -510,7 +518,7 @@ func (r *rotation) finish(ctx context.Context, d tokens.Delivery) error {
 		return nil
 	}
 	for _, err := range failed {
-		f.IO.PrintError(err)
+		ios.PrintError(err)
 	}
 	if ie := interrupted(ctx); ie != nil {
 		return &InterruptedError{Signal: ie.Signal, Summary: fmt.Sprintf("the new token was delivered to %s; what is named above was not done", output.Sanitize(r.destination()))}
@@ -524,9 +532,9 @@ func (r *rotation) finish(ctx context.Context, d tokens.Delivery) error {
 // token, so neither is revoked (a --out-file still got the new one). The
 // user is told both tokens and how to find out which one is stored.
 func (r *rotation) storageUnknown(tok makeapi.Token, cause error, d tokens.Delivery) error {
-	f, zone := r.f, r.Zone
-	w := f.IO.ErrOut
-	f.IO.PrintError(cause)
+	ios, zone := r.opts.IO, r.Zone
+	w := ios.ErrOut
+	ios.PrintError(cause)
 	old := "the old token"
 	if len(r.Old) > 1 {
 		old = "the old tokens"
@@ -534,7 +542,7 @@ func (r *rotation) storageUnknown(tok makeapi.Token, cause error, d tokens.Deliv
 	fmt.Fprintf(w, "Nothing was revoked, so whichever token storage ends up holding works:\n  the new token (created %s)\n  %s (created %s)\n", tok.Created, old, tokens.JoinCreated(r.Old))
 	if r.out != nil {
 		if err := d.Results[len(d.Results)-1].Err; err != nil {
-			f.IO.PrintError(err)
+			ios.PrintError(err)
 		} else {
 			fmt.Fprintf(w, "The new token was also written to %s.\n", output.Sanitize(r.outPath))
 		}
@@ -548,10 +556,10 @@ func (r *rotation) storageUnknown(tok makeapi.Token, cause error, d tokens.Deliv
 // half-way (see tokens.Rotation.RevokeOld).
 func (r *rotation) revokeOld(ctx context.Context) []error {
 	zone := r.Zone
-	spinner := r.f.IO.StartSpinner(fmt.Sprintf("revoking the old %s", map[bool]string{true: "token", false: "tokens"}[len(r.Old) == 1]))
+	spinner := r.opts.IO.StartSpinner(fmt.Sprintf("revoking the old %s", map[bool]string{true: "token", false: "tokens"}[len(r.Old) == 1]))
 	errs := r.RevokeOld(ctx, func(int) {
 		spinner.Stop()
-		fmt.Fprintln(r.f.IO.ErrOut, "maketoken: interrupted after the new token was delivered; revoking the old tokens before stopping...")
+		fmt.Fprintln(r.opts.IO.ErrOut, "maketoken: interrupted after the new token was delivered; revoking the old tokens before stopping...")
 	})
 	spinner.Stop()
 	var failed []error
@@ -561,6 +569,6 @@ func (r *rotation) revokeOld(ctx context.Context) []error {
 			failed = append(failed, fmt.Errorf("%w; the old token %s (created %s) was not revoked: revoke it with `maketoken revoke -z %s %s`", apiError(zone, err, "user:write"), strconv.Quote(t.Label), t.Created, zone, t.Created))
 		}
 	}
-	r.f.IO.Result(len(failed) == 0, "Revoked %d of %s in zone %s.", len(r.Old)-len(failed), countTokens(len(r.Old)), zone)
+	r.opts.IO.Result(len(failed) == 0, "Revoked %d of %s in zone %s.", len(r.Old)-len(failed), countTokens(len(r.Old)), zone)
 	return failed
 }

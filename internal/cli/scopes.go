@@ -3,14 +3,20 @@ package cli
 import (
 	"context"
 
+	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
+	"github.com/maketoken/maketoken/internal/scopecache"
 	"github.com/maketoken/maketoken/internal/scopes"
+	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
 )
 
 // ScopesOptions are the options of `maketoken scopes`.
 type ScopesOptions struct {
-	F *Factory
+	Printer    func() (*output.Printer, error)
+	Credential func(context.Context) (zoneCredential, error)
+	Client     func(zones.Zone, string) (*makeapi.Client, error)
+	Cache      scopecache.Cache
 }
 
 type scopeRecord struct {
@@ -18,7 +24,7 @@ type scopeRecord struct {
 }
 
 func newScopesCmd(f *Factory) *cobra.Command {
-	opts := &ScopesOptions{F: f}
+	opts := &ScopesOptions{Printer: f.Printer, Credential: f.Credential, Client: f.Client, Cache: f.ScopeCache()}
 	return &cobra.Command{
 		Use:   "scopes",
 		Short: "List the scopes a token can have in a zone",
@@ -41,20 +47,19 @@ can use them, so a glob picks them only when it names them ('admin:*').`,
 // RunScopes prints the selected zone's scope list, fetched fresh (which
 // also refreshes the cached copy that create uses).
 func RunScopes(ctx context.Context, opts *ScopesOptions) error {
-	f := opts.F
-	printer, err := f.Printer()
+	printer, err := opts.Printer()
 	if err != nil {
 		return err
 	}
-	t, err := f.selectedCredential(ctx)
+	t, err := opts.Credential(ctx)
 	if err != nil {
 		return err
 	}
-	client, err := f.Client(t.Zone, t.Credential.Token)
+	client, err := opts.Client(t.Zone, t.Credential.Token)
 	if err != nil {
 		return err
 	}
-	names, err := fetchScopes(ctx, f, t.Zone, client)
+	names, err := opts.Cache.Fresh(ctx, t.Zone.Name, t.Zone.URL, scopesOf(t.Zone, client))
 	if ierr := interruptedErr(ctx, "nothing was printed"); ierr != nil {
 		return ierr
 	}

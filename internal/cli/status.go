@@ -9,16 +9,27 @@ import (
 	"sync"
 	"time"
 
+	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/credentials"
+	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
+	"github.com/maketoken/maketoken/internal/redact"
 	"github.com/maketoken/maketoken/internal/tokens"
+	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
 )
 
 // StatusOptions are the options of `maketoken status`.
 type StatusOptions struct {
-	F        *Factory
+	IO       *iostreams.IOStreams
+	Config   func() (*config.Config, error)
+	Zones    func() (*config.Zones, error)
+	Printer  func() (*output.Printer, error)
+	Targets  func(ctx context.Context, all bool) ([]zoneCredential, error)
+	Client   func(zones.Zone, string) (*makeapi.Client, error)
+	Now      func() time.Time
+	Redactor *redact.Redactor
 	AllZones bool
 }
 
@@ -51,7 +62,8 @@ type statusRecord struct {
 }
 
 func newStatusCmd(f *Factory) *cobra.Command {
-	opts := &StatusOptions{F: f}
+	opts := &StatusOptions{IO: f.IO, Config: f.Config, Zones: f.Zones, Printer: f.Printer, Targets: f.Targets,
+		Client: f.Client, Now: f.Now, Redactor: f.Redactor}
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Check each zone's credential: who you are and whether it works",
@@ -82,48 +94,47 @@ Make rejects a checked credential, 7 if some zones could not be checked.`,
 // RunStatus checks the credentials of the selected zone, or of all zones
 // that have one.
 func RunStatus(ctx context.Context, opts *StatusOptions) error {
-	f := opts.F
-	all, err := f.everyZoneUnlessNamed(opts.AllZones)
+	all, err := everyZoneUnlessNamed(opts.Zones, opts.AllZones)
 	if err != nil {
 		return err
 	}
-	printer, targets, err := printerAndZones(ctx, f, all)
+	printer, targets, err := printerAndZones(ctx, opts.Printer, opts.Targets, all)
 	if err != nil {
 		return err
 	}
-	f.noteAdHocZones()
+	noteAdHocZones(opts.IO, opts.Zones)
 	records := make([]statusRecord, len(targets))
-	spinner := f.IO.StartSpinner("checking the credentials of " + zonesText(targetNames(targets)))
+	spinner := opts.IO.StartSpinner("checking the credentials of " + zonesText(targetNames(targets)))
 	defer spinner.Stop()
 	for i, t := range targets {
 		records[i] = statusRecord{Zone: t.Zone.Name, Host: t.Zone.Host, CredentialSource: string(t.Credential.Source),
 			CredentialVariable: t.Credential.EnvVar, CredentialStore: string(t.Credential.Store), Scopes: []string{}}
 		if t.Err != nil { // a zone that failed before any request
-			records[i].Error = f.Redactor.String(t.Err.Error())
+			records[i].Error = opts.Redactor.String(t.Err.Error())
 		}
 	}
 	errs := eachZone(targets, func(i int, t zoneCredential) error {
-		return checkStatus(ctx, f, t, &records[i])
+		return checkStatus(ctx, opts, t, &records[i])
 	})
 
 	spinner.Stop()
 	if err := interruptedErr(ctx, "not every zone had answered; nothing was printed"); err != nil {
 		return err
 	}
-	rows := statusRows(f, printer, records)
+	rows := statusRows(opts.Now(), printer, records)
 	if err := printer.Print(records, rows); err != nil {
 		return err
 	}
-	suggestRotation(f, records, targets)
+	suggestRotation(opts, records, targets)
 	// A rejected credential is exit 4 even when other zones are fine:
 	// status is how people and jobs check that their credentials work.
-	return summarize(f, errs, true)
+	return summarize(opts.IO, errs, true)
 }
 
 // statusRows is the table or TSV form of status records: TSV's columns as
 // cli.md lists them (zone name email scopes credentialSource ok|error
 // expiredTokens); a table adds AGE where it is known.
-func statusRows(f *Factory, printer *output.Printer, records []statusRecord) output.Rows {
+func statusRows(now time.Time, printer *output.Printer, records []statusRecord) output.Rows {
 	rows := output.Rows{Headers: []string{"ZONE", "USER", "EMAIL", "SCOPES", "CREDENTIAL", "STATUS"}}
 	if printer.Format == output.Table {
 		rows.Flexible = []bool{false, true, true, true, true, false}
@@ -175,7 +186,7 @@ func statusRows(f *Factory, printer *output.Printer, records []statusRecord) out
 			row, short = append(row, expired), append(short, "")
 		}
 		if withAge {
-			row, short = append(row, credentialAge(r.CredentialCreated, f.now())), append(short, "")
+			row, short = append(row, credentialAge(r.CredentialCreated, now)), append(short, "")
 		}
 		rows.Rows = append(rows.Rows, row)
 		rows.Short = append(rows.Short, short)
@@ -185,8 +196,8 @@ func statusRows(f *Factory, printer *output.Printer, records []statusRecord) out
 
 // checkStatus checks one zone's credential with Make (who it is, its
 // scopes, the zone's tokens, at once) and fills in its record.
-func checkStatus(ctx context.Context, f *Factory, t zoneCredential, rec *statusRecord) error {
-	client, err := f.Client(t.Zone, t.Credential.Token)
+func checkStatus(ctx context.Context, opts *StatusOptions, t zoneCredential, rec *statusRecord) error {
+	client, err := opts.Client(t.Zone, t.Credential.Token)
 	if err != nil {
 		return err
 	}
@@ -204,7 +215,7 @@ func checkStatus(ctx context.Context, f *Factory, t zoneCredential, rec *statusR
 	wg.Wait()
 	if lerr == nil {
 		// Lifetimes count on Make's clock, as its answers show it.
-		now, _ := tokens.ServerNow(client, f.now)
+		now, _ := tokens.ServerNow(client, opts.Now)
 		n := len(tokens.Selector{ExpiredAt: now}.Select(list).Tokens)
 		rec.ExpiredTokens = &n
 		rec.CredentialCreated = credentialCreated(list, t.Credential)
@@ -229,7 +240,7 @@ func checkStatus(ctx context.Context, f *Factory, t zoneCredential, rec *statusR
 		err = apiError(t.Zone.Name, lerr, "user:read")
 	}
 	if err != nil {
-		rec.Error = f.Redactor.String(err.Error())
+		rec.Error = opts.Redactor.String(err.Error())
 		return err
 	}
 	rec.OK = true
@@ -277,8 +288,8 @@ func credentialAge(created *string, now time.Time) string {
 
 // suggestRotation tells on stderr which credentials are older than the
 // rotate_after setting, and how to rotate them.
-func suggestRotation(f *Factory, records []statusRecord, targets []zoneCredential) {
-	cfg, err := f.Config()
+func suggestRotation(opts *StatusOptions, records []statusRecord, targets []zoneCredential) {
+	cfg, err := opts.Config()
 	if err != nil || cfg.RotateAfter <= 0 {
 		return
 	}
@@ -287,11 +298,11 @@ func suggestRotation(f *Factory, records []statusRecord, targets []zoneCredentia
 			continue
 		}
 		ts, err := time.Parse(time.RFC3339Nano, *r.CredentialCreated)
-		if err != nil || f.now().Sub(ts) < cfg.RotateAfter {
+		if err != nil || opts.Now().Sub(ts) < cfg.RotateAfter {
 			continue
 		}
-		w := f.IO.ErrOut
-		days := int(f.now().Sub(ts).Hours() / 24)
+		w := opts.IO.ErrOut
+		days := int(opts.Now().Sub(ts).Hours() / 24)
 		fmt.Fprintf(w, "Zone %s: the credential is %d days old; rotate it:\n", r.Zone, days)
 		if cred := targets[i].Credential; cred.Source == credentials.SourceEnv {
 			// The new one must go where the variable comes from.

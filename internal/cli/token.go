@@ -4,16 +4,18 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/spf13/cobra"
 )
 
 // TokenOptions are the options of `maketoken token`.
 type TokenOptions struct {
-	F *Factory
+	IO         *iostreams.IOStreams
+	Credential func(context.Context) (zoneCredential, error)
 }
 
 func newTokenCmd(f *Factory) *cobra.Command {
-	opts := &TokenOptions{F: f}
+	opts := &TokenOptions{IO: f.IO, Credential: f.Credential}
 	return &cobra.Command{
 		Use:   "token",
 		Short: "Print the zone's credential",
@@ -32,11 +34,10 @@ of shell history.`,
 
 // RunToken prints the selected zone's credential on stdout.
 func RunToken(ctx context.Context, opts *TokenOptions) error {
-	f := opts.F
-	zc, err := f.selectedCredential(ctx)
+	zc, err := opts.Credential(ctx)
 	if err != nil {
 		return err
 	}
-	_, err = fmt.Fprintln(f.IO.Out, zc.Credential.Token)
+	_, err = fmt.Fprintln(opts.IO.Out, zc.Credential.Token)
 	return err
 }

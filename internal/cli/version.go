@@ -5,12 +5,14 @@ import (
 	"runtime"
 	"runtime/debug"
 
+	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/spf13/cobra"
 )
 
 // VersionOptions are the options of `maketoken version`.
 type VersionOptions struct {
-	F *Factory
+	IO    *iostreams.IOStreams
+	Build BuildInfo
 }
 
 type versionRecord struct {
@@ -22,7 +24,7 @@ type versionRecord struct {
 }
 
 func newVersionCmd(f *Factory) *cobra.Command {
-	opts := &VersionOptions{F: f}
+	opts := &VersionOptions{IO: f.IO, Build: f.Build}
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print maketoken's version, commit, build date and platform",
@@ -36,7 +38,7 @@ func newVersionCmd(f *Factory) *cobra.Command {
 // RunVersion prints the version. It reads no config file, keyring or
 // network: it must answer instantly anywhere.
 func RunVersion(opts *VersionOptions) error {
-	fmt.Fprintln(opts.F.IO.Out, versionString(opts.F.Build))
+	fmt.Fprintln(opts.IO.Out, versionString(opts.Build))
 	return nil
 }
 

@@ -4,14 +4,19 @@ import (
 	"context"
 	"errors"
 
+	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/credentials"
+	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/spf13/cobra"
 )
 
 // ZonesOptions are the options of `maketoken zones`.
 type ZonesOptions struct {
-	F *Factory
+	IO      *iostreams.IOStreams
+	Zones   func() (*config.Zones, error)
+	Printer func() (*output.Printer, error)
+	Store   func() (*credentials.Store, error)
 }
 
 type zoneRecord struct {
@@ -40,7 +45,7 @@ func credentialWhere(source, variable, store, format string) string {
 }
 
 func newZonesCmd(f *Factory) *cobra.Command {
-	opts := &ZonesOptions{F: f}
+	opts := &ZonesOptions{IO: f.IO, Zones: f.Zones, Printer: f.Printer, Store: f.Store}
 	return &cobra.Command{
 		Use:   "zones",
 		Short: "List the zones, their URLs and where their credentials come from",
@@ -56,24 +61,23 @@ env, keyring, file or none.`,
 
 // RunZones lists the zones.
 func RunZones(ctx context.Context, opts *ZonesOptions) error {
-	f := opts.F
-	reg, err := f.Zones()
+	reg, err := opts.Zones()
 	if err != nil {
 		return err
 	}
-	selected, err := f.SelectedZone()
+	selected, err := reg.Selected()
 	if err != nil {
 		return err
 	}
-	printer, err := f.Printer()
+	printer, err := opts.Printer()
 	if err != nil {
 		return err
 	}
-	store, err := f.Store()
+	store, err := opts.Store()
 	if err != nil {
 		return err
 	}
-	f.noteAdHocZones()
+	noteAdHocZones(opts.IO, opts.Zones)
 	all := reg.All()
 	records := make([]zoneRecord, len(all))
 	errs := parallel(len(all), func(i int) error {
@@ -99,15 +103,15 @@ func RunZones(ctx context.Context, opts *ZonesOptions) error {
 		}
 		switch {
 		case ke.IsTimeout():
-			f.IO.Warn(e.Error())
+			opts.IO.Warn(e.Error())
 		case ke.Kind == credentials.KindKernel:
-			f.IO.Note("the kernel keyring cannot be used here (%s); credentials stored in it are not shown.", ke.Err)
+			opts.IO.Note("the kernel keyring cannot be used here (%s); credentials stored in it are not shown.", ke.Err)
 		default:
 			others := "the environment and the credentials file"
 			if credentials.KernelKeyringHere() {
 				others = "the environment, the kernel keyring and the credentials file"
 			}
-			f.IO.Note("the OS keyring is unavailable (%s); only credentials from %s are shown.", ke.Err, others)
+			opts.IO.Note("the OS keyring is unavailable (%s); only credentials from %s are shown.", ke.Err, others)
 		}
 		break
 	}

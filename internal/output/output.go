@@ -71,7 +71,15 @@ type Printer struct {
 	JQMaxOutput, JQMaxMemory int
 	// Style colours tables (bold headers, dim secondary columns).
 	Style Style
+	// Unasked says no format was asked for (-o, MAKETOKEN_OUTPUT, --jq):
+	// Format is the default for where stdout goes.
+	Unasked bool
 }
+
+// TableUnasked reports whether p shows a table only because stdout is a
+// terminal: a command whose stderr already said everything may then leave
+// it out.
+func (p *Printer) TableUnasked() bool { return p.Format == Table && p.Unasked }
 
 // Bounds of a --jq evaluation: a filter that builds more than this in
 // memory, or prints more, is stopped with an error rather than taking the

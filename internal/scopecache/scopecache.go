@@ -1,10 +1,14 @@
 // Package scopecache keeps a zone's scope list between runs: one file per
 // zone in maketoken's cache folder, reused for an hour. A cache that
-// cannot be read or written is simply not used.
+// cannot be read or written is simply not used. It also finds the list a
+// command needs (List, Fresh) and expands -s patterns against it (Expand),
+// asking the zone again when the cached list does not know a pattern.
 package scopecache
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,6 +18,7 @@ import (
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/readfile"
+	"github.com/maketoken/maketoken/internal/scopes"
 )
 
 // TTL is how long a zone's scope list is reused.
@@ -86,4 +91,47 @@ func (c Cache) Save(zone, url string, list []string) {
 		return
 	}
 	_ = credentials.WriteFileAtomic(p, data, 0o600)
+}
+
+// Fetch asks the zone for its scope list.
+type Fetch func(context.Context) ([]string, error)
+
+// List returns the zone's scope list from the cache, or else from the
+// zone (Fresh).
+func (c Cache) List(ctx context.Context, zone, url string, fetch Fetch) ([]string, error) {
+	if s, ok := c.Load(zone, url); ok {
+		return s, nil
+	}
+	return c.Fresh(ctx, zone, url, fetch)
+}
+
+// Fresh asks the zone for its scope list and caches it.
+func (c Cache) Fresh(ctx context.Context, zone, url string, fetch Fetch) ([]string, error) {
+	list, err := fetch(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.Save(zone, url, list)
+	return list, nil
+}
+
+// Expand expands -s patterns against the zone's scope list (see
+// scopes.ExpandDetailed). When the list came from the cache and a pattern
+// is unknown, the list is fetched again once before the pattern is
+// refused: the zone may have gained a scope since.
+func (c Cache) Expand(ctx context.Context, zone, url string, fetch Fetch, patterns []string) (got, leftOut []string, err error) {
+	list, cached := c.Load(zone, url)
+	if !cached {
+		if list, err = c.Fresh(ctx, zone, url, fetch); err != nil {
+			return nil, nil, err
+		}
+	}
+	got, leftOut, err = scopes.ExpandDetailed(patterns, list)
+	if cached && errors.As(err, new(*scopes.UnknownError)) {
+		if list, err = c.Fresh(ctx, zone, url, fetch); err != nil {
+			return nil, nil, err
+		}
+		got, leftOut, err = scopes.ExpandDetailed(patterns, list)
+	}
+	return got, leftOut, err
 }
