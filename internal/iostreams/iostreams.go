@@ -37,6 +37,9 @@ type IOStreams struct {
 	ReadSecret func() (string, error)
 	// TerminalWidth is the width of the terminal on stdout, 0 if unknown.
 	TerminalWidth func() int
+	// ErrTerminalWidth is the width of the terminal on stderr, 0 if
+	// unknown; nil: TerminalWidth's.
+	ErrTerminalWidth func() int
 	// SaveTerminal records the terminal's settings; restore puts them
 	// back, for a ReadSecret that is left behind when a prompt is
 	// interrupted. Nil where there is no terminal to restore.
@@ -63,15 +66,10 @@ func System() *IOStreams {
 		ErrTTY: term.IsTerminal(int(os.Stderr.Fd())),
 		Getenv: os.Getenv,
 	}
+	s.TerminalWidth = func() int { return terminalWidth(os.Stdout) }
+	s.ErrTerminalWidth = func() int { return terminalWidth(os.Stderr) }
 	if s.ErrTTY {
-		s.ErrOut = &statusWriter{w: output.TerminalGate(os.Stderr)}
-	}
-	s.TerminalWidth = func() int {
-		w, _, err := term.GetSize(int(os.Stdout.Fd()))
-		if err != nil {
-			return 0
-		}
-		return w
+		s.ErrOut = &statusWriter{w: output.TerminalGate(os.Stderr), width: s.ErrWidth}
 	}
 	stdin := int(os.Stdin.Fd())
 	s.ReadSecret = func() (string, error) {
@@ -90,6 +88,15 @@ func System() *IOStreams {
 		return func() { _ = term.Restore(stdin, state) }
 	}
 	return s
+}
+
+// terminalWidth is the width of the terminal f is, 0 if it is none.
+func terminalWidth(f *os.File) int {
+	w, _, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		return 0
+	}
+	return w
 }
 
 func (s *IOStreams) getenv(name string) string {
@@ -126,11 +133,31 @@ func (s *IOStreams) TableWidth() int {
 	if !s.OutTTY {
 		return 0
 	}
+	return s.width(s.TerminalWidth)
+}
+
+// ErrWidth is the width of the terminal on stderr, which status lines and
+// messages for a person must fit (COLUMNS, when set, overrides it, as for
+// TableWidth; 80 if the terminal does not say), and 0 when stderr is not
+// a terminal: messages then stay on one line, as scripts expect.
+func (s *IOStreams) ErrWidth() int {
+	if !s.ErrTTY {
+		return 0
+	}
+	size := s.ErrTerminalWidth
+	if size == nil {
+		size = s.TerminalWidth
+	}
+	return s.width(size)
+}
+
+// width is COLUMNS if set, else what size says, else 80.
+func (s *IOStreams) width(size func() int) int {
 	if n, err := strconv.Atoi(strings.TrimSpace(s.getenv("COLUMNS"))); err == nil && n > 0 {
 		return n
 	}
-	if s.TerminalWidth != nil {
-		if w := s.TerminalWidth(); w > 0 {
+	if size != nil {
+		if w := size(); w > 0 {
 			return w
 		}
 	}

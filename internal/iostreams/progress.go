@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/maketoken/maketoken/internal/output"
+	"github.com/olekukonko/tablewriter/pkg/twwidth"
 )
 
 // progressEvery is how often a progress line is redrawn.
@@ -24,8 +25,13 @@ var spinnerFrames = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "�
 // else written to stderr meanwhile (a warning, an error) gets the line to
 // itself: the status is cleared first and drawn again after it.
 type statusWriter struct {
-	mu     sync.Mutex
-	w      io.Writer
+	mu sync.Mutex
+	w  io.Writer
+	// width is the terminal's width: a status line is cut to fit it, for
+	// a line that wraps cannot be redrawn in place (a carriage return goes
+	// back to the start of the row the cursor is on, and every redraw
+	// would leave the rows above behind). Nil: 80.
+	width  func() int
 	status string // the line shown now; "" for none
 	active atomic.Pointer[Progress]
 }
@@ -44,10 +50,15 @@ func (s *statusWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// show draws line as the status, or clears it ("").
+// show draws line as the status, or clears it (""). The line is cut to
+// one column less than the terminal's width: some terminals move to the
+// next row as soon as the last column is written.
 func (s *statusWriter) show(line string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if line != "" {
+		line = fitLine(line, s.cols()-1)
+	}
 	switch {
 	case line != "":
 		_, _ = io.WriteString(s.w, "\r"+line+"\x1b[K")
@@ -55,6 +66,24 @@ func (s *statusWriter) show(line string) {
 		_, _ = io.WriteString(s.w, "\r\x1b[K")
 	}
 	s.status = line
+}
+
+func (s *statusWriter) cols() int {
+	if s.width != nil {
+		if w := s.width(); w > 0 {
+			return w
+		}
+	}
+	return 80
+}
+
+// fitLine cuts line to at most cols columns, ending it with "…" if it
+// was cut.
+func fitLine(line string, cols int) string {
+	if twwidth.Width(line) <= cols {
+		return line
+	}
+	return twwidth.Truncate(line, max(cols, 1), "…")
 }
 
 // ChildStderr is stderr as a child process gets it: the terminal itself,
@@ -73,7 +102,7 @@ func (s *IOStreams) statusLine() *statusWriter {
 	if sw, ok := s.ErrOut.(*statusWriter); ok {
 		return sw
 	}
-	return &statusWriter{w: s.ErrOut}
+	return &statusWriter{w: s.ErrOut, width: s.ErrWidth}
 }
 
 // ActiveProgress is the progress line shown on stderr now, if any.

@@ -82,3 +82,23 @@ func syncString(sw *statusWriter, buf *bytes.Buffer) string {
 	defer sw.mu.Unlock()
 	return buf.String()
 }
+
+// A status line wider than the terminal would wrap, and a carriage return
+// cannot take it back: each redraw would leave its first rows behind. It
+// is cut to one column less than the width, and the cut shows.
+func TestStatusLineFitsTheTerminal(t *testing.T) {
+	var buf bytes.Buffer
+	cols := 30
+	sw := &statusWriter{w: &buf, width: func() int { return cols }}
+	sw.show("⠙ checking the credentials of zones eu1, eu2, us1, us2, celonis-eu1, celonis-us1")
+	want := "\r⠙ checking the credentials o…\x1b[K"
+	if got := buf.String(); got != want {
+		t.Errorf("status %q, want %q", got, want)
+	}
+	buf.Reset()
+	cols = 200 // the terminal was widened: the next redraw uses the room
+	sw.show("⠹ checking the credentials of zones eu1, eu2")
+	if got, want := buf.String(), "\r⠹ checking the credentials of zones eu1, eu2\x1b[K"; got != want {
+		t.Errorf("status %q, want %q", got, want)
+	}
+}
