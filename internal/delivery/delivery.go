@@ -300,14 +300,13 @@ func (c *Command) Run(ctx context.Context, secret string) (Result, error) {
 		return Result{}, err
 	}
 	out.started()
-	restore := saveTerminal(j)
 
 	exit := await(ctx, j, grace, &res)
 	// Ended by the terminal's Ctrl-C or Ctrl-\ while it held the terminal:
 	// maketoken did not get it, the command did.
 	terminalSignal := exit.Signal != nil && res.Stopped == nil && j.HasTerminal() && isTerminalInterrupt(exit.Signal)
 	j.TakeTerminal()
-	restore()
+	j.RestoreTerminal()
 	j.Close()
 	if terminalSignal && c.Interrupted != nil {
 		c.Interrupted(exit.Signal)

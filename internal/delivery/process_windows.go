@@ -2,15 +2,9 @@
 
 package delivery
 
-import (
-	"os"
-
-	"github.com/maketoken/maketoken/internal/job"
-)
+import "os"
 
 // politeSignal: Windows has no polite signal to send; the command is ended.
 var politeSignal os.Signal = os.Kill
 
 func isTerminalInterrupt(os.Signal) bool { return false }
-
-func saveTerminal(*job.Job) (restore func()) { return func() {} }

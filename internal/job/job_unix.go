@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+	"golang.org/x/term"
 )
 
 // Job is a command running in a process group of its own.
@@ -19,6 +20,10 @@ type Job struct {
 	tty     *os.File // maketoken's controlling terminal, or nil
 	changes chan Status
 	once    sync.Once
+
+	// settings are the terminal's settings as they were before the job
+	// started, when it was given the foreground; nil otherwise.
+	settings *term.State
 
 	mu sync.Mutex
 	fg bool // maketoken gave the job the terminal's foreground, and has not taken it back
@@ -36,6 +41,10 @@ func Start(cmd *exec.Cmd, o Options) (*Job, error) {
 		if tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0); err == nil {
 			j.tty = tty
 			if isForeground(tty) {
+				// Recorded before the command runs: one that turns echo
+				// off at once (a password prompt) must not have its
+				// settings taken for the terminal's (see RestoreTerminal).
+				j.settings, _ = term.GetState(int(tty.Fd()))
 				// The child puts its own group in the foreground before
 				// it runs anything (with its signals blocked, so without
 				// SIGTTOU): it never runs in the background, not even
@@ -171,6 +180,16 @@ func (j *Job) TakeTerminal() {
 	j.fg = false
 	j.mu.Unlock()
 	_ = foreground(j.tty, unix.Getpgrp())
+}
+
+// RestoreTerminal puts the terminal's settings back as they were before
+// the job started, if it was given the foreground: a command killed while
+// it asked for a password leaves echo off. Call it once the job has ended
+// and the terminal is taken back.
+func (j *Job) RestoreTerminal() {
+	if j.settings != nil && j.tty != nil {
+		_ = term.Restore(int(j.tty.Fd()), j.settings)
+	}
 }
 
 // Terminal is maketoken's controlling terminal as the job sees it, or nil.

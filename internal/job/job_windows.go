@@ -68,6 +68,9 @@ func (j *Job) TakeTerminal() {}
 // Terminal is nil.
 func (j *Job) Terminal() *os.File { return nil }
 
+// RestoreTerminal does nothing on Windows: a job never gets the terminal.
+func (j *Job) RestoreTerminal() {}
+
 // Close does nothing.
 func (j *Job) Close() {}
 

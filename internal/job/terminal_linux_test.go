@@ -104,3 +104,69 @@ func anyThreadBlocks() bool {
 	}
 	return false
 }
+
+// TestRestoreTerminal: a command that turns the terminal's echo off as
+// the first thing it does (a password prompt) and is then killed must
+// not leave echo off. The settings RestoreTerminal puts back are the
+// ones from before the command ran: maketoken used to read them after
+// starting it, and on a loaded machine the command had already turned
+// echo off by then, so that echo was "restored" off
+// (TestStoreCommandOnTerminal/echo_put_back failed under load). Here the
+// command has ended before RestoreTerminal is called, so settings read
+// any time after it started would be its own.
+func TestRestoreTerminal(t *testing.T) {
+	ptmx, tty, err := pty.Open()
+	if err != nil {
+		t.Skip("no pseudo-terminal:", err)
+	}
+	defer ptmx.Close()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestRestoreTerminalHelper$")
+	cmd.Env = append(os.Environ(), "JOB_TERMINAL_HELPER=restore")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	tty.Close()
+	var out bytes.Buffer
+	done := make(chan struct{})
+	go func() { _, _ = io.Copy(&out, ptmx); close(done) }()
+	waited := make(chan error, 1)
+	go func() { waited <- cmd.Wait() }()
+	select {
+	case err = <-waited:
+	case <-time.After(30 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal("the helper did not end")
+	}
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+	}
+	if err != nil || !strings.Contains(out.String(), "echo-during=false echo-after=true") {
+		t.Fatalf("%v:\n%s", err, out.String())
+	}
+}
+
+func TestRestoreTerminalHelper(t *testing.T) {
+	if os.Getenv("JOB_TERMINAL_HELPER") != "restore" {
+		t.Skip("run by TestRestoreTerminal")
+	}
+	echo := func(tty *os.File) bool {
+		tio, err := unix.IoctlGetTermios(int(tty.Fd()), unix.TCGETS)
+		return err == nil && tio.Lflag&unix.ECHO != 0
+	}
+	cmd := exec.Command("sh", "-c", "stty -echo < /dev/tty; kill -KILL $$")
+	j, err := Start(cmd, Options{Terminal: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range j.Changes() {
+	}
+	during := echo(j.Terminal())
+	j.TakeTerminal()
+	j.RestoreTerminal()
+	after := echo(j.Terminal())
+	j.Close()
+	fmt.Printf("echo-during=%v echo-after=%v\n", during, after)
+}
