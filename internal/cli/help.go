@@ -56,9 +56,10 @@ func groupCommands(root *cobra.Command) {
 }
 
 // usage writes the usage part of c's help, as cobra's default usage
-// template does, with two changes: flag descriptions are wrapped to fit
-// 80 columns, and help topics are listed by their name, as `maketoken
-// help NAME` takes them. It is Go code, not a template: parsing and
+// template does, with three changes: flag descriptions are wrapped to fit
+// 80 columns, help topics are listed by their name, as `maketoken help
+// NAME` takes them, and the last line is shorter ("for more about a
+// command": `maketoken completion`'s took 81 columns). It is Go code, not a template: parsing and
 // running cobra's template through reflection took about a third of the
 // time `maketoken --help` takes (see docs/performance.md). A test holds
 // it to the template it replaces (help_usage_test.go).
@@ -125,7 +126,7 @@ func usage(c *cobra.Command) error {
 		}
 	}
 	if c.HasAvailableSubCommands() {
-		b.WriteString("\n\nUse \"" + c.CommandPath() + " [command] --help\" for more information about a command.")
+		b.WriteString("\n\nUse \"" + c.CommandPath() + " [command] --help\" for more about a command.")
 	}
 	b.WriteString("\n")
 	_, err := io.WriteString(c.OutOrStderr(), b.String())
@@ -318,24 +319,39 @@ func didYouMean(names []string) string {
 // small edit distance of name, or that name starts, nearest first, at
 // most two.
 func closestFlags(cmd *cobra.Command, name string) []string {
-	type hit struct {
-		name string
-		dist int
-	}
-	var hits []hit
+	var names []string
 	seen := map[string]bool{}
 	visit := func(f *pflag.Flag) {
 		if f.Hidden || seen[f.Name] {
 			return
 		}
 		seen[f.Name] = true
-		d := editdist.Distance(strings.ToLower(name), f.Name)
-		if d <= max(2, len(name)/4) || (len(name) >= 3 && strings.HasPrefix(f.Name, name)) {
-			hits = append(hits, hit{"--" + f.Name, d})
-		}
+		names = append(names, f.Name)
 	}
 	cmd.Flags().VisitAll(visit)
 	cmd.InheritedFlags().VisitAll(visit)
+	out := closestNames(name, names)
+	for i := range out {
+		out[i] = "--" + out[i]
+	}
+	return out
+}
+
+// closestNames are the names within a small edit distance of name, or
+// that name starts, nearest first, at most two; one further off than the
+// nearest is left out ("bsh": bash, not zsh).
+func closestNames(name string, names []string) []string {
+	type hit struct {
+		name string
+		dist int
+	}
+	var hits []hit
+	for _, n := range names {
+		d := editdist.Distance(strings.ToLower(name), n)
+		if d <= max(2, len(name)/4) || (len(name) >= 3 && strings.HasPrefix(n, name)) {
+			hits = append(hits, hit{n, d})
+		}
+	}
 	slices.SortStableFunc(hits, func(a, b hit) int {
 		if a.dist != b.dist {
 			return a.dist - b.dist
@@ -344,9 +360,103 @@ func closestFlags(cmd *cobra.Command, name string) []string {
 	})
 	var out []string
 	for _, h := range hits[:min(len(hits), 2)] {
-		out = append(out, h.name)
+		if h.dist == hits[0].dist || strings.HasPrefix(h.name, name) {
+			out = append(out, h.name)
+		}
 	}
 	return out
+}
+
+// strictHelpAndCompletion makes `maketoken help TOPIC` and `maketoken
+// completion SHELL` usage errors (exit 2) for a topic or shell that does
+// not exist, in one line with the closest names, as an unknown command is;
+// cobra's own print the whole usage and exit 0.
+func strictHelpAndCompletion(root *cobra.Command) {
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		switch c.Name() {
+		case "help":
+			c.Run = nil
+			c.RunE = func(c *cobra.Command, args []string) error {
+				cmd, _, err := c.Root().Find(args)
+				if cmd == nil || err != nil {
+					return &ExitError{Code: ExitUsage, Err: unknownTopicError(c.Root(), args)}
+				}
+				cmd.InitDefaultHelpFlag()
+				cmd.InitDefaultVersionFlag()
+				return cmd.Help()
+			}
+		case "completion":
+			c.Args = func(c *cobra.Command, args []string) error {
+				if len(args) == 0 {
+					return nil
+				}
+				return &ExitError{Code: ExitUsage, Err: unknownShellError(c, args[0])}
+			}
+			c.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
+			c.DisableFlagsInUseLine = true
+			// cobra's help for a shell has a line too wide for 80
+			// columns.
+			for _, sh := range c.Commands() {
+				sh.Long = fitLines(sh.Long, helpWidth)
+			}
+		}
+	}
+}
+
+// fitLines breaks every line of s wider than width at its last blank
+// that fits, continuing with the line's own indentation.
+func fitLines(s string, width int) string {
+	lines := strings.Split(s, "\n")
+	var out []string
+	for _, line := range lines {
+		indent := line[:len(line)-len(strings.TrimLeft(line, " \t"))]
+		for utf8.RuneCountInString(line) > width {
+			cut := strings.LastIndexByte(string([]rune(line)[:width+1]), ' ')
+			if cut <= len(indent) {
+				break
+			}
+			out = append(out, line[:cut])
+			line = indent + strings.TrimLeft(line[cut:], " ")
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
+}
+
+// unknownTopicError is `help NAME` for a NAME that is neither a command
+// nor a help topic.
+func unknownTopicError(root *cobra.Command, args []string) error {
+	name := strings.Join(args, " ")
+	var names []string
+	for _, c := range root.Commands() {
+		if !c.Hidden && (c.IsAvailableCommand() || c.IsAdditionalHelpTopicCommand()) {
+			names = append(names, c.Name())
+		}
+	}
+	msg := fmt.Sprintf("unknown help topic %s", output.Echo(name))
+	if s := closestNames(name, names); len(s) > 0 {
+		msg += "; " + didYouMean(s)
+	}
+	return errors.New(punctuate(msg) + " See `" + root.CommandPath() + " help`.")
+}
+
+// unknownShellError is `completion NAME` for a shell maketoken has no
+// completion script for.
+func unknownShellError(cmd *cobra.Command, name string) error {
+	var shells []string
+	for _, c := range cmd.Commands() {
+		if c.IsAvailableCommand() {
+			shells = append(shells, c.Name())
+		}
+	}
+	list := strings.Join(shells[:len(shells)-1], ", ") + " or " + shells[len(shells)-1]
+	msg := fmt.Sprintf("unknown shell %s for %q", output.Echo(name), cmd.CommandPath())
+	if s := closestNames(name, shells); len(s) > 0 {
+		return fmt.Errorf("%s; %s Use %s.", msg, didYouMean(s), list)
+	}
+	return fmt.Errorf("%s; use %s.", msg, list)
 }
 
 // isUnknownCommand reports whether err is cobra's unknown-command error.

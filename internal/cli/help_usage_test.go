@@ -11,8 +11,8 @@ import (
 )
 
 // usageTemplate is the template usage replaced: cobra's default usage
-// template with flag descriptions wrapped to 80 columns and help topics
-// listed by their name.
+// template with flag descriptions wrapped to 80 columns, help topics
+// listed by their name and a shorter last line.
 func usageTemplate(t *testing.T) string {
 	tpl := (&cobra.Command{}).UsageTemplate()
 	wrapped := fmt.Sprintf("FlagUsagesWrapped %d |", helpWidth)
@@ -21,6 +21,7 @@ func usageTemplate(t *testing.T) string {
 		{"{{.InheritedFlags.FlagUsages |", "{{.InheritedFlags." + wrapped},
 		{"Additional help topics:{{range .Commands}}{{if .IsAdditionalHelpTopicCommand}}\n  {{rpad .CommandPath .CommandPathPadding}} {{.Short}}{{end}}{{end}}",
 			"Help topics (`{{.CommandPath}} help TOPIC`):{{range .Commands}}{{if .IsAdditionalHelpTopicCommand}}\n  {{rpad .Name 12}} {{.Short}}{{end}}{{end}}"},
+		{"for more information about a command.", "for more about a command."},
 	} {
 		if !strings.Contains(tpl, r[0]) {
 			t.Fatalf("cobra's usage template no longer holds %q: compare usage with it again", r[0])

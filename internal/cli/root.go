@@ -215,6 +215,7 @@ func completeTree(f *Factory, root *cobra.Command) {
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"table", "tsv", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	root.AddCommand(helpTopics()...)
 	groupCommands(root)
+	strictHelpAndCompletion(root)
 }
 
 // usageIfNotStarted makes an error from cobra's own checks exit 2, an
