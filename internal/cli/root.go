@@ -15,6 +15,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/redact"
 	"github.com/spf13/cobra"
@@ -147,7 +148,7 @@ func addGlobalFlags(pf *pflag.FlagSet) {
 	pf.StringP("output", "o", "", "output format: table, tsv or json (default: table on a terminal, tsv otherwise)")
 	pf.String("jq", "", "filter JSON output with a jq expression (implies -o json)")
 	pf.String("config", "", "config file (default $XDG_CONFIG_HOME/maketoken/config.yaml)")
-	pf.Duration("timeout", 30*time.Second, "time limit for the whole command")
+	pf.Var(config.NewDurationFlag(config.DefaultTimeout), "timeout", "time limit for the whole command (a number alone: seconds)")
 	pf.Bool("debug", false, "trace HTTP requests on stderr, with secrets redacted")
 }
 

@@ -79,6 +79,10 @@ type Config struct {
 	sources map[string]string
 }
 
+// fileKeys are the settings the config file may hold besides its zones;
+// all but the zone (first) also come from MAKETOKEN_<KEY>.
+var fileKeys = []string{KeyZone, KeyOutput, KeyTimeout, KeyKeyringTimeout, KeyDebug, KeyCredentialsFile, KeyCredentialStore, KeyRotateAfter}
+
 // Source says where the value of a setting came from, for messages about
 // a bad value: "--zone", "MAKE_ZONE", "the config file PATH", or
 // "the default".
@@ -114,7 +118,7 @@ func Load(flags *pflag.FlagSet, getenv func(string) string) (*Config, error) {
 	// Environment: MAKETOKEN_<KEY>, and Make's own MAKE_ZONE after
 	// MAKETOKEN_ZONE. Read through getenv, not os.Getenv, so that a
 	// test or an embedding program controls it.
-	for _, key := range []string{KeyOutput, KeyTimeout, KeyKeyringTimeout, KeyDebug, KeyCredentialsFile, KeyCredentialStore, KeyRotateAfter} {
+	for _, key := range fileKeys[1:] {
 		if val := getenv("MAKETOKEN_" + strings.ToUpper(key)); val != "" {
 			v.Set(key, val)
 			sources[key] = "MAKETOKEN_" + strings.ToUpper(key)
@@ -153,7 +157,7 @@ func Load(flags *pflag.FlagSet, getenv func(string) string) (*Config, error) {
 				return nil, &UsageError{fmt.Errorf("the config file %s is not valid YAML: %s", output.EchoPlain(file), firstLine(err.Error()))}
 			}
 			cfg.File = file
-			for _, key := range []string{KeyZone, KeyOutput, KeyTimeout, KeyKeyringTimeout, KeyDebug, KeyCredentialsFile, KeyCredentialStore} {
+			for _, key := range fileKeys {
 				if _, set := sources[key]; !set && v.InConfig(key) {
 					sources[key] = "the config file " + file
 				}
@@ -276,19 +280,54 @@ func zoneURLs(v *viper.Viper) (map[string]string, error) {
 
 func positiveDuration(v *viper.Viper, key, source string) (time.Duration, error) {
 	s := strings.TrimSpace(v.GetString(key))
+	d, err := ParseDuration(s)
+	if err != nil {
+		return 0, &UsageError{fmt.Errorf("%s: %w; it comes from %s", key, err, source)}
+	}
+	return d, nil
+}
+
+// ParseDuration is the one rule for a time limit (timeout,
+// keyring_timeout), whether it comes from a flag, the environment or the
+// config file: a positive duration (30s, 2m, 1m30s), or a number alone,
+// which counts as seconds (5, 2.5).
+func ParseDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
 	d, err := time.ParseDuration(s)
 	if err != nil {
-		// A bare number counts as seconds.
 		var n float64
 		if _, serr := fmt.Sscanf(s, "%g", &n); serr == nil && fmt.Sprint(n) == s {
 			d, err = time.Duration(n*float64(time.Second)), nil
 		}
 	}
 	if err != nil || d <= 0 {
-		return 0, &UsageError{fmt.Errorf("%s: %s is not a positive duration (e.g. 30s, 2m); it comes from %s", key, output.Echo(s), source)}
+		return 0, fmt.Errorf("%s is not a positive duration (e.g. 30s, 2m, or 5 for seconds)", output.Echo(s))
 	}
 	return d, nil
 }
+
+// DurationFlag is the value of a time-limit flag (--timeout): it takes
+// what ParseDuration takes, so that the flag, its variable and the config
+// file follow one rule.
+type DurationFlag struct{ d time.Duration }
+
+// NewDurationFlag returns a DurationFlag set to d.
+func NewDurationFlag(d time.Duration) *DurationFlag { return &DurationFlag{d} }
+
+// Set parses s with ParseDuration.
+func (f *DurationFlag) Set(s string) error {
+	d, err := ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	f.d = d
+	return nil
+}
+
+func (f *DurationFlag) String() string { return f.d.String() }
+
+// Type names the value in help: "duration", as pflag's own.
+func (f *DurationFlag) Type() string { return "duration" }
 
 func parseBool(s string) (bool, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
