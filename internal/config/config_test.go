@@ -61,6 +61,28 @@ func TestPermissionWarnings(t *testing.T) {
 	}
 }
 
+// TestPermissionWarningsAsDocumented: docs/configuration.md promises the
+// warnings TestPermissionWarnings checks, and no other (it promised one
+// for a config file others can read).
+func TestPermissionWarningsAsDocumented(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "..", "docs", "configuration.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := strings.Join(strings.Fields(string(data)), " ")
+	for _, want := range []string{
+		"maketoken warns on stderr when other users can change the config file",
+		"That others can read the config file is no matter",
+	} {
+		if !strings.Contains(doc, want) {
+			t.Errorf("docs/configuration.md does not say %q", want)
+		}
+	}
+	if strings.Contains(doc, "when the config file (or the credentials file) can be read") {
+		t.Error("docs/configuration.md promises a warning for a config file others can read")
+	}
+}
+
 func TestBadConfigFiles(t *testing.T) {
 	cases := []struct {
 		name, text, want string
