@@ -454,9 +454,9 @@ func unknownShellError(cmd *cobra.Command, name string) error {
 	list := strings.Join(shells[:len(shells)-1], ", ") + " or " + shells[len(shells)-1]
 	msg := fmt.Sprintf("unknown shell %s for %q", output.Echo(name), cmd.CommandPath())
 	if s := closestNames(name, shells); len(s) > 0 {
-		return fmt.Errorf("%s; %s Use %s.", msg, didYouMean(s), list)
+		return errors.New(msg + "; " + didYouMean(s) + " Use " + list + ".")
 	}
-	return fmt.Errorf("%s; use %s.", msg, list)
+	return errors.New(msg + "; use " + list + ".")
 }
 
 // isUnknownCommand reports whether err is cobra's unknown-command error.
