@@ -68,7 +68,7 @@ func TestBadInput(t *testing.T) {
 		{name: "unknown output", args: []string{"list", "-o", "xml"}, code: 2, stderr: `unknown output format "xml": use table, tsv or json`},
 		{name: "broken jq", args: []string{"list", "--jq", ".["}, code: 2, stderr: `--jq: `},
 		{name: "negative timeout", args: []string{"list", "--timeout", "-1s"}, code: 2, stderr: `timeout: "-1s" is not a positive duration`},
-		{name: "timeout that is not a duration", args: []string{"list", "--timeout", "soon"}, code: 2, stderr: `invalid argument "soon" for "--timeout"`},
+		{name: "timeout that is not a duration", args: []string{"list", "--timeout", "soon"}, code: 2, stderr: `timeout: "soon" is not a positive duration .*; it comes from --timeout`},
 		{name: "debug that is not a boolean", args: []string{"zones"}, env: map[string]string{"MAKETOKEN_DEBUG": "perhaps"}, code: 2, stderr: `debug: "perhaps" is not a boolean`},
 		{name: "keyring timeout of zero", args: []string{"zones"}, env: map[string]string{"MAKETOKEN_KEYRING_TIMEOUT": "0"}, code: 2, stderr: `keyring_timeout: "0" is not a positive duration`},
 		{name: "output from the environment", args: []string{"zones"}, env: map[string]string{"MAKETOKEN_OUTPUT": "yaml"}, code: 2, stderr: `unknown output format "yaml"`},
@@ -90,7 +90,7 @@ func TestBadInput(t *testing.T) {
 		{name: "zone from MAKETOKEN_ZONE", args: []string{"list"}, env: map[string]string{"MAKETOKEN_ZONE": "mars", "MAKE_ZONE": "eu1"}, code: 2, stderr: `unknown zone "mars" \(known zones: .*\); it comes from MAKETOKEN_ZONE\n`},
 		{name: "zone from the flag", args: []string{"list", "-z", "mars"}, code: 2, stderr: `unknown zone "mars" \(known zones: .*\); it comes from --zone\n`},
 		{name: "output from MAKETOKEN_OUTPUT", args: []string{"list"}, env: map[string]string{"MAKETOKEN_OUTPUT": "xml"}, code: 2, stderr: `unknown output format "xml": use table, tsv or json; it comes from MAKETOKEN_OUTPUT\n`},
-		{name: "timeout from the config file", args: []string{"--config", "$DIR/c.yaml", "list"}, files: map[string]string{"c.yaml": "timeout: soon\n"}, code: 2, stderr: `timeout: "soon" is not a positive duration \(e\.g\. 30s, 2m\); it comes from the config file .*c\.yaml\n`},
+		{name: "timeout from the config file", args: []string{"--config", "$DIR/c.yaml", "list"}, files: map[string]string{"c.yaml": "timeout: soon\n"}, code: 2, stderr: `timeout: "soon" is not a positive duration \(e\.g\. 30s, 2m, or 5 for seconds\); it comes from the config file .*c\.yaml\n`},
 		{name: "credentials file readable by others", args: []string{"token", "-z", "us2"}, env: map[string]string{"MAKETOKEN_CREDENTIALS_FILE": "$DIR/creds.yaml"}, files: map[string]string{"creds.yaml:644": "tokens:\n  us2: \"$ADMIN_US2\"\n"}, code: 0, stderr: `^maketoken: warning: the credentials file .*creds\.yaml can be read by other users \(mode 0644\); run .chmod 600`},
 		{name: "credentials file that is not YAML", args: []string{"token", "-z", "us2"}, env: map[string]string{"MAKETOKEN_CREDENTIALS_FILE": "$DIR/creds.yaml"}, files: map[string]string{"creds.yaml": "tokens: [\n"}, code: 1, stderr: `the credentials file .*creds\.yaml is not valid YAML \(fix or remove it\)`},
 

@@ -306,25 +306,21 @@ func ParseDuration(s string) (time.Duration, error) {
 	return d, nil
 }
 
-// DurationFlag is the value of a time-limit flag (--timeout): it takes
-// what ParseDuration takes, so that the flag, its variable and the config
-// file follow one rule.
-type DurationFlag struct{ d time.Duration }
+// DurationFlag is the value of a time-limit flag (--timeout): the flag
+// keeps what it was given, and Load judges it by ParseDuration as it
+// judges the variable and the config file, with the same message.
+type DurationFlag struct{ s string }
 
 // NewDurationFlag returns a DurationFlag set to d.
-func NewDurationFlag(d time.Duration) *DurationFlag { return &DurationFlag{d} }
+func NewDurationFlag(d time.Duration) *DurationFlag { return &DurationFlag{d.String()} }
 
-// Set parses s with ParseDuration.
+// Set keeps s, for Load to judge.
 func (f *DurationFlag) Set(s string) error {
-	d, err := ParseDuration(s)
-	if err != nil {
-		return err
-	}
-	f.d = d
+	f.s = s
 	return nil
 }
 
-func (f *DurationFlag) String() string { return f.d.String() }
+func (f *DurationFlag) String() string { return f.s }
 
 // Type names the value in help: "duration", as pflag's own.
 func (f *DurationFlag) Type() string { return "duration" }
