@@ -246,6 +246,9 @@ func (z *Zone) serveAPI(w http.ResponseWriter, r *http.Request) {
 	raw := rawPath(r)
 	segs, rel, isAPI := apiSegments(raw)
 	rec := Request{Method: r.Method, Path: raw, Query: r.URL.RawQuery, Token: sentToken(r), Time: z.now()}
+	if owner, ok := z.TokenOwner(rec.Token); ok {
+		rec.User = owner
+	}
 	ctx := r.Context()
 
 	z.mu.Lock()
@@ -403,6 +406,7 @@ func (z *Zone) writeFault(w http.ResponseWriter, f Fault) {
 // call is what an endpoint gets to work with.
 type call struct {
 	scopes []string // the calling token's scopes
+	user   int64    // the id of the user the calling token belongs to
 	param  string   // the {timestamp} path parameter
 }
 
@@ -451,12 +455,11 @@ func (z *Zone) handleAPI(w http.ResponseWriter, r *http.Request, segs []string, 
 		writeError(w, http.StatusNotFound, errorFor(http.StatusNotFound))
 		return
 	}
-	var scopes []string
-	ok := false
+	var caller *Token
 	if scheme, tok, found := strings.Cut(r.Header.Get("Authorization"), " "); found && strings.EqualFold(scheme, "Token") {
-		scopes, ok = z.lookup(strings.TrimSpace(tok))
+		caller = z.lookup(strings.TrimSpace(tok))
 	}
-	if !ok {
+	if caller == nil {
 		z.writeUnauthorized(w)
 		return
 	}
@@ -473,7 +476,7 @@ func (z *Zone) handleAPI(w http.ResponseWriter, r *http.Request, segs []string, 
 		writeError(w, http.StatusNotFound, errorFor(http.StatusNotFound))
 		return
 	}
-	if ep.scope != "" && !slices.Contains(scopes, ep.scope) {
+	if ep.scope != "" && !slices.Contains(caller.Scopes, ep.scope) {
 		writeError(w, http.StatusForbidden, apiError{
 			Detail:  "Access denied. The token lacks the scope " + ep.scope + ".",
 			Message: "Permission denied",
@@ -494,7 +497,7 @@ func (z *Zone) handleAPI(w http.ResponseWriter, r *http.Request, segs []string, 
 			return
 		}
 	}
-	ep.serve(w, r, call{scopes: scopes, param: param})
+	ep.serve(w, r, call{scopes: caller.Scopes, user: caller.User, param: param})
 }
 
 // apiToken is a token as the API shows it.
@@ -505,13 +508,25 @@ type apiToken struct {
 	Label   string   `json:"label"`
 }
 
-func (z *Zone) getMe(w http.ResponseWriter, _ *http.Request, _ call) {
-	writeJSON(w, http.StatusOK, map[string]User{"authUser": z.User()})
+// getMe answers with the user the calling token belongs to.
+func (z *Zone) getMe(w http.ResponseWriter, _ *http.Request, c call) {
+	z.mu.Lock()
+	u := z.userLocked(c.user)
+	var me User
+	if u != nil {
+		me = cloneUser(*u)
+	}
+	z.mu.Unlock()
+	if u == nil {
+		z.writeUnauthorized(w) // a token of nobody: cannot happen
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]User{"authUser": me})
 }
 
-// listUsers is the administration stand-in: the zone's one user.
+// listUsers is the administration stand-in: the zone's users.
 func (z *Zone) listUsers(w http.ResponseWriter, _ *http.Request, _ call) {
-	writeJSON(w, http.StatusOK, map[string][]User{"users": {z.User()}})
+	writeJSON(w, http.StatusOK, map[string][]User{"users": z.Users()})
 }
 
 func (z *Zone) getAuthorization(w http.ResponseWriter, _ *http.Request, c call) {
@@ -534,20 +549,25 @@ func (z *Zone) getScopes(w http.ResponseWriter, _ *http.Request, _ call) {
 	writeJSON(w, http.StatusOK, map[string][]name{"userApiTokenScopes": out})
 }
 
-func (z *Zone) listTokens(w http.ResponseWriter, _ *http.Request, _ call) {
+// listTokens lists the calling user's tokens (no other user's).
+func (z *Zone) listTokens(w http.ResponseWriter, _ *http.Request, c call) {
 	z.mu.Lock()
 	// Newest first, as in Make's API reference (clients must not rely on
 	// any order).
-	out := make([]apiToken, len(z.order))
-	for i, t := range z.order {
+	out := []apiToken{}
+	for _, t := range slices.Backward(z.order) {
+		if t.User != c.user {
+			continue
+		}
 		// Scopes are never modified after creation: sharing them is safe.
-		out[len(out)-1-i] = apiToken{Token: mask(t.Token), Scope: t.Scopes, Created: t.Created, Label: t.Label}
+		out = append(out, apiToken{Token: mask(t.Token), Scope: t.Scopes, Created: t.Created, Label: t.Label})
 	}
 	z.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string][]apiToken{"apiTokens": out})
 }
 
-func (z *Zone) createToken(w http.ResponseWriter, r *http.Request, _ call) {
+// createToken makes a token for the calling user.
+func (z *Zone) createToken(w http.ResponseWriter, r *http.Request, c call) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
@@ -608,13 +628,15 @@ func (z *Zone) createToken(w http.ResponseWriter, r *http.Request, _ call) {
 		badRequest(w, fmt.Sprintf("Validation failed for %d parameter(s).", len(subs)), subs)
 		return
 	}
-	t := z.addTokenLocked(label, unique, now)
+	t := z.addTokenLocked(c.user, label, unique, now)
 	writeJSON(w, http.StatusOK, map[string]apiToken{"apiToken": {Token: t.Token, Scope: t.Scopes, Created: t.Created, Label: t.Label}})
 }
 
+// deleteToken revokes one of the calling user's tokens: another user's
+// is not found.
 func (z *Zone) deleteToken(w http.ResponseWriter, _ *http.Request, c call) {
 	z.mu.Lock()
-	ok := z.deleteLocked(c.param)
+	ok := z.deleteLocked(c.user, c.param)
 	z.mu.Unlock()
 	if !ok {
 		writeError(w, http.StatusNotFound, apiError{Detail: "API token not found.", Message: "Not found", Code: "SC404"})

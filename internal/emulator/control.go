@@ -20,8 +20,11 @@ import (
 // DNS rebinding, sends its name there). All bodies are JSON; errors are
 // {"error": "..."}.
 //
-//	GET    /_emulator/state     zone, url, adminToken, user, tokens (full secrets), settings, faults
-//	POST   /_emulator/tokens    {"label":"ci","scope":["user:read"],"created":"2024-03-27T05:53:27.360Z"} (created optional) -> 201, the token
+//	GET    /_emulator/state     zone, url, adminToken, user (the first), users, tokens (full secrets,
+//	                            each with its user's id), settings, faults
+//	POST   /_emulator/users     {"name":"Bob","email":"bob@example.com"} -> 201, {"user":{...},"adminToken":"..."}
+//	POST   /_emulator/tokens    {"label":"ci","scope":["user:read"],"created":"2024-03-27T05:53:27.360Z","user":11001}
+//	                            (created optional; user optional: the first) -> 201, the token
 //	GET    /_emulator/requests  the request log, oldest first; a credential no zone of the server
 //	                            issued (a real token pasted by mistake) by its first group only
 //	DELETE /_emulator/requests  empty it -> 204
@@ -42,6 +45,7 @@ type controlState struct {
 	URL        string   `json:"url"`
 	AdminToken string   `json:"adminToken"`
 	User       User     `json:"user"`
+	Users      []User   `json:"users"`
 	Tokens     []Token  `json:"tokens"`
 	Settings   settings `json:"settings"`
 	Faults     []Fault  `json:"faults"`
@@ -95,6 +99,8 @@ func (z *Zone) control(w http.ResponseWriter, r *http.Request) {
 		methods = map[string]handler{http.MethodGet: z.controlState}
 	case "/_emulator/tokens":
 		methods = map[string]handler{http.MethodPost: z.controlAddToken}
+	case "/_emulator/users":
+		methods = map[string]handler{http.MethodPost: z.controlAddUser}
 	case "/_emulator/requests":
 		methods = map[string]handler{
 			http.MethodGet: func(w http.ResponseWriter, _ *http.Request) {
@@ -144,6 +150,7 @@ func (z *Zone) controlState(w http.ResponseWriter, _ *http.Request) {
 		URL:        z.URL(),
 		AdminToken: z.AdminToken(),
 		User:       z.User(),
+		Users:      z.Users(),
 		Tokens:     z.Tokens(),
 		Settings:   z.settings(),
 		Faults:     z.Faults(),
@@ -155,6 +162,7 @@ func (z *Zone) controlAddToken(w http.ResponseWriter, r *http.Request) {
 		Label   string   `json:"label"`
 		Scope   []string `json:"scope"`
 		Created string   `json:"created"`
+		User    int64    `json:"user"`
 	}
 	if err := decodeStrict(r, &in); err != nil {
 		controlError(w, http.StatusBadRequest, "%v", err)
@@ -169,7 +177,32 @@ func (z *Zone) controlAddToken(w http.ResponseWriter, r *http.Request) {
 		}
 		created = t
 	}
-	writeJSON(w, http.StatusCreated, z.AddToken(in.Label, in.Scope, created))
+	t, ok := z.AddTokenFor(in.User, in.Label, in.Scope, created)
+	if !ok {
+		controlError(w, http.StatusBadRequest, "user: the zone has no user %d", in.User)
+		return
+	}
+	writeJSON(w, http.StatusCreated, t)
+}
+
+func (z *Zone) controlAddUser(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Name  string `json:"name"`
+		Email string `json:"email"`
+	}
+	if err := decodeStrict(r, &in); err != nil {
+		controlError(w, http.StatusBadRequest, "%v", err)
+		return
+	}
+	if in.Email == "" {
+		controlError(w, http.StatusBadRequest, "email: required")
+		return
+	}
+	u, admin := z.AddUser(in.Name, in.Email)
+	writeJSON(w, http.StatusCreated, struct {
+		User       User   `json:"user"`
+		AdminToken string `json:"adminToken"`
+	}{u, admin.Token})
 }
 
 func (z *Zone) controlAddFault(w http.ResponseWriter, r *http.Request) {

@@ -991,12 +991,13 @@ func TestRequestLog(t *testing.T) {
 	e.do(e.z, "GET", "/users/me", admin, "") // rate limited
 	e.control(e.z, "GET", "/_emulator/state", "")
 	reqs := e.z.Requests()
+	me := e.z.User().ID
 	want := []emulator.Request{
-		{Method: "GET", Path: "/api/v2/users/me", Query: "verbose=1", Token: admin, Status: 200, Time: at360},
+		{Method: "GET", Path: "/api/v2/users/me", Query: "verbose=1", Token: admin, User: me, Status: 200, Time: at360},
 		{Method: "GET", Path: "/api/v2/users/me", Token: "not-a-token", Status: 401, Time: at360},
-		{Method: "DELETE", Path: "/api/v2/users/me/api-tokens/2024-03-27T05%3A53%3A27.360Z", Token: admin, Status: 502, Time: at360},
-		{Method: "GET", Path: "/api/v2/users/me", Token: admin, Status: 200, Time: at360},
-		{Method: "GET", Path: "/api/v2/users/me", Token: admin, Status: 429, Time: at360},
+		{Method: "DELETE", Path: "/api/v2/users/me/api-tokens/2024-03-27T05%3A53%3A27.360Z", Token: admin, User: me, Status: 502, Time: at360},
+		{Method: "GET", Path: "/api/v2/users/me", Token: admin, User: me, Status: 200, Time: at360},
+		{Method: "GET", Path: "/api/v2/users/me", Token: admin, User: me, Status: 429, Time: at360},
 	}
 	if !slices.EqualFunc(reqs, want, func(a, b emulator.Request) bool { return a == b }) {
 		t.Errorf("request log:\n got %+v\nwant %+v", reqs, want)
@@ -1294,5 +1295,147 @@ func TestFaultFinish(t *testing.T) {
 	var f emulator.Fault
 	if err := json.Unmarshal([]byte(`{"delay":"1s","finish":true}`), &f); err != nil || !f.Finish {
 		t.Errorf("control form: %+v, %v", f, err)
+	}
+}
+
+// TestSeveralUsers: a zone holds several users; a token acts as its own
+// user only: /users/me names them, the list has their tokens only, a
+// create is theirs, and another user's token cannot be revoked with it.
+// The request log says whose token made each request.
+func TestSeveralUsers(t *testing.T) {
+	e := newEnv(t, emulator.Options{})
+	first := e.z.User()
+	bob, bobAdmin := e.z.AddUser("Bob", "bob@example.com")
+	carol, carolAdmin := e.z.AddUser("Carol", "carol@example.com")
+	if bob.ID == first.ID || carol.ID == bob.ID || bobAdmin.User != bob.ID || carolAdmin.User != carol.ID {
+		t.Fatalf("ids: first %d, bob %d (token's %d), carol %d (token's %d)", first.ID, bob.ID, bobAdmin.User, carol.ID, carolAdmin.User)
+	}
+	if got := e.z.Users(); len(got) != 3 || got[0].ID != first.ID || got[1].Email != "bob@example.com" || got[2].Name != "Carol" {
+		t.Fatalf("Users() = %+v", got)
+	}
+	if e.z.AdminToken() == bobAdmin.Token || e.z.AdminTokenOf(bob.ID) != bobAdmin.Token || e.z.AdminTokenOf(first.ID) != e.z.AdminToken() {
+		t.Error("each user has an admin token of their own; AdminToken is the first user's")
+	}
+	if u, ok := e.z.UserByEmail("carol@example.com"); !ok || u.ID != carol.ID {
+		t.Errorf("UserByEmail(carol) = %+v, %v", u, ok)
+	}
+
+	me := func(token string) emulator.User {
+		t.Helper()
+		r := e.do(e.z, "GET", "/users/me", token, "")
+		if r.status != 200 {
+			t.Fatalf("/users/me: %d", r.status)
+		}
+		var out struct{ AuthUser emulator.User }
+		r.json(t, &out)
+		return out.AuthUser
+	}
+	if got := me(e.z.AdminToken()); got.ID != first.ID {
+		t.Errorf("/users/me with the first user's token: %d", got.ID)
+	}
+	if got := me(bobAdmin.Token); got.ID != bob.ID || got.Email != "bob@example.com" {
+		t.Errorf("/users/me with Bob's token: %+v", got)
+	}
+
+	made := e.create(e.z, bobAdmin.Token, "bob-ci", "user:read")
+	if owner, ok := e.z.TokenOwner(made.Token); !ok || owner != bob.ID {
+		t.Errorf("a token Bob created belongs to %d, %v", owner, ok)
+	}
+	seeded, ok := e.z.AddTokenFor(carol.ID, "carol-seed", []string{"user:read"}, time.Time{})
+	if !ok || seeded.User != carol.ID {
+		t.Fatalf("AddTokenFor(carol) = %+v, %v", seeded, ok)
+	}
+	if _, ok := e.z.AddTokenFor(424242, "nobody", nil, time.Time{}); ok {
+		t.Error("AddTokenFor an unknown user added a token")
+	}
+	labels := func(token string) []string {
+		var out []string
+		for _, tok := range e.list(e.z, token) {
+			out = append(out, tok.Label)
+		}
+		slices.Sort(out)
+		return out
+	}
+	if got := labels(bobAdmin.Token); !slices.Equal(got, []string{"bob-ci", "emulator admin"}) {
+		t.Errorf("Bob's list: %v", got)
+	}
+	if got := labels(carolAdmin.Token); !slices.Equal(got, []string{"carol-seed", "emulator admin"}) {
+		t.Errorf("Carol's list: %v", got)
+	}
+	if got := labels(e.z.AdminToken()); !slices.Equal(got, []string{"emulator admin"}) {
+		t.Errorf("the first user's list: %v", got)
+	}
+	if n := len(e.z.Tokens()); n != 5 {
+		t.Errorf("Tokens() holds every user's: %d, want 5", n)
+	}
+
+	// Carol cannot revoke Bob's token: not found, and it still works.
+	path := "/users/me/api-tokens/" + url.PathEscape(made.Created)
+	if r := e.do(e.z, "DELETE", path, carolAdmin.Token, ""); r.status != 404 {
+		t.Errorf("Carol revoking Bob's token: %d, want 404", r.status)
+	}
+	if !e.z.HasToken(made.Token) {
+		t.Fatal("Carol revoked Bob's token")
+	}
+	if r := e.do(e.z, "DELETE", path, bobAdmin.Token, ""); r.status != 200 || e.z.HasToken(made.Token) {
+		t.Errorf("Bob revoking his own token: %d", r.status)
+	}
+
+	// The log names the user of each request's token.
+	e.z.ResetRequests()
+	e.do(e.z, "GET", "/users/me", bobAdmin.Token, "")
+	e.do(e.z, "GET", "/users/me", carolAdmin.Token, "")
+	e.do(e.z, "GET", "/users/me", "not-a-token", "")
+	var got []int64
+	for _, r := range e.z.Requests() {
+		got = append(got, r.User)
+	}
+	if !slices.Equal(got, []int64{bob.ID, carol.ID, 0}) {
+		t.Errorf("request log users: %v, want %v", got, []int64{bob.ID, carol.ID, 0})
+	}
+
+	// SetUserOf renames one user only.
+	if !e.z.SetUserOf(bob.ID, "Robert", "robert@example.com") || e.z.SetUserOf(424242, "x", "y") {
+		t.Error("SetUserOf")
+	}
+	if got := me(bobAdmin.Token); got.Email != "robert@example.com" {
+		t.Errorf("after SetUserOf: %+v", got)
+	}
+	if got := me(carolAdmin.Token); got.Email != "carol@example.com" {
+		t.Errorf("SetUserOf(bob) changed Carol: %+v", got)
+	}
+
+	// The same through the control API.
+	r := e.control(e.z, "POST", "/_emulator/users", `{"name":"Dan","email":"dan@example.com"}`)
+	if r.status != 201 {
+		t.Fatalf("POST /_emulator/users: %d %s", r.status, r.body)
+	}
+	var added struct {
+		User       emulator.User
+		AdminToken string
+	}
+	r.json(t, &added)
+	if got := me(added.AdminToken); got.ID != added.User.ID || got.Email != "dan@example.com" {
+		t.Errorf("Dan's admin token answers as %+v", got)
+	}
+	r = e.control(e.z, "POST", "/_emulator/tokens", fmt.Sprintf(`{"label":"dan-ci","scope":["user:read"],"user":%d}`, added.User.ID))
+	if r.status != 201 {
+		t.Fatalf("POST /_emulator/tokens for Dan: %d %s", r.status, r.body)
+	}
+	var tok emulator.Token
+	r.json(t, &tok)
+	if tok.User != added.User.ID {
+		t.Errorf("the control API's token for Dan belongs to %d", tok.User)
+	}
+	if r := e.control(e.z, "POST", "/_emulator/tokens", `{"label":"x","scope":[],"user":424242}`); r.status != 400 {
+		t.Errorf("a token for an unknown user: %d", r.status)
+	}
+	if r := e.control(e.z, "POST", "/_emulator/users", `{"name":"no email"}`); r.status != 400 {
+		t.Errorf("a user without an email: %d", r.status)
+	}
+	var state struct{ Users []emulator.User }
+	e.control(e.z, "GET", "/_emulator/state", "").json(t, &state)
+	if len(state.Users) != 4 {
+		t.Errorf("state lists %d users, want 4", len(state.Users))
 	}
 }

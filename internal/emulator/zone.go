@@ -22,8 +22,8 @@ const CreatedLayout = "2006-01-02T15:04:05.000Z"
 // without bound.
 const maxRequestLog = 100_000
 
-// User is the account a zone's tokens belong to, with the fields Make's
-// authUser has (observed: Make's SDK and clients; see make-api.md).
+// User is a Make user of a zone, whom tokens belong to, with the fields
+// Make's authUser has (observed: Make's SDK and clients; see make-api.md).
 type User struct {
 	ID                 int64           `json:"id"`
 	Name               string          `json:"name"`
@@ -46,6 +46,10 @@ type Token struct {
 	Label   string   `json:"label"`
 	Created string   `json:"created"`
 	Scopes  []string `json:"scope"`
+	// User is the id of the user the token belongs to: the calls made
+	// with it act as that user (GET /users/me answers them, the token
+	// list is theirs).
+	User int64 `json:"user"`
 }
 
 // Request is one entry of a zone's request log.
@@ -60,6 +64,9 @@ type Request struct {
 	// credential was sent where. The control API shows one that no zone of
 	// the server issued by its first group only.
 	Token string `json:"token,omitempty"`
+	// User is the id of the user Token belonged to when the request came
+	// (0: it was no live token of the zone).
+	User int64 `json:"user,omitempty"`
 	// Status is the status code answered; 0 if no answer was sent (a Drop
 	// fault, or the client went away first).
 	Status int `json:"status"`
@@ -70,8 +77,9 @@ type Request struct {
 	Time    time.Time `json:"time"`
 }
 
-// Zone is one emulated Make zone: one user, their tokens, and the knobs
-// tests turn. All methods are safe for concurrent use.
+// Zone is one emulated Make zone: its users (one to begin with, more with
+// AddUser), their tokens, and the knobs tests turn. All methods are safe
+// for concurrent use.
 type Zone struct {
 	name string
 	srv  *Server
@@ -79,8 +87,11 @@ type Zone struct {
 	// SetClockOffset.
 	clockOffset atomic.Int64
 
-	mu          sync.Mutex
-	user        User
+	mu sync.Mutex
+	// users in the order they were made; users[0] is the zone's first
+	// user, whom User, SetUser, AdminToken and AddToken are about.
+	users       []*User
+	admins      map[int64]string // each user's admin token
 	url         string
 	admin       string
 	scopes      []string
@@ -89,6 +100,7 @@ type Zone struct {
 	byCreated   map[string]*Token
 	order       []*Token // sorted by Created, which sorts like time
 	nextCreated map[int64]int64
+	index       int // the zone's place among the server's zones
 	latency     time.Duration
 	rateLimit   int
 	retryAfter  bool
@@ -111,23 +123,10 @@ type Zone struct {
 
 func newZone(s *Server, name string, index int) *Zone {
 	z := &Zone{
-		name: name,
-		srv:  s,
-		user: User{
-			ID:                 int64(1001 + index),
-			Name:               "Emulator User (" + name + ")",
-			Email:              "user@" + name + ".emulator.example",
-			Language:           "en",
-			TimezoneID:         113,
-			LocaleID:           1,
-			CountryID:          1,
-			Features:           map[string]bool{"allow_apps": true},
-			Avatar:             "https://secure.gravatar.com/avatar/emulator",
-			Timezone:           "Europe/Prague",
-			Locale:             "en-US",
-			EmailNotifications: true,
-			LastLogin:          "2024-03-27T05:53:27.360Z",
-		},
+		name:        name,
+		srv:         s,
+		index:       index,
+		admins:      make(map[int64]string),
 		bySecret:    make(map[string]*Token),
 		issuedSet:   make(map[string]bool),
 		byCreated:   make(map[string]*Token),
@@ -140,9 +139,90 @@ func newZone(s *Server, name string, index int) *Zone {
 		isAdmin:     s.opts.Administrator,
 	}
 	z.setScopesLocked(s.opts.Scopes)
-	admin := z.AddToken("emulator admin", z.Scopes(), time.Time{})
+	_, admin := z.AddUser("Emulator User ("+name+")", "user@"+name+".emulator.example")
 	z.admin = admin.Token
 	return z
+}
+
+// AddUser adds a user to the zone, with an admin token of their own
+// (label "emulator admin", every scope of the zone's list), and returns
+// both. The zone's first user has id 1001 + the zone's index (1001 for
+// eu1), each later one 10000 more: ids are unique within a zone, and the
+// same user id in two zones are two different users, as on Make.
+func (z *Zone) AddUser(name, email string) (User, Token) {
+	now := z.now()
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	u := &User{
+		ID:                 int64(1001 + z.index + 10000*len(z.users)),
+		Name:               name,
+		Email:              email,
+		Language:           "en",
+		TimezoneID:         113,
+		LocaleID:           1,
+		CountryID:          1,
+		Features:           map[string]bool{"allow_apps": true},
+		Avatar:             "https://secure.gravatar.com/avatar/emulator",
+		Timezone:           "Europe/Prague",
+		Locale:             "en-US",
+		EmailNotifications: true,
+		LastLogin:          "2024-03-27T05:53:27.360Z",
+	}
+	z.users = append(z.users, u)
+	t := z.addTokenLocked(u.ID, "emulator admin", z.scopes, now)
+	z.admins[u.ID] = t.Token
+	return cloneUser(*u), cloneToken(*t)
+}
+
+func cloneUser(u User) User {
+	u.Features = maps.Clone(u.Features)
+	return u
+}
+
+func cloneToken(t Token) Token {
+	t.Scopes = slices.Clone(t.Scopes)
+	return t
+}
+
+// Users returns the zone's users, the first one first.
+func (z *Zone) Users() []User {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	out := make([]User, len(z.users))
+	for i, u := range z.users {
+		out[i] = cloneUser(*u)
+	}
+	return out
+}
+
+// UserByEmail returns the zone's user with that email, or false.
+func (z *Zone) UserByEmail(email string) (User, bool) {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	for _, u := range z.users {
+		if u.Email == email {
+			return cloneUser(*u), true
+		}
+	}
+	return User{}, false
+}
+
+// AdminTokenOf returns the admin token AddUser made for the user (it
+// stays the same even if the token is revoked), or "" for no such user.
+func (z *Zone) AdminTokenOf(userID int64) string {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	return z.admins[userID]
+}
+
+// userLocked returns the user with that id, or nil.
+func (z *Zone) userLocked(id int64) *User {
+	for _, u := range z.users {
+		if u.ID == id {
+			return u
+		}
+	}
+	return nil
 }
 
 // now is the zone's clock: the server's, moved by SetClockOffset.
@@ -190,22 +270,33 @@ func (z *Zone) AdminToken() string {
 	return z.admin
 }
 
-// User returns the zone's user.
+// User returns the zone's first user.
 func (z *Zone) User() User {
 	z.mu.Lock()
 	defer z.mu.Unlock()
-	u := z.user
-	u.Features = maps.Clone(u.Features)
-	return u
+	return cloneUser(*z.users[0])
 }
 
-// SetUser changes the name and email of the zone's user, as GET /users/me
-// shows them: a test can make them hostile (control characters, bidi
-// overrides) to see that a client never shows them raw.
+// SetUser changes the name and email of the zone's first user, as GET
+// /users/me shows them: a test can make them hostile (control characters,
+// bidi overrides) to see that a client never shows them raw.
 func (z *Zone) SetUser(name, email string) {
+	z.SetUserOf(0, name, email)
+}
+
+// SetUserOf changes the name and email of the user with that id (0: the
+// first user), and reports whether there is such a user.
+func (z *Zone) SetUserOf(id int64, name, email string) bool {
 	z.mu.Lock()
 	defer z.mu.Unlock()
-	z.user.Name, z.user.Email = name, email
+	u := z.users[0]
+	if id != 0 {
+		if u = z.userLocked(id); u == nil {
+			return false
+		}
+	}
+	u.Name, u.Email = name, email
+	return true
 }
 
 // SetCreatedSuffix makes every `created` timestamp the zone hands out from
@@ -280,25 +371,40 @@ func (z *Zone) setScopesLocked(scopes []string) {
 	}
 }
 
-// AddToken stores a token directly, as if created at time created (the
-// clock's now if zero), and returns it with its full secret. Scopes are not
-// checked against the zone's list. If another token already has the same
-// millisecond, created is moved on by 1 ms until it is unique.
+// AddToken stores a token of the zone's first user directly, as if
+// created at time created (the clock's now if zero), and returns it with
+// its full secret. Scopes are not checked against the zone's list. If
+// another token of the zone already has the same millisecond, created is
+// moved on by 1 ms until it is unique.
 func (z *Zone) AddToken(label string, scopes []string, created time.Time) Token {
+	t, _ := z.AddTokenFor(0, label, scopes, created)
+	return t
+}
+
+// AddTokenFor is AddToken for the user with that id (0: the first user);
+// it reports false, and adds nothing, if there is no such user.
+func (z *Zone) AddTokenFor(userID int64, label string, scopes []string, created time.Time) (Token, bool) {
 	if created.IsZero() {
 		created = z.now()
 	}
 	z.mu.Lock()
 	defer z.mu.Unlock()
-	return *z.addTokenLocked(label, scopes, created)
+	if userID == 0 {
+		userID = z.users[0].ID
+	}
+	if z.userLocked(userID) == nil {
+		return Token{}, false
+	}
+	return cloneToken(*z.addTokenLocked(userID, label, scopes, created)), true
 }
 
-func (z *Zone) addTokenLocked(label string, scopes []string, created time.Time) *Token {
+func (z *Zone) addTokenLocked(userID int64, label string, scopes []string, created time.Time) *Token {
 	t := &Token{
 		Token:   z.newSecretLocked(),
 		Label:   label,
 		Created: z.uniqueCreatedLocked(created),
 		Scopes:  slices.Clone(scopes),
+		User:    userID,
 	}
 	if t.Scopes == nil {
 		t.Scopes = []string{}
@@ -381,11 +487,11 @@ func mask(token string) string {
 	return string(b)
 }
 
-// deleteLocked removes the token created at created and reports whether
-// there was one.
-func (z *Zone) deleteLocked(created string) bool {
+// deleteLocked removes the token of the user created at created and
+// reports whether there was one (0: any user's).
+func (z *Zone) deleteLocked(userID int64, created string) bool {
 	t := z.byCreated[created]
-	if t == nil {
+	if t == nil || (userID != 0 && t.User != userID) {
 		return false
 	}
 	delete(z.byCreated, created)
@@ -396,7 +502,8 @@ func (z *Zone) deleteLocked(created string) bool {
 	return true
 }
 
-// Tokens returns the zone's tokens, full secrets included, oldest first.
+// Tokens returns the tokens of every user of the zone, full secrets
+// included, oldest first.
 func (z *Zone) Tokens() []Token {
 	z.mu.Lock()
 	defer z.mu.Unlock()
@@ -431,15 +538,23 @@ func (z *Zone) HasToken(token string) bool {
 	return z.bySecret[token] != nil
 }
 
-// lookup returns the scopes of a live token, or false.
-func (z *Zone) lookup(token string) ([]string, bool) {
+// TokenOwner returns the id of the user a live token belongs to, or
+// false.
+func (z *Zone) TokenOwner(token string) (int64, bool) {
 	z.mu.Lock()
 	defer z.mu.Unlock()
-	t := z.bySecret[token]
-	if t == nil {
-		return nil, false
+	if t := z.bySecret[token]; t != nil {
+		return t.User, true
 	}
-	return t.Scopes, true // never modified after creation
+	return 0, false
+}
+
+// lookup returns a live token, or nil. Its fields are never modified
+// after creation: sharing them is safe.
+func (z *Zone) lookup(token string) *Token {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	return z.bySecret[token]
 }
 
 // SetLatency sets the delay added to every API request.
