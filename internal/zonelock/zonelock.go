@@ -44,6 +44,9 @@ func (e *HeldError) Error() string {
 	if e.PID > 0 {
 		who += fmt.Sprintf(" (pid %d)", e.PID)
 	}
+	if e.Zone == "" {
+		return fmt.Sprintf("%s still holds the lock: %v", who, e.Err)
+	}
 	return fmt.Sprintf("zone %s: %s is still rotating tokens of this zone: %v", e.Zone, who, e.Err)
 }
 
@@ -90,15 +93,34 @@ func Acquire(ctx context.Context, dir, zone string, waiting func(pid int)) (*Loc
 	if err != nil {
 		return nil, fmt.Errorf("zone %s: opening the rotation lock %s: %w", zone, path, err)
 	}
+	if err := take(ctx, f, waiting); err != nil {
+		f.Close()
+		var held *HeldError
+		if errors.As(err, &held) {
+			held.Zone = zone
+			return nil, held
+		}
+		return nil, fmt.Errorf("zone %s: locking %s: %w", zone, path, err)
+	}
+	l := &Lock{f: f, path: path}
+	if err := l.writePID(); err != nil {
+		_ = l.Release()
+		return nil, fmt.Errorf("zone %s: writing the rotation lock %s: %w", zone, path, err)
+	}
+	return l, nil
+}
+
+// take waits for the lock on f (telling waiting once, with the holder's
+// process id, if it has to wait) until ctx ends: then a *HeldError.
+func take(ctx context.Context, f *os.File, waiting func(pid int)) error {
 	told := false
 	for {
 		got, err := tryLock(f)
 		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("zone %s: locking %s: %w", zone, path, err)
+			return err
 		}
 		if got {
-			break
+			return nil
 		}
 		if !told {
 			told = true
@@ -110,16 +132,33 @@ func Acquire(ctx context.Context, dir, zone string, waiting func(pid int)) (*Loc
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			pid := holder(f)
-			f.Close()
-			return nil, &HeldError{Zone: zone, PID: pid, Err: ctx.Err()}
+			return &HeldError{PID: holder(f), Err: ctx.Err()}
 		case <-t.C:
 		}
+	}
+}
+
+// AcquireFile takes the lock on the file at path (created, mode 0600, if
+// missing; its folder must exist), waiting for another process that holds
+// it while ctx lasts. It is for short changes of a shared file, such as a
+// record's read, change and write; the same checks as Acquire's apply to
+// the folder and the file.
+func AcquireFile(ctx context.Context, path string) (*Lock, error) {
+	if err := checkDir(filepath.Dir(path)); err != nil {
+		return nil, fmt.Errorf("refusing the folder of %s: %w", path, err)
+	}
+	f, err := openFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", path, err)
+	}
+	if err := take(ctx, f, nil); err != nil {
+		f.Close()
+		return nil, err
 	}
 	l := &Lock{f: f, path: path}
 	if err := l.writePID(); err != nil {
 		_ = l.Release()
-		return nil, fmt.Errorf("zone %s: writing the rotation lock %s: %w", zone, path, err)
+		return nil, err
 	}
 	return l, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -96,5 +97,46 @@ func TestPathIsSafe(t *testing.T) {
 		if got := filepath.Base(Path("/d", zone)); got != want {
 			t.Errorf("Path(%q) = %q, want %q", zone, got, want)
 		}
+	}
+}
+
+func TestAcquireFileWaitsForTheHolder(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "record.json.lock")
+	first, err := AcquireFile(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("lock file: %v, %v; want mode 0600", fi, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	_, err = AcquireFile(ctx, path)
+	var he *HeldError
+	if !errors.As(err, &he) || !errors.Is(err, context.DeadlineExceeded) || he.PID != os.Getpid() {
+		t.Fatalf("err = %v, want a HeldError naming this process, wrapping the deadline", err)
+	}
+	if msg := err.Error(); msg != "another maketoken process (pid "+strconv.Itoa(os.Getpid())+") still holds the lock: context deadline exceeded" {
+		t.Errorf("message: %s", msg)
+	}
+	got := make(chan *Lock)
+	go func() {
+		l, err := AcquireFile(context.Background(), path)
+		if err != nil {
+			t.Error(err)
+		}
+		got <- l
+	}()
+	select {
+	case <-got:
+		t.Fatal("a second AcquireFile got the lock while the first held it")
+	case <-time.After(3 * pollInterval):
+	}
+	first.Release()
+	select {
+	case l := <-got:
+		l.Release()
+	case <-time.After(5 * time.Second):
+		t.Fatal("the second AcquireFile did not get the released lock")
 	}
 }
