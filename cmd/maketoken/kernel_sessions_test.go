@@ -160,7 +160,7 @@ func TestKernelKeyringAcrossSessions(t *testing.T) {
 	}
 	key := func() (kerneltest.Key, bool) {
 		t.Helper()
-		k, ok, err := kerneltest.Find(ring, "maketoken:eu1")
+		k, ok, err := kerneltest.Find(ring, "maketoken:eu1/1001")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -194,7 +194,7 @@ func TestKernelKeyringAcrossSessions(t *testing.T) {
 	}
 	k, ok := key()
 	if !ok || !holds(laptop.Token) {
-		t.Fatalf("no key maketoken:eu1 with the token in the persistent keyring of uid %d", uid)
+		t.Fatalf("no key maketoken:eu1/1001 with the token in the persistent keyring of uid %d", uid)
 	}
 	if k.UID != uid || k.GID != uid || k.Perm != 0x2f010000 {
 		t.Errorf("the key: uid %d, gid %d, permissions %08x; want uid and gid %d, permissions 2f010000", k.UID, k.GID, k.Perm, uid)
@@ -239,32 +239,32 @@ func TestKernelKeyringAcrossSessions(t *testing.T) {
 	if _, stderr, code := nobodyRun(keyctl, "get_persistent", "@t", strconv.Itoa(uid)); code == 0 || !strings.Contains(stderr, "Operation not permitted") {
 		t.Errorf("nobody got the user's persistent keyring: exit %d\n%s", code, stderr)
 	}
-	if _, stderr, code := nobodyRun(keyctl, "search", strconv.Itoa(ring), "user", "maketoken:eu1"); code == 0 {
+	if _, stderr, code := nobodyRun(keyctl, "search", strconv.Itoa(ring), "user", "maketoken:eu1/1001"); code == 0 {
 		t.Errorf("nobody searched the user's persistent keyring: %s", stderr)
 	}
 	// maketoken itself, as another user with the same record and config:
 	// its own kernel keyring has nothing.
-	rec, err := os.ReadFile(filepath.Join(home, ".config", "maketoken", "credential-hosts.json"))
-	if err != nil || !bytes.Contains(rec, []byte(`"eu1": "kernel"`)) {
+	rec, err := os.ReadFile(filepath.Join(home, ".config", "maketoken", "accounts.json"))
+	if err != nil || !bytes.Contains(rec, []byte(`"store": "kernel"`)) {
 		t.Fatalf("the record: %s, %v", rec, err)
 	}
 	recDir := filepath.Join(otherHome, ".config", "maketoken")
 	if err := os.MkdirAll(recDir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(recDir, "credential-hosts.json"), rec, 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(recDir, "accounts.json"), rec, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{filepath.Join(otherHome, ".config"), recDir, filepath.Join(recDir, "credential-hosts.json")} {
+	for _, p := range []string{filepath.Join(otherHome, ".config"), recDir, filepath.Join(recDir, "accounts.json")} {
 		if err := os.Chown(p, other, other); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if out, stderr, code := as(other, otherHome, "", bin, "token", "-z", "eu1"); code != 4 || out != "" || !strings.Contains(stderr, "the credential stored in the kernel keyring is gone") {
+	if out, stderr, code := as(other, otherHome, "", bin, "token", "-z", "eu1"); code != 4 || out != "" || !strings.Contains(stderr, "is gone from the kernel keyring") {
 		t.Errorf("another user's maketoken: exit %d, %q\n%s", code, out, stderr)
 	}
-	if _, ok, _ := kerneltest.Find(otherRing, "maketoken:eu1"); ok {
-		t.Error("the other user has a key maketoken:eu1")
+	if _, ok, _ := kerneltest.Find(otherRing, "maketoken:eu1/1001"); ok {
+		t.Error("the other user has a key maketoken:eu1/1001")
 	}
 
 	// --- rotate --self: the new token goes into the kernel keyring, the

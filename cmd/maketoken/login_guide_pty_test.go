@@ -77,7 +77,7 @@ func TestLoginGuide(t *testing.T) {
 		next := e.zone.AddToken("laptop", emulator.DefaultScopes(), time.Time{})
 		s := e.start(t, "login", "-z", "eu1", "--insecure-storage")
 		old := makeapi.Prefix(e.zone.AdminToken())
-		s.expect("Zone eu1 already has a credential in the credentials file (" + old + "…); the new token replaces it.")
+		s.expect("Zone eu1 already has a credential of user@eu1.emulator.example in the credentials file (" + old + "…): a token of that user replaces it; another user's is added beside it.")
 		s.expect("it will not be shown: ")
 		s.send(next.Token + "\r")
 		if code := s.wait(); code != 0 {

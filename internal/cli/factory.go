@@ -127,9 +127,10 @@ func (f *Factory) Store() (*credentials.Store, error) {
 		if makeZone == "" && strings.TrimSpace(f.Getenv("MAKE_API_KEY")) != "" {
 			f.IO.Note("MAKE_API_KEY ignored: say its zone with MAKE_ZONE or -z")
 		}
-		record := ""
+		record, accounts := "", ""
 		if dir, err := config.Dir(f.Getenv); err == nil {
 			record = filepath.Join(dir, "credential-hosts.json")
+			accounts = filepath.Join(dir, "accounts.json")
 		}
 		f.store = credentials.NewStore(credentials.Options{
 			Keyring:        f.Keyring,
@@ -137,6 +138,8 @@ func (f *Factory) Store() (*credentials.Store, error) {
 			KeyringTimeout: cfg.KeyringTimeout,
 			File:           cfg.CredentialsFile,
 			Record:         record,
+			Accounts:       accounts,
+			Identify:       f.identify,
 			Getenv:         f.Getenv,
 			Warn:           f.IO.Warn,
 			Found:          f.Redactor.Add,
@@ -144,6 +147,23 @@ func (f *Factory) Store() (*credentials.Store, error) {
 		})
 	})
 	return f.store, nil
+}
+
+// identify asks Make whose a token is, for the credential store (see
+// credentials.Options.Identify).
+func (f *Factory) identify(ctx context.Context, zone zones.Zone, token string) (credentials.User, error) {
+	c, err := f.Client(zone, token)
+	if err != nil {
+		return credentials.User{}, err
+	}
+	u, err := c.Me(ctx)
+	if makeapi.StatusCode(err) == 401 {
+		return credentials.User{}, fmt.Errorf("%w: %w", credentials.ErrRejected, err)
+	}
+	if err != nil {
+		return credentials.User{}, err
+	}
+	return credentials.User{ID: u.ID, Email: u.Email, Name: u.Name}, nil
 }
 
 // HTTPClient is the one HTTP client of this command, shared by every

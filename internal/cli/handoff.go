@@ -161,24 +161,24 @@ func (h handOver) prepareTargets(store storeCommandFlags, outFile string, replac
 }
 
 // credentialStorage is the credential store as a destination of a new
-// token: the zone's credential in place of zc's, in the same store.
+// token: the credential of zc's account in place of zc's, in the same
+// store (that account's only: the zone's active account stays as it is).
 func (h handOver) credentialStorage(zc zoneCredential) tokens.Storage {
-	zone, source := zc.Zone, zc.Credential.Store
-	return tokens.Storage{Zone: zone.Name, Old: zc.Credential.Token,
+	zone, cred := zc.Zone, zc.Credential
+	return tokens.Storage{Zone: zone.Name, Old: cred.Token,
 		Save: func(ctx context.Context, token string) error {
 			store, err := h.Store()
 			if err != nil {
 				return err
 			}
-			return store.Save(ctx, zone, token, source)
+			return store.SaveFor(ctx, zone, cred, token)
 		},
 		Stored: func(ctx context.Context) (string, error) {
 			store, err := h.Store()
 			if err != nil {
 				return "", err
 			}
-			c, err := store.Lookup(ctx, zone)
-			return c.Token, err
+			return store.Reread(ctx, zone, cred)
 		},
 	}
 }

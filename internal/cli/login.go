@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/maketoken/maketoken/internal/config"
@@ -102,12 +103,11 @@ func RunLogin(ctx context.Context, opts *LoginOptions) error {
 	}
 	// Before asking for a token: a keyring that cannot be used fails now,
 	// not after the token was pasted and checked with Make.
-	was, old, err := store.Stored(ctx, zone, where)
-	if err != nil {
+	if _, _, err := store.Stored(ctx, zone, where); err != nil {
 		return err
 	}
 	if !opts.WithToken && opts.IO.InTTY {
-		loginGuide(opts.IO, zone, was, old)
+		loginGuide(ctx, opts.IO, store, zone)
 	}
 	token, err := readLoginToken(ctx, opts.IO, zone.Name, zone.Host, opts.WithToken)
 	if err != nil {
@@ -119,17 +119,21 @@ func RunLogin(ctx context.Context, opts *LoginOptions) error {
 	if err != nil {
 		return err
 	}
-	who, err := verifyToken(ctx, client)
+	user, who, err := verifyToken(ctx, client)
 	if err != nil {
 		if makeapi.StatusCode(err) == 401 {
 			return &ExitError{Code: ExitAuth, Err: fmt.Errorf("zone %s: Make rejected the token (401); nothing was stored. Check that the token belongs to zone %s (%s) and was not revoked", zone.Name, zone.Name, zone.Host)}
 		}
 		return apiError(zone.Name, err, "user:read")
 	}
+	if user.ID == 0 {
+		return &ExitError{Code: ExitPermission, Err: fmt.Errorf("zone %s: Make did not say whom the token belongs to (403 on /users/me), and maketoken keeps each user's credential apart; nothing was stored", zone.Name)}
+	}
 
 	// Saving records where the credential was checked: it is sent
 	// nowhere else.
-	if err := store.Save(ctx, zone, token, where); err != nil {
+	saved, err := store.Login(ctx, zone, credentials.User{ID: user.ID, Email: user.Email, Name: user.Name}, token, where)
+	if err != nil {
 		return err
 	}
 	place := where.Name()
@@ -146,7 +150,10 @@ func RunLogin(ctx context.Context, opts *LoginOptions) error {
 		}
 		fmt.Fprintf(opts.IO.ErrOut, "%s: %s.\n", why, credentials.KernelEnds())
 	}
-	if was != "" && old != token {
+	if saved.Previous != nil {
+		fmt.Fprintf(opts.IO.ErrOut, "Added %s to zone %s's accounts; it is the active one now (was %s).\n", saved.Account.Who(), zone.Name, saved.Previous.Who())
+	}
+	if old := saved.Old; saved.Replaced && old != "" && old != token {
 		p := makeapi.Prefix(old)
 		fmt.Fprintf(opts.IO.ErrOut, "It replaced the credential stored before (%s…), which still works at Make; revoke it with `maketoken revoke -z %s --prefix %s` if nobody needs it.\n", p, zone.Name, p)
 	}
@@ -179,14 +186,33 @@ func loginChoice(opts *LoginOptions) (credentials.Choice, error) {
 }
 
 // loginGuide tells a person at a terminal where a token comes from, which
-// scopes maketoken needs, and that an existing login will be replaced.
-func loginGuide(ios *iostreams.IOStreams, zone zones.Zone, was credentials.Kind, old string) {
+// scopes maketoken needs, and what happens to the zone's stored accounts:
+// a token of one of their users replaces its credential, another user's
+// is added.
+func loginGuide(ctx context.Context, ios *iostreams.IOStreams, store *credentials.Store, zone zones.Zone) {
 	w := ios.ErrOut
 	fmt.Fprintf(w, "Create an API token for zone %s at %s/user/api\n", zone.Name, output.Sanitize(zone.WebOrigin()))
 	fmt.Fprintln(w, "(your profile, API access). maketoken needs its scopes user:read (list")
 	fmt.Fprintln(w, "tokens, check the credential) and user:write (create, revoke, rotate).")
-	if was != "" {
-		ios.Warning("Zone %s already has a credential in %s (%s…); the new token replaces it.", zone.Name, was.Name(), makeapi.Prefix(old))
+	accts, err := store.Accounts(ctx, zone)
+	switch {
+	case err != nil || len(accts) == 0:
+	case len(accts) == 1:
+		a := accts[0]
+		prefix := ""
+		if c, err := store.LookupUser(ctx, zone, strconv.FormatInt(a.ID, 10)); err == nil {
+			prefix = " (" + makeapi.Prefix(c.Token) + "…)"
+		}
+		ios.Warning("Zone %s already has a credential of %s in %s%s: a token of that user replaces it; another user's is added beside it.", zone.Name, output.Printable(a.Who()), a.Store.Name(), prefix)
+	default:
+		names := make([]string, len(accts))
+		for i, a := range accts {
+			names[i] = output.Printable(a.Who())
+			if a.Active {
+				names[i] += " (active)"
+			}
+		}
+		ios.Warning("Zone %s has %d accounts: %s. A token of one of them replaces its credential; another user's is added.", zone.Name, len(accts), strings.Join(names, ", "))
 	}
 }
 
@@ -194,10 +220,10 @@ func loginGuide(ios *iostreams.IOStreams, zone zones.Zone, was credentials.Kind,
 // from the token's scopes as current-authorization lists them, what it
 // cannot do. /users/me needs no scope: a 403 there leaves the user unnamed
 // but says nothing about the token's scopes.
-func verifyToken(ctx context.Context, c *makeapi.Client) (string, error) {
+func verifyToken(ctx context.Context, c *makeapi.Client) (makeapi.User, string, error) {
 	auth, err := c.CurrentAuthorization(ctx)
 	if err != nil {
-		return "", err
+		return makeapi.User{}, "", err
 	}
 	who := "a user Make did not name (403 on /users/me)"
 	u, err := c.Me(ctx)
@@ -205,12 +231,12 @@ func verifyToken(ctx context.Context, c *makeapi.Client) (string, error) {
 	case err == nil:
 		who = output.Printable(fmt.Sprintf("%s <%s>", u.Name, u.Email))
 	case makeapi.StatusCode(err) != 403:
-		return "", err
+		return makeapi.User{}, "", err
 	}
 	if note := missingScopeNote(auth.Scopes); note != "" {
 		who += " (" + note + ")"
 	}
-	return who, nil
+	return u, who, nil
 }
 
 // readLoginToken reads the token from stdin (--with-token) or a hidden

@@ -152,14 +152,17 @@ func RunLogout(ctx context.Context, opts *LogoutOptions) error {
 		}
 	}
 
-	removed, err := store.Delete(ctx, zone)
+	removed, err := store.Forget(ctx, zone, cred)
 	if err != nil {
 		return err
 	}
-	names := make([]string, len(removed))
-	for i, s := range removed {
+	names := make([]string, len(removed.From))
+	for i, s := range removed.From {
 		names[i] = s.Label()
 	}
 	opts.IO.Result(true, "Logged out of zone %s; removed the credential from: %s.", zone.Name, strings.Join(names, ", "))
+	if removed.Active != nil {
+		fmt.Fprintf(opts.IO.ErrOut, "%s is zone %s's active account now.\n", removed.Active.Who(), zone.Name)
+	}
 	return nil
 }

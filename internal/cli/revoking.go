@@ -49,7 +49,8 @@ func forgetRevoked(ctx context.Context, ios *iostreams.IOStreams, store func() (
 		return err
 	}
 	// Delete clears the zone's origin record with the credential.
-	removed, err := st.Delete(context.WithoutCancel(ctx), zc.Zone)
+	forgotten, err := st.Forget(context.WithoutCancel(ctx), zc.Zone, zc.Credential)
+	removed := forgotten.From
 	if err != nil {
 		return fmt.Errorf("zone %s: the credential was revoked but could not be removed from storage: %w; run `maketoken logout -z %s`", zone, err, zone)
 	}

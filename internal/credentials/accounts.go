@@ -35,7 +35,7 @@ type Account struct {
 	User
 	Active bool
 	// Store is where its credential is kept.
-	Store Source
+	Store Kind
 	// Origin is the origin of the zone's URL the credential was checked
 	// at when it was stored ("" for one logged in before that was
 	// recorded: it is not checked).
@@ -43,6 +43,10 @@ type Account struct {
 
 	// entry is the key its credential has in the store.
 	entry string
+	// legacy is the fingerprint of the token in the zone's entry of the
+	// release before accounts that the account was made from (""
+	// if none): logout removes that entry too while it still holds it.
+	legacy string
 	// check is the fingerprint of the token maketoken last stored for it
 	// (see fingerprint); refused that of a token found in its entry that
 	// Make said belongs to another user (refusedBy).
@@ -109,9 +113,11 @@ type accountRecord struct {
 	Email  string `json:"email"`
 	Name   string `json:"name,omitempty"`
 	Entry  string `json:"entry"`
-	Store  Source `json:"store"`
+	Store  Kind   `json:"store"`
 	Origin string `json:"origin,omitempty"`
 	Check  string `json:"check,omitempty"`
+	// Legacy: see Account.legacy.
+	Legacy string `json:"legacy,omitempty"`
 	// Refused is the fingerprint of a token found in the entry that
 	// belongs to another user (RefusedID, RefusedEmail): it is not used
 	// as this account's until the account logs in again.
@@ -128,6 +134,7 @@ func (r accountRecord) account(zone string, active int64) Account {
 		Store:     r.Store,
 		Origin:    r.Origin,
 		entry:     r.Entry,
+		legacy:    r.Legacy,
 		check:     r.Check,
 		refused:   r.Refused,
 		refusedBy: User{ID: r.RefusedID, Email: r.RefusedEmail},
@@ -161,14 +168,12 @@ func (z *zoneAccounts) find(id int64) *accountRecord {
 	return nil
 }
 
-// entryFor is the key a new account of the zone gets: the zone's name
-// (the key the release before accounts used, so that it finds the
-// credential after a downgrade) when no account of the zone has it, else
-// "ZONE/USER-ID".
-func (z *zoneAccounts) entryFor(zone string, id int64) string {
-	if z == nil || !slices.ContainsFunc(z.Accounts, func(r accountRecord) bool { return r.Entry == zone }) {
-		return zone
-	}
+// entryKey is the key an account's credential has in a store:
+// "ZONE/USER-ID" ("eu1/1001"). The release before accounts kept a zone's
+// one credential under the zone's name ("eu1"); no account ever uses that
+// key, so that release, run again after an upgrade, neither sees nor
+// changes any account's credential (see Store.upgrade).
+func entryKey(zone string, id int64) string {
 	return zone + "/" + strconv.FormatInt(id, 10)
 }
 
@@ -199,15 +204,16 @@ func (a *accountsRecord) zone(zone string) ([]Account, error) {
 	return f.Zones[zone].accounts(zone), nil
 }
 
+// errNoChange, returned by an update's change, leaves the record as it
+// is without being an error.
+var errNoChange = errors.New("no change")
+
 // update changes the zone's accounts: under the record's lock, it reads
 // the record, lets change edit the zone's part (created if missing) and
 // writes the record again, unless change returns an error (then nothing
-// is written, and that is the error). A zone left without accounts is
-// removed from the record.
+// is written, and that is the error; errNoChange is none). A zone left
+// without accounts is removed from the record.
 func (a *accountsRecord) update(ctx context.Context, zone string, change func(z *zoneAccounts) error) error {
-	if a.path == "" {
-		return change(&zoneAccounts{})
-	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	dir := filepath.Dir(a.path)
@@ -218,7 +224,7 @@ func (a *accountsRecord) update(ctx context.Context, zone string, change func(z 
 	if err != nil {
 		return fmt.Errorf("locking the record of accounts: %w", err)
 	}
-	defer lock.Release()
+	defer func() { _ = lock.Release() }()
 	f, err := a.load()
 	if err != nil {
 		return err
@@ -231,6 +237,9 @@ func (a *accountsRecord) update(ctx context.Context, zone string, change func(z 
 		z = &zoneAccounts{}
 	}
 	if err := change(z); err != nil {
+		if errors.Is(err, errNoChange) {
+			return nil
+		}
 		return err
 	}
 	if len(z.Accounts) == 0 {

@@ -95,13 +95,13 @@ func TestKernelStoreForReal(t *testing.T) {
 	if kind != KindKernel || !auto || err != nil {
 		t.Fatalf("Destination = %q, %v, %v", kind, auto, err)
 	}
-	if err := rs.Save(ctx, eu1, tokA, kind); err != nil {
+	if err := rs.save(ctx, eu1, tokA, kind); err != nil {
 		t.Fatal(err)
 	}
 	if c, err := rs.Lookup(ctx, eu1); err != nil || c.Token != tokA || c.Store != KindKernel {
 		t.Fatalf("Lookup = %+v, %v", c, err)
 	}
-	if removed, err := rs.Delete(ctx, eu1); err != nil || len(removed) != 1 || removed[0] != KindKernel {
+	if removed, err := rs.forget(ctx, eu1); err != nil || len(removed) != 1 || removed[0] != KindKernel {
 		t.Fatalf("Delete = %v, %v", removed, err)
 	}
 	if _, ok, _ := kerneltest.Find(ring, "maketoken:eu1"); ok {
@@ -124,7 +124,7 @@ func TestKernelKeyringRefusal(t *testing.T) {
 	}
 	_, err := rs.Lookup(ctx, zone("eu1"))
 	var ke *KeyringError
-	if !errors.As(err, &ke) || ke.Kind != KindKernel || isNotFoundErr(err) {
+	if !errors.As(err, &ke) || ke.Kind != KindKernel || isNotFound(err) {
 		t.Errorf("Lookup in a keyring that is gone: %v", err)
 	}
 }

@@ -115,7 +115,7 @@ func TestTheRecordSaysWhereToRead(t *testing.T) {
 	rs := newKernelStore(t, osk, kernel)
 	eu1, us1, eu2 := zone("eu1"), zone("us1"), zone("eu2")
 
-	if err := rs.Save(ctx, eu1, tokA, KindKernel); err != nil {
+	if err := rs.save(ctx, eu1, tokA, KindKernel); err != nil {
 		t.Fatal(err)
 	}
 	if kind, _ := (Origins{Path: rs.opts.Record}).StoredIn("eu1"); kind != KindKernel {
@@ -130,10 +130,10 @@ func TestTheRecordSaysWhereToRead(t *testing.T) {
 		t.Errorf("the OS keyring was asked %d times for a credential in the kernel keyring", n)
 	}
 
-	if err := rs.Save(ctx, us1, tokB, OSKeyring()); err != nil {
+	if err := rs.save(ctx, us1, tokB, OSKeyring()); err != nil {
 		t.Fatal(err)
 	}
-	if err := rs.Save(ctx, eu2, tokC, KindFile); err != nil {
+	if err := rs.save(ctx, eu2, tokC, KindFile); err != nil {
 		t.Fatal(err)
 	}
 	kernel.calls.Store(0)
@@ -148,7 +148,7 @@ func TestTheRecordSaysWhereToRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, z := range []string{"us2", "celonis-eu1"} {
-		if _, err := rs.Lookup(ctx, zone(z)); !isNotFoundErr(err) {
+		if _, err := rs.Lookup(ctx, zone(z)); !isNotFound(err) {
 			t.Errorf("%s: %v", z, err)
 		}
 	}
@@ -180,22 +180,22 @@ func TestSaveAndDeleteMoveBetweenStores(t *testing.T) {
 	eu1 := zone("eu1")
 	has := func(k *mapKeyring) bool { _, err := k.Get(Service, "eu1"); return err == nil }
 
-	if err := rs.Save(ctx, eu1, tokA, OSKeyring()); err != nil {
+	if err := rs.save(ctx, eu1, tokA, OSKeyring()); err != nil {
 		t.Fatal(err)
 	}
-	if err := rs.Save(ctx, eu1, tokB, KindKernel); err != nil {
+	if err := rs.save(ctx, eu1, tokB, KindKernel); err != nil {
 		t.Fatal(err)
 	}
 	if has(osk) || !has(kernel) {
 		t.Errorf("to the kernel keyring: OS keyring %v, kernel %v", has(osk), has(kernel))
 	}
-	if err := rs.Save(ctx, eu1, tokC, KindFile); err != nil {
+	if err := rs.save(ctx, eu1, tokC, KindFile); err != nil {
 		t.Fatal(err)
 	}
 	if has(kernel) {
 		t.Error("the kernel keyring kept a copy after moving to the file")
 	}
-	if err := rs.Save(ctx, eu1, tokA, KindKernel); err != nil {
+	if err := rs.save(ctx, eu1, tokA, KindKernel); err != nil {
 		t.Fatal(err)
 	}
 	if c, err := rs.Lookup(ctx, eu1); err != nil || c.Token != tokA {
@@ -205,7 +205,7 @@ func TestSaveAndDeleteMoveBetweenStores(t *testing.T) {
 	if strings.Contains(string(data), tokC) {
 		t.Error("the file kept a copy after moving to the kernel keyring")
 	}
-	removed, err := rs.Delete(ctx, eu1)
+	removed, err := rs.forget(ctx, eu1)
 	if err != nil || !slices.Equal(removed, []Kind{KindKernel}) || has(kernel) {
 		t.Fatalf("Delete = %v, %v", removed, err)
 	}
@@ -220,10 +220,10 @@ func TestSaveAndDeleteMoveBetweenStores(t *testing.T) {
 	// asked: the record no longer sends lookups to the kernel keyring, and
 	// keeps the origin for a copy the OS keyring may hold.
 	rs = newKernelStore(t, brokenKeyring{}, kernel)
-	if err := rs.Save(ctx, eu1, tokA, KindKernel); err != nil {
+	if err := rs.save(ctx, eu1, tokA, KindKernel); err != nil {
 		t.Fatal(err)
 	}
-	if removed, err := rs.Delete(ctx, eu1); err != nil || !slices.Equal(removed, []Kind{KindKernel}) {
+	if removed, err := rs.forget(ctx, eu1); err != nil || !slices.Equal(removed, []Kind{KindKernel}) {
 		t.Fatalf("Delete = %v, %v", removed, err)
 	}
 	if kind, _ := (Origins{Path: rs.opts.Record}).StoredIn("eu1"); kind != "" {
@@ -247,7 +247,7 @@ func TestKernelNeedsTheRecord(t *testing.T) {
 	ctx := context.Background()
 	kernel := &mapKeyring{}
 	st := NewStore(Options{Keyring: &mapKeyring{}, KernelKeyring: kernel, File: t.TempDir() + "/c.yaml"})
-	err := st.Save(ctx, zone("eu1"), tokA, KindKernel)
+	err := st.save(ctx, zone("eu1"), tokA, KindKernel)
 	if err == nil || !strings.Contains(err.Error(), "set HOME") {
 		t.Errorf("no record: %v", err)
 	}
@@ -259,7 +259,7 @@ func TestKernelNeedsTheRecord(t *testing.T) {
 	if err := os.MkdirAll(rs.opts.Record, 0o700); err != nil { // a folder where the file goes
 		t.Fatal(err)
 	}
-	err = rs.Save(ctx, zone("eu1"), tokA, KindKernel)
+	err = rs.save(ctx, zone("eu1"), tokA, KindKernel)
 	if err == nil || !strings.Contains(err.Error(), "could not record that it is there") {
 		t.Errorf("record not written: %v", err)
 	}
@@ -275,7 +275,7 @@ func TestKernelKeyringTimesOut(t *testing.T) {
 	t.Cleanup(func() { close(h.release) })
 	rs := newKernelStore(t, &mapKeyring{}, h)
 	rs.kernel.timeout = 50 * time.Millisecond
-	err := rs.Save(ctx, zone("eu1"), tokA, KindKernel)
+	err := rs.save(ctx, zone("eu1"), tokA, KindKernel)
 	var ke *KeyringError
 	if !errors.As(err, &ke) || !ke.IsTimeout() || ke.Kind != KindKernel || !outcome.IsUnknown(err) ||
 		!strings.Contains(err.Error(), "zone eu1: the kernel keyring did not answer within 50ms (keyring_timeout); the store was handed to it and may still happen") {

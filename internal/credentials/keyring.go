@@ -7,13 +7,15 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	gokeyring "github.com/zalando/go-keyring"
 )
 
 // Service is the keyring service under which maketoken keeps one entry per
-// zone, the zone's name being the entry's account.
+// account, "ZONE/USER-ID" (eu1/1001) being the entry's account name; the
+// release before accounts kept one per zone, named by the zone.
 const Service = "maketoken"
 
 // Keyring is an OS keyring: macOS Keychain, Windows Credential Manager or a
@@ -149,7 +151,10 @@ type boundedKeyring struct {
 	timeout time.Duration
 }
 
-func (b boundedKeyring) call(ctx context.Context, op, zone string, f func() (string, error)) (string, error) {
+// call makes one call about an entry (its key, "eu1/1001"): its errors
+// name the entry's zone.
+func (b boundedKeyring) call(ctx context.Context, op, key string, f func() (string, error)) (string, error) {
+	zone := zoneOfKey(key)
 	type result struct {
 		v   string
 		err error
@@ -177,16 +182,24 @@ func (b boundedKeyring) call(ctx context.Context, op, zone string, f func() (str
 	}
 }
 
-func (b boundedKeyring) get(ctx context.Context, zone string) (string, error) {
-	return b.call(ctx, "read", zone, func() (string, error) { return b.k.Get(Service, zone) })
+func (b boundedKeyring) get(ctx context.Context, key string) (string, error) {
+	return b.call(ctx, "read", key, func() (string, error) { return b.k.Get(Service, key) })
 }
 
-func (b boundedKeyring) set(ctx context.Context, zone, secret string) error {
-	_, err := b.call(ctx, "store", zone, func() (string, error) { return "", b.k.Set(Service, zone, secret) })
+func (b boundedKeyring) set(ctx context.Context, key, secret string) error {
+	_, err := b.call(ctx, "store", key, func() (string, error) { return "", b.k.Set(Service, key, secret) })
 	return err
 }
 
-func (b boundedKeyring) delete(ctx context.Context, zone string) error {
-	_, err := b.call(ctx, "delete", zone, func() (string, error) { return "", b.k.Delete(Service, zone) })
+func (b boundedKeyring) delete(ctx context.Context, key string) error {
+	_, err := b.call(ctx, "delete", key, func() (string, error) { return "", b.k.Delete(Service, key) })
 	return err
+}
+
+// zoneOfKey is the zone an entry's key belongs to: "eu1" for an account's
+// "eu1/1001" (see entryKey) and for the zone's own "eu1" (see legacyKey).
+// A zone's name never holds a "/".
+func zoneOfKey(key string) string {
+	zone, _, _ := strings.Cut(key, "/")
+	return zone
 }

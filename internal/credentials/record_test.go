@@ -75,10 +75,10 @@ func TestSaveRecordsLookupRefusesDeleteClears(t *testing.T) {
 			ctx := context.Background()
 			rs := newRecordStore(t, &mapKeyring{}, nil)
 			eu1, us1 := zone("eu1"), zone("us1")
-			if err := rs.Save(ctx, eu1, tokA, where); err != nil {
+			if err := rs.save(ctx, eu1, tokA, where); err != nil {
 				t.Fatal(err)
 			}
-			if err := rs.Save(ctx, us1, tokB, where); err != nil {
+			if err := rs.save(ctx, us1, tokB, where); err != nil {
 				t.Fatal(err)
 			}
 			if got := rs.recorded(t, "eu1"); got != "https://eu1.make.com" {
@@ -108,7 +108,7 @@ func TestSaveRecordsLookupRefusesDeleteClears(t *testing.T) {
 
 			// Delete forgets the credential and its record, not another
 			// zone's.
-			removed, err := rs.Delete(ctx, eu1)
+			removed, err := rs.forget(ctx, eu1)
 			if err != nil || !slices.Equal(removed, []Kind{where}) {
 				t.Fatalf("Delete = %v, %v", removed, err)
 			}
@@ -118,14 +118,14 @@ func TestSaveRecordsLookupRefusesDeleteClears(t *testing.T) {
 			if got := rs.recorded(t, "us1"); got != "https://us1.make.com" {
 				t.Errorf("us1's record lost: %q", got)
 			}
-			if _, err := rs.Lookup(ctx, eu1); !isNotFoundErr(err) {
+			if _, err := rs.Lookup(ctx, eu1); !isNotFound(err) {
 				t.Errorf("after Delete: %v", err)
 			}
 			// Deleting what is not there clears a leftover record too.
 			if err := (Origins{Path: rs.opts.Record}).Set("eu2", "https://eu2.make.com/api/v2"); err != nil {
 				t.Fatal(err)
 			}
-			if removed, err := rs.Delete(ctx, zone("eu2")); err != nil || len(removed) != 0 || rs.recorded(t, "eu2") != "" {
+			if removed, err := rs.forget(ctx, zone("eu2")); err != nil || len(removed) != 0 || rs.recorded(t, "eu2") != "" {
 				t.Errorf("Delete of nothing: %v, %v, record %q", removed, err, rs.recorded(t, "eu2"))
 			}
 			if len(rs.warned) != 0 {
@@ -133,11 +133,6 @@ func TestSaveRecordsLookupRefusesDeleteClears(t *testing.T) {
 			}
 		})
 	}
-}
-
-func isNotFoundErr(err error) bool {
-	var nf *NotFoundError
-	return errors.As(err, &nf)
 }
 
 // TestDeleteKeepsTheRecordWhileAPlaceDidNotAnswer: a keyring that cannot
@@ -148,10 +143,10 @@ func TestDeleteKeepsTheRecordWhileAPlaceDidNotAnswer(t *testing.T) {
 	ctx := context.Background()
 	rs := newRecordStore(t, brokenKeyring{}, nil)
 	eu1 := zone("eu1")
-	if err := rs.Save(ctx, eu1, tokA, KindFile); err != nil {
+	if err := rs.save(ctx, eu1, tokA, KindFile); err != nil {
 		t.Fatalf("Save to the file with no keyring: %v", err)
 	}
-	removed, err := rs.Delete(ctx, eu1)
+	removed, err := rs.forget(ctx, eu1)
 	if err != nil || !slices.Equal(removed, []Kind{KindFile}) {
 		t.Fatalf("Delete = %v, %v", removed, err)
 	}
@@ -159,7 +154,7 @@ func TestDeleteKeepsTheRecordWhileAPlaceDidNotAnswer(t *testing.T) {
 		t.Errorf("the record went while the keyring was not asked: %q", got)
 	}
 	// Nothing anywhere to forget, and the keyring unreachable: its error.
-	_, err = rs.Delete(ctx, eu1)
+	_, err = rs.forget(ctx, eu1)
 	var ke *KeyringError
 	if !errors.As(err, &ke) {
 		t.Errorf("Delete with nothing removed and no keyring: %v", err)
@@ -167,13 +162,13 @@ func TestDeleteKeepsTheRecordWhileAPlaceDidNotAnswer(t *testing.T) {
 	// A credentials file that cannot be read is an error, and keeps the
 	// record too.
 	rs = newRecordStore(t, &mapKeyring{}, nil)
-	if err := rs.Save(ctx, eu1, tokA, OSKeyring()); err != nil {
+	if err := rs.save(ctx, eu1, tokA, OSKeyring()); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(rs.opts.File, []byte("tokens: [\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := rs.Delete(ctx, eu1); err == nil || !strings.Contains(err.Error(), "not valid YAML") {
+	if _, err := rs.forget(ctx, eu1); err == nil || !strings.Contains(err.Error(), "not valid YAML") {
 		t.Errorf("Delete over a bad file: %v", err)
 	}
 	if got := rs.recorded(t, "eu1"); got == "" {
@@ -189,7 +184,7 @@ func TestSaveWarnsWhenTheRecordCannotBeWritten(t *testing.T) {
 	if err := os.MkdirAll(rs.opts.Record, 0o700); err != nil { // a folder where the file goes
 		t.Fatal(err)
 	}
-	if err := rs.Save(ctx, zone("eu1"), tokA, OSKeyring()); err != nil {
+	if err := rs.save(ctx, zone("eu1"), tokA, OSKeyring()); err != nil {
 		t.Fatal(err)
 	}
 	if c, err := rs.Lookup(ctx, zone("eu1")); c.Token != tokA {
@@ -223,7 +218,7 @@ func TestStoredAndDestination(t *testing.T) {
 		t.Errorf("Destination(env): %v", err)
 	}
 
-	if err := rs.Save(ctx, eu1, tokA, KindFile); err != nil {
+	if err := rs.save(ctx, eu1, tokA, KindFile); err != nil {
 		t.Fatal(err)
 	}
 	if kind, tok, err := rs.Stored(ctx, eu1, OSKeyring()); kind != KindFile || tok != tokA || err != nil {
@@ -255,7 +250,7 @@ func TestFoldersAreTheOwners(t *testing.T) {
 	st := NewStore(Options{Keyring: &mapKeyring{},
 		File:   filepath.Join(dir, "creds", "credentials.yaml"),
 		Record: filepath.Join(dir, "record", "credential-hosts.json")})
-	if err := st.Save(ctx, zone("eu1"), tokA, KindFile); err != nil {
+	if err := st.save(ctx, zone("eu1"), tokA, KindFile); err != nil {
 		t.Fatal(err)
 	}
 	for _, sub := range []string{"creds", "record"} {

@@ -1,6 +1,8 @@
-// Package credentials finds, stores and forgets the one credential (a Make
-// API token) that maketoken holds for each zone, and keeps the record of
-// the origin each stored credential was checked at.
+// Package credentials finds, stores and forgets the credentials (Make API
+// tokens) that maketoken holds: one per account, an account being a Make
+// user in a zone (see Account), and keeps the records of the accounts, of
+// which one is each zone's active one, and of the origin each stored
+// credential was checked at.
 package credentials
 
 import (
@@ -35,6 +37,11 @@ type Credential struct {
 	// Store is the store of a stored credential ("" for one from the
 	// environment): the OS keyring's kind, KindKernel or KindFile.
 	Store Kind
+	// Account is the account a stored credential belongs to; nil for one
+	// from the environment, and for the one credential of the release
+	// before accounts while Make could not yet be asked whose it is (see
+	// Store.Lookup).
+	Account *Account
 }
 
 // Where describes the credential's place for people, e.g.
@@ -53,16 +60,27 @@ func (c Credential) Where() string {
 // not from the environment.
 func (c Credential) Stored() bool { return c.Source == SourceKeyring || c.Source == SourceFile }
 
-// NotFoundError is a zone without any credential.
+// NotFoundError is a zone without any credential, or an account whose
+// credential is no longer where it was stored.
 type NotFoundError struct {
 	Zone string
 	// Store is where login put the credential, if the record says so: a
 	// credential in the kernel keyring ends without a logout (a reboot,
 	// its expiry).
 	Store Kind
+	// Account is the account whose credential is gone ("" for a zone
+	// without any).
+	Account string
 }
 
 func (e *NotFoundError) Error() string {
+	if e.Account != "" {
+		why := ""
+		if e.Store == KindKernel {
+			why = " (" + KernelEnds() + ")"
+		}
+		return fmt.Sprintf("zone %s: the credential of %s is gone from %s%s; run `maketoken login -z %s` with a token of %s, or `maketoken logout -z %s --user %s` to forget the account", e.Zone, e.Account, e.Store.Name(), why, e.Zone, e.Account, e.Zone, e.Account)
+	}
 	if e.Store == KindKernel {
 		return fmt.Sprintf("zone %s: not logged in: the credential stored in the kernel keyring is gone (%s); run `maketoken login -z %s` (or set MAKETOKEN_TOKEN_%s)", e.Zone, KernelEnds(), e.Zone, envNameOf(e.Zone))
 	}
@@ -82,6 +100,11 @@ func envNameOf(zone string) string { return zones.EnvName(zone) }
 // keyring, then the plain-text file. The kernel keyring is only ever read
 // for a zone whose record names it.
 type Store struct {
+	// accounts is the record of accounts; nil without maketoken's config
+	// folder: then each zone has one credential, kept as the release
+	// before accounts kept it.
+	accounts *accountsRecord
+	identify Identify
 	// legacy are the places read, in order, for a zone whose record
 	// names no store.
 	legacy  []Backend
@@ -108,7 +131,15 @@ type Options struct {
 	// Record is the file of the origins stored credentials were checked
 	// at (credential-hosts.json); "": nothing is recorded or checked.
 	Record string
-	Getenv func(string) string
+	// Accounts is the record of accounts (accounts.json); "": one
+	// credential per zone (see Store.accounts).
+	Accounts string
+	// Identify asks Make whose a token is. The store asks only when it
+	// must know and no command has asked yet: once per zone, to make the
+	// credential of the release before accounts an account, and for a
+	// stored credential that is not the token maketoken stored there.
+	Identify Identify
+	Getenv   func(string) string
 	// Warn is told about a credentials file others can read, and about a
 	// record that could not be written.
 	Warn func(string)
@@ -164,45 +195,20 @@ func NewStore(o Options) *Store {
 		found:    o.Found,
 		warn:     o.Warn,
 	}
+	if o.Accounts != "" {
+		s.accounts = &accountsRecord{path: o.Accounts}
+	}
+	s.identify = o.Identify
 	s.legacy = []Backend{s.keyring, s.file}
 	return s
 }
 
-// account names the zone's entry in a backend: the zone's name.
-func account(zone zones.Zone) string { return zone.Name }
+// legacyKey names the zone's one entry in a store of the release before
+// accounts: the zone's name. Accounts are kept under entryKey.
+func legacyKey(zone zones.Zone) string { return zone.Name }
 
 // EnvVar is the variable that holds a zone's credential.
 func EnvVar(zone string) string { return "MAKETOKEN_TOKEN_" + zones.EnvName(zone) }
-
-// Lookup finds the zone's credential: the first of MAKETOKEN_TOKEN_<ZONE>,
-// MAKE_API_KEY (only for the zone it belongs to, see Options.MakeZone), and
-// the store the zone's record names (without one: the OS keyring, then the
-// credentials file).
-//
-// A keyring that cannot be used is an error, unless the user chose the
-// plain-text file for this zone and it holds the credential.
-//
-// A credential with a control character or a space in it (a stray newline
-// or escape sequence pasted along) is an *InvalidError: no request could
-// carry it, and it is not sent.
-//
-// A stored credential whose zone's URL now names another origin than the
-// one it was checked at is an *OriginChangedError: it must not be sent
-// there. The credential is returned with either error, for its Source
-// (logout may still forget it); it must not be used.
-func (s *Store) Lookup(ctx context.Context, zone zones.Zone) (Credential, error) {
-	c, err := s.lookup(ctx, zone)
-	if c.Token != "" {
-		s.found(c.Token)
-	}
-	if err == nil {
-		err = c.check()
-	}
-	if err == nil && c.Stored() {
-		err = s.record.Check(zone.Name, zone.URL)
-	}
-	return c, err
-}
 
 // InvalidError is a credential that cannot be a token: it holds a control
 // character or white space.
@@ -224,25 +230,31 @@ func (c Credential) check() error {
 	return nil
 }
 
-func (s *Store) lookup(ctx context.Context, zone zones.Zone) (Credential, error) {
-	name := zone.Name
+// fromEnv is the zone's credential from the environment, if it has one.
+func (s *Store) fromEnv(name string) (Credential, bool) {
 	if v := strings.TrimSpace(s.getenv(EnvVar(name))); v != "" {
-		return Credential{Zone: name, Token: v, Source: SourceEnv, EnvVar: EnvVar(name)}, nil
+		return Credential{Zone: name, Token: v, Source: SourceEnv, EnvVar: EnvVar(name)}, true
 	}
 	if s.makeZone != "" && s.makeZone == name {
 		if v := strings.TrimSpace(s.getenv("MAKE_API_KEY")); v != "" {
-			return Credential{Zone: name, Token: v, Source: SourceEnv, EnvVar: "MAKE_API_KEY"}, nil
+			return Credential{Zone: name, Token: v, Source: SourceEnv, EnvVar: "MAKE_API_KEY"}, true
 		}
 	}
+	return Credential{}, false
+}
+
+// legacyLookup finds the zone's one credential as the release before
+// accounts kept it: under the zone's name, in the store the record names
+// or else the OS keyring, then the credentials file.
+func (s *Store) legacyLookup(ctx context.Context, zone zones.Zone) (Credential, error) {
+	name := zone.Name
 	// The recorded store, or the first of the others that holds it. If
 	// none does, the last failure is the answer: a file that cannot be
-	// read says more than a keyring that is not there. (A record that
-	// cannot be read is the answer once a stored credential is found:
-	// see Lookup.)
+	// read says more than a keyring that is not there.
 	recorded, _ := s.record.StoredIn(name)
 	var failed error
 	for _, b := range s.readOrder(recorded) {
-		tok, err := b.Get(ctx, account(zone))
+		tok, err := b.Get(ctx, legacyKey(zone))
 		if err == nil {
 			return Credential{Zone: name, Token: tok, Source: b.Kind().Source(), Store: b.Kind()}, nil
 		}
@@ -257,6 +269,16 @@ func (s *Store) lookup(ctx context.Context, zone zones.Zone) (Credential, error)
 		return Credential{}, failed
 	}
 	return Credential{Zone: name, Source: SourceNone}, &NotFoundError{Zone: name, Store: recorded}
+}
+
+// checkLegacy refuses a credential of the release before accounts that
+// must not be sent: malformed, or its zone moved since it was checked.
+func (s *Store) checkLegacy(zone zones.Zone, c Credential) error {
+	s.found(c.Token)
+	if err := c.check(); err != nil {
+		return err
+	}
+	return s.record.Check(zone.Name, zone.URL)
 }
 
 // backend is the store of that kind, nil if there is none here.
@@ -310,10 +332,10 @@ type StoreChecks struct {
 // setting (where login would store).
 func (s *Store) CheckStores(ctx context.Context, zone zones.Zone, choice Choice) StoreChecks {
 	var c StoreChecks
-	if _, err := s.keyring.Get(ctx, account(zone)); err != nil && !errors.Is(err, ErrNotFound) {
+	if _, err := s.keyring.Get(ctx, legacyKey(zone)); err != nil && !errors.Is(err, ErrNotFound) {
 		c.Keyring = err
 	}
-	if _, err := s.file.Get(ctx, account(zone)); err != nil && !errors.Is(err, ErrNotFound) {
+	if _, err := s.file.Get(ctx, legacyKey(zone)); err != nil && !errors.Is(err, ErrNotFound) {
 		c.File = err
 	}
 	recorded, _ := s.record.StoredIn(zone.Name)
@@ -321,7 +343,7 @@ func (s *Store) CheckStores(ctx context.Context, zone zones.Zone, choice Choice)
 	osGone := errors.As(c.Keyring, &ke) && !ke.IsTimeout()
 	if kernelKeyringHere && (recorded == KindKernel || choice == ChoiceKernel || (choice == ChoiceAuto && osGone)) {
 		c.KernelChecked = true
-		if _, err := s.kernel.Get(ctx, account(zone)); err != nil && !errors.Is(err, ErrNotFound) {
+		if _, err := s.kernel.Get(ctx, legacyKey(zone)); err != nil && !errors.Is(err, ErrNotFound) {
 			c.Kernel = err
 		}
 	}
@@ -374,13 +396,13 @@ func (s *Store) Destination(ctx context.Context, zone zones.Zone, choice Choice)
 	if !kernelKeyringHere {
 		return OSKeyring(), false, nil
 	}
-	_, err = s.keyring.Get(ctx, account(zone))
+	_, err = s.keyring.Get(ctx, legacyKey(zone))
 	var ke *KeyringError
 	if err == nil || errors.Is(err, ErrNotFound) || !errors.As(err, &ke) || ke.IsTimeout() || ke.Interrupted {
 		return OSKeyring(), false, nil // Stored, read next, says what is wrong with it
 	}
 	// No Secret Service: the kernel keyring, if the kernel lets us use it.
-	_, kerr := s.kernel.Get(ctx, account(zone))
+	_, kerr := s.kernel.Get(ctx, legacyKey(zone))
 	var kke *KeyringError
 	if errors.As(kerr, &kke) && !kke.IsTimeout() && !kke.Interrupted {
 		kke.OSErr = ke.Err
@@ -403,7 +425,7 @@ func (s *Store) Stored(ctx context.Context, zone zones.Zone, where Kind) (Kind, 
 	if b == nil {
 		return "", "", fmt.Errorf("zone %s: cannot store a credential in %q", zone.Name, where)
 	}
-	tok, err := b.Get(ctx, account(zone))
+	tok, err := b.Get(ctx, legacyKey(zone))
 	switch {
 	case err == nil:
 		s.found(tok)
@@ -416,7 +438,7 @@ func (s *Store) Stored(ctx context.Context, zone zones.Zone, where Kind) (Kind, 
 		if other.Kind() == where {
 			continue
 		}
-		if tok, err := other.Get(ctx, account(zone)); err == nil {
+		if tok, err := other.Get(ctx, legacyKey(zone)); err == nil {
 			s.found(tok)
 			return other.Kind(), tok, nil
 		}
@@ -424,16 +446,13 @@ func (s *Store) Stored(ctx context.Context, zone zones.Zone, where Kind) (Kind, 
 	return "", "", nil
 }
 
-// Save stores token as the zone's credential in where (a keyring or the
-// plain-text file), records that store and the origin of the zone's URL
-// as the one it was checked at, and removes any copy from the other
-// places, so that exactly one stored credential remains. A place that
-// cannot be reached holds no copy that could win.
-//
-// The caller checked the token at the zone's URL (login with a call, a
-// rotation with the new token, create --save with the credential that
-// made it).
-func (s *Store) Save(ctx context.Context, zone zones.Zone, token string, where Kind) error {
+// saveLegacy stores token as the zone's one credential, as the release
+// before accounts did (used without a record of accounts), in where (a
+// keyring or the plain-text file), records that store and the origin of
+// the zone's URL as the one it was checked at, and removes any copy from
+// the other places, so that exactly one stored credential remains. A
+// place that cannot be reached holds no copy that could win.
+func (s *Store) saveLegacy(ctx context.Context, zone zones.Zone, token string, where Kind) error {
 	b := s.backend(where)
 	if b == nil {
 		return fmt.Errorf("zone %s: cannot store a credential in %q", zone.Name, where)
@@ -445,7 +464,7 @@ func (s *Store) Save(ctx context.Context, zone zones.Zone, token string, where K
 	}
 	recorded, _ := s.record.StoredIn(zone.Name)
 	s.found(token)
-	if err := b.Set(ctx, account(zone), token); err != nil {
+	if err := b.Set(ctx, legacyKey(zone), token); err != nil {
 		if where == KindFile {
 			return fmt.Errorf("zone %s: writing the credentials file: %w", zone.Name, err)
 		}
@@ -461,7 +480,7 @@ func (s *Store) Save(ctx context.Context, zone zones.Zone, token string, where K
 		if other.Kind() == where {
 			continue
 		}
-		err := other.Delete(ctx, account(zone))
+		err := other.Delete(ctx, legacyKey(zone))
 		if err == nil || errors.Is(err, ErrNotFound) || unreachable(err) {
 			continue
 		}
@@ -470,40 +489,22 @@ func (s *Store) Save(ctx context.Context, zone zones.Zone, token string, where K
 	return nil
 }
 
-// Delete forgets the zone's stored credential, from every place it may be
-// in (the OS keyring, the credentials file, and the store the record
-// names), and says where it was. Environment variables are not touched.
-// The record of the zone is cleared once every place answered: while one
-// could not be asked, it may still hold the credential, which must still
-// go only where it was checked.
+// deleteLegacy forgets the zone's credential of the release before
+// accounts, from every place it may be in (the OS keyring, the
+// credentials file, and the store the record names), and says where it
+// was; with only set, only where it holds a token with that fingerprint.
+// Environment variables are not touched. The record of the zone is
+// cleared once every place answered: while one could not be asked, it may
+// still hold the credential, which must still go only where it was
+// checked.
 //
 // A place that cannot be reached is an error only when no other place
 // held the credential (a keyring that is not there on a server, beside the
 // file that held it, is no failure to forget it).
-func (s *Store) Delete(ctx context.Context, zone zones.Zone) ([]Kind, error) {
+func (s *Store) deleteLegacy(ctx context.Context, zone zones.Zone, only string) ([]Kind, error) {
 	recorded, _ := s.record.StoredIn(zone.Name)
-	var removed []Kind
-	var failed, unreached error
-	recordedAnswered := false
-	for _, b := range s.places(recorded) {
-		err := b.Delete(ctx, account(zone))
-		switch {
-		case err == nil:
-			removed = append(removed, b.Kind())
-		case errors.Is(err, ErrNotFound):
-		case unreachable(err):
-			if unreached == nil {
-				unreached = err
-			}
-			continue
-		default:
-			if failed == nil {
-				failed = err
-			}
-			continue
-		}
-		recordedAnswered = recordedAnswered || b.Kind() == recorded
-	}
+	d := s.deleteEntry(ctx, s.places(recorded), legacyKey(zone), only, recorded)
+	removed, failed, unreached, recordedAnswered := d.removed, d.failed, d.unreached, d.recordedAnswered
 	switch {
 	case failed == nil && unreached == nil:
 		if err := s.record.Set(zone.Name, ""); err != nil {

@@ -58,7 +58,7 @@ func TestLookupOrder(t *testing.T) {
 	mockSystemKeyring(t, nil)
 	ctx := context.Background()
 	st, _ := newTestStore(t, nil, nil)
-	if err := st.Save(ctx, zone("eu1"), tokA, KindFile); err != nil {
+	if err := st.save(ctx, zone("eu1"), tokA, KindFile); err != nil {
 		t.Fatal(err)
 	}
 	if c, err := st.Lookup(ctx, zone("eu1")); err != nil || c.Token != tokA || c.Source != SourceFile {
@@ -104,10 +104,10 @@ func TestSaveKeepsOneCopy(t *testing.T) {
 	mockSystemKeyring(t, nil)
 	ctx := context.Background()
 	st, file := newTestStore(t, nil, nil)
-	if err := st.Save(ctx, zone("eu1"), tokA, KindFile); err != nil {
+	if err := st.save(ctx, zone("eu1"), tokA, KindFile); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Save(ctx, zone("us1"), tokC, KindFile); err != nil {
+	if err := st.save(ctx, zone("us1"), tokC, KindFile); err != nil {
 		t.Fatal(err)
 	}
 	fi, err := os.Stat(file)
@@ -115,7 +115,7 @@ func TestSaveKeepsOneCopy(t *testing.T) {
 		t.Fatalf("credentials file: %v, %v; want mode 0600", fi, err)
 	}
 	// Moving eu1 to the keyring removes it from the file, keeps us1.
-	if err := st.Save(ctx, zone("eu1"), tokB, OSKeyring()); err != nil {
+	if err := st.save(ctx, zone("eu1"), tokB, OSKeyring()); err != nil {
 		t.Fatal(err)
 	}
 	data, _ := os.ReadFile(file)
@@ -123,13 +123,13 @@ func TestSaveKeepsOneCopy(t *testing.T) {
 		t.Fatalf("file after moving eu1 to the keyring:\n%s", data)
 	}
 	// Back to the file: the keyring entry goes.
-	if err := st.Save(ctx, zone("eu1"), tokA, KindFile); err != nil {
+	if err := st.save(ctx, zone("eu1"), tokA, KindFile); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := gokeyring.Get(Service, "eu1"); !errors.Is(err, gokeyring.ErrNotFound) {
 		t.Fatalf("keyring entry left: %v", err)
 	}
-	removed, err := st.Delete(ctx, zone("eu1"))
+	removed, err := st.forget(ctx, zone("eu1"))
 	if err != nil || len(removed) != 1 || removed[0] != KindFile {
 		t.Fatalf("Delete = %v, %v", removed, err)
 	}
@@ -155,12 +155,12 @@ func TestUnavailableKeyring(t *testing.T) {
 			t.Errorf("%q lacks %q", err, want)
 		}
 	}
-	if err := st.Save(ctx, zone("eu1"), tokA, OSKeyring()); !errors.As(err, &ke) {
+	if err := st.save(ctx, zone("eu1"), tokA, OSKeyring()); !errors.As(err, &ke) {
 		t.Fatalf("Save: %v", err)
 	}
 	// The file the user chose still works, and saving to it does not need
 	// the keyring.
-	if err := st.Save(ctx, zone("eu1"), tokA, KindFile); err != nil {
+	if err := st.save(ctx, zone("eu1"), tokA, KindFile); err != nil {
 		t.Fatal(err)
 	}
 	if c, err := st.Lookup(ctx, zone("eu1")); err != nil || c.Source != SourceFile {
@@ -184,8 +184,8 @@ func TestHangingKeyringTimesOut(t *testing.T) {
 
 	for name, call := range map[string]func() error{
 		"lookup": func() error { _, err := st.Lookup(ctx, zone("eu1")); return err },
-		"save":   func() error { return st.Save(ctx, zone("eu1"), tokA, OSKeyring()) },
-		"delete": func() error { _, err := st.Delete(ctx, zone("eu1")); return err },
+		"save":   func() error { return st.save(ctx, zone("eu1"), tokA, OSKeyring()) },
+		"delete": func() error { _, err := st.forget(ctx, zone("eu1")); return err },
 	} {
 		start := time.Now()
 		err := call()
@@ -212,7 +212,7 @@ func TestHangingKeyringTimesOut(t *testing.T) {
 	}
 
 	// The file still answers when the keyring does not, for a zone it holds.
-	if err := st.Save(ctx, zone("us1"), tokC, KindFile); err != nil {
+	if err := st.save(ctx, zone("us1"), tokC, KindFile); err != nil {
 		t.Fatal(err)
 	}
 	if c, err := st.Lookup(ctx, zone("us1")); err != nil || c.Token != tokC {
@@ -233,7 +233,7 @@ func TestHangingKeyringTimesOut(t *testing.T) {
 	// A write cut short by the command's end may still land.
 	short2, cancel2 := context.WithTimeout(ctx, 20*time.Millisecond)
 	defer cancel2()
-	err := st.Save(short2, zone("eu1"), tokA, OSKeyring())
+	err := st.save(short2, zone("eu1"), tokA, OSKeyring())
 	if !outcome.IsUnknown(err) || !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "whether it did is not known") {
 		t.Errorf("an interrupted store: %v", err)
 	}
@@ -269,7 +269,7 @@ func TestFileWarningsAndErrors(t *testing.T) {
 		Warn: func(w string) { mu.Lock(); warnings = append(warnings, w); mu.Unlock() }}
 	st := NewStore(opts)
 	ctx := context.Background()
-	if err := st.Save(ctx, zone("eu1"), tokA, KindFile); err != nil {
+	if err := st.save(ctx, zone("eu1"), tokA, KindFile); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := st.Lookup(ctx, zone("eu1")); err != nil || len(warnings) != 0 {
@@ -291,7 +291,7 @@ func TestFileWarningsAndErrors(t *testing.T) {
 		t.Fatalf("warnings %q", warnings)
 	}
 	// Saving writes a new file with mode 0600 again.
-	if err := st.Save(ctx, zone("eu1"), tokB, KindFile); err != nil {
+	if err := st.save(ctx, zone("eu1"), tokB, KindFile); err != nil {
 		t.Fatal(err)
 	}
 	if fi, _ := os.Stat(file); fi.Mode().Perm() != 0o600 {
