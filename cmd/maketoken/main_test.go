@@ -366,6 +366,7 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"kernelkey":     cmdKernelKey,
 			"emu":           cmdEmu,
+			"keyring":       cmdKeyring,
 			"exits":         cmdExits,
 			"setenvfile":    cmdSetenvFile,
 			"waitfile":      cmdWaitFile,
@@ -620,6 +621,56 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 		cmdEmuServerText(ts, srv, args)
 	default:
 		ts.Fatalf("emu: unknown command %q", args[0])
+	}
+}
+
+// cmdKeyring reads and writes the script's keyring directly, as another
+// program (or an older maketoken) would: the file stand-in of
+// MAKETOKEN_TEST_KEYRING=file:PATH, or the real OS keyring of TestRealKeyring.
+//
+//	keyring set SERVICE/ACCOUNT VALUE   write an entry
+//	keyring get SERVICE/ACCOUNT         print its value to stdout (with !: there is no such entry)
+//	keyring del SERVICE/ACCOUNT         remove it
+func cmdKeyring(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 2 {
+		ts.Fatalf("usage: keyring set|get|del SERVICE/ACCOUNT [VALUE]")
+	}
+	var k credentials.Keyring
+	switch spec := ts.Getenv("MAKETOKEN_TEST_KEYRING"); {
+	case spec == "system":
+		k = credentials.SystemKeyring{}
+	case strings.HasPrefix(spec, "file:"):
+		k = &fileKeyring{path: strings.TrimPrefix(spec, "file:")}
+	default:
+		ts.Fatalf("keyring: the script's keyring (%q) is neither file:PATH nor system", spec)
+	}
+	service, account, ok := strings.Cut(args[1], "/")
+	if !ok {
+		ts.Fatalf("keyring: want SERVICE/ACCOUNT, got %q", args[1])
+	}
+	switch args[0] {
+	case "set":
+		if len(args) != 3 || neg {
+			ts.Fatalf("usage: keyring set SERVICE/ACCOUNT VALUE")
+		}
+		ts.Check(k.Set(service, account, args[2]))
+	case "get":
+		v, err := k.Get(service, account)
+		if errors.Is(err, credentials.ErrNotFound) {
+			if !neg {
+				ts.Fatalf("keyring: no entry %s", args[1])
+			}
+			return
+		}
+		ts.Check(err)
+		if neg {
+			ts.Fatalf("keyring: entry %s exists", args[1])
+		}
+		fmt.Fprint(ts.Stdout(), v)
+	case "del":
+		ts.Check(k.Delete(service, account))
+	default:
+		ts.Fatalf("keyring: unknown %q", args[0])
 	}
 }
 
