@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"github.com/maketoken/maketoken/internal/iostreams"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -10,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/maketoken/maketoken/internal/iostreams"
 )
 
 // TestCompletionTimeout: a zone that does not answer makes a completion

@@ -13,6 +13,7 @@ import (
 	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
+	"github.com/maketoken/maketoken/internal/runctx"
 	"github.com/maketoken/maketoken/internal/scopecache"
 	"github.com/maketoken/maketoken/internal/scopes"
 	"github.com/maketoken/maketoken/internal/tokens"
@@ -132,6 +133,9 @@ to revoke it.
 
 // RunCreate creates a token in the selected zone and delivers it.
 func RunCreate(ctx context.Context, opts *CreateOptions) error {
+	// Everything it does changes something (the --out-file first): signals
+	// are caught from the start (see runctx).
+	runctx.Catch(ctx)
 	ttl, err := opts.validate()
 	if err != nil {
 		return err
@@ -261,7 +265,7 @@ func (c *createdToken) deliver(ctx context.Context, rv tokens.Revoker) error {
 	what := fmt.Sprintf("the token %q in zone %s (created %s, scopes %s)", c.rec.Label, zone, c.rec.Created, strings.Join(c.rec.Scopes, ","))
 	// A stdout pipe that nobody reads must fail the write, not end the
 	// program before it can clean up.
-	defer catchBrokenPipe()()
+	runctx.BrokenPipeFails()
 	d, err := tokens.Handover(ctx, rv, tok, c.destinations(), nil)
 	var unknown *tokens.UnknownError
 	switch {

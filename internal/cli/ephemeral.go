@@ -65,7 +65,7 @@ func runEphemeral(ctx context.Context, opts *ExecOptions, path string) error {
 	// while it runs are passed on to it (runCommand).
 	var early sync.Once
 	earlySig := make(chan os.Signal, 1)
-	defer opts.Signals.pass(func(sig os.Signal) { early.Do(func() { earlySig <- sig }) })()
+	defer opts.Signals.Pass(func(sig os.Signal) { early.Do(func() { earlySig <- sig }) })()
 
 	et, err := createEphemeral(ctx, opts, ttl)
 	if err != nil {

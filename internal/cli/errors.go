@@ -13,6 +13,7 @@ import (
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/outfile"
 	"github.com/maketoken/maketoken/internal/output"
+	"github.com/maketoken/maketoken/internal/runctx"
 	"github.com/maketoken/maketoken/internal/scopes"
 	"github.com/maketoken/maketoken/internal/tokens"
 	"github.com/maketoken/maketoken/internal/zones"
@@ -65,13 +66,19 @@ func ExitCode(err error) int {
 	if err == nil {
 		return ExitOK
 	}
-	var ie *InterruptedError
+	var ie *runctx.InterruptedError
 	if errors.As(err, &ie) {
 		return ExitInterrupted
 	}
 	var ee *ExitError
 	if errors.As(err, &ee) {
 		return ee.Code
+	}
+	switch {
+	case errors.Is(err, iostreams.ErrCancelled):
+		return ExitCancelled
+	case errors.Is(err, iostreams.ErrNoTerminal):
+		return ExitUsage
 	}
 	var te *tokens.Error
 	if errors.As(err, &te) && te.Kind != tokens.Failed {

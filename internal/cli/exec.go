@@ -18,6 +18,7 @@ import (
 	"github.com/maketoken/maketoken/internal/outfile"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/redact"
+	"github.com/maketoken/maketoken/internal/runctx"
 	"github.com/maketoken/maketoken/internal/scopecache"
 	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
@@ -37,9 +38,9 @@ type ExecOptions struct {
 	Credential func(context.Context) (zoneCredential, error)
 	Client     func(zones.Zone, string) (*makeapi.Client, error)
 	Cache      scopecache.Cache
-	Context    func(context.Context) (context.Context, context.CancelFunc, error) // the command's
+	Context    func(context.Context) (*runctx.Context, error) // the command's
 	Environ    func() []string
-	Signals    *interrupts
+	Signals    *runctx.Signals
 	Redactor   *redact.Redactor
 	Now        func() time.Time
 	// Command is the program and its arguments.
@@ -54,7 +55,7 @@ type ExecOptions struct {
 
 func newExecCmd(f *Factory) *cobra.Command {
 	opts := &ExecOptions{IO: f.IO, Config: f.Config, Credential: f.Credential, Client: f.Client, Cache: f.ScopeCache(),
-		Context: f.CommandContext, Environ: f.Environ, Signals: &f.interrupts, Redactor: f.Redactor, Now: f.Now}
+		Context: f.CommandContext, Environ: f.Environ, Signals: &f.signals, Redactor: f.Redactor, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "exec [-z ZONE] [--ephemeral -s SCOPE...] -- COMMAND [ARG...]",
 		Short: "Run a command with MAKE_API_KEY and MAKE_ZONE set for a zone",
@@ -189,7 +190,7 @@ func runCommand(opts *ExecOptions, path string, args, env []string) error {
 	// until it has ended: maketoken must outlive it to pass its exit code
 	// on.
 	fw := &forwarder{}
-	defer opts.Signals.pass(fw.pass)()
+	defer opts.Signals.Pass(fw.pass)()
 	j, err := job.Start(cmd, job.Options{Terminal: true, DieWithParent: true})
 	if err != nil {
 		return execLookupError(name, err)
@@ -262,13 +263,14 @@ func (fw *forwarder) pass(sig os.Signal) {
 // execCredential finds the selected zone's host and token, within
 // --timeout.
 func execCredential(ctx context.Context, opts *ExecOptions) (host, token string, err error) {
-	ctx, cancel, err := opts.Context(ctx)
+	cmdCtx, err := opts.Context(ctx)
 	if err != nil {
 		return "", "", err
 	}
-	defer cancel()
+	defer cmdCtx.Stop()
+	ctx = cmdCtx
 	zc, err := opts.Credential(ctx)
-	if ierr := interruptedErr(ctx, "the command did not run"); ierr != nil {
+	if ierr := runctx.InterruptedErr(ctx, "the command did not run"); ierr != nil {
 		return "", "", ierr
 	}
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/redact"
+	"github.com/maketoken/maketoken/internal/runctx"
 	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -68,7 +69,7 @@ type Factory struct {
 	httpOnce sync.Once
 	http     *http.Client
 
-	interrupts interrupts // signals end CommandContext's contexts
+	signals runctx.Signals // signals end CommandContext's contexts
 	// runCtx is the context CommandContext made last: it bounds --jq.
 	runCtx context.Context
 }
@@ -247,19 +248,17 @@ func (f *Factory) Printer() (*output.Printer, error) {
 }
 
 // CommandContext is a command's context: it ends at --timeout (whose
-// clock stops while a prompt waits for a person, see holdTimeout) and on
-// any signal of the model (SIGINT, SIGTERM, SIGHUP, SIGQUIT; see
-// interrupts), which are caught from now until cancel is called.
-func (f *Factory) CommandContext(ctx context.Context) (context.Context, context.CancelFunc, error) {
+// clock stops while a prompt waits for a person) and on any signal of the
+// model (SIGINT, SIGTERM, SIGHUP, SIGQUIT), which are caught from the
+// command's first wait on something outside (see runctx).
+func (f *Factory) CommandContext(ctx context.Context) (*runctx.Context, error) {
 	cfg, err := f.Config()
 	if err != nil {
-		return ctx, func() {}, err
+		return nil, err
 	}
-	c := newRunContext(ctx, cfg.Timeout)
+	c := f.signals.Context(ctx, cfg.Timeout)
 	f.runCtx = c
-	unwatch := f.interrupts.watch(c.interrupt)
-	f.interrupts.catch()
-	return c, func() { unwatch(); c.cancel() }, nil
+	return c, nil
 }
 
 // runE makes a run function a cobra RunE. It is the one place that gives
@@ -267,11 +266,12 @@ func (f *Factory) CommandContext(ctx context.Context) (context.Context, context.
 // the model (see CommandContext), so that run functions only orchestrate.
 func (f *Factory) runE(run func(ctx context.Context, args []string) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
-		ctx, cancel, err := f.CommandContext(cmd.Context())
+		ctx, err := f.CommandContext(cmd.Context())
 		if err != nil {
 			return err
 		}
-		defer cancel()
+		// The process exits right after: signals stay caught (runctx).
+		defer ctx.End()
 		return run(ctx, args)
 	}
 }

@@ -3,9 +3,10 @@ package cli
 import (
 	"bytes"
 	"context"
-	"github.com/maketoken/maketoken/internal/iostreams"
 	"strings"
 	"testing"
+
+	"github.com/maketoken/maketoken/internal/iostreams"
 )
 
 // untouchedKeyring fails the test if a command reaches the keyring.

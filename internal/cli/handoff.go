@@ -10,6 +10,7 @@ import (
 	"github.com/maketoken/maketoken/internal/outfile"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/redact"
+	"github.com/maketoken/maketoken/internal/runctx"
 	"github.com/maketoken/maketoken/internal/tokens"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -89,10 +90,10 @@ func (h handOver) storeCommand(s storeCommandFlags, jsonOut bool) (*delivery.Com
 		// The terminal's foreground while it runs (a password prompt);
 		// a Ctrl-C there reached the command, not maketoken: act on it as
 		// on maketoken's own.
-		Terminal: true, Interrupted: h.Signals.raise}
+		Terminal: true, Interrupted: h.Signals.Raise}
 	// The command's output, and the record after it, go to stdout: a
 	// closed one must fail those writes, not end maketoken mid-delivery.
-	brokenPipeFails()
+	runctx.BrokenPipeFails()
 	if err := dc.Resolve(); err != nil {
 		return nil, usageErrorf("cannot run %s: %v; nothing was changed", output.Sanitize(s.Command[0]), outfile.UnwrapPath(err))
 	}
@@ -123,12 +124,12 @@ type handOver struct {
 	Printer  func() (*output.Printer, error)
 	Environ  func() []string
 	Redactor *redact.Redactor
-	Signals  *interrupts
+	Signals  *runctx.Signals
 	Store    func() (*credentials.Store, error)
 }
 
 func handOverFrom(f *Factory) handOver {
-	return handOver{IO: f.IO, Printer: f.Printer, Environ: f.Environ, Redactor: f.Redactor, Signals: &f.interrupts, Store: f.Store}
+	return handOver{IO: f.IO, Printer: f.Printer, Environ: f.Environ, Redactor: f.Redactor, Signals: &f.signals, Store: f.Store}
 }
 
 // newTokenTargets are where a new token may go besides storage, prepared

@@ -3,10 +3,10 @@ package cli
 import (
 	"bytes"
 	"fmt"
-	"github.com/maketoken/maketoken/internal/iostreams"
 	"strings"
 	"testing"
 
+	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/spf13/cobra"
 )
 

@@ -3,11 +3,11 @@ package cli
 import (
 	"bytes"
 	"context"
-	"github.com/maketoken/maketoken/internal/iostreams"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/spf13/cobra"
 )
 

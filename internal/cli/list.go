@@ -9,6 +9,7 @@ import (
 	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
+	"github.com/maketoken/maketoken/internal/runctx"
 	"github.com/maketoken/maketoken/internal/tokens"
 	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
@@ -91,7 +92,7 @@ func RunList(ctx context.Context, opts *ListOptions) error {
 	})
 
 	spinner.Stop()
-	if err := interruptedErr(ctx, "not every zone had answered; nothing was printed"); err != nil {
+	if err := runctx.InterruptedErr(ctx, "not every zone had answered; nothing was printed"); err != nil {
 		return err
 	}
 	// targets are in the registry's order, so this is zone, then created.

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 
@@ -16,6 +15,7 @@ import (
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/redact"
+	"github.com/maketoken/maketoken/internal/runctx"
 	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
 )
@@ -247,12 +247,12 @@ func readLoginToken(ctx context.Context, ios *iostreams.IOStreams, zone, host st
 	var raw string
 	switch {
 	case withToken:
-		s, err, ended := readUntilDone(ctx, func() (string, error) {
+		s, err, ended := iostreams.ReadUntilDone(ctx, func() (string, error) {
 			data, err := io.ReadAll(io.LimitReader(ios.In, 64<<10))
 			return string(data), err
 		})
 		if ended {
-			if err := interruptedErr(ctx, "nothing was stored"); err != nil {
+			if err := runctx.InterruptedErr(ctx, "nothing was stored"); err != nil {
 				return "", err
 			}
 			return "", fmt.Errorf("reading the token from standard input: %w (it was never closed); nothing was stored", ctx.Err())
@@ -264,30 +264,17 @@ func readLoginToken(ctx context.Context, ios *iostreams.IOStreams, zone, host st
 		if sc := bufio.NewScanner(strings.NewReader(raw)); sc.Scan() {
 			raw = sc.Text()
 		}
-	case ios.InTTY && ios.ReadSecret != nil:
-		fmt.Fprintf(ios.ErrOut, "Paste the Make API token for zone %s (%s); it will not be shown: ", zone, host)
-		restore := func() {}
-		if ios.SaveTerminal != nil {
-			restore = ios.SaveTerminal()
-		}
-		// ReadSecret, left behind by an interrupted prompt, would put the
-		// terminal back only once it returns: prompt does it.
-		s, err := prompt(ctx, ios, ios.ReadSecret, restore)
-		if err != nil {
-			if errors.Is(err, io.EOF) && s == "" {
-				fmt.Fprintln(ios.ErrOut)
-				return "", &ExitError{Code: ExitCancelled, Err: errors.New("no token was given; nothing was stored")}
-			}
-			if errors.Is(err, iostreams.ErrInterruptKey) { // Ctrl-C typed in raw mode
-				fmt.Fprintln(ios.ErrOut)
-				return "", &InterruptedError{Signal: os.Interrupt, Summary: "nothing was stored"}
-			}
-			if ie := (*InterruptedError)(nil); errors.As(err, &ie) {
-				return "", &InterruptedError{Signal: ie.Signal, Summary: "nothing was stored"}
-			}
+	case ios.InTTY && ios.HideInput != nil:
+		s, err := ios.PromptHidden(ctx, fmt.Sprintf("Paste the Make API token for zone %s (%s); it will not be shown: ", zone, host))
+		var ie *runctx.InterruptedError
+		switch {
+		case errors.Is(err, io.EOF):
+			return "", &ExitError{Code: ExitCancelled, Err: errors.New("no token was given; nothing was stored")}
+		case errors.As(err, &ie):
+			return "", &runctx.InterruptedError{Signal: ie.Signal, Summary: "nothing was stored"}
+		case err != nil:
 			return "", fmt.Errorf("reading the token: %w", err)
 		}
-		fmt.Fprintln(ios.ErrOut)
 		raw = s
 	default:
 		return "", usageErrorf("no terminal to ask for the token on; pipe it in with --with-token (e.g. `maketoken login -z %s --with-token < token.txt`)", zone)

@@ -74,7 +74,7 @@ func confirmLogout(ctx context.Context, ios *iostreams.IOStreams, zone string, c
 	}
 	p := makeapi.Prefix(cred.Token)
 	ios.Warning("The token (%s…) stays valid at Make; to revoke it too, add --revoke.", p)
-	return confirm(ctx, ios, fmt.Sprintf("Log out of zone %s (forget its credential in %s)?", zone, cred.Store.Name()), false)
+	return ios.Confirm(ctx, fmt.Sprintf("Log out of zone %s (forget its credential in %s)?", zone, cred.Store.Name()), false)
 }
 
 // revokeCredential revokes the zone's credential at Make (logout
@@ -98,7 +98,7 @@ func revokeCredential(ctx context.Context, opts *LogoutOptions, zone zones.Zone,
 	if mine == nil {
 		return fmt.Errorf("zone %s: the credential is not among the zone's tokens, so it cannot be revoked; nothing was changed", zone.Name)
 	}
-	if err := confirm(ctx, opts.IO, fmt.Sprintf("Revoke the token %q (created %s) in zone %s and forget it?", mine.Label, mine.Created, zone.Name), opts.Yes); err != nil {
+	if err := opts.IO.Confirm(ctx, fmt.Sprintf("Revoke the token %q (created %s) in zone %s and forget it?", mine.Label, mine.Created, zone.Name), opts.Yes); err != nil {
 		return err
 	}
 	if err := newRevoker(opts.IO, zone.Name, client).RevokeOne(ctx, *mine); err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/redact"
+	"github.com/maketoken/maketoken/internal/runctx"
 	"github.com/maketoken/maketoken/internal/tokens"
 	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
@@ -133,7 +134,7 @@ func RunPrune(ctx context.Context, opts *PruneOptions) error {
 		return nil
 	})
 	p := collectPrune(plans)
-	if err := interruptedErr(ctx, "nothing was revoked"); err != nil {
+	if err := runctx.InterruptedErr(ctx, "nothing was revoked"); err != nil {
 		return err
 	}
 	for _, err := range p.listErrs {
@@ -146,13 +147,13 @@ func RunPrune(ctx context.Context, opts *PruneOptions) error {
 	if len(p.records) == 0 || opts.DryRun {
 		return opts.revokeNothing(printer, p)
 	}
-	if err := confirm(ctx, opts.IO, output.Sanitize(fmt.Sprintf("Revoke %s %s in %s?", countTokens(len(p.records)), opts.whichText(), zonesText(p.listed))), opts.Yes); err != nil {
+	if err := opts.IO.Confirm(ctx, output.Sanitize(fmt.Sprintf("Revoke %s %s in %s?", countTokens(len(p.records)), opts.whichText(), zonesText(p.listed))), opts.Yes); err != nil {
 		return err
 	}
 
 	errs := runPrune(ctx, opts, plans, p.records)
 	revoked := countRevoked(p.records)
-	if err := interruptedErr(ctx, "revoked %d of %d; run the command again to finish", revoked, len(p.records)); err != nil {
+	if err := runctx.InterruptedErr(ctx, "revoked %d of %d; run the command again to finish", revoked, len(p.records)); err != nil {
 		return err
 	}
 	// At a terminal one summary line says how it went; the table lists
@@ -357,7 +358,7 @@ func showPrunePlan(opts *PruneOptions, plans []*pruneZone) {
 func runPrune(ctx context.Context, opts *PruneOptions, plans []*pruneZone, records []revokeRecord) []error {
 	progress := opts.IO.StartProgress("revoked", len(records))
 	defer func() {
-		if interrupted(ctx) != nil {
+		if runctx.Interrupted(ctx) != nil {
 			progress.Abandon() // the summary line says how far it got
 		} else {
 			progress.Stop()
@@ -394,7 +395,7 @@ func runPrune(ctx context.Context, opts *PruneOptions, plans []*pruneZone, recor
 			}
 		}
 	}
-	if interrupted(ctx) == nil {
+	if runctx.Interrupted(ctx) == nil {
 		// After a signal, one summary line says it all (RunPrune).
 		for _, err := range errs {
 			opts.IO.PrintError(err)

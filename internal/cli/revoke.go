@@ -11,6 +11,7 @@ import (
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/redact"
+	"github.com/maketoken/maketoken/internal/runctx"
 	"github.com/maketoken/maketoken/internal/tokens"
 	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
@@ -125,7 +126,7 @@ func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
 	if current {
 		question = fmt.Sprintf("Revoke %s in zone %s, including the credential maketoken uses?", countTokens(len(matched)), zone)
 	}
-	if err := confirm(ctx, opts.IO, question, opts.Yes); err != nil {
+	if err := opts.IO.Confirm(ctx, question, opts.Yes); err != nil {
 		return err
 	}
 
@@ -145,10 +146,10 @@ func reportRevoked(ctx context.Context, opts *RevokeOptions, printer *output.Pri
 		}
 		return nil
 	}
-	if ie := interrupted(ctx); ie != nil {
+	if ie := runctx.Interrupted(ctx); ie != nil {
 		// One line says how far it got; no table of "no".
 		opts.IO.PrintError(forget())
-		return &InterruptedError{Signal: ie.Signal, Summary: fmt.Sprintf("revoked %d of %s in zone %s; the others are still valid (see `maketoken list -z %s`)", revoked, countTokens(len(records)), zone, zone)}
+		return &runctx.InterruptedError{Signal: ie.Signal, Summary: fmt.Sprintf("revoked %d of %s in zone %s; the others are still valid (see `maketoken list -z %s`)", revoked, countTokens(len(records)), zone, zone)}
 	}
 	if err := printer.Print(records, revokeRows(opts.Now(), records, printer.Format, false)); err != nil {
 		return err

@@ -18,6 +18,7 @@ import (
 	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/redact"
+	"github.com/maketoken/maketoken/internal/runctx"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -34,7 +35,7 @@ func Main(ctx context.Context, args []string, d Deps) int {
 	f, root := newRootFor(d, args)
 	root.SetArgs(args)
 	err := usageIfNotStarted(f, root, root.ExecuteContext(ctx))
-	err = asInterrupted(err, f.interrupts.caught())
+	err = runctx.As(err, f.signals.Caught())
 	f.IO.PrintError(err)
 	return ExitCode(err)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
+	"github.com/maketoken/maketoken/internal/runctx"
 	"github.com/maketoken/maketoken/internal/scopecache"
 	"github.com/maketoken/maketoken/internal/scopes"
 	"github.com/maketoken/maketoken/internal/tokens"
@@ -196,6 +197,9 @@ type rotation struct {
 
 // RunRotate rotates the tokens opts names in the selected zone.
 func RunRotate(ctx context.Context, opts *RotateOptions) error {
+	// Everything it does changes something (the --out-file first): signals
+	// are caught from the start (see runctx).
+	runctx.Catch(ctx)
 	if err := opts.validate(); err != nil {
 		return err
 	}
@@ -231,7 +235,7 @@ func RunRotate(ctx context.Context, opts *RotateOptions) error {
 	}
 	if !opts.KeepOld {
 		q := fmt.Sprintf("Replace %s labelled %s in zone %s and revoke the old?", countTokens(len(r.Old)), strconv.Quote(r.Label), zone.Name)
-		if err := confirm(ctx, opts.IO, output.Sanitize(q), opts.Yes); err != nil {
+		if err := opts.IO.Confirm(ctx, output.Sanitize(q), opts.Yes); err != nil {
 			return err
 		}
 	}
@@ -427,7 +431,7 @@ func (r *rotation) run(ctx context.Context) error {
 	}
 	// A stdout pipe that nobody reads must fail the write, not end the
 	// program before it can clean up.
-	defer catchBrokenPipe()()
+	runctx.BrokenPipeFails()
 	d, err := tokens.Handover(ctx, r.Revoker, tok, r.destinations(), r.Old)
 	if cmd := d.Command(); cmd != nil {
 		r.rec.Delivered = &deliveredRecord{Command: r.handoff.Name(), Exit: cmd.ExitCode}
@@ -508,7 +512,7 @@ func (r *rotation) finish(ctx context.Context, d tokens.Delivery) error {
 		// one: exit 1.
 		if err := r.printer.Print(r.rec, output.Rows{}); err != nil {
 			err = fmt.Errorf("zone %s: writing the record to standard output: %w; the new token was delivered to %s", r.zc.Zone.Name, err, output.Sanitize(r.destination()))
-			if len(failed) == 0 && interrupted(ctx) == nil {
+			if len(failed) == 0 && runctx.Interrupted(ctx) == nil {
 				return err
 			}
 			failed = append(failed, err)
@@ -520,8 +524,8 @@ func (r *rotation) finish(ctx context.Context, d tokens.Delivery) error {
 	for _, err := range failed {
 		ios.PrintError(err)
 	}
-	if ie := interrupted(ctx); ie != nil {
-		return &InterruptedError{Signal: ie.Signal, Summary: fmt.Sprintf("the new token was delivered to %s; what is named above was not done", output.Sanitize(r.destination()))}
+	if ie := runctx.Interrupted(ctx); ie != nil {
+		return &runctx.InterruptedError{Signal: ie.Signal, Summary: fmt.Sprintf("the new token was delivered to %s; what is named above was not done", output.Sanitize(r.destination()))}
 	}
 	return errSilent(ExitPartial)
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
+	"github.com/maketoken/maketoken/internal/runctx"
 	"github.com/maketoken/maketoken/internal/scopecache"
 	"github.com/maketoken/maketoken/internal/scopes"
 	"github.com/maketoken/maketoken/internal/zones"
@@ -60,7 +61,7 @@ func RunScopes(ctx context.Context, opts *ScopesOptions) error {
 		return err
 	}
 	names, err := opts.Cache.Fresh(ctx, t.Zone.Name, t.Zone.URL, scopesOf(t.Zone, client))
-	if ierr := interruptedErr(ctx, "nothing was printed"); ierr != nil {
+	if ierr := runctx.InterruptedErr(ctx, "nothing was printed"); ierr != nil {
 		return ierr
 	}
 	if err != nil {

@@ -1,9 +1,13 @@
 package cli
 
 import (
-	"github.com/maketoken/maketoken/internal/iostreams"
+	"bytes"
 	"regexp"
+	"strings"
 	"testing"
+
+	"github.com/maketoken/maketoken/internal/credentials"
+	"github.com/maketoken/maketoken/internal/iostreams"
 )
 
 // isEnvName replaced a regexp compiled at start-up: it must take exactly
@@ -84,5 +88,48 @@ func TestOneCommandTree(t *testing.T) {
 		if found.CommandPath() != want.CommandPath() || (werr == nil) != (ferr == nil) {
 			t.Errorf("%q: finds %q (%v), the whole tree %q (%v)", tt.args, found.CommandPath(), ferr, want.CommandPath(), werr)
 		}
+	}
+}
+
+// emptyKeyring is a keyring with no entry.
+type emptyKeyring struct{}
+
+func (emptyKeyring) Get(string, string) (string, error) { return "", credentials.ErrNotFound }
+func (emptyKeyring) Set(string, string, string) error   { return nil }
+func (emptyKeyring) Delete(string, string) error        { return credentials.ErrNotFound }
+
+// Signals are caught from a command's first wait on something outside
+// (see runctx): zones with every credential in the environment waits on
+// nothing and never pays for catching them (docs/performance.md); asking a
+// keyring is a wait. A command that changes something catches them from
+// its start.
+func TestSignalsCaughtFromTheFirstWait(t *testing.T) {
+	home := t.TempDir()
+	inEnv := map[string]string{"HOME": home, "XDG_CONFIG_HOME": home + "/config", "XDG_CACHE_HOME": home + "/cache"}
+	for _, z := range []string{"EU1", "EU2", "US1", "US2", "CELONIS_EU1", "CELONIS_US1"} {
+		inEnv["MAKETOKEN_TOKEN_"+z] = "3f2a9c1d-7b4e-4c1a-9d2e-5f6a7b8c9d0e"
+	}
+	for _, tt := range []struct {
+		name    string
+		env     map[string]string
+		keyring credentials.Keyring
+		args    []string
+		catches bool
+	}{
+		{"zones, credentials in the environment", inEnv, untouchedKeyring{t}, []string{"zones"}, false},
+		{"zones, a keyring to ask", map[string]string{"HOME": home}, emptyKeyring{}, []string{"zones"}, true},
+		{"create, refused before any request", inEnv, untouchedKeyring{t}, []string{"create", "-l", "x", "-s", "nope", "-z", "eu1", "--out-file", home + "/no/such/dir/t"}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			d := Deps{IO: &iostreams.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut},
+				Getenv: func(k string) string { return tt.env[k] }, Keyring: tt.keyring, KernelKeyring: untouchedKeyring{t}}
+			f, root := newRootFor(d, tt.args)
+			root.SetArgs(tt.args)
+			_ = root.Execute()
+			if got := f.signals.Catching(); got != tt.catches {
+				t.Errorf("catching signals: %v, want %v (stderr %q)", got, tt.catches, errOut.String())
+			}
+		})
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/redact"
+	"github.com/maketoken/maketoken/internal/runctx"
 	"github.com/maketoken/maketoken/internal/tokens"
 	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
@@ -118,7 +119,7 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 	})
 
 	spinner.Stop()
-	if err := interruptedErr(ctx, "not every zone had answered; nothing was printed"); err != nil {
+	if err := runctx.InterruptedErr(ctx, "not every zone had answered; nothing was printed"); err != nil {
 		return err
 	}
 	rows := statusRows(opts.Now(), printer, records)

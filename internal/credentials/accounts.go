@@ -16,6 +16,7 @@ import (
 	"sync"
 
 	"github.com/maketoken/maketoken/internal/readfile"
+	"github.com/maketoken/maketoken/internal/runctx"
 	"github.com/maketoken/maketoken/internal/zonelock"
 )
 
@@ -214,6 +215,8 @@ var errNoChange = errors.New("no change")
 // is written, and that is the error; errNoChange is none). A zone left
 // without accounts is removed from the record.
 func (a *accountsRecord) update(ctx context.Context, zone string, change func(z *zoneAccounts) error) error {
+	// A change begins: a signal must not cut it in two (see runctx).
+	runctx.Catch(ctx)
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	dir := filepath.Dir(a.path)

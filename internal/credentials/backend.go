@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"runtime"
+
+	"github.com/maketoken/maketoken/internal/runctx"
 )
 
 // Kind names a store a credential can be kept in, as `credentialStore`
@@ -99,11 +101,15 @@ func (b keyringBackend) Get(ctx context.Context, account string) (string, error)
 	return tok, err
 }
 
+// Set and Delete are changes a signal must not cut in two: signals are
+// caught before they begin (see runctx), in every backend.
 func (b keyringBackend) Set(ctx context.Context, account, secret string) error {
+	runctx.Catch(ctx)
 	return b.set(ctx, account, secret)
 }
 
 func (b keyringBackend) Delete(ctx context.Context, account string) error {
+	runctx.Catch(ctx)
 	return b.delete(ctx, account)
 }
 
@@ -116,12 +122,14 @@ func (b fileBackend) Get(_ context.Context, account string) (string, error) {
 	return b.get(account)
 }
 
-func (b fileBackend) Set(_ context.Context, account, secret string) error {
+func (b fileBackend) Set(ctx context.Context, account, secret string) error {
+	runctx.Catch(ctx)
 	_, err := b.update(account, secret)
 	return err
 }
 
-func (b fileBackend) Delete(_ context.Context, account string) error {
+func (b fileBackend) Delete(ctx context.Context, account string) error {
+	runctx.Catch(ctx)
 	had, err := b.update(account, "")
 	if err == nil && !had {
 		err = ErrNotFound

@@ -3,13 +3,13 @@ package credentials
 import (
 	"errors"
 	"fmt"
-	"github.com/maketoken/maketoken/internal/readfile"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"sync"
 
+	"github.com/maketoken/maketoken/internal/readfile"
 	"go.yaml.in/yaml/v3"
 )
 

@@ -3,7 +3,6 @@ package credentials
 import (
 	"context"
 	"errors"
-	"github.com/maketoken/maketoken/internal/outcome"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -12,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/maketoken/maketoken/internal/outcome"
+	"github.com/maketoken/maketoken/internal/runctx"
 	"github.com/maketoken/maketoken/internal/zones"
 	gokeyring "github.com/zalando/go-keyring"
 )
@@ -378,5 +379,26 @@ func TestLookupRefusesACredentialWithControlCharacters(t *testing.T) {
 	st, _ := newTestStore(t, map[string]string{"MAKETOKEN_TOKEN_EU1": " " + tokA + "\n"}, nil)
 	if c, err := st.Lookup(context.Background(), zone("eu1")); err != nil || c.Token != tokA {
 		t.Errorf("surrounding white space: %+v, %v", c, err)
+	}
+}
+
+// Storing a credential is a change a signal must not cut in two: it
+// starts the catching of signals for the command's context before it
+// writes, even where the write waits on nothing (a plain file; here one
+// that cannot be written, so that nothing after the write catches them).
+func TestSaveCatchesSignals(t *testing.T) {
+	blocked := filepath.Join(t.TempDir(), "a-file")
+	if err := os.WriteFile(blocked, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st := NewStore(Options{Keyring: &mapKeyring{}, File: filepath.Join(blocked, "credentials.yaml"), KeyringTimeout: 5 * time.Second})
+	var signals runctx.Signals
+	ctx := signals.Context(context.Background(), time.Minute)
+	defer ctx.Stop()
+	if err := st.save(ctx, zone("eu1"), tokA, KindFile); err == nil {
+		t.Fatal("saved into a file under a file")
+	}
+	if !signals.Catching() {
+		t.Error("the credential was written without catching signals first")
 	}
 }

@@ -33,17 +33,16 @@ type IOStreams struct {
 	InTTY  bool
 	OutTTY bool
 	ErrTTY bool
-	// ReadSecret reads a line from the terminal without echoing it.
+	// HideInput stops the terminal on stdin from echoing what is typed
+	// (raw mode) until restore is called; ReadSecret then reads a line
+	// typed there. Both nil where there is no terminal.
+	HideInput  func() (restore func(), err error)
 	ReadSecret func() (string, error)
 	// TerminalWidth is the width of the terminal on stdout, 0 if unknown.
 	TerminalWidth func() int
 	// ErrTerminalWidth is the width of the terminal on stderr, 0 if
 	// unknown; nil: TerminalWidth's.
 	ErrTerminalWidth func() int
-	// SaveTerminal records the terminal's settings; restore puts them
-	// back, for a ReadSecret that is left behind when a prompt is
-	// interrupted. Nil where there is no terminal to restore.
-	SaveTerminal func() (restore func())
 
 	// Getenv reads the variables that decide colour and width (NO_COLOR,
 	// CLICOLOR, CLICOLOR_FORCE, TERM, COLUMNS); nil: none is set.
@@ -72,21 +71,14 @@ func System() *IOStreams {
 		s.ErrOut = &statusWriter{w: output.TerminalGate(os.Stderr), width: s.ErrWidth}
 	}
 	stdin := int(os.Stdin.Fd())
-	s.ReadSecret = func() (string, error) {
+	s.HideInput = func() (func(), error) {
 		state, err := term.MakeRaw(stdin)
 		if err != nil {
-			return "", err
+			return nil, err
 		}
-		defer func() { _ = term.Restore(stdin, state) }()
-		return readHiddenLine(os.Stdin)
+		return func() { _ = term.Restore(stdin, state) }, nil
 	}
-	s.SaveTerminal = func() func() {
-		state, err := term.GetState(stdin)
-		if err != nil {
-			return func() {}
-		}
-		return func() { _ = term.Restore(stdin, state) }
-	}
+	s.ReadSecret = func() (string, error) { return readHiddenLine(os.Stdin) }
 	return s
 }
 

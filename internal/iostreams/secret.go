@@ -5,14 +5,14 @@ import (
 	"io"
 )
 
-// ErrInterruptKey is Ctrl-C or Ctrl-\ typed at a hidden prompt: in raw
+// errInterruptKey is Ctrl-C or Ctrl-\ typed at a hidden prompt: in raw
 // mode the terminal sends no signal for them, so ReadSecret reports them
 // as this error, to be acted on as the signal would be.
-var ErrInterruptKey = errors.New("interrupted at the keyboard")
+var errInterruptKey = errors.New("interrupted at the keyboard")
 
 // readHiddenLine reads a line typed on a terminal in raw mode (no echo, no
 // signals from keys), as a hidden prompt does: Enter ends it; Ctrl-C and
-// Ctrl-\ are ErrInterruptKey, as their signals would be; Ctrl-D on an
+// Ctrl-\ are errInterruptKey, as their signals would be; Ctrl-D on an
 // empty line is io.EOF; Backspace and Ctrl-U edit. Raw mode is used
 // because a terminal's own line editing lets Ctrl-D through only as a
 // read of nothing, which x/term's ReadPassword retries for ever.
@@ -31,7 +31,7 @@ func readHiddenLine(r io.Reader) (string, error) {
 		case '\r', '\n':
 			return string(line), nil
 		case 0x03, 0x1c: // Ctrl-C, Ctrl-\
-			return "", ErrInterruptKey
+			return "", errInterruptKey
 		case 0x04: // Ctrl-D
 			if len(line) == 0 {
 				return "", io.EOF

@@ -27,7 +27,7 @@ func TestReadHiddenLine(t *testing.T) {
 		switch {
 		case errors.Is(err, io.EOF):
 			outcome = eof
-		case errors.Is(err, ErrInterruptKey):
+		case errors.Is(err, errInterruptKey):
 			outcome = intr
 		case err != nil:
 			outcome = err.Error()

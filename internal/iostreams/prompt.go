@@ -1,0 +1,134 @@
+package iostreams
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/maketoken/maketoken/internal/runctx"
+)
+
+// Every prompt follows one rule: it returns at once on Ctrl-C, Ctrl-D,
+// SIGTERM (any signal of the model, see runctx) or the end of the
+// command's context, ends its line, leaves the terminal as it found it
+// (echo on), and nothing is sent to Make after it. The command's
+// --timeout does not run while a prompt waits (runctx.HoldTimeout).
+
+// ErrCancelled is a "no" at a confirmation prompt (exit 3).
+var ErrCancelled = errors.New("cancelled; nothing was changed")
+
+// ErrNoTerminal is a confirmation asked for where nobody can answer: a
+// usage error (exit 2) that names --yes.
+var ErrNoTerminal = errors.New("refusing to continue without confirmation: there is no terminal to ask on; pass --yes (or --dry-run to see what would happen)")
+
+// Confirm asks a yes/no question on the terminal before a destructive step.
+// With yes it does not ask. Without a terminal it never waits on stdin: it
+// fails with ErrNoTerminal. Ctrl-D is a no (ErrCancelled); a signal is an
+// interruption (exit 130) with nothing changed.
+func (s *IOStreams) Confirm(ctx context.Context, question string, yes bool) error {
+	if yes {
+		return nil
+	}
+	if !s.CanPrompt() {
+		return ErrNoTerminal
+	}
+	fmt.Fprintf(s.ErrOut, "%s [y/N] ", question)
+	line, err := s.prompt(ctx, func() (string, error) {
+		return bufio.NewReader(s.In).ReadString('\n')
+	}, nil)
+	if errors.Is(err, io.EOF) && line == "" {
+		fmt.Fprintln(s.ErrOut) // Ctrl-D leaves the cursor on the prompt line
+		return ErrCancelled
+	}
+	if err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "y", "yes":
+		return nil
+	}
+	return ErrCancelled
+}
+
+// PromptHidden asks question and reads the answer without echoing it
+// (HideInput, ReadSecret). Ctrl-D on an empty line, or a terminal that
+// hung up, is io.EOF; Ctrl-C, Ctrl-\ or a signal is an
+// *runctx.InterruptedError. The terminal is put back and the prompt's line
+// ended whatever happens.
+func (s *IOStreams) PromptHidden(ctx context.Context, question string) (string, error) {
+	// Echo goes off before the question is shown: what a person types as
+	// soon as they see it must not be echoed either.
+	restore, err := s.HideInput()
+	if err != nil {
+		return "", err
+	}
+	fmt.Fprint(s.ErrOut, question)
+	// A ReadSecret left behind by an interrupted prompt never returns:
+	// prompt puts the terminal back then.
+	line, err := s.prompt(ctx, s.ReadSecret, restore)
+	restore()
+	switch {
+	case errors.Is(err, errInterruptKey): // Ctrl-C typed in raw mode
+		fmt.Fprintln(s.ErrOut)
+		return "", &runctx.InterruptedError{Signal: os.Interrupt}
+	case errors.Is(err, io.EOF) && line == "":
+		fmt.Fprintln(s.ErrOut)
+		return "", io.EOF
+	case err != nil: // prompt ended the line
+		return "", err
+	}
+	fmt.Fprintln(s.ErrOut)
+	return line, nil
+}
+
+// prompt runs read, which waits for a person, with the command's timeout
+// on hold. It returns as soon as ctx ends, whatever read is doing: then it
+// ends the prompt's line and returns the interruption ("nothing was
+// changed": prompts come before any change) or ctx's error. read is left
+// blocked on the terminal; the command ends without reading it again.
+// restore, if not nil, puts the terminal back first.
+func (s *IOStreams) prompt(ctx context.Context, read func() (string, error), restore func()) (string, error) {
+	release := runctx.HoldTimeout(ctx)
+	defer release()
+	line, err, ended := ReadUntilDone(ctx, read)
+	if ended {
+		if restore != nil {
+			restore()
+		}
+		fmt.Fprintln(s.ErrOut)
+		if err := runctx.InterruptedErr(ctx, "nothing was changed"); err != nil {
+			return "", err
+		}
+		return "", fmt.Errorf("%w; nothing was changed", ctx.Err())
+	}
+	return line, err
+}
+
+// ReadUntilDone runs read until it returns or ctx ends (ended), whichever
+// comes first; a read that blocks is left behind.
+func ReadUntilDone(ctx context.Context, read func() (string, error)) (s string, err error, ended bool) {
+	select {
+	case <-ctx.Done():
+		return "", nil, true
+	default:
+	}
+	type answer struct {
+		s   string
+		err error
+	}
+	ch := make(chan answer, 1)
+	go func() {
+		s, err := read()
+		ch <- answer{s, err}
+	}()
+	select {
+	case a := <-ch:
+		return a.s, a.err, false
+	case <-ctx.Done():
+		return "", nil, true
+	}
+}
