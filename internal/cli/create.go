@@ -105,13 +105,18 @@ to revoke it.
   maketoken create -l release-42 -s scenarios:run --ttl 2h
   maketoken create -l deploy -s scenarios:run -- gh secret set MAKE_TOKEN`,
 		PreRunE: func(cmd *cobra.Command, args []string) error {
+			// An argument first: it is most likely the label
+			// (`create ci-nightly`).
+			if err := opts.StoreCommand.parseArgs(cmd, args); err != nil {
+				return err
+			}
 			if !cmd.Flags().Changed("label") {
 				return usageErrorf("a label is required: pass -l LABEL (it tells which token sits where)")
 			}
 			if err := exclusiveFlags(cmd, "ttl", "save"); err != nil {
 				return fmt.Errorf("%w: the zone's credential must not expire", err)
 			}
-			return opts.StoreCommand.parseArgs(cmd, args)
+			return nil
 		},
 		RunE: f.runE(func(ctx context.Context, _ []string) error {
 			return RunCreate(ctx, opts)

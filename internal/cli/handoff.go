@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/maketoken/maketoken/internal/credentials"
@@ -56,9 +57,9 @@ func (s *storeCommandFlags) parseArgs(cmd *cobra.Command, args []string) error {
 	dash := cmd.ArgsLenAtDash()
 	switch {
 	case dash < 0 && len(args) > 0:
-		return usageErrorf("unexpected argument %s; a command that receives the new token goes after --", output.Sanitize(args[0]))
+		return usageErrorf("unexpected argument %s%s; a command that receives the new token goes after --", output.Echo(args[0]), labelMeant(cmd, args[0]))
 	case dash > 0:
-		return usageErrorf("unexpected argument %s before --", output.Sanitize(args[0]))
+		return usageErrorf("unexpected argument %s before --%s", output.Echo(args[0]), labelMeant(cmd, args[0]))
 	case dash == 0 && len(args) == 0:
 		return usageErrorf("name the command that receives the new token after --, e.g. -- gh secret set MAKE_TOKEN")
 	}
@@ -70,6 +71,22 @@ func (s *storeCommandFlags) parseArgs(cmd *cobra.Command, args []string) error {
 		return usageErrorf("--store-env %s is not a variable name", output.Sanitize(s.Env))
 	}
 	return nil
+}
+
+// labelMeant is what a word given to create or rotate as an argument was
+// most likely meant to be, when no label was given: the label (`maketoken
+// rotate ci-nightly`).
+func labelMeant(cmd *cobra.Command, arg string) string {
+	w := shellWord(arg)
+	switch {
+	case w == "", cmd.Flags().Changed("label"), cmd.Flags().Changed("self"):
+		return ""
+	case cmd.Name() == "rotate":
+		return fmt.Sprintf(": to rotate the tokens labelled %s, use `%s --label %s`", w, cmd.CommandPath(), w)
+	case cmd.Name() == "create":
+		return fmt.Sprintf(": to name the token %s, use `%s -l %s`", w, cmd.CommandPath(), w)
+	}
+	return ""
 }
 
 // storeCommand prepares the `-- COMMAND` (nil without one), checking that

@@ -59,7 +59,7 @@ code is 7. Listing needs the user:read scope.`,
 		}),
 	}
 	cmd.Flags().BoolVar(&opts.AllZones, "all-zones", false, "list the tokens of every zone that has a credential")
-	cmd.Flags().StringVar(&opts.Label, "label", "", "only tokens with this label (L or L~exp=TIME)")
+	cmd.Flags().StringVarP(&opts.Label, "label", "l", "", "only tokens with this label (L or L~exp=TIME)")
 	_ = cmd.RegisterFlagCompletionFunc("label", completion(f, completeLabels))
 	return cmd
 }

@@ -98,7 +98,7 @@ machine's is refused (exit 1): fix this machine's clock first.
 	fl := cmd.Flags()
 	fl.BoolVar(&opts.AllZones, "all-zones", false, "prune every zone that has a credential")
 	fl.StringVar(&opts.OlderThan, "older-than", "", "revoke tokens created longer ago than this (90d, 12h, 2w, 1y)")
-	fl.StringVar(&opts.Label, "label", "", "only tokens with this label (L or L~exp=TIME)")
+	fl.StringVarP(&opts.Label, "label", "l", "", "only tokens with this label (L or L~exp=TIME)")
 	fl.StringVar(&opts.LabelPrefix, "label-prefix", "", "only tokens whose label starts with this")
 	fl.IntVar(&opts.Keep, "keep", 0, "spare the newest N tokens of each label, whatever their age")
 	opts.register(fl, "show what would be revoked and change nothing")

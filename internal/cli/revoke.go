@@ -37,8 +37,10 @@ func newRevokeCmd(f *Factory) *cobra.Command {
 	opts := &RevokeOptions{IO: f.IO, Printer: f.Printer, Credential: f.Credential, Client: f.Client, Store: f.Store,
 		Now: f.Now, Redactor: f.Redactor}
 	cmd := &cobra.Command{
-		Use:   "revoke (CREATED... | --label L | --prefix P)",
-		Short: "Revoke API tokens by creation time, label or prefix",
+		Use: "revoke (CREATED... | --label L | --prefix P)",
+		// The words people try first for it.
+		SuggestFor: []string{"delete", "del", "remove", "rm"},
+		Short:      "Revoke API tokens by creation time, label or prefix",
 		Long: `Revoke API tokens of the zone. Name them by their exact created timestamps
 (as ` + "`maketoken list -o tsv`" + ` shows them), by label (--label: every token
 with that label) or by the visible first part of the token (--prefix). Given
@@ -65,7 +67,7 @@ revoked and the exit code is 7. Revoking needs the user:write scope.
 		}),
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Label, "label", "", "revoke the tokens with this label (L or L~exp=TIME)")
+	fl.StringVarP(&opts.Label, "label", "l", "", "revoke the tokens with this label (L or L~exp=TIME)")
 	fl.StringVar(&opts.Prefix, "prefix", "", "revoke the token whose visible first part starts with this")
 	fl.BoolVar(&opts.All, "all", false, "revoke every token the selector matches, not just one")
 	opts.register(fl, "show what would be revoked and change nothing")
@@ -174,6 +176,9 @@ func (o *RevokeOptions) selector() (tokens.Selector, error) {
 		if strings.TrimSpace(c) == "" {
 			return sel, usageErrorf("a created timestamp cannot be blank")
 		}
+		if err := createdArg(c); err != nil {
+			return sel, err
+		}
 	}
 	if o.Label != "" && strings.TrimSpace(o.Label) == "" {
 		return sel, usageErrorf("--label cannot be blank")
@@ -216,4 +221,29 @@ func describeSelector(sel tokens.Selector) string {
 		parts = append(parts, "--prefix "+output.EchoPlain(sel.Prefix))
 	}
 	return strings.Join(parts, " and ")
+}
+
+// createdArg checks that an argument of revoke is a created timestamp,
+// and if it is not, says what it more likely is: a label or the visible
+// start of a token (`maketoken revoke ci-nightly`).
+func createdArg(c string) error {
+	if _, err := time.Parse(time.RFC3339Nano, c); err == nil {
+		return nil
+	}
+	msg := fmt.Sprintf("%s is not a created time (e.g. 2024-03-27T05:53:27.360Z)", output.Echo(c))
+	w := shellWord(c)
+	switch {
+	case w == "":
+		return usageErrorf("%s; name tokens by --label or --prefix instead", msg)
+	case isTokenPrefix(c):
+		return usageErrorf("%s; to revoke the token that starts with it: `maketoken revoke --prefix %s`", msg, w)
+	}
+	return usageErrorf("%s; to revoke the tokens labelled %s: `maketoken revoke --label %s`", msg, w, w)
+}
+
+// isTokenPrefix reports whether s looks like the visible start of a token:
+// at least four hexadecimal digits, before any dash.
+func isTokenPrefix(s string) bool {
+	p := makeapi.Prefix(s)
+	return len(p) >= 4 && strings.Trim(strings.ToLower(p), "0123456789abcdef") == ""
 }
