@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -162,10 +163,27 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
+	// The zone's tokens, listed while the scopes are checked: a token
+	// with the label already is worth a word, and the list tells a lost
+	// create's token apart from the others.
+	var (
+		before []makeapi.Token
+		lerr   error
+		listed = make(chan struct{})
+	)
+	go func() {
+		defer close(listed)
+		before, lerr = client.ListTokens(ctx)
+	}()
 	wanted, err := expandScopes(ctx, opts.IO, opts.Cache, zone, client, opts.Scopes)
+	<-listed
 	if err != nil {
 		return err
 	}
+	if lerr != nil {
+		before = nil // a credential without user:read still creates
+	}
+	noteSameLabel(opts.IO, zone.Name, opts.Label, before)
 	label := opts.Label
 	if ttl > 0 {
 		// From Make's now when an answer has shown it (the scope list),
@@ -174,7 +192,7 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 		label = tokens.LifetimeLabel(label, ttl, now)
 	}
 	rv := newRevoker(opts.IO, zone.Name, client)
-	tok, err := tokens.Create{Client: client, Revoker: rv, Label: label, Scopes: wanted}.Do(ctx)
+	tok, err := tokens.Create{Client: client, Revoker: rv, Label: label, Scopes: wanted, Before: before}.Do(ctx)
 	if err != nil {
 		return apiError(zone.Name, err, "user:write")
 	}
@@ -188,6 +206,24 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 		c.rec.Scopes = wanted
 	}
 	return c.deliver(ctx, rv)
+}
+
+// noteSameLabel says when the zone already has tokens with the label
+// (as --label takes it: L and L~exp=TIME): create makes another one.
+func noteSameLabel(ios *iostreams.IOStreams, zone, label string, listed []makeapi.Token) {
+	same := tokens.Selector{Label: label}.Select(listed).Tokens
+	if len(same) == 0 {
+		return
+	}
+	which := fmt.Sprintf("a token labelled %s (created %s)", strconv.Quote(label), same[0].Created)
+	if len(same) > 1 {
+		which = fmt.Sprintf("%d tokens labelled %s (the newest created %s)", len(same), strconv.Quote(label), same[len(same)-1].Created)
+	}
+	replace := "`maketoken rotate -z " + zone + " --label " + shellWord(label) + "` replaces them instead"
+	if shellWord(label) == "" {
+		replace = "`maketoken rotate --label` replaces them instead"
+	}
+	ios.Note("zone %s already has %s; this makes another one (%s)", zone, which, replace)
 }
 
 // validate checks what can be checked before the token exists, and

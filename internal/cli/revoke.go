@@ -227,8 +227,12 @@ func describeSelector(sel tokens.Selector) string {
 // and if it is not, says what it more likely is: a label or the visible
 // start of a token (`maketoken revoke ci-nightly`).
 func createdArg(c string) error {
-	if _, err := time.Parse(time.RFC3339Nano, c); err == nil {
-		return nil
+	// Make's created times are RFC 3339; one Make sends otherwise still
+	// names its token (as listed, byte for byte): a date is enough.
+	if len(c) >= 11 && c[10] == 'T' {
+		if _, err := time.Parse(time.DateOnly, c[:10]); err == nil {
+			return nil
+		}
 	}
 	msg := fmt.Sprintf("%s is not a created time (e.g. 2024-03-27T05:53:27.360Z)", output.Echo(c))
 	w := shellWord(c)
