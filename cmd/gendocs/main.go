@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/maketoken/maketoken/internal/buildinfo"
 	"github.com/maketoken/maketoken/internal/cli"
 	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/spf13/cobra"
@@ -82,7 +83,7 @@ func rootCommand() *cobra.Command {
 		Getenv:  func(string) string { return "" },
 		Environ: func() []string { return nil },
 		Now:     func() time.Time { return time.Unix(0, 0).UTC() },
-		Build:   cli.BuildInfo{Version: "docs", Commit: "docs", Date: "docs"},
+		Build:   buildinfo.Linked{Version: "docs", Commit: "docs", Date: "docs"},
 	})
 	root.InitDefaultHelpCmd()
 	root.InitDefaultCompletionCmd()

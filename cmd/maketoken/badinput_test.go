@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/maketoken/maketoken/internal/buildinfo"
 	"github.com/maketoken/maketoken/internal/cli"
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/emulator"
@@ -272,7 +273,7 @@ func runBadCase(t *testing.T, tc badCase) []string {
 		// Never the user's kernel keyring: one in memory too.
 		KernelKeyring: &memKeyring{m: map[string]string{}},
 		Now:           time.Now,
-		Build:         cli.BuildInfo{Version: "test"},
+		Build:         buildinfo.Linked{Version: "test"},
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
 	defer cancel()

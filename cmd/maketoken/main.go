@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 
+	"github.com/maketoken/maketoken/internal/buildinfo"
 	"github.com/maketoken/maketoken/internal/cli"
 )
 
@@ -23,5 +24,5 @@ func main() {
 // internal/cli/interrupt.go), not here: catching them before a command
 // needs it would slow every start-up (see docs/performance.md).
 func run() int {
-	return cli.Main(context.Background(), os.Args[1:], cli.SystemDeps(cli.BuildInfo{Version: version, Commit: commit, Date: date}))
+	return cli.Main(context.Background(), os.Args[1:], cli.SystemDeps(buildinfo.Linked{Version: version, Commit: commit, Date: date}))
 }

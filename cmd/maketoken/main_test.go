@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/maketoken/maketoken/internal/apicontract"
+	"github.com/maketoken/maketoken/internal/buildinfo"
 	"github.com/maketoken/maketoken/internal/cli"
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/emulator"
@@ -56,7 +57,7 @@ func testMain() int {
 	if os.Getenv(lateSetEnv) != "" {
 		return landLateSet()
 	}
-	deps := cli.SystemDeps(cli.BuildInfo{Version: "test"})
+	deps := cli.SystemDeps(buildinfo.Linked{Version: "test"})
 	switch spec := os.Getenv("MAKETOKEN_TEST_KEYRING"); {
 	case spec == "system":
 	case spec == "unavailable":

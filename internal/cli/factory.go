@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/maketoken/maketoken/internal/buildinfo"
 	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/iostreams"
@@ -21,11 +21,6 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
-
-// BuildInfo describes the running binary.
-type BuildInfo struct {
-	Version, Commit, Date string
-}
 
 // Deps are what the commands take from the outside world. Tests replace
 // any of them; Main fills in the rest from the real system.
@@ -40,7 +35,7 @@ type Deps struct {
 	KernelKeyring credentials.Keyring
 	Transport     http.RoundTripper // nil: the default transport
 	Now           func() time.Time
-	Build         BuildInfo
+	Build         buildinfo.Linked
 }
 
 // Factory builds, on first use only, the services commands share: the
@@ -207,7 +202,7 @@ func (f *Factory) BulkClient(zone zones.Zone, token string) (*makeapi.Client, er
 func (f *Factory) newClient(zone zones.Zone, token string, opts makeapi.Options) (*makeapi.Client, error) {
 	f.Redactor.Add(token)
 	opts.HTTPClient = f.HTTPClient()
-	opts.UserAgent = userAgent(f.Build)
+	opts.UserAgent = f.Build.UserAgent()
 	opts.OnRetry = func(ev makeapi.RetryEvent) {
 		cfg, _ := f.Config()
 		debug := cfg != nil && cfg.Debug
@@ -221,15 +216,6 @@ func (f *Factory) newClient(zone zones.Zone, token string, opts makeapi.Options)
 		}
 	}
 	return makeapi.New(zone.URL, token, opts)
-}
-
-// userAgent names maketoken, its version and platform.
-func userAgent(b BuildInfo) string {
-	v := b.Version
-	if v == "" {
-		v = "dev"
-	}
-	return fmt.Sprintf("maketoken/%s (%s/%s)", v, runtime.GOOS, runtime.GOARCH)
 }
 
 // Printer returns the printer for --output/--jq.

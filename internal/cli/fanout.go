@@ -75,17 +75,6 @@ func printerAndZones(ctx context.Context, printer func() (*output.Printer, error
 	return p, t, err
 }
 
-// failedZone reports whether a zone's lookup found a credential that must
-// not be sent: in a fan-out, that zone failed (its Err), it is not one
-// without a credential.
-func failedZone(err error) bool {
-	var (
-		moved   *credentials.OriginChangedError
-		invalid *credentials.InvalidError
-	)
-	return errors.As(err, &moved) || errors.As(err, &invalid)
-}
-
 // Targets returns the zones a command works on: the selected zone, or
 // with all every zone that has a credential. For the selected zone a
 // missing or unusable credential is the error. In a fan-out, zones without
@@ -122,9 +111,9 @@ func (f *Factory) Targets(ctx context.Context, all bool) ([]zoneCredential, erro
 	var unusable error // a place credentials are kept in that could not be read
 	for i, zc := range found {
 		switch err := errs[i]; {
-		case err == nil, failedZone(err):
+		case err == nil, credentials.MustNotSend(err):
 			out = append(out, zc)
-		case isNotFound(err):
+		case credentials.IsNotFound(err):
 		case unusable == nil:
 			unusable = err
 		}
@@ -189,9 +178,4 @@ func eachZone(targets []zoneCredential, fn func(i int, t zoneCredential) error) 
 		}
 		return fn(i, targets[i])
 	})
-}
-
-func isNotFound(err error) bool {
-	var nf *credentials.NotFoundError
-	return errors.As(err, &nf)
 }

@@ -128,10 +128,10 @@ func RunLogout(ctx context.Context, opts *LogoutOptions) error {
 	if moved := (*credentials.OriginChangedError)(nil); errors.As(err, &moved) && !opts.Revoke {
 		err = nil
 	}
-	if err != nil && !isNotFound(err) {
+	if err != nil && !credentials.IsNotFound(err) {
 		return err
 	}
-	if isNotFound(err) {
+	if credentials.IsNotFound(err) {
 		fmt.Fprintf(opts.IO.ErrOut, "No credential is stored for zone %s; nothing to do.\n", zone.Name)
 		return nil
 	}

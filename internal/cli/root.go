@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/maketoken/maketoken/internal/buildinfo"
 	"os"
 	"time"
 
@@ -25,7 +26,7 @@ import (
 
 // SystemDeps returns the real world: the process's streams, environment
 // and OS keyring.
-func SystemDeps(build BuildInfo) Deps {
+func SystemDeps(build buildinfo.Linked) Deps {
 	return Deps{IO: iostreams.System(), Getenv: os.Getenv, Environ: os.Environ, Now: time.Now, Build: build}
 }
 
@@ -211,7 +212,7 @@ MAKE_ZONE as Make's own tools read them. See ` + "`maketoken help environment`" 
 // completions of the root's flags, the help topics and the groups of the
 // root's help.
 func completeTree(f *Factory, root *cobra.Command) {
-	root.Version = versionString(f.Build)
+	root.Version = f.Build.Resolve().String()
 	root.SetVersionTemplate("{{.Version}}\n")
 	_ = root.RegisterFlagCompletionFunc("zone", completion(f, completeZones))
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"table", "tsv", "json"}, cobra.ShellCompDirectiveNoFileComp))

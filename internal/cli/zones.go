@@ -86,7 +86,7 @@ func RunZones(ctx context.Context, opts *ZonesOptions) error {
 		// A credential that must not be sent (moved, malformed) is still
 		// where it comes from.
 		c, err := store.Lookup(ctx, z)
-		if err == nil || failedZone(err) {
+		if err == nil || credentials.MustNotSend(err) {
 			src, variable, kind = c.Source, c.EnvVar, c.Store
 		}
 		records[i] = zoneRecord{Name: z.Name, Host: z.Host, URL: z.URL, Builtin: z.Builtin, Default: z.Name == selected.Name,

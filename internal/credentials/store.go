@@ -221,6 +221,25 @@ func (e *InvalidError) Error() string {
 	return fmt.Sprintf("zone %s: the credential from %s contains a control character or a space (a stray newline or escape from copying it?), so it cannot be a token; set it to the token alone, or log in again", e.Zone, e.Where)
 }
 
+// MustNotSend reports whether a lookup found a credential that must not be
+// sent: the zone moved since login (*OriginChangedError), or the
+// credential is malformed (*InvalidError). The zone has a credential all
+// the same: where a command covers several zones, that zone failed.
+func MustNotSend(err error) bool {
+	var (
+		moved   *OriginChangedError
+		invalid *InvalidError
+	)
+	return errors.As(err, &moved) || errors.As(err, &invalid)
+}
+
+// IsNotFound reports whether err is a zone without a credential
+// (*NotFoundError).
+func IsNotFound(err error) bool {
+	var nf *NotFoundError
+	return errors.As(err, &nf)
+}
+
 func (c Credential) check() error {
 	for _, r := range c.Token {
 		if unicode.IsControl(r) || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) {
