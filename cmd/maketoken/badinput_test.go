@@ -125,7 +125,7 @@ func TestBadInput(t *testing.T) {
 		{name: "login off a terminal", args: []string{"login", "-z", "us1"}, code: 2, stderr: `no terminal to ask for the token on; pipe it in with --with-token`},
 		{name: "login with a token Make rejects", args: []string{"login", "-z", "us1", "--with-token"}, stdin: "11111111-2222-4333-8444-555555555555\n", code: 4, stderr: `zone us1: Make rejected the token \(401\); nothing was stored`},
 		{name: "no credential", args: []string{"token", "-z", "us2"}, code: 4, stderr: "zone us2: not logged in; run `maketoken login -z us2`"},
-		{name: "a credential Make rejects", args: []string{"list"}, env: map[string]string{"MAKETOKEN_TOKEN_EU1": "00000000-0000-4000-8000-000000000000"}, code: 4, stderr: `zone eu1: the credential was rejected`},
+		{name: "a credential Make rejects", args: []string{"list"}, env: map[string]string{"MAKETOKEN_TOKEN_EU1": "00000000-0000-4000-8000-000000000000"}, code: 4, stderr: `zone eu1: the credential in MAKETOKEN_TOKEN_EU1 was rejected`},
 		{name: "a credential without user:read", args: []string{"list"}, setup: credentialWith("user:write"), code: 5, stderr: `zone eu1: permission denied; the credential needs the user:read scope`},
 
 		// prune and exec.
@@ -149,7 +149,7 @@ func TestBadInput(t *testing.T) {
 		{name: "create answered without a token", args: []string{"create", "-l", "x", "-s", "user:read"}, setup: fault(emulator.Fault{Method: "POST", Status: 200, Body: `{"apiToken":{"created":"2024-03-27T05:53:27.360Z"}}`}), code: 1, stderr: "no \"apiToken\" with a token .*Make did not create it"},
 		{name: "create refused with suberrors", args: []string{"create", "-l", "x", "-s", "user:read"}, setup: fault(emulator.Fault{Method: "POST", Status: 400, Body: `{"detail":"Validation failed.","message":"Invalid input","code":"IM005","suberrors":[{"message":"Label taken."}]}`}), code: 1, stderr: `400 Bad Request: Validation failed\. \[IM005\]; Label taken\.`},
 		{name: "create answered 413", args: []string{"create", "-l", "x", "-s", "user:read"}, setup: fault(emulator.Fault{Method: "POST", Status: 413}), code: 1, stderr: `413 Request Entity Too Large`},
-		{name: "status answered with an HTML 401", args: []string{"status", "-z", "eu1"}, setup: fault(emulator.Fault{Status: 401, HTML: true}), code: 4, stderr: `zone eu1: the credential was rejected`},
+		{name: "status answered with an HTML 401", args: []string{"status", "-z", "eu1"}, setup: fault(emulator.Fault{Status: 401, HTML: true}), code: 4, stderr: `zone eu1: the credential in MAKETOKEN_TOKEN_EU1 was rejected`},
 		{name: "scopes of the wrong shape", args: []string{"scopes"}, setup: fault(emulator.Fault{Path: "/enums/user-api-token-scopes", Status: 200, Body: `{"userApiTokenScopes":"all"}`}), code: 1, stderr: `userApiTokenScopes is a JSON string`},
 		{name: "error text with escape sequences", args: []string{"list"}, setup: fault(emulator.Fault{Status: 400, Body: "{\"detail\":\"bad \\u001b[2J\\u001b]0;owned\\u0007 thing\\nmore\"}"}), code: 1, stderr: `400 Bad Request: bad \\x1b\[2J\\x1b\]0;owned\\a thing\\nmore`},
 		{name: "labels with escape sequences in a table", args: []string{"list", "-o", "table"}, setup: seed("evil\x1b[2J\x1b]0;owned\x07label\nnext"), code: 0, stdout: `evil\\x1b\[2J\\x1b\]0;owned\\alabel\\nnext`, stderr: `^$`},

@@ -64,7 +64,7 @@ func completeScopes(f *Factory, cmd *cobra.Command, _ []string, toComplete strin
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
-	names, err := f.ScopeCache().List(ctx, zc.Zone.Name, zc.Zone.URL, scopesOf(zc.Zone, client))
+	names, err := f.ScopeCache().List(ctx, zc.Zone.Name, zc.Zone.URL, scopesOf(zc, client))
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}

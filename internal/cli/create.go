@@ -175,7 +175,7 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 		defer close(listed)
 		before, lerr = client.ListTokens(ctx)
 	}()
-	wanted, err := expandScopes(ctx, opts.IO, opts.Cache, zone, client, opts.Scopes)
+	wanted, err := expandScopes(ctx, opts.IO, opts.Cache, zc, client, opts.Scopes)
 	<-listed
 	if err != nil {
 		return err
@@ -194,7 +194,7 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 	rv := newRevoker(opts.IO, zone.Name, client)
 	tok, err := tokens.Create{Client: client, Revoker: rv, Label: label, Scopes: wanted, Before: before}.Do(ctx)
 	if err != nil {
-		return apiError(zone.Name, err, "user:write")
+		return apiError(cred, err, "user:write")
 	}
 	opts.Redactor.Add(tok.Token)
 	if ttl > 0 {

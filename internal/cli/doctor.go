@@ -95,7 +95,7 @@ func RunDoctor(ctx context.Context, opts *DoctorOptions) error {
 		CredentialStore: cfg.CredentialStore, Debug: cfg.Debug}, list,
 		doctor.Checks{Store: store, Choice: credentials.Choice(cfg.CredentialStore), Client: opts.Client, Now: opts.Now,
 			Clean:   func(s string) string { return output.Sanitize(opts.Redactor.String(s)) },
-			Explain: func(zone string, err error) error { return apiError(zone, err, "") }})
+			Explain: func(cred credentials.Credential, err error) error { return apiError(cred, err, "") }})
 	if printer.Format == output.JSON {
 		if err := printer.Print(rep, output.Rows{}); err != nil {
 			return err

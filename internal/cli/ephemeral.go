@@ -104,14 +104,14 @@ func createEphemeral(ctx context.Context, opts *ExecOptions, ttl time.Duration) 
 	if err != nil {
 		return nil, err
 	}
-	wanted, err := ephemeralScopes(ctx, opts, zone, client)
+	wanted, err := ephemeralScopes(ctx, opts, zc, client)
 	if err != nil {
 		return nil, err
 	}
 	rv := newRevoker(opts.IO, zone.Name, client)
 	et, err := tokens.Ephemeral{Revoker: rv, Base: opts.Label, TTL: ttl, Scopes: wanted}.Make(ctx, opts.Now)
 	if err != nil {
-		return nil, apiError(zone.Name, fmt.Errorf("creating the ephemeral token: %w", err), "user:write")
+		return nil, apiError(cred, fmt.Errorf("creating the ephemeral token: %w", err), "user:write")
 	}
 	opts.Redactor.Add(et.Token.Token)
 	warnSkew(opts.IO, zone.Name, client)
@@ -122,9 +122,10 @@ func createEphemeral(ctx context.Context, opts *ExecOptions, ttl time.Duration) 
 // the zone's scope list only if it is cached (then they are checked, with
 // suggestions): otherwise Make checks them on the create, which saves a
 // request.
-func ephemeralScopes(ctx context.Context, opts *ExecOptions, zone zones.Zone, client *makeapi.Client) ([]string, error) {
+func ephemeralScopes(ctx context.Context, opts *ExecOptions, zc zoneCredential, client *makeapi.Client) ([]string, error) {
+	zone := zc.Zone
 	if _, cached := opts.Cache.Load(zone.Name, zone.URL); cached || scopes.HasGlob(opts.Scopes) {
-		return expandScopes(ctx, opts.IO, opts.Cache, zone, client, opts.Scopes)
+		return expandScopes(ctx, opts.IO, opts.Cache, zc, client, opts.Scopes)
 	}
 	return tokens.SortedScopes(scopes.Split(opts.Scopes)), nil
 }
@@ -140,7 +141,7 @@ func revokeEphemeral(ctx context.Context, ios *iostreams.IOStreams, et *ephemera
 	if err == nil {
 		return result
 	}
-	err = apiError(et.zone.Name, err, "user:write")
+	err = apiError(et.cred, err, "user:write")
 	if result == nil {
 		// COMMAND succeeded: say what is left, keep its code.
 		ios.PrintError(err)

@@ -116,11 +116,15 @@ func ExitCode(err error) int {
 }
 
 // apiError explains a failed API call for a zone: what it means and what
-// to do next. need is the scope the call needs ("user:read").
-func apiError(zone string, err error, need string) error {
+// to do next, which for a rejected credential depends on where it came
+// from (cred: the credential the call was made with; one with only its
+// Zone set for a token that is not the zone's credential). need is the
+// scope the call needs ("user:read").
+func apiError(cred credentials.Credential, err error, need string) error {
 	if err == nil {
 		return nil
 	}
+	zone := cred.Zone
 	var ae *makeapi.APIError
 	if errors.As(err, &ae) && ae.AnsweredBy != "" {
 		// Another origin answered after a redirect, without the credential:
@@ -130,7 +134,7 @@ func apiError(zone string, err error, need string) error {
 	var what string
 	switch makeapi.StatusCode(err) {
 	case 401:
-		what = fmt.Sprintf("the credential was rejected (it may be revoked or expired); run `maketoken login -z %s`", zone)
+		what = cred.Rejected()
 		if ae.CredentialAccepted {
 			// Make's current-authorization still accepts the credential:
 			// logging in again would not help.

@@ -47,6 +47,16 @@ type zoneCredential struct {
 	Err error
 }
 
+// credential is the credential of a zone's call: the zone's own, or one
+// that names the zone alone when there is none (no source to hint at).
+func (zc zoneCredential) credential() credentials.Credential {
+	c := zc.Credential
+	if c.Zone == "" {
+		c.Zone = zc.Zone.Name
+	}
+	return c
+}
+
 // Credential is the one way to get the selected zone and its credential
 // (the only one that may come from MAKE_API_KEY). On an error the zone is
 // filled in when it is known.

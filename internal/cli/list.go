@@ -81,7 +81,7 @@ func RunList(ctx context.Context, opts *ListOptions) error {
 		}
 		listed, err := client.ListTokens(ctx)
 		if err != nil {
-			return apiError(t.Zone.Name, err, "user:read")
+			return apiError(t.credential(), err, "user:read")
 		}
 		// Lifetimes count on Make's clock, as the list's answer shows it.
 		now, _ := tokens.ServerNow(client, opts.Now)
@@ -183,7 +183,7 @@ func listZoneTokens(ctx context.Context, newClient func(zones.Zone, string) (*ma
 	}
 	listed, err := client.ListTokens(ctx)
 	if err != nil {
-		return nil, nil, apiError(zc.Zone.Name, err, "user:read")
+		return nil, nil, apiError(zc.credential(), err, "user:read")
 	}
 	tokens.SortByCreated(listed)
 	return client, listed, nil

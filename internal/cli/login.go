@@ -124,7 +124,7 @@ func RunLogin(ctx context.Context, opts *LoginOptions) error {
 		if makeapi.StatusCode(err) == 401 {
 			return &ExitError{Code: ExitAuth, Err: fmt.Errorf("zone %s: Make rejected the token (401); nothing was stored. Check that the token belongs to zone %s (%s) and was not revoked", zone.Name, zone.Name, zone.Host)}
 		}
-		return apiError(zone.Name, err, "user:read")
+		return apiError(credentials.Credential{Zone: zone.Name}, err, "user:read")
 	}
 	if user.ID == 0 {
 		return &ExitError{Code: ExitPermission, Err: fmt.Errorf("zone %s: Make did not say whom the token belongs to (403 on /users/me), and maketoken keeps each user's credential apart; nothing was stored", zone.Name)}

@@ -86,7 +86,7 @@ func revokeCredential(ctx context.Context, opts *LogoutOptions, zone zones.Zone,
 	}
 	tokens, err := client.ListTokens(ctx)
 	if err != nil {
-		return apiError(zone.Name, err, "user:read")
+		return apiError(cred, err, "user:read")
 	}
 	var mine *makeapi.Token
 	for i := range tokens {
@@ -102,7 +102,7 @@ func revokeCredential(ctx context.Context, opts *LogoutOptions, zone zones.Zone,
 		return err
 	}
 	if err := newRevoker(opts.IO, zone.Name, client).RevokeOne(ctx, *mine); err != nil {
-		return apiError(zone.Name, err, "user:write")
+		return apiError(cred, err, "user:write")
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "Revoked the token %s (created %s) in zone %s.\n", output.Printable(strconv.Quote(mine.Label)), output.Sanitize(mine.Created), zone.Name)
 	return nil
@@ -123,6 +123,18 @@ func RunLogout(ctx context.Context, opts *LogoutOptions) error {
 	}
 	zc, err := opts.Credential(ctx)
 	zone, cred := zc.Zone, zc.Credential
+	// A variable overrides the stored credential, which logout forgets
+	// all the same (and --revoke revokes, not the variable's).
+	overriding := ""
+	if err == nil && cred.Source == credentials.SourceEnv {
+		stored, serr := store.LookupStored(ctx, zone, "")
+		switch {
+		case !credentials.IsNotFound(serr) && !keyringAbsent(serr):
+			overriding, cred, err = cred.EnvVar, stored, serr
+		case !opts.Revoke:
+			return usageErrorf("zone %s: no credential is stored; the one in use comes from %s: unset the variable to stop using it", zone.Name, cred.EnvVar)
+		}
+	}
 	// Forgetting a credential whose zone moved sends it nowhere: allowed.
 	// Revoking it would send it to the new origin: refused.
 	if moved := (*credentials.OriginChangedError)(nil); errors.As(err, &moved) && !opts.Revoke {
@@ -144,8 +156,6 @@ func RunLogout(ctx context.Context, opts *LogoutOptions) error {
 			fmt.Fprintf(opts.IO.ErrOut, "The credential came from %s; unset it, it no longer works.\n", cred.EnvVar)
 			return nil
 		}
-	case cred.Source == credentials.SourceEnv:
-		return usageErrorf("zone %s: the credential comes from %s, not from storage; unset the variable instead", zone.Name, cred.EnvVar)
 	default:
 		if err := confirmLogout(ctx, opts.IO, zone.Name, cred, opts.Yes); err != nil {
 			return err
@@ -164,5 +174,16 @@ func RunLogout(ctx context.Context, opts *LogoutOptions) error {
 	if removed.Active != nil {
 		fmt.Fprintf(opts.IO.ErrOut, "%s is zone %s's active account now.\n", removed.Active.Who(), zone.Name)
 	}
+	if overriding != "" {
+		opts.IO.Note("%s is set: it stays the credential maketoken uses for zone %s", overriding, zone.Name)
+	}
 	return nil
+}
+
+// keyringAbsent reports whether err is an OS keyring that is not there
+// (a server, a CI runner), not one that failed to answer: nothing can be
+// stored in it.
+func keyringAbsent(err error) bool {
+	var ke *credentials.KeyringError
+	return errors.As(err, &ke) && !ke.IsTimeout()
 }

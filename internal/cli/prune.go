@@ -311,7 +311,7 @@ func planPrune(ctx context.Context, opts *PruneOptions, zc zoneCredential, maxAg
 	p.client = client
 	listed, err := client.ListTokens(ctx)
 	if err != nil {
-		p.err = apiError(zc.Zone.Name, err, "user:read")
+		p.err = apiError(zc.credential(), err, "user:read")
 		return p
 	}
 	if err := tokens.CheckSkew(zc.Zone.Name, client); err != nil && opts.Expired {
@@ -382,7 +382,7 @@ func runPrune(ctx context.Context, opts *PruneOptions, plans []*pruneZone, recor
 		rv := newRevoker(opts.IO, zone, p.client)
 		rv.Done = progress.Count
 		perZone[i] = revokeRecorded(ctx, opts.Redactor, rv, p.doomed, p.zc.Credential.Token, records[offsets[i]:], func(t makeapi.Token, err error) error {
-			return fmt.Errorf("%w; the token %s (created %s) was not revoked", apiError(zone, err, "user:write"), strconv.Quote(t.Label), t.Created)
+			return fmt.Errorf("%w; the token %s (created %s) was not revoked", apiError(p.zc.credential(), err, "user:write"), strconv.Quote(t.Label), t.Created)
 		})
 		return nil
 	})

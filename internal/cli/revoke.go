@@ -133,7 +133,7 @@ func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
 	}
 
 	errs := revokeRecorded(ctx, opts.Redactor, newRevoker(opts.IO, zone, client), matched, zc.Credential.Token, records, func(t makeapi.Token, err error) error {
-		return apiError(zone, fmt.Errorf("revoking the token %q (created %s): %w", t.Label, t.Created, err), "user:write")
+		return apiError(zc.credential(), fmt.Errorf("revoking the token %q (created %s): %w", t.Label, t.Created, err), "user:write")
 	})
 	return reportRevoked(ctx, opts, printer, zc, records, errs, current)
 }

@@ -306,11 +306,11 @@ func (r *rotation) plan(ctx context.Context, opts *RotateOptions) error {
 	}
 	listed, err := client.ListTokens(ctx)
 	if err != nil {
-		return apiError(zone, err, "user:read")
+		return apiError(zc.credential(), err, "user:read")
 	}
 	req := tokens.RotationRequest{Label: opts.Label, Self: opts.Self}
 	if len(opts.Scopes) > 0 {
-		if req.Scopes, err = expandScopes(ctx, opts.IO, opts.Cache, zc.Zone, client, opts.Scopes); err != nil {
+		if req.Scopes, err = expandScopes(ctx, opts.IO, opts.Cache, zc, client, opts.Scopes); err != nil {
 			return err
 		}
 	}
@@ -326,7 +326,7 @@ func (r *rotation) plan(ctx context.Context, opts *RotateOptions) error {
 	case errors.As(err, new(*tokens.Error)):
 		return err
 	case err != nil:
-		return apiError(zone, err, "")
+		return apiError(zc.credential(), err, "")
 	}
 	r.Revoker = newRevoker(opts.IO, zone, client)
 	r.store = r.ReplacesCurrent() && zc.Credential.Source != credentials.SourceEnv
@@ -407,7 +407,7 @@ func (r *rotation) run(ctx context.Context) error {
 	defer spinner.Stop()
 	tok, err := r.Create(ctx)
 	if err != nil {
-		err = apiError(zone, fmt.Errorf("creating the new token: %w", err), "user:write")
+		err = apiError(r.zc.credential(), fmt.Errorf("creating the new token: %w", err), "user:write")
 		if errors.As(err, new(*tokens.CreateError)) || errors.As(err, new(*tokens.Error)) {
 			return err
 		}
@@ -570,7 +570,7 @@ func (r *rotation) revokeOld(ctx context.Context) []error {
 	for i, err := range errs {
 		if err != nil {
 			t := r.Old[i]
-			failed = append(failed, fmt.Errorf("%w; the old token %s (created %s) was not revoked: revoke it with `maketoken revoke -z %s %s`", apiError(zone, err, "user:write"), strconv.Quote(t.Label), t.Created, zone, t.Created))
+			failed = append(failed, fmt.Errorf("%w; the old token %s (created %s) was not revoked: revoke it with `maketoken revoke -z %s %s`", apiError(r.zc.credential(), err, "user:write"), strconv.Quote(t.Label), t.Created, zone, t.Created))
 		}
 	}
 	r.opts.IO.Result(len(failed) == 0, "Revoked %d of %s in zone %s.", len(r.Old)-len(failed), countTokens(len(r.Old)), zone)

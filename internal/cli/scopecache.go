@@ -11,7 +11,6 @@ import (
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/scopecache"
 	"github.com/maketoken/maketoken/internal/scopes"
-	"github.com/maketoken/maketoken/internal/zones"
 )
 
 // A zone's scope list, from the cache or the zone (internal/scopecache),
@@ -22,11 +21,12 @@ func (f *Factory) ScopeCache() scopecache.Cache {
 	return scopecache.Cache{Dir: config.UserCacheDir(f.Getenv), Now: f.Now}
 }
 
-// scopesOf asks the zone for its scope list, its errors explained.
-func scopesOf(zone zones.Zone, client *makeapi.Client) scopecache.Fetch {
+// scopesOf asks the zone for its scope list with the zone's credential,
+// its errors explained.
+func scopesOf(zc zoneCredential, client *makeapi.Client) scopecache.Fetch {
 	return func(ctx context.Context) ([]string, error) {
 		list, err := client.Scopes(ctx)
-		return list, apiError(zone.Name, err, "")
+		return list, apiError(zc.credential(), err, "")
 	}
 }
 
@@ -34,10 +34,11 @@ func scopesOf(zone zones.Zone, client *makeapi.Client) scopecache.Fetch {
 // scopecache.Cache.Expand). Administration scopes that a glob left out
 // (see scopes.ExpandDetailed) are named on stderr, so that nobody wonders
 // where admin:read went.
-func expandScopes(ctx context.Context, ios *iostreams.IOStreams, cache scopecache.Cache, zone zones.Zone, client *makeapi.Client, patterns []string) ([]string, error) {
+func expandScopes(ctx context.Context, ios *iostreams.IOStreams, cache scopecache.Cache, zc zoneCredential, client *makeapi.Client, patterns []string) ([]string, error) {
+	zone := zc.Zone
 	// Expand's own errors are an *UnknownError or an *InvalidError (see
 	// scopes.ExpandDetailed); any other is the zone's, explained already.
-	got, leftOut, err := cache.Expand(ctx, zone.Name, zone.URL, scopesOf(zone, client), patterns)
+	got, leftOut, err := cache.Expand(ctx, zone.Name, zone.URL, scopesOf(zc, client), patterns)
 	switch {
 	case errors.As(err, new(*scopes.UnknownError)):
 		return nil, fmt.Errorf("zone %s: %w (nothing was created; `maketoken scopes -z %s` lists them all)", zone.Name, err, zone.Name)

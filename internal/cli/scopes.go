@@ -60,7 +60,7 @@ func RunScopes(ctx context.Context, opts *ScopesOptions) error {
 	if err != nil {
 		return err
 	}
-	names, err := opts.Cache.Fresh(ctx, t.Zone.Name, t.Zone.URL, scopesOf(t.Zone, client))
+	names, err := opts.Cache.Fresh(ctx, t.Zone.Name, t.Zone.URL, scopesOf(t, client))
 	if ierr := runctx.InterruptedErr(ctx, "nothing was printed"); ierr != nil {
 		return ierr
 	}

@@ -231,14 +231,14 @@ func checkStatus(ctx context.Context, opts *StatusOptions, t zoneCredential, rec
 	// none, so a 403 there says nothing about them.
 	switch {
 	case aerr != nil:
-		err = apiError(t.Zone.Name, aerr, "")
+		err = apiError(t.credential(), aerr, "")
 	case uerr != nil && makeapi.StatusCode(uerr) != 403:
-		err = apiError(t.Zone.Name, uerr, "")
+		err = apiError(t.credential(), uerr, "")
 	case lerr != nil && makeapi.StatusCode(lerr) != 403:
 		// The list is only for the count of expired tokens, but a
 		// zone that answers it from another origin, or not at all,
 		// is not "ok" either.
-		err = apiError(t.Zone.Name, lerr, "user:read")
+		err = apiError(t.credential(), lerr, "user:read")
 	}
 	if err != nil {
 		rec.Error = opts.Redactor.String(err.Error())

@@ -108,6 +108,14 @@ func (s *Store) LookupUser(ctx context.Context, zone zones.Zone, who string) (Cr
 		}
 		return c, c.check()
 	}
+	return s.LookupStored(ctx, zone, who)
+}
+
+// LookupStored is LookupUser without the environment: the stored
+// credential of the account who names (the active one for ""), even while
+// a variable overrides it. logout forgets it so.
+func (s *Store) LookupStored(ctx context.Context, zone zones.Zone, who string) (Credential, error) {
+	who = strings.TrimSpace(who)
 	if s.accounts == nil {
 		c, err := s.legacyLookup(ctx, zone)
 		if err == nil {

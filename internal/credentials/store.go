@@ -60,6 +60,22 @@ func (c Credential) Where() string {
 // not from the environment.
 func (c Credential) Stored() bool { return c.Source == SourceKeyring || c.Source == SourceFile }
 
+// Rejected says that Make rejected the credential (a 401) and what to do
+// about it, which depends on where it came from: a variable's value is
+// replaced (logging in would not help: the variable wins over a stored
+// credential); a stored one is replaced by logging in again. A credential
+// of unknown origin (Source "") gets the login.
+func (c Credential) Rejected() string {
+	const why = "was rejected (it may be revoked or expired)"
+	switch {
+	case c.Source == SourceEnv && c.EnvVar != "":
+		return fmt.Sprintf("the credential in %s %s; replace the value of %s (it is used instead of any stored credential)", c.EnvVar, why, c.EnvVar)
+	case c.Stored() && c.Store != "":
+		return fmt.Sprintf("the credential stored in %s %s; run `maketoken login -z %s`", c.Store.Name(), why, c.Zone)
+	}
+	return fmt.Sprintf("the credential %s; run `maketoken login -z %s`", why, c.Zone)
+}
+
 // NotFoundError is a zone without any credential, or an account whose
 // credential is no longer where it was stored.
 type NotFoundError struct {
@@ -215,10 +231,16 @@ func EnvVar(zone string) string { return "MAKETOKEN_TOKEN_" + zones.EnvName(zone
 type InvalidError struct {
 	Zone  string
 	Where string // e.g. "env (MAKETOKEN_TOKEN_EU1)", "keyring"
+	// EnvVar is the variable it came from; "" for a stored one.
+	EnvVar string
 }
 
 func (e *InvalidError) Error() string {
-	return fmt.Sprintf("zone %s: the credential from %s contains a control character or a space (a stray newline or escape from copying it?), so it cannot be a token; set it to the token alone, or log in again", e.Zone, e.Where)
+	fix := fmt.Sprintf("log in again (`maketoken login -z %s`)", e.Zone)
+	if e.EnvVar != "" {
+		fix = fmt.Sprintf("set %s to the token alone", e.EnvVar)
+	}
+	return fmt.Sprintf("zone %s: the credential from %s contains a control character or a space (a stray newline or escape from copying it?), so it cannot be a token; %s", e.Zone, e.Where, fix)
 }
 
 // MustNotSend reports whether a lookup found a credential that must not be
@@ -243,7 +265,7 @@ func IsNotFound(err error) bool {
 func (c Credential) check() error {
 	for _, r := range c.Token {
 		if unicode.IsControl(r) || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) {
-			return &InvalidError{Zone: c.Zone, Where: c.Where()}
+			return &InvalidError{Zone: c.Zone, Where: c.Where(), EnvVar: c.EnvVar}
 		}
 	}
 	return nil

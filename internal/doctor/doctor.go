@@ -99,8 +99,9 @@ type Checks struct {
 	// Clean makes a message safe to show and to paste: no secret, no
 	// control character.
 	Clean func(string) string
-	// Explain says what a failed call means and what to do next.
-	Explain func(zone string, err error) error
+	// Explain says what a failed call made with the credential means and
+	// what to do next (which depends on where the credential came from).
+	Explain func(cred credentials.Credential, err error) error
 }
 
 // Run checks every zone of list at once and makes the report.
@@ -199,7 +200,7 @@ func (c Checks) Zone(ctx context.Context, z zones.Zone) (Zone, []string) {
 		}
 	}
 	if err != nil {
-		d.Call = c.Clean(c.Explain(z.Name, err).Error())
+		d.Call = c.Clean(c.Explain(cred, err).Error())
 		problem("%s", strings.TrimPrefix(d.Call, "zone "+z.Name+": "))
 		return d, problems
 	}
