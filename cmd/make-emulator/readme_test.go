@@ -216,6 +216,14 @@ func (u *newUser) onTerminal(t *testing.T, script string, cols int, timeout time
 // past timeout it kills cmd and fails the test.
 func runOnTerminal(t *testing.T, cmd *exec.Cmd, cols int, timeout time.Duration, interact func(*terminal)) (string, int) {
 	t.Helper()
+	term, code := runOnTerminalBytes(t, cmd, cols, timeout, interact)
+	return term.text(), code
+}
+
+// runOnTerminalBytes is runOnTerminal returning the terminal, whose raw
+// bytes a test may play on a screen of its own (see internal/vtscreen).
+func runOnTerminalBytes(t *testing.T, cmd *exec.Cmd, cols int, timeout time.Duration, interact func(*terminal)) (*terminal, int) {
+	t.Helper()
 	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 50, Cols: uint16(cols)})
 	if err != nil {
 		t.Fatal(err)
@@ -242,7 +250,7 @@ func runOnTerminal(t *testing.T, cmd *exec.Cmd, cols int, timeout time.Duration,
 		t.Fatal(err)
 	}
 	term.wait(t, func(string) bool { return term.eof() }, 10*time.Second)
-	return term.text(), code
+	return term, code
 }
 
 // terminal is the reading side of a pseudo-terminal.
@@ -291,6 +299,13 @@ func (tm *terminal) text() string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// raw is every byte the terminal was sent.
+func (tm *terminal) raw() []byte {
+	tm.mu.Lock()
+	defer tm.mu.Unlock()
+	return bytes.Clone(tm.buf.Bytes())
 }
 
 func (tm *terminal) eof() bool {

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/maketoken/maketoken/internal/vtscreen"
 )
 
 var update = flag.Bool("update", false, "rewrite the outputs shown in docs/tour.md from a fresh run")
@@ -165,5 +167,47 @@ func TestTour(t *testing.T) {
 			t.Errorf("docs/tour.md is stale at `%s`:\n--- the tour shows:\n%s\n--- a run shows:\n%s\n"+
 				"(if the change is intended: go test ./cmd/make-emulator -run TestTour -args -update)", s.command, want, have)
 		}
+	}
+}
+
+// TestTourFitsTheTerminal runs the commands of docs/tour.md at 60, 79,
+// 80 and 200 columns and looks at the screen as a person sees it (issue
+// 20): no line wider than the terminal (it would wrap), whatever the
+// command prints, and no spinner left behind.
+func TestTourFitsTheTerminal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binaries")
+	}
+	data, err := os.ReadFile(filepath.Join(repoRoot(t), "docs", "tour.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := parseTour(string(data))
+	bin := buildBinaries(t)
+	var script strings.Builder
+	for _, s := range steps {
+		fmt.Fprintf(&script, "%s\n", s.command)
+	}
+	for _, cols := range []int{60, 79, 80, 200} {
+		t.Run(fmt.Sprint(cols), func(t *testing.T) {
+			home := t.TempDir()
+			cmd := exec.Command(filepath.Join(bin, "make-emulator"), "run", "--", "sh", "-c", script.String())
+			cmd.Dir = home
+			cmd.Env = []string{"HOME=" + home, "PATH=/usr/bin:/bin", "TERM=xterm-256color", "LANG=C.UTF-8", "TZ=UTC", "TMPDIR=" + home}
+			term, code := runOnTerminalBytes(t, cmd, cols, 3*time.Minute, nil)
+			if code != 0 {
+				t.Fatalf("make-emulator run: exit %d; the terminal showed:\n%s", code, term.text())
+			}
+			screen := vtscreen.Render(term.raw(), cols)
+			for _, row := range screen.WrappedRows {
+				t.Errorf("at %d columns a line is wider than the terminal; it wraps after %q", cols, row)
+			}
+			if strings.ContainsAny(screen.Text(), "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏") {
+				t.Errorf("a spinner is left on the screen")
+			}
+			if t.Failed() {
+				t.Logf("the screen:\n%s", screen.Text())
+			}
+		})
 	}
 }

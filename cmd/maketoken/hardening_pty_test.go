@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/maketoken/maketoken/internal/emulator"
+	"github.com/maketoken/maketoken/internal/vtscreen"
 )
 
 // TestTerminalHardening runs maketoken on a pseudo-terminal: a retry shows
@@ -19,7 +20,10 @@ func TestTerminalHardening(t *testing.T) {
 	}
 	bin := buildMaketoken(t)
 
-	t.Run("a retry is noted", func(t *testing.T) {
+	// At a terminal a retry is told on the spinner, which counts the
+	// pause down, and leaves no line behind (issue 20: retry notices
+	// update the spinner instead of adding lines).
+	t.Run("a retry shows on the spinner", func(t *testing.T) {
 		e := newPtyEnv(t, bin)
 		e.zone.AddFault(emulator.Fault{Method: "GET", Path: "/users/me/api-tokens", Status: 503, Times: 1})
 		s := e.start(t, "list")
@@ -27,8 +31,11 @@ func TestTerminalHardening(t *testing.T) {
 			t.Fatalf("exit %d:\n%s", code, s.output())
 		}
 		out := s.output()
-		if !strings.Contains(out, "maketoken: zone eu1: GET /users/me/api-tokens: 503 Service Unavailable; retry 1 in ") {
-			t.Errorf("no retry note on the terminal:\n%s", out)
+		if !strings.Contains(out, "listing the tokens of zone eu1 (Make answered 503: going on in ") {
+			t.Errorf("the spinner does not say why it waits:\n%q", out)
+		}
+		if screen := vtscreen.Render([]byte(out), 200).Text(); strings.Contains(screen, "503") || strings.Contains(screen, "retry") {
+			t.Errorf("the retry left a line on the screen:\n%s", screen)
 		}
 		if strings.Contains(out, "> GET") {
 			t.Errorf("a trace without --debug:\n%s", out)
@@ -60,7 +67,9 @@ func TestTerminalHardening(t *testing.T) {
 				t.Errorf("a control character reached the terminal:\n%q", out)
 			}
 		}
-		if !strings.Contains(s.output(), `400 Bad Request: no \x1b[31mred\x1b[0m \u009b2J here`) {
+		// A message wider than the terminal is wrapped, its rows after
+		// the first indented.
+		if !strings.Contains(strings.ReplaceAll(s.output(), "\r\n  ", " "), `400 Bad Request: no \x1b[31mred\x1b[0m \u009b2J here`) {
 			t.Errorf("the server's message is not shown:\n%q", s.output())
 		}
 	})

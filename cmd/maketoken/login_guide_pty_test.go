@@ -77,7 +77,7 @@ func TestLoginGuide(t *testing.T) {
 		next := e.zone.AddToken("laptop", emulator.DefaultScopes(), time.Time{})
 		s := e.start(t, "login", "-z", "eu1", "--insecure-storage")
 		old := makeapi.Prefix(e.zone.AdminToken())
-		s.expect("Zone eu1 already has a credential of user@eu1.emulator.example in the credentials file (" + old + "…): a token of that user replaces it; another user's is added beside it.")
+		s.expect("maketoken: warning: zone eu1 already has a credential of user@eu1.emulator.example in the credentials file (" + old + "…): a token of that user replaces it; another user's is added beside it")
 		s.expect("it will not be shown: ")
 		s.send(next.Token + "\r")
 		if code := s.wait(); code != 0 {
@@ -91,7 +91,8 @@ func TestLoginGuide(t *testing.T) {
 
 	t.Run("logout at a terminal asks, and says the token stays valid", func(t *testing.T) {
 		s := e.start(t, "logout", "-z", "eu1")
-		s.expect("stays valid at Make; to revoke it too, add --revoke.")
+		s.expect("maketoken: note: the token (")
+		s.expect("…) stays valid at Make; to revoke it too, add --revoke")
 		s.expect("Log out of zone eu1 (forget its credential in the credentials file)? [y/N] ")
 		s.send("n\r")
 		if code := s.wait(); code != 3 {

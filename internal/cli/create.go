@@ -320,7 +320,7 @@ func (c *createdToken) deliver(ctx context.Context, rv tokens.Revoker) error {
 	}
 	c.opts.warnDelivered(d)
 	if c.handoff != nil {
-		fmt.Fprintf(ios.ErrOut, "Created %s and gave it to %s.\n", output.Sanitize(what), output.Sanitize(c.handoff.Name()))
+		ios.Say("Created %s and gave it to %s.", what, c.handoff.Name())
 		if c.printer.Format != output.JSON {
 			return nil
 		}
@@ -342,7 +342,7 @@ func (c *createdToken) deliver(ctx context.Context, rv tokens.Revoker) error {
 		}
 	}
 	if c.opts.Save {
-		fmt.Fprintf(ios.ErrOut, "Stored it as the credential for zone %s (%s). The previous credential still works; revoke it with `maketoken revoke -z %s --prefix %s` if it is no longer needed.\n",
+		ios.Say("Stored it as the credential for zone %s (%s). The previous credential still works; revoke it with `maketoken revoke -z %s --prefix %s` if it is no longer needed.",
 			zone, c.zc.Credential.Where(), zone, makeapi.Prefix(c.zc.Credential.Token))
 	}
 	return nil
@@ -351,15 +351,15 @@ func (c *createdToken) deliver(ctx context.Context, rv tokens.Revoker) error {
 // reportCreated says on stderr what was created and where it went.
 func (c *createdToken) reportCreated(what string) {
 	ios := c.opts.IO
-	ios.Result(true, "Created %s.", output.Sanitize(what))
+	ios.Result(true, "Created %s.", what)
 	switch {
 	case c.out != nil:
-		fmt.Fprintf(ios.ErrOut, "Wrote it to %s (mode 0600).\n", output.Sanitize(c.opts.OutFile))
+		ios.Say("Wrote it to %s (mode 0600).", c.opts.OutFile)
 	case ios.OutTTY:
-		fmt.Fprintln(ios.ErrOut, "Copy it now: it will not be shown again.")
+		ios.Say("Copy it now: it will not be shown again.")
 	}
 	if _, at, ok := expiry.Parse(c.rec.Label); ok && c.opts.TTL != "" {
-		fmt.Fprintf(ios.ErrOut, "It expires at %s: `maketoken prune --expired` revokes it after that.\n", at.Format(time.RFC3339))
+		ios.Say("It expires at %s: `maketoken prune --expired` revokes it after that.", at.Format(time.RFC3339))
 	}
 }
 

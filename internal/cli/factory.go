@@ -206,16 +206,30 @@ func (f *Factory) newClient(zone zones.Zone, token string, opts makeapi.Options)
 	opts.OnRetry = func(ev makeapi.RetryEvent) {
 		cfg, _ := f.Config()
 		debug := cfg != nil && cfg.Debug
-		// At a terminal, a progress line counts the pause down, below
-		// the note.
+		// At a terminal the progress line counts the pause down: a
+		// retry adds no line (--debug, which traces every call, does).
 		if p := f.IO.ActiveProgress(); p != nil {
-			p.Wait(ev.Wait)
+			p.Wait(ev.Wait, retryWhy(zone.Name, ev))
+			if !debug {
+				return
+			}
 		}
 		if debug || f.IO.ErrTTY {
-			fmt.Fprintf(f.IO.ErrOut, "maketoken: zone %s: %s\n", zone.Name, f.Redactor.String(ev.String()))
+			f.IO.Note("zone %s: %s", zone.Name, ev.String())
 		}
 	}
 	return makeapi.New(zone.URL, token, opts)
+}
+
+// retryWhy says, for a progress line, why a call waits to be tried again.
+func retryWhy(zone string, ev makeapi.RetryEvent) string {
+	switch {
+	case ev.Status == http.StatusTooManyRequests:
+		return "Make's rate limit"
+	case ev.Status != 0:
+		return fmt.Sprintf("Make answered %d", ev.Status)
+	}
+	return "no answer from zone " + zone
 }
 
 // Printer returns the printer for --output/--jq.

@@ -148,17 +148,17 @@ func RunLogin(ctx context.Context, opts *LoginOptions) error {
 		if auto {
 			why = "No Secret Service could be reached, so it went to the kernel keyring (kernel memory, never disk, for your user only)"
 		}
-		fmt.Fprintf(opts.IO.ErrOut, "%s: %s.\n", why, credentials.KernelEnds())
+		opts.IO.Say("%s: %s.", why, credentials.KernelEnds())
 	}
 	if saved.Previous != nil {
-		fmt.Fprintf(opts.IO.ErrOut, "Added %s to zone %s's accounts; it is the active one now (was %s).\n", saved.Account.Who(), zone.Name, saved.Previous.Who())
+		opts.IO.Say("Added %s to zone %s's accounts; it is the active one now (was %s).", saved.Account.Who(), zone.Name, saved.Previous.Who())
 	}
 	if old := saved.Old; saved.Replaced && old != "" && old != token {
 		p := makeapi.Prefix(old)
-		fmt.Fprintf(opts.IO.ErrOut, "It replaced the credential stored before (%s…), which still works at Make; revoke it with `maketoken revoke -z %s --prefix %s` if nobody needs it.\n", p, zone.Name, p)
+		opts.IO.Say("It replaced the credential stored before (%s…), which still works at Make; revoke it with `maketoken revoke -z %s --prefix %s` if nobody needs it.", p, zone.Name, p)
 	}
 	if v := opts.Getenv(credentials.EnvVar(zone.Name)); v != "" {
-		opts.IO.Warn(fmt.Sprintf("%s is set and takes precedence over the stored credential for zone %s", credentials.EnvVar(zone.Name), zone.Name))
+		opts.IO.Warnf("%s is set and takes precedence over the stored credential for zone %s", credentials.EnvVar(zone.Name), zone.Name)
 	}
 	return nil
 }
@@ -190,10 +190,8 @@ func loginChoice(opts *LoginOptions) (credentials.Choice, error) {
 // a token of one of their users replaces its credential, another user's
 // is added.
 func loginGuide(ctx context.Context, ios *iostreams.IOStreams, store *credentials.Store, zone zones.Zone) {
-	w := ios.ErrOut
-	fmt.Fprintf(w, "Create an API token for zone %s at %s/user/api\n", zone.Name, output.Sanitize(zone.WebOrigin()))
-	fmt.Fprintln(w, "(your profile, API access). maketoken needs its scopes user:read (list")
-	fmt.Fprintln(w, "tokens, check the credential) and user:write (create, revoke, rotate).")
+	ios.Say("Create an API token for zone %s at %s (your profile, API access). maketoken needs its scopes user:read (list tokens, check the credential) and user:write (create, revoke, rotate).",
+		zone.Name, zone.WebOrigin()+"/user/api")
 	accts, err := store.Accounts(ctx, zone)
 	switch {
 	case err != nil || len(accts) == 0:
@@ -203,7 +201,7 @@ func loginGuide(ctx context.Context, ios *iostreams.IOStreams, store *credential
 		if c, err := store.LookupUser(ctx, zone, strconv.FormatInt(a.ID, 10)); err == nil {
 			prefix = " (" + makeapi.Prefix(c.Token) + "…)"
 		}
-		ios.Warning("Zone %s already has a credential of %s in %s%s: a token of that user replaces it; another user's is added beside it.", zone.Name, output.Printable(a.Who()), a.Store.Name(), prefix)
+		ios.Warnf("zone %s already has a credential of %s in %s%s: a token of that user replaces it; another user's is added beside it", zone.Name, output.Printable(a.Who()), a.Store.Name(), prefix)
 	default:
 		names := make([]string, len(accts))
 		for i, a := range accts {
@@ -212,7 +210,7 @@ func loginGuide(ctx context.Context, ios *iostreams.IOStreams, store *credential
 				names[i] += " (active)"
 			}
 		}
-		ios.Warning("Zone %s has %d accounts: %s. A token of one of them replaces its credential; another user's is added.", zone.Name, len(accts), strings.Join(names, ", "))
+		ios.Warnf("zone %s has %d accounts: %s; a token of one of them replaces its credential, another user's is added", zone.Name, len(accts), strings.Join(names, ", "))
 	}
 }
 

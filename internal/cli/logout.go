@@ -73,7 +73,7 @@ func confirmLogout(ctx context.Context, ios *iostreams.IOStreams, zone string, c
 		return nil
 	}
 	p := makeapi.Prefix(cred.Token)
-	ios.Warning("The token (%s…) stays valid at Make; to revoke it too, add --revoke.", p)
+	ios.Note("the token (%s…) stays valid at Make; to revoke it too, add --revoke", p)
 	return ios.Confirm(ctx, fmt.Sprintf("Log out of zone %s (forget its credential in %s)?", zone, cred.Store.Name()), false)
 }
 
@@ -104,7 +104,7 @@ func revokeCredential(ctx context.Context, opts *LogoutOptions, zone zones.Zone,
 	if err := newRevoker(opts.IO, zone.Name, client).RevokeOne(ctx, *mine); err != nil {
 		return apiError(cred, err, "user:write")
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "Revoked the token %s (created %s) in zone %s.\n", output.Printable(strconv.Quote(mine.Label)), output.Sanitize(mine.Created), zone.Name)
+	opts.IO.Say("Revoked the token %s (created %s) in zone %s.", output.Printable(strconv.Quote(mine.Label)), mine.Created, zone.Name)
 	return nil
 }
 
@@ -144,7 +144,7 @@ func RunLogout(ctx context.Context, opts *LogoutOptions) error {
 		return err
 	}
 	if credentials.IsNotFound(err) {
-		fmt.Fprintf(opts.IO.ErrOut, "No credential is stored for zone %s; nothing to do.\n", zone.Name)
+		opts.IO.Say("No credential is stored for zone %s; nothing to do.", zone.Name)
 		return nil
 	}
 	switch {
@@ -153,7 +153,7 @@ func RunLogout(ctx context.Context, opts *LogoutOptions) error {
 			return err
 		}
 		if cred.Source == credentials.SourceEnv {
-			fmt.Fprintf(opts.IO.ErrOut, "The credential came from %s; unset it, it no longer works.\n", cred.EnvVar)
+			opts.IO.Say("The credential came from %s; unset it, it no longer works.", cred.EnvVar)
 			return nil
 		}
 	default:
@@ -172,7 +172,7 @@ func RunLogout(ctx context.Context, opts *LogoutOptions) error {
 	}
 	opts.IO.Result(true, "Logged out of zone %s; removed the credential from: %s.", zone.Name, strings.Join(names, ", "))
 	if removed.Active != nil {
-		fmt.Fprintf(opts.IO.ErrOut, "%s is zone %s's active account now.\n", removed.Active.Who(), zone.Name)
+		opts.IO.Say("%s is zone %s's active account now.", removed.Active.Who(), zone.Name)
 	}
 	if overriding != "" {
 		opts.IO.Note("%s is set: it stays the credential maketoken uses for zone %s", overriding, zone.Name)

@@ -36,7 +36,7 @@ func writeTokenLines(ios *iostreams.IOStreams, list []makeapi.Token, cred creden
 				mark = "  (maketoken uses it)"
 			}
 		}
-		fmt.Fprintf(ios.ErrOut, "  %s  %s  %s%s\n", t.Created, output.Printable(strconv.Quote(t.Label)), token, mark)
+		ios.Say("  %s  %s  %s%s", t.Created, output.Printable(strconv.Quote(t.Label)), token, mark)
 	}
 }
 

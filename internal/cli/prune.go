@@ -199,9 +199,9 @@ func (o *PruneOptions) revokeNothing(printer *output.Printer, p prunePlan) error
 	case p.matched == 0 && (o.Label != "" || o.LabelPrefix != "") && len(p.listErrs) == 0:
 		return &ExitError{Code: ExitNoMatch, Err: fmt.Errorf("%s: no token has %s; nothing was revoked (see `maketoken list`)", zonesText(p.listed), o.filterText())}
 	case o.Expired:
-		fmt.Fprintf(o.IO.ErrOut, "Nothing to prune: no %s has expired.\n", o.tokensText())
+		o.IO.Say("Nothing to prune: no %s has expired.", o.tokensText())
 	default:
-		fmt.Fprintf(o.IO.ErrOut, "Nothing to prune: no %s is older than %s.\n", o.tokensText(), o.OlderThan)
+		o.IO.Say("Nothing to prune: no %s is older than %s.", o.tokensText(), o.OlderThan)
 	}
 	// At a terminal the plan above says it all: no table repeats it.
 	if !printer.TableUnasked() {
@@ -210,7 +210,7 @@ func (o *PruneOptions) revokeNothing(printer *output.Printer, p prunePlan) error
 		}
 	}
 	if len(p.records) > 0 {
-		fmt.Fprintln(o.IO.ErrOut, "Dry run: nothing was revoked.")
+		o.IO.Say("Dry run: nothing was revoked.")
 	}
 	return pruneExit(p.listErrs, nil, 0)
 }
@@ -342,13 +342,13 @@ func showPrunePlan(opts *PruneOptions, plans []*pruneZone) {
 		}
 		zone := p.zc.Zone.Name
 		if p.spared != nil {
-			fmt.Fprintf(opts.IO.ErrOut, "Not pruning the credential maketoken uses for zone %s (%s, created %s): prune never revokes it; use `maketoken revoke -z %s %s` if you mean to.\n",
+			opts.IO.Say("Not pruning the credential maketoken uses for zone %s (%s, created %s): prune never revokes it; use `maketoken revoke -z %s %s` if you mean to.",
 				zone, output.Printable(strconv.Quote(p.spared.Label)), p.spared.Created, zone, p.spared.Created)
 		}
 		if len(p.doomed) == 0 {
 			continue
 		}
-		fmt.Fprintf(opts.IO.ErrOut, "%s %s %s in zone %s:\n", verb, countTokens(len(p.doomed)), opts.whichText(), zone)
+		opts.IO.Say("%s %s %s in zone %s:", verb, countTokens(len(p.doomed)), opts.whichText(), zone)
 		writeTokenLines(opts.IO, p.doomed, credentials.Credential{})
 	}
 }

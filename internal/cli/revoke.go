@@ -107,7 +107,7 @@ func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
 	if opts.DryRun {
 		verb = "Would revoke"
 	}
-	fmt.Fprintf(opts.IO.ErrOut, "%s %s in zone %s:\n", verb, countTokens(len(matched)), zone)
+	opts.IO.Say("%s %s in zone %s:", verb, countTokens(len(matched)), zone)
 	writeTokenLines(opts.IO, matched, zc.Credential)
 	if current {
 		opts.IO.Warn(fmt.Sprintf("this includes the credential maketoken uses for zone %s; %s", zone, afterCurrentRevoked(zc)))
@@ -121,7 +121,7 @@ func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
 		if err := printer.Print(records, revokeRows(opts.Now(), records, printer.Format, true)); err != nil {
 			return err
 		}
-		fmt.Fprintln(opts.IO.ErrOut, "Dry run: nothing was revoked.")
+		opts.IO.Say("Dry run: nothing was revoked.")
 		return nil
 	}
 	question := fmt.Sprintf("Revoke %s in zone %s?", countTokens(len(matched)), zone)
@@ -198,7 +198,7 @@ func checkMatches(opts *RevokeOptions, zone string, sel tokens.Selector, picked 
 	case len(picked.Missing) > 0:
 		return &ExitError{Code: ExitNoMatch, Err: fmt.Errorf("zone %s: no token was created at %s (timestamps must match exactly, as listed); nothing was revoked", zone, strings.Join(picked.Missing, ", "))}
 	case n > 1 && len(sel.Created) == 0 && !opts.All:
-		fmt.Fprintf(opts.IO.ErrOut, "maketoken: zone %s: %s matches %s:\n", zone, describeSelector(sel), countTokens(n))
+		opts.IO.Say("maketoken: zone %s: %s matches %s:", zone, describeSelector(sel), countTokens(n))
 		writeTokenLines(opts.IO, picked.Tokens, credentials.Credential{})
 		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("zone %s: pass --all to revoke all %d, or name one by its created timestamp; nothing was revoked", zone, n)}
 	}

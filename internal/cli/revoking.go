@@ -41,7 +41,7 @@ func afterCurrentRevoked(zc zoneCredential) string {
 func forgetRevoked(ctx context.Context, ios *iostreams.IOStreams, store func() (*credentials.Store, error), zc zoneCredential) error {
 	zone := zc.Zone.Name
 	if zc.Credential.Source == credentials.SourceEnv {
-		fmt.Fprintf(ios.ErrOut, "The credential for zone %s came from %s: unset it, it no longer works.\n", zone, zc.Credential.EnvVar)
+		ios.Say("The credential for zone %s came from %s: unset it, it no longer works.", zone, zc.Credential.EnvVar)
 		return nil
 	}
 	st, err := store()
@@ -61,7 +61,7 @@ func forgetRevoked(ctx context.Context, ios *iostreams.IOStreams, store func() (
 	if len(names) == 0 {
 		names = []string{"nowhere (it was already gone)"}
 	}
-	fmt.Fprintf(ios.ErrOut, "Removed the revoked credential of zone %s from: %s. Run `maketoken login -z %s` to log in again.\n", zone, strings.Join(names, ", "), zone)
+	ios.Say("Removed the revoked credential of zone %s from: %s. Run `maketoken login -z %s` to log in again.", zone, strings.Join(names, ", "), zone)
 	return nil
 }
 
@@ -85,7 +85,7 @@ func revokeRows(now time.Time, records []revokeRecord, format string, dryRun boo
 // token was already gone.
 func newRevoker(ios *iostreams.IOStreams, zone string, client *makeapi.Client) tokens.Revoker {
 	return tokens.Revoker{Client: client, Zone: zone, Gone: func(t makeapi.Token) {
-		fmt.Fprintf(ios.ErrOut, "maketoken: zone %s: the token %s (created %s) was already revoked: Make answered 404 and no longer lists it, so it counts as revoked.\n",
+		ios.Note("zone %s: the token %s (created %s) was already revoked: Make answered 404 and no longer lists it, so it counts as revoked.",
 			zone, output.Printable(strconv.Quote(t.Label)), t.Created)
 	}}
 }

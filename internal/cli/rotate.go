@@ -230,7 +230,7 @@ func RunRotate(ctx context.Context, opts *RotateOptions) error {
 	}
 	r.showPlan(opts.DryRun)
 	if opts.DryRun {
-		fmt.Fprintln(opts.IO.ErrOut, "Dry run: nothing was changed.")
+		opts.IO.Say("Dry run: nothing was changed.")
 		return nil
 	}
 	if !opts.KeepOld {
@@ -277,14 +277,14 @@ func lockZone(ctx context.Context, ios *iostreams.IOStreams, dir string, zone zo
 		if pid > 0 {
 			who = fmt.Sprintf(" (pid %d)", pid)
 		}
-		fmt.Fprintf(ios.ErrOut, "maketoken: another maketoken rotation of zone %s is running%s; waiting%s...\n", zone.Name, who, waitFor)
+		ios.Note("another maketoken rotation of zone %s is running%s; waiting%s...", zone.Name, who, waitFor)
 	})
 	var held *zonelock.HeldError
 	switch {
 	case errors.As(err, &held):
 		return nil, fmt.Errorf("%w; nothing was changed: try again when it has finished", err)
 	case err != nil:
-		ios.Warn(fmt.Sprintf("%v; rotating without the lock that keeps two rotations of the zone apart", err))
+		ios.Warnf("%v; rotating without the lock that keeps two rotations of the zone apart", err)
 		return nil, nil
 	}
 	return lock, nil
@@ -318,9 +318,9 @@ func (r *rotation) plan(ctx context.Context, opts *RotateOptions) error {
 	var differ *tokens.ScopesDifferError
 	switch {
 	case errors.As(err, &differ):
-		fmt.Fprintf(opts.IO.ErrOut, "maketoken: zone %s: the tokens labelled %s have different scopes:\n", zone, output.Printable(strconv.Quote(differ.Label)))
+		opts.IO.Say("maketoken: zone %s: the tokens labelled %s have different scopes:", zone, output.Printable(strconv.Quote(differ.Label)))
 		for _, t := range differ.Tokens {
-			fmt.Fprintf(opts.IO.ErrOut, "  %s  %s\n", output.Sanitize(t.Created), output.Sanitize(strings.Join(tokens.SortedScopes(t.Scopes), ",")))
+			opts.IO.Say("  %s  %s", t.Created, strings.Join(tokens.SortedScopes(t.Scopes), ","))
 		}
 		return err
 	case errors.As(err, new(*tokens.Error)):
@@ -376,25 +376,25 @@ func scopesText(scopes []string) string {
 
 // showPlan tells on stderr what the rotation does (or would do).
 func (r *rotation) showPlan(dryRun bool) {
-	w := r.opts.IO.ErrOut
+	ios := r.opts.IO
 	verb := "Rotating"
 	if dryRun {
 		verb = "Would rotate"
 	}
-	fmt.Fprintf(w, "%s %s labelled %s in zone %s:\n", verb, countTokens(len(r.Old)), output.Printable(strconv.Quote(r.Label)), r.Zone)
-	writeTokenLines(r.opts.IO, r.Old, r.zc.Credential)
-	fmt.Fprintf(w, "The new token gets %s and goes to %s.\n", scopesText(r.Scopes), output.Sanitize(r.destination()))
+	ios.Say("%s %s labelled %s in zone %s:", verb, countTokens(len(r.Old)), output.Printable(strconv.Quote(r.Label)), r.Zone)
+	writeTokenLines(ios, r.Old, r.zc.Credential)
+	ios.Say("The new token gets %s and goes to %s.", scopesText(r.Scopes), r.destination())
 	if r.ReplacesCurrent() && r.zc.Credential.Source == credentials.SourceEnv && r.handoff == nil {
-		fmt.Fprintf(w, "The credential comes from %s, so maketoken cannot store the new token: put it where %s is set.\n", r.zc.Credential.EnvVar, r.zc.Credential.EnvVar)
+		ios.Say("The credential comes from %s, so maketoken cannot store the new token: put it where %s is set.", r.zc.Credential.EnvVar, r.zc.Credential.EnvVar)
 	}
 	old := "The old tokens are"
 	if len(r.Old) == 1 {
 		old = "The old token is"
 	}
 	if r.keepOld {
-		fmt.Fprintf(w, "%s kept (--keep-old).\n", old)
+		ios.Say("%s kept (--keep-old).", old)
 	} else {
-		fmt.Fprintf(w, "%s revoked once the new one is delivered%s.\n", old, map[bool]string{true: " (the command exited 0)"}[r.handoff != nil])
+		ios.Say("%s revoked once the new one is delivered%s.", old, map[bool]string{true: " (the command exited 0)"}[r.handoff != nil])
 	}
 }
 
@@ -487,12 +487,12 @@ func (r *rotation) onStdout() bool { return !r.store && r.out == nil && r.handof
 // revokes the old tokens unless they must stay, and prints the record.
 func (r *rotation) finish(ctx context.Context, d tokens.Delivery) error {
 	ios := r.opts.IO
-	ios.Result(true, "Created the new token (created %s), checked that it works,\n  and delivered it to %s.", r.rec.Created, output.Sanitize(r.destination()))
+	ios.Result(true, "Created the new token (created %s), checked that it works, and delivered it to %s.", r.rec.Created, r.destination())
 	if r.onStdout() && ios.OutTTY {
-		fmt.Fprintln(ios.ErrOut, "Copy it now: it will not be shown again.")
+		ios.Say("Copy it now: it will not be shown again.")
 	}
 	if r.ReplacesCurrent() && r.zc.Credential.Source == credentials.SourceEnv && r.handoff == nil {
-		fmt.Fprintf(ios.ErrOut, "The credential came from %s: replace its value with the new token wherever it is set (e.g. your CI's secret store).\n", r.zc.Credential.EnvVar)
+		ios.Say("The credential came from %s: replace its value with the new token wherever it is set (e.g. your CI's secret store).", r.zc.Credential.EnvVar)
 	}
 	failed := d.Failures()
 	if r.handoff != nil && len(failed) > 0 {
@@ -502,7 +502,7 @@ func (r *rotation) finish(ctx context.Context, d tokens.Delivery) error {
 	switch {
 	case r.keepOld:
 	case !d.RevokeOld():
-		fmt.Fprintf(ios.ErrOut, "The old %s not revoked: storage still holds the old credential.\n", map[bool]string{true: "token was", false: "tokens were"}[len(r.Old) == 1])
+		ios.Say("The old %s not revoked: storage still holds the old credential.", map[bool]string{true: "token was", false: "tokens were"}[len(r.Old) == 1])
 	default:
 		failed = append(failed, r.revokeOld(ctx)...)
 	}
@@ -537,21 +537,20 @@ func (r *rotation) finish(ctx context.Context, d tokens.Delivery) error {
 // user is told both tokens and how to find out which one is stored.
 func (r *rotation) storageUnknown(tok makeapi.Token, cause error, d tokens.Delivery) error {
 	ios, zone := r.opts.IO, r.Zone
-	w := ios.ErrOut
 	ios.PrintError(cause)
 	old := "the old token"
 	if len(r.Old) > 1 {
 		old = "the old tokens"
 	}
-	fmt.Fprintf(w, "Nothing was revoked, so whichever token storage ends up holding works:\n  the new token (created %s)\n  %s (created %s)\n", tok.Created, old, tokens.JoinCreated(r.Old))
+	ios.Say("Nothing was revoked, so whichever token storage ends up holding works:\n  the new token (created %s)\n  %s (created %s)", tok.Created, old, tokens.JoinCreated(r.Old))
 	if r.out != nil {
 		if err := d.Results[len(d.Results)-1].Err; err != nil {
 			ios.PrintError(err)
 		} else {
-			fmt.Fprintf(w, "The new token was also written to %s.\n", output.Sanitize(r.outPath))
+			ios.Say("The new token was also written to %s.", r.outPath)
 		}
 	}
-	fmt.Fprintf(w, "Once the keyring answers, `maketoken list -z %s` marks the stored one as\ncurrent; then revoke the other with `maketoken revoke -z %s CREATED`.\n", zone, zone)
+	ios.Say("Once the keyring answers, `maketoken list -z %s` marks the stored one as current; then revoke the other with `maketoken revoke -z %s CREATED`.", zone, zone)
 	return errSilent(ExitCode(cause))
 }
 
@@ -563,7 +562,7 @@ func (r *rotation) revokeOld(ctx context.Context) []error {
 	spinner := r.opts.IO.StartSpinner(fmt.Sprintf("revoking the old %s", map[bool]string{true: "token", false: "tokens"}[len(r.Old) == 1]))
 	errs := r.RevokeOld(ctx, func(int) {
 		spinner.Stop()
-		fmt.Fprintln(r.opts.IO.ErrOut, "maketoken: interrupted after the new token was delivered; revoking the old tokens before stopping...")
+		r.opts.IO.Note("interrupted after the new token was delivered; revoking the old tokens before stopping...")
 	})
 	spinner.Stop()
 	var failed []error

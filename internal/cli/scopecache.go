@@ -48,8 +48,7 @@ func expandScopes(ctx context.Context, ios *iostreams.IOStreams, cache scopecach
 		return nil, err
 	}
 	if len(leftOut) > 0 {
-		fmt.Fprintf(ios.ErrOut, "maketoken: zone %s: the globs left out the administration scopes\n  %s;\n"+
-			"  only an instance administrator can use them: name one (-s %s) to add it\n",
+		ios.Note("zone %s: the globs left out the administration scopes %s; only an instance administrator can use them: name one (-s %s) to add it",
 			zone.Name, strings.Join(leftOut, ", "), leftOut[0])
 	}
 	return got, nil

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -302,15 +301,12 @@ func suggestRotation(opts *StatusOptions, records []statusRecord, targets []zone
 		if err != nil || opts.Now().Sub(ts) < cfg.RotateAfter {
 			continue
 		}
-		w := opts.IO.ErrOut
 		days := int(opts.Now().Sub(ts).Hours() / 24)
-		fmt.Fprintf(w, "Zone %s: the credential is %d days old; rotate it:\n", r.Zone, days)
 		if cred := targets[i].Credential; cred.Source == credentials.SourceEnv {
 			// The new one must go where the variable comes from.
-			fmt.Fprintf(w, "  maketoken rotate -z %s --self -- STORE-COMMAND\n", r.Zone)
-			fmt.Fprintf(w, "  (STORE-COMMAND: see docs/ci.md; it replaces %s)\n", cred.EnvVar)
+			opts.IO.Say("Zone %s: the credential is %d days old; rotate it:\n  maketoken rotate -z %s --self -- STORE-COMMAND\n  (STORE-COMMAND: see docs/ci.md; it replaces %s)", r.Zone, days, r.Zone, cred.EnvVar)
 		} else {
-			fmt.Fprintf(w, "  maketoken rotate -z %s --self\n", r.Zone)
+			opts.IO.Say("Zone %s: the credential is %d days old; rotate it:\n  maketoken rotate -z %s --self", r.Zone, days, r.Zone)
 		}
 	}
 }

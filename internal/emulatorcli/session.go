@@ -155,10 +155,10 @@ func prependPath(env []string, dir string) []string {
 }
 
 // banner is the first thing the user sees: that maketoken is talking to
-// the emulator, not to Make. Each line fits 80 columns.
+// the emulator, not to Make. Each line fits 60 columns.
 func (s *session) banner(end string) string {
-	return fmt.Sprintf("make-emulator: maketoken is wired to an in-memory emulator of Make's %d zones,\n"+
-		"  seeded with demo tokens; no real account, keyring or config is used.\n  %s\n", len(s.srv.Zones()), end)
+	return fmt.Sprintf("make-emulator: maketoken is wired to an in-memory emulator\n"+
+		"  of Make's %d zones, seeded with demo tokens; no real\n  account, keyring or config is used.\n  %s\n", len(s.srv.Zones()), end)
 }
 
 // close stops the emulator and removes the session's folder.

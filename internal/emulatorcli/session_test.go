@@ -139,7 +139,7 @@ func TestSessionWiresMaketokenToTheEmulatorOnly(t *testing.T) {
 	}
 }
 
-func TestBannerFitsEightyColumns(t *testing.T) {
+func TestBannerFitsSixtyColumns(t *testing.T) {
 	s, err := startSession(nil, "", time.Now())
 	if err != nil {
 		t.Fatal(err)
@@ -151,7 +151,7 @@ func TestBannerFitsEightyColumns(t *testing.T) {
 			t.Errorf("the banner does not start by saying it is the emulator: %q", b)
 		}
 		for _, line := range strings.Split(strings.TrimSuffix(b, "\n"), "\n") {
-			if n := utf8.RuneCountInString(line); n > 80 {
+			if n := utf8.RuneCountInString(line); n > 60 {
 				t.Errorf("%d columns: %q", n, line)
 			}
 		}

@@ -11,9 +11,6 @@
 package iostreams
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"io"
 	"os"
 	"strconv"
@@ -162,57 +159,4 @@ func (s *IOStreams) clean(msg string) string {
 		msg = s.Redactor.String(msg)
 	}
 	return output.Sanitize(msg)
-}
-
-// Warn writes a warning to stderr: "maketoken: warning: msg", marked !
-// on a terminal.
-func (s *IOStreams) Warn(msg string) {
-	st := s.ErrStyle()
-	fmt.Fprintln(s.ErrOut, st.Warning("maketoken: "+st.Yellow("warning:")+" "+s.clean(msg)))
-}
-
-// Warning writes a line to stderr marked ! on a terminal: something a
-// person should know before they go on, not a problem of the run.
-func (s *IOStreams) Warning(format string, a ...any) {
-	fmt.Fprintln(s.ErrOut, s.ErrStyle().Warning(fmt.Sprintf(format, a...)))
-}
-
-// Note writes a note to stderr: "maketoken: note: ...", cleaned as a
-// warning is.
-func (s *IOStreams) Note(format string, a ...any) {
-	fmt.Fprintln(s.ErrOut, "maketoken: note: "+s.clean(fmt.Sprintf(format, a...)))
-}
-
-// Result writes a result line to stderr, marked ✓ when ok and ✗ when not
-// (on a terminal only).
-func (s *IOStreams) Result(ok bool, format string, a ...any) {
-	st, line := s.ErrStyle(), fmt.Sprintf(format, a...)
-	if ok {
-		line = st.OK(line)
-	} else {
-		line = st.Failed(line)
-	}
-	fmt.Fprintln(s.ErrOut, line)
-}
-
-// silent is an error whose command has reported everything itself: it
-// only carries an exit code.
-type silent interface{ Silent() bool }
-
-// PrintError writes err to stderr as maketoken's one-line error message,
-// with every secret the run knows of removed. A nil error, or one that
-// says it is silent, writes nothing.
-func (s *IOStreams) PrintError(err error) {
-	if err == nil {
-		return
-	}
-	var quiet silent
-	if errors.As(err, &quiet) && quiet.Silent() {
-		return
-	}
-	msg := err.Error()
-	if errors.Is(err, context.DeadlineExceeded) && !strings.Contains(msg, "timeout") {
-		msg += " (the command ran out of time; raise --timeout)"
-	}
-	fmt.Fprintf(s.ErrOut, "maketoken: %s\n", s.clean(msg))
 }

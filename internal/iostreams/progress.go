@@ -126,8 +126,10 @@ type Progress struct {
 	count  atomic.Int64 // done, successfully
 	failed atomic.Int64
 	label  atomic.Pointer[string]
-	// until is when a rate-limit pause ends (Unix nanoseconds), 0: none.
+	// until is when a pause before a retry ends (Unix nanoseconds), 0:
+	// none; why says what it waits for.
 	until    atomic.Int64
+	why      atomic.Pointer[string]
 	start    time.Time
 	frame    int
 	line     *statusWriter
@@ -196,7 +198,11 @@ func (p *Progress) text(now time.Time) string {
 	}
 	if until := p.until.Load(); until != 0 {
 		if left := time.Until(time.Unix(0, until)); left > 0 {
-			s += fmt.Sprintf(" (Make's rate limit: going on in %ds)", int(left.Seconds()+0.999))
+			why := "Make's rate limit"
+			if w := p.why.Load(); w != nil && *w != "" {
+				why = *w
+			}
+			s += fmt.Sprintf(" (%s: going on in %ds)", why, int(left.Seconds()+0.999))
 		} else {
 			p.until.CompareAndSwap(until, 0)
 		}
@@ -223,8 +229,14 @@ func (p *Progress) Count(err error) {
 // SetLabel changes what a spinner says it waits for.
 func (p *Progress) SetLabel(label string) { p.label.Store(&label) }
 
-// Wait shows a pause (Make's rate limit) of d as a countdown.
-func (p *Progress) Wait(d time.Duration) { p.until.Store(time.Now().Add(d).UnixNano()) }
+// Wait shows a pause of d before a call is tried again as a countdown
+// after what the line says, with why it waits ("Make's rate limit",
+// "Make answered 503"; "": Make's rate limit). At a terminal this is how
+// a retry is told: it adds no line, and is gone with the progress line.
+func (p *Progress) Wait(d time.Duration, why string) {
+	p.why.Store(&why)
+	p.until.Store(time.Now().Add(d).UnixNano())
+}
 
 // Stop clears the line. It may be called more than once.
 func (p *Progress) Stop() {

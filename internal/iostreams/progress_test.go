@@ -28,9 +28,13 @@ func TestProgressCountsOnlySuccesses(t *testing.T) {
 	if got := p.text(time.Now()); !strings.HasSuffix(got, " revoked 4 of 8, 3 failed") {
 		t.Errorf("progress %q, want 4 of 8 revoked and 3 failed", got)
 	}
-	p.Wait(30 * time.Second)
+	p.Wait(30*time.Second, "")
 	if got := p.text(time.Now()); !strings.HasSuffix(got, "(Make's rate limit: going on in 30s)") {
 		t.Errorf("progress %q, want a countdown", got)
+	}
+	p.Wait(2*time.Second, "Make answered 503")
+	if got := p.text(time.Now()); !strings.HasSuffix(got, "(Make answered 503: going on in 2s)") {
+		t.Errorf("progress %q, want the countdown to say why", got)
 	}
 	p.Stop()
 }

@@ -36,7 +36,7 @@ func (s *IOStreams) Confirm(ctx context.Context, question string, yes bool) erro
 	if !s.CanPrompt() {
 		return ErrNoTerminal
 	}
-	fmt.Fprintf(s.ErrOut, "%s [y/N] ", question)
+	s.Prompt("%s [y/N]", question)
 	line, err := s.prompt(ctx, func() (string, error) {
 		return bufio.NewReader(s.In).ReadString('\n')
 	}, nil)
@@ -66,7 +66,7 @@ func (s *IOStreams) PromptHidden(ctx context.Context, question string) (string, 
 	if err != nil {
 		return "", err
 	}
-	fmt.Fprint(s.ErrOut, question)
+	s.Prompt("%s", strings.TrimRight(question, " "))
 	// A ReadSecret left behind by an interrupted prompt never returns:
 	// prompt puts the terminal back then.
 	line, err := s.prompt(ctx, s.ReadSecret, restore)

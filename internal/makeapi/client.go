@@ -307,7 +307,7 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, out a
 		}
 		reached = reached || mayHaveReached(ans.status, err)
 		if c.onRetry != nil {
-			c.onRetry(RetryEvent{Method: method, Path: path, Attempt: attempt + 1, Wait: d.wait, Reason: retryReason(ans.status, err)})
+			c.onRetry(RetryEvent{Method: method, Path: path, Status: ans.status, Attempt: attempt + 1, Wait: d.wait, Reason: retryReason(ans.status, err)})
 		}
 		if err := c.retry.sleep(ctx, d.wait); err != nil {
 			return fmt.Errorf("%w (while waiting to retry)", err)

@@ -49,6 +49,7 @@ func DefaultRetry() RetryPolicy {
 // RetryEvent describes one retry, for --debug and progress notes.
 type RetryEvent struct {
 	Method, Path string
+	Status       int // the failed try's answer, 0 if none came
 	Attempt      int // the retry's number, from 1
 	Wait         time.Duration
 	Reason       string
