@@ -20,9 +20,10 @@ func main() {
 	os.Exit(run())
 }
 
-// run runs maketoken. Signals are caught by each command's context (see
-// internal/cli/interrupt.go), not here: catching them before a command
-// needs it would slow every start-up (see docs/performance.md).
+// run runs maketoken. Signals are caught by each command's context from
+// its first wait on something outside (see internal/runctx), not here:
+// catching them before a command needs it would slow every start-up (see
+// docs/performance.md).
 func run() int {
 	return cli.Main(context.Background(), os.Args[1:], cli.SystemDeps(buildinfo.Linked{Version: version, Commit: commit, Date: date}))
 }

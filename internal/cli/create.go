@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/maketoken/maketoken/internal/cmderr"
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/expiry"
 	"github.com/maketoken/maketoken/internal/iostreams"
@@ -112,7 +113,7 @@ to revoke it.
 				return err
 			}
 			if !cmd.Flags().Changed("label") {
-				return usageErrorf("a label is required: pass -l LABEL (it tells which token sits where)")
+				return cmderr.Usagef("a label is required: pass -l LABEL (it tells which token sits where)")
 			}
 			if err := exclusiveFlags(cmd, "ttl", "save"); err != nil {
 				return fmt.Errorf("%w: the zone's credential must not expire", err)
@@ -157,7 +158,7 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 	}
 	zone, cred := zc.Zone, zc.Credential
 	if opts.Save && cred.Source == credentials.SourceEnv {
-		return usageErrorf("zone %s: the credential comes from %s, so --save has nowhere to store the new token; nothing was created (unset the variable and log in, or drop --save)", zone.Name, cred.EnvVar)
+		return cmderr.Usagef("zone %s: the credential comes from %s, so --save has nowhere to store the new token; nothing was created (unset the variable and log in, or drop --save)", zone.Name, cred.EnvVar)
 	}
 	client, err := opts.Client(zone, cred.Token)
 	if err != nil {
@@ -194,7 +195,7 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 	rv := newRevoker(opts.IO, zone.Name, client)
 	tok, err := tokens.Create{Client: client, Revoker: rv, Label: label, Scopes: wanted, Before: before}.Do(ctx)
 	if err != nil {
-		return apiError(cred, err, "user:write")
+		return cmderr.API(cred, err, "user:write")
 	}
 	opts.Redactor.Add(tok.Token)
 	if ttl > 0 {
@@ -237,18 +238,18 @@ func (o *CreateOptions) validate() (time.Duration, error) {
 	}
 	switch {
 	case o.Force && o.OutFile == "":
-		return 0, usageErrorf("--force only applies to --out-file")
+		return 0, cmderr.Usagef("--force only applies to --out-file")
 	case len(o.StoreCommand.Command) > 0 && (o.OutFile != "" || o.Save):
-		return 0, usageErrorf("-- COMMAND excludes --out-file and --save: the new token goes to one place (a command can write a file too)")
+		return 0, cmderr.Usagef("-- COMMAND excludes --out-file and --save: the new token goes to one place (a command can write a file too)")
 	case o.TTL == "":
 		return 0, nil
 	}
 	ttl, err := expiry.ParseTTL(o.TTL)
 	if err != nil {
-		return 0, usageErrorf("--ttl: %v", err)
+		return 0, cmderr.Usagef("--ttl: %v", err)
 	}
 	if err := expiry.CheckBase(o.Label); err != nil {
-		return 0, usageErrorf("%v", err)
+		return 0, cmderr.Usagef("%v", err)
 	}
 	return ttl, nil
 }
@@ -368,14 +369,14 @@ func (c *createdToken) reportCreated(what string) {
 func validateLabel(label string) error {
 	switch {
 	case strings.TrimSpace(label) == "":
-		return usageErrorf("the label cannot be blank: pass -l LABEL")
+		return cmderr.Usagef("the label cannot be blank: pass -l LABEL")
 	case !utf8.ValidString(label):
-		return usageErrorf("the label is not valid UTF-8")
+		return cmderr.Usagef("the label is not valid UTF-8")
 	case utf8.RuneCountInString(label) > maxLabelLength:
-		return usageErrorf("the label is %d characters long; at most %d are allowed", utf8.RuneCountInString(label), maxLabelLength)
+		return cmderr.Usagef("the label is %d characters long; at most %d are allowed", utf8.RuneCountInString(label), maxLabelLength)
 	}
 	if strings.ContainsFunc(label, output.IsUnsafe) {
-		return usageErrorf("the label %s contains a control character; use printable text", output.Sanitize(fmt.Sprintf("%q", label)))
+		return cmderr.Usagef("the label %s contains a control character; use printable text", output.Sanitize(fmt.Sprintf("%q", label)))
 	}
 	return nil
 }

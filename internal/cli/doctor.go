@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/maketoken/maketoken/internal/buildinfo"
+	"github.com/maketoken/maketoken/internal/cmderr"
 	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/doctor"
@@ -95,7 +96,7 @@ func RunDoctor(ctx context.Context, opts *DoctorOptions) error {
 		CredentialStore: cfg.CredentialStore, Debug: cfg.Debug}, list,
 		doctor.Checks{Store: store, Choice: credentials.Choice(cfg.CredentialStore), Client: opts.Client, Now: opts.Now,
 			Clean:   func(s string) string { return output.Sanitize(opts.Redactor.String(s)) },
-			Explain: func(cred credentials.Credential, err error) error { return apiError(cred, err, "") }})
+			Explain: func(cred credentials.Credential, err error) error { return cmderr.API(cred, err, "") }})
 	if printer.Format == output.JSON {
 		if err := printer.Print(rep, output.Rows{}); err != nil {
 			return err
@@ -104,7 +105,7 @@ func RunDoctor(ctx context.Context, opts *DoctorOptions) error {
 		rep.Write(opts.IO.Out)
 	}
 	if len(rep.Problems) > 0 {
-		return errSilent(ExitFailure)
+		return cmderr.Silent(cmderr.Failure)
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/maketoken/maketoken/internal/cmderr"
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/expiry"
 	"github.com/maketoken/maketoken/internal/iostreams"
@@ -53,10 +54,10 @@ func runEphemeral(ctx context.Context, opts *ExecOptions, path string) error {
 	}
 	ttl, err := expiry.ParseTTL(opts.TTL)
 	if err != nil {
-		return usageErrorf("--ttl: %v", err)
+		return cmderr.Usagef("--ttl: %v", err)
 	}
 	if err := expiry.CheckBase(opts.Label); err != nil {
-		return usageErrorf("%v", err)
+		return cmderr.Usagef("%v", err)
 	}
 
 	// From before the create until the token is revoked, the signals are
@@ -73,7 +74,7 @@ func runEphemeral(ctx context.Context, opts *ExecOptions, path string) error {
 	}
 	select {
 	case sig := <-earlySig:
-		return revokeEphemeral(ctx, opts.IO, et, &ExitError{Code: ExitInterrupted,
+		return revokeEphemeral(ctx, opts.IO, et, &cmderr.Error{Code: cmderr.Interrupted,
 			Err: fmt.Errorf("zone %s: %v before %s started; it did not run", et.zone.Name, sig, opts.Command[0])})
 	default:
 	}
@@ -111,7 +112,7 @@ func createEphemeral(ctx context.Context, opts *ExecOptions, ttl time.Duration) 
 	rv := newRevoker(opts.IO, zone.Name, client)
 	et, err := tokens.Ephemeral{Revoker: rv, Base: opts.Label, TTL: ttl, Scopes: wanted}.Make(ctx, opts.Now)
 	if err != nil {
-		return nil, apiError(cred, fmt.Errorf("creating the ephemeral token: %w", err), "user:write")
+		return nil, cmderr.API(cred, fmt.Errorf("creating the ephemeral token: %w", err), "user:write")
 	}
 	opts.Redactor.Add(et.Token.Token)
 	warnSkew(opts.IO, zone.Name, client)
@@ -141,18 +142,18 @@ func revokeEphemeral(ctx context.Context, ios *iostreams.IOStreams, et *ephemera
 	if err == nil {
 		return result
 	}
-	err = apiError(et.cred, err, "user:write")
+	err = cmderr.API(et.cred, err, "user:write")
 	if result == nil {
 		// COMMAND succeeded: say what is left, keep its code.
 		ios.PrintError(err)
 		return nil
 	}
-	var ee *ExitError
+	var ee *cmderr.Error
 	if errors.As(result, &ee) && ee.Err == nil {
 		ios.PrintError(err)
 		return result
 	}
-	return &ExitError{Code: ExitCode(result), Err: fmt.Errorf("%w; and %w", result, err)}
+	return &cmderr.Error{Code: cmderr.Code(result), Err: fmt.Errorf("%w; and %w", result, err)}
 }
 
 // ephemeralEnv is the environment of `exec --ephemeral`'s command: the

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/maketoken/maketoken/internal/cmderr"
 	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/job"
@@ -100,7 +101,7 @@ with a message on stderr starting "maketoken:".`,
     -- ./deploy.sh`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
-				return usageErrorf("name the command to run: maketoken exec [-z ZONE] -- COMMAND [ARG...]")
+				return cmderr.Usagef("name the command to run: maketoken exec [-z ZONE] -- COMMAND [ARG...]")
 			}
 			return nil
 		},
@@ -109,7 +110,7 @@ with a message on stderr starting "maketoken:".`,
 			if !opts.Ephemeral {
 				for _, name := range []string{"scope", "ttl", "label"} {
 					if cmd.Flags().Changed(name) {
-						return usageErrorf("--%s only applies to --ephemeral", name)
+						return cmderr.Usagef("--%s only applies to --ephemeral", name)
 					}
 				}
 			}
@@ -131,7 +132,7 @@ with a message on stderr starting "maketoken:".`,
 }
 
 // RunExec runs the command with the selected zone's credential in its
-// environment and returns an *ExitError with the command's exit code.
+// environment and returns an *cmderr.Error with the command's exit code.
 func RunExec(ctx context.Context, opts *ExecOptions) error {
 	name := opts.Command[0]
 	path, err := exec.LookPath(name)
@@ -149,7 +150,7 @@ func RunExec(ctx context.Context, opts *ExecOptions) error {
 }
 
 // runCommand runs the command (at path; args[0] is its name) with env and
-// returns nil or an *ExitError with its code.
+// returns nil or an *cmderr.Error with its code.
 //
 // The command runs as a job of its own (package job): its own process
 // group, in the terminal's foreground when maketoken has it. So each
@@ -211,7 +212,7 @@ func runCommand(opts *ExecOptions, path string, args, env []string) error {
 	if exit.Success() {
 		return nil
 	}
-	return errSilent(exitStatus(exit))
+	return cmderr.Silent(exitStatus(exit))
 }
 
 // burstWindow is how close together two of the same signal count as one
@@ -300,9 +301,9 @@ func execLookupError(name string, err error) error {
 	name = output.EchoPlain(name)
 	switch {
 	case errors.Is(err, exec.ErrNotFound), errors.Is(err, fs.ErrNotExist):
-		return &ExitError{Code: exitNotFound, Err: fmt.Errorf("exec: %s: command not found (check the name and PATH)", name)}
+		return &cmderr.Error{Code: exitNotFound, Err: fmt.Errorf("exec: %s: command not found (check the name and PATH)", name)}
 	case errors.Is(err, fs.ErrPermission), errors.Is(err, exec.ErrDot):
-		return &ExitError{Code: exitCannotRun, Err: fmt.Errorf("exec: %s: cannot run it: %w", name, outfile.UnwrapPath(err))}
+		return &cmderr.Error{Code: exitCannotRun, Err: fmt.Errorf("exec: %s: cannot run it: %w", name, outfile.UnwrapPath(err))}
 	}
-	return &ExitError{Code: exitCannotRun, Err: fmt.Errorf("exec: %s: %w", name, err)}
+	return &cmderr.Error{Code: exitCannotRun, Err: fmt.Errorf("exec: %s: %w", name, err)}
 }

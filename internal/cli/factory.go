@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/maketoken/maketoken/internal/buildinfo"
+	"github.com/maketoken/maketoken/internal/cmderr"
 	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/iostreams"
@@ -241,7 +242,7 @@ func (f *Factory) Printer() (*output.Printer, error) {
 	jqExpr, _ := f.flags.GetString("jq")
 	code, err := output.ParseJQ(jqExpr)
 	if err != nil {
-		return nil, &ExitError{Code: ExitUsage, Err: err}
+		return nil, &cmderr.Error{Code: cmderr.Usage, Err: err}
 	}
 	return &output.Printer{Out: f.IO.Out, Format: output.Format(cfg.Output, jqExpr, f.IO.OutTTY), Unasked: cfg.Output == "" && jqExpr == "",
 		JQ: code, Width: f.IO.TableWidth(), Ctx: f.runCtx, Terminal: f.IO.OutTTY, Style: f.IO.OutStyle()}, nil

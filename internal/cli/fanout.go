@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 
+	"github.com/maketoken/maketoken/internal/cmderr"
 	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/iostreams"
@@ -132,7 +133,7 @@ func (f *Factory) Targets(ctx context.Context, all bool) ([]zoneCredential, erro
 		if unusable != nil {
 			return nil, unusable
 		}
-		return nil, &ExitError{Code: ExitAuth, Err: errors.New("no zone has a credential; run `maketoken login -z ZONE` (or set MAKETOKEN_TOKEN_<ZONE>)")}
+		return nil, &cmderr.Error{Code: cmderr.Auth, Err: errors.New("no zone has a credential; run `maketoken login -z ZONE` (or set MAKETOKEN_TOKEN_<ZONE>)")}
 	}
 	// An OS keyring that is simply absent (a server, a CI job) is normal
 	// when the credentials come from the environment or the file; one that

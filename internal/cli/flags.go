@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"github.com/maketoken/maketoken/internal/cmderr"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -37,5 +38,5 @@ func exclusiveFlags(cmd *cobra.Command, a, b string) error {
 		}
 		return "--" + n
 	}
-	return usageErrorf("use either %s or %s, not both", name(a), name(b))
+	return cmderr.Usagef("use either %s or %s, not both", name(a), name(b))
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/maketoken/maketoken/internal/cmderr"
 	"github.com/maketoken/maketoken/internal/iostreams"
 )
 
@@ -62,8 +63,8 @@ func TestNewCmdExclusiveFlags(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			code, stderr := runInProcess(t, tt.args...)
-			if code != ExitUsage {
-				t.Errorf("exit code %d, want %d", code, ExitUsage)
+			if code != cmderr.Usage {
+				t.Errorf("exit code %d, want %d", code, cmderr.Usage)
 			}
 			if want := "maketoken: " + tt.want + "\n"; stderr != want {
 				t.Errorf("stderr %q, want %q", stderr, want)
@@ -123,8 +124,8 @@ func TestNewCmdUsage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			code, stderr := runInProcess(t, tt.args...)
-			if code != ExitUsage {
-				t.Errorf("exit code %d, want %d (stderr %q)", code, ExitUsage, stderr)
+			if code != cmderr.Usage {
+				t.Errorf("exit code %d, want %d (stderr %q)", code, cmderr.Usage, stderr)
 			}
 			if !strings.HasPrefix(stderr, "maketoken: ") || !strings.Contains(stderr, tt.want) {
 				t.Errorf("stderr %q, want a maketoken: line saying %q", stderr, tt.want)

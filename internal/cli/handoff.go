@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/maketoken/maketoken/internal/cmderr"
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/delivery"
 	"github.com/maketoken/maketoken/internal/iostreams"
@@ -57,18 +58,18 @@ func (s *storeCommandFlags) parseArgs(cmd *cobra.Command, args []string) error {
 	dash := cmd.ArgsLenAtDash()
 	switch {
 	case dash < 0 && len(args) > 0:
-		return usageErrorf("unexpected argument %s%s; a command that receives the new token goes after --", output.Echo(args[0]), labelMeant(cmd, args[0]))
+		return cmderr.Usagef("unexpected argument %s%s; a command that receives the new token goes after --", output.Echo(args[0]), labelMeant(cmd, args[0]))
 	case dash > 0:
-		return usageErrorf("unexpected argument %s before --%s", output.Echo(args[0]), labelMeant(cmd, args[0]))
+		return cmderr.Usagef("unexpected argument %s before --%s", output.Echo(args[0]), labelMeant(cmd, args[0]))
 	case dash == 0 && len(args) == 0:
-		return usageErrorf("name the command that receives the new token after --, e.g. -- gh secret set MAKE_TOKEN")
+		return cmderr.Usagef("name the command that receives the new token after --, e.g. -- gh secret set MAKE_TOKEN")
 	}
 	s.Command = args
 	if s.Env != "" && len(args) == 0 {
-		return usageErrorf("--store-env only applies to a command given after --")
+		return cmderr.Usagef("--store-env only applies to a command given after --")
 	}
 	if s.Env != "" && !isEnvName(s.Env) {
-		return usageErrorf("--store-env %s is not a variable name", output.Sanitize(s.Env))
+		return cmderr.Usagef("--store-env %s is not a variable name", output.Sanitize(s.Env))
 	}
 	return nil
 }
@@ -112,7 +113,7 @@ func (h handOver) storeCommand(s storeCommandFlags, jsonOut bool) (*delivery.Com
 	// closed one must fail those writes, not end maketoken mid-delivery.
 	runctx.BrokenPipeFails()
 	if err := dc.Resolve(); err != nil {
-		return nil, usageErrorf("cannot run %s: %v; nothing was changed", output.Sanitize(s.Command[0]), outfile.UnwrapPath(err))
+		return nil, cmderr.Usagef("cannot run %s: %v; nothing was changed", output.Sanitize(s.Command[0]), outfile.UnwrapPath(err))
 	}
 	return dc, nil
 }

@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/maketoken/maketoken/internal/cmderr"
 	"github.com/maketoken/maketoken/internal/editdist"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/spf13/cobra"
@@ -381,7 +382,7 @@ func strictHelpAndCompletion(root *cobra.Command) {
 			c.RunE = func(c *cobra.Command, args []string) error {
 				cmd, _, err := c.Root().Find(args)
 				if cmd == nil || err != nil {
-					return &ExitError{Code: ExitUsage, Err: unknownTopicError(c.Root(), args)}
+					return &cmderr.Error{Code: cmderr.Usage, Err: unknownTopicError(c.Root(), args)}
 				}
 				cmd.InitDefaultHelpFlag()
 				cmd.InitDefaultVersionFlag()
@@ -392,7 +393,7 @@ func strictHelpAndCompletion(root *cobra.Command) {
 				if len(args) == 0 {
 					return nil
 				}
-				return &ExitError{Code: ExitUsage, Err: unknownShellError(c, args[0])}
+				return &cmderr.Error{Code: cmderr.Usage, Err: unknownShellError(c, args[0])}
 			}
 			c.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
 			c.DisableFlagsInUseLine = true
@@ -461,5 +462,5 @@ func unknownShellError(cmd *cobra.Command, name string) error {
 
 // isUnknownCommand reports whether err is cobra's unknown-command error.
 func isUnknownCommand(err error) bool {
-	return err != nil && strings.HasPrefix(err.Error(), "unknown command ") && !errors.As(err, new(*ExitError))
+	return err != nil && strings.HasPrefix(err.Error(), "unknown command ") && !errors.As(err, new(*cmderr.Error))
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/maketoken/maketoken/internal/cmderr"
 	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
@@ -81,7 +82,7 @@ func RunList(ctx context.Context, opts *ListOptions) error {
 		}
 		listed, err := client.ListTokens(ctx)
 		if err != nil {
-			return apiError(t.credential(), err, "user:read")
+			return cmderr.API(t.credential(), err, "user:read")
 		}
 		// Lifetimes count on Make's clock, as the list's answer shows it.
 		now, _ := tokens.ServerNow(client, opts.Now)
@@ -103,7 +104,7 @@ func RunList(ctx context.Context, opts *ListOptions) error {
 	if err := printer.Print(records, listRows(opts.Now(), records, printer.Format, !opts.AllZones)); err != nil {
 		return err
 	}
-	return summarize(opts.IO, errs, false)
+	return cmderr.Summarize(errs, false, opts.IO.PrintError)
 }
 
 // listRows is the table or TSV form of listed tokens. TSV has every
@@ -183,7 +184,7 @@ func listZoneTokens(ctx context.Context, newClient func(zones.Zone, string) (*ma
 	}
 	listed, err := client.ListTokens(ctx)
 	if err != nil {
-		return nil, nil, apiError(zc.credential(), err, "user:read")
+		return nil, nil, cmderr.API(zc.credential(), err, "user:read")
 	}
 	tokens.SortByCreated(listed)
 	return client, listed, nil

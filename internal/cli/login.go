@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/maketoken/maketoken/internal/cmderr"
 	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/iostreams"
@@ -96,7 +97,7 @@ func RunLogin(ctx context.Context, opts *LoginOptions) error {
 	}
 	where, auto, err := store.Destination(ctx, zone, choice)
 	if ce := (*credentials.ChoiceError)(nil); errors.As(err, &ce) {
-		return &ExitError{Code: ExitUsage, Err: err}
+		return &cmderr.Error{Code: cmderr.Usage, Err: err}
 	}
 	if err != nil {
 		return err
@@ -122,12 +123,12 @@ func RunLogin(ctx context.Context, opts *LoginOptions) error {
 	user, who, err := verifyToken(ctx, client)
 	if err != nil {
 		if makeapi.StatusCode(err) == 401 {
-			return &ExitError{Code: ExitAuth, Err: fmt.Errorf("zone %s: Make rejected the token (401); nothing was stored. Check that the token belongs to zone %s (%s) and was not revoked", zone.Name, zone.Name, zone.Host)}
+			return &cmderr.Error{Code: cmderr.Auth, Err: fmt.Errorf("zone %s: Make rejected the token (401); nothing was stored. Check that the token belongs to zone %s (%s) and was not revoked", zone.Name, zone.Name, zone.Host)}
 		}
-		return apiError(credentials.Credential{Zone: zone.Name}, err, "user:read")
+		return cmderr.API(credentials.Credential{Zone: zone.Name}, err, "user:read")
 	}
 	if user.ID == 0 {
-		return &ExitError{Code: ExitPermission, Err: fmt.Errorf("zone %s: Make did not say whom the token belongs to (403 on /users/me), and maketoken keeps each user's credential apart; nothing was stored", zone.Name)}
+		return &cmderr.Error{Code: cmderr.Permission, Err: fmt.Errorf("zone %s: Make did not say whom the token belongs to (403 on /users/me), and maketoken keeps each user's credential apart; nothing was stored", zone.Name)}
 	}
 
 	// Saving records where the credential was checked: it is sent
@@ -176,7 +177,7 @@ func loginChoice(opts *LoginOptions) (credentials.Choice, error) {
 			return "", err
 		}
 		if opts.InsecureStorage && choice != string(credentials.ChoiceFile) {
-			return "", usageErrorf("--insecure-storage is --store file: it cannot go with --store %s", choice)
+			return "", cmderr.Usagef("--insecure-storage is --store file: it cannot go with --store %s", choice)
 		}
 	}
 	if opts.InsecureStorage {
@@ -267,7 +268,7 @@ func readLoginToken(ctx context.Context, ios *iostreams.IOStreams, zone, host st
 		var ie *runctx.InterruptedError
 		switch {
 		case errors.Is(err, io.EOF):
-			return "", &ExitError{Code: ExitCancelled, Err: errors.New("no token was given; nothing was stored")}
+			return "", &cmderr.Error{Code: cmderr.Cancelled, Err: errors.New("no token was given; nothing was stored")}
 		case errors.As(err, &ie):
 			return "", &runctx.InterruptedError{Signal: ie.Signal, Summary: "nothing was stored"}
 		case err != nil:
@@ -275,11 +276,11 @@ func readLoginToken(ctx context.Context, ios *iostreams.IOStreams, zone, host st
 		}
 		raw = s
 	default:
-		return "", usageErrorf("no terminal to ask for the token on; pipe it in with --with-token (e.g. `maketoken login -z %s --with-token < token.txt`)", zone)
+		return "", cmderr.Usagef("no terminal to ask for the token on; pipe it in with --with-token (e.g. `maketoken login -z %s --with-token < token.txt`)", zone)
 	}
 	token := strings.TrimSpace(raw)
 	if err := checkTokenShape(token); err != nil {
-		return "", &ExitError{Code: ExitUsage, Err: err}
+		return "", &cmderr.Error{Code: cmderr.Usage, Err: err}
 	}
 	return token, nil
 }

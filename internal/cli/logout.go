@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/maketoken/maketoken/internal/cmderr"
 	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/iostreams"
@@ -63,7 +64,7 @@ func logoutZoneNamed(ios *iostreams.IOStreams, sel config.Selection) error {
 	if ios.CanPrompt() || sel.Named() {
 		return nil
 	}
-	return usageErrorf("logout without a terminal needs the zone named: `maketoken logout -z %s` (the zone %s comes from %s)", sel.Zone.Name, sel.Zone.Name, sel.From())
+	return cmderr.Usagef("logout without a terminal needs the zone named: `maketoken logout -z %s` (the zone %s comes from %s)", sel.Zone.Name, sel.Zone.Name, sel.From())
 }
 
 // confirmLogout asks at a terminal before a credential is forgotten, and
@@ -86,7 +87,7 @@ func revokeCredential(ctx context.Context, opts *LogoutOptions, zone zones.Zone,
 	}
 	tokens, err := client.ListTokens(ctx)
 	if err != nil {
-		return apiError(cred, err, "user:read")
+		return cmderr.API(cred, err, "user:read")
 	}
 	var mine *makeapi.Token
 	for i := range tokens {
@@ -102,7 +103,7 @@ func revokeCredential(ctx context.Context, opts *LogoutOptions, zone zones.Zone,
 		return err
 	}
 	if err := newRevoker(opts.IO, zone.Name, client).RevokeOne(ctx, *mine); err != nil {
-		return apiError(cred, err, "user:write")
+		return cmderr.API(cred, err, "user:write")
 	}
 	opts.IO.Say("Revoked the token %s (created %s) in zone %s.", output.Printable(strconv.Quote(mine.Label)), mine.Created, zone.Name)
 	return nil
@@ -132,7 +133,7 @@ func RunLogout(ctx context.Context, opts *LogoutOptions) error {
 		case !credentials.IsNotFound(serr) && !keyringAbsent(serr):
 			overriding, cred, err = cred.EnvVar, stored, serr
 		case !opts.Revoke:
-			return usageErrorf("zone %s: no credential is stored; the one in use comes from %s: unset the variable to stop using it", zone.Name, cred.EnvVar)
+			return cmderr.Usagef("zone %s: no credential is stored; the one in use comes from %s: unset the variable to stop using it", zone.Name, cred.EnvVar)
 		}
 	}
 	// Forgetting a credential whose zone moved sends it nowhere: allowed.

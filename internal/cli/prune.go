@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/maketoken/maketoken/internal/age"
+	"github.com/maketoken/maketoken/internal/cmderr"
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/makeapi"
@@ -141,7 +142,7 @@ func RunPrune(ctx context.Context, opts *PruneOptions) error {
 		opts.IO.PrintError(err)
 	}
 	if len(p.listErrs) == len(plans) {
-		return errSilent(commonCode(p.listErrs))
+		return cmderr.Silent(cmderr.Common(p.listErrs))
 	}
 	showPrunePlan(opts, plans)
 	if len(p.records) == 0 || opts.DryRun {
@@ -197,7 +198,7 @@ func (o *PruneOptions) revokeNothing(printer *output.Printer, p prunePlan) error
 	switch {
 	case len(p.records) > 0:
 	case p.matched == 0 && (o.Label != "" || o.LabelPrefix != "") && len(p.listErrs) == 0:
-		return &ExitError{Code: ExitNoMatch, Err: fmt.Errorf("%s: no token has %s; nothing was revoked (see `maketoken list`)", zonesText(p.listed), o.filterText())}
+		return &cmderr.Error{Code: cmderr.NoMatch, Err: fmt.Errorf("%s: no token has %s; nothing was revoked (see `maketoken list`)", zonesText(p.listed), o.filterText())}
 	case o.Expired:
 		o.IO.Say("Nothing to prune: no %s has expired.", o.tokensText())
 	default:
@@ -218,20 +219,20 @@ func (o *PruneOptions) revokeNothing(printer *output.Printer, p prunePlan) error
 func (o *PruneOptions) validate() (time.Duration, error) {
 	switch {
 	case o.Expired && o.OlderThan != "":
-		return 0, usageErrorf("use either --older-than or --expired, not both")
+		return 0, cmderr.Usagef("use either --older-than or --expired, not both")
 	case o.Expired && o.Keep != 0:
-		return 0, usageErrorf("--keep does not apply to --expired: a token past its lifetime goes")
+		return 0, cmderr.Usagef("--keep does not apply to --expired: a token past its lifetime goes")
 	}
 	if o.Expired {
 		// Still the other checks below, with an age that is never used.
 		return o.validateFilter(0)
 	}
 	if strings.TrimSpace(o.OlderThan) == "" {
-		return 0, usageErrorf("say how old a token must be to be pruned: --older-than AGE (e.g. 90d, 12h, 2w, 1y), or prune the expired with --expired")
+		return 0, cmderr.Usagef("say how old a token must be to be pruned: --older-than AGE (e.g. 90d, 12h, 2w, 1y), or prune the expired with --expired")
 	}
 	d, err := age.Parse(o.OlderThan)
 	if err != nil {
-		return 0, &ExitError{Code: ExitUsage, Err: fmt.Errorf("--older-than: %w", err)}
+		return 0, &cmderr.Error{Code: cmderr.Usage, Err: fmt.Errorf("--older-than: %w", err)}
 	}
 	return o.validateFilter(d)
 }
@@ -240,9 +241,9 @@ func (o *PruneOptions) validate() (time.Duration, error) {
 func (o *PruneOptions) validateFilter(d time.Duration) (time.Duration, error) {
 	switch {
 	case o.Label != "" && strings.TrimSpace(o.Label) == "":
-		return 0, usageErrorf("--label cannot be blank")
+		return 0, cmderr.Usagef("--label cannot be blank")
 	case o.Keep < 0:
-		return 0, usageErrorf("--keep cannot be negative")
+		return 0, cmderr.Usagef("--keep cannot be negative")
 	}
 	return d, nil
 }
@@ -311,7 +312,7 @@ func planPrune(ctx context.Context, opts *PruneOptions, zc zoneCredential, maxAg
 	p.client = client
 	listed, err := client.ListTokens(ctx)
 	if err != nil {
-		p.err = apiError(zc.credential(), err, "user:read")
+		p.err = cmderr.API(zc.credential(), err, "user:read")
 		return p
 	}
 	if err := tokens.CheckSkew(zc.Zone.Name, client); err != nil && opts.Expired {
@@ -382,7 +383,7 @@ func runPrune(ctx context.Context, opts *PruneOptions, plans []*pruneZone, recor
 		rv := newRevoker(opts.IO, zone, p.client)
 		rv.Done = progress.Count
 		perZone[i] = revokeRecorded(ctx, opts.Redactor, rv, p.doomed, p.zc.Credential.Token, records[offsets[i]:], func(t makeapi.Token, err error) error {
-			return fmt.Errorf("%w; the token %s (created %s) was not revoked", apiError(p.zc.credential(), err, "user:write"), strconv.Quote(t.Label), t.Created)
+			return fmt.Errorf("%w; the token %s (created %s) was not revoked", cmderr.API(p.zc.credential(), err, "user:write"), strconv.Quote(t.Label), t.Created)
 		})
 		return nil
 	})
@@ -402,4 +403,17 @@ func runPrune(ctx context.Context, opts *PruneOptions, plans []*pruneZone, recor
 		}
 	}
 	return errs
+}
+
+// pruneExit picks the exit code: 7 if some zones or tokens failed while
+// others were pruned (a zone that listed fine counts, even with nothing
+// to prune), else the failures' own code.
+func pruneExit(listErrs, deleteErrs []error, revoked int) error {
+	switch {
+	case len(listErrs) == 0 && len(deleteErrs) == 0:
+		return nil
+	case len(listErrs) > 0 || revoked > 0:
+		return cmderr.Silent(cmderr.Partial)
+	}
+	return cmderr.Silent(cmderr.Common(deleteErrs))
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/maketoken/maketoken/internal/cmderr"
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/makeapi"
@@ -133,7 +134,7 @@ func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
 	}
 
 	errs := revokeRecorded(ctx, opts.Redactor, newRevoker(opts.IO, zone, client), matched, zc.Credential.Token, records, func(t makeapi.Token, err error) error {
-		return apiError(zc.credential(), fmt.Errorf("revoking the token %q (created %s): %w", t.Label, t.Created, err), "user:write")
+		return cmderr.API(zc.credential(), fmt.Errorf("revoking the token %q (created %s): %w", t.Label, t.Created, err), "user:write")
 	})
 	return reportRevoked(ctx, opts, printer, zc, records, errs, current)
 }
@@ -158,7 +159,7 @@ func reportRevoked(ctx context.Context, opts *RevokeOptions, printer *output.Pri
 	}
 	opts.IO.Result(revoked == len(records), "Revoked %d of %s in zone %s.", revoked, countTokens(len(records)), zone)
 	forgetErr := forget()
-	err := summarize(opts.IO, errs, false)
+	err := cmderr.Summarize(errs, false, opts.IO.PrintError)
 	if err == nil {
 		return forgetErr
 	}
@@ -170,21 +171,21 @@ func reportRevoked(ctx context.Context, opts *RevokeOptions, printer *output.Pri
 func (o *RevokeOptions) selector() (tokens.Selector, error) {
 	sel := tokens.Selector{Created: o.Created, Label: o.Label, Prefix: o.Prefix}
 	if !sel.Names() {
-		return sel, usageErrorf("say which tokens to revoke: their created timestamps, --label L or --prefix P (see `maketoken list`)")
+		return sel, cmderr.Usagef("say which tokens to revoke: their created timestamps, --label L or --prefix P (see `maketoken list`)")
 	}
 	for _, c := range o.Created {
 		if strings.TrimSpace(c) == "" {
-			return sel, usageErrorf("a created timestamp cannot be blank")
+			return sel, cmderr.Usagef("a created timestamp cannot be blank")
 		}
 		if err := createdArg(c); err != nil {
 			return sel, err
 		}
 	}
 	if o.Label != "" && strings.TrimSpace(o.Label) == "" {
-		return sel, usageErrorf("--label cannot be blank")
+		return sel, cmderr.Usagef("--label cannot be blank")
 	}
 	if o.Prefix != "" && makeapi.Prefix(strings.TrimSpace(o.Prefix)) == "" {
-		return sel, usageErrorf("--prefix needs the visible start of a token, e.g. --prefix 3f2a9c1d")
+		return sel, cmderr.Usagef("--prefix needs the visible start of a token, e.g. --prefix 3f2a9c1d")
 	}
 	return sel, nil
 }
@@ -194,13 +195,13 @@ func (o *RevokeOptions) selector() (tokens.Selector, error) {
 func checkMatches(opts *RevokeOptions, zone string, sel tokens.Selector, picked tokens.Selection) error {
 	switch n := len(picked.Tokens); {
 	case n == 0:
-		return &ExitError{Code: ExitNoMatch, Err: fmt.Errorf("zone %s: no token matches %s; nothing was revoked (see `maketoken list -z %s`)", zone, describeSelector(sel), zone)}
+		return &cmderr.Error{Code: cmderr.NoMatch, Err: fmt.Errorf("zone %s: no token matches %s; nothing was revoked (see `maketoken list -z %s`)", zone, describeSelector(sel), zone)}
 	case len(picked.Missing) > 0:
-		return &ExitError{Code: ExitNoMatch, Err: fmt.Errorf("zone %s: no token was created at %s (timestamps must match exactly, as listed); nothing was revoked", zone, strings.Join(picked.Missing, ", "))}
+		return &cmderr.Error{Code: cmderr.NoMatch, Err: fmt.Errorf("zone %s: no token was created at %s (timestamps must match exactly, as listed); nothing was revoked", zone, strings.Join(picked.Missing, ", "))}
 	case n > 1 && len(sel.Created) == 0 && !opts.All:
 		opts.IO.Say("maketoken: zone %s: %s matches %s:", zone, describeSelector(sel), countTokens(n))
 		writeTokenLines(opts.IO, picked.Tokens, credentials.Credential{})
-		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("zone %s: pass --all to revoke all %d, or name one by its created timestamp; nothing was revoked", zone, n)}
+		return &cmderr.Error{Code: cmderr.Usage, Err: fmt.Errorf("zone %s: pass --all to revoke all %d, or name one by its created timestamp; nothing was revoked", zone, n)}
 	}
 	return nil
 }
@@ -238,11 +239,11 @@ func createdArg(c string) error {
 	w := shellWord(c)
 	switch {
 	case w == "":
-		return usageErrorf("%s; name tokens by --label or --prefix instead", msg)
+		return cmderr.Usagef("%s; name tokens by --label or --prefix instead", msg)
 	case isTokenPrefix(c):
-		return usageErrorf("%s; to revoke the token that starts with it: `maketoken revoke --prefix %s`", msg, w)
+		return cmderr.Usagef("%s; to revoke the token that starts with it: `maketoken revoke --prefix %s`", msg, w)
 	}
-	return usageErrorf("%s; to revoke the tokens labelled %s: `maketoken revoke --label %s`", msg, w, w)
+	return cmderr.Usagef("%s; to revoke the tokens labelled %s: `maketoken revoke --label %s`", msg, w, w)
 }
 
 // isTokenPrefix reports whether s looks like the visible start of a token:

@@ -12,10 +12,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/maketoken/maketoken/internal/buildinfo"
 	"os"
 	"time"
 
+	"github.com/maketoken/maketoken/internal/buildinfo"
+	"github.com/maketoken/maketoken/internal/cmderr"
 	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/redact"
@@ -38,7 +39,7 @@ func Main(ctx context.Context, args []string, d Deps) int {
 	err := usageIfNotStarted(f, root, root.ExecuteContext(ctx))
 	err = runctx.As(err, f.signals.Caught())
 	f.IO.PrintError(err)
-	return ExitCode(err)
+	return cmderr.Code(err)
 }
 
 // NewRootCommand returns the command tree, for documentation generators.
@@ -196,7 +197,7 @@ MAKE_ZONE as Make's own tools read them. See ` + "`maketoken help environment`" 
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.ErrOut)
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return &ExitError{Code: ExitUsage, Err: flagError(cmd, err)}
+		return &cmderr.Error{Code: cmderr.Usage, Err: flagError(cmd, err)}
 	})
 	pf := root.PersistentFlags()
 	addGlobalFlags(pf)
@@ -227,16 +228,16 @@ func usageIfNotStarted(f *Factory, root *cobra.Command, err error) error {
 	if err == nil || f.started {
 		return err
 	}
-	var ee *ExitError
+	var ee *cmderr.Error
 	if errors.As(err, &ee) {
 		return err
 	}
 	if isUnknownCommand(err) {
 		if plain := unknownCommandError(root, err); plain != nil {
-			return &ExitError{Code: ExitUsage, Err: plain}
+			return &cmderr.Error{Code: cmderr.Usage, Err: plain}
 		}
 	}
-	return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%w; %s", err, exitUsageMessage)}
+	return &cmderr.Error{Code: cmderr.Usage, Err: fmt.Errorf("%w; %s", err, cmderr.UsageHint)}
 }
 
 func completeZones(f *Factory, _ *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/maketoken/maketoken/internal/cmderr"
 	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/expiry"
@@ -245,11 +246,11 @@ func RunRotate(ctx context.Context, opts *RotateOptions) error {
 func (o *RotateOptions) validate() error {
 	switch {
 	case !o.Self && o.Label == "":
-		return usageErrorf("say what to rotate: --label L (the tokens with that label) or --self (the zone's own credential)")
+		return cmderr.Usagef("say what to rotate: --label L (the tokens with that label) or --self (the zone's own credential)")
 	case !o.Self && strings.TrimSpace(o.Label) == "":
-		return usageErrorf("--label cannot be blank")
+		return cmderr.Usagef("--label cannot be blank")
 	case o.OutFile != "" && len(o.StoreCommand.Command) > 0:
-		return usageErrorf("--out-file and -- COMMAND exclude each other: the new token goes to one of them (a command can write a file too)")
+		return cmderr.Usagef("--out-file and -- COMMAND exclude each other: the new token goes to one of them (a command can write a file too)")
 	}
 	if len(o.Scopes) > 0 {
 		return scopes.Validate(o.Scopes)
@@ -306,7 +307,7 @@ func (r *rotation) plan(ctx context.Context, opts *RotateOptions) error {
 	}
 	listed, err := client.ListTokens(ctx)
 	if err != nil {
-		return apiError(zc.credential(), err, "user:read")
+		return cmderr.API(zc.credential(), err, "user:read")
 	}
 	req := tokens.RotationRequest{Label: opts.Label, Self: opts.Self}
 	if len(opts.Scopes) > 0 {
@@ -326,7 +327,7 @@ func (r *rotation) plan(ctx context.Context, opts *RotateOptions) error {
 	case errors.As(err, new(*tokens.Error)):
 		return err
 	case err != nil:
-		return apiError(zc.credential(), err, "")
+		return cmderr.API(zc.credential(), err, "")
 	}
 	r.Revoker = newRevoker(opts.IO, zone, client)
 	r.store = r.ReplacesCurrent() && zc.Credential.Source != credentials.SourceEnv
@@ -407,7 +408,7 @@ func (r *rotation) run(ctx context.Context) error {
 	defer spinner.Stop()
 	tok, err := r.Create(ctx)
 	if err != nil {
-		err = apiError(r.zc.credential(), fmt.Errorf("creating the new token: %w", err), "user:write")
+		err = cmderr.API(r.zc.credential(), fmt.Errorf("creating the new token: %w", err), "user:write")
 		if errors.As(err, new(*tokens.CreateError)) || errors.As(err, new(*tokens.Error)) {
 			return err
 		}
@@ -527,7 +528,7 @@ func (r *rotation) finish(ctx context.Context, d tokens.Delivery) error {
 	if ie := runctx.Interrupted(ctx); ie != nil {
 		return &runctx.InterruptedError{Signal: ie.Signal, Summary: fmt.Sprintf("the new token was delivered to %s; what is named above was not done", output.Sanitize(r.destination()))}
 	}
-	return errSilent(ExitPartial)
+	return cmderr.Silent(cmderr.Partial)
 }
 
 // storageUnknown ends a rotation whose delivery into storage may or may
@@ -551,7 +552,7 @@ func (r *rotation) storageUnknown(tok makeapi.Token, cause error, d tokens.Deliv
 		}
 	}
 	ios.Say("Once the keyring answers, `maketoken list -z %s` marks the stored one as current; then revoke the other with `maketoken revoke -z %s CREATED`.", zone, zone)
-	return errSilent(ExitCode(cause))
+	return cmderr.Silent(cmderr.Code(cause))
 }
 
 // revokeOld revokes the old tokens, the credential in use last, and
@@ -569,7 +570,7 @@ func (r *rotation) revokeOld(ctx context.Context) []error {
 	for i, err := range errs {
 		if err != nil {
 			t := r.Old[i]
-			failed = append(failed, fmt.Errorf("%w; the old token %s (created %s) was not revoked: revoke it with `maketoken revoke -z %s %s`", apiError(r.zc.credential(), err, "user:write"), strconv.Quote(t.Label), t.Created, zone, t.Created))
+			failed = append(failed, fmt.Errorf("%w; the old token %s (created %s) was not revoked: revoke it with `maketoken revoke -z %s %s`", cmderr.API(r.zc.credential(), err, "user:write"), strconv.Quote(t.Label), t.Created, zone, t.Created))
 		}
 	}
 	r.opts.IO.Result(len(failed) == 0, "Revoked %d of %s in zone %s.", len(r.Old)-len(failed), countTokens(len(r.Old)), zone)

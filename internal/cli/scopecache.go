@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/maketoken/maketoken/internal/cmderr"
 	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/makeapi"
@@ -26,7 +27,7 @@ func (f *Factory) ScopeCache() scopecache.Cache {
 func scopesOf(zc zoneCredential, client *makeapi.Client) scopecache.Fetch {
 	return func(ctx context.Context) ([]string, error) {
 		list, err := client.Scopes(ctx)
-		return list, apiError(zc.credential(), err, "")
+		return list, cmderr.API(zc.credential(), err, "")
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/maketoken/maketoken/internal/cmderr"
 	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/iostreams"
@@ -128,7 +129,7 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 	suggestRotation(opts, records, targets)
 	// A rejected credential is exit 4 even when other zones are fine:
 	// status is how people and jobs check that their credentials work.
-	return summarize(opts.IO, errs, true)
+	return cmderr.Summarize(errs, true, opts.IO.PrintError)
 }
 
 // statusRows is the table or TSV form of status records: TSV's columns as
@@ -230,14 +231,14 @@ func checkStatus(ctx context.Context, opts *StatusOptions, t zoneCredential, rec
 	// none, so a 403 there says nothing about them.
 	switch {
 	case aerr != nil:
-		err = apiError(t.credential(), aerr, "")
+		err = cmderr.API(t.credential(), aerr, "")
 	case uerr != nil && makeapi.StatusCode(uerr) != 403:
-		err = apiError(t.credential(), uerr, "")
+		err = cmderr.API(t.credential(), uerr, "")
 	case lerr != nil && makeapi.StatusCode(lerr) != 403:
 		// The list is only for the count of expired tokens, but a
 		// zone that answers it from another origin, or not at all,
 		// is not "ok" either.
-		err = apiError(t.credential(), lerr, "user:read")
+		err = cmderr.API(t.credential(), lerr, "user:read")
 	}
 	if err != nil {
 		rec.Error = opts.Redactor.String(err.Error())

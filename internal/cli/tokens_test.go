@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/maketoken/maketoken/internal/cmderr"
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/emulator"
 	"github.com/maketoken/maketoken/internal/iostreams"
@@ -113,8 +114,8 @@ func TestZoneScopesCache(t *testing.T) {
 	}
 	_, err = expandScopes(ctx, f.IO, f.ScopeCache(), zoneCredential{Zone: zone}, client, []string{"team:read"})
 	var ue *scopes.UnknownError
-	if !errors.As(err, &ue) || ExitCode(err) != ExitUsage || scopeCalls() != 5 || !strings.Contains(err.Error(), "did you mean teams:read?") {
-		t.Fatalf("expand unknown = %v (exit %d), %d scope requests", err, ExitCode(err), scopeCalls())
+	if !errors.As(err, &ue) || cmderr.Code(err) != cmderr.Usage || scopeCalls() != 5 || !strings.Contains(err.Error(), "did you mean teams:read?") {
+		t.Fatalf("expand unknown = %v (exit %d), %d scope requests", err, cmderr.Code(err), scopeCalls())
 	}
 
 	// Without a cache folder nothing is cached and nothing fails.

@@ -1,4 +1,8 @@
-package cli
+// Package cmderr is what an error means at maketoken's command line: the
+// contract's exit codes, the one place errors become them (Code), the
+// error a command returns to choose one (Error, Usagef, Silent), and what a
+// failed API call means and what to do next (API).
+package cmderr
 
 import (
 	"context"
@@ -21,68 +25,71 @@ import (
 
 // Exit codes, as the command-line contract documents them.
 const (
-	ExitOK           = 0
-	ExitFailure      = 1
-	ExitUsage        = 2
-	ExitCancelled    = 3
-	ExitAuth         = 4
-	ExitPermission   = 5
-	ExitNoMatch      = 6
-	ExitPartial      = 7
-	ExitKeyring      = 8
-	ExitInterrupted  = 130 // 128 + SIGINT, as shells report it
-	exitUsageMessage = "run `maketoken --help` for usage"
+	OK          = 0
+	Failure     = 1
+	Usage       = 2
+	Cancelled   = 3
+	Auth        = 4
+	Permission  = 5
+	NoMatch     = 6
+	Partial     = 7
+	Keyring     = 8
+	Interrupted = 130 // 128 + SIGINT, as shells report it
 )
 
-// ExitError carries an exit code chosen by a command. A nil Err exits with
+// UsageHint ends a usage error that says nothing of where help is.
+const UsageHint = "run `maketoken --help` for usage"
+
+// Error carries an exit code chosen by a command. A nil Err exits with
 // Code and prints nothing more (the command already reported).
-type ExitError struct {
+type Error struct {
 	Code int
 	Err  error
 }
 
-func (e *ExitError) Error() string {
+func (e *Error) Error() string {
 	if e.Err == nil {
 		return fmt.Sprintf("exit code %d", e.Code)
 	}
 	return e.Err.Error()
 }
 
-func (e *ExitError) Unwrap() error { return e.Err }
+func (e *Error) Unwrap() error { return e.Err }
 
 // Silent reports an error that prints nothing (see IOStreams.PrintError).
-func (e *ExitError) Silent() bool { return e.Err == nil }
+func (e *Error) Silent() bool { return e.Err == nil }
 
-func usageErrorf(format string, a ...any) error {
-	return &ExitError{Code: ExitUsage, Err: fmt.Errorf(format, a...)}
+// Usagef is a usage error (exit 2).
+func Usagef(format string, a ...any) error {
+	return &Error{Code: Usage, Err: fmt.Errorf(format, a...)}
 }
 
-// errSilent is returned by a command that has reported everything itself.
-func errSilent(code int) error { return &ExitError{Code: code} }
+// Silent is the error of a command that has reported everything itself.
+func Silent(code int) error { return &Error{Code: code} }
 
-// ExitCode decides the exit code of an error: the one place where errors
+// Code decides the exit code of an error: the one place where errors
 // become the contract's exit codes.
-func ExitCode(err error) int {
+func Code(err error) int {
 	if err == nil {
-		return ExitOK
+		return OK
 	}
 	var ie *runctx.InterruptedError
 	if errors.As(err, &ie) {
-		return ExitInterrupted
+		return Interrupted
 	}
-	var ee *ExitError
+	var ee *Error
 	if errors.As(err, &ee) {
 		return ee.Code
 	}
 	switch {
 	case errors.Is(err, iostreams.ErrCancelled):
-		return ExitCancelled
+		return Cancelled
 	case errors.Is(err, iostreams.ErrNoTerminal):
-		return ExitUsage
+		return Usage
 	}
 	var te *tokens.Error
 	if errors.As(err, &te) && te.Kind != tokens.Failed {
-		return map[tokens.Kind]int{tokens.Usage: ExitUsage, tokens.NoMatch: ExitNoMatch, tokens.Interrupted: ExitInterrupted}[te.Kind]
+		return map[tokens.Kind]int{tokens.Usage: Usage, tokens.NoMatch: NoMatch, tokens.Interrupted: Interrupted}[te.Kind]
 	}
 	var (
 		unknownZone *zones.UnknownZoneError
@@ -100,27 +107,27 @@ func ExitCode(err error) int {
 	switch {
 	case errors.As(err, &unknownZone), errors.As(err, &badURL), errors.As(err, &cfgErr), errors.As(err, &jqErr),
 		errors.As(err, &unknownScp), errors.As(err, &invalidScp), errors.As(err, &outFileErr):
-		return ExitUsage
+		return Usage
 	case errors.As(err, &notFound), errors.As(err, &badCred), errors.As(err, &moved):
-		return ExitAuth
+		return Auth
 	case errors.As(err, &keyringErr):
-		return ExitKeyring
+		return Keyring
 	}
 	switch makeapi.StatusCode(err) {
 	case 401:
-		return ExitAuth
+		return Auth
 	case 403:
-		return ExitPermission
+		return Permission
 	}
-	return ExitFailure
+	return Failure
 }
 
-// apiError explains a failed API call for a zone: what it means and what
+// API explains a failed API call for a zone: what it means and what
 // to do next, which for a rejected credential depends on where it came
 // from (cred: the credential the call was made with; one with only its
 // Zone set for a token that is not the zone's credential). need is the
 // scope the call needs ("user:read").
-func apiError(cred credentials.Credential, err error, need string) error {
+func API(cred credentials.Credential, err error, need string) error {
 	if err == nil {
 		return nil
 	}
@@ -192,11 +199,11 @@ func nextStep(err error) string {
 	return ""
 }
 
-// summarize reports per-zone (or per-token) failures on stderr and picks
+// Summarize reports per-zone (or per-token) failures with report and picks
 // the exit code: some failing while others worked is exit 7 (with
 // authWins, a rejected credential anywhere is exit 4 instead); everything
 // failing keeps the failures' own code.
-func summarize(ios *iostreams.IOStreams, errs []error, authWins bool) error {
+func Summarize(errs []error, authWins bool, report func(error)) error {
 	var failed []error
 	rejected := false
 	for _, err := range errs {
@@ -211,42 +218,29 @@ func summarize(ios *iostreams.IOStreams, errs []error, authWins bool) error {
 		return nil
 	}
 	for _, err := range failed {
-		ios.PrintError(err)
+		report(err)
 	}
 	switch {
 	case rejected && authWins:
-		return errSilent(ExitAuth)
+		return Silent(Auth)
 	case len(failed) < len(errs):
-		return errSilent(ExitPartial)
+		return Silent(Partial)
 	case len(failed) == 1:
-		return errSilent(ExitCode(failed[0]))
+		return Silent(Code(failed[0]))
 	default:
-		return errSilent(commonCode(failed))
+		return Silent(Common(failed))
 	}
 }
 
-// commonCode is the exit code all errors share, or 1.
-func commonCode(errs []error) int {
-	code := ExitCode(errs[0])
+// Common is the exit code all errors share, or 1.
+func Common(errs []error) int {
+	code := Code(errs[0])
 	for _, e := range errs[1:] {
-		if ExitCode(e) != code {
-			return ExitFailure
+		if Code(e) != code {
+			return Failure
 		}
 	}
 	return code
-}
-
-// pruneExit picks the exit code: 7 if some zones or tokens failed while
-// others were pruned (a zone that listed fine counts, even with nothing
-// to prune), else the failures' own code.
-func pruneExit(listErrs, deleteErrs []error, revoked int) error {
-	switch {
-	case len(listErrs) == 0 && len(deleteErrs) == 0:
-		return nil
-	case len(listErrs) > 0 || revoked > 0:
-		return errSilent(ExitPartial)
-	}
-	return errSilent(commonCode(deleteErrs))
 }
 
 // retryWhen says when Make asked to be called again (its Retry-After),
