@@ -35,10 +35,17 @@ import (
 //
 //	MAKETOKEN_TEST_HOSTS  HOST:PORT=127.0.0.1:PORT  dial this loopback address for HOST:PORT
 //	MAKETOKEN_TEST_CA     FILE                      trust this PEM certificate (only)
+//
+// A third makes DNS answer that a host does not exist, as it does for a
+// mistyped host, without asking a DNS server (a test machine may have
+// none):
+//
+//	MAKETOKEN_TEST_NO_SUCH_HOST  HOST  dialling HOST fails with "no such host"
 const (
-	privateHost  = "make.example.test"
-	testHostsEnv = "MAKETOKEN_TEST_HOSTS"
-	testCAEnv    = "MAKETOKEN_TEST_CA"
+	privateHost   = "make.example.test"
+	testHostsEnv  = "MAKETOKEN_TEST_HOSTS"
+	testCAEnv     = "MAKETOKEN_TEST_CA"
+	testNoHostEnv = "MAKETOKEN_TEST_NO_SUCH_HOST"
 )
 
 // privateKey is where a script's private instance is kept in its Env.
@@ -48,6 +55,18 @@ type privateKey struct{}
 // script started a private instance, or nil.
 func testTransport(getenv func(string) string) (http.RoundTripper, error) {
 	hosts, caFile := getenv(testHostsEnv), getenv(testCAEnv)
+	if missing := getenv(testNoHostEnv); missing != "" {
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.Proxy = nil
+		var d net.Dialer
+		tr.DialContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+			if host, _, _ := net.SplitHostPort(addr); host == missing {
+				return nil, &net.OpError{Op: "dial", Net: network, Err: &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}}
+			}
+			return d.DialContext(ctx, network, addr)
+		}
+		return tr, nil
+	}
 	if hosts == "" {
 		return nil, nil
 	}

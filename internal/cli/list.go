@@ -96,6 +96,12 @@ func RunList(ctx context.Context, opts *ListOptions) error {
 	if err := runctx.InterruptedErr(ctx, "not every zone had answered; nothing was printed"); err != nil {
 		return err
 	}
+	// When no zone answered there is nothing to show: no empty table (nor
+	// an empty JSON list, which would say the zones have no tokens)
+	// before the errors.
+	if !slices.Contains(errs, nil) {
+		return summarize(opts.IO, errs, false)
+	}
 	// targets are in the registry's order, so this is zone, then created.
 	records := []tokenRecord{}
 	for _, rs := range perZone {

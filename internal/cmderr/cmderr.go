@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/maketoken/maketoken/internal/config"
@@ -132,6 +133,9 @@ func API(cred credentials.Credential, err error, need string) error {
 		return nil
 	}
 	zone := cred.Zone
+	if host, ok := makeapi.NoSuchHost(err); ok {
+		return &noSuchHostError{zone: zone, host: host, err: err}
+	}
 	var ae *makeapi.APIError
 	if errors.As(err, &ae) && ae.AnsweredBy != "" {
 		// Another origin answered after a redirect, without the credential:
@@ -169,6 +173,38 @@ func API(cred credentials.Credential, err error, need string) error {
 	}
 	return &zoneAPIError{zone: zone, what: what, err: err}
 }
+
+// noSuchHostError is a call to a host DNS says does not exist: a typo in
+// MAKE_ZONE or in a zone's URL, or (for Make's own hosts) a DNS that
+// cannot be reached. Where the host came from is what to check.
+type noSuchHostError struct {
+	zone, host string
+	err        error
+}
+
+func (e *noSuchHostError) Error() string {
+	msg := fmt.Sprintf("zone %s: DNS has no host %s: ", e.zone, output.Sanitize(e.host))
+	var hosts []string
+	for _, z := range zones.Builtin() {
+		if z.Host == e.host {
+			return msg + "this machine's DNS does not know Make's own host; check the network, its DNS or a proxy"
+		}
+		hosts = append(hosts, z.Host)
+	}
+	if e.zone == e.host { // a zone MAKE_ZONE names by its host
+		return msg + fmt.Sprintf("check MAKE_ZONE (%s) for a typo; Make's zones are %s", output.Sanitize(e.host), strings.Join(hosts, ", "))
+	}
+	where := ""
+	var te *makeapi.TransportError
+	if errors.As(e.err, &te) {
+		if base, _, ok := strings.Cut(te.URL, "/api/v2"); ok {
+			where = " (" + output.Sanitize(base) + "/api/v2, from the config file)"
+		}
+	}
+	return msg + "check the zone's URL" + where + " for a typo"
+}
+
+func (e *noSuchHostError) Unwrap() error { return e.err }
 
 type zoneAPIError struct {
 	zone, what string

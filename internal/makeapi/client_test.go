@@ -573,3 +573,27 @@ func freeAddr(t *testing.T) string {
 	l.Close()
 	return addr
 }
+
+// A host DNS says does not exist (a typo in MAKE_ZONE) is not tried again:
+// DNS will not change its mind in a second.
+func TestNoSuchHostIsNotRetried(t *testing.T) {
+	dials := 0
+	tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		dials++
+		return nil, &net.OpError{Op: "dial", Net: network, Err: &net.DNSError{Err: "no such host", Name: "eu1.mkae.com", IsNotFound: true}}
+	}}
+	p := DefaultRetry()
+	p.Sleep = func(context.Context, time.Duration) error { return nil }
+	c, err := New("https://eu1.mkae.com/api/v2", "t", Options{HTTPClient: NewHTTPClient(tr, 0), Retry: &p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.ListTokens(ctxWithin(t, time.Minute))
+	if host, ok := NoSuchHost(err); !ok || host != "eu1.mkae.com" || dials != 1 {
+		t.Errorf("err %v (host %q, %v), %d dials, want one", err, host, ok, dials)
+	}
+	// A DNS that does not answer may answer the next time.
+	if _, ok := NoSuchHost(&TransportError{Err: &net.DNSError{Err: "i/o timeout", IsTimeout: true}}); ok {
+		t.Error("a DNS time-out taken for a host that does not exist")
+	}
+}

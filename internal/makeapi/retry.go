@@ -90,6 +90,9 @@ func (p RetryPolicy) next(ctx context.Context, method string, attempt, status in
 		if method == http.MethodPost && !notSent(err) {
 			return decision{}
 		}
+		if _, ok := NoSuchHost(err); ok {
+			return decision{} // DNS will not change its mind in a second
+		}
 	default:
 		return decision{}
 	}
@@ -181,6 +184,16 @@ func notSent(err error) bool {
 	}
 	var dnsErr *net.DNSError
 	return errors.As(err, &dnsErr)
+}
+
+// NoSuchHost reports whether err is a call whose host DNS says does not
+// exist (a mistyped host), and which host.
+func NoSuchHost(err error) (string, bool) {
+	var dnsErr *net.DNSError
+	if !isTransportError(err) || !errors.As(err, &dnsErr) || !dnsErr.IsNotFound {
+		return "", false
+	}
+	return dnsErr.Name, true
 }
 
 func retryReason(status int, err error) string {
