@@ -100,7 +100,7 @@ func RunList(ctx context.Context, opts *ListOptions) error {
 	// an empty JSON list, which would say the zones have no tokens)
 	// before the errors.
 	if !slices.Contains(errs, nil) {
-		return summarize(opts.IO, errs, false)
+		return cmderr.Summarize(errs, false, opts.IO.PrintError)
 	}
 	// targets are in the registry's order, so this is zone, then created.
 	records := []tokenRecord{}
