@@ -222,8 +222,41 @@ func TestHandoverRevokesForReal(t *testing.T) {
 	if err == nil || err.Error() != want {
 		t.Errorf("err = %v\nwant %s", err, want)
 	}
-	_, _ = Handover(context.Background(), Revoker{Client: client, Zone: "eu1"}, tok, []Destination{fake{res: refused, calls: &calls}}, nil)
+	_, err = Handover(context.Background(), Revoker{Client: client, Zone: "eu1"}, tok, []Destination{fake{res: refused, calls: &calls}}, nil)
 	if z.HasToken(tok.Token) {
 		t.Error("an undelivered token lives")
+	}
+	// Without old tokens, none is said to be kept.
+	if want := "refused; the new token was revoked again, nothing was changed"; err == nil || err.Error() != want {
+		t.Errorf("err = %v\nwant %s", err, want)
+	}
+}
+
+// TestUnknownError: an unknown delivery names the old tokens that still
+// work, and is still what caused it (an interrupt exits 130).
+func TestUnknownError(t *testing.T) {
+	cause := &Error{Kind: Interrupted, Err: errors.New("zone eu1: the store command sh was stopped by an interrupt after it read the token")}
+	tok := makeapi.Token{Created: "2026-01-02T03:04:05.678Z"}
+	one := &UnknownError{Err: cause, Zone: "eu1", New: tok, Old: []makeapi.Token{{Created: "a"}}}
+	two := &UnknownError{Err: cause, Zone: "eu1", New: tok, Old: []makeapi.Token{{Created: "a"}, {Created: "b"}}}
+	if !strings.Contains(one.Error(), "and the old one still work") || !strings.Contains(two.Error(), "and the old ones still work") {
+		t.Errorf("one old: %q\ntwo old: %q", one, two)
+	}
+	var te *Error
+	if !errors.As(two, &te) || te.Kind != Interrupted || !outcome.IsUnknown(two) {
+		t.Errorf("%v: not the interrupt it came from", two)
+	}
+}
+
+// TestDeliveryCommand: how a store command ended is found among the
+// destinations' results.
+func TestDeliveryCommand(t *testing.T) {
+	ended := &delivery.Result{Outcome: delivery.Failed, ExitCode: 3}
+	d := Delivery{Results: []Result{took, {Outcome: NotDelivered, Command: ended}, took}}
+	if d.Command() != ended {
+		t.Errorf("Command() = %+v, want the store command's result", d.Command())
+	}
+	if c := (Delivery{Results: []Result{took, refused}}).Command(); c != nil {
+		t.Errorf("no store command, yet Command() = %+v", c)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/maketoken/maketoken/internal/emulator"
 	"github.com/maketoken/maketoken/internal/expiry"
+	"github.com/maketoken/maketoken/internal/makeapi"
 )
 
 // TestEphemeral: the token of one run has exactly the scopes asked for and
@@ -51,5 +52,25 @@ func TestEphemeral(t *testing.T) {
 	}
 	if !deleted {
 		t.Error("the token not asked for was not revoked")
+	}
+
+	z.ClearFaults()
+
+	// A create Make refuses: no token, the refusal.
+	z.AddFault(emulator.Fault{Method: "POST", Status: 403, Times: 1})
+	if et, err := e.Make(context.Background(), time.Now); et != nil || makeapi.StatusCode(err) != 403 {
+		t.Errorf("Make after a refused create = %+v, %v", et, err)
+	}
+
+	// An answer not asked for whose token cannot be revoked: both said,
+	// and the token is named with how it will still go.
+	z.AddFault(emulator.Fault{Method: "POST", Status: 200, Times: 1, Body: `{"apiToken":{"token":"3f2a9c1d-7b4e-4c1a-9d2e-5f6a7b8c9d0f","scope":["user:write"],"created":"2026-01-02T03:04:05.679Z"}}`})
+	z.AddFault(emulator.Fault{Method: "DELETE", Status: 500})
+	et, err = e.Make(context.Background(), time.Now)
+	if et != nil || !errors.As(err, &left) || makeapi.StatusCode(err) != 500 {
+		t.Fatalf("Make = %+v, %v: want the token named as left", et, err)
+	}
+	if !strings.Contains(err.Error(), "the ephemeral token is not what was asked for") || !strings.Contains(err.Error(), "may still be valid") || !strings.Contains(err.Error(), "2026-01-02T03:04:05.679Z") {
+		t.Errorf("Make = %v", err)
 	}
 }

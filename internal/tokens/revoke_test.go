@@ -183,7 +183,52 @@ func TestUndo(t *testing.T) {
 	stuck := listed(z.AddToken("stuck", nil, time.Time{}))
 	z.AddFault(emulator.Fault{Method: "DELETE", Status: 500})
 	err = rv.Undo(context.Background(), stuck, cause, "")
-	if want := "could not be revoked again"; !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "`maketoken revoke -z eu1 "+stuck.Created+"`") {
+	if want := "could not be revoked again"; !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "`maketoken revoke -z eu1 "+stuck.Created+"`") || strings.Contains(err.Error(), "kept") {
 		t.Errorf("Undo of a stuck token = %v", err)
+	}
+	if err = rv.Undo(context.Background(), stuck, cause, "the old one"); !strings.HasSuffix(err.Error(), "`maketoken revoke -z eu1 "+stuck.Created+"`; the old one was kept") {
+		t.Errorf("Undo of a stuck token, the old one kept = %v", err)
+	}
+}
+
+// TestRevokeFinishingOne: a single delete cut short is done again too;
+// when none was cut short (the context ended after the last delete),
+// nothing is done again, nor said to be.
+func TestRevokeFinishingOne(t *testing.T) {
+	z, client := zone(t)
+	old := []makeapi.Token{listed(z.AddToken("old", nil, time.Time{}))}
+	z.AddFault(emulator.Fault{Method: "DELETE", Path: "/users/me/api-tokens/*", Delay: 300 * time.Millisecond, Times: 1})
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	again := 0
+	errs := Revoker{Client: client, Zone: "eu1"}.RevokeFinishing(ctx, old, "", func(n int) { again = n })
+	if again != 1 || errors.Join(errs...) != nil || z.HasToken(old[0].Token) {
+		t.Fatalf("again %d, errors %v, the old token lives: %v", again, errs, z.HasToken(old[0].Token))
+	}
+
+	old = []makeapi.Token{listed(z.AddToken("old", nil, time.Time{}))}
+	ctx, cancel = context.WithCancel(context.Background())
+	defer cancel()
+	again = -1
+	rv := Revoker{Client: client, Zone: "eu1", Done: func(error) { cancel() }}
+	errs = rv.RevokeFinishing(ctx, old, "", func(n int) { again = n })
+	if again != -1 || errors.Join(errs...) != nil || z.HasToken(old[0].Token) {
+		t.Errorf("nothing cut short: again %d, errors %v", again, errs)
+	}
+}
+
+// TestCleanupContext: the clean-up outlives the command's context, by
+// CleanupTimeout, which docs/security.md gives as 10 seconds.
+func TestCleanupContext(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	cctx, ccancel := CleanupContext(ctx)
+	defer ccancel()
+	if cctx.Err() != nil {
+		t.Fatal("the clean-up context ended with the command's")
+	}
+	deadline, ok := cctx.Deadline()
+	if left := time.Until(deadline); !ok || left > 10*time.Second || left < 9*time.Second+500*time.Millisecond {
+		t.Errorf("the clean-up has %v, want 10s", left)
 	}
 }

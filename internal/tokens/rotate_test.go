@@ -85,6 +85,46 @@ func TestPlanRotation(t *testing.T) {
 	}
 }
 
+// TestPlanRotationRefuses: a rotation that cannot be planned safely is
+// refused before anything is made, and one -s scope replaces the old
+// token's scopes.
+func TestPlanRotationRefuses(t *testing.T) {
+	z, _ := zone(t)
+	admin := z.AdminToken()
+	z.AddToken("one", []string{"scenarios:read", "user:read"}, time.Time{})
+	if r, err := plan(t, z, admin, RotationRequest{Label: "one", Scopes: []string{"user:read"}}); err != nil || !slices.Equal(r.Scopes, []string{"user:read"}) {
+		t.Errorf("one scope asked for: %+v, %v", r, err)
+	}
+
+	// A lifetime whose length cannot be told is not renewed into one that
+	// has passed.
+	z.AddToken("short~exp=20200101T000000Z", []string{"user:read"}, time.Time{})
+	var te *Error
+	if r, err := plan(t, z, admin, RotationRequest{Label: "short"}); r != nil || !errors.As(err, &te) || te.Kind != Failed || !strings.Contains(err.Error(), "cannot be renewed") {
+		t.Errorf("an expired lifetime: %+v, %v", r, err)
+	}
+
+	// --self when Make does not say what the credential is: refused.
+	z.AddFault(emulator.Fault{Method: "GET", Path: "/users/me/current-authorization", Status: 403, Times: 1})
+	if r, err := plan(t, z, admin, RotationRequest{Self: true}); r != nil || err == nil {
+		t.Errorf("self without the credential's scopes: %+v, %v", r, err)
+	}
+
+	// --self when two listed tokens start like the credential: which one
+	// it is cannot be told.
+	group := strings.SplitN(admin, "-", 2)[0]
+	z.AddFault(emulator.Fault{Method: "GET", Path: "/users/me/api-tokens", Status: 200, Times: 1, Body: `{"apiTokens":[` +
+		`{"token":"` + group + `-****-****-****-************","label":"a","scope":["user:read"],"created":"2026-01-02T03:04:05.000Z"},` +
+		`{"token":"` + group + `-****-****-****-************","label":"b","scope":["user:read"],"created":"2026-01-02T03:04:06.000Z"}]}`})
+	if r, err := plan(t, z, admin, RotationRequest{Self: true}); r != nil || !errors.As(err, &te) || te.Kind != Failed || !strings.Contains(err.Error(), "2 listed tokens start like the credential") {
+		t.Errorf("self, two alike: %+v, %v", r, err)
+	}
+
+	if (&Rotation{Current: admin}).ReplacesCurrent() {
+		t.Error("a rotation of no tokens replaces the credential")
+	}
+}
+
 // TestRotationSteps: the steps against the emulator: a check that fails
 // revokes the new token and keeps the old; after delivery the old go, the
 // credential in use last.

@@ -130,6 +130,14 @@ func TestSortByCreated(t *testing.T) {
 	if got := createdOf(ts); !slices.Equal(got, want) {
 		t.Errorf("sorted = %q, want %q", got, want)
 	}
+	// By time, whatever the text (a whole second sorts before its
+	// fractions); one that cannot be read, as text.
+	ts = []makeapi.Token{{Created: "yesterday"}, {Created: "2024-03-27T05:53:27.1Z"}, {Created: "2024-03-27T05:53:27Z"}}
+	SortByCreated(ts)
+	want = []string{"2024-03-27T05:53:27Z", "2024-03-27T05:53:27.1Z", "yesterday"}
+	if got := createdOf(ts); !slices.Equal(got, want) {
+		t.Errorf("sorted = %q, want %q", got, want)
+	}
 }
 
 func TestMaskListedAndSortedScopes(t *testing.T) {
@@ -144,5 +152,36 @@ func TestMaskListedAndSortedScopes(t *testing.T) {
 	}
 	if got := SortedScopes(nil); got == nil || len(got) != 0 {
 		t.Errorf("SortedScopes(nil) = %#v, want an empty slice", got)
+	}
+}
+
+// TestKeepSparesTheNewest: --keep spares the newest tokens of a label
+// whatever order Make lists them in, never the first ones listed.
+func TestKeepSparesTheNewest(t *testing.T) {
+	reversed := slices.Clone(zoneTokens)
+	slices.Reverse(reversed)
+	got := createdOf(Selector{Keep: 1}.Select(reversed).Tokens)
+	if want := []string{"2024-03-27T05:53:27.360Z", "2024-05-31T22:00:00.000Z"}; !slices.Equal(got, want) {
+		t.Errorf("keep 1 of a list newest first picked %q, want the older ones %q", got, want)
+	}
+}
+
+// TestNames: a selector names tokens by any one of created, label, label
+// prefix or prefix; ages, lifetimes and keep name none.
+func TestNames(t *testing.T) {
+	for _, tt := range []struct {
+		sel  Selector
+		want bool
+	}{
+		{Selector{Created: []string{"2024-03-27T05:53:27.360Z"}}, true},
+		{Selector{Label: "ci"}, true},
+		{Selector{LabelPrefix: "c"}, true},
+		{Selector{Prefix: "3f2a"}, true},
+		{Selector{}, false},
+		{Selector{Before: noon, ExpiredAt: noon, Keep: 1, Current: "3f2a", SpareCurrent: true}, false},
+	} {
+		if got := tt.sel.Names(); got != tt.want {
+			t.Errorf("%+v.Names() = %v, want %v", tt.sel, got, tt.want)
+		}
 	}
 }
