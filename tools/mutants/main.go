@@ -25,7 +25,9 @@
 //	go run ./tools/mutants -overlay 'delivery.go:189:9:if' ./internal/delivery
 //
 // -test runs another package's tests (the end-to-end scripts) against the
-// mutants of the named package. -overlay writes one mutant's overlay file
+// mutants of the named package. The tests run with GOFLAGS=-overlay=FILE,
+// so a program a test builds itself (go build, as the pty tests do)
+// carries the mutant too. -overlay writes one mutant's overlay file
 // and prints the go test command that runs any test against it.
 //
 // Exit status: 0 when done (and every score reaches -min), 1 when a score

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -70,8 +71,10 @@ type result struct {
 }
 
 // runTests runs a test binary in the tested package's folder, at most for
-// limit, and kills it with whatever it started on time-out.
-func (r *runner) runTests(ctx context.Context, bin string, limit time.Duration, extra ...string) result {
+// limit, and kills it with whatever it started on time-out. overlay, when
+// set, goes to the tests' environment as GOFLAGS=-overlay=FILE, so that a
+// test that builds a program itself (go build) builds it with the mutant.
+func (r *runner) runTests(ctx context.Context, bin, overlay string, limit time.Duration, extra ...string) result {
 	args := []string{"-test.count=1", "-test.failfast", "-test.timeout=" + (limit + 30*time.Second).String()}
 	if r.run != "" {
 		args = append(args, "-test.run="+r.run)
@@ -83,6 +86,9 @@ func (r *runner) runTests(ctx context.Context, bin string, limit time.Duration, 
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = r.testDir
 	cmd.Env = r.env
+	if overlay != "" && !strings.ContainsAny(overlay, " \t") { // GOFLAGS splits at spaces
+		cmd.Env = append(slices.Clip(r.env), "GOFLAGS=-overlay="+overlay)
+	}
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	cmd.Stderr = &out
@@ -157,7 +163,7 @@ func (r *runner) baseline(ctx context.Context, p *pkg, useCover bool) (time.Dura
 	if limit == 0 {
 		limit = 20 * time.Minute
 	}
-	res := r.runTests(ctx, bin, limit, extra...)
+	res := r.runTests(ctx, bin, "", limit, extra...)
 	if res.status != Survived {
 		return 0, nil, fmt.Errorf("the tests of %s do not pass without mutants (%s: %s)", r.testPkgOr(p), res.status, res.detail)
 	}
@@ -204,7 +210,7 @@ func (r *runner) try(ctx context.Context, p *pkg, m *Mutant, src []byte, limit t
 		m.Status, m.Detail = NotCompiled, compileError(err)
 		return
 	}
-	res := r.runTests(ctx, bin, limit)
+	res := r.runTests(ctx, bin, overlay, limit)
 	m.Status, m.Detail = res.status, res.detail
 }
 

@@ -213,3 +213,42 @@ func TestCoverageBlocks(t *testing.T) {
 		t.Error("without coverage every mutant must run")
 	}
 }
+
+// TestProgramsTheTestsBuild: a test that builds a program with go build
+// (as end-to-end tests do) builds it with the mutant.
+func TestProgramsTheTestsBuild(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds test binaries")
+	}
+	dir := sampleModule(t, map[string]string{
+		"greet.go":          "package sample\n\nfunc Greeting(loud bool) string {\n\tif loud {\n\t\treturn \"HI\"\n\t}\n\treturn \"hi\"\n}\n",
+		"cmd/greet/main.go": "package main\n\nimport (\n\t\"fmt\"\n\n\t\"example.com/sample\"\n)\n\nfunc main() { fmt.Println(sample.Greeting(false)) }\n",
+		"greet_test.go": `package sample
+
+import (
+	"os/exec"
+	"path/filepath"
+	"testing"
+)
+
+func TestGreet(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "greet")
+	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/greet").CombinedOutput(); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	out, err := exec.Command(bin).Output()
+	if err != nil || string(out) != "hi\n" {
+		t.Fatalf("%q %v", out, err)
+	}
+}
+`,
+	})
+	t.Chdir(dir)
+	var stdout, stderr bytes.Buffer
+	if code := mainErr(context.Background(), []string{"-only", `^greet\.go:4:5:if$`, "-json", filepath.Join(t.TempDir(), "out.json"), "."}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, stdout.String(), stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "1 mutants: 1 killed") {
+		t.Errorf("the mutant was not in the program the test built:\n%s\n%s", stdout.String(), stderr.String())
+	}
+}
