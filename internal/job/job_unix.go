@@ -76,6 +76,12 @@ func Start(cmd *exec.Cmd, o Options) (*Job, error) {
 		j.wait(cmd.Process)
 	}()
 	if err := <-started; err != nil {
+		if j.fg {
+			// The child gave its group the terminal's foreground before
+			// its exec failed: that group is gone, and maketoken would be
+			// left in the background (its Ctrl-C going nowhere).
+			_ = foreground(j.tty, unix.Getpgrp())
+		}
 		j.closeTTY()
 		return nil, err
 	}

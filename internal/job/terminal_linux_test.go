@@ -54,12 +54,38 @@ func TestTakeTerminal(t *testing.T) {
 	if err != nil || !strings.Contains(out.String(), "job-foreground=1") || !strings.Contains(out.String(), "taken-back=true ttou-ignored=false ttou-blocked=false") {
 		t.Fatalf("%v:\n%s", err, out.String())
 	}
+	// A job that stops: the terminal comes back, and goes to the job again
+	// when it is continued; nothing stays open.
+	for _, want := range []string{"failed-start-left-open=0", "after-failed-start-foreground-is-ours=true", "closed-left-open=0", "stopped-taken-back=true hung-up=false", "continued-foreground=1", "continued-left-open=0"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the helper did not say %q:\n%s", want, out.String())
+		}
+	}
 }
 
 func TestTerminalHelper(t *testing.T) {
 	if os.Getenv("JOB_TERMINAL_HELPER") != "1" {
 		t.Skip("run by TestTakeTerminal")
 	}
+	// The runtime's poller, made at the first pipe, stays open: count
+	// after it.
+	if r, w, err := os.Pipe(); err == nil {
+		r.Close()
+		w.Close()
+	}
+	open := openFiles(t)
+	// A job that cannot start leaves the terminal closed, and in
+	// maketoken's hands (the child took it before its exec failed).
+	if _, err := Start(exec.Command("/no/such/program"), Options{Terminal: true}); err == nil {
+		t.Fatal("a missing program started")
+	}
+	fmt.Printf("failed-start-left-open=%d\n", openFiles(t)-open)
+	if tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0); err == nil {
+		fg, _ := unix.IoctlGetInt(int(tty.Fd()), unix.TIOCGPGRP)
+		fmt.Printf("after-failed-start-foreground-is-ours=%v\n", fg == unix.Getpgrp())
+		tty.Close()
+	}
+
 	// The job says whether its process group is the terminal's
 	// foreground group (fields 5 and 8 of /proc/PID/stat).
 	cmd := exec.Command("sh", "-c", `awk '{ print "job-foreground=" ($5 == $8) }' /proc/$$/stat`)
@@ -77,6 +103,40 @@ func TestTerminalHelper(t *testing.T) {
 	fg, _ := unix.IoctlGetInt(int(j.Terminal().Fd()), unix.TIOCGPGRP)
 	j.Close()
 	fmt.Printf("taken-back=%v ttou-ignored=%v ttou-blocked=%v\n", fg == unix.Getpgrp(), sigBit("SigIgn", "/proc/self/status"), anyThreadBlocks())
+	fmt.Printf("closed-left-open=%d\n", openFiles(t)-open)
+
+	// A job that stops itself (as Ctrl-Z would), and is continued in the
+	// foreground (fg).
+	cmd = exec.Command("sh", "-c", `kill -STOP $$; awk '{ print "continued-foreground=" ($5 == $8) }' /proc/$$/stat`)
+	cmd.Stdout = os.Stdout
+	if j, err = Start(cmd, Options{Terminal: true}); err != nil {
+		t.Fatal(err)
+	}
+	if st := <-j.Changes(); st.Stopped == nil {
+		t.Fatalf("%+v", st)
+	}
+	j.TakeTerminal()
+	fg, _ = unix.IoctlGetInt(int(j.Terminal().Fd()), unix.TIOCGPGRP)
+	fmt.Printf("stopped-taken-back=%v hung-up=%v\n", fg == unix.Getpgrp(), j.TerminalHungUp())
+	j.Continue()
+	for st := range j.Changes() {
+		if st.Exit != nil && !st.Exit.Success() {
+			t.Fatalf("%+v", st.Exit)
+		}
+	}
+	j.TakeTerminal()
+	j.Close()
+	fmt.Printf("continued-left-open=%d\n", openFiles(t)-open)
+}
+
+// openFiles counts this process's open file descriptors.
+func openFiles(t *testing.T) int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(entries)
 }
 
 // sigBit reports whether SIGTTOU is in the mask named field of a status
