@@ -115,22 +115,33 @@ func (r *runner) runTests(ctx context.Context, bin, overlay string, limit time.D
 	return result{status: Killed, detail: firstFailure(out.Bytes()), elapsed: elapsed}
 }
 
-// firstFailure names the first failing test in go test's output (or the
-// panic), for the report.
+// firstFailure names the first failing test in go test's output, its
+// failing subtest when it has one (or the panic), for the report.
 func firstFailure(out []byte) string {
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
+	name := ""
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
 		if strings.HasPrefix(line, "--- FAIL: ") {
 			f := strings.Fields(strings.TrimPrefix(line, "--- FAIL: "))
-			if len(f) > 0 {
-				return f[0]
+			switch {
+			case len(f) == 0:
+			case name == "":
+				name = f[0]
+			case strings.HasPrefix(f[0], name+"/"):
+				name = f[0] // a subtest of it: more precise
+			default:
+				return name
 			}
+			continue
 		}
-		if strings.HasPrefix(line, "panic: ") {
+		if name == "" && strings.HasPrefix(line, "panic: ") {
 			return cut(line, 100)
 		}
+	}
+	if name != "" {
+		return name
 	}
 	return "tests failed"
 }
