@@ -180,9 +180,9 @@ func TestCoverAndOverlay(t *testing.T) {
 
 func TestFirstFailure(t *testing.T) {
 	for out, want := range map[string]string{
-		"=== RUN   TestA\n--- FAIL: TestA (0.00s)\n    a_test.go:3: no\nFAIL\n":     "TestA",
-		"    --- FAIL: TestA/sub (0.01s)\n--- FAIL: TestA (0.01s)\n":                "TestA/sub",
-		"panic: runtime error: invalid memory address or nil pointer dereference\n": "panic: runtime error: invalid memory address or nil pointer dereference",
+		"=== RUN   TestA\n--- FAIL: TestA (0.00s)\n    a_test.go:3: no\nFAIL\n":                                     "TestA",
+		"--- FAIL: TestA (0.01s)\n    --- FAIL: TestA/sub (0.01s)\n        a_test.go:9: no\n--- FAIL: TestB (0s)\n": "TestA/sub",
+		"panic: runtime error: invalid memory address or nil pointer dereference\n":                                 "panic: runtime error: invalid memory address or nil pointer dereference",
 		"FAIL\n": "tests failed",
 	} {
 		if got := firstFailure([]byte(out)); got != want {
