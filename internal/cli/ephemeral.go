@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
@@ -78,7 +77,7 @@ func runEphemeral(ctx context.Context, opts *ExecOptions, path string) error {
 			Err: fmt.Errorf("zone %s: %v before %s started; it did not run", et.zone.Name, sig, opts.Command[0])})
 	default:
 	}
-	env := ephemeralEnv(opts.Environ(), et.Token.Token, et.zone.Host, et.cred.Token)
+	env := credentials.EphemeralEnv(opts.Environ(), et.Token.Token, et.zone.Host, et.cred.Token)
 	runErr := runCommand(opts, path, opts.Command, env)
 	return revokeEphemeral(ctx, opts.IO, et, runErr)
 }
@@ -154,26 +153,4 @@ func revokeEphemeral(ctx context.Context, ios *iostreams.IOStreams, et *ephemera
 		return result
 	}
 	return &cmderr.Error{Code: cmderr.Code(result), Err: fmt.Errorf("%w; and %w", result, err)}
-}
-
-// ephemeralEnv is the environment of `exec --ephemeral`'s command: the
-// token and host in MAKE_API_KEY and MAKE_ZONE, and the zone's own
-// credential nowhere: no MAKETOKEN_TOKEN_* variable, and no variable whose
-// value holds it (a CI secret under another name).
-func ephemeralEnv(environ []string, token, host, credential string) []string {
-	kept := make([]string, 0, len(environ))
-	for _, kv := range environ {
-		k, v, _ := strings.Cut(kv, "=")
-		if hasEnvPrefix(k, "MAKETOKEN_TOKEN_") || (credential != "" && strings.Contains(v, credential)) {
-			continue
-		}
-		kept = append(kept, kv)
-	}
-	return execEnv(kept, token, host)
-}
-
-// hasEnvPrefix reports whether the variable name k starts with prefix, as
-// the platform compares names.
-func hasEnvPrefix(k, prefix string) bool {
-	return len(k) >= len(prefix) && envKeyIs(k[:len(prefix)], prefix)
 }

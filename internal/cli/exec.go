@@ -5,14 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"os/exec"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/maketoken/maketoken/internal/cmderr"
 	"github.com/maketoken/maketoken/internal/config"
+	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/job"
 	"github.com/maketoken/maketoken/internal/makeapi"
@@ -29,7 +27,6 @@ import (
 const (
 	exitCannotRun = 126 // found but not executable
 	exitNotFound  = 127 // not found
-	exitSignal    = 128 // plus the signal's number, when it killed the command
 )
 
 // ExecOptions are the options of `maketoken exec`.
@@ -146,119 +143,30 @@ func RunExec(ctx context.Context, opts *ExecOptions) error {
 	if err != nil {
 		return err
 	}
-	return runCommand(opts, path, opts.Command, execEnv(opts.Environ(), token, zone))
+	return runCommand(opts, path, opts.Command, credentials.ExecEnv(opts.Environ(), token, zone))
 }
 
-// runCommand runs the command (at path; args[0] is its name) with env and
-// returns nil or an *cmderr.Error with its code.
-//
-// The command runs as a job of its own (package job): its own process
-// group, in the terminal's foreground when maketoken has it. So each
-// signal reaches it exactly once, however it was sent:
-//
-//   - by the terminal (Ctrl-C, Ctrl-\, the window's size): to the
-//     foreground group, which is the command's; maketoken gets nothing.
-//   - to maketoken's process group (a CI runner; GNU timeout, which
-//     signals maketoken and then its whole group): maketoken alone gets
-//     it, and passes it on (forwarder).
-//   - to maketoken alone (kill PID, systemd, timeout --foreground): the
-//     same.
-//
-// A burst of the same signal is passed on once: timeout(1) sends its
-// signal first to maketoken, then to maketoken's group, so maketoken gets
-// it twice within microseconds (or once: the kernel merges a signal that
-// is still pending). Terraform and others take a second SIGINT or SIGTERM
-// as "quit now, without cleaning up".
-//
-// If the command stops (Ctrl-Z, or SIGTTIN when it wants the terminal
-// while maketoken runs in the background), maketoken takes the terminal
-// back and stops itself too, so that the shell sees its job stopped; when
-// the shell continues maketoken (fg, bg), maketoken continues the command,
-// giving it the terminal again if maketoken got it back. On Linux the
+// runCommand runs the command (at path; args[0] is its name) with env as
+// a job in the terminal's foreground that gets each signal once (see
+// job.Run), and returns nil or a *cmderr.Error with its code. On Linux the
 // command is killed if maketoken is (SIGKILL, the OOM killer): it cannot
 // outlive the process that answers for its exit code.
 func runCommand(opts *ExecOptions, path string, args, env []string) error {
-	name := args[0]
 	// A context that never ends: the command runs as long as it runs,
 	// whatever --timeout says.
 	cmd := exec.CommandContext(context.Background(), path, args[1:]...)
-	cmd.Args[0] = name
+	cmd.Args[0] = args[0]
 	cmd.Env = env
 	// The command gets the terminal itself, not maketoken's gate on it.
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = opts.IO.In, opts.IO.Out, opts.IO.ChildStderr()
-
-	// Signals are caught from before the command starts (none is missed)
-	// until it has ended: maketoken must outlive it to pass its exit code
-	// on.
-	fw := &forwarder{}
-	defer opts.Signals.Pass(fw.pass)()
-	j, err := job.Start(cmd, job.Options{Terminal: true, DieWithParent: true})
-	if err != nil {
-		return execLookupError(name, err)
-	}
-	fw.start(j)
-	var exit *job.Exit
-	for st := range j.Changes() {
-		if st.Exit != nil {
-			exit = st.Exit
-			continue
-		}
-		j.TakeTerminal()
-		job.SuspendSelf()
-		j.Continue()
-	}
-	j.TakeTerminal()
-	j.Close()
-	if exit.Success() {
+	exit, err := job.Run(cmd, opts.Signals.Pass)
+	switch {
+	case err != nil:
+		return execLookupError(args[0], err)
+	case exit.Success():
 		return nil
 	}
-	return cmderr.Silent(exitStatus(exit))
-}
-
-// burstWindow is how close together two of the same signal count as one
-// (see runCommand).
-const burstWindow = 250 * time.Millisecond
-
-// forwarder passes the signals maketoken gets on to a job, each once.
-type forwarder struct {
-	mu   sync.Mutex
-	j    *job.Job
-	held []os.Signal // caught before the job started
-	last os.Signal
-	at   time.Time
-}
-
-// start passes on what came before the job existed.
-func (fw *forwarder) start(j *job.Job) {
-	fw.mu.Lock()
-	fw.j = j
-	held := fw.held
-	fw.held = nil
-	fw.mu.Unlock()
-	for _, sig := range held {
-		fw.pass(sig)
-	}
-}
-
-// pass passes sig on, unless the same signal was passed on within
-// burstWindow, or the terminal will deliver it itself (see
-// terminalDelivers).
-func (fw *forwarder) pass(sig os.Signal) {
-	fw.mu.Lock()
-	defer fw.mu.Unlock()
-	if fw.j == nil {
-		fw.held = append(fw.held, sig)
-		return
-	}
-	now := time.Now()
-	if sig == fw.last && now.Sub(fw.at) < burstWindow {
-		return
-	}
-	fw.last, fw.at = sig, now
-	if terminalDelivers(fw.j, sig) {
-		return
-	}
-	fw.j.Signal(sig)
+	return cmderr.Silent(exit.Status())
 }
 
 // execCredential finds the selected zone's host and token, within
@@ -278,20 +186,6 @@ func execCredential(ctx context.Context, opts *ExecOptions) (host, token string,
 		return "", "", err
 	}
 	return zc.Zone.Host, zc.Credential.Token, nil
-}
-
-// execEnv is the command's environment: maketoken's own, with MAKE_API_KEY
-// and MAKE_ZONE replaced.
-func execEnv(environ []string, token, host string) []string {
-	env := make([]string, 0, len(environ)+2)
-	for _, kv := range environ {
-		k, _, _ := strings.Cut(kv, "=")
-		if envKeyIs(k, "MAKE_API_KEY") || envKeyIs(k, "MAKE_ZONE") {
-			continue
-		}
-		env = append(env, kv)
-	}
-	return append(env, "MAKE_API_KEY="+token, "MAKE_ZONE="+host)
 }
 
 // execLookupError explains a command that could not be started, with the

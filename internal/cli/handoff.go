@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/maketoken/maketoken/internal/cmderr"
 	"github.com/maketoken/maketoken/internal/credentials"
@@ -104,7 +103,7 @@ func (h handOver) storeCommand(s storeCommandFlags, jsonOut bool) (*delivery.Com
 	if jsonOut {
 		stdout = stderr
 	}
-	dc := &delivery.Command{Args: s.Command, Env: withoutCredentials(h.Environ()), EnvName: s.Env, Stdout: stdout, Stderr: stderr, Redact: h.Redactor.String,
+	dc := &delivery.Command{Args: s.Command, Env: credentials.WithoutCredentials(h.Environ()), EnvName: s.Env, Stdout: stdout, Stderr: stderr, Redact: h.Redactor.String,
 		// The terminal's foreground while it runs (a password prompt);
 		// a Ctrl-C there reached the command, not maketoken: act on it as
 		// on maketoken's own.
@@ -116,21 +115,6 @@ func (h handOver) storeCommand(s storeCommandFlags, jsonOut bool) (*delivery.Com
 		return nil, cmderr.Usagef("cannot run %s: %v; nothing was changed", output.Sanitize(s.Command[0]), outfile.UnwrapPath(err))
 	}
 	return dc, nil
-}
-
-// withoutCredentials is the environment without Make credentials
-// (MAKETOKEN_TOKEN_*, MAKE_API_KEY): a store command needs none, and the
-// old one is about to be revoked.
-func withoutCredentials(environ []string) []string {
-	env := make([]string, 0, len(environ))
-	for _, kv := range environ {
-		k, _, _ := strings.Cut(kv, "=")
-		if envKeyIs(k, "MAKE_API_KEY") || strings.HasPrefix(k, "MAKETOKEN_TOKEN_") {
-			continue
-		}
-		env = append(env, kv)
-	}
-	return env
 }
 
 // handOver is what create and rotate take from the Factory to hand a new

@@ -1,4 +1,4 @@
-package cli
+package credentials
 
 import (
 	"slices"
@@ -8,7 +8,7 @@ import (
 
 func TestEphemeralEnv(t *testing.T) {
 	const cred = "3f2a9c1d-7b4e-4c1a-9d2e-5f6a7b8c9d0e"
-	env := ephemeralEnv([]string{
+	env := EphemeralEnv([]string{
 		"PATH=/bin",
 		"MAKE_API_KEY=" + cred,
 		"MAKE_ZONE=us2.make.com",
@@ -20,7 +20,7 @@ func TestEphemeralEnv(t *testing.T) {
 	}, "new-token", "eu1.make.com", cred)
 	want := []string{"PATH=/bin", "MAKETOKEN_ZONE=eu1", "EMPTY=", "MAKE_API_KEY=new-token", "MAKE_ZONE=eu1.make.com"}
 	if !slices.Equal(env, want) {
-		t.Fatalf("ephemeralEnv =\n%q\nwant\n%q", env, want)
+		t.Fatalf("EphemeralEnv =\n%q\nwant\n%q", env, want)
 	}
 	for _, kv := range env {
 		if strings.Contains(kv, cred) {
@@ -28,7 +28,14 @@ func TestEphemeralEnv(t *testing.T) {
 		}
 	}
 	// No credential known (it cannot happen, but it must not drop all).
-	if got := ephemeralEnv([]string{"A=1"}, "t", "h", ""); !slices.Equal(got, []string{"A=1", "MAKE_API_KEY=t", "MAKE_ZONE=h"}) {
+	if got := EphemeralEnv([]string{"A=1"}, "t", "h", ""); !slices.Equal(got, []string{"A=1", "MAKE_API_KEY=t", "MAKE_ZONE=h"}) {
 		t.Fatalf("with no credential: %q", got)
+	}
+}
+
+func TestWithoutCredentials(t *testing.T) {
+	got := WithoutCredentials([]string{"PATH=/bin", "MAKE_API_KEY=k", "MAKETOKEN_TOKEN_EU1=t", "MAKE_ZONE=eu1.make.com", "MAKETOKEN_ZONE=eu1"})
+	if want := []string{"PATH=/bin", "MAKE_ZONE=eu1.make.com", "MAKETOKEN_ZONE=eu1"}; !slices.Equal(got, want) {
+		t.Fatalf("WithoutCredentials = %q, want %q", got, want)
 	}
 }

@@ -1,12 +1,11 @@
 //go:build unix
 
-package cli
+package job
 
 import (
 	"os"
 	"syscall"
 
-	"github.com/maketoken/maketoken/internal/job"
 	"golang.org/x/sys/unix"
 )
 
@@ -19,7 +18,7 @@ import (
 // When maketoken leads the session itself (a terminal or `ssh -t` that ran
 // it directly), that SIGHUP would come only once maketoken has exited,
 // which it does not before the job: maketoken passes it on.
-func terminalDelivers(j *job.Job, sig os.Signal) bool {
+func terminalDelivers(j *Job, sig os.Signal) bool {
 	if sig != syscall.SIGHUP || !j.TerminalHungUp() {
 		return false
 	}
@@ -27,14 +26,11 @@ func terminalDelivers(j *job.Job, sig os.Signal) bool {
 	return err == nil && sid != os.Getpid()
 }
 
-// exitStatus is the code maketoken exits with for an ended command: its
-// own, or 128+N when signal N killed it.
-func exitStatus(exit *job.Exit) int {
-	if s, ok := exit.Signal.(syscall.Signal); ok {
-		return exitSignal + int(s)
+// Status is the code maketoken exits with for an ended command, as a
+// shell reports it: its own, or 128+N when signal N killed it.
+func (e *Exit) Status() int {
+	if s, ok := e.Signal.(syscall.Signal); ok {
+		return 128 + int(s)
 	}
-	return exit.Code
+	return e.Code
 }
-
-// envKeyIs compares environment variable names (case-sensitive on Unix).
-func envKeyIs(k, name string) bool { return k == name }
