@@ -71,7 +71,8 @@ func newStatusCmd(f *Factory) *cobra.Command {
 		Long: `Check the credential of every zone that has one (or only the zone given with
 -z): who it belongs to, its scopes and where it comes from, and how many of the
 zone's tokens have outlived their lifetime (create --ttl; revoke them with
-` + "`maketoken prune --expired`" + `).
+` + "`maketoken prune --expired`" + `). Below a table, status names the zones it
+did not check because they have no credential.
 
 When the credential can list tokens, status also shows its age (AGE; in JSON
 "credentialCreated", the created time of the listed token that is the
@@ -127,6 +128,9 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 		return err
 	}
 	suggestRotation(opts, records, targets)
+	if all && printer.Format == output.Table {
+		noteZonesNotLoggedIn(opts.IO, opts.Zones, targets)
+	}
 	// A rejected credential is exit 4 even when other zones are fine:
 	// status is how people and jobs check that their credentials work.
 	return cmderr.Summarize(errs, true, opts.IO.PrintError)
@@ -193,6 +197,26 @@ func statusRows(now time.Time, printer *output.Printer, records []statusRecord) 
 		rows.Short = append(rows.Short, short)
 	}
 	return rows
+}
+
+// noteZonesNotLoggedIn names, below a person's table, the zones status
+// did not check because they have no credential (not a word was said of
+// them), and how to log in to one. TSV and JSON keep a record per
+// credential checked.
+func noteZonesNotLoggedIn(ios *iostreams.IOStreams, zonesOf func() (*config.Zones, error), targets []zoneCredential) {
+	reg, err := zonesOf()
+	if err != nil {
+		return
+	}
+	var missing []string
+	for _, z := range reg.All() {
+		if !slices.ContainsFunc(targets, func(t zoneCredential) bool { return t.Zone.Name == z.Name }) {
+			missing = append(missing, z.Name)
+		}
+	}
+	if len(missing) > 0 {
+		ios.Say("No credential for %s: log in with `maketoken login -z ZONE` (or set MAKETOKEN_TOKEN_<ZONE>).", zonesText(missing))
+	}
 }
 
 // checkStatus checks one zone's credential with Make (who it is, its
