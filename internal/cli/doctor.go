@@ -45,7 +45,7 @@ and the credential's scopes against what each command needs; and the
 settings in use. The report holds no secret: paste it into a bug report.
 
 Exits 0 when nothing is wrong, 1 when doctor found a problem (listed under
-"problems"), 2 for bad usage.`,
+"problems"; no zone with a credential is one), 2 for bad usage.`,
 		Example: `  maketoken doctor
   maketoken doctor -z eu1 -o json`,
 		Args: cobra.NoArgs,

@@ -123,7 +123,45 @@ func Run(ctx context.Context, version buildinfo.Info, cfg Config, list []zones.Z
 	for _, p := range problems {
 		rep.Problems = append(rep.Problems, p...)
 	}
+	if p := nothingChecked(rep); p != "" {
+		rep.Problems = append(rep.Problems, p)
+	}
 	return rep
+}
+
+// nothingChecked is the problem of a report in which no zone has a
+// credential (list, status and token fail there): nothing could be
+// checked with Make. It says the next step that can work on this machine,
+// for the selected zone (or the one zone checked): log in where a keyring
+// works, else to the file, else the variable.
+func nothingChecked(rep Report) string {
+	if len(rep.Zones) == 0 {
+		return ""
+	}
+	z := rep.Zones[0]
+	for _, d := range rep.Zones {
+		if d.CredentialSource != string(credentials.SourceNone) {
+			return ""
+		}
+		if d.Zone == rep.Config.Zone {
+			z = d
+		}
+	}
+	what := "no zone has a credential"
+	if len(rep.Zones) == 1 {
+		what = "zone " + z.Zone + " has no credential"
+	}
+	env := credentials.EnvVar(z.Zone)
+	var next string
+	switch {
+	case z.Keyring == "ok" || z.KernelKeyring == "ok":
+		next = fmt.Sprintf("Log in with `maketoken login -z %s` (or set %s)", z.Zone, env)
+	case z.CredentialsFile == "ok":
+		next = fmt.Sprintf("No keyring can be used here: log in with `maketoken login -z %s --store file` (a file only you can read), or set %s", z.Zone, env)
+	default:
+		next = fmt.Sprintf("Set %s (see `maketoken help environment`)", env)
+	}
+	return what + ", so nothing could be checked with Make. " + next
 }
 
 // Zone runs the checks of one zone and says what is wrong.
