@@ -78,9 +78,9 @@ func (r Revoker) RevokeFinishing(ctx context.Context, tokens []makeapi.Token, cu
 	}
 	var retry []makeapi.Token
 	var at []int
-	for i, err := range errs {
-		if err != nil {
-			retry, at = append(retry, tokens[i]), append(at, i)
+	for i, t := range tokens {
+		if errs[i] != nil {
+			retry, at = append(retry, t), append(at, i)
 		}
 	}
 	if len(retry) == 0 {
