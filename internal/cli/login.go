@@ -17,6 +17,7 @@ import (
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/redact"
 	"github.com/maketoken/maketoken/internal/runctx"
+	"github.com/maketoken/maketoken/internal/scopes"
 	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
 )
@@ -232,7 +233,7 @@ func verifyToken(ctx context.Context, c *makeapi.Client) (makeapi.User, string, 
 	case makeapi.StatusCode(err) != 403:
 		return makeapi.User{}, "", err
 	}
-	if note := missingScopeNote(auth.Scopes); note != "" {
+	if note := scopes.MissingNote(auth.Scopes); note != "" {
 		who += " (" + note + ")"
 	}
 	return u, who, nil

@@ -5,18 +5,17 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/maketoken/maketoken/internal/cmderr"
 	"github.com/maketoken/maketoken/internal/config"
+	"github.com/maketoken/maketoken/internal/credcheck"
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/redact"
 	"github.com/maketoken/maketoken/internal/runctx"
-	"github.com/maketoken/maketoken/internal/tokens"
 	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
 )
@@ -191,7 +190,7 @@ func statusRows(now time.Time, printer *output.Printer, records []statusRecord) 
 			row, short = append(row, expired), append(short, "")
 		}
 		if withAge {
-			row, short = append(row, credentialAge(r.CredentialCreated, now)), append(short, "")
+			row, short = append(row, credcheck.Age(r.CredentialCreated, now)), append(short, "")
 		}
 		rows.Rows = append(rows.Rows, row)
 		rows.Short = append(rows.Short, short)
@@ -219,96 +218,24 @@ func noteZonesNotLoggedIn(ios *iostreams.IOStreams, zonesOf func() (*config.Zone
 	}
 }
 
-// checkStatus checks one zone's credential with Make (who it is, its
-// scopes, the zone's tokens, at once) and fills in its record.
+// checkStatus checks one zone's credential with Make (see credcheck) and
+// fills in its record.
 func checkStatus(ctx context.Context, opts *StatusOptions, t zoneCredential, rec *statusRecord) error {
 	client, err := opts.Client(t.Zone, t.Credential.Token)
 	if err != nil {
 		return err
 	}
-	var (
-		wg               sync.WaitGroup
-		user             makeapi.User
-		auth             makeapi.Authorization
-		list             []makeapi.Token
-		uerr, aerr, lerr error
-	)
-	wg.Add(3)
-	go func() { defer wg.Done(); user, uerr = client.Me(ctx) }()
-	go func() { defer wg.Done(); auth, aerr = client.CurrentAuthorization(ctx) }()
-	go func() { defer wg.Done(); list, lerr = client.ListTokens(ctx) }()
-	wg.Wait()
-	if lerr == nil {
-		// Lifetimes count on Make's clock, as its answers show it.
-		now, _ := tokens.ServerNow(client, opts.Now)
-		n := len(tokens.Selector{ExpiredAt: now}.Select(list).Tokens)
-		rec.ExpiredTokens = &n
-		rec.CredentialCreated = credentialCreated(list, t.Credential)
-	}
-	if aerr == nil {
-		rec.Scopes = append(rec.Scopes, auth.Scopes...)
-	}
-	if uerr == nil {
-		rec.User = &statusUser{ID: user.ID, Name: user.Name, Email: user.Email}
-	}
-	// The scopes come from current-authorization; /users/me needs
-	// none, so a 403 there says nothing about them.
-	switch {
-	case aerr != nil:
-		err = cmderr.API(t.credential(), aerr, "")
-	case uerr != nil && makeapi.StatusCode(uerr) != 403:
-		err = cmderr.API(t.credential(), uerr, "")
-	case lerr != nil && makeapi.StatusCode(lerr) != 403:
-		// The list is only for the count of expired tokens, but a
-		// zone that answers it from another origin, or not at all,
-		// is not "ok" either.
-		err = cmderr.API(t.credential(), lerr, "user:read")
+	r, err := credcheck.Check(ctx, client, t.credential(), opts.Now)
+	rec.Scopes, rec.ExpiredTokens, rec.CredentialCreated = r.Scopes, r.Expired, r.Created
+	if r.User != nil {
+		rec.User = &statusUser{ID: r.User.ID, Name: r.User.Name, Email: r.User.Email}
 	}
 	if err != nil {
 		rec.Error = opts.Redactor.String(err.Error())
 		return err
 	}
-	rec.OK = true
-	switch note := missingScopeNote(auth.Scopes); {
-	case note != "":
-		rec.Error = note
-	case uerr != nil:
-		rec.Error = "Make did not say whom the credential belongs to (403 on /users/me)"
-	}
+	rec.OK, rec.Error = true, r.Note
 	return nil
-}
-
-// credentialCreated is the `created` of the listed token that is the
-// credential, or nil if none (or several) match.
-func credentialCreated(list []makeapi.Token, cred credentials.Credential) *string {
-	var found *string
-	for _, t := range list {
-		if tokens.IsCurrent(t, cred.Token) {
-			if found != nil {
-				return nil
-			}
-			created := t.Created
-			found = &created
-		}
-	}
-	return found
-}
-
-// credentialAge is the AGE cell: the age in days ("95d", "<1d"), empty
-// when unknown.
-func credentialAge(created *string, now time.Time) string {
-	if created == nil {
-		return ""
-	}
-	ts, err := time.Parse(time.RFC3339Nano, *created)
-	if err != nil {
-		return ""
-	}
-	days := int(now.Sub(ts).Hours() / 24)
-	if days < 1 {
-		return "<1d"
-	}
-	return strconv.Itoa(days) + "d"
 }
 
 // suggestRotation tells on stderr which credentials are older than the

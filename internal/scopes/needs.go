@@ -1,6 +1,9 @@
 package scopes
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // The scopes maketoken's own calls need (make-api.md): listing tokens
 // needs user:read; creating and deleting them user:write. /users/me,
@@ -40,4 +43,22 @@ func Missing(have []string, need ...string) []string {
 		}
 	}
 	return out
+}
+
+// MissingNote says what a credential cannot do for maketoken, judged from
+// its scopes as Make's current-authorization lists them (never from a 403
+// on /users/me, which no scope is documented to gate); "" when it has
+// user:read and user:write.
+func MissingNote(have []string) string {
+	missing := Missing(have, UserRead, UserWrite)
+	switch len(missing) {
+	case 0:
+		return ""
+	case 2:
+		return "the credential lacks the user:read and user:write scopes: it cannot list, create or revoke tokens"
+	}
+	if missing[0] == UserRead {
+		return "the credential lacks the user:read scope: it cannot list tokens"
+	}
+	return "the credential lacks the " + strings.Join(missing, ", ") + " scope: it cannot create or revoke tokens"
 }

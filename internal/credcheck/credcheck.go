@@ -1,0 +1,124 @@
+// Package credcheck asks Make about a zone's credential, as `status`
+// shows it: whom it belongs to, its scopes, when it was created (the listed
+// token that is the credential), and how many of the zone's tokens have
+// outlived their lifetime -- three requests at once -- and decides what
+// the answers mean: which failure makes the zone fail, and what is not
+// right about a credential that works.
+package credcheck
+
+import (
+	"context"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/maketoken/maketoken/internal/cmderr"
+	"github.com/maketoken/maketoken/internal/credentials"
+	"github.com/maketoken/maketoken/internal/makeapi"
+	"github.com/maketoken/maketoken/internal/scopes"
+	"github.com/maketoken/maketoken/internal/tokens"
+)
+
+// Result is what Make said about a credential.
+type Result struct {
+	// User is whom it belongs to; nil when Make did not say.
+	User *makeapi.User
+	// Scopes are its scopes (current-authorization), never nil.
+	Scopes []string
+	// Created is the `created` of the listed token that is the
+	// credential; nil when it cannot be seen (the credential lacks
+	// user:read, or no listed token, or several, match it).
+	Created *string
+	// Expired counts the zone's tokens whose lifetime has passed on
+	// Make's clock; nil if the tokens could not be listed.
+	Expired *int
+	// Note says what is not right about a credential that works: scopes
+	// maketoken needs, a user Make did not name. "" when all is well.
+	Note string
+}
+
+// Check asks Make about cred with client. An error (worded by cmderr.API)
+// means the zone failed: the credential was refused, the scopes or the
+// user could not be read, or the zone answered from another origin or not
+// at all; the Result still holds what was learned.
+func Check(ctx context.Context, client *makeapi.Client, cred credentials.Credential, now func() time.Time) (Result, error) {
+	var (
+		wg               sync.WaitGroup
+		user             makeapi.User
+		auth             makeapi.Authorization
+		list             []makeapi.Token
+		uerr, aerr, lerr error
+	)
+	wg.Add(3)
+	go func() { defer wg.Done(); user, uerr = client.Me(ctx) }()
+	go func() { defer wg.Done(); auth, aerr = client.CurrentAuthorization(ctx) }()
+	go func() { defer wg.Done(); list, lerr = client.ListTokens(ctx) }()
+	wg.Wait()
+	r := Result{Scopes: []string{}}
+	if lerr == nil {
+		// Lifetimes count on Make's clock, as its answers show it.
+		serverNow, _ := tokens.ServerNow(client, now)
+		n := len(tokens.Selector{ExpiredAt: serverNow}.Select(list).Tokens)
+		r.Expired = &n
+		r.Created = created(list, cred)
+	}
+	if aerr == nil {
+		r.Scopes = append(r.Scopes, auth.Scopes...)
+	}
+	if uerr == nil {
+		r.User = &user
+	}
+	// The scopes come from current-authorization; /users/me needs none,
+	// so a 403 there says nothing about them.
+	switch {
+	case aerr != nil:
+		return r, cmderr.API(cred, aerr, "")
+	case uerr != nil && makeapi.StatusCode(uerr) != 403:
+		return r, cmderr.API(cred, uerr, "")
+	case lerr != nil && makeapi.StatusCode(lerr) != 403:
+		// The list is only for the count of expired tokens and the age,
+		// but a zone that answers it from another origin, or not at all,
+		// is not "ok" either.
+		return r, cmderr.API(cred, lerr, scopes.UserRead)
+	}
+	switch note := scopes.MissingNote(auth.Scopes); {
+	case note != "":
+		r.Note = note
+	case uerr != nil:
+		r.Note = "Make did not say whom the credential belongs to (403 on /users/me)"
+	}
+	return r, nil
+}
+
+// created is the `created` of the listed token that is the credential, or
+// nil if none (or several) match.
+func created(list []makeapi.Token, cred credentials.Credential) *string {
+	var found *string
+	for _, t := range list {
+		if tokens.IsCurrent(t, cred.Token) {
+			if found != nil {
+				return nil
+			}
+			c := t.Created
+			found = &c
+		}
+	}
+	return found
+}
+
+// Age is a credential's age in days as a table shows it ("95d", "<1d"),
+// empty when unknown.
+func Age(created *string, now time.Time) string {
+	if created == nil {
+		return ""
+	}
+	ts, err := time.Parse(time.RFC3339Nano, *created)
+	if err != nil {
+		return ""
+	}
+	days := int(now.Sub(ts).Hours() / 24)
+	if days < 1 {
+		return "<1d"
+	}
+	return strconv.Itoa(days) + "d"
+}

@@ -1,0 +1,61 @@
+package credcheck
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/maketoken/maketoken/internal/credentials"
+	"github.com/maketoken/maketoken/internal/emulator"
+	"github.com/maketoken/maketoken/internal/makeapi"
+)
+
+// What status shows for a zone, checked against the emulator: a working
+// credential (its user, scopes, age and the expired tokens), one without
+// user:read (it works, with a note, no age and no count), and one Make
+// refuses (the zone failed).
+func TestCheck(t *testing.T) {
+	srv := emulator.New(emulator.Options{Zones: []string{"eu1"}})
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	z := srv.Zone("eu1")
+	now := time.Now()
+	full := z.AddToken("laptop", []string{"user:read", "user:write"}, now.Add(-72*time.Hour))
+	z.AddToken("ci~exp=20200101T000000Z", []string{"scenarios:read"}, now.Add(-100*24*time.Hour))
+	writeOnly := z.AddToken("writer", []string{"user:write"}, now.Add(-time.Hour))
+	check := func(token string) (Result, error) {
+		client, err := makeapi.New(z.URL(), token, makeapi.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return Check(context.Background(), client, credentials.Credential{Zone: "eu1", Token: token, Source: credentials.SourceEnv, EnvVar: "MAKETOKEN_TOKEN_EU1"}, time.Now)
+	}
+
+	r, err := check(full.Token)
+	switch {
+	case err != nil:
+		t.Fatalf("a working credential failed: %v", err)
+	case r.User == nil || r.Note != "" || strings.Join(r.Scopes, ",") != "user:read,user:write":
+		t.Errorf("working credential: %+v", r)
+	case r.Created == nil || *r.Created != full.Created || Age(r.Created, now) != "3d":
+		t.Errorf("created %v (age %q), want %s, 3d", r.Created, Age(r.Created, now), full.Created)
+	case r.Expired == nil || *r.Expired != 1:
+		t.Errorf("expired %v, want 1", r.Expired)
+	}
+
+	r, err = check(writeOnly.Token)
+	if err != nil || r.Note != "the credential lacks the user:read scope: it cannot list tokens" || r.Created != nil || r.Expired != nil {
+		t.Errorf("a credential without user:read: %+v, %v", r, err)
+	}
+
+	r, err = check("3f2a9c1d-7b4e-4c1a-9d2e-5f6a7b8c9d0e")
+	if makeapi.StatusCode(err) != 401 || r.User != nil {
+		t.Errorf("a refused credential: %+v, %v", r, err)
+	}
+	if got := Age(nil, now); got != "" {
+		t.Errorf("Age(nil) = %q", got)
+	}
+}
