@@ -157,7 +157,7 @@ func helpTopics() []*cobra.Command {
 	return []*cobra.Command{
 		topic("exit-codes", "What maketoken's exit codes mean", exitCodesHelp),
 		topic("environment", "The environment variables maketoken reads", environmentHelp),
-		topic("formatting", "Output formats: table, TSV, JSON and --jq", formattingHelp),
+		topic("formatting", "Output formats: table, TSV, JSON and --jq", formattingHelp+"\n\n"+tsvColumnsHelp()),
 	}
 }
 

@@ -120,7 +120,7 @@ func RunList(ctx context.Context, opts *ListOptions) error {
 // labels and scopes may be shortened to fit.
 func listRows(now time.Time, records []tokenRecord, format string, oneZone bool) output.Rows {
 	if format != output.Table {
-		rows := output.Rows{Headers: []string{"ZONE", "LABEL", "SCOPES", "CREATED", "TOKEN", "CURRENT", "EXPIRES", "EXPIRED"}}
+		rows := output.Rows{Headers: tsvColumnsOf("list")}
 		for _, r := range records {
 			expires := ""
 			if r.Expires != nil {

@@ -68,6 +68,9 @@ func forgetRevoked(ctx context.Context, ios *iostreams.IOStreams, store func() (
 // revokeRows is the table or TSV form of revoke results.
 func revokeRows(now time.Time, records []revokeRecord, format string, dryRun bool) output.Rows {
 	rows := output.Rows{Headers: []string{"ZONE", "LABEL", "CREATED", "REVOKED", "ERROR"}}
+	if format != output.Table {
+		rows.Headers = tsvColumnsOf("revoke")
+	}
 	for _, r := range records {
 		created, revoked := r.Created, output.Bool(r.Revoked, format)
 		if format == output.Table {

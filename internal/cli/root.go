@@ -85,7 +85,7 @@ func newRoot(d Deps) (*Factory, *cobra.Command) {
 // addAllCommands makes root the whole tree.
 func addAllCommands(f *Factory, root *cobra.Command) {
 	for _, c := range commands() {
-		root.AddCommand(c.new(f))
+		root.AddCommand(documentTSV(c.new(f)))
 	}
 	completeTree(f, root)
 }
@@ -100,7 +100,7 @@ func addAllCommands(f *Factory, root *cobra.Command) {
 func newRootFor(d Deps, args []string) (*Factory, *cobra.Command) {
 	f, root := newBareRoot(d)
 	if c, ok := commandIn(root, args); ok {
-		cmd := c.new(f)
+		cmd := documentTSV(c.new(f))
 		root.AddCommand(cmd)
 		// Only `maketoken completion` needs cobra's completion command.
 		root.CompletionOptions.DisableDefaultCmd = true

@@ -72,9 +72,9 @@ func RunScopes(ctx context.Context, opts *ScopesOptions) error {
 	// one field.
 	table := printer.Format == output.Table
 	records := make([]scopeRecord, len(names))
-	rows := output.Rows{Headers: []string{"NAME"}}
+	rows := output.Rows{Headers: tsvColumnsOf("scopes")}
 	if table {
-		rows.Headers = append(rows.Headers, "NOTE")
+		rows.Headers = []string{"NAME", "NOTE"}
 	}
 	for i, n := range names {
 		records[i] = scopeRecord{Name: n}

@@ -163,6 +163,9 @@ func statusRows(now time.Time, printer *output.Printer, records []statusRecord) 
 			rows.Flexible = append(rows.Flexible, false)
 		}
 	}
+	if printer.Format != output.Table {
+		rows.Headers = tsvColumnsOf("status")
+	}
 	for _, r := range records {
 		name, email := "", ""
 		if r.User != nil {

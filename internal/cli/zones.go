@@ -116,6 +116,9 @@ func RunZones(ctx context.Context, opts *ZonesOptions) error {
 		break
 	}
 	rows := output.Rows{Headers: []string{"ZONE", "HOST", "URL", "DEFAULT", "CREDENTIAL"}}
+	if printer.Format != output.Table {
+		rows.Headers = tsvColumnsOf("zones")
+	}
 	for _, r := range records {
 		row := []string{r.Name, r.Host, r.URL, output.Bool(r.Default, printer.Format), credentialWhere(r.CredentialSource, r.CredentialVariable, r.CredentialStore, printer.Format)}
 		rows.Rows = append(rows.Rows, row)

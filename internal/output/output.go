@@ -241,9 +241,16 @@ func (e *JQError) Unwrap() error { return e.Err }
 // Tabs, newlines and backslashes inside a field are escaped (\t, \n, \\)
 // so every record stays on one line, and other control characters are
 // written as Go escapes (\x1b) so that none reaches a terminal raw.
+//
+// Rows' Headers name the columns (the ones `maketoken help formatting`
+// lists): a row with another number of fields is refused, so that no
+// column the help promises goes missing or moves unnoticed.
 func WriteTSV(w io.Writer, rows Rows) error {
 	var b strings.Builder
 	for _, r := range rows.Rows {
+		if len(rows.Headers) > 0 && len(r) != len(rows.Headers) {
+			return fmt.Errorf("internal error: a TSV record of %d fields where the columns are %d (%s)", len(r), len(rows.Headers), strings.Join(rows.Headers, " "))
+		}
 		for i, f := range r {
 			if i > 0 {
 				b.WriteByte('\t')

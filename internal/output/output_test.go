@@ -300,3 +300,16 @@ func TestSanitizingFamily(t *testing.T) {
 		}
 	}
 }
+
+// A TSV record with another number of fields than its columns is refused:
+// the columns are what `maketoken help formatting` promises.
+func TestTSVRecordsHaveTheirColumns(t *testing.T) {
+	var b strings.Builder
+	rows := Rows{Headers: []string{"zone", "label"}, Rows: [][]string{{"eu1", "a"}, {"eu1"}}}
+	if err := WriteTSV(&b, rows); err == nil || !strings.Contains(err.Error(), "1 fields where the columns are 2") {
+		t.Errorf("err %v", err)
+	}
+	if err := WriteTSV(&b, Rows{Rows: [][]string{{"a", "b"}, {"c"}}}); err != nil {
+		t.Errorf("rows without columns: %v", err)
+	}
+}
