@@ -31,10 +31,11 @@ type IOStreams struct {
 	OutTTY bool
 	ErrTTY bool
 	// HideInput stops the terminal on stdin from echoing what is typed
-	// (raw mode) until restore is called; ReadSecret then reads a line
-	// typed there. Both nil where there is no terminal.
-	HideInput  func() (restore func(), err error)
-	ReadSecret func() (string, error)
+	// (raw mode, output still translated) until restore is called, which
+	// also throws away input left unread (a paste's other lines must not
+	// reach the shell); PromptHidden reads a line from In meanwhile. Nil
+	// where there is no terminal.
+	HideInput func() (restore func(), err error)
 	// TerminalWidth is the width of the terminal on stdout, 0 if unknown.
 	TerminalWidth func() int
 	// ErrTerminalWidth is the width of the terminal on stderr, 0 if
@@ -68,14 +69,7 @@ func System() *IOStreams {
 		s.ErrOut = &statusWriter{w: output.TerminalGate(os.Stderr), width: s.ErrWidth}
 	}
 	stdin := int(os.Stdin.Fd())
-	s.HideInput = func() (func(), error) {
-		state, err := term.MakeRaw(stdin)
-		if err != nil {
-			return nil, err
-		}
-		return func() { _ = term.Restore(stdin, state) }, nil
-	}
-	s.ReadSecret = func() (string, error) { return readHiddenLine(os.Stdin) }
+	s.HideInput = func() (func(), error) { return hideInput(stdin) }
 	return s
 }
 

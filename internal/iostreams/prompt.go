@@ -55,10 +55,13 @@ func (s *IOStreams) Confirm(ctx context.Context, question string, yes bool) erro
 }
 
 // PromptHidden asks question and reads the answer without echoing it
-// (HideInput, ReadSecret). Ctrl-D on an empty line, or a terminal that
-// hung up, is io.EOF; Ctrl-C, Ctrl-\ or a signal is an
-// *runctx.InterruptedError. The terminal is put back and the prompt's line
-// ended whatever happens.
+// (HideInput, then a line from In): it shows how many characters arrived,
+// never the characters, so that a paste is seen to have arrived; an empty
+// line (a paste that starts with a newline) asks again. Ctrl-D on an
+// empty line, or a terminal that hung up, is io.EOF; Ctrl-C, Ctrl-\ or a
+// signal is an *runctx.InterruptedError. The terminal is put back, with
+// any input left unread thrown away (the rest of a multi-line paste must
+// not reach the shell), and the prompt's line ended whatever happens.
 func (s *IOStreams) PromptHidden(ctx context.Context, question string) (string, error) {
 	// Echo goes off before the question is shown: what a person types as
 	// soon as they see it must not be echoed either.
@@ -66,10 +69,38 @@ func (s *IOStreams) PromptHidden(ctx context.Context, question string) (string, 
 	if err != nil {
 		return "", err
 	}
-	s.Prompt("%s", strings.TrimRight(question, " "))
-	// A ReadSecret left behind by an interrupted prompt never returns:
-	// prompt puts the terminal back then.
-	line, err := s.prompt(ctx, s.ReadSecret, restore)
+	// The question is wrapped leaving room on its last row for the
+	// count, which is redrawn in place there.
+	width := s.ErrWidth()
+	if width-countRoom >= 30 {
+		width -= countRoom
+	}
+	text := wrap(s.sprintf("%s", strings.TrimRight(question, " ")), width) + " "
+	lastRow := text[strings.LastIndex(text, "\n")+1:]
+	_, _ = io.WriteString(s.ErrOut, text)
+	shown := 0
+	view := hiddenView{
+		count: func(n int) {
+			c := ""
+			switch {
+			case n == 1:
+				c = "(1 character)"
+			case n > 1:
+				c = fmt.Sprintf("(%d characters)", n)
+			}
+			// Spaces rub out a longer count; no escape sequence is
+			// needed, so a dumb terminal shows it too.
+			_, _ = io.WriteString(s.ErrOut, "\r"+lastRow+c+strings.Repeat(" ", max(0, shown-len(c)))+"\r"+lastRow+c)
+			shown = len(c)
+		},
+		again: func() {
+			_, _ = io.WriteString(s.ErrOut, "\n"+text)
+			shown = 0
+		},
+	}
+	// A read left behind by an interrupted prompt never returns: prompt
+	// puts the terminal back then.
+	line, err := s.prompt(ctx, func() (string, error) { return readHiddenLine(s.In, view) }, restore)
 	restore()
 	switch {
 	case errors.Is(err, errInterruptKey): // Ctrl-C typed in raw mode
@@ -84,6 +115,10 @@ func (s *IOStreams) PromptHidden(ctx context.Context, question string) (string, 
 	fmt.Fprintln(s.ErrOut)
 	return line, nil
 }
+
+// countRoom is the room PromptHidden leaves for its count: " (4096
+// characters)".
+const countRoom = 18
 
 // prompt runs read, which waits for a person, with the command's timeout
 // on hold. It returns as soon as ctx ends, whatever read is doing: then it
