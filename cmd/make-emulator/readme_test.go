@@ -406,6 +406,7 @@ func TestReadmeFirstRunAsNewUser(t *testing.T) {
 	}
 	quickStart := readmeBlock(t, string(readme), "## Quick start")
 	offline := readmeBlock(t, string(readme), "## Try it offline")
+	realAccount := readmeBlock(t, string(readme), "Then, with a real account (put Go's bin folder on your `PATH` first):")
 	u := setUpNewUser(t, root)
 	for _, v := range u.env {
 		if strings.HasPrefix(v, "DBUS_") || strings.HasPrefix(v, "XDG_RUNTIME_DIR=") {
@@ -478,6 +479,102 @@ func TestReadmeFirstRunAsNewUser(t *testing.T) {
 		}
 		if _, err := os.Stat(filepath.Dir(config)); !errors.Is(err, fs.ErrNotExist) {
 			t.Errorf("the emulator's folder %s is still there after exit: %v", filepath.Dir(config), err)
+		}
+	})
+
+	// The README's block for a real account, typed line by line into
+	// `make-emulator shell` (a person trying it before using it for real):
+	// each line must work there as it would with an account, the login
+	// answered with the token a person would copy from eu1's profile page.
+	t.Run("with a real account, inside make-emulator shell", func(t *testing.T) {
+		if _, err := os.Stat(filepath.Join(u.home, "go", "bin", "make-emulator")); err != nil {
+			t.Skip("the quick start installed no make-emulator")
+		}
+		// A stand-in for the README's some-tool-that-reads-MAKE_API_KEY:
+		// it says how long a key it got, never the key.
+		tools, err := os.MkdirTemp("", "readme-tools-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.RemoveAll(tools) })
+		tool := "#!/bin/sh\nprintf 'the tool got a MAKE_API_KEY of %d characters\\n' \"${#MAKE_API_KEY}\"\n"
+		if err := os.WriteFile(filepath.Join(tools, "some-tool-that-reads-MAKE_API_KEY"), []byte(tool), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(tools, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		tokenFile := filepath.Join(u.checkout, "ci-token.txt")
+		t.Cleanup(func() { os.Remove(tokenFile) })
+		readToken := func(t *testing.T) string {
+			t.Helper()
+			data, err := os.ReadFile(tokenFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return strings.TrimSpace(string(data))
+		}
+		uuid := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+		const prompt = "(make-emulator) "
+		var created, rotated string
+		shown, code := u.onTerminal(t, offline, 100, 4*time.Minute, func(tm *terminal) {
+			tm.waitFor(t, prompt, time.Minute)
+			// run types line and waits for the shell's next prompt;
+			// answer, if set, answers what line asks meanwhile.
+			run := func(line string, answer func()) {
+				t.Helper()
+				n := strings.Count(tm.text(), prompt)
+				tm.send(t, line+"\r")
+				if answer != nil {
+					answer()
+				}
+				tm.wait(t, func(s string) bool { return strings.Count(s, prompt) > n }, 2*time.Minute)
+			}
+			run(`PATH="$PATH:`+tools+`"`, nil)
+			run(`echo "eu1-token=$MAKETOKEN_TOKEN_EU1"`, nil)
+			m := regexp.MustCompile(`eu1-token=([0-9a-f-]{36})`).FindStringSubmatch(tm.text())
+			if m == nil {
+				t.Fatalf("no token of eu1 in the session:\n%s", tm.text())
+			}
+			token := m[1]
+			for i, line := range strings.Split(strings.TrimSpace(realAccount), "\n") {
+				var answer func()
+				if strings.HasPrefix(line, "maketoken login") {
+					answer = func() {
+						tm.waitFor(t, "not be shown:", time.Minute)
+						tm.send(t, token+"\r")
+					}
+				}
+				run(line, answer)
+				run(fmt.Sprintf(`echo "README-LINE-%d=$?"`, i), nil)
+				rc := regexp.MustCompile(fmt.Sprintf(`README-LINE-%d=(\d+)`, i)).FindStringSubmatch(tm.text())
+				if rc == nil || rc[1] != "0" {
+					t.Errorf("the README's line %q failed (%v) inside make-emulator shell", line, rc)
+				}
+				switch {
+				case strings.HasPrefix(line, "maketoken create"):
+					created = readToken(t)
+				case strings.HasPrefix(line, "maketoken rotate"):
+					rotated = readToken(t)
+				}
+			}
+			tm.send(t, "exit\r")
+		})
+		t.Logf("the terminal showed:\n%s", shown)
+		if code != 0 {
+			t.Fatalf("make-emulator shell exited %d", code)
+		}
+		if !strings.Contains(shown, "Logged in to zone eu1") {
+			t.Error("the login did not say it logged in")
+		}
+		if !uuid.MatchString(created) || !uuid.MatchString(rotated) || created == rotated {
+			t.Errorf("create wrote %q and rotate %q to ci-token.txt: want two different tokens", created, rotated)
+		}
+		if !regexp.MustCompile(`the tool got a MAKE_API_KEY of [1-9][0-9]* characters`).MatchString(shown) {
+			t.Error("exec gave the tool no MAKE_API_KEY")
+		}
+		if strings.Contains(shown, created) || strings.Contains(shown, rotated) {
+			t.Error("a token written to ci-token.txt was shown on the terminal")
 		}
 	})
 
