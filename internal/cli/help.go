@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -262,7 +261,7 @@ func unknownCommandError(root *cobra.Command, err error) error {
 	}
 	msg := fmt.Sprintf("unknown command %s for %q", output.Echo(name), cmd.CommandPath())
 	if s := cmd.SuggestionsFor(name); len(s) > 0 {
-		msg += "; " + didYouMean(s)
+		msg += "; " + editdist.DidYouMean(s)
 	}
 	return seeHelp(msg, cmd)
 }
@@ -295,7 +294,7 @@ func flagError(cmd *cobra.Command, err error) error {
 		name := strings.TrimLeft(notExist.GetSpecifiedName(), "-")
 		msg = fmt.Sprintf("unknown flag --%s for %q", output.EchoPlain(name), cmd.CommandPath())
 		if s := closestFlags(cmd, name); len(s) > 0 {
-			msg += "; " + didYouMean(s)
+			msg += "; " + editdist.DidYouMean(s)
 		}
 	case errors.As(err, &notExist):
 		msg = output.EchoError(err, notExist.GetSpecifiedShortnames()).Error()
@@ -305,15 +304,6 @@ func flagError(cmd *cobra.Command, err error) error {
 		msg = output.EchoError(err, syntax.GetSpecifiedFlag()).Error()
 	}
 	return seeHelp(msg, cmd)
-}
-
-// didYouMean is `did you mean "a"?` or `did you mean "a" or "b"?`.
-func didYouMean(names []string) string {
-	q := make([]string, len(names))
-	for i, n := range names {
-		q[i] = fmt.Sprintf("%q", n)
-	}
-	return "did you mean " + strings.Join(q, " or ") + "?"
 }
 
 // closestFlags are the command's flags (its own and inherited) within a
@@ -331,39 +321,9 @@ func closestFlags(cmd *cobra.Command, name string) []string {
 	}
 	cmd.Flags().VisitAll(visit)
 	cmd.InheritedFlags().VisitAll(visit)
-	out := closestNames(name, names)
+	out := editdist.Closest(name, names)
 	for i := range out {
 		out[i] = "--" + out[i]
-	}
-	return out
-}
-
-// closestNames are the names within a small edit distance of name, or
-// that name starts, nearest first, at most two; one further off than the
-// nearest is left out ("bsh": bash, not zsh).
-func closestNames(name string, names []string) []string {
-	type hit struct {
-		name string
-		dist int
-	}
-	var hits []hit
-	for _, n := range names {
-		d := editdist.Distance(strings.ToLower(name), n)
-		if d <= max(2, len(name)/4) || (len(name) >= 3 && strings.HasPrefix(n, name)) {
-			hits = append(hits, hit{n, d})
-		}
-	}
-	slices.SortStableFunc(hits, func(a, b hit) int {
-		if a.dist != b.dist {
-			return a.dist - b.dist
-		}
-		return strings.Compare(a.name, b.name)
-	})
-	var out []string
-	for _, h := range hits[:min(len(hits), 2)] {
-		if h.dist == hits[0].dist || strings.HasPrefix(h.name, name) {
-			out = append(out, h.name)
-		}
 	}
 	return out
 }
@@ -400,30 +360,10 @@ func strictHelpAndCompletion(root *cobra.Command) {
 			// cobra's help for a shell has a line too wide for 80
 			// columns.
 			for _, sh := range c.Commands() {
-				sh.Long = fitLines(sh.Long, helpWidth)
+				sh.Long = output.FitLines(sh.Long, helpWidth)
 			}
 		}
 	}
-}
-
-// fitLines breaks every line of s wider than width at its last blank
-// that fits, continuing with the line's own indentation.
-func fitLines(s string, width int) string {
-	lines := strings.Split(s, "\n")
-	var out []string
-	for _, line := range lines {
-		indent := line[:len(line)-len(strings.TrimLeft(line, " \t"))]
-		for utf8.RuneCountInString(line) > width {
-			cut := strings.LastIndexByte(string([]rune(line)[:width+1]), ' ')
-			if cut <= len(indent) {
-				break
-			}
-			out = append(out, line[:cut])
-			line = indent + strings.TrimLeft(line[cut:], " ")
-		}
-		out = append(out, line)
-	}
-	return strings.Join(out, "\n")
 }
 
 // unknownTopicError is `help NAME` for a NAME that is neither a command
@@ -437,8 +377,8 @@ func unknownTopicError(root *cobra.Command, args []string) error {
 		}
 	}
 	msg := fmt.Sprintf("unknown help topic %s", output.Echo(name))
-	if s := closestNames(name, names); len(s) > 0 {
-		msg += "; " + didYouMean(s)
+	if s := editdist.Closest(name, names); len(s) > 0 {
+		msg += "; " + editdist.DidYouMean(s)
 	}
 	return errors.New(punctuate(msg) + " See `" + root.CommandPath() + " help`.")
 }
@@ -454,8 +394,8 @@ func unknownShellError(cmd *cobra.Command, name string) error {
 	}
 	list := strings.Join(shells[:len(shells)-1], ", ") + " or " + shells[len(shells)-1]
 	msg := fmt.Sprintf("unknown shell %s for %q", output.Echo(name), cmd.CommandPath())
-	if s := closestNames(name, shells); len(s) > 0 {
-		return errors.New(msg + "; " + didYouMean(s) + " Use " + list + ".")
+	if s := editdist.Closest(name, shells); len(s) > 0 {
+		return errors.New(msg + "; " + editdist.DidYouMean(s) + " Use " + list + ".")
 	}
 	return errors.New(msg + "; use " + list + ".")
 }
