@@ -2,9 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"io/fs"
 	"os/exec"
 	"time"
 
@@ -14,19 +11,11 @@ import (
 	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/job"
 	"github.com/maketoken/maketoken/internal/makeapi"
-	"github.com/maketoken/maketoken/internal/outfile"
-	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/redact"
 	"github.com/maketoken/maketoken/internal/runctx"
 	"github.com/maketoken/maketoken/internal/scopecache"
 	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
-)
-
-// Exit codes of `exec` when the command cannot be run, as shells use them.
-const (
-	exitCannotRun = 126 // found but not executable
-	exitNotFound  = 127 // not found
 )
 
 // ExecOptions are the options of `maketoken exec`.
@@ -134,7 +123,7 @@ func RunExec(ctx context.Context, opts *ExecOptions) error {
 	name := opts.Command[0]
 	path, err := exec.LookPath(name)
 	if err != nil {
-		return execLookupError(name, err)
+		return cmderr.Exec(name, err)
 	}
 	if opts.Ephemeral {
 		return runEphemeral(ctx, opts, path)
@@ -162,7 +151,7 @@ func runCommand(opts *ExecOptions, path string, args, env []string) error {
 	exit, err := job.Run(cmd, opts.Signals.Pass)
 	switch {
 	case err != nil:
-		return execLookupError(args[0], err)
+		return cmderr.Exec(args[0], err)
 	case exit.Success():
 		return nil
 	}
@@ -186,18 +175,4 @@ func execCredential(ctx context.Context, opts *ExecOptions) (host, token string,
 		return "", "", err
 	}
 	return zc.Zone.Host, zc.Credential.Token, nil
-}
-
-// execLookupError explains a command that could not be started, with the
-// exit code shells use for it.
-func execLookupError(name string, err error) error {
-	err = output.EchoError(err, name)
-	name = output.EchoPlain(name)
-	switch {
-	case errors.Is(err, exec.ErrNotFound), errors.Is(err, fs.ErrNotExist):
-		return &cmderr.Error{Code: exitNotFound, Err: fmt.Errorf("exec: %s: command not found (check the name and PATH)", name)}
-	case errors.Is(err, fs.ErrPermission), errors.Is(err, exec.ErrDot):
-		return &cmderr.Error{Code: exitCannotRun, Err: fmt.Errorf("exec: %s: cannot run it: %w", name, outfile.UnwrapPath(err))}
-	}
-	return &cmderr.Error{Code: exitCannotRun, Err: fmt.Errorf("exec: %s: %w", name, err)}
 }

@@ -8,7 +8,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
+	"os/exec"
 	"strings"
 	"time"
 
@@ -36,6 +38,9 @@ const (
 	Partial     = 7
 	Keyring     = 8
 	Interrupted = 130 // 128 + SIGINT, as shells report it
+	// Of `exec` when its command cannot be run, as shells use them.
+	CannotRun = 126 // found but not executable
+	NotFound  = 127 // not found
 )
 
 // UsageHint ends a usage error that says nothing of where help is.
@@ -291,4 +296,18 @@ func retryWhen(err error) string {
 		d += time.Second
 	}
 	return "in " + d.String()
+}
+
+// Exec explains a command that `exec` could not start, with the exit code
+// shells use for it: NotFound, or CannotRun.
+func Exec(name string, err error) error {
+	err = output.EchoError(err, name)
+	name = output.EchoPlain(name)
+	switch {
+	case errors.Is(err, exec.ErrNotFound), errors.Is(err, fs.ErrNotExist):
+		return &Error{Code: NotFound, Err: fmt.Errorf("exec: %s: command not found (check the name and PATH)", name)}
+	case errors.Is(err, fs.ErrPermission), errors.Is(err, exec.ErrDot):
+		return &Error{Code: CannotRun, Err: fmt.Errorf("exec: %s: cannot run it: %w", name, outfile.UnwrapPath(err))}
+	}
+	return &Error{Code: CannotRun, Err: fmt.Errorf("exec: %s: %w", name, err)}
 }
