@@ -9,6 +9,7 @@ import (
 
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
+	"github.com/maketoken/maketoken/internal/scopes"
 	"github.com/maketoken/maketoken/internal/tokens"
 	"github.com/spf13/cobra"
 )
@@ -68,18 +69,7 @@ func completeScopes(f *Factory, cmd *cobra.Command, _ []string, toComplete strin
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
-	done, last := "", toComplete
-	if i := strings.LastIndexByte(toComplete, ','); i >= 0 {
-		done, last = toComplete[:i+1], toComplete[i+1:]
-	}
-	typed := strings.Split(done, ",")
-	var out []string
-	for _, n := range names {
-		if strings.HasPrefix(n, last) && !slices.Contains(typed, n) {
-			out = append(out, done+n)
-		}
-	}
-	return out, cobra.ShellCompDirectiveNoFileComp
+	return scopes.Complete(names, toComplete), cobra.ShellCompDirectiveNoFileComp
 }
 
 // completeLabels offers the labels of the selected zone's tokens, each
@@ -89,24 +79,9 @@ func completeLabels(f *Factory, cmd *cobra.Command, _ []string, toComplete strin
 	if !ok {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
-	count := map[string]int{}
-	var labels []string
-	for _, t := range listed {
-		// A label with a character that must not reach the terminal
-		// cannot be offered as it is: it is left out.
-		label := tokens.Base(t.Label)
-		if label == "" || strings.ContainsFunc(label, output.IsUnsafe) || !strings.HasPrefix(label, toComplete) {
-			continue
-		}
-		if count[label] == 0 {
-			labels = append(labels, label)
-		}
-		count[label]++
-	}
-	slices.Sort(labels)
-	out := make([]string, len(labels))
-	for i, l := range labels {
-		out[i] = fmt.Sprintf("%s\t%s", l, countTokens(count[l]))
+	var out []string
+	for _, l := range tokens.Labels(listed, toComplete) {
+		out = append(out, fmt.Sprintf("%s\t%s", l.Label, countTokens(l.Count)))
 	}
 	return out, cobra.ShellCompDirectiveNoFileComp
 }

@@ -232,3 +232,21 @@ func Suggest(pattern string, available []string) []string {
 	}
 	return out
 }
+
+// Complete offers the names that complete the last of the comma-separated
+// scopes typed so far, each after what was typed before it, leaving out
+// the names typed already.
+func Complete(names []string, typed string) []string {
+	done, last := "", typed
+	if i := strings.LastIndexByte(typed, ','); i >= 0 {
+		done, last = typed[:i+1], typed[i+1:]
+	}
+	already := strings.Split(done, ",")
+	var out []string
+	for _, n := range names {
+		if strings.HasPrefix(n, last) && !slices.Contains(already, n) {
+			out = append(out, done+n)
+		}
+	}
+	return out
+}

@@ -179,3 +179,22 @@ func TestMissing(t *testing.T) {
 		}
 	}
 }
+
+func TestComplete(t *testing.T) {
+	tests := []struct {
+		typed string
+		want  []string
+	}{
+		{"", zoneScopes},
+		{"scenarios:r", []string{"scenarios:read", "scenarios:run"}},
+		{"scenarios:read,scenarios:", []string{"scenarios:read,scenarios:run", "scenarios:read,scenarios:write"}},
+		{"connections:read,scenarios:read,s", []string{"connections:read,scenarios:read,scenarios:run", "connections:read,scenarios:read,scenarios:write"}},
+		{"nothing", nil},
+	}
+	for _, tt := range tests {
+		got := Complete(zoneScopes, tt.typed)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("Complete(%q) = %q, want %q", tt.typed, got, tt.want)
+		}
+	}
+}

@@ -2,12 +2,14 @@ package tokens
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/maketoken/maketoken/internal/expiry"
 	"github.com/maketoken/maketoken/internal/makeapi"
+	"github.com/maketoken/maketoken/internal/output"
 )
 
 // Selector picks tokens of a zone. Every criterion that is set must hold; a
@@ -204,4 +206,30 @@ func SortedScopes(s []string) []string {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// LabelCount is a label (without its lifetime suffix: --label L matches
+// L~exp=TIME too) and how many tokens carry it.
+type LabelCount struct {
+	Label string
+	Count int
+}
+
+// Labels are the labels of the listed tokens that start with prefix,
+// without their lifetime suffix, sorted, each once with its count. A label
+// with a character that must not reach a terminal is left out: it could
+// not be offered as it is.
+func Labels(listed []makeapi.Token, prefix string) []LabelCount {
+	count := map[string]int{}
+	for _, t := range listed {
+		label := Base(t.Label)
+		if label != "" && !strings.ContainsFunc(label, output.IsUnsafe) && strings.HasPrefix(label, prefix) {
+			count[label]++
+		}
+	}
+	out := make([]LabelCount, 0, len(count))
+	for _, l := range slices.Sorted(maps.Keys(count)) {
+		out = append(out, LabelCount{l, count[l]})
+	}
+	return out
 }

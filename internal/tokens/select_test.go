@@ -185,3 +185,21 @@ func TestNames(t *testing.T) {
 		}
 	}
 }
+
+func TestLabels(t *testing.T) {
+	listed := []makeapi.Token{
+		{Label: "ci"}, {Label: "deploy~exp=20240601T120000Z"}, {Label: "ci"},
+		{Label: "deploy"}, {Label: "bad\x1b[2Jlabel"}, {Label: ""}, {Label: "dev"},
+	}
+	got := Labels(listed, "")
+	want := []LabelCount{{"ci", 2}, {"deploy", 2}, {"dev", 1}}
+	if !slices.Equal(got, want) {
+		t.Errorf("Labels(all) = %v, want %v", got, want)
+	}
+	if got, want := Labels(listed, "de"), want[1:]; !slices.Equal(got, want) {
+		t.Errorf(`Labels("de") = %v, want %v`, got, want)
+	}
+	if got := Labels(listed, "x"); len(got) != 0 {
+		t.Errorf(`Labels("x") = %v, want none`, got)
+	}
+}
