@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/maketoken/maketoken/internal/output"
 	"github.com/spf13/cobra"
 )
 
@@ -43,7 +44,7 @@ func tsvColumnsHelp() string {
 	const indent = 17
 	for _, c := range tsvColumns {
 		line := fmt.Sprintf("  %-*s%s", indent-2, strings.Join(c.commands, ", "), strings.Join(c.columns, " "))
-		b.WriteString("\n" + strings.ReplaceAll(fitLines(line, helpWidth), "\n", "\n"+strings.Repeat(" ", indent-2)))
+		b.WriteString("\n" + strings.ReplaceAll(output.FitLines(line, helpWidth), "\n", "\n"+strings.Repeat(" ", indent-2)))
 	}
 	return b.String()
 }
@@ -52,7 +53,7 @@ func tsvColumnsHelp() string {
 // it prints records.
 func documentTSV(cmd *cobra.Command) *cobra.Command {
 	if cols := tsvColumnsOf(cmd.Name()); cols != nil {
-		cmd.Long += "\n\n" + fitLines("TSV columns (-o tsv): "+strings.Join(cols, " ")+".", helpWidth)
+		cmd.Long += "\n\n" + output.FitLines("TSV columns (-o tsv): "+strings.Join(cols, " ")+".", helpWidth)
 	}
 	return cmd
 }
