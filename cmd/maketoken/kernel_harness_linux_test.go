@@ -110,9 +110,9 @@ func kernelKeysUsable() bool { return kerneltest.Usable() == nil }
 
 // cmdKernelKey looks into the script's kernel keyring ($KERNEL_RING):
 //
-//	kernelkey show ZONE          print the key maketoken:ZONE: "perm PERM uid UID" (! : there is none)
-//	kernelkey has ZONE TOKEN     the key holds TOKEN
-//	kernelkey drop ZONE          invalidate the key, as a reboot or the keyring's expiry would
+//	kernelkey show KEY           print the key maketoken:KEY (an account's: eu1/1001): "perm PERM uid UID" (! : there is none)
+//	kernelkey has KEY TOKEN      the key holds TOKEN
+//	kernelkey drop KEY           invalidate the key, as a reboot or the keyring's expiry would
 func cmdKernelKey(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) < 2 {
 		ts.Fatalf("usage: kernelkey show|has|drop ZONE [TOKEN]")

@@ -93,7 +93,7 @@ func TestLoginGuide(t *testing.T) {
 		s := e.start(t, "logout", "-z", "eu1")
 		s.expect("maketoken: note: the token (")
 		s.expect("…) stays valid at Make; to revoke it too, add --revoke")
-		s.expect("Log out of zone eu1 (forget its credential in the credentials file)? [y/N] ")
+		s.expect("Log out of zone eu1 as user@eu1.emulator.example (forget its credential in the credentials file)? [y/N] ")
 		s.send("n\r")
 		if code := s.wait(); code != 3 {
 			t.Fatalf("exit %d, want 3:\n%s", code, s.output())

@@ -398,6 +398,9 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 //	emu private-host                             serve zone make.example.test over TLS (see privatehost_test.go)
 //	emu never-sent TOKEN [ZONE]                  no zone's request log (but ZONE's) holds TOKEN
 //	emu clock ZONE OFFSET                        the zone's clock (created, Date) runs OFFSET (-2h) off this machine's
+//	emu user-add ZONE EMAIL VAR                  another user of the zone; their admin token goes to $VAR, their id to $VAR_ID
+//	emu seed-for ZONE EMAIL LABEL SCOPES VAR     add a token of that user; its secret goes to $VAR
+//	emu only-user ZONE EMAIL                     every request in the zone's log carried a token of that user (! : not every one)
 //
 // emu fault takes key=value options after KIND (see faultOption), and KIND
 // "pass" for a fault that only delays or redirects. More subcommands, for
@@ -615,6 +618,49 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 					ts.Fatalf("zone %s received the token (%s %s)", z.Name(), r.Method, r.Path)
 				}
 			}
+		}
+	case "user-add":
+		if len(args) != 4 || neg {
+			ts.Fatalf("usage: emu user-add ZONE EMAIL VAR")
+		}
+		name, _, _ := strings.Cut(args[2], "@")
+		u, admin := zone(1).AddUser(strings.ToUpper(name[:1])+name[1:], args[2])
+		ts.Setenv(args[3], admin.Token)
+		ts.Setenv(args[3]+"_ID", strconv.FormatInt(u.ID, 10))
+	case "seed-for":
+		if len(args) != 6 || neg {
+			ts.Fatalf("usage: emu seed-for ZONE EMAIL LABEL SCOPES VAR")
+		}
+		u, ok := zone(1).UserByEmail(args[2])
+		if !ok {
+			ts.Fatalf("emu: zone %s has no user %s", args[1], args[2])
+		}
+		tok, _ := zone(1).AddTokenFor(u.ID, args[3], strings.Split(args[4], ","), time.Time{})
+		ts.Setenv(args[5], tok.Token)
+	case "only-user":
+		// Which account a request was made as: the user its token
+		// belonged to when it came (see emulator.Request.User).
+		if len(args) != 3 {
+			ts.Fatalf("usage: emu only-user ZONE EMAIL")
+		}
+		u, ok := zone(1).UserByEmail(args[2])
+		if !ok {
+			ts.Fatalf("emu: zone %s has no user %s", args[1], args[2])
+		}
+		reqs := zone(1).Requests()
+		var other []string
+		for _, r := range reqs {
+			if r.User != u.ID {
+				other = append(other, fmt.Sprintf("%s %s (user %d)", r.Method, r.Path, r.User))
+			}
+		}
+		switch {
+		case len(reqs) == 0 && !neg:
+			ts.Fatalf("zone %s: no request at all", args[1])
+		case len(other) > 0 && !neg:
+			ts.Fatalf("zone %s: requests not made with a token of %s: %v", args[1], args[2], other)
+		case len(other) == 0 && neg:
+			ts.Fatalf("zone %s: every request was made with a token of %s", args[1], args[2])
 		}
 	case "canary", "canary-secret", "no-secrets", "credentials", "contract-exempt", "clear-faults":
 		cmdEmuHardening(ts, neg, srv, args)

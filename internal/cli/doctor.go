@@ -29,11 +29,13 @@ type DoctorOptions struct {
 	Redactor *redact.Redactor
 	Build    buildinfo.Linked
 	AllZones bool
+	// User is --user ("": each zone's active account).
+	User func() string
 }
 
 func newDoctorCmd(f *Factory) *cobra.Command {
 	opts := &DoctorOptions{IO: f.IO, Config: f.Config, Printer: f.Printer, Zones: f.Zones, Store: f.Store,
-		Client: f.Client, Now: f.Now, Redactor: f.Redactor, Build: f.Build}
+		Client: f.Client, Now: f.Now, Redactor: f.Redactor, Build: f.Build, User: func() string { return userFlag(f.flags) }}
 	cmd := &cobra.Command{
 		Use:   "doctor",
 		Short: "Check what works in each zone, for a bug report (no secrets)",
@@ -96,7 +98,8 @@ func RunDoctor(ctx context.Context, opts *DoctorOptions) error {
 		CredentialStore: cfg.CredentialStore, Debug: cfg.Debug}, list,
 		doctor.Checks{Store: store, Choice: credentials.Choice(cfg.CredentialStore), Client: opts.Client, Now: opts.Now,
 			Clean:   func(s string) string { return output.Sanitize(opts.Redactor.String(s)) },
-			Explain: func(cred credentials.Credential, err error) error { return cmderr.API(cred, err, "") }})
+			Explain: func(cred credentials.Credential, err error) error { return cmderr.API(cred, err, "") },
+			User:    opts.User()})
 	if printer.Format == output.JSON {
 		if err := printer.Print(rep, output.Rows{}); err != nil {
 			return err

@@ -3,6 +3,9 @@ package cli
 import (
 	"context"
 	"errors"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/maketoken/maketoken/internal/cmderr"
@@ -11,6 +14,7 @@ import (
 	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/zones"
+	"github.com/spf13/pflag"
 )
 
 // parallel runs fn for 0..n-1 concurrently and returns each one's error.
@@ -59,8 +63,8 @@ func (zc zoneCredential) credential() credentials.Credential {
 }
 
 // Credential is the one way to get the selected zone and its credential
-// (the only one that may come from MAKE_API_KEY). On an error the zone is
-// filled in when it is known.
+// (the only one that may come from MAKE_API_KEY): its active account's, or
+// --user's. On an error the zone is filled in when it is known.
 func (f *Factory) Credential(ctx context.Context) (zoneCredential, error) {
 	sel, err := f.Selection()
 	if err != nil {
@@ -71,8 +75,17 @@ func (f *Factory) Credential(ctx context.Context) (zoneCredential, error) {
 	if err != nil {
 		return zoneCredential{Zone: zone}, err
 	}
-	c, err := store.Lookup(ctx, zone)
+	c, err := store.LookupUser(ctx, zone, userFlag(f.flags))
 	return zoneCredential{Zone: zone, Credential: c}, err
+}
+
+// userFlag is --user: the stored account (its email, or its user id) a
+// command uses instead of its zone's active one; "" for the active one.
+func userFlag(flags *pflag.FlagSet) string {
+	if fl := flags.Lookup("user"); fl != nil {
+		return strings.TrimSpace(fl.Value.String())
+	}
+	return ""
 }
 
 // printerAndZones is how a command that reports on zones begins: the
@@ -87,11 +100,13 @@ func printerAndZones(ctx context.Context, printer func() (*output.Printer, error
 }
 
 // Targets returns the zones a command works on: the selected zone, or
-// with all every zone that has a credential. For the selected zone a
-// missing or unusable credential is the error. In a fan-out, zones without
-// one are skipped (and if no zone has one, that is the error); a zone whose
+// with all every zone that has a credential, each with the credential of
+// its active account (or --user's). For the selected zone a missing or
+// unusable credential is the error. In a fan-out, zones without one are
+// skipped (and if no zone has one, that is the error); a zone whose
 // credential must not be sent is a target with Err set, which the command
-// reports as a failed zone (see eachZone).
+// reports as a failed zone (see eachZone). With --user, a fan-out covers
+// the zones where that user has an account (none: exit 2).
 func (f *Factory) Targets(ctx context.Context, all bool) ([]zoneCredential, error) {
 	if !all {
 		zc, err := f.Credential(ctx)
@@ -100,6 +115,41 @@ func (f *Factory) Targets(ctx context.Context, all bool) ([]zoneCredential, erro
 		}
 		return []zoneCredential{zc}, nil
 	}
+	return f.fanOut(ctx, false)
+}
+
+// AccountTargets is Targets for status: every stored account of each zone
+// is a target of its own (only --user's, with it), checked like the
+// others; a zone whose credential comes from the environment is one
+// target, as is one whose only credential an older maketoken stored and
+// that Make could not yet be asked about.
+func (f *Factory) AccountTargets(ctx context.Context, all bool) ([]zoneCredential, error) {
+	if userFlag(f.flags) != "" {
+		return f.Targets(ctx, all)
+	}
+	if all {
+		return f.fanOut(ctx, true)
+	}
+	sel, err := f.Selection()
+	if err != nil {
+		return nil, err
+	}
+	store, err := f.Store()
+	if err != nil {
+		return nil, err
+	}
+	targets, err := zoneTargets(ctx, store, sel.Zone, "", true)
+	if err != nil {
+		return nil, err
+	}
+	if len(targets) == 1 && targets[0].Err != nil && !credentials.MustNotSend(targets[0].Err) {
+		return nil, targets[0].Err
+	}
+	return targets, nil
+}
+
+// fanOut is Targets for every zone; with every, AccountTargets'.
+func (f *Factory) fanOut(ctx context.Context, every bool) ([]zoneCredential, error) {
 	reg, err := f.Zones()
 	if err != nil {
 		return nil, err
@@ -111,27 +161,44 @@ func (f *Factory) Targets(ctx context.Context, all bool) ([]zoneCredential, erro
 	if err != nil {
 		return nil, err
 	}
+	user := userFlag(f.flags)
 	list := reg.All()
-	found := make([]zoneCredential, len(list))
+	found := make([][]zoneCredential, len(list))
 	errs := parallel(len(list), func(i int) error {
-		c, err := store.Lookup(ctx, list[i])
-		found[i] = zoneCredential{Zone: list[i], Credential: c, Err: err}
+		var err error
+		found[i], err = zoneTargets(ctx, store, list[i], user, every)
 		return err
 	})
-	var out []zoneCredential
-	var unusable error // a place credentials are kept in that could not be read
-	for i, zc := range found {
-		switch err := errs[i]; {
-		case err == nil, credentials.MustNotSend(err):
-			out = append(out, zc)
-		case credentials.IsNotFound(err):
-		case unusable == nil:
-			unusable = err
+	var (
+		out      []zoneCredential
+		unusable error // a place credentials are kept in that could not be read
+		unknown  []string
+	)
+	for i, zts := range found {
+		if errs[i] != nil {
+			return nil, errs[i] // --user with a credential from the environment
+		}
+		for _, zc := range zts {
+			var uu *credentials.UnknownUserError
+			switch err := zc.Err; {
+			case err == nil, credentials.MustNotSend(err), every && zc.Credential.Account != nil:
+				out = append(out, zc)
+			case credentials.IsNotFound(err):
+			case errors.As(err, &uu):
+				for _, k := range uu.Known {
+					unknown = append(unknown, k+" ("+zc.Zone.Name+")")
+				}
+			case unusable == nil:
+				unusable = err
+			}
 		}
 	}
 	if len(out) == 0 {
-		if unusable != nil {
+		switch {
+		case unusable != nil:
 			return nil, unusable
+		case user != "":
+			return nil, &credentials.UnknownUserError{Asked: user, Known: unknown}
 		}
 		return nil, &cmderr.Error{Code: cmderr.Auth, Err: errors.New("no zone has a credential; run `maketoken login -z ZONE` (or set MAKETOKEN_TOKEN_<ZONE>)")}
 	}
@@ -144,6 +211,47 @@ func (f *Factory) Targets(ctx context.Context, all bool) ([]zoneCredential, erro
 	if unusable != nil && (!errors.As(unusable, &ke) || ke.IsTimeout() || ke.Kind == credentials.KindKernel) {
 		f.IO.Warn("some zones were skipped: " + unusable.Error())
 	}
+	return out, nil
+}
+
+// zoneTargets is what a zone gives a fan-out: the credential of its
+// active account (or of user's, with Err an *UnknownUserError where the
+// user has none), or with every, one target per stored account. Each
+// target's Err is its lookup's error. The error is --user for a zone
+// whose credential comes from the environment, where the user has an
+// account: that is a usage error for the whole command.
+func zoneTargets(ctx context.Context, store *credentials.Store, zone zones.Zone, user string, every bool) ([]zoneCredential, error) {
+	c, err := store.LookupUser(ctx, zone, user)
+	var eu *credentials.EnvUserError
+	if errors.As(err, &eu) {
+		accts, _ := store.RecordedAccounts(zone.Name)
+		if slices.ContainsFunc(accts, func(a credentials.Account) bool { return a.Matches(user) }) {
+			return nil, err
+		}
+		return []zoneCredential{{Zone: zone, Credential: c, Err: &credentials.UnknownUserError{Zone: zone.Name, Asked: user}}}, nil
+	}
+	first := zoneCredential{Zone: zone, Credential: c, Err: err}
+	if !every || c.Source == credentials.SourceEnv {
+		return []zoneCredential{first}, nil
+	}
+	// (A record of accounts that cannot be read failed the lookup too.)
+	accts, aerr := store.Accounts(ctx, zone)
+	if len(accts) == 0 {
+		if first.Err == nil {
+			first.Err = aerr
+		}
+		return []zoneCredential{first}, nil
+	}
+	out := make([]zoneCredential, len(accts))
+	parallel(len(accts), func(i int) error {
+		a := accts[i]
+		c, err := store.LookupUser(ctx, zone, strconv.FormatInt(a.ID, 10))
+		if c.Account == nil {
+			c.Account = &a
+		}
+		out[i] = zoneCredential{Zone: zone, Credential: c, Err: err}
+		return nil
+	})
 	return out, nil
 }
 

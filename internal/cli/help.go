@@ -38,7 +38,7 @@ func groupCommands(root *cobra.Command) {
 	groups := map[string]string{
 		"list": groupTokens, "create": groupTokens, "revoke": groupTokens,
 		"rotate": groupTokens, "prune": groupTokens, "scopes": groupTokens,
-		"login": groupCredentials, "logout": groupCredentials, "status": groupCredentials,
+		"login": groupCredentials, "logout": groupCredentials, "switch": groupCredentials, "status": groupCredentials,
 		"token": groupCredentials, "exec": groupCredentials, "zones": groupCredentials,
 	}
 	for _, c := range root.Commands() {
@@ -188,8 +188,10 @@ const environmentHelp = `Credentials (for zone Z, the first one found wins):
   MAKE_API_KEY            a credential, as Make's own tools read it: used only
                           for the zone MAKE_ZONE names (or one chosen with -z),
                           never for a default zone nor for --all-zones
-  then the store login put the credential in: the OS keyring, the Linux
-  kernel keyring, or the file of login --store file.
+  then the credential of the zone's active account (or of --user EMAIL's),
+  in the store login put it in: the OS keyring, the Linux kernel keyring,
+  or the file of login --store file. The two variables override every
+  stored account; --user together with one of them is exit 2.
 
 Settings (a flag wins over the environment, the environment over the config
 file):

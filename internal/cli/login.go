@@ -30,21 +30,27 @@ type LoginOptions struct {
 	Store           func() (*credentials.Store, error)
 	Client          func(zones.Zone, string) (*makeapi.Client, error)
 	Redactor        *redact.Redactor
-	Getenv          func(string) string
 	WithToken       bool
 	InsecureStorage bool
 	// StoreIn is --store: keyring, kernel or file ("" if not given).
 	StoreIn string
+	// User is --user: the token must be that user's ("": anyone's).
+	User func() string
 }
 
 func newLoginCmd(f *Factory) *cobra.Command {
 	opts := &LoginOptions{IO: f.IO, Config: f.Config, Selection: f.Selection, Store: f.Store, Client: f.Client,
-		Redactor: f.Redactor, Getenv: f.Getenv}
+		Redactor: f.Redactor, User: func() string { return userFlag(f.flags) }}
 	cmd := &cobra.Command{
 		Use:   "login",
 		Short: "Store a zone's credential in a keyring",
 		Long: `Store the API token maketoken uses for a zone. The token is checked with Make
 first (GET /users/me); a token Make rejects is not stored.
+
+A zone can hold several Make users (accounts): a token of a user not stored
+yet adds that account and makes it the active one (login names the one that
+was active; ` + "`maketoken switch`" + ` goes back); a token of a stored user replaces
+that user's credential. With --user EMAIL, a token of anyone else is refused.
 
 Create the token in Make's web app at https://<zone host>/user/api (e.g.
 https://eu1.make.com/user/api; your profile, API access). maketoken needs the
@@ -131,10 +137,14 @@ func RunLogin(ctx context.Context, opts *LoginOptions) error {
 	if user.ID == 0 {
 		return &cmderr.Error{Code: cmderr.Permission, Err: fmt.Errorf("zone %s: Make did not say whom the token belongs to (403 on /users/me), and maketoken keeps each user's credential apart; nothing was stored", zone.Name)}
 	}
+	account := credentials.User{ID: user.ID, Email: user.Email, Name: user.Name}
+	if asked := opts.User(); asked != "" && !(credentials.Account{User: account}).Matches(asked) {
+		return cmderr.Usagef("zone %s: the token belongs to %s, not %s (--user); nothing was stored", zone.Name, output.Printable(user.Email), output.Printable(asked))
+	}
 
 	// Saving records where the credential was checked: it is sent
 	// nowhere else.
-	saved, err := store.Login(ctx, zone, credentials.User{ID: user.ID, Email: user.Email, Name: user.Name}, token, where)
+	saved, err := store.Login(ctx, zone, account, token, where)
 	if err != nil {
 		return err
 	}
@@ -152,15 +162,18 @@ func RunLogin(ctx context.Context, opts *LoginOptions) error {
 		}
 		opts.IO.Say("%s: %s.", why, credentials.KernelEnds())
 	}
-	if saved.Previous != nil {
-		opts.IO.Say("Added %s to zone %s's accounts; it is the active one now (was %s).", saved.Account.Who(), zone.Name, saved.Previous.Who())
+	switch me, was := output.Printable(saved.Account.Who()), saved.Previous; {
+	case was != nil && !saved.Replaced:
+		opts.IO.Say("Added %s to zone %s's accounts, as the active one (it was %s; `maketoken switch -z %s` switches back).", me, zone.Name, output.Printable(was.Who()), zone.Name)
+	case was != nil:
+		opts.IO.Say("%s is zone %s's active account again (it was %s).", me, zone.Name, output.Printable(was.Who()))
 	}
 	if old := saved.Old; saved.Replaced && old != "" && old != token {
 		p := makeapi.Prefix(old)
 		opts.IO.Say("It replaced the credential stored before (%s…), which still works at Make; revoke it with `maketoken revoke -z %s --prefix %s` if nobody needs it.", p, zone.Name, p)
 	}
-	if v := opts.Getenv(credentials.EnvVar(zone.Name)); v != "" {
-		opts.IO.Warnf("%s is set and takes precedence over the stored credential for zone %s", credentials.EnvVar(zone.Name), zone.Name)
+	if v, ok := store.EnvVarOf(zone.Name); ok {
+		opts.IO.Warnf("%s is set and takes precedence over the stored credential for zone %s", v, zone.Name)
 	}
 	return nil
 }

@@ -25,19 +25,25 @@ type LogoutOptions struct {
 	Store      func() (*credentials.Store, error)
 	Credential func(context.Context) (zoneCredential, error)
 	Client     func(zones.Zone, string) (*makeapi.Client, error)
-	Revoke     bool
+	// User is --user ("": the zone's active account).
+	User   func() string
+	Revoke bool
 	changeFlags
 }
 
 func newLogoutCmd(f *Factory) *cobra.Command {
-	opts := &LogoutOptions{IO: f.IO, Selection: f.Selection, Store: f.Store, Credential: f.Credential, Client: f.Client}
+	opts := &LogoutOptions{IO: f.IO, Selection: f.Selection, Store: f.Store, Credential: f.Credential, Client: f.Client,
+		User: func() string { return userFlag(f.flags) }}
 	cmd := &cobra.Command{
 		Use:   "logout",
-		Short: "Forget a zone's stored credential; --revoke revokes it at Make too",
-		Long: `Remove the zone's credential from the OS keyring and the plain-text credentials
-file. The token itself stays valid at Make: with --revoke it is first revoked
-there, so it stops working everywhere; that asks for confirmation on a terminal
-and needs --yes elsewhere.
+		Short: "Forget a stored account; --revoke revokes its credential too",
+		Long: `Forget one of the zone's stored accounts: the active one, or --user's. Its
+credential is removed from the store login put it in (the OS keyring, the
+kernel keyring or the plain-text credentials file); when it was the active one,
+the next account left becomes active, and logout says which. The token itself
+stays valid at Make: with --revoke it is first revoked there, so it stops
+working everywhere; that asks for confirmation on a terminal and needs --yes
+elsewhere.
 
 On a terminal, logout asks before it forgets the credential (--yes does not
 ask). Without a terminal, logout and logout --revoke need the zone named (-z,
@@ -45,6 +51,9 @@ MAKETOKEN_ZONE or MAKE_ZONE), so that a script never logs out of, or revokes,
 a default zone by accident.
 
 ` + tokens.AlreadyRevokedHelp,
+		Example: `  maketoken logout -z eu1
+  maketoken logout -z eu1 --user client@example.com
+  maketoken logout -z eu1 --revoke --yes`,
 		Args: cobra.NoArgs,
 		RunE: f.runE(func(ctx context.Context, _ []string) error {
 			return RunLogout(ctx, opts)
@@ -75,7 +84,16 @@ func confirmLogout(ctx context.Context, ios *iostreams.IOStreams, zone string, c
 	}
 	p := makeapi.Prefix(cred.Token)
 	ios.Note("the token (%s…) stays valid at Make; to revoke it too, add --revoke", p)
-	return ios.Confirm(ctx, fmt.Sprintf("Log out of zone %s (forget its credential in %s)?", zone, cred.Store.Name()), false)
+	return ios.Confirm(ctx, fmt.Sprintf("Log out of zone %s%s (forget its credential in %s)?", zone, asAccount(cred), cred.Store.Name()), false)
+}
+
+// asAccount is " as EMAIL" for a stored account's credential, for
+// messages: "Logged out of zone eu1 as ann@example.com".
+func asAccount(cred credentials.Credential) string {
+	if cred.Account == nil {
+		return ""
+	}
+	return " as " + output.Printable(cred.Account.Who())
 }
 
 // revokeCredential revokes the zone's credential at Make (logout
@@ -125,20 +143,25 @@ func RunLogout(ctx context.Context, opts *LogoutOptions) error {
 	zc, err := opts.Credential(ctx)
 	zone, cred := zc.Zone, zc.Credential
 	// A variable overrides the stored credential, which logout forgets
-	// all the same (and --revoke revokes, not the variable's).
+	// all the same (and --revoke revokes, not the variable's); --user
+	// names a stored account.
 	overriding := ""
-	if err == nil && cred.Source == credentials.SourceEnv {
-		stored, serr := store.LookupStored(ctx, zone, "")
+	var envUser *credentials.EnvUserError
+	if errors.As(err, &envUser) || (err == nil && cred.Source == credentials.SourceEnv) {
+		envVar := cred.EnvVar
+		stored, serr := store.LookupStored(ctx, zone, opts.User())
 		switch {
 		case !credentials.IsNotFound(serr) && !keyringAbsent(serr):
-			overriding, cred, err = cred.EnvVar, stored, serr
-		case !opts.Revoke:
-			return cmderr.Usagef("zone %s: no credential is stored; the one in use comes from %s: unset the variable to stop using it", zone.Name, cred.EnvVar)
+			overriding, cred, err = envVar, stored, serr
+		case !opts.Revoke || envUser != nil:
+			return cmderr.Usagef("zone %s: no credential is stored; the one in use comes from %s: unset the variable to stop using it", zone.Name, envVar)
 		}
 	}
-	// Forgetting a credential whose zone moved sends it nowhere: allowed.
-	// Revoking it would send it to the new origin: refused.
-	if moved := (*credentials.OriginChangedError)(nil); errors.As(err, &moved) && !opts.Revoke {
+	// Forgetting a credential whose zone moved, or that Make says is
+	// another user's, sends it nowhere: allowed. Revoking it would send it
+	// to the new origin, or revoke another user's token: refused.
+	moved, changed := (*credentials.OriginChangedError)(nil), (*credentials.UserChangedError)(nil)
+	if (errors.As(err, &moved) || errors.As(err, &changed)) && !opts.Revoke {
 		err = nil
 	}
 	if err != nil && !credentials.IsNotFound(err) {
@@ -171,9 +194,9 @@ func RunLogout(ctx context.Context, opts *LogoutOptions) error {
 	for i, s := range removed.From {
 		names[i] = s.Label()
 	}
-	opts.IO.Result(true, "Logged out of zone %s; removed the credential from: %s.", zone.Name, strings.Join(names, ", "))
-	if removed.Active != nil {
-		opts.IO.Say("%s is zone %s's active account now.", removed.Active.Who(), zone.Name)
+	opts.IO.Result(true, "Logged out of zone %s%s; removed the credential from: %s.", zone.Name, asAccount(cred), strings.Join(names, ", "))
+	if next := removed.Active; next != nil {
+		opts.IO.Say("Zone %s's active account is now %s.", zone.Name, output.Printable(next.Who()))
 	}
 	if overriding != "" {
 		opts.IO.Note("%s is set: it stays the credential maketoken uses for zone %s", overriding, zone.Name)

@@ -21,6 +21,7 @@ import (
 	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/redact"
 	"github.com/maketoken/maketoken/internal/runctx"
+	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
@@ -61,6 +62,7 @@ func commands() []command {
 		{"zones", newZonesCmd},
 		{"login", newLoginCmd},
 		{"logout", newLogoutCmd},
+		{"switch", newSwitchCmd},
 		{"status", newStatusCmd},
 		{"doctor", newDoctorCmd},
 		{"token", newTokenCmd},
@@ -153,6 +155,7 @@ func addGlobalFlags(pf *pflag.FlagSet) {
 	pf.String("config", "", "config file (default $XDG_CONFIG_HOME/maketoken/config.yaml)")
 	pf.Var(config.NewDurationFlag(config.DefaultTimeout), "timeout", "time limit for the whole command (a number alone: seconds)")
 	pf.Bool("debug", false, "trace HTTP requests on stderr, with secrets redacted")
+	pf.String("user", "", "use the zone's stored account of this `EMAIL` (or user id) instead of its active one")
 }
 
 // newBareRoot returns the root command with its flags and no command.
@@ -175,13 +178,15 @@ func newBareRoot(d Deps) (*Factory, *cobra.Command) {
 	root := &cobra.Command{
 		Use:   "maketoken",
 		Short: "Manage Make API tokens across all of Make's zones",
-		Long: `maketoken keeps one credential per Make zone in the OS keyring and uses it to
-list, create with scopes, revoke and rotate the API tokens of each zone.
+		Long: `maketoken keeps the credentials of your Make users, per zone, in the OS keyring
+and uses them to list, create with scopes, revoke and rotate the API tokens of
+each zone.
 
 Zones: eu1, eu2, us1, us2, celonis-eu1, celonis-us1 (or their hosts, e.g.
 eu1.make.com), plus any zone added in the config file.
 
-Credentials: ` + "`maketoken login`" + ` stores one in the keyring; in CI set
+Credentials: ` + "`maketoken login`" + ` stores one in the keyring (several users of a
+zone: ` + "`maketoken switch`" + `, --user EMAIL); in CI set
 MAKETOKEN_TOKEN_<ZONE> (MAKETOKEN_TOKEN_EU1), or MAKE_API_KEY together with
 MAKE_ZONE as Make's own tools read them. See ` + "`maketoken help environment`" + `.`,
 		Example: `  maketoken login -z eu1
@@ -216,6 +221,7 @@ func completeTree(f *Factory, root *cobra.Command) {
 	root.Version = f.Build.Resolve().String()
 	root.SetVersionTemplate("{{.Version}}\n")
 	_ = root.RegisterFlagCompletionFunc("zone", completion(f, completeZones))
+	_ = root.RegisterFlagCompletionFunc("user", completion(f, completeUsers))
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"table", "tsv", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	root.AddCommand(helpTopics()...)
 	groupCommands(root)
@@ -238,6 +244,37 @@ func usageIfNotStarted(f *Factory, root *cobra.Command, err error) error {
 		}
 	}
 	return &cmderr.Error{Code: cmderr.Usage, Err: fmt.Errorf("%w; %s", err, cmderr.UsageHint)}
+}
+
+// completeUsers offers the emails of the stored accounts: of the zone -z
+// names, or of every zone. It reads the record of accounts only: no
+// keyring, no request.
+func completeUsers(f *Factory, _ *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
+	reg, err := f.Zones()
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	store, err := f.Store()
+	if err != nil {
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+	list := reg.All()
+	if sel, err := reg.Selection(); err == nil && sel.By == config.ZoneFromFlag {
+		list = []zones.Zone{sel.Zone}
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, z := range list {
+		accts, _ := store.RecordedAccounts(z.Name)
+		for _, a := range accts {
+			if a.Email == "" || seen[a.Email] {
+				continue
+			}
+			seen[a.Email] = true
+			out = append(out, a.Email+"\t"+a.Zone)
+		}
+	}
+	return out, cobra.ShellCompDirectiveNoFileComp
 }
 
 func completeZones(f *Factory, _ *cobra.Command, _ []string, _ string) ([]string, cobra.ShellCompDirective) {

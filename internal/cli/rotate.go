@@ -31,9 +31,11 @@ type RotateOptions struct {
 	handOver
 	Selection  func() (config.Selection, error)
 	Credential func(context.Context) (zoneCredential, error)
-	Client     func(zones.Zone, string) (*makeapi.Client, error)
-	Cache      scopecache.Cache
-	Now        func() time.Time
+	// User is --user ("": the zone's active account).
+	User   func() string
+	Client func(zones.Zone, string) (*makeapi.Client, error)
+	Cache  scopecache.Cache
+	Now    func() time.Time
 
 	Label string
 	Self  bool
@@ -70,7 +72,7 @@ type rotateRecord struct {
 
 func newRotateCmd(f *Factory) *cobra.Command {
 	opts := &RotateOptions{handOver: handOverFrom(f), Selection: f.Selection, Credential: f.Credential, Client: f.Client,
-		Cache: f.ScopeCache(), Now: f.Now}
+		Cache: f.ScopeCache(), Now: f.Now, User: func() string { return userFlag(f.flags) }}
 	cmd := &cobra.Command{
 		Use:   "rotate (--label L | --self) [-- COMMAND [ARG...]]",
 		Short: "Replace API tokens with new ones, safely",
@@ -187,6 +189,9 @@ type rotation struct {
 	*tokens.Rotation
 	opts *RotateOptions
 	zc   zoneCredential
+	// locked is the stored account whose rotation lock is held (nil: the
+	// zone's lock, or none for --dry-run).
+	locked *credentials.Account
 	newTokenTargets
 	outPath string
 	keepOld bool
@@ -217,7 +222,14 @@ func RunRotate(ctx context.Context, opts *RotateOptions) error {
 	}
 	r := &rotation{opts: opts, keepOld: opts.KeepOld, newTokenTargets: targets, outPath: opts.OutFile}
 	if !opts.DryRun {
-		lock, err := lockZone(ctx, opts.IO, opts.Cache.Dir, zone)
+		store, err := opts.Store()
+		if err != nil {
+			return err
+		}
+		if r.locked, err = store.RecordedAccount(zone.Name, opts.User()); err != nil {
+			return err
+		}
+		lock, err := lockRotation(ctx, opts.IO, opts.Cache.Dir, zone, r.locked)
 		if err != nil {
 			return err
 		}
@@ -258,12 +270,14 @@ func (o *RotateOptions) validate() error {
 	return nil
 }
 
-// lockZone takes the zone's rotation lock, waiting for another rotation
+// lockRotation takes the rotation lock of the account (a stored one), or
+// of the zone (a credential from the environment, or one an older
+// maketoken stored), waiting for another rotation
 // while the command's time lasts. A lock that cannot be made at all (no
 // writable cache folder) is warned about and done without: the re-listing
 // after it still sees what others changed. dir is the user's cache folder,
 // "" if there is none.
-func lockZone(ctx context.Context, ios *iostreams.IOStreams, dir string, zone zones.Zone) (*zonelock.Lock, error) {
+func lockRotation(ctx context.Context, ios *iostreams.IOStreams, dir string, zone zones.Zone, account *credentials.Account) (*zonelock.Lock, error) {
 	if dir == "" {
 		dir = filepath.Join(os.TempDir(), fmt.Sprintf("maketoken-%d", os.Getuid()))
 	} else {
@@ -273,13 +287,24 @@ func lockZone(ctx context.Context, ios *iostreams.IOStreams, dir string, zone zo
 	if dl, ok := ctx.Deadline(); ok {
 		waitFor = " up to " + time.Until(dl).Round(time.Second).String()
 	}
-	lock, err := zonelock.Acquire(ctx, dir, zone.Name, func(pid int) {
+	waiting := func(pid int) {
 		who := ""
 		if pid > 0 {
 			who = fmt.Sprintf(" (pid %d)", pid)
 		}
-		ios.Note("another maketoken rotation of zone %s is running%s; waiting%s...", zone.Name, who, waitFor)
-	})
+		of := "zone " + zone.Name
+		if account != nil {
+			of = output.Printable(account.Who()) + " in zone " + zone.Name
+		}
+		ios.Note("another maketoken rotation of %s is running%s; waiting%s...", of, who, waitFor)
+	}
+	var lock *zonelock.Lock
+	var err error
+	if account != nil {
+		lock, err = zonelock.AcquireAccount(ctx, dir, zone.Name, account.ID, output.Printable(account.Who()), waiting)
+	} else {
+		lock, err = zonelock.Acquire(ctx, dir, zone.Name, waiting)
+	}
 	var held *zonelock.HeldError
 	switch {
 	case errors.As(err, &held):
@@ -298,6 +323,9 @@ func (r *rotation) plan(ctx context.Context, opts *RotateOptions) error {
 	zc, err := opts.Credential(ctx)
 	if err != nil {
 		return err
+	}
+	if l, a := r.locked, zc.Credential.Account; l != nil && (a == nil || a.ID != l.ID) {
+		return fmt.Errorf("zone %s: the zone's active account changed while this rotation waited for the lock of %s's rotations; nothing was changed: run it again (with --user to name the account)", zc.Zone.Name, output.Printable(l.Who()))
 	}
 	r.zc = zc
 	zone := zc.Zone.Name
@@ -347,7 +375,11 @@ func hasLifetime(label string) bool {
 func (r *rotation) destination() string {
 	var where []string
 	if r.store {
-		where = append(where, r.zc.Credential.Store.Name()+", as the zone's credential")
+		as := ", as the zone's credential"
+		if a := r.zc.Credential.Account; a != nil && !a.Active {
+			as = ", as the credential of " + output.Printable(a.Who())
+		}
+		where = append(where, r.zc.Credential.Store.Name()+as)
 	}
 	if r.outPath != "" {
 		where = append(where, r.outPath)

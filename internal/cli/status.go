@@ -27,9 +27,13 @@ type StatusOptions struct {
 	Zones    func() (*config.Zones, error)
 	Printer  func() (*output.Printer, error)
 	Targets  func(ctx context.Context, all bool) ([]zoneCredential, error)
+	Store    func() (*credentials.Store, error)
 	Client   func(zones.Zone, string) (*makeapi.Client, error)
 	Now      func() time.Time
 	Redactor *redact.Redactor
+	// User is --user: with it status checks that account only, and says
+	// nothing of the zones where it has none.
+	User     func() string
 	AllZones bool
 }
 
@@ -51,35 +55,43 @@ type statusRecord struct {
 	// CredentialCreated is when the credential was created, from the
 	// listed token that matches it; null when it cannot be seen (the
 	// credential lacks user:read, or no listed token matches it).
-	CredentialCreated *string     `json:"credentialCreated"`
-	OK                bool        `json:"ok"`
-	User              *statusUser `json:"user"`
-	Scopes            []string    `json:"scopes"`
-	Error             string      `json:"error,omitempty"`
+	CredentialCreated *string `json:"credentialCreated"`
+	OK                bool    `json:"ok"`
+	// Active: the zone's active account (always, for a credential from
+	// the environment: it is the one used).
+	Active bool        `json:"active"`
+	User   *statusUser `json:"user"`
+	Scopes []string    `json:"scopes"`
+	Error  string      `json:"error,omitempty"`
 	// ExpiredTokens counts the zone's tokens whose lifetime (create
 	// --ttl) has passed; null if the tokens could not be listed.
 	ExpiredTokens *int `json:"expiredTokens"`
 }
 
 func newStatusCmd(f *Factory) *cobra.Command {
-	opts := &StatusOptions{IO: f.IO, Config: f.Config, Zones: f.Zones, Printer: f.Printer, Targets: f.Targets,
-		Client: f.Client, Now: f.Now, Redactor: f.Redactor}
+	opts := &StatusOptions{IO: f.IO, Config: f.Config, Zones: f.Zones, Printer: f.Printer, Targets: f.AccountTargets,
+		Store: f.Store, Client: f.Client, Now: f.Now, Redactor: f.Redactor,
+		User: func() string { return userFlag(f.flags) }}
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Check each zone's credential: who you are and whether it works",
 		Long: `Check the credential of every zone that has one (or only the zone given with
 -z): who it belongs to, its scopes and where it comes from, and how many of the
 zone's tokens have outlived their lifetime (create --ttl; revoke them with
-` + "`maketoken prune --expired`" + `). Below a table, status names the zones it
-did not check because they have no credential.
+` + "`maketoken prune --expired`" + `). A zone with several stored accounts has a row
+for each (only --user's with --user); the active one is marked (ACTIVE; in JSON
+"active"). A stored credential that Make says belongs to another user than its
+account is refused (exit 4) until that account logs in again. Below a table,
+status names the zones it did not check because they have no credential.
 
 When the credential can list tokens, status also shows its age (AGE; in JSON
 "credentialCreated", the created time of the listed token that is the
 credential), and past the rotate_after setting (default 90d; "off" for
 never) it suggests ` + "`maketoken rotate --self`" + ` on stderr.
 
-Zones are checked in parallel, with three requests each, at once. Exits 4 if
-Make rejects a checked credential, 7 if some zones could not be checked.`,
+Zones and accounts are checked in parallel, three requests each, at once.
+Exits 4 if Make rejects a checked credential, 7 if some zones could not be
+checked.`,
 		Args: cobra.NoArgs,
 		PreRunE: func(cmd *cobra.Command, _ []string) error {
 			return exclusiveFlags(cmd, "zone", "all-zones")
@@ -109,7 +121,12 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 	defer spinner.Stop()
 	for i, t := range targets {
 		records[i] = statusRecord{Zone: t.Zone.Name, Host: t.Zone.Host, CredentialSource: string(t.Credential.Source),
-			CredentialVariable: t.Credential.EnvVar, CredentialStore: string(t.Credential.Store), Scopes: []string{}}
+			CredentialVariable: t.Credential.EnvVar, CredentialStore: string(t.Credential.Store), Scopes: []string{}, Active: true}
+		if a := t.Credential.Account; a != nil {
+			// A stored account is shown as itself, whatever Make says.
+			records[i].Active = a.Active
+			records[i].User = &statusUser{ID: a.ID, Name: a.Name, Email: a.Email}
+		}
 		if t.Err != nil { // a zone that failed before any request
 			records[i].Error = opts.Redactor.String(t.Err.Error())
 		}
@@ -127,7 +144,7 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 		return err
 	}
 	suggestRotation(opts, records, targets)
-	if all && printer.Format == output.Table {
+	if all && printer.Format == output.Table && (opts.User == nil || opts.User() == "") {
 		noteZonesNotLoggedIn(opts.IO, opts.Zones, targets)
 	}
 	// A rejected credential is exit 4 even when other zones are fine:
@@ -137,7 +154,8 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 
 // statusRows is the table or TSV form of status records: TSV's columns as
 // cli.md lists them (zone name email scopes credentialSource ok|error
-// expiredTokens); a table adds AGE where it is known.
+// expiredTokens), then active; a table adds AGE where it is known, and
+// ACTIVE where a zone has several accounts.
 func statusRows(now time.Time, printer *output.Printer, records []statusRecord) output.Rows {
 	rows := output.Rows{Headers: []string{"ZONE", "USER", "EMAIL", "SCOPES", "CREDENTIAL", "STATUS"}}
 	if printer.Format == output.Table {
@@ -159,6 +177,13 @@ func statusRows(now time.Time, printer *output.Printer, records []statusRecord) 
 	withAge := printer.Format == output.Table && slices.ContainsFunc(records, func(r statusRecord) bool { return r.CredentialCreated != nil })
 	if withAge {
 		rows.Headers = append(rows.Headers, "AGE")
+		if rows.Flexible != nil {
+			rows.Flexible = append(rows.Flexible, false)
+		}
+	}
+	withActive := printer.Format != output.Table || severalAccounts(records)
+	if withActive {
+		rows.Headers = append(rows.Headers, "ACTIVE")
 		if rows.Flexible != nil {
 			rows.Flexible = append(rows.Flexible, false)
 		}
@@ -195,6 +220,13 @@ func statusRows(now time.Time, printer *output.Printer, records []statusRecord) 
 		if withAge {
 			row, short = append(row, credcheck.Age(r.CredentialCreated, now)), append(short, "")
 		}
+		if withActive {
+			active := output.Bool(r.Active, printer.Format)
+			if printer.Format == output.Table {
+				active = map[bool]string{true: "*", false: ""}[r.Active]
+			}
+			row, short = append(row, active), append(short, "")
+		}
 		rows.Rows = append(rows.Rows, row)
 		rows.Short = append(rows.Short, short)
 	}
@@ -221,8 +253,21 @@ func noteZonesNotLoggedIn(ios *iostreams.IOStreams, zonesOf func() (*config.Zone
 	}
 }
 
+// severalAccounts says whether a zone has more than one record.
+func severalAccounts(records []statusRecord) bool {
+	seen := map[string]bool{}
+	for _, r := range records {
+		if seen[r.Zone] {
+			return true
+		}
+		seen[r.Zone] = true
+	}
+	return false
+}
+
 // checkStatus checks one zone's credential with Make (see credcheck) and
-// fills in its record.
+// fills in its record. Make's answer of who it is is checked against the
+// account the credential is stored for (see credentials.Store.ConfirmUser).
 func checkStatus(ctx context.Context, opts *StatusOptions, t zoneCredential, rec *statusRecord) error {
 	client, err := opts.Client(t.Zone, t.Credential.Token)
 	if err != nil {
@@ -230,6 +275,17 @@ func checkStatus(ctx context.Context, opts *StatusOptions, t zoneCredential, rec
 	}
 	r, err := credcheck.Check(ctx, client, t.credential(), opts.Now)
 	rec.Scopes, rec.ExpiredTokens, rec.CredentialCreated = r.Scopes, r.Expired, r.Created
+	if r.User != nil && t.Credential.Account != nil {
+		// A stored account stays shown as itself when Make names another.
+		store, serr := opts.Store()
+		if serr == nil {
+			serr = store.ConfirmUser(ctx, t.Credential, credentials.User{ID: r.User.ID, Email: r.User.Email, Name: r.User.Name})
+		}
+		if serr != nil {
+			rec.Error = opts.Redactor.String(serr.Error())
+			return serr
+		}
+	}
 	if r.User != nil {
 		rec.User = &statusUser{ID: r.User.ID, Name: r.User.Name, Email: r.User.Email}
 	}
@@ -257,7 +313,12 @@ func suggestRotation(opts *StatusOptions, records []statusRecord, targets []zone
 			continue
 		}
 		days := int(opts.Now().Sub(ts).Hours() / 24)
-		if cred := targets[i].Credential; cred.Source == credentials.SourceEnv {
+		cred := targets[i].Credential
+		if a := cred.Account; a != nil && !a.Active {
+			opts.IO.Say("Zone %s: the credential of %s is %d days old; rotate it:\n  maketoken rotate -z %s --user %s --self", r.Zone, output.Printable(a.Who()), days, r.Zone, output.Printable(a.Who()))
+			continue
+		}
+		if cred.Source == credentials.SourceEnv {
 			// The new one must go where the variable comes from.
 			opts.IO.Say("Zone %s: the credential is %d days old; rotate it:\n  maketoken rotate -z %s --self -- STORE-COMMAND\n  (STORE-COMMAND: see docs/ci.md; it replaces %s)", r.Zone, days, r.Zone, cred.EnvVar)
 		} else {

@@ -19,8 +19,8 @@ var tsvColumns = []struct {
 	commands []string
 	columns  []string
 }{
-	{[]string{"zones"}, []string{"name", "host", "url", "default", "credentialSource"}},
-	{[]string{"status"}, []string{"zone", "name", "email", "scopes", "credentialSource", "ok|error", "expiredTokens"}},
+	{[]string{"zones"}, []string{"name", "host", "url", "default", "credentialSource", "accounts"}},
+	{[]string{"status"}, []string{"zone", "name", "email", "scopes", "credentialSource", "ok|error", "expiredTokens", "active"}},
 	{[]string{"list"}, []string{"zone", "label", "scopes", "created", "token", "current", "expires", "expired"}},
 	{[]string{"revoke", "prune"}, []string{"zone", "label", "created", "revoked", "error"}},
 	{[]string{"scopes"}, []string{"name"}},

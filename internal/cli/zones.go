@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"strconv"
 
 	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/credentials"
@@ -31,6 +32,9 @@ type zoneRecord struct {
 	// CredentialStore names the store of a stored credential
 	// (secret-service, keychain, wincred, kernel, file); "" otherwise.
 	CredentialStore string `json:"credentialStore"`
+	// Accounts counts the zone's stored accounts (a credential from the
+	// environment overrides them, but they are there).
+	Accounts int `json:"accounts"`
 }
 
 // credentialWhere is a credential's place as a row shows it: in a table the
@@ -50,8 +54,9 @@ func newZonesCmd(f *Factory) *cobra.Command {
 		Use:   "zones",
 		Short: "List the zones, their URLs and where their credentials come from",
 		Long: `List Make's zones (and those added in the config file) with their API URLs,
-which one is the default, and where each zone's credential comes from:
-env, keyring, file or none.`,
+which one is the default, where each zone's credential comes from (env,
+keyring, file or none), and how many accounts are stored for it (ACCOUNTS;
+see ` + "`maketoken switch`" + `). zones asks Make nothing.`,
 		Args: cobra.NoArgs,
 		RunE: f.runE(func(ctx context.Context, _ []string) error {
 			return RunZones(ctx, opts)
@@ -85,12 +90,12 @@ func RunZones(ctx context.Context, opts *ZonesOptions) error {
 		src, variable, kind := credentials.SourceNone, "", credentials.Kind("")
 		// A credential that must not be sent (moved, malformed) is still
 		// where it comes from.
-		c, err := store.Lookup(ctx, z)
+		c, n, err := store.Where(ctx, z)
 		if err == nil || credentials.MustNotSend(err) {
 			src, variable, kind = c.Source, c.EnvVar, c.Store
 		}
 		records[i] = zoneRecord{Name: z.Name, Host: z.Host, URL: z.URL, Builtin: z.Builtin, Default: z.Name == selected.Name,
-			CredentialSource: string(src), CredentialVariable: variable, CredentialStore: string(kind)}
+			CredentialSource: string(src), CredentialVariable: variable, CredentialStore: string(kind), Accounts: n}
 		return keyringFailure(err)
 	})
 	// One note says it for every zone. A keyring that did not answer may
@@ -115,12 +120,12 @@ func RunZones(ctx context.Context, opts *ZonesOptions) error {
 		}
 		break
 	}
-	rows := output.Rows{Headers: []string{"ZONE", "HOST", "URL", "DEFAULT", "CREDENTIAL"}}
+	rows := output.Rows{Headers: []string{"ZONE", "HOST", "URL", "DEFAULT", "CREDENTIAL", "ACCOUNTS"}}
 	if printer.Format != output.Table {
 		rows.Headers = tsvColumnsOf("zones")
 	}
 	for _, r := range records {
-		row := []string{r.Name, r.Host, r.URL, output.Bool(r.Default, printer.Format), credentialWhere(r.CredentialSource, r.CredentialVariable, r.CredentialStore, printer.Format)}
+		row := []string{r.Name, r.Host, r.URL, output.Bool(r.Default, printer.Format), credentialWhere(r.CredentialSource, r.CredentialVariable, r.CredentialStore, printer.Format), strconv.Itoa(r.Accounts)}
 		rows.Rows = append(rows.Rows, row)
 	}
 	return printer.Print(records, rows)

@@ -109,12 +109,17 @@ func Code(err error) int {
 		unknownScp  *scopes.UnknownError
 		outFileErr  *outfile.Error
 		invalidScp  *scopes.InvalidError
+		unknownUser *credentials.UnknownUserError
+		envUser     *credentials.EnvUserError
+		choose      *credentials.ChooseError
+		changed     *credentials.UserChangedError
 	)
 	switch {
 	case errors.As(err, &unknownZone), errors.As(err, &badURL), errors.As(err, &cfgErr), errors.As(err, &jqErr),
-		errors.As(err, &unknownScp), errors.As(err, &invalidScp), errors.As(err, &outFileErr):
+		errors.As(err, &unknownScp), errors.As(err, &invalidScp), errors.As(err, &outFileErr),
+		errors.As(err, &unknownUser), errors.As(err, &envUser), errors.As(err, &choose):
 		return Usage
-	case errors.As(err, &notFound), errors.As(err, &badCred), errors.As(err, &moved):
+	case errors.As(err, &notFound), errors.As(err, &badCred), errors.As(err, &moved), errors.As(err, &changed):
 		return Auth
 	case errors.As(err, &keyringErr):
 		return Keyring
@@ -250,7 +255,8 @@ func Summarize(errs []error, authWins bool, report func(error)) error {
 	for _, err := range errs {
 		if err != nil {
 			failed = append(failed, err)
-			if makeapi.StatusCode(err) == 401 {
+			var changed *credentials.UserChangedError
+			if makeapi.StatusCode(err) == 401 || errors.As(err, &changed) {
 				rejected = true
 			}
 		}

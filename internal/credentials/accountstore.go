@@ -17,7 +17,8 @@ type Identify func(ctx context.Context, zone zones.Zone, token string) (User, er
 // ErrRejected is a token Make does not accept (it answered 401).
 var ErrRejected = errors.New("the token was rejected (401)")
 
-// UnknownUserError is --user naming no stored account of the zone.
+// UnknownUserError is --user naming no stored account of the zone (of
+// any zone, in a fan-out: Zone "").
 type UnknownUserError struct {
 	Zone  string
 	Asked string
@@ -31,6 +32,10 @@ type UnknownUserError struct {
 
 func (e *UnknownUserError) Error() string {
 	switch {
+	case e.Zone == "" && len(e.Known) == 0:
+		return fmt.Sprintf("no zone has an account stored for %s (no zone has any); run `maketoken login -z ZONE` with a token of %s", e.Asked, e.Asked)
+	case e.Zone == "":
+		return fmt.Sprintf("no zone has an account stored for %s; the stored accounts: %s", e.Asked, strings.Join(e.Known, ", "))
 	case e.Unidentified != nil:
 		return fmt.Sprintf("zone %s: no account is stored for %s: the zone's credential was stored by an older maketoken, and whose it is could not be asked of Make (%v); try again, or run `maketoken login -z %s` with a token of %s", e.Zone, e.Asked, e.Unidentified, e.Zone, e.Asked)
 	case len(e.Known) == 0:
@@ -345,6 +350,89 @@ func (s *Store) Accounts(ctx context.Context, zone zones.Zone) ([]Account, error
 		return nil, nil //nolint:nilerr // not upgraded yet: no accounts, and Lookup still finds the credential
 	}
 	return s.accounts.zone(zone.Name)
+}
+
+// RecordedAccount is the stored account a command will use in the zone,
+// as the record says (who as for LookupUser), without reading any store:
+// nil for a credential from the environment, and for a zone without
+// accounts (its credential, if any, was stored by an older maketoken). It
+// is how a rotation knows which account's lock to take before it reads
+// the credential.
+func (s *Store) RecordedAccount(zone string, who string) (*Account, error) {
+	if _, ok := s.fromEnv(zone); ok || s.accounts == nil {
+		return nil, nil
+	}
+	accts, err := s.accounts.zone(zone)
+	if err != nil || len(accts) == 0 {
+		return nil, err
+	}
+	a, err := pick(zone, accts, strings.TrimSpace(who))
+	if err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// EnvVarOf names the variable the zone's credential comes from, if it
+// comes from the environment (which overrides every stored account).
+func (s *Store) EnvVarOf(zone string) (string, bool) {
+	c, ok := s.fromEnv(zone)
+	return c.EnvVar, ok
+}
+
+// Where says where the zone's credential comes from and how many stored
+// accounts the zone has, as `zones` shows it: Lookup's answer, without
+// asking Make anything (a credential an older maketoken stored is not made
+// an account here: it counts as one) and without the check of a stored
+// token against the one maketoken stored.
+func (s *Store) Where(ctx context.Context, zone zones.Zone) (Credential, int, error) {
+	var accts []Account
+	if s.accounts != nil {
+		var err error
+		if accts, err = s.accounts.zone(zone.Name); err != nil {
+			return Credential{}, 0, err
+		}
+	}
+	if c, ok := s.fromEnv(zone.Name); ok {
+		s.found(c.Token)
+		return c, len(accts), c.check()
+	}
+	if len(accts) == 0 {
+		c, err := s.legacyLookup(ctx, zone)
+		if err == nil {
+			err = s.checkLegacy(zone, c)
+		}
+		n := 0
+		if c.Token != "" {
+			n = 1
+		}
+		return c, n, err
+	}
+	a, err := pick(zone.Name, accts, "")
+	if err != nil {
+		return Credential{}, len(accts), err
+	}
+	c := Credential{Zone: zone.Name, Source: SourceNone, Account: &a}
+	b := s.backend(a.Store)
+	if b == nil {
+		return c, len(accts), &NotFoundError{Zone: zone.Name, Store: a.Store, Account: a.Who()}
+	}
+	tok, err := b.Get(ctx, a.entry)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return c, len(accts), &NotFoundError{Zone: zone.Name, Store: a.Store, Account: a.Who()}
+	case err != nil:
+		return Credential{}, len(accts), err
+	}
+	c.Token, c.Source, c.Store = tok, a.Store.Source(), a.Store
+	s.found(tok)
+	if err := c.check(); err != nil {
+		return c, len(accts), err
+	}
+	if a.Origin != "" && a.Origin != Origin(zone.URL) {
+		return c, len(accts), &OriginChangedError{Zone: zone.Name, Recorded: a.Origin, Current: Origin(zone.URL)}
+	}
+	return c, len(accts), nil
 }
 
 // RecordedAccounts returns the zone's accounts as the record holds them,

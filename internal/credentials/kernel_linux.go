@@ -15,7 +15,7 @@ import (
 )
 
 // The Linux kernel keyring (keyrings(7)) keeps each credential as a key of
-// type "user", described "maketoken:ZONE", in kernel memory: never on
+// type "user", described "maketoken:ZONE/USER-ID", in kernel memory: never on
 // disk, no daemon, through system calls alone.
 //
 // Which keyring holds the keys is chosen for a credential that must

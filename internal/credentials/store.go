@@ -244,15 +244,17 @@ func (e *InvalidError) Error() string {
 }
 
 // MustNotSend reports whether a lookup found a credential that must not be
-// sent: the zone moved since login (*OriginChangedError), or the
-// credential is malformed (*InvalidError). The zone has a credential all
+// sent: the zone moved since login (*OriginChangedError), the credential
+// is malformed (*InvalidError), or Make says it is another user's than
+// its account (*UserChangedError). The zone has a credential all
 // the same: where a command covers several zones, that zone failed.
 func MustNotSend(err error) bool {
 	var (
 		moved   *OriginChangedError
 		invalid *InvalidError
+		changed *UserChangedError
 	)
-	return errors.As(err, &moved) || errors.As(err, &invalid)
+	return errors.As(err, &moved) || errors.As(err, &invalid) || errors.As(err, &changed)
 }
 
 // IsNotFound reports whether err is a zone without a credential

@@ -63,6 +63,10 @@ type Zone struct {
 	CredentialSource   string `json:"credentialSource"`
 	CredentialVariable string `json:"credentialVariable"`
 	CredentialStore    string `json:"credentialStore"` // "" unless stored
+	// Accounts counts the zone's stored accounts (which one was checked,
+	// the active one or --user's, is known to whoever ran doctor: the
+	// report names no user, it may be pasted in public).
+	Accounts int `json:"accounts"`
 	// Keyring, KernelKeyring and CredentialsFile are "ok" or what went
 	// wrong reading the zone's entry (never the entry); KernelKeyring is
 	// "not used" where no credential is or would be stored in it (it is
@@ -102,6 +106,9 @@ type Checks struct {
 	// Explain says what a failed call made with the credential means and
 	// what to do next (which depends on where the credential came from).
 	Explain func(cred credentials.Credential, err error) error
+	// User is --user: the stored account to check ("": each zone's
+	// active one).
+	User string
 }
 
 // Run checks every zone of list at once and makes the report.
@@ -194,8 +201,16 @@ func (c Checks) Zone(ctx context.Context, z zones.Zone) (Zone, []string) {
 			problem("the kernel keyring: %s", d.KernelKeyring)
 		}
 	}
-	cred, err := c.Store.Lookup(ctx, z)
-	var moved *credentials.OriginChangedError
+	if accts, err := c.Store.RecordedAccounts(z.Name); err == nil {
+		d.Accounts = len(accts)
+	}
+	cred, err := c.Store.LookupUser(ctx, z, c.User)
+	var (
+		moved   *credentials.OriginChangedError
+		changed *credentials.UserChangedError
+		unknown *credentials.UnknownUserError
+		envUser *credentials.EnvUserError
+	)
 	switch {
 	case err == nil:
 	case credentials.MustNotSend(err):
@@ -203,9 +218,20 @@ func (c Checks) Zone(ctx context.Context, z zones.Zone) (Zone, []string) {
 		// whatever the stores said.
 		d.CredentialSource, d.CredentialVariable, d.CredentialStore = string(cred.Source), cred.EnvVar, string(cred.Store)
 		d.Call = "not made (a malformed credential)"
-		if errors.As(err, &moved) {
+		switch {
+		case errors.As(err, &moved):
 			d.Call = "not made (the zone moved since login)"
+		case errors.As(err, &changed):
+			d.Call = "not made (the credential is another user's)"
 		}
+		problem("%s", c.Clean(err.Error()))
+		return d, problems
+	case errors.As(err, &unknown):
+		// Not the stored accounts' emails: the report may be pasted in
+		// public.
+		problem("--user: no account is stored for that user in zone %s", z.Name)
+		return d, problems
+	case errors.As(err, &envUser):
 		problem("%s", c.Clean(err.Error()))
 		return d, problems
 	default:

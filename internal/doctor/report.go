@@ -60,6 +60,9 @@ func (r Report) Write(w io.Writer) {
 		}
 		p("  cred. file   %s", brief(z.CredentialsFile, z.Zone))
 		p("  credential   %s", credentials.Credential{Source: credentials.Source(z.CredentialSource), EnvVar: z.CredentialVariable, Store: credentials.Kind(z.CredentialStore)}.Where())
+		if z.Accounts > 1 {
+			p("  accounts     %d (this report checks the active one, or --user's)", z.Accounts)
+		}
 		if z.RoundTripMs >= 0 {
 			p("  round trip   %d ms, %s", z.RoundTripMs, brief(z.Call, z.Zone))
 		} else {

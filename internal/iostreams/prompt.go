@@ -54,6 +54,25 @@ func (s *IOStreams) Confirm(ctx context.Context, question string, yes bool) erro
 	return ErrCancelled
 }
 
+// PromptLine asks question on the terminal and reads one line of answer,
+// without its line end (a numbered choice: switch). Ctrl-D on an empty
+// line is io.EOF; a signal is an interruption with nothing changed. The
+// caller checks CanPrompt first.
+func (s *IOStreams) PromptLine(ctx context.Context, question string) (string, error) {
+	s.Prompt("%s", strings.TrimRight(question, " "))
+	line, err := s.prompt(ctx, func() (string, error) {
+		return bufio.NewReader(s.In).ReadString('\n')
+	}, nil)
+	if errors.Is(err, io.EOF) && line == "" {
+		fmt.Fprintln(s.ErrOut) // Ctrl-D leaves the cursor on the prompt line
+		return "", io.EOF
+	}
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", err
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
 // PromptHidden asks question and reads the answer without echoing it
 // (HideInput, then a line from In): it shows how many characters arrived,
 // never the characters, so that a paste is seen to have arrived; an empty

@@ -35,8 +35,11 @@ type Lock struct {
 // wait ended.
 type HeldError struct {
 	Zone string
-	PID  int // the holder's process id; 0 if unknown
-	Err  error
+	// Account is the account whose rotations the lock keeps apart ("":
+	// the zone's, see AcquireAccount).
+	Account string
+	PID     int // the holder's process id; 0 if unknown
+	Err     error
 }
 
 func (e *HeldError) Error() string {
@@ -44,8 +47,11 @@ func (e *HeldError) Error() string {
 	if e.PID > 0 {
 		who += fmt.Sprintf(" (pid %d)", e.PID)
 	}
-	if e.Zone == "" {
+	switch {
+	case e.Zone == "":
 		return fmt.Sprintf("%s still holds the lock: %v", who, e.Err)
+	case e.Account != "":
+		return fmt.Sprintf("zone %s: %s is still rotating tokens of %s: %v", e.Zone, who, e.Account, e.Err)
 	}
 	return fmt.Sprintf("zone %s: %s is still rotating tokens of this zone: %v", e.Zone, who, e.Err)
 }
@@ -55,6 +61,25 @@ func (e *HeldError) Unwrap() error { return e.Err }
 // Path is the lock file of a zone in dir.
 func Path(dir, zone string) string {
 	return filepath.Join(dir, "rotate-"+fileName(zone)+".lock")
+}
+
+// AccountPath is the lock file of an account (a Make user of a zone) in
+// dir: "rotate-eu1@1001.lock". No zone's lock file has an "@" (see
+// fileName), so an account's never is a zone's.
+func AccountPath(dir, zone string, user int64) string {
+	return filepath.Join(dir, "rotate-"+fileName(zone)+"@"+strconv.FormatInt(user, 10)+".lock")
+}
+
+// AcquireAccount is Acquire for one account of the zone: rotations of
+// different users' tokens in one zone do not wait for each other. who
+// names the account in a HeldError.
+func AcquireAccount(ctx context.Context, dir, zone string, user int64, who string, waiting func(pid int)) (*Lock, error) {
+	l, err := acquire(ctx, dir, zone, AccountPath(dir, zone, user), waiting)
+	var held *HeldError
+	if errors.As(err, &held) {
+		held.Account = who
+	}
+	return l, err
 }
 
 // fileName makes a zone name safe as part of a file name.
@@ -79,6 +104,10 @@ func fileName(zone string) string {
 // waiting once with that process's id (0 if unknown) and tries again until
 // it gets the lock or ctx ends; then it returns a *HeldError.
 func Acquire(ctx context.Context, dir, zone string, waiting func(pid int)) (*Lock, error) {
+	return acquire(ctx, dir, zone, Path(dir, zone), waiting)
+}
+
+func acquire(ctx context.Context, dir, zone, path string, waiting func(pid int)) (*Lock, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("zone %s: creating the folder for the rotation lock: %w", zone, err)
 	}
@@ -88,7 +117,6 @@ func Acquire(ctx context.Context, dir, zone string, waiting func(pid int)) (*Loc
 	if err := checkDir(dir); err != nil {
 		return nil, fmt.Errorf("zone %s: refusing the folder for the rotation lock %s: %w", zone, dir, err)
 	}
-	path := Path(dir, zone)
 	f, err := openFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("zone %s: opening the rotation lock %s: %w", zone, path, err)

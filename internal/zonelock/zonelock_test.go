@@ -140,3 +140,42 @@ func TestAcquireFileWaitsForTheHolder(t *testing.T) {
 		t.Fatal("the second AcquireFile did not get the released lock")
 	}
 }
+
+// TestAccountLocks: an account's lock keeps its own rotations apart, not
+// another account's of the same zone, nor the zone's; its file can never
+// be a zone's.
+func TestAccountLocks(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	ann, err := AcquireAccount(ctx, dir, "eu1", 1001, "ann@example.com", func(int) { t.Error("the first account lock waited") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ann.Release()
+	bob, err := AcquireAccount(ctx, dir, "eu1", 11001, "bob@example.com", func(int) { t.Error("bob waited for ann's lock") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob.Release()
+	zone, err := Acquire(ctx, dir, "eu1", func(int) { t.Error("the zone's lock waited for an account's") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	zone.Release()
+	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	_, err = AcquireAccount(short, dir, "eu1", 1001, "ann@example.com", nil)
+	var he *HeldError
+	if !errors.As(err, &he) || he.Account != "ann@example.com" || he.Zone != "eu1" {
+		t.Fatalf("err = %v, want ann's lock held", err)
+	}
+	if msg := err.Error(); msg != "zone eu1: another maketoken process (pid "+strconv.Itoa(os.Getpid())+") is still rotating tokens of ann@example.com: context deadline exceeded" {
+		t.Errorf("message: %s", msg)
+	}
+	if got := filepath.Base(AccountPath("/d", "eu1", 1001)); got != "rotate-eu1@1001.lock" {
+		t.Errorf("AccountPath = %q", got)
+	}
+	if got := filepath.Base(AccountPath("/d", "../x", 7)); got != "rotate-2e2e2f78@7.lock" {
+		t.Errorf("AccountPath of an odd zone = %q", got)
+	}
+}
