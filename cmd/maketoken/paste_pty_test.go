@@ -50,7 +50,7 @@ func TestPasteAtTheHiddenPrompt(t *testing.T) {
 		credentials = filepath.Join(t.TempDir(), "credentials.yaml")
 		return startOnPty(t, e, cols, []string{"MAKETOKEN_CREDENTIALS_FILE=" + credentials}, "login", "-z", "eu1", "--insecure-storage")
 	}
-	const question = "not be shown:"
+	const question = "shown:"
 	count := fmt.Sprintf("(%d characters)", len(token))
 
 	stored := func(t *testing.T) {
@@ -70,27 +70,31 @@ func TestPasteAtTheHiddenPrompt(t *testing.T) {
 		}
 	}
 
-	t.Run("a paste that starts with a newline is asked again", func(t *testing.T) {
-		p := login(t, 200)
-		p.expect(question)
-		p.send("\n" + token + "\n")
-		if code := p.wait(); code != 0 {
-			t.Fatalf("exit %d, want 0 (asked again, then logged in):\n%s", code, p.output())
-		}
-		out := vtscreen.Render([]byte(p.output()), 200).Text()
-		if n := strings.Count(out, question); n != 2 {
-			t.Errorf("the question was shown %d times, want 2 (asked again after the empty line):\n%s", n, out)
-		}
-		if !strings.Contains(out, question+" "+count) {
-			t.Errorf("the second question does not show the paste arrived (%s):\n%s", count, out)
-		}
-		if strings.Contains(out, "empty") || !strings.Contains(out, "Logged in to zone eu1") {
-			t.Errorf("not logged in with the pasted token:\n%s", out)
-		}
-		secret(t, out)
-		stored(t)
-		p.shellReceivesNothing()
-	})
+	// At the widths a person's terminal has (and the issue tried).
+	for _, cols := range []int{60, 79, 80, 200} {
+		t.Run(fmt.Sprintf("a paste that starts with a newline is asked again at %d columns", cols), func(t *testing.T) {
+			p := login(t, cols)
+			p.expect(question)
+			p.send("\n" + token + "\n")
+			if code := p.wait(); code != 0 {
+				t.Fatalf("exit %d, want 0 (asked again, then logged in):\n%s", code, p.output())
+			}
+			questionFits(t, p.output(), cols, question)
+			out := vtscreen.Render([]byte(p.output()), cols).Text()
+			if n := strings.Count(out, question); n != 2 {
+				t.Errorf("the question was shown %d times, want 2 (asked again after the empty line):\n%s", n, out)
+			}
+			if !strings.Contains(out, question+" "+count) {
+				t.Errorf("the second question does not show the paste arrived (%s):\n%s", count, out)
+			}
+			if strings.Contains(out, "empty") || !strings.Contains(out, "Logged in to zone eu1") {
+				t.Errorf("not logged in with the pasted token:\n%s", out)
+			}
+			secret(t, out)
+			stored(t)
+			p.shellReceivesNothing()
+		})
+	}
 
 	t.Run("a multi-line paste sends nothing to the shell", func(t *testing.T) {
 		p := login(t, 200)
@@ -132,36 +136,7 @@ func TestPasteAtTheHiddenPrompt(t *testing.T) {
 	t.Run("at 60 columns the question wraps and the count stays on its row", func(t *testing.T) {
 		p := login(t, 60)
 		p.expect(question)
-		// The question wraps at 60 columns: each row starts at the left
-		// edge (raw mode must not turn off the newline's carriage
-		// return) and none is wider than the terminal.
-		fits := func(when string) {
-			t.Helper()
-			screen := vtscreen.Render([]byte(p.output()), 60)
-			for _, row := range screen.WrappedRows {
-				if strings.Contains(row, "API token for") || strings.Contains(row, question) || strings.Contains(row, "characters)") {
-					t.Fatalf("%s, the question is wider than 60 columns: %q\n%s", when, row, screen.Text())
-				}
-			}
-			// From its first row to the one that ends it, each row
-			// goes on at the hanging indent.
-			rows, first := screen.Lines(), -1
-			for i, l := range rows {
-				if strings.HasPrefix(l, "Paste the Make API token") {
-					first = i
-				}
-				if first >= 0 && strings.Contains(l, question) {
-					for _, r := range rows[first+1 : i+1] {
-						if !strings.HasPrefix(r, "  ") || strings.HasPrefix(r, "   ") {
-							t.Fatalf("%s, a row of the question %q does not start at the hanging indent (a newline without a carriage return?):\n%s", when, r, screen.Text())
-						}
-					}
-					return
-				}
-			}
-			t.Fatalf("%s, no question on the screen:\n%s", when, screen.Text())
-		}
-		fits("asked")
+		questionFits(t, p.output(), 60, question)
 		p.send(token[:10])
 		p.expect("(10 characters)")
 		p.send(token[10:])
@@ -172,7 +147,7 @@ func TestPasteAtTheHiddenPrompt(t *testing.T) {
 		if code := p.wait(); code != 0 {
 			t.Fatalf("exit %d:\n%s", code, p.output())
 		}
-		fits("answered")
+		questionFits(t, p.output(), 60, question)
 		screen := vtscreen.Render([]byte(p.output()), 60)
 		var last string
 		for _, l := range screen.Lines() {
@@ -186,6 +161,35 @@ func TestPasteAtTheHiddenPrompt(t *testing.T) {
 		secret(t, p.output())
 		stored(t)
 	})
+}
+
+// questionFits fails t unless the hidden prompt's question, as out shows
+// it on a terminal cols wide, fits: no row of it wider than the terminal,
+// and each row after its first at the hanging indent (raw mode must not
+// turn off the newline's carriage return: the rows would stair-step).
+func questionFits(t *testing.T, out string, cols int, question string) {
+	t.Helper()
+	screen := vtscreen.Render([]byte(out), cols)
+	for _, row := range screen.WrappedRows {
+		if strings.Contains(row, "API token for") || strings.Contains(row, question) || strings.Contains(row, "characters)") {
+			t.Fatalf("the question is wider than %d columns: %q\n%s", cols, row, screen.Text())
+		}
+	}
+	rows, first := screen.Lines(), -1
+	for i, l := range rows {
+		if strings.HasPrefix(l, "Paste the Make API token") {
+			first = i
+		}
+		if first >= 0 && strings.Contains(l, question) {
+			for _, r := range rows[first+1 : i+1] {
+				if !strings.HasPrefix(r, "  ") || strings.HasPrefix(r, "   ") {
+					t.Fatalf("a row of the question %q does not start at the hanging indent (a newline without a carriage return?):\n%s", r, screen.Text())
+				}
+			}
+			return
+		}
+	}
+	t.Fatalf("no question on the screen:\n%s", screen.Text())
 }
 
 // ptySession is a session whose test keeps the terminal's own end, to run
