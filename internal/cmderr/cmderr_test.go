@@ -1,22 +1,16 @@
 package cmderr
 
 import (
-	"errors"
-	"os"
+	"io/fs"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 )
 
 func TestExec(t *testing.T) {
-	dir := t.TempDir()
-	plain := filepath.Join(dir, "not-executable")
-	if err := os.WriteFile(plain, []byte("#!/bin/sh\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
 	_, notFound := exec.LookPath("maketoken-no-such-command-anywhere")
-	_, denied := exec.LookPath(plain)
+	dir := t.TempDir()
+	_, isDir := exec.LookPath(dir)
 	tests := []struct {
 		name string
 		err  error
@@ -24,8 +18,8 @@ func TestExec(t *testing.T) {
 		msg  string
 	}{
 		{"maketoken-no-such-command-anywhere", notFound, NotFound, "exec: maketoken-no-such-command-anywhere: command not found (check the name and PATH)"},
-		{plain, denied, CannotRun, "exec: " + plain + ": cannot run it: "},
-		{"odd", errors.New("exec format error"), CannotRun, "exec: odd: exec format error"},
+		{"./x", &exec.Error{Name: "./x", Err: fs.ErrPermission}, CannotRun, "exec: ./x: cannot run it: "},
+		{dir, isDir, CannotRun, "exec: " + dir + ": exec: "}, // found, but a directory
 	}
 	for _, tt := range tests {
 		err := Exec(tt.name, tt.err)
