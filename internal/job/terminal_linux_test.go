@@ -23,13 +23,33 @@ import (
 // must get it back afterwards without being stopped, and without leaving
 // SIGTTOU ignored or blocked anywhere (later commands would inherit it).
 func TestTakeTerminal(t *testing.T) {
+	out, err := runOnTerminal(t, "TestTerminalHelper", "1", "the helper did not end (stopped by SIGTTOU?)")
+	if err != nil || !strings.Contains(out.String(), "job-foreground=1") || !strings.Contains(out.String(), "taken-back=true ttou-ignored=false ttou-blocked=false") {
+		t.Fatalf("%v:\n%s", err, out.String())
+	}
+	// A job that stops: the terminal comes back, and goes to the job again
+	// when it is continued; nothing stays open.
+	for _, want := range []string{"failed-start-left-open=0", "after-failed-start-foreground-is-ours=true", "closed-left-open=0", "stopped-taken-back=true hung-up=false", "continued-foreground=1", "continued-left-open=0"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the helper did not say %q:\n%s", want, out.String())
+		}
+	}
+}
+
+// runOnTerminal runs the helper test named (this test binary, with
+// JOB_TERMINAL_HELPER=env) as the leader of a session on a
+// pseudo-terminal, as a shell would run maketoken, and returns what it
+// wrote there and how it ended; stuck says what it means if it does not
+// end.
+func runOnTerminal(t *testing.T, helper, env, stuck string) (*bytes.Buffer, error) {
+	t.Helper()
 	ptmx, tty, err := pty.Open()
 	if err != nil {
 		t.Skip("no pseudo-terminal:", err)
 	}
 	defer ptmx.Close()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestTerminalHelper$")
-	cmd.Env = append(os.Environ(), "JOB_TERMINAL_HELPER=1")
+	cmd := exec.Command(os.Args[0], "-test.run=^"+helper+"$")
+	cmd.Env = append(os.Environ(), "JOB_TERMINAL_HELPER="+env)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
 	if err := cmd.Start(); err != nil {
@@ -45,22 +65,13 @@ func TestTakeTerminal(t *testing.T) {
 	case err = <-waited:
 	case <-time.After(30 * time.Second):
 		_ = cmd.Process.Kill()
-		t.Fatal("the helper did not end (stopped by SIGTTOU?)")
+		t.Fatal(stuck)
 	}
 	select {
 	case <-done:
 	case <-time.After(5 * time.Second):
 	}
-	if err != nil || !strings.Contains(out.String(), "job-foreground=1") || !strings.Contains(out.String(), "taken-back=true ttou-ignored=false ttou-blocked=false") {
-		t.Fatalf("%v:\n%s", err, out.String())
-	}
-	// A job that stops: the terminal comes back, and goes to the job again
-	// when it is continued; nothing stays open.
-	for _, want := range []string{"failed-start-left-open=0", "after-failed-start-foreground-is-ours=true", "closed-left-open=0", "stopped-taken-back=true hung-up=false", "continued-foreground=1", "continued-left-open=0"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("the helper did not say %q:\n%s", want, out.String())
-		}
-	}
+	return &out, err
 }
 
 func TestTerminalHelper(t *testing.T) {
@@ -175,34 +186,7 @@ func anyThreadBlocks() bool {
 // command has ended before RestoreTerminal is called, so settings read
 // any time after it started would be its own.
 func TestRestoreTerminal(t *testing.T) {
-	ptmx, tty, err := pty.Open()
-	if err != nil {
-		t.Skip("no pseudo-terminal:", err)
-	}
-	defer ptmx.Close()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestRestoreTerminalHelper$")
-	cmd.Env = append(os.Environ(), "JOB_TERMINAL_HELPER=restore")
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	tty.Close()
-	var out bytes.Buffer
-	done := make(chan struct{})
-	go func() { _, _ = io.Copy(&out, ptmx); close(done) }()
-	waited := make(chan error, 1)
-	go func() { waited <- cmd.Wait() }()
-	select {
-	case err = <-waited:
-	case <-time.After(30 * time.Second):
-		_ = cmd.Process.Kill()
-		t.Fatal("the helper did not end")
-	}
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-	}
+	out, err := runOnTerminal(t, "TestRestoreTerminalHelper", "restore", "the helper did not end")
 	if err != nil || !strings.Contains(out.String(), "echo-during=false echo-after=true") {
 		t.Fatalf("%v:\n%s", err, out.String())
 	}
