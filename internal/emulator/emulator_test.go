@@ -136,22 +136,15 @@ func (r response) apiError(t *testing.T) apiErr {
 func (e *env) do(z *emulator.Zone, method, path, token, body string) response {
 	e.t.Helper()
 	req := e.request(z, method, path, token, body)
-	resp, err := e.client.Do(req)
-	if err != nil {
-		e.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	r := e.send(req)
+	resp, b := r.raw, r.body
 	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 	if mt == "application/json" && e.contract.DefinesStatus(req, resp.StatusCode) {
 		if err := e.contract.ValidateResponse(req, []byte(body), resp.StatusCode, resp.Header, b); err != nil {
 			e.t.Errorf("contract: %v", err)
 		}
 	}
-	return response{resp.StatusCode, resp.Header, b}
+	return r.response
 }
 
 func (e *env) request(z *emulator.Zone, method, path, token, body string) *http.Request {
@@ -184,16 +177,28 @@ func (e *env) control(z *emulator.Zone, method, path, body string) response {
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	return e.send(req).response
+}
+
+// sent is an answer read whole, with the *http.Response it came in.
+type sent struct {
+	response
+	raw *http.Response
+}
+
+// send sends req and reads its answer whole.
+func (e *env) send(req *http.Request) sent {
+	e.t.Helper()
 	resp, err := e.client.Do(req)
 	if err != nil {
-		e.t.Fatalf("%s %s: %v", method, path, err)
+		e.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return response{resp.StatusCode, resp.Header, b}
+	return sent{response{resp.StatusCode, resp.Header, b}, resp}
 }
 
 type apiToken struct {
