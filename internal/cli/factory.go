@@ -210,7 +210,7 @@ func (f *Factory) newClient(zone zones.Zone, token string, opts makeapi.Options)
 		// At a terminal the progress line counts the pause down: a
 		// retry adds no line (--debug, which traces every call, does).
 		if p := f.IO.ActiveProgress(); p != nil {
-			p.Wait(ev.Wait, retryWhy(zone.Name, ev))
+			p.Wait(ev.Wait, ev.Why(zone.Name))
 			if !debug {
 				return
 			}
@@ -220,17 +220,6 @@ func (f *Factory) newClient(zone zones.Zone, token string, opts makeapi.Options)
 		}
 	}
 	return makeapi.New(zone.URL, token, opts)
-}
-
-// retryWhy says, for a progress line, why a call waits to be tried again.
-func retryWhy(zone string, ev makeapi.RetryEvent) string {
-	switch {
-	case ev.Status == http.StatusTooManyRequests:
-		return "Make's rate limit"
-	case ev.Status != 0:
-		return fmt.Sprintf("Make answered %d", ev.Status)
-	}
-	return "no answer from zone " + zone
 }
 
 // Printer returns the printer for --output/--jq.

@@ -59,6 +59,19 @@ func (e RetryEvent) String() string {
 	return fmt.Sprintf("%s %s: %s; retry %d in %s", e.Method, e.Path, e.Reason, e.Attempt, e.Wait.Round(10*time.Millisecond))
 }
 
+// Why says, for a progress line, why a call to zone waits to be tried
+// again: "Make's rate limit", "Make answered 503", "no answer from zone
+// eu1".
+func (e RetryEvent) Why(zone string) string {
+	switch {
+	case e.Status == http.StatusTooManyRequests:
+		return "Make's rate limit"
+	case e.Status != 0:
+		return fmt.Sprintf("Make answered %d", e.Status)
+	}
+	return "no answer from zone " + zone
+}
+
 // decision is what the policy says about a failed try.
 type decision struct {
 	retry bool
