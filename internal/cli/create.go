@@ -220,8 +220,8 @@ func noteSameLabel(ios *iostreams.IOStreams, zone, label string, listed []makeap
 	if len(same) > 1 {
 		which = fmt.Sprintf("%d tokens labelled %s (the newest created %s)", len(same), strconv.Quote(label), same[len(same)-1].Created)
 	}
-	replace := "`maketoken rotate -z " + zone + " --label " + shellWord(label) + "` replaces them instead"
-	if shellWord(label) == "" {
+	replace := "`maketoken rotate -z " + zone + " --label " + output.ShellWord(label) + "` replaces them instead"
+	if output.ShellWord(label) == "" {
 		replace = "`maketoken rotate --label` replaces them instead"
 	}
 	ios.Note("zone %s already has %s; this makes another one (%s)", zone, which, replace)

@@ -77,7 +77,7 @@ func (s *storeCommandFlags) parseArgs(cmd *cobra.Command, args []string) error {
 // most likely meant to be, when no label was given: the label (`maketoken
 // rotate ci-nightly`).
 func labelMeant(cmd *cobra.Command, arg string) string {
-	w := shellWord(arg)
+	w := output.ShellWord(arg)
 	switch {
 	case w == "", cmd.Flags().Changed("label"), cmd.Flags().Changed("self"):
 		return ""

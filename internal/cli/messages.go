@@ -56,20 +56,3 @@ func zonesText(names []string) string {
 	}
 	return "zones " + strings.Join(names, ", ")
 }
-
-// shellWord is s as a person can paste it into a command line: as it is
-// when it holds only characters a shell leaves alone, else in single
-// quotes; "" when it is too long for a hint or holds a character a
-// message must not show.
-func shellWord(s string) string {
-	if s == "" || len(s) > 64 || strings.ContainsFunc(s, output.IsUnsafe) {
-		return ""
-	}
-	safe := func(r rune) bool {
-		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_.,:/@%+=~", r)
-	}
-	if strings.IndexFunc(s, func(r rune) bool { return !safe(r) }) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}

@@ -236,7 +236,7 @@ func createdArg(c string) error {
 		}
 	}
 	msg := fmt.Sprintf("%s is not a created time (e.g. 2024-03-27T05:53:27.360Z)", output.Echo(c))
-	w := shellWord(c)
+	w := output.ShellWord(c)
 	switch {
 	case w == "":
 		return cmderr.Usagef("%s; name tokens by --label or --prefix instead", msg)

@@ -79,3 +79,20 @@ func (e *clippedError) Error() string {
 }
 
 func (e *clippedError) Unwrap() error { return e.err }
+
+// ShellWord is s as a person can paste it into a command line: as it is
+// when it holds only characters a shell leaves alone, else in single
+// quotes; "" when it is too long for a hint or holds a character a
+// message must not show.
+func ShellWord(s string) string {
+	if s == "" || len(s) > 64 || strings.ContainsFunc(s, IsUnsafe) {
+		return ""
+	}
+	safe := func(r rune) bool {
+		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_.,:/@%+=~", r)
+	}
+	if strings.IndexFunc(s, func(r rune) bool { return !safe(r) }) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

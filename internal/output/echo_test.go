@@ -49,3 +49,20 @@ func TestEchoError(t *testing.T) {
 		t.Error("no error became one")
 	}
 }
+
+func TestShellWord(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"ci-nightly", "ci-nightly"},
+		{"deploy~exp=20261128T030000Z", "deploy~exp=20261128T030000Z"},
+		{"my token", "'my token'"},
+		{"it's", `'it'\''s'`},
+		{"", ""},
+		{strings.Repeat("a", 65), ""},
+		{"a\x1b[2Jb", ""},
+		{"$(rm -rf ~)", "'$(rm -rf ~)'"},
+	} {
+		if got := ShellWord(tt.in); got != tt.want {
+			t.Errorf("ShellWord(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
