@@ -154,31 +154,11 @@ func helpTopics() []*cobra.Command {
 		return &cobra.Command{Use: name, Short: short, Long: long}
 	}
 	return []*cobra.Command{
-		topic("exit-codes", "What maketoken's exit codes mean", exitCodesHelp),
+		topic("exit-codes", "What maketoken's exit codes mean", cmderr.Help),
 		topic("environment", "The environment variables maketoken reads", environmentHelp),
-		topic("formatting", "Output formats: table, TSV, JSON and --jq", formattingHelp+"\n\n"+tsvColumnsHelp()),
+		topic("formatting", "Output formats: table, TSV, JSON and --jq", output.FormatsHelp+"\n\n"+tsvColumnsHelp()),
 	}
 }
-
-const exitCodesHelp = `maketoken exits with one of these codes, so that scripts and CI jobs can tell
-what happened without reading its messages:
-
-  0    success
-  1    failure: network, server error, anything not below
-  2    usage: unknown command, flag, zone or scope, a missing argument, or
-       --yes needed where there is no terminal to ask on
-  3    cancelled at a confirmation prompt
-  4    not authenticated: no credential for the zone, or Make answered 401
-  5    permission denied: Make answered 403 (the credential lacks a scope)
-  6    nothing matched: no token fits the selector
-  7    partial failure: some zones or tokens succeeded and others failed
-  8    no keyring can be used (the OS keyring or the Linux kernel keyring),
-       or it timed out
-  130  interrupted (Ctrl-C, SIGTERM, SIGHUP, SIGQUIT): one line on stderr
-       says what was done and what was not
-
-Errors go to stderr, one line each, starting with "maketoken:".
-maketoken exec exits with the code of the command it ran.`
 
 const environmentHelp = `Credentials (for zone Z, the first one found wins):
 
@@ -226,28 +206,6 @@ maketoken exec sets MAKE_API_KEY and MAKE_ZONE (the zone's host) for the
 command it runs. With --ephemeral, MAKE_API_KEY is a token made for that run,
 and the command's environment holds no MAKETOKEN_TOKEN_* variable and no
 other variable whose value holds the zone's credential.`
-
-const formattingHelp = `Every command that prints data prints it in one of three formats (-o):
-
-  table  for people, the default on a terminal: aligned columns that fit the
-         terminal's width. Long labels and scope lists are shortened ("…",
-         "47 scopes"), tokens shown by their prefix, times relative
-         ("3 days ago") or local.
-  tsv    for scripts, the default when stdout is not a terminal: one record
-         per line, fields separated by tabs, no header, every field in full
-         (tabs, newlines and backslashes inside a field written as \t, \n,
-         \\).
-  json   stable field names (see docs/reference and the command's help),
-         every field in full.
-
---jq EXPR filters the JSON with a jq expression and implies -o json; a
-string result is printed without quotes:
-
-  maketoken list --all-zones --jq '.[] | select(.current) | .zone'
-
-Only data goes to stdout; progress, warnings, prompts and errors go to
-stderr. A token in list output is always masked; the full secret is printed
-only by create, rotate and token.`
 
 // unknownCommandError rewrites cobra's "unknown command" error, whose
 // suggestion spans several lines (and so would be shown escaped), into

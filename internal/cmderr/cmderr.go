@@ -43,6 +43,27 @@ const (
 	NotFound  = 127 // not found
 )
 
+// Help is `maketoken help exit-codes`: what each exit code means.
+const Help = `maketoken exits with one of these codes, so that scripts and CI jobs can tell
+what happened without reading its messages:
+
+  0    success
+  1    failure: network, server error, anything not below
+  2    usage: unknown command, flag, zone or scope, a missing argument, or
+       --yes needed where there is no terminal to ask on
+  3    cancelled at a confirmation prompt
+  4    not authenticated: no credential for the zone, or Make answered 401
+  5    permission denied: Make answered 403 (the credential lacks a scope)
+  6    nothing matched: no token fits the selector
+  7    partial failure: some zones or tokens succeeded and others failed
+  8    no keyring can be used (the OS keyring or the Linux kernel keyring),
+       or it timed out
+  130  interrupted (Ctrl-C, SIGTERM, SIGHUP, SIGQUIT): one line on stderr
+       says what was done and what was not
+
+Errors go to stderr, one line each, starting with "maketoken:".
+maketoken exec exits with the code of the command it ran.`
+
 // UsageHint ends a usage error that says nothing of where help is.
 const UsageHint = "run `maketoken --help` for usage"
 

@@ -24,6 +24,30 @@ const (
 	JSON  = "json"
 )
 
+// FormatsHelp is `maketoken help formatting`: the three formats and
+// --jq.
+const FormatsHelp = `Every command that prints data prints it in one of three formats (-o):
+
+  table  for people, the default on a terminal: aligned columns that fit the
+         terminal's width. Long labels and scope lists are shortened ("…",
+         "47 scopes"), tokens shown by their prefix, times relative
+         ("3 days ago") or local.
+  tsv    for scripts, the default when stdout is not a terminal: one record
+         per line, fields separated by tabs, no header, every field in full
+         (tabs, newlines and backslashes inside a field written as \t, \n,
+         \\).
+  json   stable field names (see docs/reference and the command's help),
+         every field in full.
+
+--jq EXPR filters the JSON with a jq expression and implies -o json; a
+string result is printed without quotes:
+
+  maketoken list --all-zones --jq '.[] | select(.current) | .zone'
+
+Only data goes to stdout; progress, warnings, prompts and errors go to
+stderr. A token in list output is always masked; the full secret is printed
+only by create, rotate and token.`
+
 // Format picks the output format: the one asked for, JSON when a jq
 // expression is given, else a table on a terminal and TSV elsewhere.
 func Format(asked, jq string, stdoutTTY bool) string {
