@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -280,17 +281,9 @@ func (o *PruneOptions) tokensText() string {
 	return s
 }
 
-// selector is the tokens a prune picks as of now, Make's clock: created
-// longer than maxAge ago, or with Expired whose lifetime has passed; never
-// the zone's credential.
-func (o *PruneOptions) selector(maxAge time.Duration, now time.Time, current string) tokens.Selector {
-	sel := tokens.Selector{Label: o.Label, LabelPrefix: o.LabelPrefix, Keep: o.Keep, Current: current, SpareCurrent: true}
-	if o.Expired {
-		sel.ExpiredAt = now
-	} else {
-		sel.Before = now.Add(-maxAge)
-	}
-	return sel
+// prune is what a prune picks in each zone (see tokens.Prune).
+func (o *PruneOptions) prune(maxAge time.Duration) tokens.Prune {
+	return tokens.Prune{MaxAge: maxAge, Expired: o.Expired, Label: o.Label, LabelPrefix: o.LabelPrefix, Keep: o.Keep}
 }
 
 // planPrune lists a zone's tokens and picks those to revoke, on Make's
@@ -310,17 +303,15 @@ func planPrune(ctx context.Context, opts *PruneOptions, zc zoneCredential, maxAg
 		return p
 	}
 	p.client = client
-	listed, err := client.ListTokens(ctx)
-	if err != nil {
+	sel, err := opts.prune(maxAge).Plan(ctx, zc.Zone.Name, client, zc.Credential.Token, opts.Now)
+	switch {
+	case errors.As(err, new(*tokens.SkewError)):
+		p.err = fmt.Errorf("%w: prune --expired refuses until it is fixed (see `maketoken doctor -z %s`); nothing was revoked", err, zc.Zone.Name)
+		return p
+	case err != nil:
 		p.err = cmderr.API(zc.credential(), err, "user:read")
 		return p
 	}
-	if err := tokens.CheckSkew(zc.Zone.Name, client); err != nil && opts.Expired {
-		p.err = fmt.Errorf("%w: prune --expired refuses until it is fixed (see `maketoken doctor -z %s`); nothing was revoked", err, zc.Zone.Name)
-		return p
-	}
-	now, _ := tokens.ServerNow(client, opts.Now)
-	sel := opts.selector(maxAge, now, zc.Credential.Token).Select(listed)
 	p.matched, p.doomed = sel.Matched, sel.Tokens
 	if len(sel.Spared) > 0 {
 		p.spared = &sel.Spared[len(sel.Spared)-1]
