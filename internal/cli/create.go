@@ -293,11 +293,7 @@ func (c *createdToken) destinations() []tokens.Destination {
 // print writes the token on standard output: the record with -o json,
 // else the bare token.
 func (c *createdToken) print(tok makeapi.Token) error {
-	if c.printer.Format == output.JSON {
-		return c.printer.Print(c.rec, output.Rows{})
-	}
-	_, err := fmt.Fprintln(c.opts.IO.Out, tok.Token)
-	return err
+	return c.printToken(c.opts.IO, c.rec, tok.Token)
 }
 
 // deliver hands the token over by the one rule of tokens.Handover and says

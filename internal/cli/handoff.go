@@ -143,6 +143,16 @@ type newTokenTargets struct {
 	out     *outfile.File
 }
 
+// printToken delivers a new token on standard output: with -o json the
+// record rec (which carries it), else the bare token.
+func (t newTokenTargets) printToken(ios *iostreams.IOStreams, rec any, token string) error {
+	if t.printer.Format == output.JSON {
+		return t.printer.Print(rec, output.Rows{})
+	}
+	_, err := fmt.Fprintln(ios.Out, token)
+	return err
+}
+
 // prepareTargets prepares the targets: the --out-file is created empty
 // (mode 0600; replace lets it replace a file), or with dryRun only
 // checked. done removes what was prepared and not used.

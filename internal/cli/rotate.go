@@ -504,13 +504,9 @@ func (r *rotation) destinations() []tokens.Destination {
 // is written before anything is revoked; its "revoked" lists the tokens
 // about to be.
 func (r *rotation) print(tok makeapi.Token) error {
-	if r.printer.Format == output.JSON {
-		full := r.rec
-		full.Token = tok.Token
-		return r.printer.Print(full, output.Rows{})
-	}
-	_, err := fmt.Fprintln(r.opts.IO.Out, tok.Token)
-	return err
+	full := r.rec
+	full.Token = tok.Token
+	return r.printToken(r.opts.IO, full, tok.Token)
 }
 
 // onStdout reports whether the new token is delivered on stdout.
