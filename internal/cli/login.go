@@ -11,13 +11,13 @@ import (
 
 	"github.com/maketoken/maketoken/internal/cmderr"
 	"github.com/maketoken/maketoken/internal/config"
+	"github.com/maketoken/maketoken/internal/credcheck"
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/redact"
 	"github.com/maketoken/maketoken/internal/runctx"
-	"github.com/maketoken/maketoken/internal/scopes"
 	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
 )
@@ -127,7 +127,7 @@ func RunLogin(ctx context.Context, opts *LoginOptions) error {
 	if err != nil {
 		return err
 	}
-	user, who, err := verifyToken(ctx, client)
+	user, who, err := credcheck.Identify(ctx, client)
 	if err != nil {
 		if makeapi.StatusCode(err) == 401 {
 			return &cmderr.Error{Code: cmderr.Auth, Err: fmt.Errorf("zone %s: Make rejected the token (401); nothing was stored. Check that the token belongs to zone %s (%s) and was not revoked", zone.Name, zone.Name, zone.Host)}
@@ -229,29 +229,6 @@ func loginGuide(ctx context.Context, ios *iostreams.IOStreams, store *credential
 	}
 }
 
-// verifyToken checks a token with Make and says whom it belongs to and,
-// from the token's scopes as current-authorization lists them, what it
-// cannot do. /users/me needs no scope: a 403 there leaves the user unnamed
-// but says nothing about the token's scopes.
-func verifyToken(ctx context.Context, c *makeapi.Client) (makeapi.User, string, error) {
-	auth, err := c.CurrentAuthorization(ctx)
-	if err != nil {
-		return makeapi.User{}, "", err
-	}
-	who := "a user Make did not name (403 on /users/me)"
-	u, err := c.Me(ctx)
-	switch {
-	case err == nil:
-		who = output.Printable(fmt.Sprintf("%s <%s>", u.Name, u.Email))
-	case makeapi.StatusCode(err) != 403:
-		return makeapi.User{}, "", err
-	}
-	if note := scopes.MissingNote(auth.Scopes); note != "" {
-		who += " (" + note + ")"
-	}
-	return u, who, nil
-}
-
 // readLoginToken reads the token from stdin (--with-token) or a hidden
 // prompt on the terminal. It never waits on a stdin it was not told to
 // read, and stops waiting when ctx ends (a signal, or --timeout for
@@ -293,24 +270,8 @@ func readLoginToken(ctx context.Context, ios *iostreams.IOStreams, zone, host st
 		return "", cmderr.Usagef("no terminal to ask for the token on; pipe it in with --with-token (e.g. `maketoken login -z %s --with-token < token.txt`)", zone)
 	}
 	token := strings.TrimSpace(raw)
-	if err := checkTokenShape(token); err != nil {
+	if err := credentials.CheckTokenShape(token); err != nil {
 		return "", &cmderr.Error{Code: cmderr.Usage, Err: err}
 	}
 	return token, nil
-}
-
-func checkTokenShape(token string) error {
-	if token == "" {
-		return errors.New("the token is empty; nothing was stored")
-	}
-	if len(token) > 512 {
-		return errors.New("that is too long to be a Make API token; nothing was stored")
-	}
-	// Stricter than output.IsUnsafe on purpose: a token has no blanks.
-	for _, r := range token {
-		if r <= ' ' || r == 0x7f {
-			return errors.New("the token contains spaces or control characters; nothing was stored")
-		}
-	}
-	return nil
 }

@@ -8,6 +8,7 @@ package credcheck
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"sync"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/maketoken/maketoken/internal/cmderr"
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/makeapi"
+	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/scopes"
 	"github.com/maketoken/maketoken/internal/tokens"
 )
@@ -121,4 +123,27 @@ func Age(created *string, now time.Time) string {
 		return "<1d"
 	}
 	return strconv.Itoa(days) + "d"
+}
+
+// Identify checks a token with Make (login's check) and says whom it belongs to and,
+// from the token's scopes as current-authorization lists them, what it
+// cannot do. /users/me needs no scope: a 403 there leaves the user unnamed
+// but says nothing about the token's scopes.
+func Identify(ctx context.Context, c *makeapi.Client) (makeapi.User, string, error) {
+	auth, err := c.CurrentAuthorization(ctx)
+	if err != nil {
+		return makeapi.User{}, "", err
+	}
+	who := "a user Make did not name (403 on /users/me)"
+	u, err := c.Me(ctx)
+	switch {
+	case err == nil:
+		who = output.Printable(fmt.Sprintf("%s <%s>", u.Name, u.Email))
+	case makeapi.StatusCode(err) != 403:
+		return makeapi.User{}, "", err
+	}
+	if note := scopes.MissingNote(auth.Scopes); note != "" {
+		who += " (" + note + ")"
+	}
+	return u, who, nil
 }

@@ -59,3 +59,33 @@ func TestCheck(t *testing.T) {
 		t.Errorf("Age(nil) = %q", got)
 	}
 }
+
+// Login's check: whom a token belongs to, what it lacks, and Make's
+// refusal as it came.
+func TestIdentify(t *testing.T) {
+	srv := emulator.New(emulator.Options{Zones: []string{"eu1"}})
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	z := srv.Zone("eu1")
+	full := z.AddToken("laptop", []string{"user:read", "user:write"}, time.Time{})
+	readOnly := z.AddToken("reader", []string{"user:read"}, time.Time{})
+	identify := func(token string) (makeapi.User, string, error) {
+		client, err := makeapi.New(z.URL(), token, makeapi.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return Identify(context.Background(), client)
+	}
+	u, who, err := identify(full.Token)
+	if err != nil || u.ID == 0 || !strings.Contains(who, "<"+u.Email+">") || strings.Contains(who, "lacks") || strings.Contains(who, "user:") {
+		t.Errorf("full: %+v, %q, %v", u, who, err)
+	}
+	if _, who, err := identify(readOnly.Token); err != nil || !strings.Contains(who, "user:write") {
+		t.Errorf("read only: %q, %v; want a note naming user:write", who, err)
+	}
+	if _, _, err := identify("3f2a9c1d-7b4e-4c1a-9d2e-5f6a7b8c9d0e"); makeapi.StatusCode(err) != 401 {
+		t.Errorf("unknown token: %v, want Make's 401", err)
+	}
+}

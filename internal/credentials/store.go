@@ -273,6 +273,26 @@ func (c Credential) check() error {
 	return nil
 }
 
+// CheckTokenShape refuses what cannot be a Make API token before it is
+// sent or stored: empty, longer than 512 bytes, or holding a blank or a
+// control character. (Stored, a credential is held to check's rule,
+// which also refuses Unicode blanks and format characters.)
+func CheckTokenShape(token string) error {
+	if token == "" {
+		return errors.New("the token is empty; nothing was stored")
+	}
+	if len(token) > 512 {
+		return errors.New("that is too long to be a Make API token; nothing was stored")
+	}
+	// Stricter than output.IsUnsafe on purpose: a token has no blanks.
+	for _, r := range token {
+		if r <= ' ' || r == 0x7f {
+			return errors.New("the token contains spaces or control characters; nothing was stored")
+		}
+	}
+	return nil
+}
+
 // fromEnv is the zone's credential from the environment, if it has one.
 func (s *Store) fromEnv(name string) (Credential, bool) {
 	if v := strings.TrimSpace(s.getenv(EnvVar(name))); v != "" {
