@@ -3,12 +3,9 @@ package cli
 import (
 	"context"
 	"errors"
-	"slices"
-	"strconv"
 	"strings"
 	"sync"
 
-	"github.com/maketoken/maketoken/internal/cmderr"
 	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/iostreams"
@@ -138,17 +135,19 @@ func (f *Factory) AccountTargets(ctx context.Context, all bool) ([]zoneCredentia
 	if err != nil {
 		return nil, err
 	}
-	targets, err := zoneTargets(ctx, store, sel.Zone, "", true)
+	found, err := store.ZoneTargets(ctx, sel.Zone, "", true)
 	if err != nil {
 		return nil, err
 	}
+	targets := zoneCredentials(found)
 	if len(targets) == 1 && targets[0].Err != nil && !credentials.MustNotSend(targets[0].Err) {
 		return nil, targets[0].Err
 	}
 	return targets, nil
 }
 
-// fanOut is Targets for every zone; with every, AccountTargets'.
+// fanOut is Targets for every zone; with every, AccountTargets' (see
+// credentials.Store.FanOut).
 func (f *Factory) fanOut(ctx context.Context, every bool) ([]zoneCredential, error) {
 	reg, err := f.Zones()
 	if err != nil {
@@ -161,46 +160,9 @@ func (f *Factory) fanOut(ctx context.Context, every bool) ([]zoneCredential, err
 	if err != nil {
 		return nil, err
 	}
-	user := userFlag(f.flags)
-	list := reg.All()
-	found := make([][]zoneCredential, len(list))
-	errs := parallel(len(list), func(i int) error {
-		var err error
-		found[i], err = zoneTargets(ctx, store, list[i], user, every)
-		return err
-	})
-	var (
-		out      []zoneCredential
-		unusable error // a place credentials are kept in that could not be read
-		unknown  []string
-	)
-	for i, zts := range found {
-		if errs[i] != nil {
-			return nil, errs[i] // --user with a credential from the environment
-		}
-		for _, zc := range zts {
-			var uu *credentials.UnknownUserError
-			switch err := zc.Err; {
-			case err == nil, credentials.MustNotSend(err), every && zc.Credential.Account != nil:
-				out = append(out, zc)
-			case credentials.IsNotFound(err):
-			case errors.As(err, &uu):
-				for _, k := range uu.Known {
-					unknown = append(unknown, k+" ("+zc.Zone.Name+")")
-				}
-			case unusable == nil:
-				unusable = err
-			}
-		}
-	}
-	if len(out) == 0 {
-		switch {
-		case unusable != nil:
-			return nil, unusable
-		case user != "":
-			return nil, &credentials.UnknownUserError{Asked: user, Known: unknown}
-		}
-		return nil, &cmderr.Error{Code: cmderr.Auth, Err: errors.New("no zone has a credential; run `maketoken login -z ZONE` (or set MAKETOKEN_TOKEN_<ZONE>)")}
+	targets, skipped, err := store.FanOut(ctx, reg.All(), userFlag(f.flags), every)
+	if err != nil {
+		return nil, err
 	}
 	// An OS keyring that is simply absent (a server, a CI job) is normal
 	// when the credentials come from the environment or the file; one that
@@ -208,51 +170,20 @@ func (f *Factory) fanOut(ctx context.Context, every bool) ([]zoneCredential, err
 	// stored in and that cannot be used now, or a credentials file that
 	// cannot be read, may hide credentials the user expects, so say so.
 	var ke *credentials.KeyringError
-	if unusable != nil && (!errors.As(unusable, &ke) || ke.IsTimeout() || ke.Kind == credentials.KindKernel) {
-		f.IO.Warn("some zones were skipped: " + unusable.Error())
+	if skipped != nil && (!errors.As(skipped, &ke) || ke.IsTimeout() || ke.Kind == credentials.KindKernel) {
+		f.IO.Warn("some zones were skipped: " + skipped.Error())
 	}
-	return out, nil
+	return zoneCredentials(targets), nil
 }
 
-// zoneTargets is what a zone gives a fan-out: the credential of its
-// active account (or of user's, with Err an *UnknownUserError where the
-// user has none), or with every, one target per stored account. Each
-// target's Err is its lookup's error. The error is --user for a zone
-// whose credential comes from the environment, where the user has an
-// account: that is a usage error for the whole command.
-func zoneTargets(ctx context.Context, store *credentials.Store, zone zones.Zone, user string, every bool) ([]zoneCredential, error) {
-	c, err := store.LookupUser(ctx, zone, user)
-	var eu *credentials.EnvUserError
-	if errors.As(err, &eu) {
-		accts, _ := store.RecordedAccounts(zone.Name)
-		if slices.ContainsFunc(accts, func(a credentials.Account) bool { return a.Matches(user) }) {
-			return nil, err
-		}
-		return []zoneCredential{{Zone: zone, Credential: c, Err: &credentials.UnknownUserError{Zone: zone.Name, Asked: user}}}, nil
+// zoneCredentials are the credentials package's targets as the commands
+// take them.
+func zoneCredentials(targets []credentials.Target) []zoneCredential {
+	out := make([]zoneCredential, len(targets))
+	for i, t := range targets {
+		out[i] = zoneCredential{Zone: t.Zone, Credential: t.Credential, Err: t.Err}
 	}
-	first := zoneCredential{Zone: zone, Credential: c, Err: err}
-	if !every || c.Source == credentials.SourceEnv {
-		return []zoneCredential{first}, nil
-	}
-	// (A record of accounts that cannot be read failed the lookup too.)
-	accts, aerr := store.Accounts(ctx, zone)
-	if len(accts) == 0 {
-		if first.Err == nil {
-			first.Err = aerr
-		}
-		return []zoneCredential{first}, nil
-	}
-	out := make([]zoneCredential, len(accts))
-	parallel(len(accts), func(i int) error {
-		a := accts[i]
-		c, err := store.LookupUser(ctx, zone, strconv.FormatInt(a.ID, 10))
-		if c.Account == nil {
-			c.Account = &a
-		}
-		out[i] = zoneCredential{Zone: zone, Credential: c, Err: err}
-		return nil
-	})
-	return out, nil
+	return out
 }
 
 // everyZoneUnlessNamed is the rule of status and doctor: without -z they

@@ -140,7 +140,8 @@ func Code(err error) int {
 		errors.As(err, &unknownScp), errors.As(err, &invalidScp), errors.As(err, &outFileErr),
 		errors.As(err, &unknownUser), errors.As(err, &envUser), errors.As(err, &choose):
 		return Usage
-	case errors.As(err, &notFound), errors.As(err, &badCred), errors.As(err, &moved), errors.As(err, &changed):
+	case errors.As(err, &notFound), errors.As(err, &badCred), errors.As(err, &moved), errors.As(err, &changed),
+		errors.Is(err, credentials.ErrNoCredential):
 		return Auth
 	case errors.As(err, &keyringErr):
 		return Keyring
