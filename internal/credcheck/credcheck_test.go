@@ -11,17 +11,23 @@ import (
 	"github.com/maketoken/maketoken/internal/makeapi"
 )
 
+// startZone starts an emulator with the zone eu1, until the test ends.
+func startZone(t *testing.T) *emulator.Zone {
+	t.Helper()
+	srv := emulator.New(emulator.Options{Zones: []string{"eu1"}})
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Close)
+	return srv.Zone("eu1")
+}
+
 // What status shows for a zone, checked against the emulator: a working
 // credential (its user, scopes, age and the expired tokens), one without
 // user:read (it works, with a note, no age and no count), and one Make
 // refuses (the zone failed).
 func TestCheck(t *testing.T) {
-	srv := emulator.New(emulator.Options{Zones: []string{"eu1"}})
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	z := srv.Zone("eu1")
+	z := startZone(t)
 	now := time.Now()
 	full := z.AddToken("laptop", []string{"user:read", "user:write"}, now.Add(-72*time.Hour))
 	z.AddToken("ci~exp=20200101T000000Z", []string{"scenarios:read"}, now.Add(-100*24*time.Hour))
@@ -63,12 +69,7 @@ func TestCheck(t *testing.T) {
 // Login's check: whom a token belongs to, what it lacks, and Make's
 // refusal as it came.
 func TestIdentify(t *testing.T) {
-	srv := emulator.New(emulator.Options{Zones: []string{"eu1"}})
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	z := srv.Zone("eu1")
+	z := startZone(t)
 	full := z.AddToken("laptop", []string{"user:read", "user:write"}, time.Time{})
 	readOnly := z.AddToken("reader", []string{"user:read"}, time.Time{})
 	identify := func(token string) (makeapi.User, string, error) {

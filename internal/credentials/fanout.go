@@ -38,15 +38,9 @@ var ErrNoCredential = errors.New("no zone has a credential; run `maketoken login
 func (s *Store) FanOut(ctx context.Context, list []zones.Zone, user string, every bool) (targets []Target, skipped, err error) {
 	found := make([][]Target, len(list))
 	errs := make([]error, len(list))
-	var wg sync.WaitGroup
-	for i := range list {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			found[i], errs[i] = s.ZoneTargets(ctx, list[i], user, every)
-		}()
-	}
-	wg.Wait()
+	atOnce(len(list), func(i int) {
+		found[i], errs[i] = s.ZoneTargets(ctx, list[i], user, every)
+	})
 	var unknown []string
 	for i, zts := range found {
 		if errs[i] != nil {
@@ -108,19 +102,26 @@ func (s *Store) ZoneTargets(ctx context.Context, zone zones.Zone, user string, e
 		return []Target{first}, nil
 	}
 	out := make([]Target, len(accts))
+	atOnce(len(accts), func(i int) {
+		a := accts[i]
+		c, err := s.LookupUser(ctx, zone, strconv.FormatInt(a.ID, 10))
+		if c.Account == nil {
+			c.Account = &a
+		}
+		out[i] = Target{Zone: zone, Credential: c, Err: err}
+	})
+	return out, nil
+}
+
+// atOnce runs fn for 0..n-1 concurrently and waits for all.
+func atOnce(n int, fn func(i int)) {
 	var wg sync.WaitGroup
-	for i := range accts {
+	for i := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			a := accts[i]
-			c, err := s.LookupUser(ctx, zone, strconv.FormatInt(a.ID, 10))
-			if c.Account == nil {
-				c.Account = &a
-			}
-			out[i] = Target{Zone: zone, Credential: c, Err: err}
+			fn(i)
 		}()
 	}
 	wg.Wait()
-	return out, nil
 }
