@@ -323,3 +323,15 @@ func TestTraceCutsLongBodies(t *testing.T) {
 		t.Error("the traced answer's body was left open")
 	}
 }
+
+// A call given up after retries says how often it was tried.
+func TestGiveUpSaysHowOftenItTried(t *testing.T) {
+	for retries, want := range map[int]string{0: "", 1: " (tried 2 times)", 2: " (tried 3 times)"} {
+		s := &stubTransport{status: http.StatusServiceUnavailable, body: `{"message":"down","code":"X"}`}
+		p := RetryPolicy{MaxRetries: retries, Sleep: func(context.Context, time.Duration) error { return nil }}
+		_, err := stubClient(t, s, Options{Retry: &p}).Me(context.Background())
+		if err == nil || len(s.reqs) != retries+1 || !strings.HasSuffix(err.Error(), want) || strings.Contains(err.Error(), "tried once") {
+			t.Errorf("%d retries: %d requests, err %v", retries, len(s.reqs), err)
+		}
+	}
+}
