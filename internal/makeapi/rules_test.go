@@ -335,3 +335,13 @@ func TestGiveUpSaysHowOftenItTried(t *testing.T) {
 		}
 	}
 }
+
+// The first wait is about Base (1 s when Base is not set).
+func TestBackoffBase(t *testing.T) {
+	half := func() float64 { return 0.5 }
+	for base, want := range map[time.Duration]time.Duration{0: 750 * time.Millisecond, 20 * time.Millisecond: 15 * time.Millisecond} {
+		if got := (RetryPolicy{Base: base, Jitter: half}).backoff(0); got != want {
+			t.Errorf("Base %v: first wait %v, want %v", base, got, want)
+		}
+	}
+}
