@@ -345,3 +345,34 @@ func TestBackoffBase(t *testing.T) {
 		}
 	}
 }
+
+// The trace hides the credential in the Authorization header, and cookies
+// whole, even when the redactor does not know them and they do not look
+// like a Make token.
+func TestTraceHidesHeaderSecretsItWasNotTold(t *testing.T) {
+	s := &stubTransport{status: 200, body: meAnswer, header: http.Header{"Set-Cookie": {"session=cookiesecret1; Path=/; HttpOnly"}}}
+	var trace bytes.Buffer
+	tt := &TraceTransport{Base: s, W: &trace, Redactor: redact.New()}
+	c, err := New("https://eu1.make.example/api/v2", "plainsecret0123", Options{HTTPClient: &http.Client{Transport: tt}, Retry: &RetryPolicy{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, "https://eu1.make.example/api/v2/users/me", nil)
+	req.Header.Set("Authorization", "plainsecret0123") // no scheme
+	req.Header.Set("Cookie", "a=cookiesecret2; b=cookiesecret3")
+	if _, err := tt.RoundTrip(req); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Me(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	out := trace.String()
+	for _, secret := range []string{"plainsecret0123", "cookiesecret1", "cookiesecret2", "cookiesecret3"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("the trace shows %s:\n%s", secret, out)
+		}
+	}
+	if !strings.Contains(out, "> Authorization: Token "+redact.Mark+"\n") {
+		t.Errorf("the trace does not show the scheme:\n%s", out)
+	}
+}

@@ -82,9 +82,18 @@ func writeHeaders(b *strings.Builder, prefix string, h http.Header) {
 	sort.Strings(keys)
 	for _, k := range keys {
 		for _, v := range h[k] {
-			if strings.EqualFold(k, "Authorization") || strings.EqualFold(k, "Cookie") || strings.EqualFold(k, "Set-Cookie") {
-				scheme, _, _ := strings.Cut(v, " ")
-				v = scheme + " " + redact.Mark
+			switch {
+			case strings.EqualFold(k, "Authorization"):
+				// The scheme ("Token") is shown; a value without one is
+				// all secret.
+				if scheme, _, ok := strings.Cut(v, " "); ok {
+					v = scheme + " " + redact.Mark
+				} else {
+					v = redact.Mark
+				}
+			case strings.EqualFold(k, "Cookie") || strings.EqualFold(k, "Set-Cookie"):
+				// A cookie's value comes first: nothing of it is shown.
+				v = redact.Mark
 			}
 			fmt.Fprintf(b, "%s%s: %s\n", prefix, k, v)
 		}
