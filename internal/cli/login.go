@@ -57,8 +57,10 @@ https://eu1.make.com/user/api; your profile, API access). maketoken needs the
 scopes user:read (list tokens, check the credential) and user:write (create,
 revoke and rotate tokens).
 
-On a terminal maketoken asks for the token without echoing it. In scripts, pipe
-it in with --with-token. The token goes to the OS keyring (macOS Keychain,
+On a terminal maketoken asks for the token without echoing it: it shows how
+many characters arrived, asks again on an empty line, and reads only the first
+line of a paste (the rest is thrown away). In scripts, pipe it in with
+--with-token. The token goes to the OS keyring (macOS Keychain,
 Windows Credential Manager, Secret Service on Linux). On Linux without a
 Secret Service (an SSH session on a server, WSL 2, a container) it goes to the
 kernel keyring instead: kernel memory, never disk, for your user only, until a
