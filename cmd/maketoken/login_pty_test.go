@@ -76,4 +76,25 @@ func TestLoginPrompt(t *testing.T) {
 			t.Fatal("a rejected token replaced the stored credential")
 		}
 	})
+
+	t.Run("another user's token typed at the prompt adds an account", func(t *testing.T) {
+		_, bob := e.zone.AddUser("Bob", "bob@example.com")
+		s := e.start(t, "login", "-z", "eu1", "--insecure-storage")
+		s.expect("it will not be shown: ")
+		s.send(bob.Token + "\r")
+		if code := s.wait(); code != 0 {
+			t.Fatalf("exit %d:\n%s", code, s.output())
+		}
+		s.expect("Added bob@example.com to zone eu1's accounts, as the active one (it was user@eu1.emulator.example;")
+		if strings.Contains(s.output(), bob.Token[:8]) {
+			t.Fatalf("the token was echoed:\n%s", s.output())
+		}
+		data, err := os.ReadFile(filepath.Join(home, "maketoken", "credentials.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(data), token) || !strings.Contains(string(data), bob.Token) {
+			t.Fatal("the credentials file does not hold both accounts' tokens")
+		}
+	})
 }
