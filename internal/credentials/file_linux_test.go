@@ -57,3 +57,12 @@ func TestWriteFileAtomicRefusedWrite(t *testing.T) {
 		}
 	}
 }
+
+// A folder for the credentials file that cannot be made fails the save
+// (in /proc, where nobody can make one, root included).
+func TestCredentialsFolderThatCannotBeMade(t *testing.T) {
+	path := filepath.Join("/proc/self", "maketoken-no-such-folder", "credentials.yaml")
+	if _, err := (&fileStore{path: path}).update("eu1", tokA); err == nil {
+		t.Error("saved into a folder that cannot be made")
+	}
+}

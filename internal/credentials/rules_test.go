@@ -1,12 +1,15 @@
 package credentials
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/maketoken/maketoken/internal/runctx"
 )
 
 // These tests state rules that mutation testing (docs/mutation-testing.md)
@@ -51,5 +54,62 @@ func TestKeyringOutcomeUnknown(t *testing.T) {
 		if got := tc.e.OutcomeUnknown(); got != tc.want {
 			t.Errorf("%+v: OutcomeUnknown = %v, want %v", tc.e, got, tc.want)
 		}
+	}
+}
+
+// Every change of every backend catches signals before it begins (a
+// signal must not cut a store or a delete in two), even one that fails.
+func TestEveryChangeCatchesSignals(t *testing.T) {
+	dir := t.TempDir()
+	backends := []Backend{
+		keyringBackend{boundedKeyring{k: &mapKeyring{}, kind: OSKeyring(), timeout: 5 * time.Second}},
+		fileBackend{&fileStore{path: filepath.Join(dir, "credentials.yaml")}},
+	}
+	for _, b := range backends {
+		for name, change := range map[string]func(context.Context) error{
+			"Set":    func(ctx context.Context) error { return b.Set(ctx, "eu1", tokA) },
+			"Delete": func(ctx context.Context) error { return b.Delete(ctx, "eu1") },
+		} {
+			var signals runctx.Signals
+			ctx := signals.Context(context.Background(), time.Minute)
+			_ = change(ctx)
+			caught := signals.Catching()
+			ctx.Stop()
+			if !caught {
+				t.Errorf("%s.%s began without catching signals", b.Kind(), name)
+			}
+		}
+	}
+}
+
+// A credentials file that cannot be read is an error, not an empty file
+// (which a save would then overwrite, losing the other zones' entries);
+// a file store without a file writes nothing and says so.
+func TestUnreadableOrMissingCredentialsFile(t *testing.T) {
+	dir := t.TempDir() // a folder where the file should be
+	if tok, err := (&fileStore{path: dir}).get("eu1"); err == nil || errors.Is(err, ErrNotFound) {
+		t.Errorf("get from a folder = %q, %v; want a read error", tok, err)
+	}
+	if _, err := (&fileStore{}).update("eu1", tokA); err == nil {
+		t.Error("a file store without a file saved a credential")
+	}
+}
+
+// silentKeyring never answers a read until the test ends.
+type silentKeyring struct{ release chan struct{} }
+
+func (k silentKeyring) Get(string, string) (string, error) { <-k.release; return "", ErrNotFound }
+func (silentKeyring) Set(string, string, string) error     { return nil }
+func (silentKeyring) Delete(string, string) error          { return nil }
+
+// A read cut short by the command's end is that end, not "no credential".
+func TestInterruptedReadIsNoNotFound(t *testing.T) {
+	k := silentKeyring{release: make(chan struct{})}
+	defer close(k.release)
+	b := keyringBackend{boundedKeyring{k: k, kind: OSKeyring(), timeout: time.Minute}}
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	if tok, err := b.Get(ctx, "eu1"); !errors.Is(err, context.Canceled) {
+		t.Errorf("Get = %q, %v; want the context's end", tok, err)
 	}
 }
