@@ -113,3 +113,23 @@ func TestInterruptedReadIsNoNotFound(t *testing.T) {
 		t.Errorf("Get = %q, %v; want the context's end", tok, err)
 	}
 }
+
+// A record of credential hosts that cannot be read, or is not JSON down to
+// one byte, refuses the check: the moved-zone protection fails closed. An
+// empty one records nothing.
+func TestUnreadableOriginRecordRefuses(t *testing.T) {
+	dir := t.TempDir()
+	const url = "https://eu1.make.com/api/v2"
+	if err := (Origins{Path: dir}).Check("eu1", url); err == nil {
+		t.Error("a record that cannot be read (a folder) let the credential go")
+	}
+	for content, ok := range map[string]bool{"": true, "{": false} {
+		path := filepath.Join(t.TempDir(), "credential-hosts.json")
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := (Origins{Path: path}).Check("eu1", url); (err == nil) != ok {
+			t.Errorf("record %q: Check = %v", content, err)
+		}
+	}
+}
