@@ -68,3 +68,26 @@ func waitFor(t *testing.T, ok func() bool) {
 		}
 	}
 }
+
+// A signal Run's owner passes on reaches the command.
+func TestRunPassesSignalsOn(t *testing.T) {
+	pass := func(p func(os.Signal)) func() {
+		time.AfterFunc(300*time.Millisecond, func() { p(syscall.SIGTERM) })
+		return func() {}
+	}
+	exit, err := Run(exec.Command("sh", "-c", "trap 'exit 7' TERM; sleep 10 & wait"), pass)
+	if err != nil || exit == nil || exit.Code != 7 {
+		t.Errorf("Run = %+v, %v; want exit 7 from the passed SIGTERM", exit, err)
+	}
+}
+
+// exec exits with the command's code, or 128+N when signal N killed it,
+// as a shell reports it.
+func TestExitStatus(t *testing.T) {
+	if s := (&Exit{Code: 3}).Status(); s != 3 {
+		t.Errorf("exit 3: status %d", s)
+	}
+	if s := (&Exit{Code: -1, Signal: syscall.SIGTERM}).Status(); s != 143 {
+		t.Errorf("SIGTERM: status %d, want 143", s)
+	}
+}
