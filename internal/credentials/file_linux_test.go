@@ -66,3 +66,18 @@ func TestCredentialsFolderThatCannotBeMade(t *testing.T) {
 		t.Error("saved into a folder that cannot be made")
 	}
 }
+
+// A record of credential hosts that cannot be written is an error (its
+// callers warn that a moved zone would go unnoticed, or refuse the kernel
+// keyring), never a record silently not kept.
+func TestOriginRecordThatCannotBeWritten(t *testing.T) {
+	const url = "https://eu1.make.com/api/v2"
+	inProc := Origins{Path: filepath.Join("/proc/self", "maketoken-no-such-folder", "credential-hosts.json")}
+	if err := inProc.Set("eu1", url); err == nil {
+		t.Error("recorded into a folder that cannot be made")
+	}
+	// The folder is there, nothing can be written in it.
+	if err := (Origins{Path: "/proc/self/credential-hosts.json"}).SetStored("eu1", url, KindFile); err == nil {
+		t.Error("recorded into a folder that takes no file")
+	}
+}
