@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/maketoken/maketoken/internal/cmderr"
 	"github.com/maketoken/maketoken/internal/config"
@@ -18,6 +19,8 @@ import (
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/redact"
 	"github.com/maketoken/maketoken/internal/runctx"
+	"github.com/maketoken/maketoken/internal/scopes"
+	"github.com/maketoken/maketoken/internal/tokens"
 	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
 )
@@ -129,7 +132,7 @@ func RunLogin(ctx context.Context, opts *LoginOptions) error {
 	if err != nil {
 		return err
 	}
-	user, who, err := credcheck.Identify(ctx, client)
+	user, who, have, err := credcheck.Identify(ctx, client)
 	if err != nil {
 		if makeapi.StatusCode(err) == 401 {
 			return &cmderr.Error{Code: cmderr.Auth, Err: fmt.Errorf("zone %s: Make rejected the token (401); nothing was stored. Check that the token belongs to zone %s (%s) and was not revoked", zone.Name, zone.Name, zone.Host)}
@@ -142,6 +145,19 @@ func RunLogin(ctx context.Context, opts *LoginOptions) error {
 	account := credentials.User{ID: user.ID, Email: user.Email, Name: user.Name}
 	if asked := opts.User(); asked != "" && !(credentials.Account{User: account}).Matches(asked) {
 		return cmderr.Usagef("zone %s: the token belongs to %s, not %s (--user); nothing was stored", zone.Name, output.Printable(user.Email), output.Printable(asked))
+	}
+
+	// A token labelled with a lifetime is revoked by the first `prune
+	// --expired` after it: said once it is stored. Asked only of a token
+	// that may list tokens; an answer that does not come says nothing.
+	var lifetime func()
+	if len(scopes.Missing(have, scopes.UserRead)) == 0 {
+		if list, err := client.ListTokens(ctx); err == nil {
+			if label, at, ok := tokens.CredentialLifetime(list, token); ok {
+				now, _ := tokens.ServerNow(client, time.Now)
+				lifetime = func() { warnCredentialLifetime(opts.IO, zone.Name, label, at, now, "") }
+			}
+		}
 	}
 
 	// Saving records where the credential was checked: it is sent
@@ -173,6 +189,9 @@ func RunLogin(ctx context.Context, opts *LoginOptions) error {
 	if old := saved.Old; saved.Replaced && old != "" && old != token {
 		p := makeapi.Prefix(old)
 		opts.IO.Say("It replaced the credential stored before (%s…), which still works at Make; revoke it with `maketoken revoke -z %s --prefix %s` if nobody needs it.", p, zone.Name, p)
+	}
+	if lifetime != nil {
+		lifetime()
 	}
 	if v, ok := store.EnvVarOf(zone.Name); ok {
 		opts.IO.Warnf("%s is set and takes precedence over the stored credential for zone %s", v, zone.Name)

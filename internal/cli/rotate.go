@@ -13,7 +13,6 @@ import (
 	"github.com/maketoken/maketoken/internal/cmderr"
 	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/credentials"
-	"github.com/maketoken/maketoken/internal/expiry"
 	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
@@ -359,16 +358,11 @@ func (r *rotation) plan(ctx context.Context, opts *RotateOptions) error {
 	}
 	r.Revoker = newRevoker(opts.IO, zone, client)
 	r.store = r.ReplacesCurrent() && zc.Credential.Source != credentials.SourceEnv
-	if opts.Self && hasLifetime(r.Old[0].Label) {
-		opts.IO.Warn(fmt.Sprintf("zone %s: the credential maketoken uses is labelled %s, with a lifetime: `maketoken prune --expired` revokes it, and the new one, once it has passed", zone, strconv.Quote(r.Old[0].Label)))
+	if label, at, ok := tokens.CredentialLifetime(r.Old, zc.Credential.Token); opts.Self && ok {
+		now, _ := tokens.ServerNow(client, opts.Now)
+		warnCredentialLifetime(opts.IO, zone, label, at, now, ", and the new one,")
 	}
 	return nil
-}
-
-// hasLifetime reports whether a label records a lifetime.
-func hasLifetime(label string) bool {
-	_, _, ok := expiry.Parse(label)
-	return ok
 }
 
 // destination describes where the new token goes.

@@ -127,12 +127,12 @@ func Age(created *string, now time.Time) string {
 
 // Identify checks a token with Make (login's check) and says whom it belongs to and,
 // from the token's scopes as current-authorization lists them, what it
-// cannot do. /users/me needs no scope: a 403 there leaves the user unnamed
+// cannot do, with the scopes themselves. /users/me needs no scope: a 403 there leaves the user unnamed
 // but says nothing about the token's scopes.
-func Identify(ctx context.Context, c *makeapi.Client) (makeapi.User, string, error) {
+func Identify(ctx context.Context, c *makeapi.Client) (makeapi.User, string, []string, error) {
 	auth, err := c.CurrentAuthorization(ctx)
 	if err != nil {
-		return makeapi.User{}, "", err
+		return makeapi.User{}, "", nil, err
 	}
 	who := "a user Make did not name (403 on /users/me)"
 	u, err := c.Me(ctx)
@@ -140,10 +140,10 @@ func Identify(ctx context.Context, c *makeapi.Client) (makeapi.User, string, err
 	case err == nil:
 		who = output.Printable(fmt.Sprintf("%s <%s>", u.Name, u.Email))
 	case makeapi.StatusCode(err) != 403:
-		return makeapi.User{}, "", err
+		return makeapi.User{}, "", nil, err
 	}
 	if note := scopes.MissingNote(auth.Scopes); note != "" {
 		who += " (" + note + ")"
 	}
-	return u, who, nil
+	return u, who, auth.Scopes, nil
 }

@@ -2,6 +2,7 @@ package credcheck
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -77,7 +78,11 @@ func TestIdentify(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return Identify(context.Background(), client)
+		u, who, have, err := Identify(context.Background(), client)
+		if err == nil && !slices.Contains(have, "user:read") {
+			t.Errorf("scopes %v: want the token's, with user:read", have)
+		}
+		return u, who, err
 	}
 	u, who, err := identify(full.Token)
 	if err != nil || u.ID == 0 || !strings.Contains(who, "<"+u.Email+">") || strings.Contains(who, "lacks") || strings.Contains(who, "user:") {

@@ -99,3 +99,17 @@ func CheckLifetime(tok makeapi.Token, label string) error {
 	}
 	return nil
 }
+
+// CredentialLifetime finds the credential in use (secret) among a zone's
+// listed tokens and says when its lifetime ends: ok is false when the list
+// does not have it or its label records no lifetime. Such a credential is
+// revoked by the first `prune --expired` after that time, wherever it runs.
+func CredentialLifetime(list []makeapi.Token, secret string) (label string, at time.Time, ok bool) {
+	for _, t := range list {
+		if IsCurrent(t, secret) {
+			_, at, ok = expiry.Parse(t.Label)
+			return t.Label, at, ok
+		}
+	}
+	return "", time.Time{}, false
+}

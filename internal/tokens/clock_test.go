@@ -136,3 +136,22 @@ func TestCheckLifetime(t *testing.T) {
 		}
 	}
 }
+
+func TestCredentialLifetime(t *testing.T) {
+	const secret = "d0000002-7b4e-4c1a-9d2e-5f6a7b8c9d0e"
+	list := []makeapi.Token{
+		{Token: "d0000001-7b4e-…", Label: "other~exp=20300101T000000Z"},
+		{Token: "d0000002-7b4e-…", Label: "ci~exp=20300101T000000Z"},
+	}
+	label, at, ok := CredentialLifetime(list, secret)
+	if !ok || label != "ci~exp=20300101T000000Z" || !at.Equal(time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("CredentialLifetime = %q, %v, %v; want the second token's lifetime", label, at, ok)
+	}
+	list[1].Label = "ci"
+	if _, _, ok := CredentialLifetime(list, secret); ok {
+		t.Error("a label without a lifetime: ok")
+	}
+	if _, _, ok := CredentialLifetime(list[:1], secret); ok {
+		t.Error("the credential not in the list: ok")
+	}
+}
