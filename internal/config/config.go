@@ -4,6 +4,7 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -153,7 +154,7 @@ func Load(flags *pflag.FlagSet, getenv func(string) string) (*Config, error) {
 		data, err := readBounded(file)
 		switch {
 		case err == nil:
-			if err := v.MergeConfig(strings.NewReader(string(data))); err != nil {
+			if err := mergeFile(v, data); err != nil {
 				return nil, &UsageError{fmt.Errorf("the config file %s is not valid YAML: %s", output.EchoPlain(file), firstLine(err.Error()))}
 			}
 			cfg.File = file
@@ -209,6 +210,16 @@ func Load(flags *pflag.FlagSet, getenv func(string) string) (*Config, error) {
 		return nil, err
 	}
 	return cfg, nil
+}
+
+// mergeFile gives viper the settings of the config file data: read by
+// plainYAML when it is of the plainest YAML, which is as the YAML library
+// reads it but faster, else by the library (through viper).
+func mergeFile(v *viper.Viper, data []byte) error {
+	if m, ok := plainYAML(data); ok {
+		return v.MergeConfigMap(m)
+	}
+	return v.MergeConfig(bytes.NewReader(data))
 }
 
 // CredentialStore checks a choice of credential store (credential_store,
