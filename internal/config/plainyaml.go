@@ -187,6 +187,9 @@ func plainWord(w string) bool {
 	if w == "" || !isLetter(w[0]) {
 		return false
 	}
+	if len(w) > len("false") {
+		return true // longer than every special word
+	}
 	for _, special := range []string{"true", "false", "null", "yes", "no", "on", "off", "y", "n"} {
 		if strings.EqualFold(w, special) {
 			return false

@@ -266,6 +266,9 @@ func IsNotFound(err error) bool {
 
 func (c Credential) check() error {
 	for _, r := range c.Token {
+		if '!' <= r && r <= '~' {
+			continue // printable ASCII: none of the three
+		}
 		if unicode.IsControl(r) || unicode.IsSpace(r) || unicode.Is(unicode.Cf, r) {
 			return &InvalidError{Zone: c.Zone, Where: c.Where(), EnvVar: c.EnvVar}
 		}
@@ -295,8 +298,9 @@ func CheckTokenShape(token string) error {
 
 // fromEnv is the zone's credential from the environment, if it has one.
 func (s *Store) fromEnv(name string) (Credential, bool) {
-	if v := strings.TrimSpace(s.getenv(EnvVar(name))); v != "" {
-		return Credential{Zone: name, Token: v, Source: SourceEnv, EnvVar: EnvVar(name)}, true
+	variable := EnvVar(name)
+	if v := strings.TrimSpace(s.getenv(variable)); v != "" {
+		return Credential{Zone: name, Token: v, Source: SourceEnv, EnvVar: variable}, true
 	}
 	if s.makeZone != "" && s.makeZone == name {
 		if v := strings.TrimSpace(s.getenv("MAKE_API_KEY")); v != "" {

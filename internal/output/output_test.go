@@ -313,3 +313,14 @@ func TestTSVRecordsHaveTheirColumns(t *testing.T) {
 		t.Errorf("rows without columns: %v", err)
 	}
 }
+
+// TestIsUnsafeASCII: the shortcut for printable ASCII answers as the
+// Unicode tables do, for every ASCII character.
+func TestIsUnsafeASCII(t *testing.T) {
+	for r := rune(0); r < utf8.RuneSelf; r++ {
+		want := unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == unicode.ReplacementChar
+		if got := IsUnsafe(r); got != want {
+			t.Errorf("IsUnsafe(%q) = %v, want %v", r, got, want)
+		}
+	}
+}

@@ -104,6 +104,9 @@ func Sanitize(s string) string {
 // (what invalid UTF-8 decodes to). Everything that shows text escapes or
 // replaces what it matches, or refuses it.
 func IsUnsafe(r rune) bool {
+	if ' ' <= r && r <= '~' {
+		return false // printable ASCII
+	}
 	return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == unicode.ReplacementChar
 }
 

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/maketoken/maketoken/internal/output"
 )
@@ -59,8 +60,27 @@ func (z Zone) EnvName() string {
 	return EnvName(z.Name)
 }
 
-// EnvName turns a zone name into the suffix of its credential variable.
+// EnvName turns a zone name into the suffix of its credential variable:
+// upper-cased, with every character but a letter or a digit made '_'.
 func EnvName(name string) string {
+	b := make([]byte, len(name))
+	for i := 0; i < len(name); i++ {
+		switch c := name[i]; {
+		case c >= utf8.RuneSelf:
+			return envNameOfRunes(name)
+		case 'a' <= c && c <= 'z':
+			b[i] = c - 'a' + 'A'
+		case 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+			b[i] = c
+		default:
+			b[i] = '_'
+		}
+	}
+	return string(b)
+}
+
+// envNameOfRunes is EnvName for a name that is not all ASCII.
+func envNameOfRunes(name string) string {
 	var b strings.Builder
 	for _, r := range strings.ToUpper(name) {
 		if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {

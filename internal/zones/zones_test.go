@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestParseURL(t *testing.T) {
@@ -167,6 +168,25 @@ func TestEnvName(t *testing.T) {
 	for in, want := range map[string]string{
 		"eu1": "EU1", "celonis-eu1": "CELONIS_EU1", "make.acme.example": "MAKE_ACME_EXAMPLE", "a_b": "A_B",
 	} {
+		if got := EnvName(in); got != want {
+			t.Errorf("EnvName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestEnvNameASCII: a name of ASCII characters gets the same variable by
+// the byte loop as by the rune loop that upper-cases it (the one for
+// other names), for every ASCII character; names that are not all ASCII
+// take the rune loop ('ı' and 'ſ' upper-case to ASCII letters).
+func TestEnvNameASCII(t *testing.T) {
+	for c := 0; c < utf8.RuneSelf; c++ {
+		for _, in := range []string{string(rune(c)), "a" + string(rune(c)) + "Z9"} {
+			if got, want := EnvName(in), envNameOfRunes(in); got != want {
+				t.Errorf("EnvName(%q) = %q, the rune loop makes %q", in, got, want)
+			}
+		}
+	}
+	for in, want := range map[string]string{"ıd": "ID", "eſ1": "ES1", "zoné": "ZON_", "é-1": "__1"} {
 		if got := EnvName(in); got != want {
 			t.Errorf("EnvName(%q) = %q, want %q", in, got, want)
 		}
