@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -220,8 +219,20 @@ func (e *CreateError) Error() string {
 	return e.Err.Error() + "; " + e.outcome()
 }
 
-// shellSafe are the labels that need no quoting on a command line.
-var shellSafe = regexp.MustCompile(`^[A-Za-z0-9._~=:@+/-]+$`)
+// shellSafe reports whether label needs no quoting on a command line:
+// it is made of letters, digits and . _ ~ = : @ + / - alone. (A loop, not
+// a regular expression compiled at every start-up.)
+func shellSafe(label string) bool {
+	for i := 0; i < len(label); i++ {
+		switch c := label[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case strings.IndexByte("._~=:@+/-", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return label != ""
+}
 
 func (e *CreateError) outcome() string {
 	how := "its answer was lost"
@@ -229,7 +240,7 @@ func (e *CreateError) outcome() string {
 		how = "after the request was cut short"
 	}
 	label := e.Label
-	if !shellSafe.MatchString(label) {
+	if !shellSafe(label) {
 		label = "'" + strings.ReplaceAll(label, "'", `'\''`) + "'"
 	}
 	lookFor := fmt.Sprintf("`maketoken list -z %s --label %s` shows it; revoke it with `maketoken revoke -z %s CREATED`", e.Zone, label, e.Zone)
