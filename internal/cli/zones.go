@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"sync"
 
 	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/output"
+	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
 )
 
@@ -64,6 +66,24 @@ see ` + "`maketoken switch`" + `). zones asks Make nothing.`,
 	}
 }
 
+// lookUpEach runs look for each zone and returns each one's error: at
+// once for a zone whose credential is in the environment (nothing to wait
+// for, and no goroutine to start: zones in a CI job starts faster), and
+// concurrently for the others, each of which may wait on a keyring.
+func lookUpEach(store *credentials.Store, all []zones.Zone, look func(i int) error) []error {
+	errs := make([]error, len(all))
+	var wg sync.WaitGroup
+	for i, z := range all {
+		if _, inEnv := store.EnvVarOf(z.Name); inEnv {
+			errs[i] = look(i)
+			continue
+		}
+		wg.Go(func() { errs[i] = look(i) })
+	}
+	wg.Wait()
+	return errs
+}
+
 // RunZones lists the zones.
 func RunZones(ctx context.Context, opts *ZonesOptions) error {
 	reg, err := opts.Zones()
@@ -85,7 +105,7 @@ func RunZones(ctx context.Context, opts *ZonesOptions) error {
 	noteAdHocZones(opts.IO, opts.Zones)
 	all := reg.All()
 	records := make([]zoneRecord, len(all))
-	errs := parallel(len(all), func(i int) error {
+	errs := lookUpEach(store, all, func(i int) error {
 		z := all[i]
 		src, variable, kind := credentials.SourceNone, "", credentials.Kind("")
 		// A credential that must not be sent (moved, malformed) is still
