@@ -38,7 +38,7 @@ func (b *bench) startup(ctx context.Context) ([]row, error) {
 		b.maketoken(s, "zones"),
 		b.maketoken(s, "--help"),
 	}
-	musts := [][]string{{"floor"}, {"floor"}, {"maketoken "}, {"celonis-us1\t", "\tenv\n"}, {"Usage:"}}
+	musts := [][]string{{"floor"}, {"floor"}, {"maketoken "}, {"celonis-us1\t", "\tenv\t"}, {"Usage:"}}
 	const firstMaketoken = 2
 	for i, inv := range invs {
 		r, err := check(ctx, inv, 0, b.devNull, musts[i]...)
@@ -123,7 +123,7 @@ func (b *bench) noSessionBus(ctx context.Context, s *setup) (row, error) {
 	}
 	none := invocation{name: "maketoken zones", path: b.bin.maketoken, args: []string{"zones"},
 		env: append(plain, "BENCH_DBUS_LAUNCH_MARKER="+marker)}
-	r, err := check(ctx, none, 0, b.devNull, "celonis-us1\t", "\tnone\n")
+	r, err := check(ctx, none, 0, b.devNull, "celonis-us1\t", "\tnone\t")
 	if err != nil {
 		return row{}, err
 	}
