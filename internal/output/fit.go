@@ -13,8 +13,9 @@ func FitLines(s string, width int) string {
 	var out []string
 	for _, line := range lines {
 		indent := line[:len(line)-len(strings.TrimLeft(line, " \t"))]
-		for utf8.RuneCountInString(line) > width {
-			cut := strings.LastIndexByte(string([]rune(line)[:width+1]), ' ')
+		// A line of at most width bytes has at most width characters.
+		for len(line) > width && utf8.RuneCountInString(line) > width {
+			cut := lastBlankIn(line, width+1)
 			if cut <= len(indent) {
 				break
 			}
@@ -24,4 +25,17 @@ func FitLines(s string, width int) string {
 		out = append(out, line)
 	}
 	return strings.Join(out, "\n")
+}
+
+// lastBlankIn is where the last blank among the first n characters of
+// line is, -1 if none; line has more than n characters. An ASCII line's
+// characters are its bytes: it is not copied into runes for the search
+// (help's long texts were, at each break, at every start-up).
+func lastBlankIn(line string, n int) int {
+	for i := 0; i < len(line); i++ {
+		if line[i] >= utf8.RuneSelf {
+			return strings.LastIndexByte(string([]rune(line)[:n]), ' ')
+		}
+	}
+	return strings.LastIndexByte(line[:n], ' ')
 }
