@@ -9,6 +9,9 @@ import (
 // blank that fits, continuing with the line's own indentation. A line
 // with no such blank stays as it is.
 func FitLines(s string, width int) string {
+	if !hasLineLongerThan(s, width) {
+		return s // nothing to break (help's texts, mostly)
+	}
 	lines := strings.Split(s, "\n")
 	var out []string
 	for _, line := range lines {
@@ -25,6 +28,19 @@ func FitLines(s string, width int) string {
 		out = append(out, line)
 	}
 	return strings.Join(out, "\n")
+}
+
+// hasLineLongerThan reports whether a line of s has more than width
+// bytes: only such a line can have more than width characters.
+func hasLineLongerThan(s string, width int) bool {
+	for s != "" {
+		line, rest, _ := strings.Cut(s, "\n")
+		if len(line) > width {
+			return true
+		}
+		s = rest
+	}
+	return false
 }
 
 // lastBlankIn is where the last blank among the first n characters of
