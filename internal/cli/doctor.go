@@ -85,7 +85,7 @@ func RunDoctor(ctx context.Context, opts *DoctorOptions) error {
 	if err != nil {
 		return err
 	}
-	all, err := everyZoneUnlessNamed(opts.Zones, opts.AllZones)
+	all, err := reg.EveryUnlessNamed(opts.AllZones)
 	if err != nil {
 		return err
 	}

@@ -186,24 +186,6 @@ func zoneCredentials(targets []credentials.Target) []zoneCredential {
 	return out
 }
 
-// everyZoneUnlessNamed is the rule of status and doctor: without -z they
-// cover every zone (as with --all-zones, asked); a zone from
-// MAKETOKEN_ZONE, MAKE_ZONE or the config file is only the default one.
-func everyZoneUnlessNamed(zones func() (*config.Zones, error), asked bool) (bool, error) {
-	if asked {
-		return true, nil
-	}
-	reg, err := zones()
-	if err != nil {
-		return false, err
-	}
-	sel, err := reg.Selection()
-	if err != nil {
-		return false, err
-	}
-	return sel.By != config.ZoneFromFlag, nil
-}
-
 // noteAdHocZones says, on stderr, which zones exist only because MAKE_ZONE
 // names their host (zones and status call it).
 func noteAdHocZones(ios *iostreams.IOStreams, zones func() (*config.Zones, error)) {

@@ -107,9 +107,15 @@ checked.`,
 // RunStatus checks the credentials of the selected zone, or of all zones
 // that have one.
 func RunStatus(ctx context.Context, opts *StatusOptions) error {
-	all, err := everyZoneUnlessNamed(opts.Zones, opts.AllZones)
-	if err != nil {
-		return err
+	all := opts.AllZones
+	if !all {
+		reg, err := opts.Zones()
+		if err == nil {
+			all, err = reg.EveryUnlessNamed(false)
+		}
+		if err != nil {
+			return err
+		}
 	}
 	printer, targets, err := printerAndZones(ctx, opts.Printer, opts.Targets, all)
 	if err != nil {

@@ -115,6 +115,16 @@ func (z *Zones) Selected() (zones.Zone, error) { return z.selection.Zone, z.selE
 // Selection is Selected with what chose the zone.
 func (z *Zones) Selection() (Selection, error) { return z.selection, z.selErr }
 
+// EveryUnlessNamed is the rule of status and doctor: they cover every zone
+// (as with --all-zones, asked) unless -z named one; a zone from
+// MAKETOKEN_ZONE, MAKE_ZONE or the config file is only the default one.
+func (z *Zones) EveryUnlessNamed(asked bool) (bool, error) {
+	if asked {
+		return true, nil
+	}
+	return z.selection.By != ZoneFromFlag, z.selErr
+}
+
 // APIKeyZone is the name of the zone MAKE_API_KEY belongs to: the one
 // MAKE_ZONE names, else the selected zone if it was named for this command
 // (-z, MAKETOKEN_ZONE); "" if neither, and then MAKE_API_KEY is not used.

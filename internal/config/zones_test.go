@@ -75,6 +75,13 @@ func TestResolveZones(t *testing.T) {
 				t.Errorf("selection = %s by %d (named %v, from %q); want %s by %d (named %v, from %q)",
 					sel.Zone.Name, sel.By, sel.Named(), sel.From(), tc.zone, tc.by, tc.named, tc.from)
 			}
+			// Status and doctor: every zone unless -z named one.
+			if every, err := zs.EveryUnlessNamed(false); err != nil || every != (tc.by != ZoneFromFlag) {
+				t.Errorf("EveryUnlessNamed(false) = %v, %v", every, err)
+			}
+			if every, err := zs.EveryUnlessNamed(true); err != nil || !every {
+				t.Errorf("EveryUnlessNamed(true) = %v, %v", every, err)
+			}
 			if got := zs.APIKeyZone(); got != tc.apiKey {
 				t.Errorf("APIKeyZone() = %q, want %q", got, tc.apiKey)
 			}
