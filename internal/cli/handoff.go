@@ -36,21 +36,6 @@ func (s *storeCommandFlags) register(fl *pflag.FlagSet) {
 	fl.StringVar(&s.Env, "store-env", "", "pass the token to -- COMMAND in this variable, not on stdin")
 }
 
-// isEnvName reports whether s is a variable name: a letter or _, then
-// letters, digits and _ (checked by hand: a regexp compiled at start-up
-// would cost every run, see docs/performance.md).
-func isEnvName(s string) bool {
-	for i, c := range s {
-		switch {
-		case c == '_', 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
-		case '0' <= c && c <= '9' && i > 0:
-		default:
-			return false
-		}
-	}
-	return s != ""
-}
-
 // storeCommandArgs takes COMMAND [ARG...] from after `--`; anything
 // before `--` is an unexpected argument.
 func (s *storeCommandFlags) parseArgs(cmd *cobra.Command, args []string) error {
@@ -67,7 +52,7 @@ func (s *storeCommandFlags) parseArgs(cmd *cobra.Command, args []string) error {
 	if s.Env != "" && len(args) == 0 {
 		return cmderr.Usagef("--store-env only applies to a command given after --")
 	}
-	if s.Env != "" && !isEnvName(s.Env) {
+	if s.Env != "" && !delivery.IsEnvName(s.Env) {
 		return cmderr.Usagef("--store-env %s is not a variable name", output.Sanitize(s.Env))
 	}
 	return nil

@@ -392,3 +392,18 @@ func decide(success, exited, inEnv bool, read, size int) Outcome {
 	}
 	return Unknown
 }
+
+// IsEnvName reports whether s is a variable name: a letter or _, then
+// letters, digits and _ (checked by hand: a regexp compiled at start-up
+// would cost every run, see docs/performance.md).
+func IsEnvName(s string) bool {
+	for i, c := range s {
+		switch {
+		case c == '_', 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
+		case '0' <= c && c <= '9' && i > 0:
+		default:
+			return false
+		}
+	}
+	return s != ""
+}
