@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -206,9 +205,10 @@ func TestTerminal(t *testing.T) {
 		if e.zone.HasToken(tok.Token) || e.zone.HasToken(other.Token) {
 			t.Errorf("the tokens were not revoked:\n%s", s.output())
 		}
-		// On a terminal the result is a table, with times for people.
-		if !regexp.MustCompile(`(?m)^eu1\s+ci\s+2024-03-27 05:53\s+yes`).MatchString(s.output()) {
-			t.Errorf("no result table:\n%s", s.output())
+		// On a terminal the plan named the tokens: one summary line says
+		// how it went, without a table (as prune's, issue 20).
+		if !strings.Contains(s.output(), "Revoked 2 of 2 tokens in zone eu1.") || strings.Contains(s.output(), "REVOKED") {
+			t.Errorf("want the summary line and no table:\n%s", s.output())
 		}
 	})
 

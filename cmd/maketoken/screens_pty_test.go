@@ -156,3 +156,232 @@ func TestSpinnerLeavesNoTrail(t *testing.T) {
 		}
 	}
 }
+
+// TestPartlyFailedPrune is issue 20's item 2 at 60, 79, 80 and 200
+// columns: a prune of 20 tokens under Make's rate limit (ridden out), two
+// of whose deletes Make answers with a long server error. What is left on
+// the screen below the plan: one line per failed token, saying which and
+// why, once; then one summary line, last. No table of the 20 tokens (18
+// of them "yes"), no retry or rate-limit notice, no spinner, no line wider
+// than the terminal.
+func TestPartlyFailedPrune(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildMaketoken(t)
+	detail := "The server could not complete the request because an upstream dependency failed while the token was being removed; " +
+		"please try the operation again later or contact support with the request id 7f9c2a1e-33b4-4d8e-9a51-0c6b1e2f4a77."
+	for _, cols := range screenWidths {
+		t.Run(fmt.Sprint(cols), func(t *testing.T) {
+			e := newScreenEnv(t, bin)
+			z := e.srv.Zone("eu1")
+			var toks []emulator.Token
+			for i := range 20 {
+				toks = append(toks, z.AddToken("old-ci", []string{"scenarios:read"}, time.Date(2020, 1, 1, 0, 0, i, 0, time.UTC)))
+			}
+			failing := []emulator.Token{toks[3], toks[14]}
+			for _, tok := range failing {
+				z.AddFault(emulator.Fault{Method: "DELETE", Path: "/users/me/api-tokens/" + tok.Created, Status: 500,
+					Body: fmt.Sprintf(`{"message":"Internal Server Error","detail":%q,"code":"SC500"}`, detail)})
+			}
+			z.SetRateLimit(8, true)
+			z.SetRateWindow(2 * time.Second)
+			r := e.runScreen(t, cols, "--timeout", "2m", "prune", "-z", "eu1", "--older-than", "30d", "--label", "old-ci", "--yes")
+			if r.code != 7 {
+				t.Fatalf("exit %d, want 7:\n%s", r.code, r.screen.Text())
+			}
+			checkScreen(t, "prune", r)
+			limited := 0
+			for _, req := range z.Requests() {
+				if req.Status == 429 {
+					limited++
+				}
+			}
+			if limited == 0 {
+				t.Error("Make's rate limit never answered 429: the test does not show that its notices are gone")
+			}
+			lines := r.screen.Lines()
+			// The rows after the plan: the plan ends with its last token.
+			last := 0
+			for i, l := range lines {
+				if strings.Contains(l, toks[19].Created) {
+					last = i
+				}
+			}
+			after := strings.Join(lines[last+1:], "\n")
+			if strings.Contains(after, "REVOKED") || strings.Count(after, "old-ci") > len(failing)*2 {
+				t.Errorf("a table of the tokens after the plan:\n%s", after)
+			}
+			for _, bad := range []string{"429", "retry", "rate limit", "DELETE", "http://"} {
+				if strings.Contains(after, bad) {
+					t.Errorf("%q is left on the screen:\n%s", bad, after)
+				}
+			}
+			for _, tok := range failing {
+				if n := strings.Count(strings.ReplaceAll(after, "\n  ", " "), tok.Created); n != 1 {
+					t.Errorf("the failed token created %s is named %d times after the plan, want once:\n%s", tok.Created, n, after)
+				}
+			}
+			if n := strings.Count(after, "\nmaketoken: ") + map[bool]int{true: 1}[strings.HasPrefix(after, "maketoken: ")]; n != len(failing) {
+				t.Errorf("%d error lines after the plan, want one per failed token (%d):\n%s", n, len(failing), after)
+			}
+			if n := strings.Count(after, "Pruned "); n != 1 || !strings.HasPrefix(lines[len(lines)-1], "✗ Pruned 18 of 20 tokens") {
+				t.Errorf("want one summary line, last, \"✗ Pruned 18 of 20 tokens\":\n%s", after)
+			}
+			if t.Failed() {
+				t.Logf("the whole screen:\n%s", r.screen.Text())
+			}
+		})
+	}
+}
+
+// TestRevokeAndPruneReportAlike (issue 20, item 9): revoke's and prune's
+// results look the same at a terminal: the plan, a line for each token
+// that failed, and one summary line, last; no table unless -o table asks
+// for one. revoke used to print a table of every token (REVOKED yes) and
+// its failures after the summary line.
+func TestRevokeAndPruneReportAlike(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildMaketoken(t)
+	for _, c := range []struct {
+		name    string
+		args    []string
+		summary string
+	}{
+		{"revoke", []string{"revoke", "-z", "eu1", "--label", "old-ci", "--all", "--yes"}, "✗ Revoked 4 of 5 tokens in zone eu1."},
+		{"prune", []string{"prune", "-z", "eu1", "--older-than", "30d", "--label", "old-ci", "--yes"}, "✗ Pruned 4 of 5 tokens."},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e := newScreenEnv(t, bin)
+			z := e.srv.Zone("eu1")
+			var failed emulator.Token
+			for i := range 5 {
+				tok := z.AddToken("old-ci", []string{"scenarios:read"}, time.Date(2020, 1, 1, 0, 0, i, 0, time.UTC))
+				if i == 2 {
+					failed = tok
+					z.AddFault(emulator.Fault{Method: "DELETE", Path: "/users/me/api-tokens/" + tok.Created, Status: 500})
+				}
+			}
+			r := e.runScreen(t, 80, c.args...)
+			if r.code != 7 {
+				t.Fatalf("exit %d, want 7:\n%s", r.code, r.screen.Text())
+			}
+			checkScreen(t, c.name, r)
+			lines := r.screen.Lines()
+			want := []string{
+				`maketoken: zone eu1: the token "old-ci" (created ` + failed.Created + `) was`,
+				`  not revoked: Make answered 500 Internal Server Error: Internal Server Error.`,
+				`  [SC500]; try again later`,
+				c.summary,
+			}
+			if got := lines[len(lines)-len(want):]; strings.Join(got, "\n") != strings.Join(want, "\n") {
+				t.Errorf("the screen ends with:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+			}
+			if strings.Contains(r.screen.Text(), "REVOKED") {
+				t.Errorf("a table:\n%s", r.screen.Text())
+			}
+			// Asked for, the table comes, on stdout, before the lines.
+			r = e.runScreen(t, 80, append(c.args, "-o", "table")...)
+			if !strings.Contains(r.screen.Text(), "REVOKED") {
+				t.Errorf("-o table: no table:\n%s", r.screen.Text())
+			}
+		})
+	}
+}
+
+// TestEveryWaitShowsASpinner (issue 20, item 8): every step that waits on
+// Make shows a spinner at a terminal, gone when the command ends: revoke's
+// and prune's listing, create, scopes, doctor, login's check and logout
+// --revoke (they used to sit silent; prune once waited 49 s on a 429 while
+// listing without a word).
+func TestEveryWaitShowsASpinner(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildMaketoken(t)
+	e := newScreenEnv(t, bin)
+	z := e.srv.Zone("eu1")
+	z.AddToken("old-ci", []string{"scenarios:read"}, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC))
+	login := z.AddToken("laptop", emulator.DefaultScopes(), time.Time{})
+	z.SetLatency(1500 * time.Millisecond)
+	// Stored credentials for login and logout: a file of the test's own,
+	// and no variable that would take precedence in eu1.
+	stored := append(withoutCredentialEnv(e.env), "MAKETOKEN_CREDENTIALS_FILE="+filepath.Join(t.TempDir(), "credentials"), "MAKETOKEN_CREDENTIAL_STORE=file")
+	for _, c := range []struct {
+		name  string
+		env   []string
+		args  []string
+		input string
+	}{
+		{"revoke's listing", nil, []string{"revoke", "-z", "eu1", "--label", "old-ci", "--dry-run"}, ""},
+		{"prune's listing", nil, []string{"prune", "-z", "eu1", "--older-than", "30d", "--dry-run"}, ""},
+		{"create", nil, []string{"create", "-z", "eu1", "-l", "spun", "-s", "scenarios:read"}, ""},
+		{"scopes", nil, []string{"scopes", "-z", "eu1"}, ""},
+		{"doctor", nil, []string{"doctor", "-z", "eu1"}, ""},
+		{"login's check", stored, []string{"login", "-z", "eu1"}, login.Token + "\r"},
+		{"logout --revoke", stored, []string{"logout", "-z", "eu1", "--revoke", "--yes"}, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			env := e.env
+			if c.env != nil {
+				env = c.env
+			}
+			r := (&screenEnv{bin: e.bin, srv: e.srv, env: env}).runScreenTyping(t, 80, c.input, c.args...)
+			if r.code != 0 {
+				t.Fatalf("exit %d:\n%s", r.code, r.screen.Text())
+			}
+			if !strings.ContainsAny(string(r.raw), spinnerFrames) {
+				t.Errorf("no spinner while Make took 1.5s to answer:\n%s", r.screen.Text())
+			}
+			if c.name == "doctor" {
+				// Its report names the test's long temporary paths,
+				// which no width can hold: only the spinner counts.
+				r.screen.Wraps = 0
+			}
+			checkScreen(t, c.name, r)
+		})
+	}
+}
+
+// runScreenTyping is runScreen that types input once the command asks
+// for something (a prompt ends with ": " or "] ").
+func (e *screenEnv) runScreenTyping(t *testing.T, cols int, input string, args ...string) screenRun {
+	t.Helper()
+	if input == "" {
+		return e.runScreen(t, cols, args...)
+	}
+	cmd := exec.Command(e.bin, args...)
+	cmd.Env = e.env
+	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: uint16(cols)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tty.Close()
+	var raw []byte
+	typed := false
+	buf := make([]byte, 4096)
+	for {
+		n, err := tty.Read(buf)
+		raw = append(raw, buf[:n]...)
+		if !typed && (strings.HasSuffix(string(raw), ": ") || strings.HasSuffix(string(raw), "] ")) {
+			typed = true
+			if _, err := tty.WriteString(input); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err != nil {
+			break
+		}
+	}
+	code := 0
+	if err := cmd.Wait(); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			t.Fatal(err)
+		}
+		code = ee.ExitCode()
+	}
+	return screenRun{code: code, raw: raw, screen: vtscreen.Render(raw, cols)}
+}

@@ -172,6 +172,8 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 		lerr   error
 		listed = make(chan struct{})
 	)
+	spinner := opts.IO.StartSpinner("checking the scopes of zone " + zone.Name)
+	defer spinner.Stop()
 	go func() {
 		defer close(listed)
 		before, lerr = client.ListTokens(ctx)
@@ -193,7 +195,11 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 		label = tokens.LifetimeLabel(label, ttl, now)
 	}
 	rv := newRevoker(opts.IO, zone.Name, client)
+	spinner.SetLabel("creating the token in zone " + zone.Name)
 	tok, err := tokens.Create{Client: client, Revoker: rv, Label: label, Scopes: wanted, Before: before}.Do(ctx)
+	// Before the token goes anywhere (stdout, a store command that may
+	// use the terminal).
+	spinner.Stop()
 	if err != nil {
 		return cmderr.API(cred, err, "user:write")
 	}

@@ -93,6 +93,11 @@ func RunDoctor(ctx context.Context, opts *DoctorOptions) error {
 	if all {
 		list = reg.All()
 	}
+	names := make([]string, len(list))
+	for i, z := range list {
+		names[i] = z.Name
+	}
+	spinner := opts.IO.StartSpinner("checking " + zonesText(names))
 	rep := doctor.Run(ctx, opts.Build.Resolve(), doctor.Config{File: cfg.File, Zone: selected.Name, Timeout: cfg.Timeout.String(),
 		KeyringTimeout: cfg.KeyringTimeout.String(), CredentialsFile: cfg.CredentialsFile,
 		CredentialStore: cfg.CredentialStore, Debug: cfg.Debug}, list,
@@ -100,6 +105,7 @@ func RunDoctor(ctx context.Context, opts *DoctorOptions) error {
 			Clean:   func(s string) string { return output.Sanitize(opts.Redactor.String(s)) },
 			Explain: func(cred credentials.Credential, err error) error { return cmderr.API(cred, err, "") },
 			User:    opts.User()})
+	spinner.Stop()
 	if printer.Format == output.JSON {
 		if err := printer.Print(rep, output.Rows{}); err != nil {
 			return err

@@ -132,7 +132,9 @@ func RunLogin(ctx context.Context, opts *LoginOptions) error {
 	if err != nil {
 		return err
 	}
+	spinner := opts.IO.StartSpinner("checking the token with zone " + zone.Name)
 	user, who, have, err := credcheck.Identify(ctx, client)
+	spinner.Stop()
 	if err != nil {
 		if makeapi.StatusCode(err) == 401 {
 			return &cmderr.Error{Code: cmderr.Auth, Err: fmt.Errorf("zone %s: Make rejected the token (401); nothing was stored. Check that the token belongs to zone %s (%s) and was not revoked", zone.Name, zone.Name, zone.Host)}

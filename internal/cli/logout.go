@@ -103,7 +103,9 @@ func revokeCredential(ctx context.Context, opts *LogoutOptions, zone zones.Zone,
 	if err != nil {
 		return err
 	}
+	spinner := opts.IO.StartSpinner("finding the credential among the tokens of zone " + zone.Name)
 	tokens, err := client.ListTokens(ctx)
+	spinner.Stop()
 	if err != nil {
 		return cmderr.API(cred, err, "user:read")
 	}
@@ -120,7 +122,10 @@ func revokeCredential(ctx context.Context, opts *LogoutOptions, zone zones.Zone,
 	if err := opts.IO.Confirm(ctx, fmt.Sprintf("Revoke the token %q (created %s) in zone %s and forget it?", mine.Label, mine.Created, zone.Name), opts.Yes); err != nil {
 		return err
 	}
-	if err := newRevoker(opts.IO, zone.Name, client).RevokeOne(ctx, *mine); err != nil {
+	spinner = opts.IO.StartSpinner("revoking the credential in zone " + zone.Name)
+	err = newRevoker(opts.IO, zone.Name, client).RevokeOne(ctx, *mine)
+	spinner.Stop()
+	if err != nil {
 		return cmderr.API(cred, err, "user:write")
 	}
 	opts.IO.Say("Revoked the token %s (created %s) in zone %s.", output.Printable(strconv.Quote(mine.Label)), mine.Created, zone.Name)

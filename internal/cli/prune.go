@@ -131,10 +131,13 @@ func RunPrune(ctx context.Context, opts *PruneOptions) error {
 		return err
 	}
 	plans := make([]*pruneZone, len(targets))
+	// A 429 while listing shows here as a countdown (see Factory.newClient).
+	spinner := opts.IO.StartSpinner("listing the tokens of " + zonesText(targetNames(targets)))
 	parallel(len(targets), func(i int) error {
 		plans[i] = planPrune(ctx, opts, targets[i], maxAge)
 		return nil
 	})
+	spinner.Stop()
 	p := collectPrune(plans)
 	if err := runctx.InterruptedErr(ctx, "nothing was revoked"); err != nil {
 		return err
@@ -158,13 +161,16 @@ func RunPrune(ctx context.Context, opts *PruneOptions) error {
 	if err := runctx.InterruptedErr(ctx, "revoked %d of %d; run the command again to finish", revoked, len(p.records)); err != nil {
 		return err
 	}
-	// At a terminal one summary line says how it went; the table lists
-	// the tokens only when some failed (or when it was asked for).
-	if !printer.TableUnasked() || len(errs) > 0 {
+	// At a terminal the plan named the tokens: a line for each that
+	// failed and one summary line say how it went, and the table only
+	// comes when it was asked for (-o table). Elsewhere the records go
+	// to stdout.
+	if !printer.TableUnasked() {
 		if err := printer.Print(p.records, revokeRows(opts.Now(), p.records, printer.Format, false)); err != nil {
 			return err
 		}
 	}
+	reportFailures(ctx, opts.IO, errs)
 	opts.IO.Result(revoked == len(p.records), "Pruned %d of %s.", revoked, countTokens(len(p.records)))
 	return pruneExit(p.listErrs, errs, revoked)
 }
@@ -374,23 +380,17 @@ func runPrune(ctx context.Context, opts *PruneOptions, plans []*pruneZone, recor
 		rv := newRevoker(opts.IO, zone, p.client)
 		rv.Done = progress.Count
 		perZone[i] = revokeRecorded(ctx, opts.Redactor, rv, p.doomed, p.zc.Credential.Token, records[offsets[i]:], func(t makeapi.Token, err error) error {
-			return fmt.Errorf("%w; the token %s (created %s) was not revoked", cmderr.API(p.zc.credential(), err, "user:write"), strconv.Quote(t.Label), t.Created)
+			return notRevoked(p.zc.credential(), t, err)
 		})
 		return nil
 	})
-	progress.Stop() // the errors below get lines of their own
+	progress.Stop() // the errors get lines of their own
 	var errs []error
 	for _, zoneErrs := range perZone {
 		for _, err := range zoneErrs {
 			if err != nil {
 				errs = append(errs, err)
 			}
-		}
-	}
-	if runctx.Interrupted(ctx) == nil {
-		// After a signal, one summary line says it all (RunPrune).
-		for _, err := range errs {
-			opts.IO.PrintError(err)
 		}
 	}
 	return errs

@@ -92,7 +92,9 @@ func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
 		return err
 	}
 	zone := zc.Zone.Name
+	spinner := opts.IO.StartSpinner("listing the tokens of zone " + zone)
 	client, listed, err := listZoneTokens(ctx, opts.Client, zc)
+	spinner.Stop()
 	if err != nil {
 		return err
 	}
@@ -119,8 +121,11 @@ func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
 		records[i] = revokeRecord{Zone: zone, Label: t.Label, Created: t.Created}
 	}
 	if opts.DryRun {
-		if err := printer.Print(records, revokeRows(opts.Now(), records, printer.Format, true)); err != nil {
-			return err
+		// At a terminal the plan above says it all, as prune's does.
+		if !printer.TableUnasked() {
+			if err := printer.Print(records, revokeRows(opts.Now(), records, printer.Format, true)); err != nil {
+				return err
+			}
 		}
 		opts.IO.Say("Dry run: nothing was revoked.")
 		return nil
@@ -133,14 +138,20 @@ func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
 		return err
 	}
 
-	errs := revokeRecorded(ctx, opts.Redactor, newRevoker(opts.IO, zone, client), matched, zc.Credential.Token, records, func(t makeapi.Token, err error) error {
-		return cmderr.API(zc.credential(), fmt.Errorf("revoking the token %q (created %s): %w", t.Label, t.Created, err), "user:write")
+	progress := opts.IO.StartProgress("revoked", len(matched))
+	rv := newRevoker(opts.IO, zone, client)
+	rv.Done = progress.Count
+	errs := revokeRecorded(ctx, opts.Redactor, rv, matched, zc.Credential.Token, records, func(t makeapi.Token, err error) error {
+		return notRevoked(zc.credential(), t, err)
 	})
+	progress.Stop()
 	return reportRevoked(ctx, opts, printer, zc, records, errs, current)
 }
 
-// reportRevoked says how a revoke went, and removes a revoked credential in
-// use (current: the last record) from storage.
+// reportRevoked says how a revoke went, as prune does (a line per token
+// that failed, one summary line, the table only when asked for at a
+// terminal), and removes a revoked credential in use (current: the last
+// record) from storage.
 func reportRevoked(ctx context.Context, opts *RevokeOptions, printer *output.Printer, zc zoneCredential, records []revokeRecord, errs []error, current bool) error {
 	zone, revoked := zc.Zone.Name, countRevoked(records)
 	forget := func() error {
@@ -154,12 +165,15 @@ func reportRevoked(ctx context.Context, opts *RevokeOptions, printer *output.Pri
 		opts.IO.PrintError(forget())
 		return &runctx.InterruptedError{Signal: ie.Signal, Summary: fmt.Sprintf("revoked %d of %s in zone %s; the others are still valid (see `maketoken list -z %s`)", revoked, countTokens(len(records)), zone, zone)}
 	}
-	if err := printer.Print(records, revokeRows(opts.Now(), records, printer.Format, false)); err != nil {
-		return err
+	if !printer.TableUnasked() {
+		if err := printer.Print(records, revokeRows(opts.Now(), records, printer.Format, false)); err != nil {
+			return err
+		}
 	}
+	reportFailures(ctx, opts.IO, errs)
 	opts.IO.Result(revoked == len(records), "Revoked %d of %s in zone %s.", revoked, countTokens(len(records)), zone)
 	forgetErr := forget()
-	err := cmderr.Summarize(errs, false, opts.IO.PrintError)
+	err := cmderr.Summarize(errs, false, nil)
 	if err == nil {
 		return forgetErr
 	}

@@ -2,16 +2,20 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/maketoken/maketoken/internal/cmderr"
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/redact"
+	"github.com/maketoken/maketoken/internal/runctx"
 	"github.com/maketoken/maketoken/internal/tokens"
 )
 
@@ -107,6 +111,62 @@ func revokeRecorded(ctx context.Context, r *redact.Redactor, rv tokens.Revoker, 
 		records[i].Error = r.String(errs[i].Error())
 	}
 	return errs
+}
+
+// notRevokedError is why one token was not revoked, told once: the token
+// by its label and created time, and Make's answer without the request
+// that got it (which names the token again).
+type notRevokedError struct {
+	zone, label, created, why string
+	err                       error
+}
+
+func (e *notRevokedError) Error() string {
+	return fmt.Sprintf("zone %s: the token %s (created %s) was not revoked: %s", e.zone, strconv.Quote(e.label), e.created, e.why)
+}
+
+func (e *notRevokedError) Unwrap() error { return e.err }
+
+// notRevoked is the error of a token that revoke or prune could not
+// revoke with cred.
+func notRevoked(cred credentials.Credential, t makeapi.Token, err error) error {
+	return &notRevokedError{zone: cred.Zone, label: t.Label, created: t.Created, why: revokeWhy(cred, err), err: err}
+}
+
+// revokeWhy says why a revocation failed, in a few words: what Make
+// answered (a rejected credential or a missing scope as cmderr.API explains
+// them), or that there was no answer, or no time left.
+func revokeWhy(cred credentials.Credential, err error) string {
+	var ae *makeapi.APIError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return "the command ran out of time (raise --timeout)"
+	case errors.Is(err, context.Canceled):
+		return "interrupted"
+	case errors.As(err, &ae) && ae.AnsweredBy == "":
+		if ae.StatusCode == http.StatusUnauthorized || ae.StatusCode == http.StatusForbidden {
+			if what, ok := cmderr.Explained(cmderr.API(cred, err, "user:write")); ok {
+				return what
+			}
+		}
+		why := "Make answered " + strings.Replace(err.Error(), ae.Method+" "+ae.Path+": ", "", 1)
+		if ae.StatusCode >= 500 {
+			why += "; try again later"
+		}
+		return why
+	}
+	return strings.TrimPrefix(cmderr.API(cred, err, "user:write").Error(), "zone "+cred.Zone+": ")
+}
+
+// reportFailures writes one line per token that was not revoked, unless a
+// signal ended the command (its one summary line says it all).
+func reportFailures(ctx context.Context, ios *iostreams.IOStreams, errs []error) {
+	if runctx.Interrupted(ctx) != nil {
+		return
+	}
+	for _, err := range errs {
+		ios.PrintError(err)
+	}
 }
 
 // countRevoked counts the records of revoked tokens.

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 
+	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/runctx"
@@ -14,6 +15,7 @@ import (
 
 // ScopesOptions are the options of `maketoken scopes`.
 type ScopesOptions struct {
+	IO         *iostreams.IOStreams
 	Printer    func() (*output.Printer, error)
 	Credential func(context.Context) (zoneCredential, error)
 	Client     func(zones.Zone, string) (*makeapi.Client, error)
@@ -25,7 +27,7 @@ type scopeRecord struct {
 }
 
 func newScopesCmd(f *Factory) *cobra.Command {
-	opts := &ScopesOptions{Printer: f.Printer, Credential: f.Credential, Client: f.Client, Cache: f.ScopeCache()}
+	opts := &ScopesOptions{IO: f.IO, Printer: f.Printer, Credential: f.Credential, Client: f.Client, Cache: f.ScopeCache()}
 	return &cobra.Command{
 		Use:   "scopes",
 		Short: "List the scopes a token can have in a zone",
@@ -60,7 +62,9 @@ func RunScopes(ctx context.Context, opts *ScopesOptions) error {
 	if err != nil {
 		return err
 	}
+	spinner := opts.IO.StartSpinner("fetching the scopes of zone " + t.Zone.Name)
 	names, err := opts.Cache.Fresh(ctx, t.Zone.Name, t.Zone.URL, scopesOf(t, client))
+	spinner.Stop()
 	if ierr := runctx.InterruptedErr(ctx, "nothing was printed"); ierr != nil {
 		return ierr
 	}

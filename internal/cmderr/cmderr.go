@@ -249,6 +249,17 @@ func (e *zoneAPIError) Error() string {
 
 func (e *zoneAPIError) Unwrap() error { return e.err }
 
+// Explained is what API says err means (a rejected credential, a missing
+// scope, Make's rate limit), without the zone and the call, when API
+// explained it in words of its own.
+func Explained(err error) (string, bool) {
+	var ze *zoneAPIError
+	if errors.As(err, &ze) {
+		return ze.what, true
+	}
+	return "", false
+}
+
 // nextStep says what to do after a server error or an unreachable zone.
 // A failed create already says whether the token may exist, so it gets no
 // "try again" that could make a duplicate.
@@ -267,10 +278,11 @@ func nextStep(err error) string {
 	return ""
 }
 
-// Summarize reports per-zone (or per-token) failures with report and picks
-// the exit code: some failing while others worked is exit 7 (with
-// authWins, a rejected credential anywhere is exit 4 instead); everything
-// failing keeps the failures' own code.
+// Summarize reports per-zone (or per-token) failures with report (nil:
+// the caller has reported them itself) and picks the exit code: some
+// failing while others worked is exit 7 (with authWins, a rejected
+// credential anywhere is exit 4 instead); everything failing keeps the
+// failures' own code.
 func Summarize(errs []error, authWins bool, report func(error)) error {
 	var failed []error
 	rejected := false
@@ -287,7 +299,9 @@ func Summarize(errs []error, authWins bool, report func(error)) error {
 		return nil
 	}
 	for _, err := range failed {
-		report(err)
+		if report != nil {
+			report(err)
+		}
 	}
 	switch {
 	case rejected && authWins:

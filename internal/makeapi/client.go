@@ -309,8 +309,8 @@ func (c *Client) do(ctx context.Context, method, path string, body []byte, out a
 		if c.onRetry != nil {
 			c.onRetry(RetryEvent{Method: method, Path: path, Status: ans.status, Attempt: attempt + 1, Wait: d.wait, Reason: retryReason(ans.status, err)})
 		}
-		if err := c.retry.sleep(ctx, d.wait); err != nil {
-			return fmt.Errorf("%w (while waiting to retry)", err)
+		if serr := c.retry.sleep(ctx, d.wait); serr != nil {
+			return &StoppedError{Method: method, Path: path, Last: err, Err: serr}
 		}
 	}
 }
@@ -387,7 +387,7 @@ func (c *Client) send(ctx context.Context, method, path string, body []byte) (an
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return answer{}, sanitizeURLError(err)
+		return answer{}, sanitizeURLError(err, path)
 	}
 	defer resp.Body.Close()
 	ans := answer{status: resp.StatusCode, header: resp.Header, url: resp.Request.URL}
@@ -396,7 +396,7 @@ func (c *Client) send(ctx context.Context, method, path string, body []byte) (an
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxBodyBytes+1))
 	if err != nil {
-		return answer{}, &TransportError{Method: method, URL: u.String(), Err: fmt.Errorf("the answer (%d) was cut off: %w", resp.StatusCode, err)}
+		return answer{}, &TransportError{Method: method, URL: u.String(), Path: path, Err: fmt.Errorf("the answer (%d) was cut off: %w", resp.StatusCode, err)}
 	}
 	if len(data) > MaxBodyBytes {
 		return ans, &ProtocolError{Method: method, Path: path, Reason: fmt.Sprintf("the answer is larger than %d MiB; a proxy or gateway may be in the way", MaxBodyBytes>>20)}
@@ -422,25 +422,65 @@ func pathUnescaped(p string) string {
 	return p
 }
 
-// sanitizeURLError drops the URL wrapper's noise but keeps the cause.
-func sanitizeURLError(err error) error {
+// sanitizeURLError drops the URL wrapper's noise but keeps the cause; path
+// is the call's, relative to the zone's API.
+func sanitizeURLError(err error, path string) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		return &TransportError{Method: strings.ToUpper(ue.Op), URL: ue.URL, Err: ue.Err}
+		return &TransportError{Method: strings.ToUpper(ue.Op), URL: ue.URL, Path: path, Err: ue.Err}
 	}
 	return err
 }
+
+// StoppedError is a call whose context ended (the command's time ran
+// out, or it was interrupted) while it waited to be tried again after
+// Last.
+type StoppedError struct {
+	Method, Path string
+	Last, Err    error
+}
+
+func (e *StoppedError) Error() string {
+	what := "no time was left"
+	if errors.Is(e.Err, context.Canceled) {
+		what = "interrupted"
+	}
+	// The last try's error names the call too: once is enough.
+	last := strings.TrimPrefix(e.Last.Error(), e.Method+" "+e.Path+": ")
+	return fmt.Sprintf("%s %s: %s while waiting to retry after %s", e.Method, e.Path, what, last)
+}
+
+// Unwrap is the context's error: the call did not fail, it was cut short.
+func (e *StoppedError) Unwrap() error { return e.Err }
 
 // TransportError is a request that got no HTTP answer.
 type TransportError struct {
 	Method string
 	URL    string
-	Err    error
+	// Path is the call's path relative to the zone's API, as an APIError
+	// names it ("/users/me/api-tokens"); "": say URL.
+	Path string
+	Err  error
 }
 
+// Error names the call as an APIError does, by its path: the zone is
+// named by whoever reports it, and a whole URL (with the zone's host and
+// /api/v2) says nothing more. A call cut short by the command's context
+// says so in words, not as "context deadline exceeded".
 func (e *TransportError) Error() string {
+	where := e.Path
+	if where == "" {
+		where = e.URL
+	}
+	var cause any = e.Err
+	switch {
+	case errors.Is(e.Err, context.DeadlineExceeded):
+		cause = "no answer in time"
+	case errors.Is(e.Err, context.Canceled):
+		cause = "interrupted"
+	}
 	// The cause can quote what the server sent (a malformed status line).
-	return output.Escape(fmt.Sprintf("%s %s: %v", e.Method, e.URL, e.Err))
+	return output.Escape(fmt.Sprintf("%s %s: %v", e.Method, where, cause))
 }
 
 func (e *TransportError) Unwrap() error { return e.Err }

@@ -193,7 +193,7 @@ func TestNewRefusesABadBaseURL(t *testing.T) {
 // A failure that is no *url.Error is handed on as it is; the outcome of an
 // unknown create still unwraps to its cause.
 func TestErrorsKeepTheirCause(t *testing.T) {
-	if err := sanitizeURLError(io.ErrUnexpectedEOF); !errors.Is(err, io.ErrUnexpectedEOF) {
+	if err := sanitizeURLError(io.ErrUnexpectedEOF, "/users/me"); !errors.Is(err, io.ErrUnexpectedEOF) {
 		t.Errorf("sanitizeURLError = %v", err)
 	}
 	if err := (&OutcomeUnknownError{Err: io.ErrUnexpectedEOF}); !errors.Is(err, io.ErrUnexpectedEOF) {

@@ -1,6 +1,7 @@
 package makeapi
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"reflect"
@@ -142,3 +143,27 @@ func TestCreatedSecretWithControlCharacters(t *testing.T) {
 }
 
 func quoteJSON(s string) string { return `"` + s + `"` }
+
+// A call cut short names the call by its path, once, and says what cut it
+// short in words: no whole URL, no "context deadline exceeded" (issue 20).
+func TestCutShortCallsSayWhy(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{&TransportError{Method: "DELETE", URL: "http://127.0.0.1:40025/api/v2/users/me/api-tokens/2020-01-01T00:00:25.000Z", Path: "/users/me/api-tokens/2020-01-01T00:00:25.000Z", Err: context.DeadlineExceeded},
+			"DELETE /users/me/api-tokens/2020-01-01T00:00:25.000Z: no answer in time"},
+		{&TransportError{Method: "GET", URL: "http://127.0.0.1:1/api/v2/users/me", Path: "/users/me", Err: context.Canceled},
+			"GET /users/me: interrupted"},
+		{&StoppedError{Method: "GET", Path: "/users/me/api-tokens", Err: context.DeadlineExceeded,
+			Last: &APIError{Method: "GET", Path: "/users/me/api-tokens", StatusCode: 429, Message: "Requests limit exceeded"}},
+			"GET /users/me/api-tokens: no time was left while waiting to retry after 429 Too Many Requests: Requests limit exceeded"},
+	} {
+		if got := c.err.Error(); got != c.want {
+			t.Errorf("%q\nwant %q", got, c.want)
+		}
+		if !errors.Is(c.err, context.DeadlineExceeded) && !errors.Is(c.err, context.Canceled) {
+			t.Errorf("%v does not unwrap to the context's error", c.err)
+		}
+	}
+}
