@@ -42,9 +42,11 @@ EXPIRES column, "expired" once it has): ` + "`maketoken prune --expired`" + ` re
 those.
 
 Tokens are sorted by zone, then by creation time (newest first in a
-table, oldest first in TSV and JSON). A table fits the terminal: long
-labels and scope lists are shortened, the token is shown by its visible
-prefix; TSV and JSON always carry every field in full. If some zones fail, the
+table, oldest first in TSV and JSON). A table fits the terminal, giving up
+first what names a token least: times shorten (the date, then "3mo ago"),
+scope lists become counts ("61 scopes") and, on a narrow terminal, go; long
+labels are cut last; the token is shown by its visible prefix. TSV and JSON
+always carry every field in full. If some zones fail, the
 others are still listed, the failures are reported on stderr, and the exit
 code is 7. Listing needs the user:read scope.`,
 		Example: `  maketoken list
@@ -130,18 +132,25 @@ func listRows(now time.Time, records []tokenRecord, format string, oneZone bool)
 		}
 		return rows
 	}
+	// A narrow terminal gives up what names a token least: times shorten
+	// (the date, then "3mo ago"), scope lists become counts and then go;
+	// the label is cut last, and the zone and the token's prefix stay.
 	rows := output.Rows{
 		Headers:  []string{"ZONE", "LABEL", "SCOPES", "CREATED", "TOKEN", "CURRENT"},
 		Flexible: []bool{false, true, true, false, false, false},
+		Keep:     []bool{false, true, false, false, false, false},
+		Optional: []bool{false, false, true, false, false, false},
 		Dim:      []bool{false, false, false, true, true, false}, // created, token
 	}
 	// EXPIRES only when some token has a lifetime (create --ttl).
 	withExpiry := slices.ContainsFunc(records, func(r tokenRecord) bool { return r.Expires != nil })
 	if withExpiry {
 		rows.Headers, rows.Flexible, rows.Dim = append(rows.Headers, "EXPIRES"), append(rows.Flexible, false), append(rows.Dim, false)
+		rows.Keep, rows.Optional = append(rows.Keep, false), append(rows.Optional, false)
 	}
 	if oneZone {
 		rows.Headers, rows.Flexible, rows.Dim = rows.Headers[1:], rows.Flexible[1:], rows.Dim[1:]
+		rows.Keep, rows.Optional = rows.Keep[1:], rows.Optional[1:]
 	}
 	// Records come zone by zone: zones keep their order, and each zone's
 	// tokens are turned newest first.
@@ -155,30 +164,34 @@ func listRows(now time.Time, records []tokenRecord, format string, oneZone bool)
 		i = j
 	}
 	for _, r := range newestFirst {
-		row := []string{r.Zone, r.Label, strings.Join(r.Scopes, ","), output.Time(r.Created, now), output.ShortToken(r.Token), output.Bool(r.Current, format)}
+		created := output.TimeForms(r.Created, now)
+		row := []string{r.Zone, r.Label, strings.Join(r.Scopes, ","), created[0], output.ShortToken(r.Token), output.Bool(r.Current, format)}
 		short := []string{"", "", output.ScopeCount(r.Scopes), "", "", ""}
+		forms := [][]string{nil, nil, nil, created[1:], nil, nil}
 		if withExpiry {
-			row, short = append(row, expiresCell(r, now)), append(short, "")
+			expires := expiresForms(r, now)
+			row, short, forms = append(row, expires[0]), append(short, ""), append(forms, expires[1:])
 		}
 		if oneZone {
-			row, short = row[1:], short[1:]
+			row, short, forms = row[1:], short[1:], forms[1:]
 		}
 		rows.Rows = append(rows.Rows, row)
 		rows.Short = append(rows.Short, short)
+		rows.Forms = append(rows.Forms, forms)
 	}
 	return rows
 }
 
-// expiresCell shows a token's expiry to a person: "expired", the local time
-// it expires, or nothing.
-func expiresCell(r tokenRecord, now time.Time) string {
+// expiresForms show a token's expiry to a person: "expired", when it
+// expires (the local time, shorter forms after it), or nothing.
+func expiresForms(r tokenRecord, now time.Time) []string {
 	switch {
 	case r.Expires == nil:
-		return ""
+		return []string{""}
 	case r.Expired:
-		return "expired"
+		return []string{"expired"}
 	}
-	return output.Time(*r.Expires, now)
+	return output.TimeForms(*r.Expires, now)
 }
 
 // listZoneTokens lists one zone's tokens with its credential, oldest

@@ -29,6 +29,9 @@ type revokeRecord struct {
 	Created string `json:"created"`
 	Revoked bool   `json:"revoked"`
 	Error   string `json:"error,omitempty"`
+	// why is Error without the zone and the token, which a table's other
+	// columns show; "" if Error has no such form.
+	why string
 }
 
 // afterCurrentRevoked says what happens to the zone's credential once it
@@ -74,16 +77,29 @@ func revokeRows(now time.Time, records []revokeRecord, format string, dryRun boo
 	rows := output.Rows{Headers: []string{"ZONE", "LABEL", "CREATED", "REVOKED", "ERROR"}}
 	if format != output.Table {
 		rows.Headers = tsvColumnsOf("revoke")
+	} else {
+		// A narrow terminal shortens times, then cuts the errors (each is
+		// on stderr in full), then the labels.
+		rows.Flexible = []bool{false, true, false, false, true}
+		rows.Keep = []bool{false, true, false, false, false}
+		rows.Dim = []bool{false, false, true, false, false}
 	}
 	for _, r := range records {
 		created, revoked := r.Created, output.Bool(r.Revoked, format)
+		var forms []string
 		if format == output.Table {
-			created = output.Time(r.Created, now)
+			times := output.TimeForms(r.Created, now)
+			created, forms = times[0], times[1:]
 			if dryRun {
 				revoked = "would be revoked"
 			}
 		}
-		rows.Rows = append(rows.Rows, []string{r.Zone, r.Label, created, revoked, r.Error})
+		why := r.Error
+		if format == output.Table && r.why != "" {
+			why = r.why
+		}
+		rows.Rows = append(rows.Rows, []string{r.Zone, r.Label, created, revoked, why})
+		rows.Forms = append(rows.Forms, [][]string{nil, nil, forms, nil, nil})
 	}
 	return rows
 }
@@ -109,6 +125,9 @@ func revokeRecorded(ctx context.Context, r *redact.Redactor, rv tokens.Revoker, 
 		}
 		errs[i] = word(list[i], err)
 		records[i].Error = r.String(errs[i].Error())
+		if nr, ok := errors.AsType[*notRevokedError](errs[i]); ok {
+			records[i].why = r.String(nr.why)
+		}
 	}
 	return errs
 }

@@ -79,16 +79,19 @@ func RunScopes(ctx context.Context, opts *ScopesOptions) error {
 	rows := output.Rows{Headers: tsvColumnsOf("scopes")}
 	if table {
 		rows.Headers = []string{"NAME", "NOTE"}
+		// A narrow terminal shortens the note, then cuts it.
+		rows.Flexible = []bool{false, true}
 	}
 	for i, n := range names {
 		records[i] = scopeRecord{Name: n}
 		row := []string{n}
 		if table {
-			note := ""
+			note, short := "", ""
 			if scopes.Administration(n) {
-				note = "administration: only an instance administrator can use it"
+				note, short = "administration: only an instance administrator can use it", "administrators only"
 			}
 			row = append(row, note)
+			rows.Short = append(rows.Short, []string{"", short})
 		}
 		rows.Rows = append(rows.Rows, row)
 	}

@@ -166,6 +166,14 @@ func statusRows(now time.Time, printer *output.Printer, records []statusRecord) 
 	rows := output.Rows{Headers: []string{"ZONE", "USER", "EMAIL", "SCOPES", "CREDENTIAL", "STATUS"}}
 	if printer.Format == output.Table {
 		rows.Flexible = []bool{false, true, true, true, true, false}
+		// The zone names the row; a narrow terminal leaves the email out
+		// before it cuts the user's name. With several accounts in a zone
+		// the email tells them apart: it stays, cut last.
+		if severalAccounts(records) {
+			rows.Keep = []bool{false, false, true, false, false, false}
+		} else {
+			rows.Optional = []bool{false, false, true, false, false, false}
+		}
 		rows.Dim = []bool{false, false, true, false, true, false} // email, credential
 	}
 	// TSV always has the count; a table only when a zone has expired tokens.

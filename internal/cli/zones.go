@@ -140,13 +140,24 @@ func RunZones(ctx context.Context, opts *ZonesOptions) error {
 		}
 		break
 	}
-	rows := output.Rows{Headers: []string{"ZONE", "HOST", "URL", "DEFAULT", "CREDENTIAL", "ACCOUNTS"}}
+	// A narrow terminal shows where a credential comes from without the
+	// variable's name, and leaves out a URL that only says what the host
+	// does (https://HOST/api/v2); other URLs are cut last.
+	rows := output.Rows{Headers: []string{"ZONE", "HOST", "URL", "DEFAULT", "CREDENTIAL", "ACCOUNTS"},
+		Flexible: []bool{false, true, true, false, true, false},
+		Dim:      []bool{false, false, true, false, false, false}}
 	if printer.Format != output.Table {
 		rows.Headers = tsvColumnsOf("zones")
 	}
 	for _, r := range records {
 		row := []string{r.Name, r.Host, r.URL, output.Bool(r.Default, printer.Format), credentialWhere(r.CredentialSource, r.CredentialVariable, r.CredentialStore, printer.Format), strconv.Itoa(r.Accounts)}
+		var url []string
+		if r.URL == "https://"+r.Host+"/api/v2" || r.URL == "http://"+r.Host+"/api/v2" {
+			url = []string{""}
+		}
 		rows.Rows = append(rows.Rows, row)
+		rows.Forms = append(rows.Forms, [][]string{nil, nil, url, nil, nil, nil})
+		rows.Short = append(rows.Short, []string{"", "", "", "", r.CredentialSource, ""})
 	}
 	return printer.Print(records, rows)
 }

@@ -67,11 +67,20 @@ func Format(asked, jq string, stdoutTTY bool) string {
 type Rows struct {
 	Headers []string
 	Rows    [][]string
-	// Flexible marks the columns of a table that may be shortened (with
-	// …) to fit the terminal; the others keep their full width. Nil: none.
+	// Flexible marks the columns of a table that may be cut (with …) to
+	// fit the terminal, as a last resort (see WriteTable). Nil: none.
 	Flexible []bool
-	// Short holds, where a cell has one, a shorter text shown instead of
-	// a truncated cell ("47 scopes"); Short[i][j] goes with Rows[i][j].
+	// Keep marks the flexible columns that name a row (a label): they are
+	// cut only after the other flexible columns.
+	Keep []bool
+	// Optional marks the columns a narrow table leaves out entirely, rather
+	// than cut what names a row (a URL the host already says).
+	Optional []bool
+	// Forms holds, where a cell has them, shorter texts for it, longest
+	// first ("2026-08-22", "3mo ago"); Forms[i][j] goes with Rows[i][j].
+	Forms [][][]string
+	// Short holds, where a cell has one, its shortest form ("47 scopes"),
+	// after any in Forms; Short[i][j] goes with Rows[i][j].
 	Short [][]string
 	// Dim marks the columns of secondary text, dim where there is colour.
 	Dim []bool
@@ -356,6 +365,53 @@ func Time(ts string, now time.Time) string {
 	default:
 		return t.Local().Format("2006-01-02 15:04")
 	}
+}
+
+// TimeForms are the forms a table may show a timestamp in, longest first:
+// as Time shows it; the local date (or, for a recent past, "16d ago");
+// how long ago, or how far ahead, in a few letters ("3mo ago", "in 5h").
+func TimeForms(ts string, now time.Time) []string {
+	t, err := time.Parse(time.RFC3339Nano, ts)
+	if err != nil {
+		return []string{ts}
+	}
+	d := now.Sub(t)
+	forms := []string{Time(ts, now)}
+	if d >= 0 && d < 30*24*time.Hour {
+		forms = append(forms, Ago(t, now))
+	} else {
+		forms = append(forms, t.Local().Format("2006-01-02"), Ago(t, now))
+	}
+	return forms
+}
+
+// Ago is how long ago t was, or how far ahead it is, in a few letters:
+// "now", "5m ago", "3h ago", "16d ago", "3mo ago", "2y ago", "in 5h".
+func Ago(t, now time.Time) string {
+	d := now.Sub(t)
+	ahead := d < 0
+	if ahead {
+		d = -d
+	}
+	var s string
+	switch {
+	case d < time.Minute:
+		return "now"
+	case d < time.Hour:
+		s = fmt.Sprintf("%dm", int(d/time.Minute))
+	case d < 24*time.Hour:
+		s = fmt.Sprintf("%dh", int(d/time.Hour))
+	case d < 30*24*time.Hour:
+		s = fmt.Sprintf("%dd", int(d/(24*time.Hour)))
+	case d < 365*24*time.Hour:
+		s = fmt.Sprintf("%dmo", int(d/(30*24*time.Hour)))
+	default:
+		s = fmt.Sprintf("%dy", int(d/(365*24*time.Hour)))
+	}
+	if ahead {
+		return "in " + s
+	}
+	return s + " ago"
 }
 
 func plural(n int, unit string) string {

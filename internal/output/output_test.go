@@ -207,6 +207,7 @@ func TestTableFitsWidth(t *testing.T) {
 	rows := Rows{
 		Headers:  []string{"ZONE", "LABEL", "SCOPES", "CREATED"},
 		Flexible: []bool{false, true, true, false},
+		Keep:     []bool{false, true, false, false},
 		Rows: [][]string{
 			{"celonis-eu1", "nightly export of every scenario blueprint to the backup bucket", "a:read,b:read,c:read,d:read,e:read,f:read", "2024-03-27 05:53"},
 			{"eu1", "ünïcode ✓ 日本語ラベル", "user:read", "3 days ago"},
@@ -321,6 +322,96 @@ func TestIsUnsafeASCII(t *testing.T) {
 		want := unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || r == unicode.ReplacementChar
 		if got := IsUnsafe(r); got != want {
 			t.Errorf("IsUnsafe(%q) = %v, want %v", r, got, want)
+		}
+	}
+}
+
+// TestTableGivesUpWhatNamesARowLast is issue 20's item 3 on the tour's
+// `list --all-zones` at 60 columns: it used to cut the labels to "emu…"
+// and the scope counts to "ad…", and keep the 16-column dates. Dates
+// shorten first (the date, then "3mo ago"), scope lists become counts,
+// then the (optional) scope column goes; the labels and token prefixes
+// stay whole.
+func TestTableGivesUpWhatNamesARowLast(t *testing.T) {
+	now := time.Date(2026, 11, 27, 13, 0, 0, 0, time.UTC)
+	type tok struct{ zone, label, scopes, created, token, current string }
+	toks := []tok{
+		{"eu1", "emulator admin", strings.Repeat("admin:read,", 60) + "user:write", "2026-11-27T12:59:40.000Z", "4961e78f…", "yes"},
+		{"eu1", "zapier-bridge", "a:read,b:read,c:read,d:read", "2026-11-11T07:59:26.798Z", "e9f7b3fc…", ""},
+		{"eu1", "ci-nightly", "scenarios:read,scenarios:run", "2026-08-22T09:42:31.691Z", "2c86b93c…", ""},
+		{"celonis-eu1", "zapier-bridge", "a:read,b:read", "2026-11-19T07:59:26.798Z", "a9f7edf3…", ""},
+	}
+	rows := Rows{
+		Headers:  []string{"ZONE", "LABEL", "SCOPES", "CREATED", "TOKEN", "CURRENT"},
+		Flexible: []bool{false, true, true, false, false, false},
+		Keep:     []bool{false, true, false, false, false, false},
+		Optional: []bool{false, false, true, false, false, false},
+	}
+	for _, k := range toks {
+		forms := TimeForms(k.created, now)
+		rows.Rows = append(rows.Rows, []string{k.zone, k.label, k.scopes, forms[0], k.token, k.current})
+		rows.Forms = append(rows.Forms, [][]string{nil, nil, nil, forms[1:], nil, nil})
+		rows.Short = append(rows.Short, []string{"", "", ScopeCount(strings.Split(k.scopes, ",")), "", "", ""})
+	}
+	want := map[int]string{
+		60: "" +
+			"ZONE         LABEL           CREATED      TOKEN      CURRENT\n" +
+			"eu1          emulator admin  just now     4961e78f…  yes\n" +
+			"eu1          zapier-bridge   16 days ago  e9f7b3fc…\n" +
+			"eu1          ci-nightly      2026-08-22   2c86b93c…\n" +
+			"celonis-eu1  zapier-bridge   8 days ago   a9f7edf3…\n",
+		80: "" +
+			"ZONE         LABEL           SCOPES         CREATED           TOKEN      CURRENT\n" +
+			"eu1          emulator admin  61 scopes      just now          4961e78f…  yes\n" +
+			"eu1          zapier-bridge   4 scopes       16 days ago       e9f7b3fc…\n" +
+			"eu1          ci-nightly      2 scopes       2026-08-22 09:42  2c86b93c…\n" +
+			"celonis-eu1  zapier-bridge   a:read,b:read  8 days ago        a9f7edf3…\n",
+	}
+	for _, width := range []int{60, 80} {
+		var b bytes.Buffer
+		if err := WriteTable(&b, rows, width, Style{}); err != nil {
+			t.Fatal(err)
+		}
+		if got := b.String(); got != want[width] {
+			t.Errorf("at %d columns:\n%s\nwant\n%s", width, got, want[width])
+		}
+	}
+}
+
+// A column whose cells all shorten to nothing is left out, header and
+// all: zones' URL when it only says what the host does.
+func TestTableLeavesOutAnEmptiedColumn(t *testing.T) {
+	rows := Rows{
+		Headers:  []string{"ZONE", "HOST", "URL", "CREDENTIAL"},
+		Flexible: []bool{false, true, true, true},
+		Rows: [][]string{
+			{"eu1", "eu1.make.com", "https://eu1.make.com/api/v2", "env (MAKETOKEN_TOKEN_EU1)"},
+			{"celonis-us1", "us1.make.celonis.com", "https://us1.make.celonis.com/api/v2", "keyring"},
+		},
+		Forms: [][][]string{{nil, nil, {""}, nil}, {nil, nil, {""}, nil}},
+		Short: [][]string{{"", "", "", "env"}, {"", "", "", ""}},
+	}
+	var b bytes.Buffer
+	if err := WriteTable(&b, rows, 60, Style{}); err != nil {
+		t.Fatal(err)
+	}
+	want := "" +
+		"ZONE         HOST                  CREDENTIAL\n" +
+		"eu1          eu1.make.com          env (MAKETOKEN_TOKEN_EU1)\n" +
+		"celonis-us1  us1.make.celonis.com  keyring\n"
+	if got := b.String(); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestAgo(t *testing.T) {
+	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	for d, want := range map[time.Duration]string{
+		30 * time.Second: "now", 5 * time.Minute: "5m ago", 3 * time.Hour: "3h ago", 16 * 24 * time.Hour: "16d ago",
+		95 * 24 * time.Hour: "3mo ago", 800 * 24 * time.Hour: "2y ago", -5 * time.Hour: "in 5h",
+	} {
+		if got := Ago(now.Add(-d), now); got != want {
+			t.Errorf("Ago(%s ago) = %q, want %q", d, got, want)
 		}
 	}
 }

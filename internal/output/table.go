@@ -10,22 +10,38 @@ import (
 // columnGap is the blank space between two columns of a table.
 const columnGap = 2
 
+// minCut is the narrowest a cut column is made (its header permitting):
+// "ci-ni…" still says which label it is; "c…" says nothing.
+const minCut = 6
+
 // WriteTable writes rows as aligned columns without borders, for people,
-// fitted into width columns (0: no limit) the way the GitHub CLI's table
-// printer does: columns that are not flexible keep their width, flexible
-// ones share what is left, a cell too wide for its column shows its short
-// form if it has one and fits, else is cut with "…". Every cell is made
-// safe for a terminal first (see Printable). No line has trailing blanks.
+// fitted into width columns (0: no limit). When the table is wider than
+// that, it gives up what identifies a row least, in this order:
+//
+//  1. Cells with shorter forms (Forms, Short) shorten, a column at a
+//     time from the right: a time shows its date, then how long ago
+//     ("3mo ago"); a list of scopes its count ("61 scopes"). A cell shows
+//     the longest of its forms that fits its column.
+//  2. Optional columns (a URL that the host already says) are left out,
+//     from the right.
+//  3. Flexible columns are cut with "…", the widest first: the others
+//     before those marked Keep (a label, which names the row), and none
+//     narrower than its header.
+//
+// The room left then goes to a Keep column first (up to 30 columns),
+// takes back the concessions it can, last first, and is shared among the
+// columns that can show more in it. Every cell is made safe for a terminal first (see
+// Printable). No line has trailing blanks.
 //
 // With style's colour, headers are bold, the Dim columns dim, and a cell
 // that starts with a mark (✓, ✗, !) green, red or yellow.
 func WriteTable(w io.Writer, rows Rows, width int, style Style) error {
 	t := newTable(rows)
-	widths := t.layout(width)
+	t.layout(width)
 	var b strings.Builder
-	t.writeRow(&b, t.headers, nil, widths, func(_ int, c string) string { return style.Bold(c) })
-	for i, r := range t.cells {
-		t.writeRow(&b, r, t.short[i], widths, func(j int, c string) string {
+	t.writeRow(&b, -1, func(_ int, c string) string { return style.Bold(c) })
+	for i := range t.cells {
+		t.writeRow(&b, i, func(j int, c string) string {
 			switch {
 			case strings.HasPrefix(c, "✓ "):
 				return style.Green(c)
@@ -44,143 +60,328 @@ func WriteTable(w io.Writer, rows Rows, width int, style Style) error {
 }
 
 type table struct {
-	headers  []string
-	cells    [][]string
-	short    [][]string
+	headers []string
+	// cells[i][j] are the forms of row i's cell j, the full one first
+	// and each shorter than the one before.
+	cells    [][][]string
 	flexible []bool
-	natural  []int // the widest header or cell of each column
+	keep     []bool
+	optional []bool
+	width    []int  // each column's width
+	level    []int  // how many forms each column has given up
+	shown    []bool // false: the column is left out
 }
 
 func newTable(rows Rows) *table {
 	n := len(rows.Headers)
-	t := &table{flexible: make([]bool, n), natural: make([]int, n)}
-	copy(t.flexible, rows.Flexible)
+	flag := func(src []bool) []bool {
+		out := make([]bool, n)
+		copy(out, src)
+		return out
+	}
+	t := &table{flexible: flag(rows.Flexible), keep: flag(rows.Keep), optional: flag(rows.Optional),
+		width: make([]int, n), level: make([]int, n), shown: make([]bool, n)}
 	t.headers = make([]string, n)
 	for j, h := range rows.Headers {
 		t.headers[j] = Printable(h)
-		t.natural[j] = twwidth.Width(t.headers[j])
+		t.shown[j] = true
 	}
 	for i, r := range rows.Rows {
-		cells, short := make([]string, n), make([]string, n)
-		for j := 0; j < n && j < len(r); j++ {
-			cells[j] = Printable(r[j])
-			if i < len(rows.Short) && j < len(rows.Short[i]) {
-				short[j] = Sanitize(rows.Short[i][j])
+		row := make([][]string, n)
+		for j := range n {
+			cell := ""
+			if j < len(r) {
+				cell = Printable(r[j])
 			}
-			t.natural[j] = max(t.natural[j], twwidth.Width(cells[j]))
+			forms := []string{cell}
+			if i < len(rows.Forms) && j < len(rows.Forms[i]) {
+				for _, f := range rows.Forms[i][j] {
+					forms = addForm(forms, Sanitize(f))
+				}
+			}
+			if i < len(rows.Short) && j < len(rows.Short[i]) && rows.Short[i][j] != "" {
+				forms = addForm(forms, Sanitize(rows.Short[i][j]))
+			}
+			row[j] = forms
 		}
-		t.cells = append(t.cells, cells)
-		t.short = append(t.short, short)
+		t.cells = append(t.cells, row)
+	}
+	for j := range n {
+		t.width[j] = t.levelWidth(j, 0)
 	}
 	return t
 }
 
-// layout chooses each column's width. When the natural widths do not
-// fit, the flexible columns share the room the others leave: a column
-// narrower than its fair share keeps its width, and one whose cells all
-// fit in less than they were given (short forms) gives the rest back.
-func (t *table) layout(width int) []int {
-	n := len(t.natural)
-	widths := append([]int(nil), t.natural...)
-	total := columnGap * max(n-1, 0)
-	for _, w := range widths {
-		total += w
+// addForm adds a shorter form to forms; one that is not shorter than the
+// last is left out. "" is a form too: a cell that has nothing to add
+// when room is short.
+func addForm(forms []string, f string) []string {
+	last := forms[len(forms)-1]
+	if last == "" || f != "" && twwidth.Width(f) >= twwidth.Width(last) {
+		return forms
 	}
-	if width <= 0 || total <= width {
-		return widths
+	return append(forms, f)
+}
+
+// levelWidth is column j's width when each cell shows its form number
+// level (or its last).
+func (t *table) levelWidth(j, level int) int {
+	w, empty := 0, true
+	for _, r := range t.cells {
+		f := r[j][min(level, len(r[j])-1)]
+		w = max(w, twwidth.Width(f))
+		empty = empty && f == ""
 	}
-	room := width - columnGap*max(n-1, 0)
-	var open []int // flexible columns not yet given their width
-	for j := range n {
-		if t.flexible[j] {
-			open = append(open, j)
-		} else {
-			room -= widths[j]
+	if empty && level > 0 {
+		return 0 // the column has nothing left to show
+	}
+	return max(w, twwidth.Width(t.headers[j]))
+}
+
+// levels is how many forms column j can give up.
+func (t *table) levels(j int) int {
+	n := 0
+	for _, r := range t.cells {
+		n = max(n, len(r[j])-1)
+	}
+	return n
+}
+
+// total is the table's width.
+func (t *table) total() int {
+	sum, cols := 0, 0
+	for j, w := range t.width {
+		if t.visible(j) {
+			sum += w
+			cols++
 		}
 	}
-	// settle gives the open columns for which width returns a width
-	// within share that width (only the first such column if one is
-	// set), and reports whether any was settled.
-	settle := func(share int, one bool, width func(j, share int) (int, bool)) bool {
-		settled := false
-		for k := 0; k < len(open); k++ {
-			j := open[k]
-			if w, ok := width(j, share); ok {
-				widths[j] = w
-				room -= w
-				open = append(open[:k], open[k+1:]...)
-				k--
-				settled = true
-				if one {
-					break
+	return sum + columnGap*max(cols-1, 0)
+}
+
+// comfort is how narrow a flexible column is made before a column is
+// left out: a label keeps 20 columns, enough to tell most apart.
+const comfort = 20
+
+// layout chooses which columns are shown, and how wide, to fit width: it
+// makes the concessions WriteTable lists, in order, as long as the table
+// does not fit; then takes back, last first, those it can afford, and
+// gives the room left to the columns that can use it, from the left.
+func (t *table) layout(width int) {
+	if width <= 0 || t.total() <= width {
+		return
+	}
+	var undo []func() // the concessions made, to be taken back if they can
+	// 0. What is long anyway is made narrower first: free text that names
+	// nothing (an error, a note: flexible, not Keep, without shorter
+	// forms) to a comfortable width, a label to keepRoom. A wider
+	// terminal then never shows a shorter time than a narrower one (the
+	// concessions below are made only while the table does not fit, and
+	// what is left is given back below, to these columns too).
+	for j := range t.width {
+		switch {
+		case !t.flexible[j]:
+		case t.keep[j] && t.width[j] > max(keepRoom, t.floor(j)):
+			t.width[j] = max(keepRoom, t.floor(j))
+		case !t.keep[j] && t.levels(j) == 0 && t.width[j] > max(comfort, t.floor(j)):
+			t.width[j] = max(comfort, t.floor(j))
+		}
+	}
+	// 1. Shorter forms, a column at a time from the left ("61 scopes"
+	// before a time's date, the date before "3mo ago").
+	for stepped := true; stepped && t.total() > width; {
+		stepped = false
+		for j := 0; j < len(t.width) && t.total() > width; j++ {
+			if t.level[j] < t.levels(j) {
+				t.setLevel(j, t.level[j]+1)
+				undo = append(undo, func() { t.setLevel(j, t.level[j]-1) })
+				stepped = true
+			}
+		}
+	}
+	// 2. Flexible columns narrower, the widest first, as far as a
+	// comfortable width.
+	t.cut(width, func(j int) bool { return t.flexible[j] }, func(j int) int { return max(comfort, t.floor(j)) })
+	// 3. Optional columns left out, from the right.
+	for j := len(t.width) - 1; j >= 0 && t.total() > width; j-- {
+		if t.optional[j] && t.shown[j] {
+			t.shown[j] = false
+			undo = append(undo, func() {
+				// Back, cut if it must be, to what is left of width.
+				t.shown[j] = true
+				if over := t.total() - width; over > 0 && t.flexible[j] {
+					t.width[j] = max(t.width[j]-over, t.floor(j), min(showWidth, t.levelWidth(j, t.levels(j))))
 				}
+			})
+		}
+	}
+	// 4. Flexible columns cut, the widest first: not below their shortest
+	// forms ("61 scopes" is not cut to "61 sc…"), then Keep columns,
+	// then, at the very last, anything flexible.
+	soft := func(j int) int { return max(t.floor(j), t.levelWidth(j, t.levels(j))) }
+	for _, pass := range []struct {
+		keep  bool
+		floor func(int) int
+	}{{false, soft}, {true, t.floor}, {false, t.floor}} {
+		t.cut(width, func(j int) bool { return t.flexible[j] && t.keep[j] == pass.keep }, pass.floor)
+	}
+	// The room left goes first to what names a row (up to keepRoom
+	// columns), then takes concessions back, last first, then goes to
+	// the columns that can show more in it, from the left.
+	t.grow(width, func(j int) int {
+		if !t.keep[j] {
+			return 0
+		}
+		return max(t.width[j], keepRoom)
+	})
+	// The first that does not fit ends the taking back: what stays given
+	// up is always the first concessions in the order above, so a wider
+	// terminal never shows less than a narrower one.
+	for k := len(undo) - 1; k >= 0; k-- {
+		before := append([]int(nil), t.width...)
+		level, shown := append([]int(nil), t.level...), append([]bool(nil), t.shown...)
+		undo[k]()
+		if t.total() > width {
+			t.width, t.level, t.shown = before, level, shown
+			break
+		}
+	}
+	t.share(width)
+}
+
+// cut makes the visible columns for which which is true narrower, the
+// widest first, none below floor(j), until the table fits width.
+func (t *table) cut(width int, which func(j int) bool, floor func(j int) int) {
+	for t.total() > width {
+		widest := -1
+		for j := range t.width {
+			if t.visible(j) && which(j) && t.width[j] > floor(j) && (widest < 0 || t.width[j] > t.width[widest]) {
+				widest = j
 			}
 		}
-		return settled
-	}
-	whole := func(j, share int) (int, bool) { return t.natural[j], t.natural[j] <= share }
-	shortened := func(j, share int) (int, bool) {
-		used := t.used(j, share)
-		return min(used, t.natural[j]), used < share
-	}
-	for len(open) > 0 {
-		// Columns that fit whole come first, and columns are shortened
-		// one at a time, each giving room back before the next is
-		// looked at: a column shows its short form only when the room
-		// really is short.
-		share := max(room/len(open), 1)
-		if settle(share, false, whole) || settle(share, true, shortened) {
-			continue
+		if widest < 0 {
+			return
 		}
-		// Every open column is wider than its share: split the room, the
-		// remainder going to the leftmost columns.
+		t.width[widest]--
+	}
+}
+
+// share gives the room left in width to the visible columns that can show
+// more in it, in equal shares: each takes what its cells can use of its
+// share, and what one leaves goes round again.
+func (t *table) share(width int) {
+	for {
+		room := width - t.total()
+		var open []int
+		for j := range t.width {
+			if t.visible(j) && t.used(j, t.width[j]+room) > t.width[j] {
+				open = append(open, j)
+			}
+		}
+		if room <= 0 || len(open) == 0 {
+			return
+		}
+		grew := false
 		for k, j := range open {
-			widths[j] = max(room/len(open), 1)
+			share := room / len(open)
 			if k < room%len(open) {
-				widths[j]++
+				share++
+			}
+			if w := t.used(j, t.width[j]+share); w > t.width[j] {
+				t.width[j], grew = w, true
 			}
 		}
-		break
+		if !grew {
+			// No column can use its share alone: the first that can use
+			// the whole room takes what it needs.
+			t.width[open[0]] = t.used(open[0], t.width[open[0]]+room)
+		}
 	}
-	return widths
+}
+
+// showWidth is how narrow an optional column may be cut when it is shown
+// again: an email cut to "user@exampl…" still says whose; to "us…", no.
+const showWidth = 12
+
+// keepRoom is how wide a Keep column gets before concessions made for
+// the other columns are taken back.
+const keepRoom = 30
+
+// grow gives the room left in width to the visible columns, from the
+// left, each up to limit(j) and as far as its cells can use it.
+func (t *table) grow(width int, limit func(j int) int) {
+	for j := range t.width {
+		room := width - t.total()
+		if room <= 0 {
+			return
+		}
+		if t.visible(j) && limit(j) > t.width[j] {
+			t.width[j] = max(t.width[j], t.used(j, min(t.width[j]+room, limit(j))))
+		}
+	}
+}
+
+// setLevel makes column j show its cells' form number level (or their
+// last), and sizes it for them.
+func (t *table) setLevel(j, level int) {
+	t.level[j] = level
+	t.width[j] = t.levelWidth(j, level)
+}
+
+// visible reports whether column j is shown: not left out, and not one
+// whose every cell has become empty (a URL that only repeats the host).
+func (t *table) visible(j int) bool { return t.shown[j] && t.width[j] > 0 }
+
+// floor is the narrowest column j is cut to.
+func (t *table) floor(j int) int {
+	return max(twwidth.Width(t.headers[j]), min(minCut, t.levelWidth(j, 0)))
 }
 
 // used is how wide column j's cells are once fitted into w.
 func (t *table) used(j, w int) int {
 	u := twwidth.Width(t.headers[j])
-	for i, r := range t.cells {
-		u = max(u, twwidth.Width(fit(r[j], t.short[i][j], w)))
+	for _, r := range t.cells {
+		u = max(u, twwidth.Width(fit(r[j], w)))
 	}
-	return u
+	return min(u, w)
 }
 
-// fit returns cell as it is shown in a column w wide.
-func fit(cell, short string, w int) string {
-	if twwidth.Width(cell) <= w {
-		return cell
+// fit returns the cell whose forms are given as it is shown in a column
+// w wide: the longest form that fits, else the shortest one cut with "…".
+func fit(forms []string, w int) string {
+	for _, f := range forms {
+		if twwidth.Width(f) <= w {
+			return f
+		}
 	}
-	if short != "" && twwidth.Width(short) <= w {
-		return short
-	}
-	return twwidth.Truncate(cell, w, "…")
+	return twwidth.Truncate(forms[len(forms)-1], max(w, 1), "…")
 }
 
-func (t *table) writeRow(b *strings.Builder, cells, short []string, widths []int, paint func(col int, cell string) string) {
+// writeRow writes row i, or the headers (i < 0).
+func (t *table) writeRow(b *strings.Builder, i int, paint func(col int, cell string) string) {
 	// Trailing blanks are left out: padding goes in only before a cell
 	// that has text.
-	pad := 0
-	for j, c := range cells {
-		s := ""
-		if short != nil {
-			s = short[j]
+	pad, first := 0, true
+	for j := range t.headers {
+		if !t.visible(j) {
+			continue
 		}
-		c = fit(c, s, widths[j])
+		if !first {
+			pad += columnGap
+		}
+		first = false
+		var c string
+		if i < 0 {
+			c = fit([]string{t.headers[j]}, t.width[j])
+		} else {
+			c = fit(t.cells[i][j], t.width[j])
+		}
 		if c != "" {
 			b.WriteString(strings.Repeat(" ", pad))
 			b.WriteString(paint(j, c))
 			pad = 0
 		}
-		pad += widths[j] - twwidth.Width(c) + columnGap
+		pad += t.width[j] - twwidth.Width(c)
 	}
 	b.WriteByte('\n')
 }
