@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/maketoken/maketoken/internal/tmuxtest"
 	"github.com/maketoken/maketoken/internal/vtscreen"
 )
 
@@ -173,7 +174,8 @@ func TestTour(t *testing.T) {
 // TestTourFitsTheTerminal runs the commands of docs/tour.md at 60, 79,
 // 80 and 200 columns and looks at the screen as a person sees it (issue
 // 20): no line wider than the terminal (it would wrap), whatever the
-// command prints, and no spinner left behind.
+// command prints, and no spinner left behind; on internal/vtscreen, then
+// in a real tmux window (skipped without tmux).
 func TestTourFitsTheTerminal(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binaries")
@@ -207,6 +209,24 @@ func TestTourFitsTheTerminal(t *testing.T) {
 			}
 			if t.Failed() {
 				t.Logf("the screen:\n%s", screen.Text())
+			}
+		})
+		// The same in a real tmux window, scrollback and all.
+		t.Run(fmt.Sprintf("tmux/%d", cols), func(t *testing.T) {
+			home := t.TempDir()
+			env := []string{"HOME=" + home, "PATH=/usr/bin:/bin", "TERM=xterm-256color", "LANG=C.UTF-8", "TZ=UTC", "TMPDIR=" + home}
+			w := tmuxtest.Run(t, cols, 3*time.Minute, home, env, filepath.Join(bin, "make-emulator"), "run", "--", "sh", "-c", script.String())
+			if w.Code != 0 {
+				t.Fatalf("make-emulator run: exit %d; the window showed:\n%s", w.Code, w.Text())
+			}
+			for _, l := range w.Wrapped() {
+				t.Errorf("at %d columns a line is wider than the window: %q", cols, l)
+			}
+			if strings.ContainsAny(w.Text(), "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏") {
+				t.Errorf("a spinner is left in the window")
+			}
+			if t.Failed() {
+				t.Logf("the window:\n%s", w.Text())
 			}
 		})
 	}

@@ -158,80 +158,100 @@ func TestSpinnerLeavesNoTrail(t *testing.T) {
 }
 
 // TestPartlyFailedPrune is issue 20's item 2 at 60, 79, 80 and 200
-// columns: a prune of 20 tokens under Make's rate limit (ridden out), two
-// of whose deletes Make answers with a long server error. What is left on
-// the screen below the plan: one line per failed token, saying which and
-// why, once; then one summary line, last. No table of the 20 tokens (18
-// of them "yes"), no retry or rate-limit notice, no spinner, no line wider
-// than the terminal.
+// columns (see pruneScene). No table of the 20 tokens (18 of them "yes"),
+// no retry or rate-limit notice, no spinner, no line wider than the
+// terminal.
 func TestPartlyFailedPrune(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
 	bin := buildMaketoken(t)
-	detail := "The server could not complete the request because an upstream dependency failed while the token was being removed; " +
-		"please try the operation again later or contact support with the request id 7f9c2a1e-33b4-4d8e-9a51-0c6b1e2f4a77."
 	for _, cols := range screenWidths {
 		t.Run(fmt.Sprint(cols), func(t *testing.T) {
 			e := newScreenEnv(t, bin)
-			z := e.srv.Zone("eu1")
-			var toks []emulator.Token
-			for i := range 20 {
-				toks = append(toks, z.AddToken("old-ci", []string{"scenarios:read"}, time.Date(2020, 1, 1, 0, 0, i, 0, time.UTC)))
-			}
-			failing := []emulator.Token{toks[3], toks[14]}
-			for _, tok := range failing {
-				z.AddFault(emulator.Fault{Method: "DELETE", Path: "/users/me/api-tokens/" + tok.Created, Status: 500,
-					Body: fmt.Sprintf(`{"message":"Internal Server Error","detail":%q,"code":"SC500"}`, detail)})
-			}
-			z.SetRateLimit(8, true)
-			z.SetRateWindow(2 * time.Second)
-			r := e.runScreen(t, cols, "--timeout", "2m", "prune", "-z", "eu1", "--older-than", "30d", "--label", "old-ci", "--yes")
+			p := newPruneScene(e)
+			r := e.runScreen(t, cols, p.args()...)
 			if r.code != 7 {
 				t.Fatalf("exit %d, want 7:\n%s", r.code, r.screen.Text())
 			}
 			checkScreen(t, "prune", r)
-			limited := 0
-			for _, req := range z.Requests() {
-				if req.Status == 429 {
-					limited++
-				}
-			}
-			if limited == 0 {
-				t.Error("Make's rate limit never answered 429: the test does not show that its notices are gone")
-			}
-			lines := r.screen.Lines()
-			// The rows after the plan: the plan ends with its last token.
-			last := 0
-			for i, l := range lines {
-				if strings.Contains(l, toks[19].Created) {
-					last = i
-				}
-			}
-			after := strings.Join(lines[last+1:], "\n")
-			if strings.Contains(after, "REVOKED") || strings.Count(after, "old-ci") > len(failing)*2 {
-				t.Errorf("a table of the tokens after the plan:\n%s", after)
-			}
-			for _, bad := range []string{"429", "retry", "rate limit", "DELETE", "http://"} {
-				if strings.Contains(after, bad) {
-					t.Errorf("%q is left on the screen:\n%s", bad, after)
-				}
-			}
-			for _, tok := range failing {
-				if n := strings.Count(strings.ReplaceAll(after, "\n  ", " "), tok.Created); n != 1 {
-					t.Errorf("the failed token created %s is named %d times after the plan, want once:\n%s", tok.Created, n, after)
-				}
-			}
-			if n := strings.Count(after, "\nmaketoken: ") + map[bool]int{true: 1}[strings.HasPrefix(after, "maketoken: ")]; n != len(failing) {
-				t.Errorf("%d error lines after the plan, want one per failed token (%d):\n%s", n, len(failing), after)
-			}
-			if n := strings.Count(after, "Pruned "); n != 1 || !strings.HasPrefix(lines[len(lines)-1], "✗ Pruned 18 of 20 tokens") {
-				t.Errorf("want one summary line, last, \"✗ Pruned 18 of 20 tokens\":\n%s", after)
-			}
+			p.check(t, r.screen.Lines())
 			if t.Failed() {
 				t.Logf("the whole screen:\n%s", r.screen.Text())
 			}
 		})
+	}
+}
+
+// pruneScene is issue 20's partly failed prune: 20 tokens to prune under
+// Make's rate limit (ridden out), two of whose deletes Make answers with a
+// long server error (the emulator's fault injection).
+type pruneScene struct {
+	zone          *emulator.Zone
+	toks, failing []emulator.Token
+}
+
+func newPruneScene(e *screenEnv) *pruneScene {
+	detail := "The server could not complete the request because an upstream dependency failed while the token was being removed; " +
+		"please try the operation again later or contact support with the request id 7f9c2a1e-33b4-4d8e-9a51-0c6b1e2f4a77."
+	p := &pruneScene{zone: e.srv.Zone("eu1")}
+	for i := range 20 {
+		p.toks = append(p.toks, p.zone.AddToken("old-ci", []string{"scenarios:read"}, time.Date(2020, 1, 1, 0, 0, i, 0, time.UTC)))
+	}
+	p.failing = []emulator.Token{p.toks[3], p.toks[14]}
+	for _, tok := range p.failing {
+		p.zone.AddFault(emulator.Fault{Method: "DELETE", Path: "/users/me/api-tokens/" + tok.Created, Status: 500,
+			Body: fmt.Sprintf(`{"message":"Internal Server Error","detail":%q,"code":"SC500"}`, detail)})
+	}
+	p.zone.SetRateLimit(8, true)
+	p.zone.SetRateWindow(2 * time.Second)
+	return p
+}
+
+func (p *pruneScene) args() []string {
+	return []string{"--timeout", "2m", "prune", "-z", "eu1", "--older-than", "30d", "--label", "old-ci", "--yes"}
+}
+
+// check looks at the rows the terminal shows once prune has ended: below
+// the plan, one line per failed token, saying which and why, once; then
+// one summary line, last.
+func (p *pruneScene) check(t *testing.T, lines []string) {
+	t.Helper()
+	limited := 0
+	for _, req := range p.zone.Requests() {
+		if req.Status == 429 {
+			limited++
+		}
+	}
+	if limited == 0 {
+		t.Error("Make's rate limit never answered 429: the test does not show that its notices are gone")
+	}
+	// The rows after the plan: the plan ends with its last token.
+	last := 0
+	for i, l := range lines {
+		if strings.Contains(l, p.toks[19].Created) {
+			last = i
+		}
+	}
+	after := strings.Join(lines[last+1:], "\n")
+	if strings.Contains(after, "REVOKED") || strings.Count(after, "old-ci") > len(p.failing)*2 {
+		t.Errorf("a table of the tokens after the plan:\n%s", after)
+	}
+	for _, bad := range []string{"429", "retry", "rate limit", "DELETE", "http://"} {
+		if strings.Contains(after, bad) {
+			t.Errorf("%q is left on the screen:\n%s", bad, after)
+		}
+	}
+	for _, tok := range p.failing {
+		if n := strings.Count(strings.ReplaceAll(after, "\n  ", " "), tok.Created); n != 1 {
+			t.Errorf("the failed token created %s is named %d times after the plan, want once:\n%s", tok.Created, n, after)
+		}
+	}
+	if n := strings.Count(after, "\nmaketoken: ") + map[bool]int{true: 1}[strings.HasPrefix(after, "maketoken: ")]; n != len(p.failing) {
+		t.Errorf("%d error lines after the plan, want one per failed token (%d):\n%s", n, len(p.failing), after)
+	}
+	if n := strings.Count(after, "Pruned "); n != 1 || !strings.HasPrefix(lines[len(lines)-1], "✗ Pruned 18 of 20 tokens") {
+		t.Errorf("want one summary line, last, \"✗ Pruned 18 of 20 tokens\":\n%s", after)
 	}
 }
 
