@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -404,4 +405,29 @@ func (e *screenEnv) runScreenTyping(t *testing.T, cols int, input string, args .
 		code = ee.ExitCode()
 	}
 	return screenRun{code: code, raw: raw, screen: vtscreen.Render(raw, cols)}
+}
+
+// TestCreateWithManyScopesFits (issue 20, item 7): create's ✓ line with
+// -s '*:read' listed 27 scopes as one word of 480 columns, which the
+// terminal cut wherever the row ended, over 8 rows. Many scopes are
+// counted.
+func TestCreateWithManyScopesFits(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildMaketoken(t)
+	e := newScreenEnv(t, bin)
+	for _, cols := range screenWidths {
+		t.Run(fmt.Sprint(cols), func(t *testing.T) {
+			r := e.runScreen(t, cols, "create", "-z", "eu1", "-l", fmt.Sprint("many-", cols), "-s", "*:read")
+			if r.code != 0 {
+				t.Fatalf("exit %d:\n%s", r.code, r.screen.Text())
+			}
+			checkScreen(t, "create -s '*:read'", r)
+			text := strings.ReplaceAll(r.screen.Text(), "\n  ", " ")
+			if !regexp.MustCompile(`, \d\d scopes\)\.`).MatchString(text) {
+				t.Errorf("the ✓ line does not count the scopes:\n%s", r.screen.Text())
+			}
+		})
+	}
 }

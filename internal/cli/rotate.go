@@ -395,10 +395,17 @@ func (r *rotation) destination() string {
 // counts many ("47 scopes"; -o json lists them) so that an admin
 // credential's list does not fill the screen.
 func scopesText(scopes []string) string {
-	if list := strings.Join(scopes, ","); len(scopes) <= 4 && len(list) <= 60 {
+	if list, ok := fewScopes(scopes); ok {
 		return "the scopes " + list
 	}
 	return fmt.Sprintf("%d scopes", len(scopes))
+}
+
+// fewScopes is the list of scopes as a sentence shows it, if it is short
+// enough to (four at most, in 60 columns).
+func fewScopes(scopes []string) (string, bool) {
+	list := strings.Join(scopes, ",")
+	return list, len(scopes) <= 4 && len(list) <= 60
 }
 
 // showPlan tells on stderr what the rotation does (or would do).

@@ -157,17 +157,20 @@ func wrapLine(line string, width int) string {
 	row := strings.Repeat(" ", lead)
 	rowWidth, rowStart := lead, true
 	for _, w := range words(body, width-len(indent)) {
-		ww := twwidth.Width(w)
-		if !rowStart && rowWidth+1+ww > width {
+		ww, gap := twwidth.Width(w.text), 1
+		if w.glued {
+			gap = 0
+		}
+		if !rowStart && rowWidth+gap+ww > width {
 			b.WriteString(row)
 			b.WriteByte('\n')
 			row, rowWidth, rowStart = indent, len(indent), true
 		}
-		if !rowStart {
+		if !rowStart && gap > 0 {
 			row += " "
 			rowWidth++
 		}
-		row += w
+		row += w.text
 		rowWidth += ww
 		rowStart = false
 	}
@@ -175,9 +178,35 @@ func wrapLine(line string, width int) string {
 	return b.String()
 }
 
+// word is a word of a line; glued: it goes on the row of the word before
+// without a space, if it fits (a piece of a comma list).
+type word struct {
+	text  string
+	glued bool
+}
+
 // words splits text at spaces (runs of spaces count as one), keeping a
-// backquoted span that fits in room columns as one word.
-func words(text string, room int) []string {
+// backquoted span that fits in room columns as one word, and breaking a
+// word wider than room after its commas (a list of scopes; never a URL).
+func words(text string, room int) []word {
+	var out []word
+	for _, w := range spans(text, room) {
+		if twwidth.Width(w) <= room || strings.Contains(w, "://") || !strings.Contains(w, ",") {
+			out = append(out, word{text: w})
+			continue
+		}
+		for i, piece := range strings.SplitAfter(w, ",") {
+			if piece != "" {
+				out = append(out, word{text: piece, glued: i > 0})
+			}
+		}
+	}
+	return out
+}
+
+// spans splits text at spaces, keeping a backquoted span that fits in
+// room columns as one.
+func spans(text string, room int) []string {
 	fields := strings.Fields(text)
 	var out []string
 	for i := 0; i < len(fields); i++ {

@@ -35,6 +35,10 @@ func TestWrap(t *testing.T) {
 			"Create an API token for zone\n  eu1 at\n  https://eu1.make.com/user/api\n  (your profile)"},
 		{"a backquoted command that fits stays whole", "revoke it with `maketoken revoke -z eu1 --prefix 2c86b93c` if it is no longer needed", 45,
 			"revoke it with\n  `maketoken revoke -z eu1 --prefix 2c86b93c`\n  if it is no longer needed"},
+		{"a comma list wider than a row breaks after a comma", "scopes a:read,b:read,c:read,d:read,e:read,f:read", 20,
+			"scopes a:read,\n  b:read,c:read,\n  d:read,e:read,\n  f:read"},
+		{"a comma list that fits a row is not broken", "with the scopes a:read,b:read,c:read to the end", 24,
+			"with the scopes\n  a:read,b:read,c:read\n  to the end"},
 		{"each line of several", "Zone eu1: the credential is 95 days old; rotate it:\n  maketoken rotate -z eu1 --self", 40,
 			"Zone eu1: the credential is 95 days old;\n  rotate it:\n  maketoken rotate -z eu1 --self"},
 	} {
