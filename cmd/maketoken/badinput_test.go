@@ -120,6 +120,8 @@ func TestBadInput(t *testing.T) {
 		{name: "revoke of nothing", args: []string{"revoke", "--label", "no such label", "--yes"}, code: 6, stderr: `^maketoken: zone eu1: no token matches --label "no such label"; nothing was revoked`},
 		{name: "login with nothing on stdin", args: []string{"login", "-z", "us1", "--with-token"}, code: 2, stderr: `the token is empty; nothing was stored`},
 		{name: "login with spaces in the token", args: []string{"login", "-z", "us1", "--with-token"}, stdin: "abc def\n", code: 2, stderr: `the token contains spaces or control characters; nothing was stored`},
+		{name: "login with a no-break space in the token", args: []string{"login", "-z", "us1", "--with-token"}, stdin: "abc\u00a0def\n", code: 2, stderr: `the token contains spaces or control characters; nothing was stored`},
+		{name: "login with a zero-width space in the token", args: []string{"login", "-z", "us1", "--with-token"}, stdin: "abc\u200bdef\n", code: 2, stderr: `the token contains spaces or control characters; nothing was stored`},
 		{name: "login with a huge token", args: []string{"login", "-z", "us1", "--with-token"}, stdin: long, code: 2, stderr: `too long to be a Make API token`},
 		{name: "login with a terminal escape", args: []string{"login", "-z", "us1", "--with-token"}, stdin: "ab\x1b[2Jcd\n", code: 2, stderr: `control characters`},
 		{name: "login off a terminal", args: []string{"login", "-z", "us1"}, code: 2, stderr: `no terminal to ask for the token on; pipe it in with --with-token`},
