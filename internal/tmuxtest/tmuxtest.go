@@ -53,6 +53,9 @@ func Run(t testing.TB, cols int, timeout time.Duration, dir string, env []string
 	t.Helper()
 	tmux, err := exec.LookPath("tmux")
 	if err != nil {
+		if os.Getenv("MAKETOKEN_REQUIRE_TMUX") != "" {
+			t.Fatal("tmux is not installed, and MAKETOKEN_REQUIRE_TMUX is set (.ci/run installs it: the screens must be seen there)")
+		}
 		t.Skip("no tmux")
 	}
 	tmp, err := os.MkdirTemp("", "mt-tmux") // short: a socket's path has a limit
