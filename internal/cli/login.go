@@ -157,7 +157,7 @@ func RunLogin(ctx context.Context, opts *LoginOptions) error {
 		if list, err := client.ListTokens(ctx); err == nil {
 			if label, at, ok := tokens.CredentialLifetime(list, token); ok {
 				now, _ := tokens.ServerNow(client, time.Now)
-				lifetime = func() { warnCredentialLifetime(opts.IO, zone.Name, label, at, now, "") }
+				lifetime = func() { warnCredentialLifetime(opts.IO, zone.Name, "the credential maketoken uses", label, at, now) }
 			}
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/maketoken/maketoken/internal/cmderr"
 	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/credentials"
+	"github.com/maketoken/maketoken/internal/expiry"
 	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
@@ -358,9 +359,11 @@ func (r *rotation) plan(ctx context.Context, opts *RotateOptions) error {
 	}
 	r.Revoker = newRevoker(opts.IO, zone, client)
 	r.store = r.ReplacesCurrent() && zc.Credential.Source != credentials.SourceEnv
-	if label, at, ok := tokens.CredentialLifetime(r.Old, zc.Credential.Token); opts.Self && ok {
+	// The new credential keeps the old one's length of lifetime, from now:
+	// name when it ends (the old one's end no longer matters, it is revoked).
+	if _, at, ok := expiry.Parse(r.NewLabel); opts.Self && ok {
 		now, _ := tokens.ServerNow(client, opts.Now)
-		warnCredentialLifetime(opts.IO, zone, label, at, now, ", and the new one,")
+		warnCredentialLifetime(opts.IO, zone, "the new credential", r.NewLabel, at, now)
 	}
 	return nil
 }
