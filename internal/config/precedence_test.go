@@ -2,11 +2,11 @@ package config
 
 import (
 	"errors"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/maketoken/maketoken/internal/testkit"
 	"github.com/spf13/pflag"
 )
 
@@ -29,10 +29,7 @@ func envMap(m map[string]string) func(string) string {
 
 func TestZonePrecedence(t *testing.T) {
 	dir := t.TempDir()
-	file := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(file, []byte("zone: us2\ntimeout: 45s\noutput: json\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	file := testkit.File(t, filepath.Join(dir, "config.yaml"), "zone: us2\ntimeout: 45s\noutput: json\n")
 	cases := []struct {
 		name string
 		args []string
@@ -60,10 +57,7 @@ func TestZonePrecedence(t *testing.T) {
 
 func TestSettingPrecedence(t *testing.T) {
 	dir := t.TempDir()
-	file := filepath.Join(dir, "config.yaml")
-	if err := os.WriteFile(file, []byte("timeout: 45s\noutput: json\nkeyring_timeout: 3s\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	file := testkit.File(t, filepath.Join(dir, "config.yaml"), "timeout: 45s\noutput: json\nkeyring_timeout: 3s\n")
 	cfg, err := Load(flagSet(), envMap(map[string]string{"MAKETOKEN_CONFIG": file}))
 	if err != nil {
 		t.Fatal(err)
@@ -100,11 +94,7 @@ func TestSettingPrecedence(t *testing.T) {
 func TestBadSettings(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, body string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		return p
+		return testkit.File(t, filepath.Join(dir, name), body)
 	}
 	cases := map[string]map[string]string{
 		"not YAML":              {"MAKETOKEN_CONFIG": write("a.yaml", "zones: [unclosed\n")},

@@ -2,11 +2,11 @@ package config
 
 import (
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/maketoken/maketoken/internal/testkit"
 	"github.com/maketoken/maketoken/internal/zones"
 )
 
@@ -14,16 +14,8 @@ import (
 // it was named for the command, and which zone MAKE_API_KEY belongs to.
 func TestResolveZones(t *testing.T) {
 	dir := t.TempDir()
-	withZone := filepath.Join(dir, "zone.yaml")
-	custom := filepath.Join(dir, "custom.yaml")
-	for path, text := range map[string]string{
-		withZone: "zone: us2\n",
-		custom:   "zone: acme\nzones:\n  acme-prod:\n    url: https://make.acme.example/api/v2\n  acme:\n    url: https://acme.example/api/v2\n  eu1:\n    url: http://127.0.0.1:18081/api/v2\n",
-	} {
-		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
+	withZone := testkit.File(t, filepath.Join(dir, "zone.yaml"), "zone: us2\n")
+	custom := testkit.File(t, filepath.Join(dir, "custom.yaml"), "zone: acme\nzones:\n  acme-prod:\n    url: https://make.acme.example/api/v2\n  acme:\n    url: https://acme.example/api/v2\n  eu1:\n    url: http://127.0.0.1:18081/api/v2\n")
 	none := filepath.Join(dir, "none") // XDG_CONFIG_HOME without a config
 	cases := []struct {
 		name   string
@@ -94,10 +86,7 @@ func TestResolveZones(t *testing.T) {
 // usage error (*zones.UnknownZoneError) that says where it came from.
 func TestResolveZonesRefuses(t *testing.T) {
 	dir := t.TempDir()
-	custom := filepath.Join(dir, "custom.yaml")
-	if err := os.WriteFile(custom, []byte("zones:\n  acme-prod:\n    url: https://make.acme.example/api/v2\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	custom := testkit.File(t, filepath.Join(dir, "custom.yaml"), "zones:\n  acme-prod:\n    url: https://make.acme.example/api/v2\n")
 	for _, tc := range []struct {
 		makeZone, args, want string
 	}{

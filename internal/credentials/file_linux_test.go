@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/maketoken/maketoken/internal/testkit"
 	"golang.org/x/sys/unix"
 )
 
@@ -16,10 +17,7 @@ import (
 // the secret behind: neither on disk nor open.
 func TestWriteFileAtomicRefusedWrite(t *testing.T) {
 	dir := t.TempDir()
-	path := filepath.Join(dir, "credentials.yaml")
-	if err := os.WriteFile(path, []byte("old"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	path := testkit.File(t, filepath.Join(dir, "credentials.yaml"), "old")
 	var was unix.Rlimit
 	if err := unix.Getrlimit(unix.RLIMIT_FSIZE, &was); err != nil {
 		t.Skip(err)

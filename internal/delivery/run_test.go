@@ -8,46 +8,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/maketoken/maketoken/internal/testkit"
 )
 
-// syncBuffer is a buffer the output copies may write to while the test
-// reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-	// first is when the first byte came.
-	first time.Time
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.first.IsZero() && len(p) > 0 {
-		b.first = time.Now()
-	}
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 func redactSecret(s string) string { return strings.ReplaceAll(s, secret, "[R]") }
-
-// openFiles counts this process's open file descriptors.
-func openFiles(t *testing.T) int {
-	t.Helper()
-	entries, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return len(entries)
-}
 
 // TestResolve: a command that cannot run is known before there is a
 // secret to hand it, and Run never starts one.
@@ -78,28 +45,28 @@ func TestStartFails(t *testing.T) {
 	if err := os.WriteFile(script, []byte("#!/no/such/interpreter\n"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	before := openFiles(t)
-	var out syncBuffer
+	before := testkit.OpenFiles(t)
+	var out testkit.Buffer
 	c := &Command{Args: []string{script}, Stdout: &out, Stderr: &out}
 	if _, err := c.Run(context.Background(), secret); err == nil {
 		t.Fatal("Run of a program that cannot start: no error")
 	}
-	if after := openFiles(t); after != before {
+	if after := testkit.OpenFiles(t); after != before {
 		t.Errorf("%d files open after a failed start, %d before", after, before)
 	}
 }
 
 // TestRunLeavesNothingOpen: every pipe Run made is closed when it returns.
 func TestRunLeavesNothingOpen(t *testing.T) {
-	before := openFiles(t)
-	var out syncBuffer
+	before := testkit.OpenFiles(t)
+	var out testkit.Buffer
 	for _, script := range []string{"cat >/dev/null; echo done", "echo out; echo err >&2", "exit 3"} {
 		c := &Command{Args: []string{"sh", "-c", script}, Stdout: &out, Stderr: &out, Grace: 200 * time.Millisecond}
 		if _, err := c.Run(context.Background(), secret); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if after := openFiles(t); after != before {
+	if after := testkit.OpenFiles(t); after != before {
 		t.Errorf("%d files open after Run, %d before", after, before)
 	}
 }
@@ -107,7 +74,7 @@ func TestRunLeavesNothingOpen(t *testing.T) {
 // TestArgvZero: the command gets its name as it was given, not the path
 // Resolve found (busybox-style programs go by it).
 func TestArgvZero(t *testing.T) {
-	var out syncBuffer
+	var out testkit.Buffer
 	c := &Command{Args: []string{"sh", "-c", `tr '\0' ' ' </proc/$$/cmdline`}, Stdout: &out, Stderr: &out}
 	if _, err := c.Run(context.Background(), secret); err != nil {
 		t.Fatal(err)
@@ -121,7 +88,7 @@ func TestArgvZero(t *testing.T) {
 // their own writer, redacted, in order within each; a file that is not a
 // terminal is no exception to the redaction.
 func TestOutputGoesWhereItBelongs(t *testing.T) {
-	var stdout, stderr syncBuffer
+	var stdout, stderr testkit.Buffer
 	script := `cat; echo; echo "out $(echo one)"; echo "err ` + secret + `" >&2; echo "out two"`
 	c := &Command{Args: []string{"sh", "-c", script}, Stdout: &stdout, Stderr: &stderr, Redact: redactSecret}
 	res, err := c.Run(context.Background(), secret)
@@ -156,7 +123,7 @@ func TestOutputIsComplete(t *testing.T) {
 		"head -c 2000000 /dev/zero | tr '\\0' a": 2000000,
 		"yes line | head -n 200000":              1000000,
 	} {
-		var out syncBuffer
+		var out testkit.Buffer
 		c := &Command{Args: []string{"sh", "-c", script}, Stdout: &out, Stderr: &out, Redact: redactSecret}
 		if _, err := c.Run(context.Background(), secret); err != nil {
 			t.Fatal(err)
@@ -170,21 +137,21 @@ func TestOutputIsComplete(t *testing.T) {
 // TestOutputLineByLine: a line is passed on as soon as it ends, not when
 // the command does.
 func TestOutputLineByLine(t *testing.T) {
-	var out syncBuffer
+	var out testkit.Buffer
 	c := &Command{Args: []string{"sh", "-c", "echo first; sleep 2; echo second"}, Stdout: &out, Stderr: &out, Redact: redactSecret}
 	start := time.Now()
 	if _, err := c.Run(context.Background(), secret); err != nil {
 		t.Fatal(err)
 	}
-	if out.String() != "first\nsecond\n" || out.first.Sub(start) > 1500*time.Millisecond {
-		t.Errorf("output %q, first line after %v", out.String(), out.first.Sub(start))
+	if out.String() != "first\nsecond\n" || out.First().Sub(start) > 1500*time.Millisecond {
+		t.Errorf("output %q, first line after %v", out.String(), out.First().Sub(start))
 	}
 }
 
 // TestOutputOfLeftoversEnds: what a program the command left behind
 // writes after the grace time is lost, not passed on later.
 func TestOutputOfLeftoversEnds(t *testing.T) {
-	var out syncBuffer
+	var out testkit.Buffer
 	c := &Command{Args: []string{"sh", "-c", "(sleep 1; echo late) & echo now"}, Stdout: &out, Stderr: &out, Redact: redactSecret, Grace: 200 * time.Millisecond}
 	if _, err := c.Run(context.Background(), secret); err != nil {
 		t.Fatal(err)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/maketoken/maketoken/internal/apicontract"
 	"github.com/maketoken/maketoken/internal/emulator"
+	"github.com/maketoken/maketoken/internal/testkit"
 )
 
 var (
@@ -1014,7 +1015,7 @@ func TestRequestLog(t *testing.T) {
 }
 
 func TestAccessLogNeverContainsTokens(t *testing.T) {
-	var buf lockedBuffer
+	var buf testkit.Buffer
 	e := newEnv(t, emulator.Options{Log: &buf})
 	admin := e.z.AdminToken()
 	tok := e.create(e.z, admin, "secret", "user:read")
@@ -1038,23 +1039,6 @@ func TestAccessLogNeverContainsTokens(t *testing.T) {
 	if !strings.Contains(out, " eu1 GET /api/v2/users/me/api-tokens 200 ") {
 		t.Errorf("access log lacks the list request:\n%s", out)
 	}
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // TestContractThroughTransport runs a client's whole conversation with a

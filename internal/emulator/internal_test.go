@@ -5,19 +5,17 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/maketoken/maketoken/internal/testkit"
 )
 
 func TestMask(t *testing.T) {
-	for in, want := range map[string]string{
+	testkit.Answers(t, "mask", mask, map[string]string{
 		"3f2a9c1d-7b4e-4c1a-9d2e-5f6a7b8c9d0e": "3f2a9c1d-****-****-****-************",
 		"nodashes":                             "********",
 		"":                                     "",
 		"a-":                                   "a-",
-	} {
-		if got := mask(in); got != want {
-			t.Errorf("mask(%q) = %q, want %q", in, got, want)
-		}
-	}
+	})
 }
 
 func TestRedactTokens(t *testing.T) {
@@ -83,17 +81,13 @@ func TestHandlerWithHTTPTest(t *testing.T) {
 }
 
 func TestLoopbackHost(t *testing.T) {
-	for host, want := range map[string]bool{
+	testkit.Answers(t, "loopbackHost", loopbackHost, map[string]bool{
 		"": true, "127.0.0.1": true, "127.0.0.1:18081": true, "127.3.4.5:1": true,
 		"localhost": true, "LocalHost:18081": true, "[::1]:18081": true, "[::1]": true, "::1": true,
 		"evil.example": false, "evil.example:18081": false, "127.0.0.1.evil.example": false,
 		"localhost.": false, "localhost.evil.example:1": false, "10.0.0.1:18081": false,
 		"[::ffff:10.0.0.1]:1": false, "0.0.0.0:18081": false, "2130706433": false,
-	} {
-		if got := loopbackHost(host); got != want {
-			t.Errorf("loopbackHost(%q) = %v, want %v", host, got, want)
-		}
-	}
+	})
 }
 
 func TestShareableRequest(t *testing.T) {

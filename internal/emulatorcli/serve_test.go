@@ -9,16 +9,17 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/maketoken/maketoken/internal/testkit"
 )
 
 func TestRunServesUntilCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	outR, outW := io.Pipe()
-	var stderr syncBuffer
+	var stderr testkit.Buffer
 	dir := t.TempDir()
 	cfgFile, tokFile := filepath.Join(dir, "config.yaml"), filepath.Join(dir, "admin.env")
 	done := make(chan int, 1)
@@ -118,7 +119,7 @@ func TestRunRejectsBadUsage(t *testing.T) {
 		{[]string{"-plan", "free", "-rate-limit", "5"}, "not both"},
 		{[]string{"-unauthorized-body", "html"}, "want json, empty or text"},
 	} {
-		var stdout, stderr syncBuffer
+		var stdout, stderr testkit.Buffer
 		code := Serve(context.Background(), tc.args, &stdout, &stderr)
 		if code != 2 || !strings.Contains(stderr.String(), tc.want) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tc.args, code, stderr.String(), tc.want)
@@ -127,30 +128,13 @@ func TestRunRejectsBadUsage(t *testing.T) {
 			t.Errorf("%v: stdout %q", tc.args, stdout.String())
 		}
 	}
-	var stdout, stderr syncBuffer
+	var stdout, stderr testkit.Buffer
 	code := Serve(context.Background(), []string{"-port", "0", "-zones", "eu1", "-config", filepath.Join(t.TempDir(), "no", "such", "dir", "c.yaml")}, &stdout, &stderr)
 	if code != 1 || !strings.Contains(stderr.String(), "no such file") {
 		t.Errorf("unwritable -config: exit %d, %q", code, stderr.String())
 	}
-	stdout, stderr = syncBuffer{}, syncBuffer{}
+	stdout, stderr = testkit.Buffer{}, testkit.Buffer{}
 	if code := Serve(context.Background(), []string{"-h"}, &stdout, &stderr); code != 0 || !strings.Contains(stderr.String(), "-rate-limit") {
 		t.Errorf("-h: exit %d, %q", code, stderr.String())
 	}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

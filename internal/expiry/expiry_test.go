@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/maketoken/maketoken/internal/testkit"
 )
 
 func TestLabelAndParse(t *testing.T) {
@@ -64,17 +66,13 @@ func TestParse(t *testing.T) {
 
 func TestExpired(t *testing.T) {
 	now := time.Date(2026, 11, 28, 3, 0, 0, 0, time.UTC)
-	for label, want := range map[string]bool{
+	testkit.Answers(t, "Expired", func(label string) bool { return Expired(label, now) }, map[string]bool{
 		"a~exp=20261128T025959Z": true,
 		"a~exp=20261128T0300Z":   true, // at the instant itself
 		"a~exp=20261128T030001Z": false,
 		"a":                      false,
 		"a~exp=garbage":          false,
-	} {
-		if got := Expired(label, now); got != want {
-			t.Errorf("Expired(%q) = %v, want %v", label, got, want)
-		}
-	}
+	})
 }
 
 func TestRenew(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+	"github.com/maketoken/maketoken/internal/testkit"
 	"golang.org/x/sys/unix"
 )
 
@@ -84,13 +85,13 @@ func TestTerminalHelper(t *testing.T) {
 		r.Close()
 		w.Close()
 	}
-	open := openFiles(t)
+	open := testkit.OpenFiles(t)
 	// A job that cannot start leaves the terminal closed, and in
 	// maketoken's hands (the child took it before its exec failed).
 	if _, err := Start(exec.Command("/no/such/program"), Options{Terminal: true}); err == nil {
 		t.Fatal("a missing program started")
 	}
-	fmt.Printf("failed-start-left-open=%d\n", openFiles(t)-open)
+	fmt.Printf("failed-start-left-open=%d\n", testkit.OpenFiles(t)-open)
 	if tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0); err == nil {
 		fg, _ := unix.IoctlGetInt(int(tty.Fd()), unix.TIOCGPGRP)
 		fmt.Printf("after-failed-start-foreground-is-ours=%v\n", fg == unix.Getpgrp())
@@ -114,7 +115,7 @@ func TestTerminalHelper(t *testing.T) {
 	fg, _ := unix.IoctlGetInt(int(j.Terminal().Fd()), unix.TIOCGPGRP)
 	j.Close()
 	fmt.Printf("taken-back=%v ttou-ignored=%v ttou-blocked=%v\n", fg == unix.Getpgrp(), sigBit("SigIgn", "/proc/self/status"), anyThreadBlocks())
-	fmt.Printf("closed-left-open=%d\n", openFiles(t)-open)
+	fmt.Printf("closed-left-open=%d\n", testkit.OpenFiles(t)-open)
 
 	// A job that stops itself (as Ctrl-Z would), and is continued in the
 	// foreground (fg).
@@ -137,17 +138,7 @@ func TestTerminalHelper(t *testing.T) {
 	}
 	j.TakeTerminal()
 	j.Close()
-	fmt.Printf("continued-left-open=%d\n", openFiles(t)-open)
-}
-
-// openFiles counts this process's open file descriptors.
-func openFiles(t *testing.T) int {
-	t.Helper()
-	entries, err := os.ReadDir("/proc/self/fd")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return len(entries)
+	fmt.Printf("continued-left-open=%d\n", testkit.OpenFiles(t)-open)
 }
 
 // sigBit reports whether SIGTTOU is in the mask named field of a status

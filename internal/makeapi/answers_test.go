@@ -18,6 +18,7 @@ import (
 
 	"github.com/maketoken/maketoken/internal/emulator"
 	"github.com/maketoken/maketoken/internal/redact"
+	"github.com/maketoken/maketoken/internal/testkit"
 )
 
 // call runs one client method and returns its error.
@@ -470,16 +471,12 @@ func TestMatchesPrefixMask(t *testing.T) {
 			t.Errorf("Matches(%q, %q) = %v, want %v", tc.listed, tc.secret, got, tc.want)
 		}
 	}
-	for in, want := range map[string]string{
+	testkit.Answers(t, "Mask", Mask, map[string]string{
 		secret:             "3f2a9c1d-****-****-****-************",
 		"abcdef0123456789": "abcdef01********",
 		"short":            "*****",
 		"":                 "",
-	} {
-		if got := Mask(in); got != want {
-			t.Errorf("Mask(%q) = %q, want %q", in, got, want)
-		}
-	}
+	})
 }
 
 // FuzzParseError checks Make error-body parsing on any answer: no panic,

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/maketoken/maketoken/internal/redact"
+	"github.com/maketoken/maketoken/internal/testkit"
 )
 
 // These tests state rules that mutation testing (docs/mutation-testing.md)
@@ -290,14 +291,10 @@ func TestRateGate(t *testing.T) {
 // without dashes, and nothing of one of 8 or fewer; Matches needs a
 // visible group of 6 or more.
 func TestMaskAndMatchesAtTheirLimits(t *testing.T) {
-	for in, want := range map[string]string{
+	testkit.Answers(t, "Mask", Mask, map[string]string{
 		"abcdefgh":  "********",
 		"abcdefghi": "abcdefgh*",
-	} {
-		if got := Mask(in); got != want {
-			t.Errorf("Mask(%q) = %q, want %q", in, got, want)
-		}
-	}
+	})
 	if !Matches("3f2a9c-****", "3f2a9c-1234") || Matches("3f2a9-****", "3f2a9-1234") {
 		t.Error("Matches does not start at a visible group of 6")
 	}

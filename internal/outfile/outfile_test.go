@@ -7,24 +7,16 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
+
+	"github.com/maketoken/maketoken/internal/testkit"
 )
 
 func TestCheckRefusesWhatCannotReceiveASecret(t *testing.T) {
 	dir := t.TempDir()
-	existing := filepath.Join(dir, "existing")
-	if err := os.WriteFile(existing, []byte("old\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	link := filepath.Join(dir, "link")
-	if err := os.Symlink(filepath.Join(dir, "elsewhere"), link); err != nil {
-		t.Fatal(err)
-	}
-	fifo := filepath.Join(dir, "fifo")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	existing := testkit.File(t, filepath.Join(dir, "existing"), "old\n")
+	link := testkit.Symlink(t, filepath.Join(dir, "elsewhere"), filepath.Join(dir, "link"))
+	fifo := testkit.FIFO(t, filepath.Join(dir, "fifo"))
 	for _, tt := range []struct {
 		path  string
 		force bool
@@ -78,9 +70,7 @@ func TestWriteIsPrivateAndNeverReplacesUnasked(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer g.Discard()
-	if err := os.WriteFile(late, []byte("someone else's\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	testkit.File(t, late, "someone else's\n")
 	if err := g.Write("s3cret"); err == nil {
 		t.Error("Write replaced a file that appeared meanwhile")
 	}

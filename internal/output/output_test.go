@@ -3,6 +3,7 @@ package output
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/maketoken/maketoken/internal/testkit"
 	"github.com/olekukonko/tablewriter/pkg/twwidth"
 	"strings"
 	"testing"
@@ -101,17 +102,13 @@ func TestTSVKeepsOneRecordPerLine(t *testing.T) {
 
 func TestTime(t *testing.T) {
 	now := time.Date(2024, 3, 27, 12, 0, 0, 0, time.UTC)
-	for in, want := range map[string]string{
+	testkit.Answers(t, "Time", func(in string) string { return Time(in, now) }, map[string]string{
 		"2024-03-27T11:59:30.000Z": "just now",
 		"2024-03-27T11:00:00.000Z": "1 hour ago",
 		"2024-03-24T12:00:00.000Z": "3 days ago",
 		"27/03/2024 05:53":         "27/03/2024 05:53", // unknown format: as it is
 		"":                         "",
-	} {
-		if got := Time(in, now); got != want {
-			t.Errorf("Time(%q) = %q, want %q", in, got, want)
-		}
-	}
+	})
 }
 
 // FuzzTable renders arbitrary labels as a table: never a panic, never a
@@ -187,16 +184,12 @@ func TestScopeCount(t *testing.T) {
 }
 
 func TestShortToken(t *testing.T) {
-	for in, want := range map[string]string{
+	testkit.Answers(t, "ShortToken", ShortToken, map[string]string{
 		"58cac8fd-****-****-****-************": "58cac8fd…",
 		"abcdefgh****":                         "abcdefgh…",
 		"********":                             "********",
 		"":                                     "",
-	} {
-		if got := ShortToken(in); got != want {
-			t.Errorf("ShortToken(%q) = %q, want %q", in, got, want)
-		}
-	}
+	})
 }
 
 // TestTableFitsWidth renders one table at every width from very narrow to
@@ -406,12 +399,8 @@ func TestTableLeavesOutAnEmptiedColumn(t *testing.T) {
 
 func TestAgo(t *testing.T) {
 	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
-	for d, want := range map[time.Duration]string{
+	testkit.Answers(t, "Ago", func(d time.Duration) string { return Ago(now.Add(-d), now) }, map[time.Duration]string{
 		30 * time.Second: "now", 5 * time.Minute: "5m ago", 3 * time.Hour: "3h ago", 16 * 24 * time.Hour: "16d ago",
 		95 * 24 * time.Hour: "3mo ago", 800 * 24 * time.Hour: "2y ago", -5 * time.Hour: "in 5h",
-	} {
-		if got := Ago(now.Add(-d), now); got != want {
-			t.Errorf("Ago(%s ago) = %q, want %q", d, got, want)
-		}
-	}
+	})
 }

@@ -6,17 +6,14 @@ import (
 	"errors"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/maketoken/maketoken/internal/testkit"
 )
 
 func TestReadFIFO(t *testing.T) {
-	dir := t.TempDir()
-	fifo := filepath.Join(dir, "fifo")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	fifo := testkit.FIFO(t, filepath.Join(t.TempDir(), "fifo"))
 	done := make(chan error, 1)
 	go func() { _, _, err := Read(fifo, 100); done <- err }()
 	select {

@@ -8,14 +8,13 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/maketoken/maketoken/internal/testkit"
 )
 
 func TestRead(t *testing.T) {
 	dir := t.TempDir()
-	small := filepath.Join(dir, "small.yaml")
-	if err := os.WriteFile(small, []byte("zone: eu1\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	small := testkit.File(t, filepath.Join(dir, "small.yaml"), "zone: eu1\n")
 	data, fi, err := Read(small, 100)
 	if err != nil || string(data) != "zone: eu1\n" || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("%q, %v, %v", data, fi, err)

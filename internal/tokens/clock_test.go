@@ -9,6 +9,7 @@ import (
 
 	"github.com/maketoken/maketoken/internal/expiry"
 	"github.com/maketoken/maketoken/internal/makeapi"
+	"github.com/maketoken/maketoken/internal/testkit"
 )
 
 // TestClockFromAnswers: Make's now and the skew come from the zone's
@@ -48,16 +49,12 @@ func TestClockFromAnswers(t *testing.T) {
 }
 
 func TestDescribeSkew(t *testing.T) {
-	for skew, want := range map[time.Duration]string{
+	testkit.Answers(t, "DescribeSkew", DescribeSkew, map[time.Duration]string{
 		3*time.Hour + 20*time.Second:  "3h0m0s behind",
 		-2*time.Hour - 40*time.Second: "2h1m0s ahead of",
 		42 * time.Second:              "42s behind",
 		-1400 * time.Millisecond:      "1s ahead of",
-	} {
-		if got := DescribeSkew(skew); got != want {
-			t.Errorf("DescribeSkew(%v) = %q, want %q", skew, got, want)
-		}
-	}
+	})
 }
 
 // TestLifetimesOnMakesClock: with Make's clock 3h off this machine's (both

@@ -15,6 +15,7 @@ import (
 	"github.com/maketoken/maketoken/internal/emulator"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/outcome"
+	"github.com/maketoken/maketoken/internal/testkit"
 )
 
 // fastLooks makes the looks after a create that got no answer quick, for
@@ -245,16 +246,12 @@ func TestCheckAnswer(t *testing.T) {
 
 func TestCreatedSince(t *testing.T) {
 	start := time.Date(2024, 3, 27, 5, 53, 27, 0, time.UTC)
-	for created, want := range map[string]bool{
+	testkit.Answers(t, "createdSince", func(created string) bool { return createdSince(created, start) }, map[string]bool{
 		"2024-03-27T05:53:27.368Z": true,
 		"2024-03-27T05:53:27.000Z": true,
 		"2024-03-27T05:53:26.999Z": false,
 		"not a time":               true,
-	} {
-		if got := createdSince(created, start); got != want {
-			t.Errorf("createdSince(%q) = %v, want %v", created, got, want)
-		}
-	}
+	})
 }
 
 // TestMayHaveCreated: which failed creates are looked for. Any answer

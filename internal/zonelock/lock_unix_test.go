@@ -7,18 +7,16 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
+
+	"github.com/maketoken/maketoken/internal/testkit"
 )
 
 // A lock folder or file that someone else could have planted is refused,
 // and whatever a planted link points at is left alone.
 func TestAcquireRefusesPlantedLocks(t *testing.T) {
 	ctx := context.Background()
-	victim := filepath.Join(t.TempDir(), "victim.txt")
-	if err := os.WriteFile(victim, []byte("precious\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	victim := testkit.File(t, filepath.Join(t.TempDir(), "victim.txt"), "precious\n")
 	untouched := func(name string) {
 		t.Helper()
 		if b, err := os.ReadFile(victim); err != nil || string(b) != "precious\n" {
@@ -42,9 +40,7 @@ func TestAcquireRefusesPlantedLocks(t *testing.T) {
 	}{
 		{"symlinked lock file", func() string {
 			dir := mk(0o700)
-			if err := os.Symlink(victim, Path(dir, "eu1")); err != nil {
-				t.Fatal(err)
-			}
+			testkit.Symlink(t, victim, Path(dir, "eu1"))
 			return dir
 		}, "it is a symbolic link"},
 		{"hard-linked lock file", func() string {
@@ -56,17 +52,11 @@ func TestAcquireRefusesPlantedLocks(t *testing.T) {
 		}, "it has 2 hard links"},
 		{"world-writable folder", func() string { return mk(0o777) }, "other users can write to it (mode 0777)"},
 		{"symlinked folder", func() string {
-			link := filepath.Join(t.TempDir(), "locks")
-			if err := os.Symlink(mk(0o700), link); err != nil {
-				t.Fatal(err)
-			}
-			return link
+			return testkit.Symlink(t, mk(0o700), filepath.Join(t.TempDir(), "locks"))
 		}, "it is a symbolic link"},
 		{"FIFO", func() string {
 			dir := mk(0o700)
-			if err := syscall.Mkfifo(Path(dir, "eu1"), 0o600); err != nil {
-				t.Fatal(err)
-			}
+			testkit.FIFO(t, Path(dir, "eu1"))
 			return dir
 		}, "it is not a regular file"},
 	} {

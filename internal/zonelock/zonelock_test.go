@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/maketoken/maketoken/internal/testkit"
 )
 
 func TestAcquireWaitsForTheHolder(t *testing.T) {
@@ -88,16 +90,12 @@ func TestAcquireGivesUpWhenTheContextEnds(t *testing.T) {
 }
 
 func TestPathIsSafe(t *testing.T) {
-	for zone, want := range map[string]string{
+	testkit.Answers(t, "Path", func(zone string) string { return filepath.Base(Path("/d", zone)) }, map[string]string{
 		"eu1":         "rotate-eu1.lock",
 		"celonis-us1": "rotate-celonis-us1.lock",
 		"../x":        "rotate-2e2e2f78.lock",
 		"":            "rotate-.lock",
-	} {
-		if got := filepath.Base(Path("/d", zone)); got != want {
-			t.Errorf("Path(%q) = %q, want %q", zone, got, want)
-		}
-	}
+	})
 }
 
 func TestAcquireFileWaitsForTheHolder(t *testing.T) {

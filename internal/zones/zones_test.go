@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/maketoken/maketoken/internal/testkit"
 )
 
 func TestParseURL(t *testing.T) {
@@ -165,13 +167,9 @@ func fmtErr(err error) string {
 }
 
 func TestEnvName(t *testing.T) {
-	for in, want := range map[string]string{
+	testkit.Answers(t, "EnvName", EnvName, map[string]string{
 		"eu1": "EU1", "celonis-eu1": "CELONIS_EU1", "make.acme.example": "MAKE_ACME_EXAMPLE", "a_b": "A_B",
-	} {
-		if got := EnvName(in); got != want {
-			t.Errorf("EnvName(%q) = %q, want %q", in, got, want)
-		}
-	}
+	})
 }
 
 // TestEnvNameASCII: a name of ASCII characters gets the same variable by
@@ -194,14 +192,10 @@ func TestEnvNameASCII(t *testing.T) {
 }
 
 func TestIsLoopback(t *testing.T) {
-	for host, want := range map[string]bool{
+	testkit.Answers(t, "IsLoopback", IsLoopback, map[string]bool{
 		"127.0.0.1": true, "127.255.0.9": true, "::1": true, "localhost": true, "LocalHost": true,
 		"0.0.0.0": false, "10.0.0.1": false, "localhost.": false, "example.com": false, "": false, "::": false,
-	} {
-		if got := IsLoopback(host); got != want {
-			t.Errorf("IsLoopback(%q) = %v, want %v", host, got, want)
-		}
-	}
+	})
 }
 
 // FuzzParseURL checks zone URL parsing on any input: no panic; an accepted
