@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/maketoken/maketoken/internal/cmderr"
@@ -79,7 +78,7 @@ revoked and the exit code is 7. Revoking needs the user:write scope.
 
 // RunRevoke revokes the tokens of the selected zone that opts selects.
 func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
-	sel, err := opts.selector()
+	sel, err := tokens.RevokeSelector(opts.Created, opts.Label, opts.Prefix)
 	if err != nil {
 		return err
 	}
@@ -181,88 +180,16 @@ func reportRevoked(ctx context.Context, opts *RevokeOptions, printer *output.Pri
 	return err
 }
 
-// selector checks the selection flags and arguments.
-func (o *RevokeOptions) selector() (tokens.Selector, error) {
-	sel := tokens.Selector{Created: o.Created, Label: o.Label, Prefix: o.Prefix}
-	if !sel.Names() {
-		return sel, cmderr.Usagef("say which tokens to revoke: their created timestamps, --label L or --prefix P (see `maketoken list`)")
-	}
-	for _, c := range o.Created {
-		if strings.TrimSpace(c) == "" {
-			return sel, cmderr.Usagef("a created timestamp cannot be blank")
-		}
-		if err := createdArg(c); err != nil {
-			return sel, err
-		}
-	}
-	if o.Label != "" && strings.TrimSpace(o.Label) == "" {
-		return sel, cmderr.Usagef("--label cannot be blank")
-	}
-	if o.Prefix != "" && makeapi.Prefix(strings.TrimSpace(o.Prefix)) == "" {
-		return sel, cmderr.Usagef("--prefix needs the visible start of a token, e.g. --prefix 3f2a9c1d")
-	}
-	return sel, nil
-}
-
 // checkMatches refuses a selection that names missing tokens, matches
 // nothing, or matches several tokens where one was meant.
 func checkMatches(opts *RevokeOptions, zone string, sel tokens.Selector, picked tokens.Selection) error {
-	switch n := len(picked.Tokens); {
-	case n == 0:
-		return &cmderr.Error{Code: cmderr.NoMatch, Err: fmt.Errorf("zone %s: no token matches %s; nothing was revoked (see `maketoken list -z %s`)", zone, describeSelector(sel), zone)}
-	case len(picked.Missing) > 0:
-		return &cmderr.Error{Code: cmderr.NoMatch, Err: fmt.Errorf("zone %s: no token was created at %s (timestamps must match exactly, as listed); nothing was revoked", zone, strings.Join(picked.Missing, ", "))}
-	case n > 1 && len(sel.Created) == 0 && !opts.All:
-		opts.IO.Say("maketoken: zone %s: %s matches %s:", zone, describeSelector(sel), countTokens(n))
+	if err := sel.Unmatched(zone, picked); err != nil {
+		return err
+	}
+	if n := len(picked.Tokens); n > 1 && len(sel.Created) == 0 && !opts.All {
+		opts.IO.Say("maketoken: zone %s: %s matches %s:", zone, sel.Describe(), countTokens(n))
 		writeTokenLines(opts.IO, picked.Tokens, credentials.Credential{})
 		return &cmderr.Error{Code: cmderr.Usage, Err: fmt.Errorf("zone %s: pass --all to revoke all %d, or name one by its created timestamp; nothing was revoked", zone, n)}
 	}
 	return nil
-}
-
-func describeSelector(sel tokens.Selector) string {
-	var parts []string
-	if len(sel.Created) > 0 {
-		created := make([]string, len(sel.Created))
-		for i, c := range sel.Created {
-			created[i] = output.EchoPlain(c)
-		}
-		parts = append(parts, "created "+strings.Join(created, ", "))
-	}
-	if sel.Label != "" {
-		parts = append(parts, "--label "+output.Echo(sel.Label))
-	}
-	if sel.Prefix != "" {
-		parts = append(parts, "--prefix "+output.EchoPlain(sel.Prefix))
-	}
-	return strings.Join(parts, " and ")
-}
-
-// createdArg checks that an argument of revoke is a created timestamp,
-// and if it is not, says what it more likely is: a label or the visible
-// start of a token (`maketoken revoke ci-nightly`).
-func createdArg(c string) error {
-	// Make's created times are RFC 3339; one Make sends otherwise still
-	// names its token (as listed, byte for byte): a date is enough.
-	if len(c) >= 11 && c[10] == 'T' {
-		if _, err := time.Parse(time.DateOnly, c[:10]); err == nil {
-			return nil
-		}
-	}
-	msg := fmt.Sprintf("%s is not a created time (e.g. 2024-03-27T05:53:27.360Z)", output.Echo(c))
-	w := output.ShellWord(c)
-	switch {
-	case w == "":
-		return cmderr.Usagef("%s; name tokens by --label or --prefix instead", msg)
-	case isTokenPrefix(c):
-		return cmderr.Usagef("%s; to revoke the token that starts with it: `maketoken revoke --prefix %s`", msg, w)
-	}
-	return cmderr.Usagef("%s; to revoke the tokens labelled %s: `maketoken revoke --label %s`", msg, w, w)
-}
-
-// isTokenPrefix reports whether s looks like the visible start of a token:
-// at least four hexadecimal digits, before any dash.
-func isTokenPrefix(s string) bool {
-	p := makeapi.Prefix(s)
-	return len(p) >= 4 && strings.Trim(strings.ToLower(p), "0123456789abcdef") == ""
 }
