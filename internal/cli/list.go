@@ -74,7 +74,7 @@ func RunList(ctx context.Context, opts *ListOptions) error {
 	if err != nil {
 		return err
 	}
-	perZone := make([][]tokenRecord, len(targets))
+	perZone := make([][]tokens.Listed, len(targets))
 	spinner := opts.IO.StartSpinner("listing the tokens of " + zonesText(targetNames(targets)))
 	defer spinner.Stop()
 	errs := eachZone(targets, func(i int, t zoneCredential) error {
@@ -89,7 +89,7 @@ func RunList(ctx context.Context, opts *ListOptions) error {
 		// Lifetimes count on Make's clock, as the list's answer shows it.
 		now, _ := tokens.ServerNow(client, opts.Now)
 		for _, tok := range (tokens.Selector{Label: opts.Label}).Select(listed).Tokens {
-			perZone[i] = append(perZone[i], newTokenRecord(t.Zone.Name, tok, t.Credential).withExpiry(now))
+			perZone[i] = append(perZone[i], tokens.NewListed(t.Zone.Name, tok, t.Credential.Token, now))
 		}
 		return nil
 	})
@@ -105,7 +105,7 @@ func RunList(ctx context.Context, opts *ListOptions) error {
 		return cmderr.Summarize(errs, false, opts.IO.PrintError)
 	}
 	// targets are in the registry's order, so this is zone, then created.
-	records := []tokenRecord{}
+	records := []tokens.Listed{}
 	for _, rs := range perZone {
 		records = append(records, rs...)
 	}
@@ -120,7 +120,7 @@ func RunList(ctx context.Context, opts *ListOptions) error {
 // terminal: newest token first in each zone, times relative or local, the
 // token as its visible prefix, no ZONE column when one zone is listed, and
 // labels and scopes may be shortened to fit.
-func listRows(now time.Time, records []tokenRecord, format string, oneZone bool) output.Rows {
+func listRows(now time.Time, records []tokens.Listed, format string, oneZone bool) output.Rows {
 	if format != output.Table {
 		rows := output.Rows{Headers: tsvColumnsOf("list")}
 		for _, r := range records {
@@ -143,7 +143,7 @@ func listRows(now time.Time, records []tokenRecord, format string, oneZone bool)
 		Dim:      []bool{false, false, false, true, true, false}, // created, token
 	}
 	// EXPIRES only when some token has a lifetime (create --ttl).
-	withExpiry := slices.ContainsFunc(records, func(r tokenRecord) bool { return r.Expires != nil })
+	withExpiry := slices.ContainsFunc(records, func(r tokens.Listed) bool { return r.Expires != nil })
 	if withExpiry {
 		rows.Headers, rows.Flexible, rows.Dim = append(rows.Headers, "EXPIRES"), append(rows.Flexible, false), append(rows.Dim, false)
 		rows.Keep, rows.Optional = append(rows.Keep, false), append(rows.Optional, false)
@@ -160,7 +160,7 @@ func listRows(now time.Time, records []tokenRecord, format string, oneZone bool)
 		for j < len(newestFirst) && newestFirst[j].Zone == newestFirst[i].Zone {
 			j++
 		}
-		slices.SortStableFunc(newestFirst[i:j], func(a, b tokenRecord) int { return tokens.CompareCreated(b.Created, a.Created) })
+		slices.SortStableFunc(newestFirst[i:j], func(a, b tokens.Listed) int { return tokens.CompareCreated(b.Created, a.Created) })
 		i = j
 	}
 	for _, r := range newestFirst {
@@ -184,7 +184,7 @@ func listRows(now time.Time, records []tokenRecord, format string, oneZone bool)
 
 // expiresForms show a token's expiry to a person: "expired", when it
 // expires (the local time, shorter forms after it), or nothing.
-func expiresForms(r tokenRecord, now time.Time) []string {
+func expiresForms(r tokens.Listed, now time.Time) []string {
 	switch {
 	case r.Expires == nil:
 		return []string{""}
