@@ -37,37 +37,6 @@ type StatusOptions struct {
 	AllZones bool
 }
 
-type statusUser struct {
-	ID    int64  `json:"id"`
-	Name  string `json:"name"`
-	Email string `json:"email"`
-}
-
-type statusRecord struct {
-	Zone             string `json:"zone"`
-	Host             string `json:"host"`
-	CredentialSource string `json:"credentialSource"` // env, keyring, file or none
-	// CredentialVariable names the variable when the source is env.
-	CredentialVariable string `json:"credentialVariable"`
-	// CredentialStore names the store of a stored credential
-	// (secret-service, keychain, wincred, kernel, file); "" otherwise.
-	CredentialStore string `json:"credentialStore"`
-	// CredentialCreated is when the credential was created, from the
-	// listed token that matches it; null when it cannot be seen (the
-	// credential lacks user:read, or no listed token matches it).
-	CredentialCreated *string `json:"credentialCreated"`
-	OK                bool    `json:"ok"`
-	// Active: the zone's active account (always, for a credential from
-	// the environment: it is the one used).
-	Active bool        `json:"active"`
-	User   *statusUser `json:"user"`
-	Scopes []string    `json:"scopes"`
-	Error  string      `json:"error,omitempty"`
-	// ExpiredTokens counts the zone's tokens whose lifetime (create
-	// --ttl) has passed; null if the tokens could not be listed.
-	ExpiredTokens *int `json:"expiredTokens"`
-}
-
 func newStatusCmd(f *Factory) *cobra.Command {
 	opts := &StatusOptions{IO: f.IO, Config: f.Config, Zones: f.Zones, Printer: f.Printer, Targets: f.AccountTargets,
 		Store: f.Store, Client: f.Client, Now: f.Now, Redactor: f.Redactor,
@@ -122,20 +91,11 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 		return err
 	}
 	noteAdHocZones(opts.IO, opts.Zones)
-	records := make([]statusRecord, len(targets))
+	records := make([]credcheck.Record, len(targets))
 	spinner := opts.IO.StartSpinner("checking the credentials of " + zonesText(targetNames(targets)))
 	defer spinner.Stop()
 	for i, t := range targets {
-		records[i] = statusRecord{Zone: t.Zone.Name, Host: t.Zone.Host, CredentialSource: string(t.Credential.Source),
-			CredentialVariable: t.Credential.EnvVar, CredentialStore: string(t.Credential.Store), Scopes: []string{}, Active: true}
-		if a := t.Credential.Account; a != nil {
-			// A stored account is shown as itself, whatever Make says.
-			records[i].Active = a.Active
-			records[i].User = &statusUser{ID: a.ID, Name: a.Name, Email: a.Email}
-		}
-		if t.Err != nil { // a zone that failed before any request
-			records[i].Error = opts.Redactor.String(t.Err.Error())
-		}
+		records[i] = credcheck.NewRecord(credentials.Target(t), opts.Redactor.String)
 	}
 	errs := eachZone(targets, func(i int, t zoneCredential) error {
 		return checkStatus(ctx, opts, t, &records[i])
@@ -162,7 +122,7 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 // cli.md lists them (zone name email scopes credentialSource ok|error
 // expiredTokens), then active; a table adds AGE where it is known, and
 // ACTIVE where a zone has several accounts.
-func statusRows(now time.Time, printer *output.Printer, records []statusRecord) output.Rows {
+func statusRows(now time.Time, printer *output.Printer, records []credcheck.Record) output.Rows {
 	rows := output.Rows{Headers: []string{"ZONE", "USER", "EMAIL", "SCOPES", "CREDENTIAL", "STATUS"}}
 	if printer.Format == output.Table {
 		rows.Flexible = []bool{false, true, true, true, true, false}
@@ -177,7 +137,7 @@ func statusRows(now time.Time, printer *output.Printer, records []statusRecord) 
 		rows.Dim = []bool{false, false, true, false, true, false} // email, credential
 	}
 	// TSV always has the count; a table only when a zone has expired tokens.
-	withExpired := printer.Format != output.Table || slices.ContainsFunc(records, func(r statusRecord) bool {
+	withExpired := printer.Format != output.Table || slices.ContainsFunc(records, func(r credcheck.Record) bool {
 		return r.ExpiredTokens != nil && *r.ExpiredTokens > 0
 	})
 	if withExpired {
@@ -188,7 +148,7 @@ func statusRows(now time.Time, printer *output.Printer, records []statusRecord) 
 	}
 	// A table shows the credential's age when it is known for a zone. TSV
 	// stays as it was; JSON has credentialCreated.
-	withAge := printer.Format == output.Table && slices.ContainsFunc(records, func(r statusRecord) bool { return r.CredentialCreated != nil })
+	withAge := printer.Format == output.Table && slices.ContainsFunc(records, func(r credcheck.Record) bool { return r.CredentialCreated != nil })
 	if withAge {
 		rows.Headers = append(rows.Headers, "AGE")
 		if rows.Flexible != nil {
@@ -268,7 +228,7 @@ func noteZonesNotLoggedIn(ios *iostreams.IOStreams, zonesOf func() (*config.Zone
 }
 
 // severalAccounts says whether a zone has more than one record.
-func severalAccounts(records []statusRecord) bool {
+func severalAccounts(records []credcheck.Record) bool {
 	seen := map[string]bool{}
 	for _, r := range records {
 		if seen[r.Zone] {
@@ -279,41 +239,26 @@ func severalAccounts(records []statusRecord) bool {
 	return false
 }
 
-// checkStatus checks one zone's credential with Make (see credcheck) and
-// fills in its record. Make's answer of who it is is checked against the
-// account the credential is stored for (see credentials.Store.ConfirmUser).
-func checkStatus(ctx context.Context, opts *StatusOptions, t zoneCredential, rec *statusRecord) error {
+// checkStatus checks one zone's credential with Make and fills in its
+// record (see credcheck.CheckRecord).
+func checkStatus(ctx context.Context, opts *StatusOptions, t zoneCredential, rec *credcheck.Record) error {
 	client, err := opts.Client(t.Zone, t.Credential.Token)
 	if err != nil {
 		return err
 	}
-	r, err := credcheck.Check(ctx, client, t.credential(), opts.Now)
-	rec.Scopes, rec.ExpiredTokens, rec.CredentialCreated = r.Scopes, r.Expired, r.Created
-	if r.User != nil && t.Credential.Account != nil {
-		// A stored account stays shown as itself when Make names another.
-		store, serr := opts.Store()
-		if serr == nil {
-			serr = store.ConfirmUser(ctx, t.Credential, credentials.User{ID: r.User.ID, Email: r.User.Email, Name: r.User.Name})
+	confirm := func(ctx context.Context, c credentials.Credential, u credentials.User) error {
+		store, err := opts.Store()
+		if err != nil {
+			return err
 		}
-		if serr != nil {
-			rec.Error = opts.Redactor.String(serr.Error())
-			return serr
-		}
+		return store.ConfirmUser(ctx, c, u)
 	}
-	if r.User != nil {
-		rec.User = &statusUser{ID: r.User.ID, Name: r.User.Name, Email: r.User.Email}
-	}
-	if err != nil {
-		rec.Error = opts.Redactor.String(err.Error())
-		return err
-	}
-	rec.OK, rec.Error = true, r.Note
-	return nil
+	return credcheck.CheckRecord(ctx, client, t.credential(), opts.Now, confirm, opts.Redactor.String, rec)
 }
 
 // suggestRotation tells on stderr which credentials are older than the
 // rotate_after setting, and how to rotate them.
-func suggestRotation(opts *StatusOptions, records []statusRecord, targets []zoneCredential) {
+func suggestRotation(opts *StatusOptions, records []credcheck.Record, targets []zoneCredential) {
 	cfg, err := opts.Config()
 	if err != nil || cfg.RotateAfter <= 0 {
 		return

@@ -147,3 +147,81 @@ func Identify(ctx context.Context, c *makeapi.Client) (makeapi.User, string, []s
 	}
 	return u, who, auth.Scopes, nil
 }
+
+// User is whom a credential belongs to, as a Record shows it.
+type User struct {
+	ID    int64  `json:"id"`
+	Name  string `json:"name"`
+	Email string `json:"email"`
+}
+
+// Record is one credential checked, as `status -o json` prints it.
+type Record struct {
+	Zone             string `json:"zone"`
+	Host             string `json:"host"`
+	CredentialSource string `json:"credentialSource"` // env, keyring, file or none
+	// CredentialVariable names the variable when the source is env.
+	CredentialVariable string `json:"credentialVariable"`
+	// CredentialStore names the store of a stored credential
+	// (secret-service, keychain, wincred, kernel, file); "" otherwise.
+	CredentialStore string `json:"credentialStore"`
+	// CredentialCreated is when the credential was created, from the
+	// listed token that matches it; null when it cannot be seen (the
+	// credential lacks user:read, or no listed token matches it).
+	CredentialCreated *string `json:"credentialCreated"`
+	OK                bool    `json:"ok"`
+	// Active: the zone's active account (always, for a credential from
+	// the environment: it is the one used).
+	Active bool     `json:"active"`
+	User   *User    `json:"user"`
+	Scopes []string `json:"scopes"`
+	Error  string   `json:"error,omitempty"`
+	// ExpiredTokens counts the zone's tokens whose lifetime (create
+	// --ttl) has passed; null if the tokens could not be listed.
+	ExpiredTokens *int `json:"expiredTokens"`
+}
+
+// NewRecord is the record of t before Make is asked: where its credential
+// comes from and, for a stored account, the account as itself, whatever
+// Make will say. A target that failed before any request (t.Err) has its
+// error, cleaned by clean (the redactor), in the record.
+func NewRecord(t credentials.Target, clean func(string) string) Record {
+	c := t.Credential
+	r := Record{Zone: t.Zone.Name, Host: t.Zone.Host, CredentialSource: string(c.Source),
+		CredentialVariable: c.EnvVar, CredentialStore: string(c.Store), Scopes: []string{}, Active: true}
+	if a := c.Account; a != nil {
+		r.Active = a.Active
+		r.User = &User{ID: a.ID, Name: a.Name, Email: a.Email}
+	}
+	if t.Err != nil {
+		r.Error = clean(t.Err.Error())
+	}
+	return r
+}
+
+// CheckRecord asks Make about cred with client (see Check) and fills in
+// rec. Make's answer of who it is is checked against the account the
+// credential is stored for (confirm: credentials.Store.ConfirmUser, nil
+// when the store cannot be opened, with storeErr): a stored account stays
+// shown as itself when Make names another, and that is the zone's error.
+// Errors reach the record cleaned by clean.
+func CheckRecord(ctx context.Context, client *makeapi.Client, cred credentials.Credential, now func() time.Time,
+	confirm func(context.Context, credentials.Credential, credentials.User) error, clean func(string) string, rec *Record) error {
+	r, err := Check(ctx, client, cred, now)
+	rec.Scopes, rec.ExpiredTokens, rec.CredentialCreated = r.Scopes, r.Expired, r.Created
+	if r.User != nil && cred.Account != nil {
+		if cerr := confirm(ctx, cred, credentials.User{ID: r.User.ID, Email: r.User.Email, Name: r.User.Name}); cerr != nil {
+			rec.Error = clean(cerr.Error())
+			return cerr
+		}
+	}
+	if r.User != nil {
+		rec.User = &User{ID: r.User.ID, Name: r.User.Name, Email: r.User.Email}
+	}
+	if err != nil {
+		rec.Error = clean(err.Error())
+		return err
+	}
+	rec.OK, rec.Error = true, r.Note
+	return nil
+}

@@ -2,6 +2,7 @@ package credcheck
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/emulator"
 	"github.com/maketoken/maketoken/internal/makeapi"
+	"github.com/maketoken/maketoken/internal/zones"
 )
 
 // startZone starts an emulator with the zone eu1, until the test ends.
@@ -93,5 +95,45 @@ func TestIdentify(t *testing.T) {
 	}
 	if _, _, err := identify("3f2a9c1d-7b4e-4c1a-9d2e-5f6a7b8c9d0e"); makeapi.StatusCode(err) != 401 {
 		t.Errorf("unknown token: %v, want Make's 401", err)
+	}
+}
+
+// TestRecord: status's record of a stored account, before Make is asked
+// (the account as itself) and after: Make's user, and the stored
+// account's check against it (a refusal is the zone's error, the account
+// stays shown as itself).
+func TestRecord(t *testing.T) {
+	z := startZone(t)
+	tok := z.AddToken("laptop", []string{"user:read", "user:write"}, time.Now().Add(-time.Hour))
+	client, err := makeapi.New(z.URL(), tok.Token, makeapi.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct := &credentials.Account{User: credentials.User{ID: 99, Name: "Ann", Email: "ann@example.com"}}
+	cred := credentials.Credential{Zone: "eu1", Token: tok.Token, Source: credentials.SourceKeyring, Store: credentials.KindFile, Account: acct}
+	clean := func(s string) string { return strings.ReplaceAll(s, "secret", "***") }
+
+	rec := NewRecord(credentials.Target{Zone: zones.Zone{Name: "eu1", Host: "eu1.make.com"}, Credential: cred}, clean)
+	if rec.Zone != "eu1" || rec.Host != "eu1.make.com" || rec.CredentialStore != "file" || rec.Active || rec.User == nil || rec.User.ID != 99 || rec.Scopes == nil || rec.Error != "" {
+		t.Errorf("record before asking = %+v", rec)
+	}
+	if failed := NewRecord(credentials.Target{Credential: credentials.Credential{}, Err: errors.New("a secret moved")}, clean); failed.Error != "a *** moved" || !failed.Active {
+		t.Errorf("a target that failed before any request: %+v", failed)
+	}
+
+	var asked credentials.User
+	refuse := errors.New("Make says another secret user")
+	err = CheckRecord(context.Background(), client, cred, time.Now, func(_ context.Context, c credentials.Credential, u credentials.User) error {
+		asked = u
+		return refuse
+	}, clean, &rec)
+	if !errors.Is(err, refuse) || rec.OK || rec.Error != "Make says another *** user" || rec.User.ID != 99 || asked.ID == 0 {
+		t.Errorf("refused by the account check: %v, %+v (asked %+v)", err, rec, asked)
+	}
+
+	rec = NewRecord(credentials.Target{Zone: zones.Zone{Name: "eu1"}, Credential: cred}, clean)
+	err = CheckRecord(context.Background(), client, cred, time.Now, func(context.Context, credentials.Credential, credentials.User) error { return nil }, clean, &rec)
+	if err != nil || !rec.OK || rec.Error != "" || rec.User == nil || rec.User.ID != asked.ID || rec.CredentialCreated == nil || strings.Join(rec.Scopes, ",") != "user:read,user:write" {
+		t.Errorf("a confirmed account: %v, %+v", err, rec)
 	}
 }
