@@ -29,15 +29,6 @@ func parallel(n int, fn func(i int) error) []error {
 	return errs
 }
 
-// keyringFailure returns err if it is a keyring that could not be used.
-func keyringFailure(err error) error {
-	var ke *credentials.KeyringError
-	if errors.As(err, &ke) {
-		return err
-	}
-	return nil
-}
-
 // zoneCredential is a zone with the credential to use for it.
 type zoneCredential struct {
 	Zone       zones.Zone

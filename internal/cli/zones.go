@@ -4,13 +4,11 @@ import (
 	"context"
 	"errors"
 	"strconv"
-	"sync"
 
 	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/output"
-	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
 )
 
@@ -66,24 +64,6 @@ see ` + "`maketoken switch`" + `). zones asks Make nothing.`,
 	}
 }
 
-// lookUpEach runs look for each zone and returns each one's error: at
-// once for a zone whose credential is in the environment (nothing to wait
-// for, and no goroutine to start: zones in a CI job starts faster), and
-// concurrently for the others, each of which may wait on a keyring.
-func lookUpEach(store *credentials.Store, all []zones.Zone, look func(i int) error) []error {
-	errs := make([]error, len(all))
-	var wg sync.WaitGroup
-	for i, z := range all {
-		if _, inEnv := store.EnvVarOf(z.Name); inEnv {
-			errs[i] = look(i)
-			continue
-		}
-		wg.Go(func() { errs[i] = look(i) })
-	}
-	wg.Wait()
-	return errs
-}
-
 // RunZones lists the zones.
 func RunZones(ctx context.Context, opts *ZonesOptions) error {
 	reg, err := opts.Zones()
@@ -104,20 +84,13 @@ func RunZones(ctx context.Context, opts *ZonesOptions) error {
 	}
 	noteAdHocZones(opts.IO, opts.Zones)
 	all := reg.All()
+	places, errs := store.WhereEach(ctx, all)
 	records := make([]zoneRecord, len(all))
-	errs := lookUpEach(store, all, func(i int) error {
-		z := all[i]
-		src, variable, kind := credentials.SourceNone, "", credentials.Kind("")
-		// A credential that must not be sent (moved, malformed) is still
-		// where it comes from.
-		c, n, err := store.Where(ctx, z)
-		if err == nil || credentials.MustNotSend(err) {
-			src, variable, kind = c.Source, c.EnvVar, c.Store
-		}
+	for i, z := range all {
+		p := places[i]
 		records[i] = zoneRecord{Name: z.Name, Host: z.Host, URL: z.URL, Builtin: z.Builtin, Default: z.Name == selected.Name,
-			CredentialSource: string(src), CredentialVariable: variable, CredentialStore: string(kind), Accounts: n}
-		return keyringFailure(err)
-	})
+			CredentialSource: string(p.Source), CredentialVariable: p.EnvVar, CredentialStore: string(p.Store), Accounts: p.Accounts}
+	}
 	// One note says it for every zone. A keyring that did not answer may
 	// hide credentials the user expects: that gets the full warning. One
 	// that is simply absent (a server, a CI job) gets a short note.

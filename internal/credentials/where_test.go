@@ -1,13 +1,14 @@
-package cli
+package credentials
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/zones"
 )
 
@@ -20,9 +21,9 @@ func TestLookUpEach(t *testing.T) {
 	inEnv := map[string]bool{"eu1": true, "us2": true}
 	vars := map[string]string{}
 	for name := range inEnv {
-		vars[credentials.EnvVar(name)] = "11111111-2222-4333-8444-555555555555"
+		vars[EnvVar(name)] = "11111111-2222-4333-8444-555555555555"
 	}
-	store := credentials.NewStore(credentials.Options{Getenv: func(k string) string { return vars[k] }})
+	store := NewStore(Options{Getenv: func(k string) string { return vars[k] }})
 	stored := len(all) - len(inEnv)
 	var (
 		mu      sync.Mutex
@@ -59,5 +60,32 @@ func TestLookUpEach(t *testing.T) {
 		if want := "zone " + z.Name; errs[i] == nil || errs[i].Error() != want {
 			t.Errorf("error %d: %v, want %s", i, errs[i], want)
 		}
+	}
+}
+
+// TestWhereEach: each zone's place, sending nothing: the environment, the
+// credentials file, none; a keyring that fails where nothing was found is
+// that zone's error.
+func TestWhereEach(t *testing.T) {
+	ctx := context.Background()
+	file := filepath.Join(t.TempDir(), "credentials.yaml")
+	st := NewStore(Options{Keyring: brokenKeyring{}, KernelKeyring: brokenKeyring{}, File: file,
+		Getenv: env(map[string]string{EnvVar("us1"): tokA})})
+	if err := st.save(ctx, zone("eu2"), tokB, KindFile); err != nil {
+		t.Fatal(err)
+	}
+	list := []zones.Zone{zone("us1"), zone("eu2"), zone("eu1")}
+	places, errs := st.WhereEach(ctx, list)
+	if p := places[0]; p.Source != SourceEnv || p.EnvVar != EnvVar("us1") || errs[0] != nil {
+		t.Errorf("us1 (env) = %+v, %v", p, errs[0])
+	}
+	if p := places[1]; p.Source != SourceFile || p.Store != KindFile {
+		t.Errorf("eu2 (file) = %+v", p)
+	}
+	if p := places[2]; p.Source != SourceNone || p.EnvVar != "" || p.Store != "" {
+		t.Errorf("eu1 (none) = %+v", p)
+	}
+	if ke := (*KeyringError)(nil); !errors.As(errs[2], &ke) {
+		t.Errorf("eu1: error %v; want the keyring's failure", errs[2])
 	}
 }

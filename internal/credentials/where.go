@@ -1,0 +1,59 @@
+package credentials
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/maketoken/maketoken/internal/zones"
+)
+
+// Place is where a zone's credential comes from, as `zones` shows it.
+type Place struct {
+	// Source is SourceNone when the zone has no credential; EnvVar and
+	// Store say more where it has one.
+	Source Source
+	EnvVar string
+	Store  Kind
+	// Accounts counts the zone's stored accounts (a credential from the
+	// environment overrides them, but they are there).
+	Accounts int
+}
+
+// WhereEach is Where for each zone of list, sending nothing anywhere: a
+// credential that must not be sent (the zone moved, a malformed one) is
+// still where it comes from. It returns each zone's keyring failure (nil
+// for the others), at its index.
+func (s *Store) WhereEach(ctx context.Context, list []zones.Zone) ([]Place, []error) {
+	places := make([]Place, len(list))
+	errs := lookUpEach(s, list, func(i int) error {
+		c, n, err := s.Where(ctx, list[i])
+		places[i] = Place{Source: SourceNone, Accounts: n}
+		if err == nil || MustNotSend(err) {
+			places[i].Source, places[i].EnvVar, places[i].Store = c.Source, c.EnvVar, c.Store
+		}
+		if ke := (*KeyringError)(nil); errors.As(err, &ke) {
+			return err
+		}
+		return nil
+	})
+	return places, errs
+}
+
+// lookUpEach runs look for each zone and returns each one's error: at
+// once for a zone whose credential is in the environment (nothing to wait
+// for, and no goroutine to start: zones in a CI job starts faster), and
+// concurrently for the others, each of which may wait on a keyring.
+func lookUpEach(store *Store, all []zones.Zone, look func(i int) error) []error {
+	errs := make([]error, len(all))
+	var wg sync.WaitGroup
+	for i, z := range all {
+		if _, inEnv := store.EnvVarOf(z.Name); inEnv {
+			errs[i] = look(i)
+			continue
+		}
+		wg.Go(func() { errs[i] = look(i) })
+	}
+	wg.Wait()
+	return errs
+}
