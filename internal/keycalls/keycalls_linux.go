@@ -12,28 +12,25 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// auditArch is the seccomp (audit) architecture of each GOARCH the filter
+// is written for.
+var auditArch = map[string]uint32{
+	"amd64":   unix.AUDIT_ARCH_X86_64,
+	"arm64":   unix.AUDIT_ARCH_AARCH64,
+	"386":     unix.AUDIT_ARCH_I386,
+	"arm":     unix.AUDIT_ARCH_ARM,
+	"riscv64": unix.AUDIT_ARCH_RISCV64,
+	"ppc64le": unix.AUDIT_ARCH_PPC64LE,
+	"s390x":   unix.AUDIT_ARCH_S390X,
+}
+
 // Block makes add_key, request_key and keyctl fail with errno in
 // every thread of this process and in whatever it executes, as a
 // container's seccomp profile does (Docker's default one answers EPERM).
 // The process must not need them afterwards: this cannot be undone.
 func Block(errno syscall.Errno) error {
-	var arch uint32
-	switch runtime.GOARCH {
-	case "amd64":
-		arch = unix.AUDIT_ARCH_X86_64
-	case "arm64":
-		arch = unix.AUDIT_ARCH_AARCH64
-	case "386":
-		arch = unix.AUDIT_ARCH_I386
-	case "arm":
-		arch = unix.AUDIT_ARCH_ARM
-	case "riscv64":
-		arch = unix.AUDIT_ARCH_RISCV64
-	case "ppc64le":
-		arch = unix.AUDIT_ARCH_PPC64LE
-	case "s390x":
-		arch = unix.AUDIT_ARCH_S390X
-	default:
+	arch, ok := auditArch[runtime.GOARCH]
+	if !ok {
 		return fmt.Errorf("no seccomp filter for %s", runtime.GOARCH)
 	}
 	const (
