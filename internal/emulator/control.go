@@ -92,7 +92,6 @@ func (z *Zone) control(w http.ResponseWriter, r *http.Request) {
 		controlError(w, http.StatusForbidden, "the control API answers only requests addressed to 127.0.0.1, ::1 or localhost, not %q", printable(r.Host))
 		return
 	}
-	type handler func(http.ResponseWriter, *http.Request)
 	var methods map[string]handler
 	switch r.URL.Path {
 	case "/_emulator/state":
@@ -102,36 +101,11 @@ func (z *Zone) control(w http.ResponseWriter, r *http.Request) {
 	case "/_emulator/users":
 		methods = map[string]handler{http.MethodPost: z.controlAddUser}
 	case "/_emulator/requests":
-		methods = map[string]handler{
-			http.MethodGet: func(w http.ResponseWriter, _ *http.Request) {
-				reqs := z.Requests()
-				if reqs == nil {
-					reqs = []Request{} // [] rather than null, for scripts
-				}
-				for i := range reqs {
-					reqs[i] = z.srv.shareable(reqs[i])
-				}
-				writeJSON(w, http.StatusOK, reqs)
-			},
-			http.MethodDelete: func(w http.ResponseWriter, _ *http.Request) {
-				z.ResetRequests()
-				w.WriteHeader(http.StatusNoContent)
-			},
-		}
+		methods = map[string]handler{http.MethodGet: shown(z.shareableRequests), http.MethodDelete: cleared(z.ResetRequests)}
 	case "/_emulator/faults":
-		methods = map[string]handler{
-			http.MethodGet:  func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, z.Faults()) },
-			http.MethodPost: z.controlAddFault,
-			http.MethodDelete: func(w http.ResponseWriter, _ *http.Request) {
-				z.ClearFaults()
-				w.WriteHeader(http.StatusNoContent)
-			},
-		}
+		methods = map[string]handler{http.MethodGet: shown(z.Faults), http.MethodPost: z.controlAddFault, http.MethodDelete: cleared(z.ClearFaults)}
 	case "/_emulator/settings":
-		methods = map[string]handler{
-			http.MethodGet:  func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, z.settings()) },
-			http.MethodPost: z.controlSettings,
-		}
+		methods = map[string]handler{http.MethodGet: shown(z.settings), http.MethodPost: z.controlSettings}
 	default:
 		controlError(w, http.StatusNotFound, "no such control endpoint: %s", r.URL.Path)
 		return
@@ -142,6 +116,36 @@ func (z *Zone) control(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h(w, r)
+}
+
+// handler answers one method of a control endpoint.
+type handler func(http.ResponseWriter, *http.Request)
+
+// shown answers with what get returns, as JSON.
+func shown[T any](get func() T) handler {
+	return func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, http.StatusOK, get()) }
+}
+
+// cleared answers by calling clear: 204, no body.
+func cleared(clear func()) handler {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		clear()
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+// shareableRequests is the request log as the control API shows it: []
+// rather than null when empty (for scripts), each request as shareable
+// makes it.
+func (z *Zone) shareableRequests() []Request {
+	reqs := z.Requests()
+	if reqs == nil {
+		reqs = []Request{}
+	}
+	for i := range reqs {
+		reqs[i] = z.srv.shareable(reqs[i])
+	}
+	return reqs
 }
 
 func (z *Zone) controlState(w http.ResponseWriter, _ *http.Request) {
