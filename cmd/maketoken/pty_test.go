@@ -236,15 +236,11 @@ func TestTerminal(t *testing.T) {
 		if !strings.Contains(out, "Copy it now: it will not be shown again.") {
 			t.Errorf("no copy-it-now note:\n%s", out)
 		}
-		var created *emulator.Token
-		for _, tok := range e.zone.Tokens() {
-			if tok.Label == "on-a-terminal" {
-				created = &tok
-			}
-		}
-		if created == nil {
+		labelled := e.zone.Labelled("on-a-terminal")
+		if len(labelled) == 0 {
 			t.Fatalf("no token was created:\n%s", out)
 		}
+		created := labelled[len(labelled)-1]
 		if strings.Count(out, created.Token) != 1 {
 			t.Errorf("the token is shown %d times, want once:\n%s", strings.Count(out, created.Token), out)
 		}

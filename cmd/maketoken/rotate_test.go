@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/maketoken/maketoken/internal/emulator"
 )
 
 // rotate and prune on a terminal: the confirmation prompt, the note to copy
@@ -54,18 +52,13 @@ func TestRotateAndPruneOnATerminal(t *testing.T) {
 		if !strings.Contains(out, "Copy it now: it will not be shown again.") {
 			t.Errorf("no copy-it-now note:\n%s", out)
 		}
-		var fresh *emulator.Token
-		for _, tok := range e.zone.Tokens() {
-			if tok.Label == "ci" {
-				fresh = &tok
-			}
-		}
+		fresh := e.zone.Labelled("ci")
 		switch {
 		case e.zone.HasToken(old.Token):
 			t.Error("the old token survived")
-		case fresh == nil:
+		case len(fresh) == 0:
 			t.Fatal("no token labelled ci")
-		case !strings.Contains(out, fresh.Token):
+		case !strings.Contains(out, fresh[len(fresh)-1].Token):
 			t.Errorf("the new token was not shown:\n%s", out)
 		}
 	})

@@ -54,13 +54,7 @@ func TestStoreCommandCtrlC(t *testing.T) {
 	if err := syscall.Kill(pid, 0); err == nil {
 		t.Errorf("the store command (pid %d) still runs", pid)
 	}
-	n := 0
-	for _, tok := range e.zone.Tokens() {
-		if tok.Label == "deploy" {
-			n++
-		}
-	}
-	if n != 1 {
+	if n := len(e.zone.Labelled("deploy")); n != 1 {
 		t.Errorf("%d tokens labelled deploy, want the old one alone", n)
 	}
 }
@@ -78,15 +72,7 @@ func TestStoreCommandOnTerminal(t *testing.T) {
 		t.Skip("builds the binary")
 	}
 	bin := buildMaketoken(t)
-	labelled := func(e *ptyEnv, label string) int {
-		n := 0
-		for _, tok := range e.zone.Tokens() {
-			if tok.Label == label {
-				n++
-			}
-		}
-		return n
-	}
+	labelled := func(e *ptyEnv, label string) int { return len(e.zone.Labelled(label)) }
 
 	t.Run("password prompt", func(t *testing.T) {
 		e := newPtyEnv(t, bin)

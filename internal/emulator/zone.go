@@ -515,6 +515,18 @@ func (z *Zone) Tokens() []Token {
 	return out
 }
 
+// Labelled returns the zone's tokens with that label, oldest first (as
+// Tokens).
+func (z *Zone) Labelled(label string) []Token {
+	var out []Token
+	for _, t := range z.Tokens() {
+		if t.Label == label {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 // Issued returns the secret of every token the zone has ever had, seeded,
 // created or revoked, oldest first: tests look for them where no secret
 // belongs (logs, error messages, other zones' requests).

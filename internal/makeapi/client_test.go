@@ -374,7 +374,7 @@ func TestRealBackoffRidesOutAStorm(t *testing.T) {
 	if d := time.Since(start); d < 170*time.Millisecond {
 		t.Errorf("took only %v: the backoff did not wait", d)
 	}
-	if !e.z.HasToken(tok.Token) || countLabel(e.z, "storm") != 1 {
+	if !e.z.HasToken(tok.Token) || len(e.z.Labelled("storm")) != 1 {
 		t.Error("want exactly one token created")
 	}
 	assertOnePOSTCarriedOut(t, e.z)
@@ -394,16 +394,6 @@ func assertOnePOSTCarriedOut(t *testing.T, z *emulator.Zone) {
 	if handled > 1 {
 		t.Errorf("%d POSTs were carried out: %q", handled, requests(z))
 	}
-}
-
-func countLabel(z *emulator.Zone, label string) int {
-	n := 0
-	for _, tok := range z.Tokens() {
-		if tok.Label == label {
-			n++
-		}
-	}
-	return n
 }
 
 func TestPOSTIsNeverRepeatedOnceItMayHaveArrived(t *testing.T) {
@@ -457,7 +447,7 @@ func TestPOSTRetriedOnlyWhenItProvablyDidNotArrive(t *testing.T) {
 			t.Errorf("%d POSTs, want 4 (3 refused, 1 carried out)", n)
 		}
 		assertOnePOSTCarriedOut(t, e.z)
-		if countLabel(e.z, "ci") != 1 || !e.z.HasToken(tok.Token) {
+		if len(e.z.Labelled("ci")) != 1 || !e.z.HasToken(tok.Token) {
 			t.Error("want exactly one token")
 		}
 	})
@@ -483,7 +473,7 @@ func TestPOSTRetriedOnlyWhenItProvablyDidNotArrive(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !z.HasToken(tok.Token) || countLabel(z, "late") != 1 || count(requests(z), "POST") != 1 {
+		if !z.HasToken(tok.Token) || len(z.Labelled("late")) != 1 || count(requests(z), "POST") != 1 {
 			t.Errorf("want one POST and one token: %q", requests(z))
 		}
 	})

@@ -26,16 +26,6 @@ func fastLooks(t *testing.T) {
 	t.Cleanup(func() { lookAgain = saved })
 }
 
-func labelled(z *emulator.Zone, label string) int {
-	n := 0
-	for _, t := range z.Tokens() {
-		if t.Label == label {
-			n++
-		}
-	}
-	return n
-}
-
 // TestCreateUnknownOutcome is the specification of a create that returned
 // no token: what Make is asked afterwards, what is revoked, and what is
 // said. Never "Make did not create it" unless Make answered.
@@ -123,7 +113,7 @@ func TestCreateUnknownOutcome(t *testing.T) {
 			}
 			z.ClearFaults()
 			time.Sleep(300 * time.Millisecond) // a late create lands
-			if n := labelled(z, "ci"); n != 1+tt.left || !z.HasToken(old.Token) {
+			if n := len(z.Labelled("ci")); n != 1+tt.left || !z.HasToken(old.Token) {
 				t.Errorf("the zone holds %d tokens labelled ci (the old one: %v), want %d", n, z.HasToken(old.Token), 1+tt.left)
 			}
 		})
@@ -162,7 +152,7 @@ func TestCreateTellsTokensApart(t *testing.T) {
 	if !errors.As(err, &ce) || len(ce.Revoked) != 1 || len(ce.Left) != 0 {
 		t.Fatalf("err = %v", err)
 	}
-	if !z.HasToken(listedBefore.Token) || !z.HasToken(hourAgo.Token) || labelled(z, "ci") != 2 {
+	if !z.HasToken(listedBefore.Token) || !z.HasToken(hourAgo.Token) || len(z.Labelled("ci")) != 2 {
 		t.Errorf("a token that was not this create's was revoked")
 	}
 	// Another token with the label appears in the same seconds: which one
@@ -176,8 +166,8 @@ func TestCreateTellsTokensApart(t *testing.T) {
 	if !strings.Contains(err.Error(), "which one is this one cannot be told, so none was revoked") || !strings.Contains(err.Error(), other.Created) {
 		t.Errorf("err = %q", err)
 	}
-	if labelled(z, "ci") != 4 {
-		t.Errorf("%d tokens labelled ci, want 4", labelled(z, "ci"))
+	if len(z.Labelled("ci")) != 4 {
+		t.Errorf("%d tokens labelled ci, want 4", len(z.Labelled("ci")))
 	}
 }
 
@@ -208,7 +198,7 @@ func TestCreateLifetimePassed(t *testing.T) {
 	if !errors.Is(err, ErrLifetimePassed) || !strings.Contains(err.Error(), "this machine's clock is 2h0m0s behind Make's") || !strings.Contains(err.Error(), "revoked again") {
 		t.Fatalf("err = %v", err)
 	}
-	if labelled(z, label) != 0 {
+	if len(z.Labelled(label)) != 0 {
 		t.Error("the token whose lifetime had passed is still there")
 	}
 	// With Make's clock known, the same lifetime is Make's.
@@ -296,7 +286,7 @@ func TestCreateLooksOnMakesClock(t *testing.T) {
 	if !errors.As(err, &ce) || len(ce.Revoked) != 1 || outcome.IsUnknown(err) {
 		t.Fatalf("err = %v, want the token found and revoked", err)
 	}
-	if n := labelled(z, "ci"); n != 0 {
+	if n := len(z.Labelled("ci")); n != 0 {
 		t.Errorf("%d tokens labelled ci are left", n)
 	}
 }
