@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -15,7 +14,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/maketoken/maketoken/internal/readfile"
 	"github.com/maketoken/maketoken/internal/runctx"
 	"github.com/maketoken/maketoken/internal/zonelock"
 )
@@ -179,21 +177,7 @@ func entryKey(zone string, id int64) string {
 }
 
 func (a *accountsRecord) load() (accountsFile, error) {
-	var f accountsFile
-	if a.path == "" {
-		return f, nil
-	}
-	data, _, err := readfile.Read(a.path, maxAccountsBytes)
-	if errors.Is(err, fs.ErrNotExist) || (err == nil && len(data) == 0) {
-		return f, nil
-	}
-	if err != nil {
-		return f, fmt.Errorf("reading the record of accounts: %w", err)
-	}
-	if err := json.Unmarshal(data, &f); err != nil {
-		return accountsFile{}, fmt.Errorf("the record of accounts %s is not valid JSON (fix it, or remove it and log in again): %s", a.path, firstLine(err.Error()))
-	}
-	return f, nil
+	return loadJSON[accountsFile](a.path, maxAccountsBytes, "the record of accounts", "fix it, or remove it and log in again")
 }
 
 // zone returns the zone's accounts as recorded.

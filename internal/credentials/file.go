@@ -1,6 +1,7 @@
 package credentials
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -39,17 +40,45 @@ type fileContents struct {
 	Tokens map[string]string `yaml:"tokens"`
 }
 
-// load reads and parses the file from disk.
-func (f *fileStore) load() (map[string]string, error) {
-	if f.path == "" {
-		return nil, nil
+// readRecord reads one of the files this package keeps (the credentials
+// file, the record of credential hosts, the record of accounts). With no
+// path, or no such file, there is nothing: no data, no FileInfo, no error.
+// Another failure is an error naming the file as what.
+func readRecord(path string, limit int64, what string) ([]byte, fs.FileInfo, error) {
+	if path == "" {
+		return nil, nil, nil
 	}
-	data, fi, err := readfile.Read(f.path, maxFileBytes)
+	data, fi, err := readfile.Read(path, limit)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reading the credentials file: %w", err)
+		return nil, nil, fmt.Errorf("reading %s: %w", what, err)
+	}
+	return data, fi, nil
+}
+
+// loadJSON reads the JSON record at path (see readRecord): a zero T when
+// there is none or it is empty, an error naming it as what, and saying
+// how to fix it, when it is not valid JSON.
+func loadJSON[T any](path string, limit int64, what, fix string) (T, error) {
+	var v T
+	data, _, err := readRecord(path, limit, what)
+	if err != nil || len(data) == 0 {
+		return v, err
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		var zero T
+		return zero, fmt.Errorf("%s %s is not valid JSON (%s): %s", what, path, fix, firstLine(err.Error()))
+	}
+	return v, nil
+}
+
+// load reads and parses the file from disk.
+func (f *fileStore) load() (map[string]string, error) {
+	data, fi, err := readRecord(f.path, maxFileBytes, "the credentials file")
+	if err != nil || fi == nil {
+		return nil, err
 	}
 	if fi.Mode().IsRegular() && fi.Mode().Perm()&0o077 != 0 && f.warn != nil && !f.warned {
 		f.warned = true

@@ -2,15 +2,11 @@ package credentials
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
-
-	"github.com/maketoken/maketoken/internal/readfile"
 )
 
 // Origins records, per zone, the origin (scheme://host[:port]) of the
@@ -51,24 +47,7 @@ func Origin(apiURL string) string {
 }
 
 func (o Origins) load() (originsFile, error) {
-	var f originsFile
-	if o.Path == "" {
-		return f, nil
-	}
-	data, _, err := readfile.Read(o.Path, maxOriginsBytes)
-	if errors.Is(err, fs.ErrNotExist) {
-		return f, nil
-	}
-	if err != nil {
-		return f, fmt.Errorf("reading the record of credential hosts: %w", err)
-	}
-	if len(data) == 0 {
-		return f, nil
-	}
-	if err := json.Unmarshal(data, &f); err != nil {
-		return originsFile{}, fmt.Errorf("the record of credential hosts %s is not valid JSON (remove it and log in again): %s", o.Path, firstLine(err.Error()))
-	}
-	return f, nil
+	return loadJSON[originsFile](o.Path, maxOriginsBytes, "the record of credential hosts", "remove it and log in again")
 }
 
 // Recorded returns the origin recorded for the zone, "" if none.
