@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/maketoken/maketoken/internal/ctxwait"
 	gokeyring "github.com/zalando/go-keyring"
 )
 
@@ -155,29 +156,20 @@ type boundedKeyring struct {
 // name the entry's zone.
 func (b boundedKeyring) call(ctx context.Context, op, key string, f func() (string, error)) (string, error) {
 	zone := zoneOfKey(key)
-	type result struct {
-		v   string
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		v, err := f()
-		done <- result{v, err}
-	}()
-	timer := time.NewTimer(b.timeout)
-	defer timer.Stop()
-	select {
-	case r := <-done:
-		if r.err != nil && !errors.Is(r.err, ErrNotFound) {
-			return "", &KeyringError{Op: op, Zone: zone, Kind: b.kind, Err: r.err}
+	bounded, cancel := context.WithTimeout(ctx, b.timeout)
+	defer cancel()
+	v, err, ended := ctxwait.Call(bounded, f)
+	switch {
+	case !ended:
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return "", &KeyringError{Op: op, Zone: zone, Kind: b.kind, Err: err}
 		}
-		return r.v, r.err
-	case <-timer.C:
+		return v, err
+	case ctx.Err() == nil:
 		return "", &KeyringError{Op: op, Zone: zone, Kind: b.kind, Timeout: b.timeout, Err: context.DeadlineExceeded}
-	case <-ctx.Done():
-		if op == "read" {
-			return "", ctx.Err()
-		}
+	case op == "read":
+		return "", ctx.Err()
+	default:
 		return "", &KeyringError{Op: op, Zone: zone, Kind: b.kind, Interrupted: true, Err: ctx.Err()}
 	}
 }

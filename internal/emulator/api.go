@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/maketoken/maketoken/internal/ctxwait"
 )
 
 // Make's error messages the emulator repeats.
@@ -166,21 +168,6 @@ func drop(w http.ResponseWriter) {
 	panic(http.ErrAbortHandler)
 }
 
-// sleep waits d, or until ctx ends; it reports whether ctx is still alive.
-func sleep(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}
-
 // rawPath returns the request's path as it was received, still escaped.
 func rawPath(r *http.Request) string {
 	if u := r.RequestURI; strings.HasPrefix(u, "/") {
@@ -254,7 +241,7 @@ func (z *Zone) serveAPI(w http.ResponseWriter, r *http.Request) {
 	z.mu.Lock()
 	latency := z.latency
 	z.mu.Unlock()
-	if !sleep(ctx, latency) {
+	if ctxwait.Sleep(ctx, latency) != nil {
 		z.finish(rec, start, "client gone")
 		return
 	}
@@ -271,7 +258,7 @@ func (z *Zone) serveAPI(w http.ResponseWriter, r *http.Request) {
 			// The client leaving does not stop the zone.
 			waitCtx = context.WithoutCancel(ctx)
 		}
-		if !sleep(waitCtx, f.Delay) {
+		if ctxwait.Sleep(waitCtx, f.Delay) != nil {
 			z.finish(rec, start, "client gone")
 			return
 		}

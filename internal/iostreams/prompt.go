@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/maketoken/maketoken/internal/ctxwait"
 	"github.com/maketoken/maketoken/internal/runctx"
 )
 
@@ -170,19 +171,5 @@ func ReadUntilDone(ctx context.Context, read func() (string, error)) (s string, 
 		return "", nil, true
 	default:
 	}
-	type answer struct {
-		s   string
-		err error
-	}
-	ch := make(chan answer, 1)
-	go func() {
-		s, err := read()
-		ch <- answer{s, err}
-	}()
-	select {
-	case a := <-ch:
-		return a.s, a.err, false
-	case <-ctx.Done():
-		return "", nil, true
-	}
+	return ctxwait.Call(ctx, read)
 }

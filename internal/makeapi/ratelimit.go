@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/maketoken/maketoken/internal/ctxwait"
 )
 
 // Make's rate limit, and the one reading of its Retry-After header.
@@ -73,7 +75,7 @@ func (g *rateGate) wait(ctx context.Context) error {
 	if d <= 0 {
 		return nil
 	}
-	return sleepCtx(ctx, d)
+	return ctxwait.Sleep(ctx, d)
 }
 
 func (g *rateGate) pause(d time.Duration) {

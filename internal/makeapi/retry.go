@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"syscall"
 	"time"
+
+	"github.com/maketoken/maketoken/internal/ctxwait"
 )
 
 // RetryPolicy decides which failed calls are tried again and when.
@@ -161,20 +163,7 @@ func (p RetryPolicy) sleep(ctx context.Context, d time.Duration) error {
 	if p.Sleep != nil {
 		return p.Sleep(ctx, d)
 	}
-	return sleepCtx(ctx, d)
-}
-
-// sleepCtx waits d, or until ctx ends (its error is returned then): the one
-// wait of the rate gate and the retry policy.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return ctxwait.Sleep(ctx, d)
 }
 
 // isTransportError reports whether err is a call that got no answer (a

@@ -20,6 +20,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/maketoken/maketoken/internal/ctxwait"
 )
 
 // pollInterval is how often a waiting process tries the lock again.
@@ -156,12 +158,8 @@ func take(ctx context.Context, f *os.File, waiting func(pid int)) error {
 				waiting(holder(f))
 			}
 		}
-		t := time.NewTimer(pollInterval)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return &HeldError{PID: holder(f), Err: ctx.Err()}
-		case <-t.C:
+		if err := ctxwait.Sleep(ctx, pollInterval); err != nil {
+			return &HeldError{PID: holder(f), Err: err}
 		}
 	}
 }
