@@ -176,13 +176,8 @@ func TestControlAPI(t *testing.T) {
 		req := e.request(z, "GET", "", "", "")
 		req.URL.Path = "/_emulator/state"
 		req.Header.Set("Origin", "https://evil.example")
-		resp, err := e.client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusForbidden {
-			t.Errorf("with Origin: %d", resp.StatusCode)
+		if r := e.send(req); r.status != http.StatusForbidden {
+			t.Errorf("with Origin: %d", r.status)
 		}
 	})
 

@@ -607,17 +607,12 @@ func TestAuthErrors(t *testing.T) {
 				if tc.header != "" {
 					req.Header.Set("Authorization", tc.header)
 				}
-				resp, err := e.client.Do(req)
-				if err != nil {
-					t.Fatal(err)
-				}
-				b, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != http.StatusUnauthorized || string(b) != invalid {
-					t.Errorf("%s: %d %s", path, resp.StatusCode, b)
+				r := e.send(req)
+				if r.status != http.StatusUnauthorized || string(r.body) != invalid {
+					t.Errorf("%s: %d %s", path, r.status, r.body)
 				}
 				if e.contract.DefinesStatus(req, 401) {
-					if err := e.contract.ValidateResponse(req, nil, 401, resp.Header, b); err != nil {
+					if err := e.contract.ValidateResponse(req, nil, 401, r.header, r.body); err != nil {
 						t.Errorf("contract: %v", err)
 					}
 				}
@@ -627,13 +622,8 @@ func TestAuthErrors(t *testing.T) {
 	t.Run("scheme is case-insensitive", func(t *testing.T) {
 		req := e.request(e.z, "GET", "/users/me", "", "")
 		req.Header.Set("Authorization", "token "+e.z.AdminToken())
-		resp, err := e.client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Errorf("status %d", resp.StatusCode)
+		if r := e.send(req); r.status != http.StatusOK {
+			t.Errorf("status %d", r.status)
 		}
 	})
 }
@@ -839,17 +829,12 @@ func TestFaults(t *testing.T) {
 			t.Errorf("%d %v %q", r.status, r.header, r.body)
 		}
 		req := e.request(e.z, "GET", "/users/me/api-tokens", e.z.AdminToken(), "")
-		resp, err := e.client.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if string(b) != `{"apiTokens":{}}` || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
-			t.Errorf("%q %v", b, resp.Header)
+		r = e.send(req).response
+		if string(r.body) != `{"apiTokens":{}}` || !strings.HasPrefix(r.header.Get("Content-Type"), "application/json") {
+			t.Errorf("%q %v", r.body, r.header)
 		}
 		// The contract catches the broken body a test injected.
-		if e.contract.ValidateResponse(req, nil, resp.StatusCode, resp.Header, b) == nil {
+		if e.contract.ValidateResponse(req, nil, r.status, r.header, r.body) == nil {
 			t.Error("contract accepted apiTokens as an object")
 		}
 	})

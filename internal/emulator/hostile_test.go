@@ -2,7 +2,6 @@ package emulator_test
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"testing"
@@ -19,16 +18,11 @@ func TestHostileText(t *testing.T) {
 	e := newEnv(t, emulator.Options{})
 	raw := func(method, path string) []byte {
 		t.Helper()
-		resp, err := e.client.Do(e.request(e.z, method, path, e.z.AdminToken(), ""))
-		if err != nil {
-			t.Fatal(err)
+		r := e.send(e.request(e.z, method, path, e.z.AdminToken(), ""))
+		if r.status != http.StatusOK {
+			t.Fatalf("%s %s: %d %s", method, path, r.status, r.body)
 		}
-		defer resp.Body.Close()
-		body, _ := io.ReadAll(resp.Body)
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("%s %s: %d %s", method, path, resp.StatusCode, body)
-		}
-		return body
+		return r.body
 	}
 
 	e.z.SetCreatedSuffix("\r\x1b[2K")

@@ -73,29 +73,32 @@ func TestMessageShapes(t *testing.T) {
 		s.Say("Revoking %d tokens in zone %s:", 2, "eu1")
 	}
 	pipe := &bytes.Buffer{}
-	write(&IOStreams{ErrOut: pipe})
-	want := "maketoken: " + long + "\n" +
-		"maketoken: warning: the config file can be written by others\n" +
-		"maketoken: note: zone acme comes from MAKE_ZONE\n" +
-		"Revoked 1 of 1 tokens in zone eu1.\n" +
-		"Pruned 11 of 20 tokens.\n" +
-		"Revoking 2 tokens in zone eu1:\n"
-	if got := pipe.String(); got != want {
-		t.Errorf("without a terminal:\n%s\nwant\n%s", got, want)
-	}
-
-	s, buf := terminalStreams(60)
-	write(s)
-	want = "maketoken: zone eu1: the token \"old-ci\" (created\n" +
-		"  2020-01-01T00:00:15.000Z) was not revoked: Make answered\n" +
-		"  500 Internal Server Error\n" +
-		"maketoken: warning: the config file can be written by others\n" +
-		"maketoken: note: zone acme comes from MAKE_ZONE\n" +
-		"✓ Revoked 1 of 1 tokens in zone eu1.\n" +
-		"✗ Pruned 11 of 20 tokens.\n" +
-		"Revoking 2 tokens in zone eu1:\n"
-	if got := buf.String(); got != want {
-		t.Errorf("at a terminal 60 wide:\n%s\nwant\n%s", got, want)
+	terminal, buf := terminalStreams(60)
+	for _, c := range []struct {
+		where string
+		s     *IOStreams
+		out   *bytes.Buffer
+		want  string
+	}{
+		{"without a terminal", &IOStreams{ErrOut: pipe}, pipe, "maketoken: " + long + "\n" +
+			"maketoken: warning: the config file can be written by others\n" +
+			"maketoken: note: zone acme comes from MAKE_ZONE\n" +
+			"Revoked 1 of 1 tokens in zone eu1.\n" +
+			"Pruned 11 of 20 tokens.\n" +
+			"Revoking 2 tokens in zone eu1:\n"},
+		{"at a terminal 60 wide", terminal, buf, "maketoken: zone eu1: the token \"old-ci\" (created\n" +
+			"  2020-01-01T00:00:15.000Z) was not revoked: Make answered\n" +
+			"  500 Internal Server Error\n" +
+			"maketoken: warning: the config file can be written by others\n" +
+			"maketoken: note: zone acme comes from MAKE_ZONE\n" +
+			"✓ Revoked 1 of 1 tokens in zone eu1.\n" +
+			"✗ Pruned 11 of 20 tokens.\n" +
+			"Revoking 2 tokens in zone eu1:\n"},
+	} {
+		write(c.s)
+		if got := c.out.String(); got != c.want {
+			t.Errorf("%s:\n%s\nwant\n%s", c.where, got, c.want)
+		}
 	}
 }
 

@@ -400,35 +400,29 @@ func TestRetryDecisions(t *testing.T) {
 	errRefused := &net.OpError{Op: "dial", Net: "tcp", Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}
 	refused := &TransportError{Method: "POST", URL: "u", Err: errRefused}
 	reset := &TransportError{Method: "POST", URL: "u", Err: errors.New("read: connection reset by peer")}
+	// Each outcome, and whether it is tried again after a GET (and a
+	// DELETE, which is retried as a GET is) and after a POST.
 	cases := []struct {
-		method string
-		status int
-		err    error
-		retry  bool
+		status    int
+		err       error
+		get, post bool
 	}{
-		{"GET", 429, &APIError{StatusCode: 429}, true},
-		{"GET", 502, &APIError{StatusCode: 502}, true},
-		{"GET", 503, &APIError{StatusCode: 503}, true},
-		{"GET", 504, &APIError{StatusCode: 504}, true},
-		{"GET", 500, &APIError{StatusCode: 500}, false},
-		{"GET", 401, &APIError{StatusCode: 401}, false},
-		{"GET", 0, reset, true},
-		{"GET", 0, refused, true},
-		{"GET", 0, errors.New("something else"), false},
-		{"DELETE", 503, &APIError{StatusCode: 503}, true},
-		{"DELETE", 0, reset, true},
-		{"POST", 429, &APIError{StatusCode: 429}, true},
-		{"POST", 502, &APIError{StatusCode: 502}, false},
-		{"POST", 503, &APIError{StatusCode: 503}, false},
-		{"POST", 504, &APIError{StatusCode: 504}, false},
-		{"POST", 0, reset, false},
-		{"POST", 0, refused, true},
-		{"POST", 0, &TransportError{Err: context.DeadlineExceeded}, false},
-		{"GET", 0, &TransportError{Err: context.DeadlineExceeded}, false},
+		{429, &APIError{StatusCode: 429}, true, true},
+		{502, &APIError{StatusCode: 502}, true, false},
+		{503, &APIError{StatusCode: 503}, true, false},
+		{504, &APIError{StatusCode: 504}, true, false},
+		{500, &APIError{StatusCode: 500}, false, false},
+		{401, &APIError{StatusCode: 401}, false, false},
+		{0, reset, true, false},
+		{0, refused, true, true},
+		{0, errors.New("something else"), false, false},
+		{0, &TransportError{Err: context.DeadlineExceeded}, false, false},
 	}
 	for _, tc := range cases {
-		if d := p.next(ctx, tc.method, 0, tc.status, tc.err); d.retry != tc.retry {
-			t.Errorf("%s %d %v: retry = %v, want %v", tc.method, tc.status, tc.err, d.retry, tc.retry)
+		for method, want := range map[string]bool{"GET": tc.get, "DELETE": tc.get, "POST": tc.post} {
+			if d := p.next(ctx, method, 0, tc.status, tc.err); d.retry != want {
+				t.Errorf("%s %d %v: retry = %v, want %v", method, tc.status, tc.err, d.retry, want)
+			}
 		}
 	}
 	// Limits.

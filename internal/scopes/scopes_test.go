@@ -43,6 +43,21 @@ func TestExpand(t *testing.T) {
 	}
 }
 
+// expandError is the error, of type E, that Expand must return for
+// patterns, with no scopes; the test ends if it returns another.
+func expandError[E error](t *testing.T, patterns []string) (E, error) {
+	t.Helper()
+	got, err := Expand(patterns, zoneScopes)
+	var e E
+	if !errors.As(err, &e) {
+		t.Fatalf("Expand(%q) = %q, %v; want an %T", patterns, got, err, e)
+	}
+	if got != nil {
+		t.Errorf("Expand returned scopes with an error: %q", got)
+	}
+	return e, err
+}
+
 func TestExpandUnknown(t *testing.T) {
 	tests := []struct {
 		name      string
@@ -63,14 +78,7 @@ func TestExpandUnknown(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := Expand(tt.patterns, zoneScopes)
-			var ue *UnknownError
-			if !errors.As(err, &ue) {
-				t.Fatalf("Expand(%q) = %q, %v; want an *UnknownError", tt.patterns, got, err)
-			}
-			if got != nil {
-				t.Errorf("Expand returned scopes with an error: %q", got)
-			}
+			ue, err := expandError[*UnknownError](t, tt.patterns)
 			if ue.Pattern != tt.pattern {
 				t.Errorf("Pattern = %q, want %q", ue.Pattern, tt.pattern)
 			}
@@ -111,11 +119,7 @@ func TestExpandInvalid(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := Expand(tt.patterns, zoneScopes)
-			var ie *InvalidError
-			if !errors.As(err, &ie) {
-				t.Fatalf("Expand(%q) = %q, %v; want an *InvalidError", tt.patterns, got, err)
-			}
+			ie, err := expandError[*InvalidError](t, tt.patterns)
 			if !strings.Contains(err.Error(), tt.message) {
 				t.Errorf("message %q does not contain %q", err.Error(), tt.message)
 			}

@@ -30,15 +30,10 @@ func TestAcquireWaitsForTheHolder(t *testing.T) {
 	}
 	other.Release()
 
-	got := make(chan *Lock)
 	waited := make(chan int, 1)
-	go func() {
-		l, err := Acquire(ctx, dir, "eu1", func(pid int) { waited <- pid })
-		if err != nil {
-			t.Error(err)
-		}
-		got <- l
-	}()
+	got := inBackground(t, func() (*Lock, error) {
+		return Acquire(ctx, dir, "eu1", func(pid int) { waited <- pid })
+	})
 	select {
 	case pid := <-waited:
 		if pid != os.Getpid() {
@@ -47,22 +42,50 @@ func TestAcquireWaitsForTheHolder(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the second Acquire was not told that the lock is held")
 	}
-	select {
-	case <-got:
-		t.Fatal("the second Acquire got the lock while the first held it")
-	case <-time.After(3 * pollInterval):
-	}
+	stillWaiting(t, got, "the second Acquire")
 	if err := first.Release(); err != nil {
 		t.Fatal(err)
 	}
 	if err := first.Release(); err != nil {
 		t.Fatalf("a second Release: %v", err)
 	}
+	getsTheLock(t, got, "the second Acquire")
+}
+
+// inBackground runs acquire in a goroutine: the lock it gets comes on the
+// channel.
+func inBackground(t *testing.T, acquire func() (*Lock, error)) <-chan *Lock {
+	got := make(chan *Lock)
+	go func() {
+		l, err := acquire()
+		if err != nil {
+			t.Error(err)
+		}
+		got <- l
+	}()
+	return got
+}
+
+// stillWaiting: who waits for a held lock has not got it after three
+// polls.
+func stillWaiting(t *testing.T, got <-chan *Lock, who string) {
+	t.Helper()
+	select {
+	case <-got:
+		t.Fatalf("%s got the lock while the first held it", who)
+	case <-time.After(3 * pollInterval):
+	}
+}
+
+// getsTheLock: who waited gets the lock once it is released (and lets it
+// go).
+func getsTheLock(t *testing.T, got <-chan *Lock, who string) {
+	t.Helper()
 	select {
 	case l := <-got:
 		l.Release()
 	case <-time.After(5 * time.Second):
-		t.Fatal("the second Acquire did not get the released lock")
+		t.Fatalf("%s did not get the released lock", who)
 	}
 }
 
@@ -117,26 +140,10 @@ func TestAcquireFileWaitsForTheHolder(t *testing.T) {
 	if msg := err.Error(); msg != "another maketoken process (pid "+strconv.Itoa(os.Getpid())+") still holds the lock: context deadline exceeded" {
 		t.Errorf("message: %s", msg)
 	}
-	got := make(chan *Lock)
-	go func() {
-		l, err := AcquireFile(context.Background(), path)
-		if err != nil {
-			t.Error(err)
-		}
-		got <- l
-	}()
-	select {
-	case <-got:
-		t.Fatal("a second AcquireFile got the lock while the first held it")
-	case <-time.After(3 * pollInterval):
-	}
+	got := inBackground(t, func() (*Lock, error) { return AcquireFile(context.Background(), path) })
+	stillWaiting(t, got, "a second AcquireFile")
 	first.Release()
-	select {
-	case l := <-got:
-		l.Release()
-	case <-time.After(5 * time.Second):
-		t.Fatal("the second AcquireFile did not get the released lock")
-	}
+	getsTheLock(t, got, "the second AcquireFile")
 }
 
 // TestAccountLocks: an account's lock keeps its own rotations apart, not
