@@ -39,6 +39,17 @@ func exitCode(t *testing.T, cmd *exec.Cmd) int {
 	t.Helper()
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
+	return exitWithin(t, done, func() string {
+		_ = cmd.Process.Kill()
+		return "make-emulator did not end"
+	})
+}
+
+// exitWithin is the exit code of the wait that done reports, within a
+// minute; if it does not, the test ends with what timedOut says (after
+// doing what it must).
+func exitWithin(t *testing.T, done <-chan error, timedOut func() string) int {
+	t.Helper()
 	select {
 	case err := <-done:
 		if ee, ok := errors.AsType[*exec.ExitError](err); ok {
@@ -48,8 +59,7 @@ func exitCode(t *testing.T, cmd *exec.Cmd) int {
 		}
 		return 0
 	case <-time.After(time.Minute):
-		_ = cmd.Process.Kill()
-		t.Fatal("make-emulator did not end")
+		t.Fatal(timedOut())
 		return -1
 	}
 }

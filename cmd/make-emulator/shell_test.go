@@ -61,18 +61,9 @@ func sessionDetails(t *testing.T, term *terminal) (dir, url string) {
 
 func exitOf(t *testing.T, done chan error, term *terminal) int {
 	t.Helper()
-	select {
-	case err := <-done:
-		if ee, ok := errors.AsType[*exec.ExitError](err); ok {
-			return ee.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		return 0
-	case <-time.After(time.Minute):
-		t.Fatalf("make-emulator shell did not end; the terminal showed:\n%s", term.text())
-		return -1
-	}
+	return exitWithin(t, done, func() string {
+		return "make-emulator shell did not end; the terminal showed:\n" + term.text()
+	})
 }
 
 // stopped checks that the session's emulator and folder are gone.

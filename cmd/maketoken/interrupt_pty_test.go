@@ -31,40 +31,7 @@ import (
 // after maketoken has gone, to see what state maketoken left it in.
 func (e *ptyEnv) startKeepingTTY(t *testing.T, args ...string) *session {
 	t.Helper()
-	ptmx, tty, err := pty.Open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := pty.Setsize(ptmx, &pty.Winsize{Rows: 40, Cols: 200}); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(e.bin, args...)
-	cmd.Env = e.env
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = tty, tty, tty
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	s := &session{t: t, cmd: cmd, tty: ptmx, done: make(chan struct{})}
-	go func() {
-		defer close(s.done)
-		buf := make([]byte, 4096)
-		for {
-			n, err := ptmx.Read(buf)
-			s.mu.Lock()
-			s.out.Write(buf[:n])
-			s.mu.Unlock()
-			if err != nil {
-				return
-			}
-		}
-	}()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		tty.Close()
-		ptmx.Close()
-	})
-	return s
+	return startOnPty(t, e, 200, nil, args...).session
 }
 
 // waitWithin is wait, failing the test (and killing maketoken) if it has
@@ -523,20 +490,7 @@ func TestExecHangUp(t *testing.T) {
 				t.Fatal(err)
 			}
 			tty.Close()
-			s := &session{t: t, cmd: cmd, tty: ptmx, done: make(chan struct{})}
-			go func() {
-				defer close(s.done)
-				buf := make([]byte, 4096)
-				for {
-					n, err := ptmx.Read(buf)
-					s.mu.Lock()
-					s.out.Write(buf[:n])
-					s.mu.Unlock()
-					if err != nil {
-						return
-					}
-				}
-			}()
+			s := newSession(t, cmd, ptmx)
 			t.Cleanup(func() { _ = cmd.Process.Kill() })
 			s.expect("ready")
 			ptmx.Close() // the terminal goes away

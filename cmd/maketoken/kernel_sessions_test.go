@@ -17,7 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/maketoken/maketoken/internal/emulator"
 	"github.com/maketoken/maketoken/internal/kerneltest"
 )
 
@@ -83,23 +82,9 @@ func TestKernelKeyringAcrossSessions(t *testing.T) {
 	ring := persistentRing(t, uid)
 	otherRing := persistentRing(t, other)
 
-	base := t.TempDir()
-	openToNobody(t, base)
-	bin := filepath.Join(base, "maketoken")
-	data, err := os.ReadFile(buildMaketoken(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(bin, data, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	base, bin := binaryForOthers(t, buildMaketoken(t))
 
-	srv := emulator.New(emulator.Options{Zones: []string{"eu1"}})
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
-	z := srv.Zone("eu1")
+	z := emulatedEU1(t)
 	laptop := z.AddToken("laptop", []string{"user:read", "user:write"}, time.Time{})
 
 	// A home of the user's own, with a config file pointing at the emulator.

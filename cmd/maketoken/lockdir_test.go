@@ -12,8 +12,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/maketoken/maketoken/internal/emulator"
 )
 
 // nobody is the unprivileged user the permission tests run as: root
@@ -51,6 +49,23 @@ func openToNobody(t *testing.T, dir string) {
 	}
 }
 
+// binaryForOthers is a new folder others can reach (base) holding a copy
+// of the binary built that they may run (bin).
+func binaryForOthers(t *testing.T, built string) (base, bin string) {
+	t.Helper()
+	base = t.TempDir()
+	openToNobody(t, base)
+	bin = filepath.Join(base, "maketoken")
+	data, err := os.ReadFile(built)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bin, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return base, bin
+}
+
 // With no HOME and no XDG_CACHE_HOME (cron, systemd, env -i) the rotation
 // lock goes to $TMPDIR/maketoken-UID. Another local user who made that
 // folder first and planted a symbolic link in it must not get the
@@ -61,25 +76,9 @@ func TestRotateRefusesAPlantedLockFolder(t *testing.T) {
 		t.Skip("builds the binary")
 	}
 	prefix := asNobody(t)
-	built := buildMaketoken(t)
+	base, bin := binaryForOthers(t, buildMaketoken(t))
 
-	base := t.TempDir()
-	openToNobody(t, base)
-	bin := filepath.Join(base, "maketoken")
-	data, err := os.ReadFile(built)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(bin, data, 0o755); err != nil {
-		t.Fatal(err)
-	}
-
-	srv := emulator.New(emulator.Options{Zones: []string{"eu1"}})
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Close)
-	z := srv.Zone("eu1")
+	z := emulatedEU1(t)
 	old := z.AddToken("ci", []string{"scenarios:read"}, time.Time{})
 	cfg := filepath.Join(base, "config.yaml")
 	if err := os.WriteFile(cfg, []byte(fmt.Sprintf("zones:\n  eu1:\n    url: %s\n", z.URL())), 0o600); err != nil {

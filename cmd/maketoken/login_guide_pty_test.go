@@ -20,13 +20,7 @@ func TestLoginGuide(t *testing.T) {
 	}
 	bin := buildMaketoken(t)
 	e := newPtyEnv(t, bin)
-	var env []string
-	for _, kv := range e.env {
-		if !strings.HasPrefix(kv, "MAKETOKEN_TOKEN_") {
-			env = append(env, kv)
-		}
-	}
-	e.env = env
+	e.env = withoutCredentialEnv(e.env)
 
 	t.Run("no keyring: fails before the prompt", func(t *testing.T) {
 		// The test has no D-Bus session: the OS keyring is out of reach

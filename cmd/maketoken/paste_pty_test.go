@@ -37,13 +37,7 @@ func TestPasteAtTheHiddenPrompt(t *testing.T) {
 	e := newPtyEnv(t, bin)
 	token := e.zone.AdminToken()
 	// The credential must come from the prompt, not the environment.
-	env := e.env[:0:0]
-	for _, kv := range e.env {
-		if !strings.HasPrefix(kv, "MAKETOKEN_TOKEN_") {
-			env = append(env, kv)
-		}
-	}
-	e.env = env
+	e.env = withoutCredentialEnv(e.env)
 	// Each login stores in a credentials file of its own.
 	var credentials string
 	login := func(t *testing.T, cols int) *ptySession {
@@ -217,20 +211,7 @@ func startOnPty(t *testing.T, e *ptyEnv, cols int, env []string, args ...string)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &session{t: t, cmd: cmd, tty: ptmx, done: make(chan struct{})}
-	go func() {
-		defer close(s.done)
-		buf := make([]byte, 4096)
-		for {
-			n, err := ptmx.Read(buf)
-			s.mu.Lock()
-			s.out.Write(buf[:n])
-			s.mu.Unlock()
-			if err != nil {
-				return
-			}
-		}
-	}()
+	s := newSession(t, cmd, ptmx)
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
 		tty.Close()

@@ -48,14 +48,21 @@ type ptyEnv struct {
 	env  []string
 }
 
-func newPtyEnv(t *testing.T, bin string) *ptyEnv {
+// emulatedEU1 is zone eu1 of an emulator serving it alone until the test
+// ends.
+func emulatedEU1(t *testing.T) *emulator.Zone {
 	t.Helper()
 	srv := emulator.New(emulator.Options{Zones: []string{"eu1"}})
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Close)
-	z := srv.Zone("eu1")
+	return srv.Zone("eu1")
+}
+
+func newPtyEnv(t *testing.T, bin string) *ptyEnv {
+	t.Helper()
+	z := emulatedEU1(t)
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "config.yaml")
 	if err := os.WriteFile(cfg, []byte(fmt.Sprintf("zones:\n  eu1:\n    url: %s\n", z.URL())), 0o600); err != nil {
@@ -97,6 +104,18 @@ func (e *ptyEnv) start(t *testing.T, args ...string) *session {
 	if err != nil {
 		t.Fatal(err)
 	}
+	s := newSession(t, cmd, tty)
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		tty.Close()
+	})
+	return s
+}
+
+// newSession is the session of cmd, started on a terminal whose own end
+// is tty: what the terminal shows is kept until it reads an error (EIO on
+// Linux once the process has gone).
+func newSession(t *testing.T, cmd *exec.Cmd, tty *os.File) *session {
 	s := &session{t: t, cmd: cmd, tty: tty, done: make(chan struct{})}
 	go func() {
 		defer close(s.done)
@@ -106,15 +125,11 @@ func (e *ptyEnv) start(t *testing.T, args ...string) *session {
 			s.mu.Lock()
 			s.out.Write(buf[:n])
 			s.mu.Unlock()
-			if err != nil { // EIO on Linux once the process has gone
+			if err != nil {
 				return
 			}
 		}
 	}()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		tty.Close()
-	})
 	return s
 }
 

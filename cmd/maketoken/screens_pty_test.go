@@ -84,31 +84,7 @@ type screenRun struct {
 // what the terminal shows once it has ended.
 func (e *screenEnv) runScreen(t *testing.T, cols int, args ...string) screenRun {
 	t.Helper()
-	cmd := exec.Command(e.bin, args...)
-	cmd.Env = e.env
-	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: uint16(cols)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tty.Close()
-	var raw []byte
-	buf := make([]byte, 4096)
-	for {
-		n, err := tty.Read(buf)
-		raw = append(raw, buf[:n]...)
-		if err != nil { // EIO once the process has gone
-			break
-		}
-	}
-	code := 0
-	if err := cmd.Wait(); err != nil {
-		var ee *exec.ExitError
-		if !errors.As(err, &ee) {
-			t.Fatal(err)
-		}
-		code = ee.ExitCode()
-	}
-	return screenRun{code: code, raw: raw, screen: vtscreen.Render(raw, cols)}
+	return e.runScreenTyping(t, cols, "", args...)
 }
 
 // spinnerFrames are the characters a spinner is drawn with.
@@ -366,13 +342,10 @@ func TestEveryWaitShowsASpinner(t *testing.T) {
 	}
 }
 
-// runScreenTyping is runScreen that types input once the command asks
-// for something (a prompt ends with ": " or "] ").
+// runScreenTyping is runScreen that types input ("": none) once the
+// command asks for something (a prompt ends with ": " or "] ").
 func (e *screenEnv) runScreenTyping(t *testing.T, cols int, input string, args ...string) screenRun {
 	t.Helper()
-	if input == "" {
-		return e.runScreen(t, cols, args...)
-	}
 	cmd := exec.Command(e.bin, args...)
 	cmd.Env = e.env
 	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: uint16(cols)})
@@ -381,7 +354,7 @@ func (e *screenEnv) runScreenTyping(t *testing.T, cols int, input string, args .
 	}
 	defer tty.Close()
 	var raw []byte
-	typed := false
+	typed := input == "" // nothing to type
 	buf := make([]byte, 4096)
 	for {
 		n, err := tty.Read(buf)
@@ -392,7 +365,7 @@ func (e *screenEnv) runScreenTyping(t *testing.T, cols int, input string, args .
 				t.Fatal(err)
 			}
 		}
-		if err != nil {
+		if err != nil { // EIO once the process has gone
 			break
 		}
 	}

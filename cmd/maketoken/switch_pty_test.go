@@ -17,13 +17,7 @@ func TestSwitchChoice(t *testing.T) {
 	}
 	bin := buildMaketoken(t)
 	e := newPtyEnv(t, bin)
-	var env []string
-	for _, kv := range e.env {
-		if !strings.HasPrefix(kv, "MAKETOKEN_TOKEN_") {
-			env = append(env, kv)
-		}
-	}
-	e.env = env
+	e.env = withoutCredentialEnv(e.env)
 	_, bob := e.zone.AddUser("Bob", "bob@example.com")
 	_, carol := e.zone.AddUser("Carol", "carol@example.com")
 	for _, tok := range []string{e.zone.AdminToken(), bob.Token, carol.Token} {

@@ -71,26 +71,7 @@ func tableEnvServer(t *testing.T) ([]string, *emulator.Server) {
 // and returns what it wrote, with the terminal's \r\n made \n.
 func runOnTerminal(t *testing.T, bin string, env []string, cols uint16, args ...string) string {
 	t.Helper()
-	cmd := exec.Command(bin, args...)
-	cmd.Env = env
-	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 50, Cols: cols})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tty.Close()
-	var out strings.Builder
-	buf := make([]byte, 4096)
-	for {
-		n, err := tty.Read(buf)
-		out.Write(buf[:n])
-		if err != nil { // EIO once the process has gone
-			break
-		}
-	}
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out.String())
-	}
-	return strings.ReplaceAll(out.String(), "\r\n", "\n")
+	return runOnTerminalCode(t, bin, env, cols, 0, args...)
 }
 
 // runOnTerminalCode is runOnTerminal for a command that exits with code.
@@ -108,13 +89,13 @@ func runOnTerminalCode(t *testing.T, bin string, env []string, cols uint16, code
 	for {
 		n, err := tty.Read(buf)
 		out.Write(buf[:n])
-		if err != nil {
+		if err != nil { // EIO once the process has gone
 			break
 		}
 	}
 	err = cmd.Wait()
 	var ee *exec.ExitError
-	if errors.As(err, &ee) && ee.ExitCode() != code || err == nil && code != 0 {
+	if err != nil && !errors.As(err, &ee) || err != nil && ee.ExitCode() != code || err == nil && code != 0 {
 		t.Fatalf("%s: %v, want exit %d\n%s", strings.Join(args, " "), err, code, out.String())
 	}
 	return strings.ReplaceAll(out.String(), "\r\n", "\n")
