@@ -198,7 +198,13 @@ func (k kernelKeyring) Set(service, account, secret string) error {
 			return "", &kernelCallError{Call: "adding the key to " + k.where, Err: err}
 		}
 		if err := unix.KeyctlSetperm(id, keyPerm); err != nil {
-			return "", &kernelCallError{Call: "setting the key's permissions", Err: err}
+			// A key of this name that someone else made, with
+			// permissions maketoken may not change (others may read
+			// it): add_key wrote the secret into it. Revoke it
+			// (write permission, which add_key just used, allows
+			// that), so that the secret does not stay there.
+			_, _ = unix.KeyctlInt(unix.KEYCTL_REVOKE, id, 0, 0, 0)
+			return "", &kernelCallError{Call: "setting the key's permissions (the key was revoked)", Err: err}
 		}
 		return "", nil
 	})
