@@ -151,3 +151,31 @@ func TestKernelLifetimeIsTheKernels(t *testing.T) {
 		t.Errorf("KernelEnds() = %q", got)
 	}
 }
+
+// TestKernelKeyringLinkEndsWithTheCall: the link that makes the keyring
+// possessed is made in a thread keyring of a thread that ends with the
+// call, so no other goroutine of maketoken finds the keyring's keys
+// through its own thread later.
+func TestKernelKeyringLinkEndsWithTheCall(t *testing.T) {
+	ring := testRing(t)
+	k := KernelKeyringIn(ring)
+	if err := k.Set(Service, "eu1", tokA); err != nil {
+		t.Fatal(err)
+	}
+	// Look from this goroutine's thread and from fresh ones, as
+	// later work of the process would.
+	probe := func() bool {
+		_, err := unix.KeyctlSearch(unix.KEY_SPEC_THREAD_KEYRING, "user", keyDescription(Service, "eu1"), 0)
+		return err == nil
+	}
+	for i := range 50 {
+		if _, err := k.Get(Service, "eu1"); err != nil {
+			t.Fatal(err)
+		}
+		found := make(chan bool)
+		go func() { found <- probe() }()
+		if <-found || probe() {
+			t.Fatalf("after %d calls, a thread of the process still possesses the keyring", i+1)
+		}
+	}
+}
