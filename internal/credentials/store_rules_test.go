@@ -3,6 +3,7 @@ package credentials
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -66,5 +67,100 @@ func TestGoneFromTheKernelKeyringSaysWhy(t *testing.T) {
 	file := (&NotFoundError{Zone: "eu1", Store: KindFile, Account: "ann@example.com"}).Error()
 	if strings.Contains(file, "reboot") || !strings.Contains(file, "is gone from the credentials file; run") {
 		t.Errorf("file: %q", file)
+	}
+}
+
+// TestEveryTokenReachesTheRedactor: every token the store reads, or is
+// given to store, is handed to Options.Found (the redactor that keeps it
+// out of every output) by the call that read it, whichever way it came:
+// a variable, an account, the one credential of the release before
+// accounts, a store login is about to replace, a reread, a login that
+// replaces a stored credential (the old one too), a rotation's save.
+func TestEveryTokenReachesTheRedactor(t *testing.T) {
+	ctx := context.Background()
+	eu1 := zone("eu1")
+	type step struct {
+		name string
+		// prepare sets the stores up through a store without Found;
+		// run is the call under test, on one with it (plain: its
+		// options without Found).
+		prepare func(t *testing.T, as *accountStore)
+		vars    map[string]string
+		legacy  bool // the store has no record of accounts
+		run     func(t *testing.T, s *Store, plain Options) error
+		want    []string
+	}
+	loginAnn := func(t *testing.T, as *accountStore) { as.login(t, eu1, ann, tokA, OSKeyring()) }
+	oldRelease := func(t *testing.T, as *accountStore) {
+		if err := as.previousRelease().saveLegacy(ctx, eu1, tokA, OSKeyring()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lookup := func(t *testing.T, s *Store, plain Options) error { _, err := s.Lookup(ctx, eu1); return err }
+	where := func(t *testing.T, s *Store, plain Options) error { _, _, err := s.Where(ctx, eu1); return err }
+	for _, st := range []step{
+		{name: "variable", vars: map[string]string{"MAKETOKEN_TOKEN_EU1": tokB}, run: lookup, want: []string{tokB}},
+		{name: "variable, Where", vars: map[string]string{"MAKETOKEN_TOKEN_EU1": tokB}, run: where, want: []string{tokB}},
+		{name: "account", prepare: loginAnn, run: lookup, want: []string{tokA}},
+		{name: "account, Where", prepare: loginAnn, run: where, want: []string{tokA}},
+		{name: "release before accounts", prepare: oldRelease, legacy: true, run: lookup, want: []string{tokA}},
+		{name: "release before accounts, Where", prepare: oldRelease, legacy: true, run: where, want: []string{tokA}},
+		{name: "Stored, in the store asked", prepare: oldRelease, legacy: true, run: func(t *testing.T, s *Store, plain Options) error {
+			_, _, err := s.Stored(ctx, eu1, OSKeyring())
+			return err
+		}, want: []string{tokA}},
+		{name: "Stored, in another store", prepare: oldRelease, legacy: true, run: func(t *testing.T, s *Store, plain Options) error {
+			_, _, err := s.Stored(ctx, eu1, KindFile)
+			return err
+		}, want: []string{tokA}},
+		{name: "Reread, account", prepare: loginAnn, run: func(t *testing.T, s *Store, plain Options) error {
+			c, err := NewStore(plain).Lookup(ctx, eu1) // read without Found
+			if err != nil {
+				return err
+			}
+			_, err = s.Reread(ctx, eu1, c)
+			return err
+		}, want: []string{tokA}},
+		{name: "Reread, release before accounts", prepare: oldRelease, legacy: true, run: func(t *testing.T, s *Store, plain Options) error {
+			_, err := s.Reread(ctx, eu1, Credential{Zone: "eu1", Store: OSKeyring()})
+			return err
+		}, want: []string{tokA}},
+		{name: "Login replacing a credential", prepare: loginAnn, run: func(t *testing.T, s *Store, plain Options) error {
+			_, err := s.Login(ctx, eu1, ann, tokC, OSKeyring())
+			return err
+		}, want: []string{tokC, tokA}},
+		{name: "Login, release before accounts", prepare: oldRelease, legacy: true, run: func(t *testing.T, s *Store, plain Options) error {
+			_, err := s.Login(ctx, eu1, ann, tokC, OSKeyring())
+			return err
+		}, want: []string{tokC}},
+		{name: "SaveFor", prepare: loginAnn, run: func(t *testing.T, s *Store, plain Options) error {
+			c, err := NewStore(plain).Lookup(ctx, eu1)
+			if err != nil {
+				return err
+			}
+			return s.SaveFor(ctx, eu1, c, tokC)
+		}, want: []string{tokC}},
+	} {
+		t.Run(st.name, func(t *testing.T) {
+			as := newAccountStore(t, st.vars)
+			if st.prepare != nil {
+				st.prepare(t, as)
+			}
+			var found []string
+			o := as.opts
+			if st.legacy {
+				o.Accounts, o.Identify = "", nil
+			}
+			plain := o
+			o.Found = func(tok string) { found = append(found, tok) }
+			if err := st.run(t, NewStore(o), plain); err != nil {
+				t.Fatal(err)
+			}
+			for _, tok := range st.want {
+				if !slices.Contains(found, tok) {
+					t.Errorf("%s did not reach the redactor (it got %d tokens)", tok[:4]+"…", len(found))
+				}
+			}
+		})
 	}
 }
