@@ -164,3 +164,65 @@ func TestEveryTokenReachesTheRedactor(t *testing.T) {
 		})
 	}
 }
+
+// TestCheckStores: what doctor is told of each store: nothing for a store
+// that answered, with or without an entry; the error of one that could
+// not be read. The kernel keyring is looked at only where the record
+// names it for the zone or where login would store in it (chosen, or no
+// choice and no Secret Service), and its entry is never taken for a
+// failure.
+func TestCheckStores(t *testing.T) {
+	ctx := context.Background()
+	eu1 := zone("eu1")
+	refused := errors.New("the kernel refused")
+	newStore := func(t *testing.T, osk, kernel Keyring, file string) *Store {
+		t.Helper()
+		dir := t.TempDir()
+		if file == "" {
+			file = dir + "/credentials.yaml"
+		}
+		return NewStore(Options{Keyring: osk, KernelKeyring: kernel, File: file, Record: dir + "/credential-hosts.json", KeyringTimeout: time.Second})
+	}
+	held := func() *mapKeyring {
+		k := &mapKeyring{}
+		_ = k.Set(Service, "eu1", tokA)
+		return k
+	}
+
+	// Every store answers, with an entry or without.
+	c := newStore(t, held(), held(), "").CheckStores(ctx, eu1, ChoiceKernel)
+	if c.Keyring != nil || c.File != nil || c.Kernel != nil {
+		t.Errorf("stores that answered: %+v", c)
+	}
+	if c.KernelChecked != KernelKeyringHere() {
+		t.Errorf("--store kernel: kernel checked %v", c.KernelChecked)
+	}
+
+	// None can be read.
+	c = newStore(t, brokenKeyring{}, refusingKeyring{refused}, t.TempDir()).CheckStores(ctx, eu1, ChoiceAuto)
+	if !errors.Is(c.Keyring, errBroken) || c.File == nil || errors.Is(c.File, ErrNotFound) {
+		t.Errorf("OS keyring and file that cannot be read: %+v", c)
+	}
+	if KernelKeyringHere() && (!c.KernelChecked || !errors.Is(c.Kernel, refused)) {
+		t.Errorf("no choice, no Secret Service: the kernel keyring's error %v (checked %v)", c.Kernel, c.KernelChecked)
+	}
+
+	// A Secret Service that answers, no choice: the kernel keyring is not
+	// where login stores, and is not looked at.
+	kernel := &spyKeyring{Keyring: held()}
+	c = newStore(t, &mapKeyring{}, kernel, "").CheckStores(ctx, eu1, ChoiceAuto)
+	if c.KernelChecked || kernel.calls.Load() != 0 || c.Keyring != nil {
+		t.Errorf("no choice, a Secret Service: %+v, %d calls to the kernel keyring", c, kernel.calls.Load())
+	}
+	// ... nor for --store file, unless the record names it for the zone.
+	st := newStore(t, &mapKeyring{}, kernel, "")
+	if c := st.CheckStores(ctx, eu1, ChoiceFile); c.KernelChecked {
+		t.Errorf("--store file: %+v", c)
+	}
+	if err := st.record.SetStored("eu1", eu1.URL, KindKernel); err != nil {
+		t.Fatal(err)
+	}
+	if c := st.CheckStores(ctx, eu1, ChoiceFile); c.KernelChecked != KernelKeyringHere() || c.Kernel != nil {
+		t.Errorf("recorded in the kernel keyring: %+v", c)
+	}
+}
