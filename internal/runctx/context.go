@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -97,7 +98,11 @@ func find(ctx context.Context) *Context {
 //
 // Signals are caught from the first call of Done, which is how anything
 // waits on a context (a request, a keyring call, a prompt, a child
-// process, a context made from this one), or of Catch.
+// process, a context made from this one), or of Catch. The timeout's
+// timer is started at the first call of Done too (a timer starts Go's
+// network poller, which a command that waits on nothing never needs);
+// its deadline still counts from the moment the context was made, and
+// Err checks the clock until then.
 type Context struct {
 	parent     context.Context
 	done       chan struct{}
@@ -107,11 +112,13 @@ type Context struct {
 	unwatch    func()
 	catchOnce  sync.Once
 
+	armed atomic.Bool // the timeout's timer was asked for (Done)
+
 	mu       sync.Mutex
 	err      error
 	cause    error
-	timer    *time.Timer
-	deadline time.Time // zero while held
+	timer    *time.Timer // nil until armed and not held
+	deadline time.Time   // zero while held
 	held     int
 }
 
@@ -119,10 +126,7 @@ type Context struct {
 // ends, or on a signal s catches from its first wait on it.
 func (s *Signals) Context(parent context.Context, timeout time.Duration) *Context {
 	c := &Context{parent: parent, done: make(chan struct{}), timeout: timeout, signals: s}
-	c.mu.Lock()
 	c.deadline = time.Now().Add(timeout)
-	c.timer = time.AfterFunc(timeout, func() { c.end(context.DeadlineExceeded, context.DeadlineExceeded) })
-	c.mu.Unlock()
 	c.stopParent = context.AfterFunc(parent, func() { c.end(parent.Err(), context.Cause(parent)) })
 	c.unwatch = s.watch(c.interrupt)
 	return c
@@ -156,17 +160,39 @@ func (c *Context) Deadline() (time.Time, bool) {
 }
 
 // Done implements context.Context. Whatever waits on the context from now
-// on may be cut short by a signal: signals are caught from the first call.
+// on may be cut short by a signal or the timeout: signals are caught, and
+// the timeout's timer started, from the first call.
 func (c *Context) Done() <-chan struct{} {
 	c.catch()
+	if !c.armed.Load() {
+		c.arm()
+	}
 	return c.done
 }
 
+// arm starts the timer that ends the context at its deadline, unless a
+// prompt holds the clock (the release starts it then).
+func (c *Context) arm() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.armed.Swap(true) || c.err != nil || c.held > 0 {
+		return
+	}
+	c.timer = time.AfterFunc(time.Until(c.deadline), c.expire)
+}
+
+// expire ends the context at its deadline.
+func (c *Context) expire() { c.end(context.DeadlineExceeded, context.DeadlineExceeded) }
+
 // Err implements context.Context: context.DeadlineExceeded after the
-// timeout, context.Canceled otherwise.
+// timeout, context.Canceled otherwise. Before the timer is started (no
+// one has waited yet) it reads the clock.
 func (c *Context) Err() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.err == nil && c.timer == nil && c.held == 0 && !time.Now().Before(c.deadline) {
+		c.endLocked(context.DeadlineExceeded, context.DeadlineExceeded)
+	}
 	return c.err
 }
 
@@ -181,11 +207,17 @@ func (c *Context) Value(key any) any {
 func (c *Context) end(err, cause error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.endLocked(err, cause)
+}
+
+func (c *Context) endLocked(err, cause error) {
 	if c.err != nil {
 		return
 	}
 	c.err, c.cause = err, cause
-	c.timer.Stop()
+	if c.timer != nil {
+		c.timer.Stop()
+	}
 	close(c.done)
 }
 
@@ -219,7 +251,9 @@ func (c *Context) Hold() (release func()) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.held++
-	c.timer.Stop()
+	if c.timer != nil {
+		c.timer.Stop()
+	}
 	c.deadline = time.Time{}
 	var once sync.Once
 	return func() {
@@ -229,7 +263,12 @@ func (c *Context) Hold() (release func()) {
 			c.held--
 			if c.held == 0 && c.err == nil {
 				c.deadline = time.Now().Add(c.timeout)
-				c.timer.Reset(c.timeout)
+				switch {
+				case c.timer != nil:
+					c.timer.Reset(c.timeout)
+				case c.armed.Load():
+					c.timer = time.AfterFunc(c.timeout, c.expire)
+				}
 			}
 		})
 	}

@@ -110,6 +110,64 @@ func TestEndKeepsCatching(t *testing.T) {
 	}
 }
 
+// The timeout's timer is started at the first wait, not when the context
+// is made (a timer starts Go's network poller, which zones never needs),
+// yet the timeout counts from the start: Err reads the clock until then,
+// and a wait begun past the deadline ends at once.
+func TestTimeoutArmedAtTheFirstWait(t *testing.T) {
+	var s Signals
+	ctx := s.Context(context.Background(), 50*time.Millisecond)
+	defer ctx.Stop()
+	start := time.Now()
+	if ctx.Err() != nil {
+		t.Fatalf("Err = %v at once", ctx.Err())
+	}
+	ctx.mu.Lock()
+	timer := ctx.timer
+	ctx.mu.Unlock()
+	if timer != nil {
+		t.Fatal("a timer started before anything waited on the context")
+	}
+	dl, ok := ctx.Deadline()
+	if !ok || dl.Before(start) || dl.After(start.Add(50*time.Millisecond)) {
+		t.Fatalf("Deadline = %v, %v; want the timeout from the context's start", dl, ok)
+	}
+	time.Sleep(time.Until(dl) + 20*time.Millisecond)
+	if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		t.Fatalf("Err = %v past the deadline, before any wait; want DeadlineExceeded", ctx.Err())
+	}
+	select {
+	case <-ctx.Done():
+	default:
+		t.Fatal("Done not closed once Err saw the deadline pass")
+	}
+	if Interrupted(ctx) != nil {
+		t.Fatal("a timeout counted as an interruption")
+	}
+
+	// A first wait past the deadline (Err never asked) ends at once, not
+	// a whole timeout later.
+	late := s.Context(context.Background(), 200*time.Millisecond)
+	defer late.Stop()
+	time.Sleep(250 * time.Millisecond)
+	waitStart := time.Now()
+	waitFor(t, late, "the timeout never ended the context")
+	if d := time.Since(waitStart); d >= 200*time.Millisecond {
+		t.Fatalf("a wait begun past the deadline ended after %v: the timeout was counted from the wait", d)
+	}
+	if !errors.Is(late.Err(), context.DeadlineExceeded) {
+		t.Fatalf("Err = %v, want DeadlineExceeded", late.Err())
+	}
+
+	// A wait begun before the deadline is ended by the timer.
+	early := s.Context(context.Background(), 100*time.Millisecond)
+	defer early.Stop()
+	waitFor(t, early, "the timer never ended the context")
+	if !errors.Is(early.Err(), context.DeadlineExceeded) || time.Now().Before(start.Add(100*time.Millisecond)) {
+		t.Fatalf("Err = %v; want DeadlineExceeded, not before the timeout", early.Err())
+	}
+}
+
 func TestTimeoutStopsWhileHeld(t *testing.T) {
 	var s Signals
 	ctx := s.Context(context.Background(), 200*time.Millisecond)
