@@ -65,6 +65,8 @@ type Factory struct {
 	httpOnce sync.Once
 	http     *http.Client
 
+	helpDone map[*cobra.Command]bool // helpText
+
 	signals runctx.Signals // signals end CommandContext's contexts
 	// runCtx is the context CommandContext made last: it bounds --jq.
 	runCtx context.Context

@@ -156,7 +156,7 @@ func helpTopics() []*cobra.Command {
 	return []*cobra.Command{
 		topic("exit-codes", "What maketoken's exit codes mean", cmderr.Help),
 		topic("environment", "The environment variables maketoken reads", environmentHelp),
-		topic("formatting", "Output formats: table, TSV, JSON and --jq", output.FormatsHelp+"\n\n"+tsvColumnsHelp()),
+		topic("formatting", "Output formats: table, TSV, JSON and --jq", output.FormatsHelp), // + tsvColumnsHelp (helpText)
 	}
 }
 
@@ -317,11 +317,6 @@ func strictHelpAndCompletion(root *cobra.Command) {
 			}
 			c.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
 			c.DisableFlagsInUseLine = true
-			// cobra's help for a shell has a line too wide for 80
-			// columns.
-			for _, sh := range c.Commands() {
-				sh.Long = output.FitLines(sh.Long, helpWidth)
-			}
 		}
 	}
 }

@@ -45,7 +45,8 @@ func Main(ctx context.Context, args []string, d Deps) int {
 
 // NewRootCommand returns the command tree, for documentation generators.
 func NewRootCommand(d Deps) *cobra.Command {
-	_, root := newRoot(d)
+	f, root := newRoot(d)
+	f.helpTexts(root)
 	return root
 }
 
@@ -87,7 +88,7 @@ func newRoot(d Deps) (*Factory, *cobra.Command) {
 // addAllCommands makes root the whole tree.
 func addAllCommands(f *Factory, root *cobra.Command) {
 	for _, c := range commands() {
-		root.AddCommand(documentTSV(c.new(f)))
+		root.AddCommand(c.new(f))
 	}
 	completeTree(f, root)
 }
@@ -102,7 +103,7 @@ func addAllCommands(f *Factory, root *cobra.Command) {
 func newRootFor(d Deps, args []string) (*Factory, *cobra.Command) {
 	f, root := newBareRoot(d)
 	if c, ok := commandIn(root, args); ok {
-		cmd := documentTSV(c.new(f))
+		cmd := c.new(f)
 		root.AddCommand(cmd)
 		// Only `maketoken completion` needs cobra's completion command.
 		root.CompletionOptions.DisableDefaultCmd = true
@@ -208,6 +209,12 @@ MAKE_ZONE as Make's own tools read them. See ` + "`maketoken help environment`" 
 	addGlobalFlags(pf)
 	f.flags = pf
 	root.SetUsageFunc(usage)
+	// What only a help shows is made when it is shown (helpText).
+	showHelp := root.HelpFunc()
+	root.SetHelpFunc(func(c *cobra.Command, args []string) {
+		f.helpText(c)
+		showHelp(c, args)
+	})
 	// Anything cobra refuses before a command runs (an unknown command,
 	// wrong arguments) is a usage error.
 	root.PersistentPreRun = func(*cobra.Command, []string) { f.started = true }
