@@ -36,6 +36,11 @@ func SystemDeps(build buildinfo.Linked) Deps {
 // any error to stderr.
 func Main(ctx context.Context, args []string, d Deps) int {
 	f, root := newRootFor(d, args)
+	return execute(ctx, f, root, args)
+}
+
+// execute runs args in root's tree.
+func execute(ctx context.Context, f *Factory, root *cobra.Command, args []string) int {
 	root.SetArgs(args)
 	err := usageIfNotStarted(f, root, root.ExecuteContext(ctx))
 	err = runctx.As(err, f.signals.Caught())
@@ -50,32 +55,62 @@ func NewRootCommand(d Deps) *cobra.Command {
 	return root
 }
 
-// command is one of maketoken's commands: the name that runs it and how
-// to make it.
+// command is one of maketoken's commands: the name that runs it, how to
+// make it, and its one-line summary as the root's help lists it (the
+// command's Short: TestRootHelpOfStandIns holds them to each other).
 type command struct {
-	name string
-	new  func(*Factory) *cobra.Command
+	name  string
+	new   func(*Factory) *cobra.Command
+	short string
 }
 
 // commands are maketoken's commands (the help topics aside).
 func commands() []command {
 	return []command{
-		{"zones", newZonesCmd},
-		{"login", newLoginCmd},
-		{"logout", newLogoutCmd},
-		{"switch", newSwitchCmd},
-		{"status", newStatusCmd},
-		{"doctor", newDoctorCmd},
-		{"token", newTokenCmd},
-		{"scopes", newScopesCmd},
-		{"list", newListCmd},
-		{"create", newCreateCmd},
-		{"revoke", newRevokeCmd},
-		{"rotate", newRotateCmd},
-		{"prune", newPruneCmd},
-		{"exec", newExecCmd},
-		{"version", newVersionCmd},
+		{"zones", newZonesCmd, "List the zones, their URLs and where their credentials come from"},
+		{"login", newLoginCmd, "Store a zone's credential in a keyring"},
+		{"logout", newLogoutCmd, "Forget a stored account; --revoke revokes its credential too"},
+		{"switch", newSwitchCmd, "Make another stored account the zone's active one"},
+		{"status", newStatusCmd, "Check each zone's credential: who you are and whether it works"},
+		{"doctor", newDoctorCmd, "Check what works in each zone, for a bug report (no secrets)"},
+		{"token", newTokenCmd, "Print the zone's credential"},
+		{"scopes", newScopesCmd, "List the scopes a token can have in a zone"},
+		{"list", newListCmd, "List the API tokens of a zone, or of every zone"},
+		{"create", newCreateCmd, "Create an API token with a label and scopes"},
+		{"revoke", newRevokeCmd, "Revoke API tokens by creation time, label or prefix"},
+		{"rotate", newRotateCmd, "Replace API tokens with new ones, safely"},
+		{"prune", newPruneCmd, "Revoke the tokens older than an age"},
+		{"exec", newExecCmd, "Run a command with MAKE_API_KEY and MAKE_ZONE set for a zone"},
+		{"version", newVersionCmd, "Print maketoken's version, commit, build date and platform"},
 	}
+}
+
+// completionShort is the summary of cobra's completion command.
+const completionShort = "Generate the autocompletion script for the specified shell"
+
+// rootHelpOnly reports whether args show the root's help and run nothing
+// else: `maketoken`, `maketoken --help`, `-h`, `help`.
+func rootHelpOnly(args []string) bool {
+	switch len(args) {
+	case 0:
+		return true
+	case 1:
+		return args[0] == "--help" || args[0] == "-h" || args[0] == "help"
+	}
+	return false
+}
+
+// addStandIns gives root, for its own help, a stand-in of each command
+// and of cobra's completion command: a name and a summary, which is all
+// the root's help shows of them. Making the commands themselves (their
+// flags, their help, cobra's scripts' help) cost about a third of
+// `maketoken --help` (docs/performance.md).
+func addStandIns(root *cobra.Command) {
+	run := func(*cobra.Command, []string) {}
+	for _, c := range commands() {
+		root.AddCommand(&cobra.Command{Use: c.name, Short: c.short, Run: run})
+	}
+	root.AddCommand(&cobra.Command{Use: "completion", Short: completionShort, Run: run})
 }
 
 // newRoot returns the whole command tree.
@@ -96,12 +131,18 @@ func addAllCommands(f *Factory, root *cobra.Command) {
 // newRootFor returns the command tree args need. A run of one of
 // maketoken's commands gets the root with that command alone: making
 // every command, with its flags and help, costs about as much again as
-// the rest of a start-up (see docs/performance.md). Anything else (the
-// root itself, help, completion, an unknown command) gets the whole tree.
+// the rest of a start-up (see docs/performance.md). The root's help gets
+// stand-ins of the commands (addStandIns). Anything else (help of a
+// topic, completion, an unknown command) gets the whole tree.
 // The command is the one cobra finds in args, the same as in the whole
 // tree: the root's flags are the same, and names are unique.
 func newRootFor(d Deps, args []string) (*Factory, *cobra.Command) {
 	f, root := newBareRoot(d)
+	if rootHelpOnly(args) {
+		addStandIns(root)
+		completeTree(f, root)
+		return f, root
+	}
 	if c, ok := commandIn(root, args); ok {
 		cmd := c.new(f)
 		root.AddCommand(cmd)

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -118,5 +120,38 @@ func TestSignalsCaughtFromTheFirstWait(t *testing.T) {
 				t.Errorf("catching signals: %v, want %v (stderr %q)", got, tt.catches, errOut.String())
 			}
 		})
+	}
+}
+
+// TestRootHelpOfStandIns: the root's help, made from stand-ins of the
+// commands (a name and a summary each), is the help the whole tree shows,
+// byte for byte; each command's summary in commands() is its Short.
+func TestRootHelpOfStandIns(t *testing.T) {
+	run := func(args []string, whole bool) string {
+		var out, errOut bytes.Buffer
+		d := Deps{IO: &iostreams.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut},
+			Getenv: func(string) string { return "" }, Keyring: untouchedKeyring{t}, KernelKeyring: untouchedKeyring{t}}
+		f, root := newRootFor(d, args)
+		if whole {
+			f, root = newRoot(d)
+		}
+		code := execute(context.Background(), f, root, args)
+		return fmt.Sprintf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errOut.String())
+	}
+	for _, args := range [][]string{nil, {"--help"}, {"-h"}, {"help"}} {
+		_, root := newRootFor(Deps{IO: &iostreams.IOStreams{}}, args)
+		if c, _, err := root.Find([]string{"zones"}); err != nil || c.HasAvailableFlags() {
+			t.Errorf("%q: the tree has the zones command itself, not its stand-in", args)
+		}
+		got, want := run(args, false), run(args, true)
+		if got != want {
+			t.Errorf("maketoken %s from stand-ins:\n%s\nthe whole tree's:\n%s", strings.Join(args, " "), got, want)
+		}
+	}
+	f, _ := newRoot(Deps{IO: &iostreams.IOStreams{}})
+	for _, c := range commands() {
+		if got := c.new(f).Short; got != c.short {
+			t.Errorf("commands(): the summary of %q is %q, its Short %q", c.name, c.short, got)
+		}
 	}
 }
