@@ -148,6 +148,9 @@ func newRootFor(d Deps, args []string) (*Factory, *cobra.Command) {
 		root.AddCommand(cmd)
 		// Only `maketoken completion` needs cobra's completion command.
 		root.CompletionOptions.DisableDefaultCmd = true
+		if args[0] == c.name {
+			return f, root // nothing before the name to read otherwise
+		}
 		if found, _, err := root.Find(args); err == nil && found == cmd {
 			return f, root
 		}
@@ -163,6 +166,13 @@ func newRootFor(d Deps, args []string) (*Factory, *cobra.Command) {
 // argument is a command's name.
 func commandIn(root *cobra.Command, args []string) (command, bool) {
 	all := commands()
+	// A command's name first is that command: cobra takes the first
+	// argument that is no flag as the command's name. (Most runs.)
+	for _, c := range all {
+		if len(args) > 0 && args[0] == c.name {
+			return c, true
+		}
+	}
 	named := false
 	for _, a := range args {
 		for _, c := range all {
