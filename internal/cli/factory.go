@@ -66,6 +66,8 @@ type Factory struct {
 	http     *http.Client
 
 	helpDone map[*cobra.Command]bool // helpText
+	// versionErr is the failed write of --version's output (printVersion).
+	versionErr error
 
 	signals runctx.Signals // signals end CommandContext's contexts
 	// runCtx is the context CommandContext made last: it bounds --jq.

@@ -42,7 +42,11 @@ func Main(ctx context.Context, args []string, d Deps) int {
 // execute runs args in root's tree.
 func execute(ctx context.Context, f *Factory, root *cobra.Command, args []string) int {
 	root.SetArgs(args)
-	err := usageIfNotStarted(f, root, root.ExecuteContext(ctx))
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		err = f.versionErr
+	}
+	err = usageIfNotStarted(f, root, err)
 	err = runctx.As(err, f.signals.Caught())
 	f.IO.PrintError(err)
 	return cmderr.Code(err)
@@ -263,6 +267,10 @@ MAKE_ZONE as Make's own tools read them. See ` + "`maketoken help environment`" 
 	// What only a help shows is made when it is shown (helpText).
 	showHelp := root.HelpFunc()
 	root.SetHelpFunc(func(c *cobra.Command, args []string) {
+		if c == root && versionAsked(root) {
+			f.printVersion(root)
+			return
+		}
 		f.helpText(c)
 		showHelp(c, args)
 	})
@@ -276,8 +284,7 @@ MAKE_ZONE as Make's own tools read them. See ` + "`maketoken help environment`" 
 // completions of the root's flags, the help topics and the groups of the
 // root's help.
 func completeTree(f *Factory, root *cobra.Command) {
-	root.Version = f.Build.Resolve().String()
-	root.SetVersionTemplate("{{.Version}}\n")
+	addVersionFlag(root)
 	_ = root.RegisterFlagCompletionFunc("zone", completion(f, completeZones))
 	_ = root.RegisterFlagCompletionFunc("user", completion(f, completeUsers))
 	_ = root.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"table", "tsv", "json"}, cobra.ShellCompDirectiveNoFileComp))
