@@ -32,9 +32,6 @@ func withEnv(env []string, set ...string) []string {
 // coloured results; none of it with NO_COLOR, CLICOLOR=0, TERM=dumb or
 // through a pipe; colour through a pipe with CLICOLOR_FORCE.
 func TestColor(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	bin := buildMaketoken(t)
 	const (
 		boldZone = "\x1b[1mZONE\x1b[0m"

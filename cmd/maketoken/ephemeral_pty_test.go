@@ -14,9 +14,6 @@ import (
 // the command alike (one foreground process group). The command ends, its
 // token is revoked, and maketoken exits with the command's code.
 func TestTerminalEphemeral(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	bin := buildMaketoken(t)
 	e := newPtyEnv(t, bin)
 	tokFile := filepath.Join(t.TempDir(), "token")

@@ -15,9 +15,6 @@ import (
 // a short note there (and only there, without --debug), and text from the
 // server never reaches the terminal raw.
 func TestTerminalHardening(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	bin := buildMaketoken(t)
 
 	// At a terminal a retry is told on the spinner, which counts the

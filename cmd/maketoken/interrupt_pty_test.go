@@ -91,9 +91,6 @@ func withoutCredentialEnv(env []string) []string {
 }
 
 func TestPromptsOnInterrupt(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	bin := buildMaketoken(t)
 
 	for _, tc := range []struct {
@@ -190,9 +187,6 @@ func TestPromptsOnInterrupt(t *testing.T) {
 // TestPruneInterrupted presses Ctrl-C in the middle of a 40-token prune:
 // exit 130, one line saying how far it got, no table, no error per token.
 func TestPruneInterrupted(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	bin := buildMaketoken(t)
 	e := newPtyEnv(t, bin)
 	for i := range 40 {
@@ -247,9 +241,6 @@ func TestPruneInterrupted(t *testing.T) {
 // --timeout allows (3s against 1s, rather than the issue's 35s against 5s,
 // to keep the suite quick): the time at the prompt does not count.
 func TestLoginTimeoutStartsAfterThePrompt(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	bin := buildMaketoken(t)
 	e := newPtyEnv(t, bin)
 	e.env = withoutCredentialEnv(e.env)
@@ -280,9 +271,6 @@ echo "SIGINT=$n_INT SIGQUIT=$n_QUIT SIGTERM=$n_TERM"
 // maketoken must not deliver it a second time. SIGTERM, sent to maketoken
 // alone, is passed on once.
 func TestExecSignalsOnce(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	bash, err := exec.LookPath("bash")
 	if err != nil {
 		t.Skip("no bash to count signals with")
@@ -316,9 +304,6 @@ func TestExecSignalsOnce(t *testing.T) {
 // scopes of the old tokens as Make gave them), not in --jq's or JSON's
 // output, not in --debug's trace.
 func TestTerminalGate(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	bin := buildMaketoken(t)
 	const hostile = "x\x1b[2J\x1b]0;owned\x07\u009b31m\u202eright"
 	raw := func(out string) bool {
@@ -356,9 +341,6 @@ func TestTerminalGate(t *testing.T) {
 // characters does not reach --debug's trace raw, even when stderr is not
 // a terminal (a CI log shown in a browser or with cat).
 func TestDebugTraceIsSafe(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	bin := buildMaketoken(t)
 	e := newPtyEnv(t, bin)
 	e.zone.AddFault(emulator.Fault{Method: "GET", Path: "/users/me/api-tokens", Status: 503, RetryAfter: "0 \u009b31m\u202eright", Times: 1})
@@ -383,9 +365,6 @@ func TestDebugTraceIsSafe(t *testing.T) {
 // maketoken gives the terminal back to COMMAND and continues it, and
 // COMMAND reads what is typed next.
 func TestExecJobControl(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	if runtime.GOOS != "linux" {
 		t.Skip("reads process states from /proc")
 	}
@@ -444,9 +423,6 @@ done
 // maketoken must not pass it on; when maketoken leads the session (run
 // directly by the terminal or `ssh -t`), nobody else will, so it must.
 func TestExecHangUp(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	bash, err := exec.LookPath("bash")
 	if err != nil {
 		t.Skip("no bash to count signals with")

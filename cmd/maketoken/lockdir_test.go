@@ -72,9 +72,6 @@ func binaryForOthers(t *testing.T, built string) (base, bin string) {
 // rotation to overwrite the link's target: the folder is refused and the
 // rotation runs without the lock, with a warning.
 func TestRotateRefusesAPlantedLockFolder(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	prefix := asNobody(t)
 	base, bin := binaryForOthers(t, buildMaketoken(t))
 

@@ -15,9 +15,6 @@ import (
 // for anything, says where a token is created and which scopes maketoken
 // needs, and says when it replaces a stored credential.
 func TestLoginGuide(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	bin := buildMaketoken(t)
 	e := newPtyEnv(t, bin)
 	e.env = withoutCredentialEnv(e.env)

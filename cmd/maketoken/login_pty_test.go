@@ -15,9 +15,6 @@ import (
 // keyring and the test has no D-Bus session, so the OS keyring is out of
 // reach by design).
 func TestLoginPrompt(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	bin := buildMaketoken(t)
 	e := newPtyEnv(t, bin)
 	token := e.zone.AdminToken()

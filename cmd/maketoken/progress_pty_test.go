@@ -18,9 +18,6 @@ import (
 // line, a line per failure and one summary line at the end, no table; a
 // dry run shows its plan once.
 func TestPruneProgress(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	bin := buildMaketoken(t)
 	seedLabelled := func(e *ptyEnv, label string, n int) []emulator.Token {
 		var toks []emulator.Token

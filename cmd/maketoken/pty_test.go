@@ -25,9 +25,13 @@ import (
 // The binary has no stand-in keyring, so the credential comes from
 // MAKETOKEN_TOKEN_EU1 and no test makes it touch storage.
 
-// buildMaketoken builds ./cmd/maketoken into a temporary folder.
+// buildMaketoken builds ./cmd/maketoken into a temporary folder; with
+// -short, the test that needs it is skipped instead.
 func buildMaketoken(t *testing.T) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
 	goTool, err := exec.LookPath("go")
 	if err != nil {
 		t.Skip("no go command to build maketoken with")
@@ -179,9 +183,6 @@ func (s *session) wait() int {
 }
 
 func TestTerminal(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	bin := buildMaketoken(t)
 
 	t.Run("revoke answered no", func(t *testing.T) {

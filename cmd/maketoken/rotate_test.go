@@ -14,9 +14,6 @@ import (
 // the token, and prune's progress line (shown only on a terminal; the
 // testscript scenarios check it is absent elsewhere).
 func TestRotateAndPruneOnATerminal(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	bin := buildMaketoken(t)
 
 	t.Run("rotate answered no", func(t *testing.T) {

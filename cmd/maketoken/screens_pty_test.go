@@ -109,9 +109,6 @@ func checkScreen(t *testing.T, what string, r screenRun) {
 // --all-zones the same at 60). The spinner must be cut to the width and
 // redrawn in place, and gone when the result is shown.
 func TestSpinnerLeavesNoTrail(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	bin := buildMaketoken(t)
 	e := newScreenEnv(t, bin)
 	e.slow(1500 * time.Millisecond)
@@ -139,9 +136,6 @@ func TestSpinnerLeavesNoTrail(t *testing.T) {
 // no retry or rate-limit notice, no spinner, no line wider than the
 // terminal.
 func TestPartlyFailedPrune(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	bin := buildMaketoken(t)
 	for _, cols := range screenWidths {
 		t.Run(fmt.Sprint(cols), func(t *testing.T) {
@@ -238,9 +232,6 @@ func (p *pruneScene) check(t *testing.T, lines []string) {
 // for one. revoke used to print a table of every token (REVOKED yes) and
 // its failures after the summary line.
 func TestRevokeAndPruneReportAlike(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	bin := buildMaketoken(t)
 	for _, c := range []struct {
 		name    string
@@ -294,9 +285,6 @@ func TestRevokeAndPruneReportAlike(t *testing.T) {
 // --revoke (they used to sit silent; prune once waited 49 s on a 429 while
 // listing without a word).
 func TestEveryWaitShowsASpinner(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	bin := buildMaketoken(t)
 	e := newScreenEnv(t, bin)
 	z := e.srv.Zone("eu1")
@@ -385,9 +373,6 @@ func (e *screenEnv) runScreenTyping(t *testing.T, cols int, input string, args .
 // terminal cut wherever the row ended, over 8 rows. Many scopes are
 // counted.
 func TestCreateWithManyScopesFits(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	bin := buildMaketoken(t)
 	e := newScreenEnv(t, bin)
 	for _, cols := range screenWidths {

@@ -32,9 +32,6 @@ func checkTmux(t *testing.T, what string, w *tmuxtest.Window) {
 // were reported on (ae19698): spinner lines 420-1260 columns long, 429
 // notices, the table and each failure twice.
 func TestScreensInTmux(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	bin := buildMaketoken(t)
 	for _, cols := range screenWidths {
 		t.Run(fmt.Sprint(cols), func(t *testing.T) {

@@ -18,9 +18,6 @@ import (
 // what it started), revokes the new token it never read, keeps the old
 // one, and exits 130 with one line saying so.
 func TestStoreCommandCtrlC(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	bin := buildMaketoken(t)
 	e := newPtyEnv(t, bin)
 	e.zone.AddToken("deploy", []string{"scenarios:read"}, time.Now().Add(-time.Hour))
@@ -68,9 +65,6 @@ func TestStoreCommandCtrlC(t *testing.T) {
 // rule; a command killed while it had echo off leaves the terminal as it
 // was.
 func TestStoreCommandOnTerminal(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	bin := buildMaketoken(t)
 	labelled := func(e *ptyEnv, label string) int { return len(e.zone.Labelled(label)) }
 

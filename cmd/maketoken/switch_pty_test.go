@@ -12,9 +12,6 @@ import (
 // asks which, as a numbered list with the active one marked; an answer
 // that is no number of the list is asked again, and nothing cancels.
 func TestSwitchChoice(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	bin := buildMaketoken(t)
 	e := newPtyEnv(t, bin)
 	e.env = withoutCredentialEnv(e.env)

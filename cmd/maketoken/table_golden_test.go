@@ -163,9 +163,6 @@ func checkGolden(t *testing.T, name, got string) {
 // (issue 20, item 3). The same commands' TSV and JSON must stay byte for
 // byte what they were before tables were fitted to the terminal.
 func TestTableGolden(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	bin := buildMaketoken(t)
 	env := tableEnv(t)
 	commands := map[string][]string{
