@@ -97,6 +97,16 @@ func entries(k *mapKeyring) []string {
 	return out
 }
 
+// annOnEU1 is an account store in which ann has logged in to zone eu1,
+// her token in the OS keyring.
+func annOnEU1(t *testing.T) (*accountStore, zones.Zone) {
+	t.Helper()
+	as := newAccountStore(t, nil)
+	eu1 := zone("eu1")
+	as.login(t, eu1, ann, tokA, OSKeyring())
+	return as, eu1
+}
+
 func (as *accountStore) login(t *testing.T, zone zones.Zone, u User, token string, where Kind) Saved {
 	t.Helper()
 	s, err := as.Login(context.Background(), zone, u, token, where)
@@ -490,9 +500,7 @@ func TestLoginAfterTheUpgradeKnowsTheUser(t *testing.T) {
 // Make anyway (status) confirms the user every time.
 func TestCredentialOfAnotherUser(t *testing.T) {
 	ctx := context.Background()
-	as := newAccountStore(t, nil)
-	eu1 := zone("eu1")
-	as.login(t, eu1, ann, tokA, OSKeyring())
+	as, eu1 := annOnEU1(t)
 	as.login(t, eu1, bob, tokB, OSKeyring())
 
 	// Someone writes bob's token into ann's entry.
@@ -576,9 +584,7 @@ func TestCredentialOfAnotherUser(t *testing.T) {
 // other account's entry changes.
 func TestSaveForIsThatAccountsOnly(t *testing.T) {
 	ctx := context.Background()
-	as := newAccountStore(t, nil)
-	eu1 := zone("eu1")
-	as.login(t, eu1, ann, tokA, OSKeyring())
+	as, eu1 := annOnEU1(t)
 	as.login(t, eu1, bob, tokB, KindFile)
 	c := as.lookup(t, eu1, "ann@example.com")
 	if err := as.SaveFor(ctx, eu1, c, tokC); err != nil {
@@ -603,9 +609,7 @@ func TestSaveForIsThatAccountsOnly(t *testing.T) {
 // before, not one logged in after.
 func TestOriginPerAccount(t *testing.T) {
 	ctx := context.Background()
-	as := newAccountStore(t, nil)
-	eu1 := zone("eu1")
-	as.login(t, eu1, ann, tokA, OSKeyring())
+	as, eu1 := annOnEU1(t)
 	moved := eu1
 	moved.URL = "http://127.0.0.1:9/api/v2"
 	var oc *OriginChangedError

@@ -16,8 +16,7 @@ import (
 // error, leaves the old file as it was, and leaves no temporary file with
 // the secret behind: neither on disk nor open.
 func TestWriteFileAtomicRefusedWrite(t *testing.T) {
-	dir := t.TempDir()
-	path := testkit.File(t, filepath.Join(dir, "credentials.yaml"), "old")
+	dir, path := testkit.TempFile(t, "credentials.yaml", "old")
 	var was unix.Rlimit
 	if err := unix.Getrlimit(unix.RLIMIT_FSIZE, &was); err != nil {
 		t.Skip(err)

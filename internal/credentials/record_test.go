@@ -250,9 +250,7 @@ func TestFoldersAreTheOwners(t *testing.T) {
 	st := NewStore(Options{Keyring: &mapKeyring{},
 		File:   filepath.Join(dir, "creds", "credentials.yaml"),
 		Record: filepath.Join(dir, "record", "credential-hosts.json")})
-	if err := st.save(ctx, zone("eu1"), tokA, KindFile); err != nil {
-		t.Fatal(err)
-	}
+	saveOrFail(t, ctx, st, zone("eu1"), tokA, KindFile)
 	for _, sub := range []string{"creds", "record"} {
 		fi, err := os.Stat(filepath.Join(dir, sub))
 		if err != nil || fi.Mode().Perm() != 0o700 {

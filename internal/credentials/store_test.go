@@ -55,13 +55,20 @@ func newTestStore(t *testing.T, vars map[string]string, warn func(string)) (*Sto
 	return NewStore(Options{File: file, Getenv: env(vars), Warn: warn, KeyringTimeout: 5 * time.Second}), file
 }
 
+// saveOrFail saves token for z in the store kind names, failing the test
+// if it cannot.
+func saveOrFail(t *testing.T, ctx context.Context, st *Store, z zones.Zone, token string, kind Kind) {
+	t.Helper()
+	if err := st.save(ctx, z, token, kind); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestLookupOrder(t *testing.T) {
 	mockSystemKeyring(t, nil)
 	ctx := context.Background()
 	st, _ := newTestStore(t, nil, nil)
-	if err := st.save(ctx, zone("eu1"), tokA, KindFile); err != nil {
-		t.Fatal(err)
-	}
+	saveOrFail(t, ctx, st, zone("eu1"), tokA, KindFile)
 	if c, err := st.Lookup(ctx, zone("eu1")); err != nil || c.Token != tokA || c.Source != SourceFile {
 		t.Fatalf("file: %+v, %v", c, err)
 	}
@@ -105,28 +112,20 @@ func TestSaveKeepsOneCopy(t *testing.T) {
 	mockSystemKeyring(t, nil)
 	ctx := context.Background()
 	st, file := newTestStore(t, nil, nil)
-	if err := st.save(ctx, zone("eu1"), tokA, KindFile); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.save(ctx, zone("us1"), tokC, KindFile); err != nil {
-		t.Fatal(err)
-	}
+	saveOrFail(t, ctx, st, zone("eu1"), tokA, KindFile)
+	saveOrFail(t, ctx, st, zone("us1"), tokC, KindFile)
 	fi, err := os.Stat(file)
 	if err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("credentials file: %v, %v; want mode 0600", fi, err)
 	}
 	// Moving eu1 to the keyring removes it from the file, keeps us1.
-	if err := st.save(ctx, zone("eu1"), tokB, OSKeyring()); err != nil {
-		t.Fatal(err)
-	}
+	saveOrFail(t, ctx, st, zone("eu1"), tokB, OSKeyring())
 	data, _ := os.ReadFile(file)
 	if strings.Contains(string(data), tokA) || !strings.Contains(string(data), tokC) {
 		t.Fatalf("file after moving eu1 to the keyring:\n%s", data)
 	}
 	// Back to the file: the keyring entry goes.
-	if err := st.save(ctx, zone("eu1"), tokA, KindFile); err != nil {
-		t.Fatal(err)
-	}
+	saveOrFail(t, ctx, st, zone("eu1"), tokA, KindFile)
 	if _, err := gokeyring.Get(Service, "eu1"); !errors.Is(err, gokeyring.ErrNotFound) {
 		t.Fatalf("keyring entry left: %v", err)
 	}
@@ -161,9 +160,7 @@ func TestUnavailableKeyring(t *testing.T) {
 	}
 	// The file the user chose still works, and saving to it does not need
 	// the keyring.
-	if err := st.save(ctx, zone("eu1"), tokA, KindFile); err != nil {
-		t.Fatal(err)
-	}
+	saveOrFail(t, ctx, st, zone("eu1"), tokA, KindFile)
 	if c, err := st.Lookup(ctx, zone("eu1")); err != nil || c.Source != SourceFile {
 		t.Fatalf("%+v, %v", c, err)
 	}
@@ -213,9 +210,7 @@ func TestHangingKeyringTimesOut(t *testing.T) {
 	}
 
 	// The file still answers when the keyring does not, for a zone it holds.
-	if err := st.save(ctx, zone("us1"), tokC, KindFile); err != nil {
-		t.Fatal(err)
-	}
+	saveOrFail(t, ctx, st, zone("us1"), tokC, KindFile)
 	if c, err := st.Lookup(ctx, zone("us1")); err != nil || c.Token != tokC {
 		t.Fatalf("%+v, %v", c, err)
 	}
@@ -270,9 +265,7 @@ func TestFileWarningsAndErrors(t *testing.T) {
 		Warn: func(w string) { mu.Lock(); warnings = append(warnings, w); mu.Unlock() }}
 	st := NewStore(opts)
 	ctx := context.Background()
-	if err := st.save(ctx, zone("eu1"), tokA, KindFile); err != nil {
-		t.Fatal(err)
-	}
+	saveOrFail(t, ctx, st, zone("eu1"), tokA, KindFile)
 	if _, err := st.Lookup(ctx, zone("eu1")); err != nil || len(warnings) != 0 {
 		t.Fatalf("0600: %v, warnings %v", err, warnings)
 	}
@@ -292,9 +285,7 @@ func TestFileWarningsAndErrors(t *testing.T) {
 		t.Fatalf("warnings %q", warnings)
 	}
 	// Saving writes a new file with mode 0600 again.
-	if err := st.save(ctx, zone("eu1"), tokB, KindFile); err != nil {
-		t.Fatal(err)
-	}
+	saveOrFail(t, ctx, st, zone("eu1"), tokB, KindFile)
 	if fi, _ := os.Stat(file); fi.Mode().Perm() != 0o600 {
 		t.Errorf("mode %v after saving", fi.Mode().Perm())
 	}

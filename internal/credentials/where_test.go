@@ -71,9 +71,7 @@ func TestWhereEach(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "credentials.yaml")
 	st := NewStore(Options{Keyring: brokenKeyring{}, KernelKeyring: brokenKeyring{}, File: file,
 		Getenv: env(map[string]string{EnvVar("us1"): tokA})})
-	if err := st.save(ctx, zone("eu2"), tokB, KindFile); err != nil {
-		t.Fatal(err)
-	}
+	saveOrFail(t, ctx, st, zone("eu2"), tokB, KindFile)
 	list := []zones.Zone{zone("us1"), zone("eu2"), zone("eu1")}
 	places, errs := st.WhereEach(ctx, list)
 	if p := places[0]; p.Source != SourceEnv || p.EnvVar != EnvVar("us1") || errs[0] != nil {
