@@ -28,8 +28,7 @@ func envMap(m map[string]string) func(string) string {
 }
 
 func TestZonePrecedence(t *testing.T) {
-	dir := t.TempDir()
-	file := testkit.File(t, filepath.Join(dir, "config.yaml"), "zone: us2\ntimeout: 45s\noutput: json\n")
+	dir, file := testkit.TempFile(t, "config.yaml", "zone: us2\ntimeout: 45s\noutput: json\n")
 	cases := []struct {
 		name string
 		args []string
@@ -56,8 +55,7 @@ func TestZonePrecedence(t *testing.T) {
 }
 
 func TestSettingPrecedence(t *testing.T) {
-	dir := t.TempDir()
-	file := testkit.File(t, filepath.Join(dir, "config.yaml"), "timeout: 45s\noutput: json\nkeyring_timeout: 3s\n")
+	dir, file := testkit.TempFile(t, "config.yaml", "timeout: 45s\noutput: json\nkeyring_timeout: 3s\n")
 	cfg, err := Load(flagSet(), envMap(map[string]string{"MAKETOKEN_CONFIG": file}))
 	if err != nil {
 		t.Fatal(err)

@@ -13,8 +13,7 @@ import (
 // TestResolveZones is the table of how a command's zone is chosen, whether
 // it was named for the command, and which zone MAKE_API_KEY belongs to.
 func TestResolveZones(t *testing.T) {
-	dir := t.TempDir()
-	withZone := testkit.File(t, filepath.Join(dir, "zone.yaml"), "zone: us2\n")
+	dir, withZone := testkit.TempFile(t, "zone.yaml", "zone: us2\n")
 	custom := testkit.File(t, filepath.Join(dir, "custom.yaml"), "zone: acme\nzones:\n  acme-prod:\n    url: https://make.acme.example/api/v2\n  acme:\n    url: https://acme.example/api/v2\n  eu1:\n    url: http://127.0.0.1:18081/api/v2\n")
 	none := filepath.Join(dir, "none") // XDG_CONFIG_HOME without a config
 	cases := []struct {
@@ -85,8 +84,7 @@ func TestResolveZones(t *testing.T) {
 // another zone's makes every zone unsafe: an error for the whole run, a
 // usage error (*zones.UnknownZoneError) that says where it came from.
 func TestResolveZonesRefuses(t *testing.T) {
-	dir := t.TempDir()
-	custom := testkit.File(t, filepath.Join(dir, "custom.yaml"), "zones:\n  acme-prod:\n    url: https://make.acme.example/api/v2\n")
+	dir, custom := testkit.TempFile(t, "custom.yaml", "zones:\n  acme-prod:\n    url: https://make.acme.example/api/v2\n")
 	for _, tc := range []struct {
 		makeZone, args, want string
 	}{

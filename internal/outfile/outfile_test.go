@@ -13,8 +13,7 @@ import (
 )
 
 func TestCheckRefusesWhatCannotReceiveASecret(t *testing.T) {
-	dir := t.TempDir()
-	existing := testkit.File(t, filepath.Join(dir, "existing"), "old\n")
+	dir, existing := testkit.TempFile(t, "existing", "old\n")
 	link := testkit.Symlink(t, filepath.Join(dir, "elsewhere"), filepath.Join(dir, "link"))
 	fifo := testkit.FIFO(t, filepath.Join(dir, "fifo"))
 	for _, tt := range []struct {

@@ -13,8 +13,7 @@ import (
 )
 
 func TestRead(t *testing.T) {
-	dir := t.TempDir()
-	small := testkit.File(t, filepath.Join(dir, "small.yaml"), "zone: eu1\n")
+	dir, small := testkit.TempFile(t, "small.yaml", "zone: eu1\n")
 	data, fi, err := Read(small, 100)
 	if err != nil || string(data) != "zone: eu1\n" || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("%q, %v, %v", data, fi, err)

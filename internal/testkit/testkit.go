@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
@@ -22,6 +23,15 @@ func File(t testing.TB, path, text string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// TempFile writes text to a private file named name in a new temporary
+// folder, failing the test if it cannot, and returns the folder and the
+// file's path.
+func TempFile(t testing.TB, name, text string) (dir, path string) {
+	t.Helper()
+	dir = t.TempDir()
+	return dir, File(t, filepath.Join(dir, name), text)
 }
 
 // Symlink makes path a symbolic link to target, failing the test if it

@@ -2,6 +2,8 @@ package testkit
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -43,5 +45,16 @@ func TestBufferKeepsWhatWasWritten(t *testing.T) {
 	fmt.Fprint(&b, "two")
 	if b.String() != "one two" || b.First().IsZero() {
 		t.Errorf("%q, first %v", b.String(), b.First())
+	}
+}
+
+func TestTempFileIsPrivate(t *testing.T) {
+	dir, path := TempFile(t, "f.yaml", "text")
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().Perm() != 0o600 || filepath.Dir(path) != dir {
+		t.Fatalf("%s in %s: %v, %v", path, dir, fi, err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "text" {
+		t.Errorf("holds %q", b)
 	}
 }

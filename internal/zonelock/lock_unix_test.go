@@ -16,7 +16,7 @@ import (
 // and whatever a planted link points at is left alone.
 func TestAcquireRefusesPlantedLocks(t *testing.T) {
 	ctx := context.Background()
-	victim := testkit.File(t, filepath.Join(t.TempDir(), "victim.txt"), "precious\n")
+	_, victim := testkit.TempFile(t, "victim.txt", "precious\n")
 	untouched := func(name string) {
 		t.Helper()
 		if b, err := os.ReadFile(victim); err != nil || string(b) != "precious\n" {
