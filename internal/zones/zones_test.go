@@ -11,69 +11,60 @@ import (
 )
 
 func TestParseURL(t *testing.T) {
-	good := map[string]string{
-		"https://eu1.make.com/api/v2":           "https://eu1.make.com/api/v2",
-		"https://eu1.make.com/api/v2/":          "https://eu1.make.com/api/v2",
-		"  https://make.acme.example/api/v2 ":   "https://make.acme.example/api/v2",
-		"https://make.acme.example/make/api/v2": "https://make.acme.example/make/api/v2",
-		"HTTPS://EU1.make.com/api/v2":           "https://EU1.make.com/api/v2",
-		"http://127.0.0.1:18081/api/v2":         "http://127.0.0.1:18081/api/v2",
-		"http://127.1.2.3:1/api/v2":             "http://127.1.2.3:1/api/v2",
-		"http://localhost:8080/api/v2":          "http://localhost:8080/api/v2",
-		"http://LOCALHOST/api/v2":               "http://LOCALHOST/api/v2",
-		"http://[::1]:18081/api/v2//":           "http://[::1]:18081/api/v2",
-		"https://make.acme.example:8443/api/v2": "https://make.acme.example:8443/api/v2",
-	}
-	for in, want := range good {
-		got, err := ParseURL("z", in)
-		if err != nil || got != want {
-			t.Errorf("ParseURL(%q) = %q, %v; want %q", in, got, err, want)
-		}
-	}
-	bad := map[string]string{
-		"http://eu1.make.com/api/v2":                "plain http is only allowed for loopback hosts",
-		"http://127.0.0.1.example.com/api/v2":       "plain http is only allowed for loopback hosts",
-		"http://localhost.example.com/api/v2":       "plain http is only allowed for loopback hosts",
-		"http://0.0.0.0/api/v2":                     "plain http is only allowed for loopback hosts",
-		"http://[::ffff:10.0.0.1]/api/v2":           "plain http is only allowed for loopback hosts",
-		"https://admin:hunter2@eu1.make.com/api/v2": "credentials do not belong in a zone URL",
-		"https://token@eu1.make.com/api/v2":         "credentials do not belong in a zone URL",
-		"https://eu1.make.com/api/v2?token=x":       "no query or fragment",
-		"https://eu1.make.com/api/v2?":              "no query or fragment",
-		"https://eu1.make.com/api/v2#x":             "no query or fragment",
-		"https://eu1.make.com":                      "ends in /api/v2",
-		"https://eu1.make.com/":                     "ends in /api/v2",
-		"https://eu1.make.com/api":                  "ends in /api/v2",
-		"https://eu1.make.com/api/v2/users/me":      "ends in /api/v2",
-		"ftp://eu1.make.com/api/v2":                 "the scheme must be https",
-		"javascript:alert(1)":                       "needs a scheme and a host",
-		"eu1.make.com/api/v2":                       "needs a scheme and a host",
-		"/api/v2":                                   "needs a scheme and a host",
-		"":                                          "needs a scheme and a host",
-		"https://:443/api/v2":                       "needs a scheme and a host",
-		"https://eu1.make.com/api/v2\n":             "",
-		"https://eu1 make.com/api/v2":               "not a URL",
-		"http://%zz/api/v2":                         "not a URL",
-	}
-	for in, want := range bad {
-		got, err := ParseURL("acme", in)
-		if in == "https://eu1.make.com/api/v2\n" {
-			// Trailing white space is trimmed: accepted.
-			if err != nil {
-				t.Errorf("ParseURL(%q): %v", in, err)
+	// Each URL and what it becomes, or a part of the error it gets.
+	for _, c := range []struct{ in, want, err string }{
+		{"https://eu1.make.com/api/v2", "https://eu1.make.com/api/v2", ""},
+		{"https://eu1.make.com/api/v2/", "https://eu1.make.com/api/v2", ""},
+		{"  https://make.acme.example/api/v2 ", "https://make.acme.example/api/v2", ""},
+		{"https://make.acme.example/make/api/v2", "https://make.acme.example/make/api/v2", ""},
+		{"HTTPS://EU1.make.com/api/v2", "https://EU1.make.com/api/v2", ""},
+		{"http://127.0.0.1:18081/api/v2", "http://127.0.0.1:18081/api/v2", ""},
+		{"http://127.1.2.3:1/api/v2", "http://127.1.2.3:1/api/v2", ""},
+		{"http://localhost:8080/api/v2", "http://localhost:8080/api/v2", ""},
+		{"http://LOCALHOST/api/v2", "http://LOCALHOST/api/v2", ""},
+		{"http://[::1]:18081/api/v2//", "http://[::1]:18081/api/v2", ""},
+		{"https://make.acme.example:8443/api/v2", "https://make.acme.example:8443/api/v2", ""},
+		{"http://eu1.make.com/api/v2", "", "plain http is only allowed for loopback hosts"},
+		{"http://127.0.0.1.example.com/api/v2", "", "plain http is only allowed for loopback hosts"},
+		{"http://localhost.example.com/api/v2", "", "plain http is only allowed for loopback hosts"},
+		{"http://0.0.0.0/api/v2", "", "plain http is only allowed for loopback hosts"},
+		{"http://[::ffff:10.0.0.1]/api/v2", "", "plain http is only allowed for loopback hosts"},
+		{"https://admin:hunter2@eu1.make.com/api/v2", "", "credentials do not belong in a zone URL"},
+		{"https://token@eu1.make.com/api/v2", "", "credentials do not belong in a zone URL"},
+		{"https://eu1.make.com/api/v2?token=x", "", "no query or fragment"},
+		{"https://eu1.make.com/api/v2?", "", "no query or fragment"},
+		{"https://eu1.make.com/api/v2#x", "", "no query or fragment"},
+		{"https://eu1.make.com", "", "ends in /api/v2"},
+		{"https://eu1.make.com/", "", "ends in /api/v2"},
+		{"https://eu1.make.com/api", "", "ends in /api/v2"},
+		{"https://eu1.make.com/api/v2/users/me", "", "ends in /api/v2"},
+		{"ftp://eu1.make.com/api/v2", "", "the scheme must be https"},
+		{"javascript:alert(1)", "", "needs a scheme and a host"},
+		{"eu1.make.com/api/v2", "", "needs a scheme and a host"},
+		{"/api/v2", "", "needs a scheme and a host"},
+		{"", "", "needs a scheme and a host"},
+		{"https://:443/api/v2", "", "needs a scheme and a host"},
+		{"https://eu1.make.com/api/v2\n", "https://eu1.make.com/api/v2", ""}, // trailing white space is trimmed
+		{"https://eu1 make.com/api/v2", "", "not a URL"},
+		{"http://%zz/api/v2", "", "not a URL"},
+	} {
+		got, err := ParseURL("acme", c.in)
+		if c.err == "" {
+			if err != nil || got != c.want {
+				t.Errorf("ParseURL(%q) = %q, %v; want %q", c.in, got, err, c.want)
 			}
 			continue
 		}
 		var ie *InvalidURLError
-		if !errors.As(err, &ie) || !strings.Contains(err.Error(), want) {
-			t.Errorf("ParseURL(%q) = %q, %v; want an error with %q", in, got, err, want)
+		if !errors.As(err, &ie) || !strings.Contains(err.Error(), c.err) {
+			t.Errorf("ParseURL(%q) = %q, %v; want an error with %q", c.in, got, err, c.err)
 			continue
 		}
 		if ie.Zone != "acme" || !strings.HasPrefix(err.Error(), "zone acme: invalid URL ") {
-			t.Errorf("ParseURL(%q): error %q does not name the zone", in, err)
+			t.Errorf("ParseURL(%q): error %q does not name the zone", c.in, err)
 		}
 		if strings.Contains(err.Error(), "hunter2") {
-			t.Errorf("ParseURL(%q): the password is in the error: %v", in, err)
+			t.Errorf("ParseURL(%q): the password is in the error: %v", c.in, err)
 		}
 	}
 }
