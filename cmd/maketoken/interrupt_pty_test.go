@@ -196,13 +196,7 @@ func TestPruneInterrupted(t *testing.T) {
 	s := e.startKeepingTTY(t, "prune", "--older-than", "90d", "--yes")
 	// Wait until some, not all, are revoked.
 	progress := regexp.MustCompile(`revoked ([1-9]|[1-3][0-9]) of 40`)
-	deadline := time.Now().Add(30 * time.Second)
-	for !progress.MatchString(s.output()) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no progress:\n%q", s.output())
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	s.waitUntil(30*time.Second, "no progress", func() bool { return progress.MatchString(s.output()) })
 	s.send("\x03")
 	if code := s.waitWithin(10 * time.Second); code != 130 {
 		t.Fatalf("exit %d, want 130:\n%q", code, s.output())
@@ -374,11 +368,7 @@ func TestExecJobControl(t *testing.T) {
 	s.expect("ready")
 	s.send("\x1a")
 	pid := s.cmd.Process.Pid
-	for deadline := time.Now().Add(10 * time.Second); procState(pid) != 'T'; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("maketoken did not stop with its COMMAND (state %c):\n%q", procState(pid), s.output())
-		}
-	}
+	s.waitUntil(10*time.Second, "maketoken did not stop with its COMMAND", func() bool { return procState(pid) == 'T' })
 	if err := syscall.Kill(-pid, syscall.SIGCONT); err != nil {
 		t.Fatal(err)
 	}

@@ -113,14 +113,11 @@ func TestKernelKeyringAcrossSessions(t *testing.T) {
 		full := append([]string{setpriv, "--reuid=" + strconv.Itoa(id), "--regid=" + strconv.Itoa(id), "--clear-groups", setsid, "--wait"}, argv...)
 		cmd := exec.Command(full[0], full[1:]...)
 		cmd.Dir = dir
-		cmd.Env = []string{
+		cmd.Env = append(homeIn(dir),
 			"PATH=/usr/bin:/bin",
-			"HOME=" + dir,
-			"XDG_CONFIG_HOME=" + filepath.Join(dir, ".config"),
-			"XDG_CACHE_HOME=" + filepath.Join(dir, ".cache"),
-			"MAKETOKEN_CONFIG=" + filepath.Join(dir, "config.yaml"),
+			"MAKETOKEN_CONFIG="+filepath.Join(dir, "config.yaml"),
 			"TZ=UTC",
-		}
+		)
 		cmd.Stdin = strings.NewReader(stdin)
 		var stdout, stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr

@@ -248,13 +248,7 @@ func (p *ptySession) shellReceivesNothing() {
 		p.t.Fatalf("the shell: %v", err)
 	}
 	answer := regexp.MustCompile(`SHELL GOT \[[^]]*\]`)
-	deadline := time.Now().Add(5 * time.Second)
-	for !answer.MatchString(p.output()[before:]) {
-		if time.Now().After(deadline) {
-			p.t.Fatalf("no answer from the shell:\n%s", p.output()[before:])
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	p.waitUntil(5*time.Second, "no answer from the shell", func() bool { return answer.MatchString(p.output()[before:]) })
 	got := p.output()[before:]
 	if !strings.Contains(got, "SHELL GOT []") {
 		p.t.Errorf("the shell received input maketoken left on the terminal:\n%s", got)

@@ -44,6 +44,16 @@ func buildMaketoken(t *testing.T) string {
 	return bin
 }
 
+// homeIn is the environment of a home of the test's own in dir: HOME and
+// the XDG folders maketoken reads.
+func homeIn(dir string) []string {
+	return []string{
+		"HOME=" + dir,
+		"XDG_CONFIG_HOME=" + filepath.Join(dir, ".config"),
+		"XDG_CACHE_HOME=" + filepath.Join(dir, ".cache"),
+	}
+}
+
 // ptyEnv is an emulator with one zone, eu1, and the environment that
 // points the binary at it.
 type ptyEnv struct {
@@ -72,13 +82,10 @@ func newPtyEnv(t *testing.T, bin string) *ptyEnv {
 	if err := os.WriteFile(cfg, []byte(fmt.Sprintf("zones:\n  eu1:\n    url: %s\n", z.URL())), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	env := []string{
-		"PATH=" + os.Getenv("PATH"),
-		"HOME=" + dir,
-		"XDG_CONFIG_HOME=" + filepath.Join(dir, ".config"),
-		"XDG_CACHE_HOME=" + filepath.Join(dir, ".cache"),
-		"MAKETOKEN_CONFIG=" + cfg,
-		"MAKETOKEN_TOKEN_EU1=" + z.AdminToken(),
+	env := append(homeIn(dir),
+		"PATH="+os.Getenv("PATH"),
+		"MAKETOKEN_CONFIG="+cfg,
+		"MAKETOKEN_TOKEN_EU1="+z.AdminToken(),
 		"MAKETOKEN_TEST_KEYRING=unused-by-the-real-binary",
 		// The real binary, without a D-Bus session, would store a login
 		// with no --store in the user's kernel keyring: the OS keyring
@@ -86,7 +93,7 @@ func newPtyEnv(t *testing.T, bin string) *ptyEnv {
 		"MAKETOKEN_CREDENTIAL_STORE=keyring",
 		"TERM=dumb",
 		"TZ=UTC",
-	}
+	)
 	return &ptyEnv{bin: bin, zone: z, env: env}
 }
 
@@ -146,12 +153,19 @@ func (s *session) output() string {
 // expect waits until the output contains want.
 func (s *session) expect(want string) {
 	s.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(s.output(), want) {
+	s.waitUntil(20*time.Second, fmt.Sprintf("no %q in the output after 20s", want), func() bool {
+		return strings.Contains(s.output(), want)
+	})
+}
+
+// waitUntil polls ok until it holds; if it does not within d, the test
+// fails saying what, with the terminal's output.
+func (s *session) waitUntil(d time.Duration, what string, ok func() bool) {
+	s.t.Helper()
+	for deadline := time.Now().Add(d); !ok(); time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			s.t.Fatalf("no %q in the output after 20s:\n%s", want, s.output())
+			s.t.Fatalf("%s:\n%q", what, s.output())
 		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }
 

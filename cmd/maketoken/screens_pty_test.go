@@ -44,16 +44,13 @@ func newScreenEnv(t *testing.T, bin string) *screenEnv {
 	dir := t.TempDir()
 	var yaml strings.Builder
 	yaml.WriteString("zones:\n")
-	env := []string{
-		"PATH=" + os.Getenv("PATH"),
-		"HOME=" + dir,
-		"XDG_CONFIG_HOME=" + filepath.Join(dir, ".config"),
-		"XDG_CACHE_HOME=" + filepath.Join(dir, ".cache"),
+	env := append(homeIn(dir),
+		"PATH="+os.Getenv("PATH"),
 		"MAKETOKEN_CREDENTIAL_STORE=keyring",
 		"TERM=xterm-256color",
 		"LANG=C.UTF-8",
 		"TZ=UTC",
-	}
+	)
 	for _, name := range emulator.DefaultZones() {
 		z := srv.Zone(name)
 		fmt.Fprintf(&yaml, "  %s:\n    url: %s\n", name, z.URL())

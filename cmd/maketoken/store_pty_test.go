@@ -26,19 +26,14 @@ func TestStoreCommandCtrlC(t *testing.T) {
 	// The store writes its pid, then waits without reading stdin.
 	store := `echo $$ > "$0.tmp" && mv "$0.tmp" "$0" && exec sleep 600`
 	s := e.startKeepingTTY(t, "rotate", "--label", "deploy", "--yes", "--", "sh", "-c", store, pidFile)
-	deadline := time.Now().Add(30 * time.Second)
 	var pid int
-	for {
-		if b, err := os.ReadFile(pidFile); err == nil {
-			if pid, err = strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
-				break
-			}
+	s.waitUntil(30*time.Second, "the store command never started", func() bool {
+		b, err := os.ReadFile(pidFile)
+		if err == nil {
+			pid, err = strconv.Atoi(strings.TrimSpace(string(b)))
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the store command never started:\n%q", s.output())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return err == nil
+	})
 	s.send("\x03")
 	if code := s.waitWithin(20 * time.Second); code != 130 {
 		t.Fatalf("exit %d, want 130:\n%q", code, s.output())

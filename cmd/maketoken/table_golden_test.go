@@ -54,17 +54,14 @@ func tableEnvServer(t *testing.T) ([]string, *emulator.Server) {
 	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return []string{
-		"PATH=" + os.Getenv("PATH"),
-		"HOME=" + dir,
-		"XDG_CONFIG_HOME=" + filepath.Join(dir, ".config"),
-		"XDG_CACHE_HOME=" + filepath.Join(dir, ".cache"),
-		"MAKETOKEN_CONFIG=" + cfg,
-		"MAKETOKEN_TOKEN_EU1=" + eu1.AdminToken(),
-		"MAKETOKEN_TOKEN_US1=" + us1.AdminToken(),
+	return append(homeIn(dir),
+		"PATH="+os.Getenv("PATH"),
+		"MAKETOKEN_CONFIG="+cfg,
+		"MAKETOKEN_TOKEN_EU1="+eu1.AdminToken(),
+		"MAKETOKEN_TOKEN_US1="+us1.AdminToken(),
 		"TERM=dumb",
 		"TZ=UTC",
-	}, srv
+	), srv
 }
 
 // runOnTerminal runs the binary on a pseudo-terminal of the given width
