@@ -66,14 +66,7 @@ func TestSessionLeavesTheUsersFilesAlone(t *testing.T) {
 	}
 	for _, xdg := range []bool{false, true} {
 		t.Run(map[bool]string{false: "default folders", true: "XDG folders set"}[xdg], func(t *testing.T) {
-			base, err := os.MkdirTemp("", "isolation-")
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { os.RemoveAll(base) })
-			if err := os.Chmod(base, 0o755); err != nil {
-				t.Fatal(err)
-			}
+			base := openTempDir(t, "isolation-")
 			home, tmp, binDir := filepath.Join(base, "home"), filepath.Join(base, "tmp"), filepath.Join(base, "bin")
 			for name, content := range usersFiles {
 				p := filepath.Join(home, name)
@@ -203,4 +196,20 @@ func chownTree(t *testing.T, dir string, uid int) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// openTempDir is a new folder in the system's temporary folder, which
+// other users may enter (t.TempDir's parents are private to this one),
+// removed when the test ends.
+func openTempDir(t *testing.T, prefix string) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }

@@ -79,14 +79,7 @@ func setUpNewUser(t *testing.T, root string) *newUser {
 		u.chown(t, dir)
 		return dir
 	}
-	base, err := os.MkdirTemp("", "readme-user-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(base) })
-	if err := os.Chmod(base, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	base := openTempDir(t, "readme-user-")
 	u.home = mkdir(filepath.Join(base, "home"))
 	u.tmp = mkdir(filepath.Join(base, "tmp"))
 	u.checkout = filepath.Join(u.home, "src", "maketoken")
@@ -492,16 +485,9 @@ func TestReadmeFirstRunAsNewUser(t *testing.T) {
 		}
 		// A stand-in for the README's some-tool-that-reads-MAKE_API_KEY:
 		// it says how long a key it got, never the key.
-		tools, err := os.MkdirTemp("", "readme-tools-")
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { os.RemoveAll(tools) })
+		tools := openTempDir(t, "readme-tools-")
 		tool := "#!/bin/sh\nprintf 'the tool got a MAKE_API_KEY of %d characters\\n' \"${#MAKE_API_KEY}\"\n"
 		if err := os.WriteFile(filepath.Join(tools, "some-tool-that-reads-MAKE_API_KEY"), []byte(tool), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Chmod(tools, 0o755); err != nil {
 			t.Fatal(err)
 		}
 		tokenFile := filepath.Join(u.checkout, "ci-token.txt")
