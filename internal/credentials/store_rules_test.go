@@ -226,3 +226,23 @@ func TestCheckStores(t *testing.T) {
 		t.Errorf("recorded in the kernel keyring: %+v", c)
 	}
 }
+
+// TestNoSuchStore: a store this system does not have (a record written
+// elsewhere, a kind mistyped) is an error, for saving and for the store
+// login is about to use: never "stored" with nothing stored.
+func TestNoSuchStore(t *testing.T) {
+	ctx := context.Background()
+	eu1 := zone("eu1")
+	k := &mapKeyring{}
+	st := NewStore(Options{Keyring: k, KernelKeyring: &mapKeyring{}, File: t.TempDir() + "/c.yaml", KeyringTimeout: time.Second})
+	const nowhere = Kind("nowhere")
+	if err := st.saveLegacy(ctx, eu1, tokA, nowhere); err == nil || !strings.Contains(err.Error(), `zone eu1: cannot store a credential in "nowhere"`) {
+		t.Errorf("save: %v", err)
+	}
+	if _, err := k.Get(Service, "eu1"); err == nil {
+		t.Error("stored in the OS keyring instead")
+	}
+	if kind, tok, err := st.Stored(ctx, eu1, nowhere); err == nil || kind != "" || tok != "" {
+		t.Errorf("Stored = %q, %q, %v", kind, tok, err)
+	}
+}
