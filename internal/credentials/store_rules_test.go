@@ -3,6 +3,7 @@ package credentials
 import (
 	"context"
 	"errors"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -244,5 +245,26 @@ func TestNoSuchStore(t *testing.T) {
 	}
 	if kind, tok, err := st.Stored(ctx, eu1, nowhere); err == nil || kind != "" || tok != "" {
 		t.Errorf("Stored = %q, %q, %v", kind, tok, err)
+	}
+}
+
+// TestLegacySaveErrorsSayWhere: a credential of the release before
+// accounts that cannot be written says where: the credentials file by
+// name; a keyring's own error (a *KeyringError) as it is.
+func TestLegacySaveErrorsSayWhere(t *testing.T) {
+	ctx := context.Background()
+	eu1 := zone("eu1")
+	under := t.TempDir() + "/a-file"
+	if err := os.WriteFile(under, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st := NewStore(Options{Keyring: brokenKeyring{}, KernelKeyring: &mapKeyring{}, File: under + "/credentials.yaml", KeyringTimeout: time.Second})
+	if err := st.saveLegacy(ctx, eu1, tokA, KindFile); err == nil || !strings.HasPrefix(err.Error(), "zone eu1: writing the credentials file: ") {
+		t.Errorf("file: %v", err)
+	}
+	err := st.saveLegacy(ctx, eu1, tokA, OSKeyring())
+	var ke *KeyringError
+	if !errors.As(err, &ke) || strings.Contains(err.Error(), "credentials file") {
+		t.Errorf("keyring: %v", err)
 	}
 }
