@@ -1,0 +1,72 @@
+package credentials
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// refusingWrites runs f while the file system refuses every write past
+// the first byte (the file-size limit: EFBIG, as a full disk would).
+func refusingWrites(t *testing.T, f func()) {
+	t.Helper()
+	var was unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_FSIZE, &was); err != nil {
+		t.Skip(err)
+	}
+	limit := was
+	limit.Cur = 1
+	if err := unix.Setrlimit(unix.RLIMIT_FSIZE, &limit); err != nil {
+		t.Skip(err)
+	}
+	defer func() {
+		if err := unix.Setrlimit(unix.RLIMIT_FSIZE, &was); err != nil {
+			t.Fatal(err)
+		}
+	}()
+	f()
+}
+
+// TestLogoutWarnsOfARecordNotUpdated: a logout (of the one credential of
+// the release before accounts) whose record of credential hosts cannot be
+// written says so, whether it meant to clear the zone's record (every
+// place answered) or only to stop lookups going to the store login used
+// (a place did not answer).
+func TestLogoutWarnsOfARecordNotUpdated(t *testing.T) {
+	ctx := context.Background()
+	eu1 := zone("eu1")
+	for _, tt := range []struct {
+		name     string
+		osk      Keyring
+		kind     Kind
+		warnings string
+	}{
+		{"every place answered", &mapKeyring{}, OSKeyring(), "zone eu1: could not remove the recorded host of the credential: "},
+		{"the OS keyring did not answer", brokenKeyring{}, KindKernel, "zone eu1: could not update the record of the credential: "},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var warned []string
+			rs := newKernelStore(t, tt.osk, &mapKeyring{})
+			o := rs.opts
+			o.Warn = func(w string) { warned = append(warned, w) }
+			st := NewStore(o)
+			if err := st.save(ctx, eu1, tokA, tt.kind); err != nil {
+				t.Fatal(err)
+			}
+			var (
+				from []Kind
+				err  error
+			)
+			refusingWrites(t, func() { from, err = st.deleteLegacy(ctx, eu1, "") })
+			if err != nil || !slices.Equal(from, []Kind{tt.kind}) {
+				t.Fatalf("logout: %v, %v", from, err)
+			}
+			if len(warned) != 1 || !strings.HasPrefix(warned[0], tt.warnings) {
+				t.Errorf("warned %q; want %q…", warned, tt.warnings)
+			}
+		})
+	}
+}
