@@ -70,3 +70,21 @@ func TestLogoutWarnsOfARecordNotUpdated(t *testing.T) {
 		})
 	}
 }
+
+// TestLegacySaveThatCannotRemoveTheOldCopy: a credential of the release
+// before accounts moved to another store, whose old copy cannot be
+// removed (a credentials file that cannot be rewritten), is an error that
+// says so: two copies are not "stored".
+func TestLegacySaveThatCannotRemoveTheOldCopy(t *testing.T) {
+	ctx := context.Background()
+	eu1 := zone("eu1")
+	rs := newRecordStore(t, &mapKeyring{}, nil)
+	if err := rs.save(ctx, eu1, tokA, KindFile); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	refusingWrites(t, func() { err = rs.save(ctx, eu1, tokB, OSKeyring()) })
+	if err == nil || !strings.HasPrefix(err.Error(), "zone eu1: stored in the OS keyring, but could not remove the old copy from the credentials file: ") {
+		t.Errorf("save: %v", err)
+	}
+}

@@ -268,3 +268,19 @@ func TestLegacySaveErrorsSayWhere(t *testing.T) {
 		t.Errorf("keyring: %v", err)
 	}
 }
+
+// TestLifetimeTextCounts: the number in a lifetime's words is the count
+// of whole units, however many there are.
+func TestLifetimeTextCounts(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		61 * time.Minute:       "61 minutes",
+		3601 * time.Hour:       "3601 hours",
+		86401 * 24 * time.Hour: "86401 days",
+		4000 * time.Second:     "4000 seconds",
+		86401 * time.Hour:      "86401 hours",
+	} {
+		if got := lifetimeText(d); got != want {
+			t.Errorf("%v: %q, want %q", d, got, want)
+		}
+	}
+}
