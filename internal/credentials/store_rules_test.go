@@ -284,3 +284,15 @@ func TestLifetimeTextCounts(t *testing.T) {
 		}
 	}
 }
+
+// TestAccountWithoutEmail: an account Make gave no email is named, and
+// picked, by its user id in decimal.
+func TestAccountWithoutEmail(t *testing.T) {
+	a := Account{User: User{ID: 123456789}}
+	if got := a.Who(); got != "user 123456789" {
+		t.Errorf("Who() = %q", got)
+	}
+	if !a.Matches(" 123456789 ") || a.Matches("") || a.Matches("12345678") {
+		t.Error("Matches by user id")
+	}
+}
