@@ -296,3 +296,24 @@ func TestAccountWithoutEmail(t *testing.T) {
 		t.Error("Matches by user id")
 	}
 }
+
+// TestRecordWithoutAnActiveAccount: a record of accounts whose active id
+// names none of the zone's accounts (edited by hand) has its first
+// account active, one account or several.
+func TestRecordWithoutAnActiveAccount(t *testing.T) {
+	for n := 1; n <= 3; n++ {
+		z := &zoneAccounts{Active: 999}
+		for i := range n {
+			z.Accounts = append(z.Accounts, accountRecord{ID: int64(1001 + i), Entry: entryKey("eu1", int64(1001+i))})
+		}
+		var active []int64
+		for _, a := range z.accounts("eu1") {
+			if a.Active {
+				active = append(active, a.ID)
+			}
+		}
+		if !slices.Equal(active, []int64{1001}) {
+			t.Errorf("%d accounts: active %v, want the first", n, active)
+		}
+	}
+}
