@@ -2,8 +2,10 @@ package credentials
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -66,5 +68,54 @@ func TestAccountsRecordChangeCatchesSignals(t *testing.T) {
 	}
 	if !signals.Catching() {
 		t.Error("the record of accounts was changed without catching signals first")
+	}
+}
+
+// TestAccountsRecordFolderAndMode: the record of accounts is made in a
+// folder only the user may enter (0700), the file readable by the user
+// alone (0600); a folder that cannot be made is an error that says so.
+func TestAccountsRecordFolderAndMode(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no permission bits")
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	as := newAccountStore(t, nil)
+	o := as.opts
+	o.Accounts = filepath.Join(dir, "accounts", "accounts.json")
+	st := NewStore(o)
+	if _, err := st.Login(ctx, zone("eu1"), ann, tokA, OSKeyring()); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]os.FileMode{filepath.Join(dir, "accounts"): 0o700, o.Accounts: 0o600} {
+		if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != want {
+			t.Errorf("%s: %v, %v; want mode %04o", path, fi.Mode().Perm(), err, want)
+		}
+	}
+
+	under := filepath.Join(dir, "a-file")
+	if err := os.WriteFile(under, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rec := &accountsRecord{path: filepath.Join(under, "accounts.json")}
+	err := rec.update(ctx, "eu1", func(z *zoneAccounts) error { z.Accounts = []accountRecord{{ID: 1}}; return nil })
+	if err == nil || !strings.HasPrefix(err.Error(), "creating the folder of the record of accounts: ") {
+		t.Errorf("a folder under a file: %v", err)
+	}
+}
+
+// TestLoginToAStoreThatFails: a login whose store refuses the write is
+// that store's error, and records no account (nothing was stored).
+func TestLoginToAStoreThatFails(t *testing.T) {
+	ctx := context.Background()
+	as := newAccountStore(t, nil)
+	o := as.opts
+	o.Keyring = refusingKeyring{errors.New("the keyring is locked")}
+	st := NewStore(o)
+	if _, err := st.Login(ctx, zone("eu1"), ann, tokA, OSKeyring()); err == nil || !strings.Contains(err.Error(), "the keyring is locked") {
+		t.Errorf("login: %v", err)
+	}
+	if accts, err := st.RecordedAccounts("eu1"); err != nil || len(accts) != 0 {
+		t.Errorf("recorded after a failed store: %v, %v", accts, err)
 	}
 }
