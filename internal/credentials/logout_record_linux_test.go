@@ -11,14 +11,18 @@ import (
 
 // refusingWrites runs f while the file system refuses every write past
 // the first byte (the file-size limit: EFBIG, as a full disk would).
-func refusingWrites(t *testing.T, f func()) {
+func refusingWrites(t *testing.T, f func()) { refusingWritesPast(t, 1, f) }
+
+// refusingWritesPast runs f while the file system refuses every write past
+// the first size bytes of a file.
+func refusingWritesPast(t *testing.T, size uint64, f func()) {
 	t.Helper()
 	var was unix.Rlimit
 	if err := unix.Getrlimit(unix.RLIMIT_FSIZE, &was); err != nil {
 		t.Skip(err)
 	}
 	limit := was
-	limit.Cur = 1
+	limit.Cur = size
 	if err := unix.Setrlimit(unix.RLIMIT_FSIZE, &limit); err != nil {
 		t.Skip(err)
 	}
