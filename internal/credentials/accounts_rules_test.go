@@ -119,3 +119,12 @@ func TestLoginToAStoreThatFails(t *testing.T) {
 		t.Errorf("recorded after a failed store: %v, %v", accts, err)
 	}
 }
+
+// TestFingerprintIsStable: what the record keeps of a token (64 bits of a
+// salted SHA-256) is the same from one release to the next, so that a
+// record written before still recognises the token maketoken stored.
+func TestFingerprintIsStable(t *testing.T) {
+	if got := fingerprint(tokA); got != "6d7ab4e351761424" {
+		t.Errorf("fingerprint(tokA) = %q; a record written before would no longer match", got)
+	}
+}
