@@ -128,3 +128,22 @@ func TestFingerprintIsStable(t *testing.T) {
 		t.Errorf("fingerprint(tokA) = %q; a record written before would no longer match", got)
 	}
 }
+
+// TestUnknownUserErrorSays: --user naming no stored account says which
+// accounts there are, or that there are none, in one zone or in all.
+func TestUnknownUserErrorSays(t *testing.T) {
+	for _, tt := range []struct {
+		err  UnknownUserError
+		want string
+	}{
+		{UnknownUserError{Asked: "zed@example.com"}, "no zone has an account stored for zed@example.com (no zone has any); run `maketoken login -z ZONE` with a token of zed@example.com"},
+		{UnknownUserError{Asked: "zed@example.com", Known: []string{"ann@example.com"}}, "no zone has an account stored for zed@example.com; the stored accounts: ann@example.com"},
+		{UnknownUserError{Zone: "eu1", Asked: "zed@example.com", Unidentified: errors.New("timeout")}, "zone eu1: no account is stored for zed@example.com: the zone's credential was stored by an older maketoken, and whose it is could not be asked of Make (timeout); try again, or run `maketoken login -z eu1` with a token of zed@example.com"},
+		{UnknownUserError{Zone: "eu1", Asked: "zed@example.com"}, "zone eu1: no account is stored for zed@example.com (the zone has none); run `maketoken login -z eu1` with a token of zed@example.com"},
+		{UnknownUserError{Zone: "eu1", Asked: "zed@example.com", Known: []string{"ann@example.com"}}, "zone eu1: no account is stored for zed@example.com; the zone's accounts: ann@example.com (or run `maketoken login -z eu1` with a token of zed@example.com)"},
+	} {
+		if got := tt.err.Error(); got != tt.want {
+			t.Errorf("%+v:\n got %q\nwant %q", tt.err, got, tt.want)
+		}
+	}
+}
