@@ -147,3 +147,18 @@ func TestUnknownUserErrorSays(t *testing.T) {
 		}
 	}
 }
+
+// TestAccountsRecordUpdateThatCannotRead: a change of a record that cannot
+// be read is an error, and the change is not made (it would write a
+// record holding only this zone over every other account).
+func TestAccountsRecordUpdateThatCannotRead(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "accounts.json")
+	if err := os.Mkdir(path, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	ran := false
+	err := (&accountsRecord{path: path}).update(context.Background(), "eu1", func(*zoneAccounts) error { ran = true; return nil })
+	if err == nil || ran {
+		t.Errorf("update of a record that cannot be read: %v (change made: %v)", err, ran)
+	}
+}

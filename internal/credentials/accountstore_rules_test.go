@@ -1,0 +1,106 @@
+package credentials
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestAccountCredentialThatMustNotBeUsed: an account's stored credential
+// is never handed out, not even empty, when it cannot be read or must not
+// be sent: its store is not on this system, the store fails, it holds a
+// control character, or it is not the token maketoken stored and Make
+// cannot be asked whose it is. Each is an error; none is a credential
+// without one.
+func TestAccountCredentialThatMustNotBeUsed(t *testing.T) {
+	ctx := context.Background()
+	eu1 := zone("eu1")
+	lookup := func(t *testing.T, s *Store) (Credential, error) {
+		t.Helper()
+		c, err := s.Lookup(ctx, eu1)
+		if err == nil {
+			t.Errorf("Lookup = %+v and no error", c)
+		}
+		return c, err
+	}
+
+	t.Run("a store this system does not have", func(t *testing.T) {
+		as := newAccountStore(t, nil)
+		as.login(t, eu1, ann, tokA, OSKeyring())
+		data, err := os.ReadFile(as.opts.Accounts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var f accountsFile
+		if err := json.Unmarshal(data, &f); err != nil {
+			t.Fatal(err)
+		}
+		f.Zones["eu1"].Accounts[0].Store = "nowhere"
+		if data, err = json.Marshal(f); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(as.opts.Accounts, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := lookup(t, as.Store); err == nil || !strings.Contains(err.Error(), "which this system does not have") {
+			t.Errorf("store nowhere: %v", err)
+		}
+	})
+
+	t.Run("the store fails", func(t *testing.T) {
+		as := newAccountStore(t, nil)
+		as.login(t, eu1, ann, tokA, OSKeyring())
+		o := as.opts
+		o.Keyring = brokenKeyring{}
+		_, err := lookup(t, NewStore(o))
+		var ke *KeyringError
+		if !errors.As(err, &ke) || !errors.Is(err, errBroken) {
+			t.Errorf("a keyring that cannot be used: %v", err)
+		}
+	})
+
+	t.Run("a control character", func(t *testing.T) {
+		as := newAccountStore(t, nil)
+		as.login(t, eu1, ann, tokA, OSKeyring())
+		if err := as.keyring.Set(Service, entryKey("eu1", ann.ID), tokA+"\x1b[2J"); err != nil {
+			t.Fatal(err)
+		}
+		_, err := lookup(t, as.Store)
+		var ie *InvalidError
+		if !errors.As(err, &ie) || !MustNotSend(err) {
+			t.Errorf("an escape in the credential: %v", err)
+		}
+		if n := as.who.calls.Load(); n != 0 {
+			t.Errorf("Make was asked %d times about a credential that cannot be sent", n)
+		}
+	})
+
+	t.Run("another token, Make cannot be asked here", func(t *testing.T) {
+		as := newAccountStore(t, nil)
+		as.login(t, eu1, ann, tokA, OSKeyring())
+		if err := as.keyring.Set(Service, entryKey("eu1", ann.ID), tokC); err != nil {
+			t.Fatal(err)
+		}
+		o := as.opts
+		o.Identify = nil
+		if _, err := lookup(t, NewStore(o)); err == nil || !strings.Contains(err.Error(), "is not the one maketoken stored, and whose it is cannot be asked of Make here") {
+			t.Errorf("no Identify: %v", err)
+		}
+	})
+
+	t.Run("another token, Make does not answer", func(t *testing.T) {
+		as := newAccountStore(t, nil)
+		as.login(t, eu1, ann, tokA, OSKeyring())
+		if err := as.keyring.Set(Service, entryKey("eu1", ann.ID), tokC); err != nil {
+			t.Fatal(err)
+		}
+		down := errors.New("connection refused")
+		as.who.err = down
+		if _, err := lookup(t, as.Store); !errors.Is(err, down) || !strings.Contains(err.Error(), "whose it is could not be asked of Make: ") {
+			t.Errorf("Make down: %v", err)
+		}
+	})
+}
