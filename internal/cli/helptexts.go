@@ -25,7 +25,7 @@ func (f *Factory) helpText(c *cobra.Command) {
 		// cobra's help for a shell has a line too wide for 80 columns.
 		c.Long = output.FitLines(c.Long, helpWidth)
 	case c.IsAdditionalHelpTopicCommand() && c.Name() == "formatting":
-		c.Long += "\n\n" + tsvColumnsHelp()
+		c.Long += "\n\n" + output.TSVColumnsHelp(helpWidth)
 	default:
 		documentTSV(c)
 	}

@@ -122,7 +122,7 @@ func RunList(ctx context.Context, opts *ListOptions) error {
 // labels and scopes may be shortened to fit.
 func listRows(now time.Time, records []tokens.Listed, format string, oneZone bool) output.Rows {
 	if format != output.Table {
-		rows := output.Rows{Headers: tsvColumnsOf("list")}
+		rows := output.Rows{Headers: output.TSVColumns("list")}
 		for _, r := range records {
 			expires := ""
 			if r.Expires != nil {

@@ -76,7 +76,7 @@ func forgetRevoked(ctx context.Context, ios *iostreams.IOStreams, store func() (
 func revokeRows(now time.Time, records []revokeRecord, format string, dryRun bool) output.Rows {
 	rows := output.Rows{Headers: []string{"ZONE", "LABEL", "CREATED", "REVOKED", "ERROR"}}
 	if format != output.Table {
-		rows.Headers = tsvColumnsOf("revoke")
+		rows.Headers = output.TSVColumns("revoke")
 	} else {
 		// A narrow terminal shortens times, then cuts the errors (each is
 		// on stderr in full), then the labels.

@@ -76,7 +76,7 @@ func RunScopes(ctx context.Context, opts *ScopesOptions) error {
 	// one field.
 	table := printer.Format == output.Table
 	records := make([]scopeRecord, len(names))
-	rows := output.Rows{Headers: tsvColumnsOf("scopes")}
+	rows := output.Rows{Headers: output.TSVColumns("scopes")}
 	if table {
 		rows.Headers = []string{"NAME", "NOTE"}
 		// A narrow terminal shortens the note, then cuts it.

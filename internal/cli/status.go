@@ -163,7 +163,7 @@ func statusRows(now time.Time, printer *output.Printer, records []credcheck.Reco
 		}
 	}
 	if printer.Format != output.Table {
-		rows.Headers = tsvColumnsOf("status")
+		rows.Headers = output.TSVColumns("status")
 	}
 	for _, r := range records {
 		name, email := "", ""

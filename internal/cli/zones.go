@@ -120,7 +120,7 @@ func RunZones(ctx context.Context, opts *ZonesOptions) error {
 		Flexible: []bool{false, true, true, false, true, false},
 		Dim:      []bool{false, false, true, false, false, false}}
 	if printer.Format != output.Table {
-		rows.Headers = tsvColumnsOf("zones")
+		rows.Headers = output.TSVColumns("zones")
 	}
 	for _, r := range records {
 		row := []string{r.Name, r.Host, r.URL, output.Bool(r.Default, printer.Format), credentialWhere(r.CredentialSource, r.CredentialVariable, r.CredentialStore, printer.Format), strconv.Itoa(r.Accounts)}
