@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/maketoken/maketoken/internal/cmderr"
 	"github.com/maketoken/maketoken/internal/config"
@@ -195,11 +194,7 @@ func RunLogout(ctx context.Context, opts *LogoutOptions) error {
 	if err != nil {
 		return err
 	}
-	names := make([]string, len(removed.From))
-	for i, s := range removed.From {
-		names[i] = s.Label()
-	}
-	opts.IO.Result(true, "Logged out of zone %s%s; removed the credential from: %s.", zone.Name, asAccount(cred), strings.Join(names, ", "))
+	opts.IO.Result(true, "Logged out of zone %s%s; removed the credential from: %s.", zone.Name, asAccount(cred), removed.Places())
 	if next := removed.Active; next != nil {
 		opts.IO.Say("Zone %s's active account is now %s.", zone.Name, output.Printable(next.Who()))
 	}

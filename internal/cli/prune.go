@@ -157,7 +157,7 @@ func RunPrune(ctx context.Context, opts *PruneOptions) error {
 	}
 
 	errs := runPrune(ctx, opts, plans, p.records)
-	revoked := countRevoked(p.records)
+	revoked := tokens.CountRevoked(p.records)
 	if err := runctx.InterruptedErr(ctx, "revoked %d of %d; run the command again to finish", revoked, len(p.records)); err != nil {
 		return err
 	}
@@ -177,14 +177,14 @@ func RunPrune(ctx context.Context, opts *PruneOptions) error {
 
 // prunePlan is what the zones' plans add up to.
 type prunePlan struct {
-	records  []revokeRecord // the tokens to revoke, zone by zone
-	listErrs []error        // the zones that could not be listed
-	listed   []string       // the zones that could
-	matched  int            // tokens the label filter matched
+	records  []tokens.Revocation // the tokens to revoke, zone by zone
+	listErrs []error             // the zones that could not be listed
+	listed   []string            // the zones that could
+	matched  int                 // tokens the label filter matched
 }
 
 func collectPrune(plans []*pruneZone) prunePlan {
-	p := prunePlan{records: []revokeRecord{}}
+	p := prunePlan{records: []tokens.Revocation{}}
 	for _, z := range plans {
 		if z.err != nil {
 			p.listErrs = append(p.listErrs, z.err)
@@ -193,7 +193,7 @@ func collectPrune(plans []*pruneZone) prunePlan {
 		p.listed = append(p.listed, z.zc.Zone.Name)
 		p.matched += z.matched
 		for _, t := range z.doomed {
-			p.records = append(p.records, revokeRecord{Zone: z.zc.Zone.Name, Label: t.Label, Created: t.Created})
+			p.records = append(p.records, tokens.Revocation{Zone: z.zc.Zone.Name, Label: t.Label, Created: t.Created})
 		}
 	}
 	return p
@@ -353,7 +353,7 @@ func showPrunePlan(opts *PruneOptions, plans []*pruneZone) {
 
 // runPrune revokes the doomed tokens, zones in parallel and each zone a few
 // at a time, filling in records (in plan order) and returning the errors.
-func runPrune(ctx context.Context, opts *PruneOptions, plans []*pruneZone, records []revokeRecord) []error {
+func runPrune(ctx context.Context, opts *PruneOptions, plans []*pruneZone, records []tokens.Revocation) []error {
 	progress := opts.IO.StartProgress("revoked", len(records))
 	defer func() {
 		if runctx.Interrupted(ctx) != nil {
@@ -379,9 +379,7 @@ func runPrune(ctx context.Context, opts *PruneOptions, plans []*pruneZone, recor
 		zone := p.zc.Zone.Name
 		rv := newRevoker(opts.IO, zone, p.client)
 		rv.Done = progress.Count
-		perZone[i] = revokeRecorded(ctx, opts.Redactor, rv, p.doomed, p.zc.Credential.Token, records[offsets[i]:], func(t makeapi.Token, err error) error {
-			return notRevoked(p.zc.credential(), t, err)
-		})
+		perZone[i] = revokeRecorded(ctx, opts.Redactor, rv, p.doomed, p.zc.credential(), records[offsets[i]:])
 		return nil
 	})
 	progress.Stop() // the errors get lines of their own

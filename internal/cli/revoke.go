@@ -115,10 +115,7 @@ func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
 		opts.IO.Warn(fmt.Sprintf("this includes the credential maketoken uses for zone %s; %s", zone, afterCurrentRevoked(zc)))
 	}
 
-	records := make([]revokeRecord, len(matched))
-	for i, t := range matched {
-		records[i] = revokeRecord{Zone: zone, Label: t.Label, Created: t.Created}
-	}
+	records := tokens.Revocations(zone, matched)
 	if opts.DryRun {
 		// At a terminal the plan above says it all, as prune's does.
 		if !printer.TableUnasked() {
@@ -140,9 +137,7 @@ func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
 	progress := opts.IO.StartProgress("revoked", len(matched))
 	rv := newRevoker(opts.IO, zone, client)
 	rv.Done = progress.Count
-	errs := revokeRecorded(ctx, opts.Redactor, rv, matched, zc.Credential.Token, records, func(t makeapi.Token, err error) error {
-		return notRevoked(zc.credential(), t, err)
-	})
+	errs := revokeRecorded(ctx, opts.Redactor, rv, matched, zc.credential(), records)
 	progress.Stop()
 	return reportRevoked(ctx, opts, printer, zc, records, errs, current)
 }
@@ -151,8 +146,8 @@ func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
 // that failed, one summary line, the table only when asked for at a
 // terminal), and removes a revoked credential in use (current: the last
 // record) from storage.
-func reportRevoked(ctx context.Context, opts *RevokeOptions, printer *output.Printer, zc zoneCredential, records []revokeRecord, errs []error, current bool) error {
-	zone, revoked := zc.Zone.Name, countRevoked(records)
+func reportRevoked(ctx context.Context, opts *RevokeOptions, printer *output.Printer, zc zoneCredential, records []tokens.Revocation, errs []error, current bool) error {
+	zone, revoked := zc.Zone.Name, tokens.CountRevoked(records)
 	forget := func() error {
 		if current && records[len(records)-1].Revoked {
 			return forgetRevoked(ctx, opts.IO, opts.Store, zc)

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/maketoken/maketoken/internal/cmderr"
@@ -21,18 +19,6 @@ import (
 
 // What the commands that revoke share: the record they print, and what
 // becomes of a revoked credential in use.
-
-// revokeRecord is the JSON form of one token's revocation.
-type revokeRecord struct {
-	Zone    string `json:"zone"`
-	Label   string `json:"label"`
-	Created string `json:"created"`
-	Revoked bool   `json:"revoked"`
-	Error   string `json:"error,omitempty"`
-	// why is Error without the zone and the token, which a table's other
-	// columns show; "" if Error has no such form.
-	why string
-}
 
 // afterCurrentRevoked says what happens to the zone's credential once it
 // is revoked.
@@ -57,23 +43,19 @@ func forgetRevoked(ctx context.Context, ios *iostreams.IOStreams, store func() (
 	}
 	// Delete clears the zone's origin record with the credential.
 	forgotten, err := st.Forget(context.WithoutCancel(ctx), zc.Zone, zc.Credential)
-	removed := forgotten.From
 	if err != nil {
 		return fmt.Errorf("zone %s: the credential was revoked but could not be removed from storage: %w; run `maketoken logout -z %s`", zone, err, zone)
 	}
-	names := make([]string, len(removed))
-	for i, s := range removed {
-		names[i] = s.Label()
+	places := forgotten.Places()
+	if places == "" {
+		places = "nowhere (it was already gone)"
 	}
-	if len(names) == 0 {
-		names = []string{"nowhere (it was already gone)"}
-	}
-	ios.Say("Removed the revoked credential of zone %s from: %s. Run `maketoken login -z %s` to log in again.", zone, strings.Join(names, ", "), zone)
+	ios.Say("Removed the revoked credential of zone %s from: %s. Run `maketoken login -z %s` to log in again.", zone, places, zone)
 	return nil
 }
 
 // revokeRows is the table or TSV form of revoke results.
-func revokeRows(now time.Time, records []revokeRecord, format string, dryRun bool) output.Rows {
+func revokeRows(now time.Time, records []tokens.Revocation, format string, dryRun bool) output.Rows {
 	rows := output.Rows{Headers: []string{"ZONE", "LABEL", "CREATED", "REVOKED", "ERROR"}}
 	if format != output.Table {
 		rows.Headers = output.TSVColumns("revoke")
@@ -95,8 +77,8 @@ func revokeRows(now time.Time, records []revokeRecord, format string, dryRun boo
 			}
 		}
 		why := r.Error
-		if format == output.Table && r.why != "" {
-			why = r.why
+		if format == output.Table && r.Why != "" {
+			why = r.Why
 		}
 		rows.Rows = append(rows.Rows, []string{r.Zone, r.Label, created, revoked, why})
 		rows.Forms = append(rows.Forms, [][]string{nil, nil, forms, nil, nil})
@@ -113,68 +95,23 @@ func newRevoker(ios *iostreams.IOStreams, zone string, client *makeapi.Client) t
 	}}
 }
 
-// revokeRecorded revokes tokens of one zone (the credential in use, current,
-// last) and fills their records, one per token, in order. It returns each
-// token's error, worded by word, nil for those revoked.
-func revokeRecorded(ctx context.Context, r *redact.Redactor, rv tokens.Revoker, list []makeapi.Token, current string, records []revokeRecord, word func(makeapi.Token, error) error) []error {
-	errs := rv.Revoke(ctx, list, current)
+// revokeRecorded revokes tokens of one zone with cred (the credential in
+// use, last) and fills their records, one per token, in order. It returns
+// each token's error (see cmderr.NotRevoked), nil for those revoked.
+func revokeRecorded(ctx context.Context, r *redact.Redactor, rv tokens.Revoker, list []makeapi.Token, cred credentials.Credential, records []tokens.Revocation) []error {
+	errs := rv.Revoke(ctx, list, cred.Token)
 	for i, err := range errs {
 		if err == nil {
 			records[i].Revoked = true
 			continue
 		}
-		errs[i] = word(list[i], err)
+		errs[i] = cmderr.NotRevoked(cred, list[i], err)
 		records[i].Error = r.String(errs[i].Error())
-		if nr, ok := errors.AsType[*notRevokedError](errs[i]); ok {
-			records[i].why = r.String(nr.why)
+		if nr, ok := errors.AsType[*cmderr.NotRevokedError](errs[i]); ok {
+			records[i].Why = r.String(nr.Why)
 		}
 	}
 	return errs
-}
-
-// notRevokedError is why one token was not revoked, told once: the token
-// by its label and created time, and Make's answer without the request
-// that got it (which names the token again).
-type notRevokedError struct {
-	zone, label, created, why string
-	err                       error
-}
-
-func (e *notRevokedError) Error() string {
-	return fmt.Sprintf("zone %s: the token %s (created %s) was not revoked: %s", e.zone, strconv.Quote(e.label), e.created, e.why)
-}
-
-func (e *notRevokedError) Unwrap() error { return e.err }
-
-// notRevoked is the error of a token that revoke or prune could not
-// revoke with cred.
-func notRevoked(cred credentials.Credential, t makeapi.Token, err error) error {
-	return &notRevokedError{zone: cred.Zone, label: t.Label, created: t.Created, why: revokeWhy(cred, err), err: err}
-}
-
-// revokeWhy says why a revocation failed, in a few words: what Make
-// answered (a rejected credential or a missing scope as cmderr.API explains
-// them), or that there was no answer, or no time left.
-func revokeWhy(cred credentials.Credential, err error) string {
-	var ae *makeapi.APIError
-	switch {
-	case errors.Is(err, context.DeadlineExceeded):
-		return "the command ran out of time (raise --timeout)"
-	case errors.Is(err, context.Canceled):
-		return "interrupted"
-	case errors.As(err, &ae) && ae.AnsweredBy == "":
-		if ae.StatusCode == http.StatusUnauthorized || ae.StatusCode == http.StatusForbidden {
-			if what, ok := cmderr.Explained(cmderr.API(cred, err, "user:write")); ok {
-				return what
-			}
-		}
-		why := "Make answered " + strings.Replace(err.Error(), ae.Method+" "+ae.Path+": ", "", 1)
-		if ae.StatusCode >= 500 {
-			why += "; try again later"
-		}
-		return why
-	}
-	return strings.TrimPrefix(cmderr.API(cred, err, "user:write").Error(), "zone "+cred.Zone+": ")
 }
 
 // reportFailures writes one line per token that was not revoked, unless a
@@ -186,15 +123,4 @@ func reportFailures(ctx context.Context, ios *iostreams.IOStreams, errs []error)
 	for _, err := range errs {
 		ios.PrintError(err)
 	}
-}
-
-// countRevoked counts the records of revoked tokens.
-func countRevoked(records []revokeRecord) int {
-	n := 0
-	for _, r := range records {
-		if r.Revoked {
-			n++
-		}
-	}
-	return n
 }

@@ -3,6 +3,7 @@ package credentials
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 
 	"github.com/maketoken/maketoken/internal/zones"
@@ -56,4 +57,14 @@ func lookUpEach(store *Store, all []zones.Zone, look func(i int) error) []error 
 	}
 	wg.Wait()
 	return errs
+}
+
+// Places names where a forgotten credential was, for a message: "kernel
+// keyring, file"; "" when it was nowhere.
+func (r Removed) Places() string {
+	names := make([]string, len(r.From))
+	for i, k := range r.From {
+		names[i] = k.Label()
+	}
+	return strings.Join(names, ", ")
 }

@@ -87,3 +87,12 @@ func TestWhereEach(t *testing.T) {
 		t.Errorf("eu1: error %v; want the keyring's failure", errs[2])
 	}
 }
+
+func TestRemovedPlaces(t *testing.T) {
+	if got := (Removed{}).Places(); got != "" {
+		t.Errorf("nowhere: %q", got)
+	}
+	if got, want := (Removed{From: []Kind{KindKernel, KindFile}}).Places(), "kernel keyring, file"; got != want {
+		t.Errorf("Places = %q; want %q", got, want)
+	}
+}
