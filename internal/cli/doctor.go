@@ -12,7 +12,6 @@ import (
 	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
-	"github.com/maketoken/maketoken/internal/redact"
 	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
 )
@@ -26,7 +25,6 @@ type DoctorOptions struct {
 	Store    func() (*credentials.Store, error)
 	Client   func(zones.Zone, string) (*makeapi.Client, error)
 	Now      func() time.Time
-	Redactor *redact.Redactor
 	Build    buildinfo.Linked
 	AllZones bool
 	// User is --user ("": each zone's active account).
@@ -35,7 +33,7 @@ type DoctorOptions struct {
 
 func newDoctorCmd(f *Factory) *cobra.Command {
 	opts := &DoctorOptions{IO: f.IO, Config: f.Config, Printer: f.Printer, Zones: f.Zones, Store: f.Store,
-		Client: f.Client, Now: f.Now, Redactor: f.Redactor, Build: f.Build, User: func() string { return userFlag(f.flags) }}
+		Client: f.Client, Now: f.Now, Build: f.Build, User: func() string { return userFlag(f.flags) }}
 	cmd := &cobra.Command{
 		Use:   "doctor",
 		Short: "Check what works in each zone, for a bug report (no secrets)",
@@ -102,7 +100,7 @@ func RunDoctor(ctx context.Context, opts *DoctorOptions) error {
 		KeyringTimeout: cfg.KeyringTimeout.String(), CredentialsFile: cfg.CredentialsFile,
 		CredentialStore: cfg.CredentialStore, Debug: cfg.Debug}, list,
 		doctor.Checks{Store: store, Choice: credentials.Choice(cfg.CredentialStore), Client: opts.Client, Now: opts.Now,
-			Clean:   func(s string) string { return output.Sanitize(opts.Redactor.String(s)) },
+			Clean:   func(s string) string { return output.Sanitize(opts.IO.Redactor.String(s)) },
 			Explain: func(cred credentials.Credential, err error) error { return cmderr.API(cred, err, "") },
 			User:    opts.User()})
 	spinner.Stop()

@@ -17,7 +17,6 @@ import (
 	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
-	"github.com/maketoken/maketoken/internal/redact"
 	"github.com/maketoken/maketoken/internal/runctx"
 	"github.com/maketoken/maketoken/internal/scopes"
 	"github.com/maketoken/maketoken/internal/tokens"
@@ -32,7 +31,6 @@ type LoginOptions struct {
 	Selection       func() (config.Selection, error)
 	Store           func() (*credentials.Store, error)
 	Client          func(zones.Zone, string) (*makeapi.Client, error)
-	Redactor        *redact.Redactor
 	WithToken       bool
 	InsecureStorage bool
 	// StoreIn is --store: keyring, kernel or file ("" if not given).
@@ -43,7 +41,7 @@ type LoginOptions struct {
 
 func newLoginCmd(f *Factory) *cobra.Command {
 	opts := &LoginOptions{IO: f.IO, Config: f.Config, Selection: f.Selection, Store: f.Store, Client: f.Client,
-		Redactor: f.Redactor, User: func() string { return userFlag(f.flags) }}
+		User: func() string { return userFlag(f.flags) }}
 	cmd := &cobra.Command{
 		Use:   "login",
 		Short: "Store a zone's credential in a keyring",
@@ -126,7 +124,7 @@ func RunLogin(ctx context.Context, opts *LoginOptions) error {
 	if err != nil {
 		return err
 	}
-	opts.Redactor.Add(token)
+	opts.IO.Redactor.Add(token)
 
 	client, err := opts.Client(zone, token)
 	if err != nil {

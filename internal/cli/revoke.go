@@ -10,7 +10,6 @@ import (
 	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
-	"github.com/maketoken/maketoken/internal/redact"
 	"github.com/maketoken/maketoken/internal/runctx"
 	"github.com/maketoken/maketoken/internal/tokens"
 	"github.com/maketoken/maketoken/internal/zones"
@@ -25,7 +24,6 @@ type RevokeOptions struct {
 	Client     func(zones.Zone, string) (*makeapi.Client, error)
 	Store      func() (*credentials.Store, error)
 	Now        func() time.Time
-	Redactor   *redact.Redactor
 	Created    []string // exact `created` timestamps (the arguments)
 	Label      string
 	Prefix     string
@@ -35,7 +33,7 @@ type RevokeOptions struct {
 
 func newRevokeCmd(f *Factory) *cobra.Command {
 	opts := &RevokeOptions{IO: f.IO, Printer: f.Printer, Credential: f.Credential, Client: f.Client, Store: f.Store,
-		Now: f.Now, Redactor: f.Redactor}
+		Now: f.Now}
 	cmd := &cobra.Command{
 		Use: "revoke (CREATED... | --label L | --prefix P)",
 		// The words people try first for it.
@@ -137,7 +135,7 @@ func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
 	progress := opts.IO.StartProgress("revoked", len(matched))
 	rv := newRevoker(opts.IO, zone, client)
 	rv.Done = progress.Count
-	errs := revokeRecorded(ctx, opts.Redactor, rv, matched, zc.credential(), records)
+	errs := revokeRecorded(ctx, opts.IO.Redactor, rv, matched, zc.credential(), records)
 	progress.Stop()
 	return reportRevoked(ctx, opts, printer, zc, records, errs, current)
 }

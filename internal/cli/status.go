@@ -14,7 +14,6 @@ import (
 	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
-	"github.com/maketoken/maketoken/internal/redact"
 	"github.com/maketoken/maketoken/internal/runctx"
 	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
@@ -22,15 +21,14 @@ import (
 
 // StatusOptions are the options of `maketoken status`.
 type StatusOptions struct {
-	IO       *iostreams.IOStreams
-	Config   func() (*config.Config, error)
-	Zones    func() (*config.Zones, error)
-	Printer  func() (*output.Printer, error)
-	Targets  func(ctx context.Context, all bool) ([]zoneCredential, error)
-	Store    func() (*credentials.Store, error)
-	Client   func(zones.Zone, string) (*makeapi.Client, error)
-	Now      func() time.Time
-	Redactor *redact.Redactor
+	IO      *iostreams.IOStreams
+	Config  func() (*config.Config, error)
+	Zones   func() (*config.Zones, error)
+	Printer func() (*output.Printer, error)
+	Targets func(ctx context.Context, all bool) ([]zoneCredential, error)
+	Store   func() (*credentials.Store, error)
+	Client  func(zones.Zone, string) (*makeapi.Client, error)
+	Now     func() time.Time
 	// User is --user: with it status checks that account only, and says
 	// nothing of the zones where it has none.
 	User     func() string
@@ -39,7 +37,7 @@ type StatusOptions struct {
 
 func newStatusCmd(f *Factory) *cobra.Command {
 	opts := &StatusOptions{IO: f.IO, Config: f.Config, Zones: f.Zones, Printer: f.Printer, Targets: f.AccountTargets,
-		Store: f.Store, Client: f.Client, Now: f.Now, Redactor: f.Redactor,
+		Store: f.Store, Client: f.Client, Now: f.Now,
 		User: func() string { return userFlag(f.flags) }}
 	cmd := &cobra.Command{
 		Use:   "status",
@@ -95,7 +93,7 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 	spinner := opts.IO.StartSpinner("checking the credentials of " + zonesText(targetNames(targets)))
 	defer spinner.Stop()
 	for i, t := range targets {
-		records[i] = credcheck.NewRecord(credentials.Target(t), opts.Redactor.String)
+		records[i] = credcheck.NewRecord(credentials.Target(t), opts.IO.Redactor.String)
 	}
 	errs := eachZone(targets, func(i int, t zoneCredential) error {
 		return checkStatus(ctx, opts, t, &records[i])
@@ -253,7 +251,7 @@ func checkStatus(ctx context.Context, opts *StatusOptions, t zoneCredential, rec
 		}
 		return store.ConfirmUser(ctx, c, u)
 	}
-	return credcheck.CheckRecord(ctx, client, t.credential(), opts.Now, confirm, opts.Redactor.String, rec)
+	return credcheck.CheckRecord(ctx, client, t.credential(), opts.Now, confirm, opts.IO.Redactor.String, rec)
 }
 
 // suggestRotation tells on stderr which credentials are older than the
