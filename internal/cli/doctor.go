@@ -49,14 +49,11 @@ Exits 0 when nothing is wrong, 1 when doctor found a problem (listed under
 		Example: `  maketoken doctor
   maketoken doctor -z eu1 -o json`,
 		Args: cobra.NoArgs,
-		PreRunE: func(cmd *cobra.Command, _ []string) error {
-			return exclusiveFlags(cmd, "zone", "all-zones")
-		},
 		RunE: f.runE(func(ctx context.Context, _ []string) error {
 			return RunDoctor(ctx, opts)
 		}),
 	}
-	cmd.Flags().BoolVar(&opts.AllZones, "all-zones", false, "check every known zone (the default without -z)")
+	allZonesFlag(cmd, &opts.AllZones, "check every known zone (the default without -z)")
 	return cmd
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/zones"
+	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
 
@@ -27,6 +28,15 @@ func parallel(n int, fn func(i int) error) []error {
 	}
 	wg.Wait()
 	return errs
+}
+
+// allZonesFlag gives cmd --all-zones (usage says which zones it covers):
+// it chooses the zones, as -z does, so it cannot go with -z.
+func allZonesFlag(cmd *cobra.Command, all *bool, usage string) {
+	cmd.PreRunE = func(cmd *cobra.Command, _ []string) error {
+		return exclusiveFlags(cmd, "zone", "all-zones")
+	}
+	cmd.Flags().BoolVar(all, "all-zones", false, usage)
 }
 
 // zoneCredential is a zone with the credential to use for it.

@@ -54,14 +54,11 @@ code is 7. Listing needs the user:read scope.`,
   maketoken list -z us1 --label ci-nightly
   maketoken list --all-zones --jq '.[] | select(.current) | .zone'`,
 		Args: cobra.NoArgs,
-		PreRunE: func(cmd *cobra.Command, _ []string) error {
-			return exclusiveFlags(cmd, "zone", "all-zones")
-		},
 		RunE: f.runE(func(ctx context.Context, _ []string) error {
 			return RunList(ctx, opts)
 		}),
 	}
-	cmd.Flags().BoolVar(&opts.AllZones, "all-zones", false, "list the tokens of every zone that has a credential")
+	allZonesFlag(cmd, &opts.AllZones, "list the tokens of every zone that has a credential")
 	cmd.Flags().StringVarP(&opts.Label, "label", "l", "", "only tokens with this label (L or L~exp=TIME)")
 	_ = cmd.RegisterFlagCompletionFunc("label", completion(f, completeLabels))
 	return cmd

@@ -60,14 +60,11 @@ Zones and accounts are checked in parallel, three requests each, at once.
 Exits 4 if Make rejects a checked credential, 7 if some zones could not be
 checked.`,
 		Args: cobra.NoArgs,
-		PreRunE: func(cmd *cobra.Command, _ []string) error {
-			return exclusiveFlags(cmd, "zone", "all-zones")
-		},
 		RunE: f.runE(func(ctx context.Context, _ []string) error {
 			return RunStatus(ctx, opts)
 		}),
 	}
-	cmd.Flags().BoolVar(&opts.AllZones, "all-zones", false, "check every zone that has a credential (the default without -z)")
+	allZonesFlag(cmd, &opts.AllZones, "check every zone that has a credential (the default without -z)")
 	return cmd
 }
 
