@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 
@@ -19,11 +18,10 @@ import (
 
 // LogoutOptions are the options of `maketoken logout`.
 type LogoutOptions struct {
-	IO         *iostreams.IOStreams
-	Selection  func() (config.Selection, error)
-	Store      func() (*credentials.Store, error)
-	Credential func(context.Context) (zoneCredential, error)
-	Client     func(zones.Zone, string) (*makeapi.Client, error)
+	IO        *iostreams.IOStreams
+	Selection func() (config.Selection, error)
+	Store     func() (*credentials.Store, error)
+	Client    func(zones.Zone, string) (*makeapi.Client, error)
 	// User is --user ("": the zone's active account).
 	User   func() string
 	Revoke bool
@@ -31,7 +29,7 @@ type LogoutOptions struct {
 }
 
 func newLogoutCmd(f *Factory) *cobra.Command {
-	opts := &LogoutOptions{IO: f.IO, Selection: f.Selection, Store: f.Store, Credential: f.Credential, Client: f.Client,
+	opts := &LogoutOptions{IO: f.IO, Selection: f.Selection, Store: f.Store, Client: f.Client,
 		User: func() string { return userFlag(f.flags) }}
 	cmd := &cobra.Command{
 		Use:   "logout",
@@ -144,30 +142,8 @@ func RunLogout(ctx context.Context, opts *LogoutOptions) error {
 	if err != nil {
 		return err
 	}
-	zc, err := opts.Credential(ctx)
-	zone, cred := zc.Zone, zc.Credential
-	// A variable overrides the stored credential, which logout forgets
-	// all the same (and --revoke revokes, not the variable's); --user
-	// names a stored account.
-	overriding := ""
-	var envUser *credentials.EnvUserError
-	if errors.As(err, &envUser) || (err == nil && cred.Source == credentials.SourceEnv) {
-		envVar := cred.EnvVar
-		stored, serr := store.LookupStored(ctx, zone, opts.User())
-		switch {
-		case !credentials.IsNotFound(serr) && !keyringAbsent(serr):
-			overriding, cred, err = envVar, stored, serr
-		case !opts.Revoke || envUser != nil:
-			return cmderr.Usagef("zone %s: no credential is stored; the one in use comes from %s: unset the variable to stop using it", zone.Name, envVar)
-		}
-	}
-	// Forgetting a credential whose zone moved, or that Make says is
-	// another user's, sends it nowhere: allowed. Revoking it would send it
-	// to the new origin, or revoke another user's token: refused.
-	moved, changed := (*credentials.OriginChangedError)(nil), (*credentials.UserChangedError)(nil)
-	if (errors.As(err, &moved) || errors.As(err, &changed)) && !opts.Revoke {
-		err = nil
-	}
+	zone := sel.Zone
+	cred, overriding, err := store.ForLogout(ctx, zone, opts.User(), opts.Revoke)
 	if err != nil && !credentials.IsNotFound(err) {
 		return err
 	}
@@ -202,12 +178,4 @@ func RunLogout(ctx context.Context, opts *LogoutOptions) error {
 		opts.IO.Note("%s is set: it stays the credential maketoken uses for zone %s", overriding, zone.Name)
 	}
 	return nil
-}
-
-// keyringAbsent reports whether err is an OS keyring that is not there
-// (a server, a CI runner), not one that failed to answer: nothing can be
-// stored in it.
-func keyringAbsent(err error) bool {
-	var ke *credentials.KeyringError
-	return errors.As(err, &ke) && !ke.IsTimeout()
 }

@@ -132,13 +132,14 @@ func Code(err error) int {
 		invalidScp  *scopes.InvalidError
 		unknownUser *credentials.UnknownUserError
 		envUser     *credentials.EnvUserError
+		envOnly     *credentials.EnvOnlyError
 		choose      *credentials.ChooseError
 		changed     *credentials.UserChangedError
 	)
 	switch {
 	case errors.As(err, &unknownZone), errors.As(err, &badURL), errors.As(err, &cfgErr), errors.As(err, &jqErr),
 		errors.As(err, &unknownScp), errors.As(err, &invalidScp), errors.As(err, &outFileErr),
-		errors.As(err, &unknownUser), errors.As(err, &envUser), errors.As(err, &choose):
+		errors.As(err, &unknownUser), errors.As(err, &envUser), errors.As(err, &envOnly), errors.As(err, &choose):
 		return Usage
 	case errors.As(err, &notFound), errors.As(err, &badCred), errors.As(err, &moved), errors.As(err, &changed),
 		errors.Is(err, credentials.ErrNoCredential):
