@@ -2,11 +2,8 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"strconv"
-	"strings"
 
 	"github.com/maketoken/maketoken/internal/cmderr"
 	"github.com/maketoken/maketoken/internal/config"
@@ -98,32 +95,19 @@ func RunSwitch(ctx context.Context, opts *SwitchOptions) error {
 }
 
 // chooseAccount asks on the terminal which of the zone's accounts to
-// switch to: a numbered list, answered with its number. It returns the
-// chosen account's user id; nothing (Ctrl-D, an empty line) cancels.
+// switch to (see IOStreams.Choose). It returns the chosen account's user
+// id.
 func chooseAccount(ctx context.Context, ios *iostreams.IOStreams, zone string, accts []credentials.Account) (string, error) {
-	ios.Say("Zone %s has %d accounts:", zone, len(accts))
+	items := make([]string, len(accts))
 	for i, a := range accts {
-		mark := ""
+		items[i] = a.Who()
 		if a.Active {
-			mark = "  (active)"
+			items[i] += "  (active)"
 		}
-		ios.Say("  %d. %s%s", i+1, a.Who(), mark)
 	}
-	for {
-		answer, err := ios.PromptLine(ctx, fmt.Sprintf("Switch to [1-%d]:", len(accts)))
-		switch {
-		case errors.Is(err, io.EOF):
-			return "", iostreams.ErrCancelled
-		case err != nil:
-			return "", err
-		}
-		answer = strings.TrimSpace(answer)
-		if answer == "" {
-			return "", iostreams.ErrCancelled
-		}
-		if n, err := strconv.Atoi(answer); err == nil && n >= 1 && n <= len(accts) {
-			return strconv.FormatInt(accts[n-1].ID, 10), nil
-		}
-		ios.Say("Type a number from 1 to %d (or nothing to cancel).", len(accts))
+	i, err := ios.Choose(ctx, fmt.Sprintf("Zone %s has %d accounts:", zone, len(accts)), "Switch to", items)
+	if err != nil {
+		return "", err
 	}
+	return strconv.FormatInt(accts[i].ID, 10), nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/maketoken/maketoken/internal/ctxwait"
@@ -172,4 +173,33 @@ func ReadUntilDone(ctx context.Context, read func() (string, error)) (s string, 
 	default:
 	}
 	return ctxwait.Call(ctx, read)
+}
+
+// Choose asks on the terminal for one of items: intro, the items numbered
+// from 1, then question with the range ("Switch to [1-3]:"), answered
+// with a number; another answer asks again. It returns the chosen index.
+// Nothing (Ctrl-D, an empty line) cancels: ErrCancelled. The caller
+// checks CanPrompt first.
+func (s *IOStreams) Choose(ctx context.Context, intro, question string, items []string) (int, error) {
+	s.Say("%s", intro)
+	for i, item := range items {
+		s.Say("  %d. %s", i+1, item)
+	}
+	for {
+		answer, err := s.PromptLine(ctx, fmt.Sprintf("%s [1-%d]:", question, len(items)))
+		switch {
+		case errors.Is(err, io.EOF):
+			return 0, ErrCancelled
+		case err != nil:
+			return 0, err
+		}
+		answer = strings.TrimSpace(answer)
+		if answer == "" {
+			return 0, ErrCancelled
+		}
+		if n, err := strconv.Atoi(answer); err == nil && n >= 1 && n <= len(items) {
+			return n - 1, nil
+		}
+		s.Say("Type a number from 1 to %d (or nothing to cancel).", len(items))
+	}
 }
