@@ -18,8 +18,6 @@ import (
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/runctx"
-	"github.com/maketoken/maketoken/internal/scopes"
-	"github.com/maketoken/maketoken/internal/tokens"
 	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
 )
@@ -101,11 +99,15 @@ func RunLogin(ctx context.Context, opts *LoginOptions) error {
 	if err != nil {
 		return err
 	}
-	choice, err := loginChoice(opts)
+	cfg, err := opts.Config()
 	if err != nil {
 		return err
 	}
-	where, auto, err := store.Destination(ctx, zone, choice)
+	choice, err := cfg.StoreChoice(opts.StoreIn, opts.InsecureStorage)
+	if err != nil {
+		return err
+	}
+	where, auto, err := store.Destination(ctx, zone, credentials.Choice(choice))
 	if ce := (*credentials.ChoiceError)(nil); errors.As(err, &ce) {
 		return &cmderr.Error{Code: cmderr.Usage, Err: err}
 	}
@@ -131,47 +133,23 @@ func RunLogin(ctx context.Context, opts *LoginOptions) error {
 		return err
 	}
 	spinner := opts.IO.StartSpinner("checking the token with zone " + zone.Name)
-	user, who, have, err := credcheck.Identify(ctx, client)
+	checked, err := credcheck.Login(ctx, client, zone, token, opts.User(), time.Now)
 	spinner.Stop()
 	if err != nil {
-		if makeapi.StatusCode(err) == 401 {
-			return &cmderr.Error{Code: cmderr.Auth, Err: fmt.Errorf("zone %s: Make rejected the token (401); nothing was stored. Check that the token belongs to zone %s (%s) and was not revoked", zone.Name, zone.Name, zone.Host)}
-		}
-		return cmderr.API(credentials.Credential{Zone: zone.Name}, err, "user:read")
-	}
-	if user.ID == 0 {
-		return &cmderr.Error{Code: cmderr.Permission, Err: fmt.Errorf("zone %s: Make did not say whom the token belongs to (403 on /users/me), and maketoken keeps each user's credential apart; nothing was stored", zone.Name)}
-	}
-	account := credentials.User{ID: user.ID, Email: user.Email, Name: user.Name}
-	if asked := opts.User(); asked != "" && !(credentials.Account{User: account}).Matches(asked) {
-		return cmderr.Usagef("zone %s: the token belongs to %s, not %s (--user); nothing was stored", zone.Name, output.Printable(user.Email), output.Printable(asked))
-	}
-
-	// A token labelled with a lifetime is revoked by the first `prune
-	// --expired` after it: said once it is stored. Asked only of a token
-	// that may list tokens; an answer that does not come says nothing.
-	var lifetime func()
-	if len(scopes.Missing(have, scopes.UserRead)) == 0 {
-		if list, err := client.ListTokens(ctx); err == nil {
-			if label, at, ok := tokens.CredentialLifetime(list, token); ok {
-				now, _ := tokens.ServerNow(client, time.Now)
-				lifetime = func() { warnCredentialLifetime(opts.IO, zone.Name, "the credential maketoken uses", label, at, now) }
-			}
-		}
+		return err
 	}
 
 	// Saving records where the credential was checked: it is sent
 	// nowhere else.
-	saved, err := store.Login(ctx, zone, account, token, where)
+	saved, err := store.Login(ctx, zone, checked.User, token, where)
 	if err != nil {
 		return err
 	}
 	place := where.Name()
 	if where == credentials.KindFile {
-		cfg, _ := opts.Config()
 		place = "the plain-text file " + cfg.CredentialsFile
 	}
-	opts.IO.Result(true, "Logged in to zone %s (%s) as %s; the credential is stored in %s.", zone.Name, zone.Host, who, place)
+	opts.IO.Result(true, "Logged in to zone %s (%s) as %s; the credential is stored in %s.", zone.Name, zone.Host, checked.Who, place)
 	if where == credentials.KindKernel {
 		// Where it went when nobody chose, and what ends it: one line.
 		why := "In the kernel keyring"
@@ -190,35 +168,15 @@ func RunLogin(ctx context.Context, opts *LoginOptions) error {
 		p := makeapi.Prefix(old)
 		opts.IO.Say("It replaced the credential stored before (%s…), which still works at Make; revoke it with `maketoken revoke -z %s --prefix %s` if nobody needs it.", p, zone.Name, p)
 	}
-	if lifetime != nil {
-		lifetime()
+	if !checked.Ends.IsZero() {
+		// A token labelled with a lifetime is revoked by the first
+		// `prune --expired` after it: said once it is stored.
+		warnCredentialLifetime(opts.IO, zone.Name, "the credential maketoken uses", checked.Label, checked.Ends, checked.Now)
 	}
 	if v, ok := store.EnvVarOf(zone.Name); ok {
 		opts.IO.Warnf("%s is set and takes precedence over the stored credential for zone %s", v, zone.Name)
 	}
 	return nil
-}
-
-// loginChoice is where the user asked login to store: --store (or
-// --insecure-storage), else the credential_store setting.
-func loginChoice(opts *LoginOptions) (credentials.Choice, error) {
-	cfg, err := opts.Config()
-	if err != nil {
-		return "", err
-	}
-	choice := cfg.CredentialStore
-	if opts.StoreIn != "" {
-		if choice, err = config.CredentialStore(opts.StoreIn, "--store"); err != nil {
-			return "", err
-		}
-		if opts.InsecureStorage && choice != string(credentials.ChoiceFile) {
-			return "", cmderr.Usagef("--insecure-storage is --store file: it cannot go with --store %s", choice)
-		}
-	}
-	if opts.InsecureStorage {
-		choice = string(credentials.ChoiceFile)
-	}
-	return credentials.Choice(choice), nil
 }
 
 // loginGuide tells a person at a terminal where a token comes from, which

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/maketoken/maketoken/internal/cmderr"
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/emulator"
 	"github.com/maketoken/maketoken/internal/makeapi"
@@ -135,5 +136,37 @@ func TestRecord(t *testing.T) {
 	err = CheckRecord(context.Background(), client, cred, time.Now, func(context.Context, credentials.Credential, credentials.User) error { return nil }, clean, &rec)
 	if err != nil || !rec.OK || rec.Error != "" || rec.User == nil || rec.User.ID != asked.ID || rec.CredentialCreated == nil || strings.Join(rec.Scopes, ",") != "user:read,user:write" {
 		t.Errorf("a confirmed account: %v, %+v", err, rec)
+	}
+}
+
+// TestLogin: login's refusals (a token Make rejects, another user's than
+// --user's) and a token's own lifetime, on Make's clock.
+func TestLogin(t *testing.T) {
+	z := startZone(t)
+	eu1 := zones.Zone{Name: "eu1", Host: "eu1.make.com"}
+	life := z.AddToken("ci~exp=20990101T000000Z", []string{"user:read", "user:write"}, time.Now())
+	plain := z.AddToken("laptop", []string{"user:write"}, time.Now())
+	login := func(token, asked string) (LoginCheck, error) {
+		client, err := makeapi.New(z.URL(), token, makeapi.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return Login(context.Background(), client, eu1, token, asked, time.Now)
+	}
+	lc, err := login(life.Token, "")
+	if err != nil || lc.User.ID == 0 || lc.Label != life.Label || lc.Ends.Year() != 2099 || lc.Now.IsZero() || !strings.Contains(lc.Who, lc.User.Email) {
+		t.Errorf("a token with a lifetime: %+v, %v", lc, err)
+	}
+	if lc, err := login(plain.Token, ""); err != nil || !lc.Ends.IsZero() || lc.Label != "" {
+		t.Errorf("a token without user:read: %+v, %v; want no lifetime asked", lc, err)
+	}
+	if _, err := login(life.Token, lc.User.Email); err != nil {
+		t.Errorf("--user the token's own: %v", err)
+	}
+	if _, err := login(life.Token, "someone@example.com"); cmderr.Code(err) != cmderr.Usage || !strings.Contains(err.Error(), "not someone@example.com (--user); nothing was stored") {
+		t.Errorf("--user another: %v (exit %d); want exit 2", err, cmderr.Code(err))
+	}
+	if _, err := login("3f2a9c1d-7b4e-4c1a-9d2e-5f6a7b8c9d0e", ""); cmderr.Code(err) != cmderr.Auth || !strings.Contains(err.Error(), "zone eu1: Make rejected the token (401); nothing was stored") {
+		t.Errorf("a rejected token: %v (exit %d); want exit 4", err, cmderr.Code(err))
 	}
 }
