@@ -233,6 +233,26 @@ func CredentialStore(value, from string) (string, error) {
 	return "", &UsageError{fmt.Errorf("unknown credential store %s: use keyring, kernel or file; it comes from %s", output.Echo(value), from)}
 }
 
+// StoreChoice is where login is to store a credential: store (--store,
+// "" when not given) or insecure (--insecure-storage, the same as --store
+// file) over the credential_store setting; the two flags must agree.
+func (c *Config) StoreChoice(store string, insecure bool) (string, error) {
+	choice := c.CredentialStore
+	if store != "" {
+		var err error
+		if choice, err = CredentialStore(store, "--store"); err != nil {
+			return "", err
+		}
+		if insecure && choice != "file" {
+			return "", &UsageError{fmt.Errorf("--insecure-storage is --store file: it cannot go with --store %s", choice)}
+		}
+	}
+	if insecure {
+		choice = "file"
+	}
+	return choice, nil
+}
+
 // readBounded reads a config file of at most MaxFileBytes: a path that
 // names a device or a pipe that never ends must not hang maketoken.
 func readBounded(path string) ([]byte, error) {
