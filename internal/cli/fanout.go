@@ -86,6 +86,17 @@ func userFlag(flags *pflag.FlagSet) string {
 	return ""
 }
 
+// selectedStore is how a command about the selected zone's stored
+// accounts begins (login, switch): the zone and the credential store.
+func selectedStore(selection func() (config.Selection, error), store func() (*credentials.Store, error)) (zones.Zone, *credentials.Store, error) {
+	sel, err := selection()
+	if err != nil {
+		return zones.Zone{}, nil, err
+	}
+	st, err := store()
+	return sel.Zone, st, err
+}
+
 // printerAndZones is how a command that reports on zones begins: the
 // printer for its result and the zones it works on (see Factory.Targets).
 func printerAndZones(ctx context.Context, printer func() (*output.Printer, error), targets func(context.Context, bool) ([]zoneCredential, error), all bool) (*output.Printer, []zoneCredential, error) {

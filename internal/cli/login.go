@@ -90,12 +90,7 @@ stored credential there (exit 4) until you run login for the zone again.`,
 
 // RunLogin verifies a token and stores it as the selected zone's credential.
 func RunLogin(ctx context.Context, opts *LoginOptions) error {
-	sel, err := opts.Selection()
-	if err != nil {
-		return err
-	}
-	zone := sel.Zone
-	store, err := opts.Store()
+	zone, store, err := selectedStore(opts.Selection, opts.Store)
 	if err != nil {
 		return err
 	}

@@ -48,12 +48,7 @@ overrides every stored account.`,
 
 // RunSwitch makes another stored account of the selected zone active.
 func RunSwitch(ctx context.Context, opts *SwitchOptions) error {
-	sel, err := opts.Selection()
-	if err != nil {
-		return err
-	}
-	zone := sel.Zone
-	store, err := opts.Store()
+	zone, store, err := selectedStore(opts.Selection, opts.Store)
 	if err != nil {
 		return err
 	}
