@@ -68,11 +68,7 @@ func RunDoctor(ctx context.Context, opts *DoctorOptions) error {
 	if err != nil {
 		return err
 	}
-	reg, err := opts.Zones()
-	if err != nil {
-		return err
-	}
-	selected, err := reg.Selected()
+	reg, selected, err := selectedZone(opts.Zones)
 	if err != nil {
 		return err
 	}

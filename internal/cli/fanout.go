@@ -86,6 +86,18 @@ func userFlag(flags *pflag.FlagSet) string {
 	return ""
 }
 
+// selectedZone is how a command about every known zone begins (zones,
+// doctor): the zones and the selected one, whose name must be known even
+// when the command covers them all.
+func selectedZone(zonesOf func() (*config.Zones, error)) (*config.Zones, zones.Zone, error) {
+	reg, err := zonesOf()
+	if err != nil {
+		return nil, zones.Zone{}, err
+	}
+	selected, err := reg.Selected()
+	return reg, selected, err
+}
+
 // selectedStore is how a command about the selected zone's stored
 // accounts begins (login, switch): the zone and the credential store.
 func selectedStore(selection func() (config.Selection, error), store func() (*credentials.Store, error)) (zones.Zone, *credentials.Store, error) {

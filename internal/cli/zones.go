@@ -66,11 +66,7 @@ see ` + "`maketoken switch`" + `). zones asks Make nothing.`,
 
 // RunZones lists the zones.
 func RunZones(ctx context.Context, opts *ZonesOptions) error {
-	reg, err := opts.Zones()
-	if err != nil {
-		return err
-	}
-	selected, err := reg.Selected()
+	reg, selected, err := selectedZone(opts.Zones)
 	if err != nil {
 		return err
 	}
