@@ -98,14 +98,30 @@ func selectedZone(zonesOf func() (*config.Zones, error)) (*config.Zones, zones.Z
 	return reg, selected, err
 }
 
-// selectedStore is how a command about the selected zone's stored
-// accounts begins (login, switch): the zone and the credential store.
-func selectedStore(selection func() (config.Selection, error), store func() (*credentials.Store, error)) (zones.Zone, *credentials.Store, error) {
-	sel, err := selection()
+// accounts are what the commands about a zone's stored accounts (login,
+// logout, switch) use: the terminal, the selected zone, the credential
+// store and --user.
+type accounts struct {
+	IO        *iostreams.IOStreams
+	Selection func() (config.Selection, error)
+	Store     func() (*credentials.Store, error)
+	// User is --user ("": the zone's active account, unless the command
+	// says otherwise).
+	User func() string
+}
+
+func newAccounts(f *Factory) accounts {
+	return accounts{IO: f.IO, Selection: f.Selection, Store: f.Store, User: func() string { return userFlag(f.flags) }}
+}
+
+// selected is how login and switch begin: the selected zone and the
+// credential store.
+func (a accounts) selected() (zones.Zone, *credentials.Store, error) {
+	sel, err := a.Selection()
 	if err != nil {
 		return zones.Zone{}, nil, err
 	}
-	st, err := store()
+	st, err := a.Store()
 	return sel.Zone, st, err
 }
 

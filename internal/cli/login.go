@@ -24,22 +24,18 @@ import (
 
 // LoginOptions are the options of `maketoken login`.
 type LoginOptions struct {
-	IO              *iostreams.IOStreams
+	// accounts' User: the token must be that user's ("": anyone's).
+	accounts
 	Config          func() (*config.Config, error)
-	Selection       func() (config.Selection, error)
-	Store           func() (*credentials.Store, error)
 	Client          func(zones.Zone, string) (*makeapi.Client, error)
 	WithToken       bool
 	InsecureStorage bool
 	// StoreIn is --store: keyring, kernel or file ("" if not given).
 	StoreIn string
-	// User is --user: the token must be that user's ("": anyone's).
-	User func() string
 }
 
 func newLoginCmd(f *Factory) *cobra.Command {
-	opts := &LoginOptions{IO: f.IO, Config: f.Config, Selection: f.Selection, Store: f.Store, Client: f.Client,
-		User: func() string { return userFlag(f.flags) }}
+	opts := &LoginOptions{accounts: newAccounts(f), Config: f.Config, Client: f.Client}
 	cmd := &cobra.Command{
 		Use:   "login",
 		Short: "Store a zone's credential in a keyring",
@@ -90,7 +86,7 @@ stored credential there (exit 4) until you run login for the zone again.`,
 
 // RunLogin verifies a token and stores it as the selected zone's credential.
 func RunLogin(ctx context.Context, opts *LoginOptions) error {
-	zone, store, err := selectedStore(opts.Selection, opts.Store)
+	zone, store, err := opts.selected()
 	if err != nil {
 		return err
 	}

@@ -18,19 +18,14 @@ import (
 
 // LogoutOptions are the options of `maketoken logout`.
 type LogoutOptions struct {
-	IO        *iostreams.IOStreams
-	Selection func() (config.Selection, error)
-	Store     func() (*credentials.Store, error)
-	Client    func(zones.Zone, string) (*makeapi.Client, error)
-	// User is --user ("": the zone's active account).
-	User   func() string
+	accounts
+	Client func(zones.Zone, string) (*makeapi.Client, error)
 	Revoke bool
 	changeFlags
 }
 
 func newLogoutCmd(f *Factory) *cobra.Command {
-	opts := &LogoutOptions{IO: f.IO, Selection: f.Selection, Store: f.Store, Client: f.Client,
-		User: func() string { return userFlag(f.flags) }}
+	opts := &LogoutOptions{accounts: newAccounts(f), Client: f.Client}
 	cmd := &cobra.Command{
 		Use:   "logout",
 		Short: "Forget a stored account; --revoke revokes its credential too",

@@ -6,7 +6,6 @@ import (
 	"strconv"
 
 	"github.com/maketoken/maketoken/internal/cmderr"
-	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/output"
@@ -15,17 +14,13 @@ import (
 
 // SwitchOptions are the options of `maketoken switch`.
 type SwitchOptions struct {
-	IO        *iostreams.IOStreams
-	Selection func() (config.Selection, error)
-	Store     func() (*credentials.Store, error)
-	// User is --user: the account to switch to ("": the other one of two,
-	// or asked).
-	User func() string
+	// accounts' User: the account to switch to ("": the other one of
+	// two, or asked).
+	accounts
 }
 
 func newSwitchCmd(f *Factory) *cobra.Command {
-	opts := &SwitchOptions{IO: f.IO, Selection: f.Selection, Store: f.Store,
-		User: func() string { return userFlag(f.flags) }}
+	opts := &SwitchOptions{accounts: newAccounts(f)}
 	return &cobra.Command{
 		Use:   "switch",
 		Short: "Make another stored account the zone's active one",
@@ -48,7 +43,7 @@ overrides every stored account.`,
 
 // RunSwitch makes another stored account of the selected zone active.
 func RunSwitch(ctx context.Context, opts *SwitchOptions) error {
-	zone, store, err := selectedStore(opts.Selection, opts.Store)
+	zone, store, err := opts.selected()
 	if err != nil {
 		return err
 	}
