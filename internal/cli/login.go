@@ -159,6 +159,9 @@ func RunLogin(ctx context.Context, opts *LoginOptions) error {
 		p := makeapi.Prefix(old)
 		opts.IO.Say("It replaced the credential stored before (%s…), which still works at Make; revoke it with `maketoken revoke -z %s --prefix %s` if nobody needs it.", p, zone.Name, p)
 	}
+	if checked.ListErr != nil {
+		opts.IO.Note("zone %s: could not list the zone's tokens to see whether the credential's label carries a lifetime (%s)", zone.Name, strings.TrimPrefix(checked.ListErr.Error(), "zone "+zone.Name+": "))
+	}
 	if !checked.Ends.IsZero() {
 		// A token labelled with a lifetime is revoked by the first
 		// `prune --expired` after it: said once it is stored.

@@ -166,6 +166,10 @@ func TestLogin(t *testing.T) {
 	if _, err := login(life.Token, "someone@example.com"); cmderr.Code(err) != cmderr.Usage || !strings.Contains(err.Error(), "not someone@example.com (--user); nothing was stored") {
 		t.Errorf("--user another: %v (exit %d); want exit 2", err, cmderr.Code(err))
 	}
+	z.AddFault(emulator.Fault{Method: "GET", Path: "/users/me/api-tokens", Status: 403})
+	if lc, err := login(life.Token, ""); err != nil || lc.ListErr == nil || !lc.Ends.IsZero() {
+		t.Errorf("a list that fails: %+v, %v; want the login checked and ListErr", lc, err)
+	}
 	if _, err := login("3f2a9c1d-7b4e-4c1a-9d2e-5f6a7b8c9d0e", ""); cmderr.Code(err) != cmderr.Auth || !strings.Contains(err.Error(), "zone eu1: Make rejected the token (401); nothing was stored") {
 		t.Errorf("a rejected token: %v (exit %d); want exit 4", err, cmderr.Code(err))
 	}

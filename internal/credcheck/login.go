@@ -25,6 +25,9 @@ type LoginCheck struct {
 	// answered.
 	Label     string
 	Ends, Now time.Time
+	// ListErr is why the zone's tokens could not be listed to look for
+	// that lifetime (worded by cmderr.API); the token is fine all the same.
+	ListErr error
 }
 
 // Login checks a token for login in zone: Make must accept it (401: exit
@@ -32,7 +35,8 @@ type LoginCheck struct {
 // users' credentials: exit 5), and with asked (--user) be that user's
 // (exit 2); every refusal says nothing was stored. A token that may list
 // tokens is asked for its own lifetime, which the first `prune
-// --expired` after it ends; an answer that does not come says nothing.
+// --expired` after it ends; a list that fails does not fail the login
+// (ListErr).
 func Login(ctx context.Context, client *makeapi.Client, zone zones.Zone, token, asked string, local func() time.Time) (LoginCheck, error) {
 	user, who, have, err := Identify(ctx, client)
 	if err != nil {
@@ -49,11 +53,12 @@ func Login(ctx context.Context, client *makeapi.Client, zone zones.Zone, token, 
 		return LoginCheck{}, cmderr.Usagef("zone %s: the token belongs to %s, not %s (--user); nothing was stored", zone.Name, output.Printable(user.Email), output.Printable(asked))
 	}
 	if len(scopes.Missing(have, scopes.UserRead)) == 0 {
-		if list, err := client.ListTokens(ctx); err == nil {
-			if label, at, ok := tokens.CredentialLifetime(list, token); ok {
-				lc.Label, lc.Ends = label, at
-				lc.Now, _ = tokens.ServerNow(client, local)
-			}
+		list, err := client.ListTokens(ctx)
+		if err != nil {
+			lc.ListErr = cmderr.API(credentials.Credential{Zone: zone.Name}, err, scopes.UserRead)
+		} else if label, at, ok := tokens.CredentialLifetime(list, token); ok {
+			lc.Label, lc.Ends = label, at
+			lc.Now, _ = tokens.ServerNow(client, local)
 		}
 	}
 	return lc, nil
