@@ -3,6 +3,7 @@
 package main
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -77,6 +78,23 @@ func TestLoginGuide(t *testing.T) {
 		s.expect("It replaced the credential stored before (" + old + "…), which still works at Make; revoke it with `maketoken revoke -z eu1 --prefix " + old + "`")
 		if strings.Contains(s.output(), e.zone.AdminToken()) || strings.Contains(s.output(), next.Token) {
 			t.Errorf("a whole token was shown:\n%s", s.output())
+		}
+	})
+
+	t.Run("a new credentials file holds nothing to replace", func(t *testing.T) {
+		// The record of accounts still names the account stored in the
+		// usual file, but this file is new and empty: nothing is there to
+		// replace, and login must not say there is.
+		other := *e
+		other.env = append(append([]string(nil), e.env...), "MAKETOKEN_CREDENTIALS_FILE="+filepath.Join(t.TempDir(), "new.yaml"))
+		s := other.start(t, "login", "-z", "eu1", "--insecure-storage")
+		s.expect("it will not be shown: ")
+		if out := s.output(); strings.Contains(out, "already has a credential") {
+			t.Errorf("login said it replaces a credential the file does not hold:\n%s", out)
+		}
+		s.send(e.zone.AdminToken() + "\r")
+		if code := s.wait(); code != 0 {
+			t.Fatalf("exit %d:\n%s", code, s.output())
 		}
 	})
 

@@ -185,8 +185,14 @@ func loginGuide(ctx context.Context, ios *iostreams.IOStreams, store *credential
 	case err != nil || len(accts) == 0:
 	case len(accts) == 1:
 		a := accts[0]
+		c, err := store.LookupUser(ctx, zone, strconv.FormatInt(a.ID, 10))
+		if credentials.IsNotFound(err) {
+			// Its credential is not where it was stored (another
+			// credentials file): there is nothing to replace.
+			break
+		}
 		prefix := ""
-		if c, err := store.LookupUser(ctx, zone, strconv.FormatInt(a.ID, 10)); err == nil {
+		if err == nil {
 			prefix = " (" + makeapi.Prefix(c.Token) + "…)"
 		}
 		ios.Warnf("zone %s already has a credential of %s in %s%s: a token of that user replaces it; another user's is added beside it", zone.Name, output.Printable(a.Who()), a.Store.Name(), prefix)
