@@ -1,11 +1,9 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -17,7 +15,6 @@ import (
 	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
-	"github.com/maketoken/maketoken/internal/runctx"
 	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
 )
@@ -208,45 +205,13 @@ func loginGuide(ctx context.Context, ios *iostreams.IOStreams, store *credential
 	}
 }
 
-// readLoginToken reads the token from stdin (--with-token) or a hidden
-// prompt on the terminal. It never waits on a stdin it was not told to
-// read, and stops waiting when ctx ends (a signal, or --timeout for
-// --with-token: the prompt's time does not count).
+// readLoginToken reads the token (see IOStreams.ReadToken) and holds it
+// to the shape of a token.
 func readLoginToken(ctx context.Context, ios *iostreams.IOStreams, zone, host string, withToken bool) (string, error) {
-	var raw string
-	switch {
-	case withToken:
-		s, err, ended := iostreams.ReadUntilDone(ctx, func() (string, error) {
-			data, err := io.ReadAll(io.LimitReader(ios.In, 64<<10))
-			return string(data), err
-		})
-		if ended {
-			if err := runctx.InterruptedErr(ctx, "nothing was stored"); err != nil {
-				return "", err
-			}
-			return "", fmt.Errorf("reading the token from standard input: %w (it was never closed); nothing was stored", ctx.Err())
-		}
-		if err != nil {
-			return "", fmt.Errorf("reading the token from standard input: %w", err)
-		}
-		raw = s
-		if sc := bufio.NewScanner(strings.NewReader(raw)); sc.Scan() {
-			raw = sc.Text()
-		}
-	case ios.InTTY && ios.HideInput != nil:
-		s, err := ios.PromptHidden(ctx, fmt.Sprintf("Paste the Make API token for zone %s (%s); it will not be shown: ", zone, host))
-		var ie *runctx.InterruptedError
-		switch {
-		case errors.Is(err, io.EOF):
-			return "", &cmderr.Error{Code: cmderr.Cancelled, Err: errors.New("no token was given; nothing was stored")}
-		case errors.As(err, &ie):
-			return "", &runctx.InterruptedError{Signal: ie.Signal, Summary: "nothing was stored"}
-		case err != nil:
-			return "", fmt.Errorf("reading the token: %w", err)
-		}
-		raw = s
-	default:
-		return "", cmderr.Usagef("no terminal to ask for the token on; pipe it in with --with-token (e.g. `maketoken login -z %s --with-token < token.txt`)", zone)
+	raw, err := ios.ReadToken(ctx, withToken, fmt.Sprintf("Paste the Make API token for zone %s (%s); it will not be shown: ", zone, host),
+		fmt.Sprintf("no terminal to ask for the token on; pipe it in with --with-token (e.g. `maketoken login -z %s --with-token < token.txt`)", zone))
+	if err != nil {
+		return "", err
 	}
 	token := strings.TrimSpace(raw)
 	if err := credentials.CheckTokenShape(token); err != nil {

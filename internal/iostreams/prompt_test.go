@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 )
 
 // lines gives one line per Read, as a terminal does.
@@ -49,5 +50,28 @@ func TestChoose(t *testing.T) {
 				t.Errorf("asked again %d times; want %d", n, tt.retries)
 			}
 		})
+	}
+}
+
+// TestReadToken: the first line of standard input; no terminal to ask on
+// (ErrNoTerminal, in the caller's words); a standard input never closed
+// until the time is up.
+func TestReadToken(t *testing.T) {
+	ctx := context.Background()
+	s := &IOStreams{In: strings.NewReader("  tok-1  \nsecond line\n"), ErrOut: io.Discard}
+	if got, err := s.ReadToken(ctx, true, "Paste:", "no terminal"); err != nil || got != "  tok-1  " {
+		t.Errorf("from stdin: %q, %v; want the first line as read", got, err)
+	}
+	s = &IOStreams{In: strings.NewReader("tok\n"), ErrOut: io.Discard}
+	if _, err := s.ReadToken(ctx, false, "Paste:", "no terminal to ask on"); !errors.Is(err, ErrNoTerminal) || err.Error() != "no terminal to ask on" {
+		t.Errorf("without a terminal: %v; want ErrNoTerminal in the caller's words", err)
+	}
+	r, w := io.Pipe()
+	defer w.Close()
+	ctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	s = &IOStreams{In: r, ErrOut: io.Discard}
+	if _, err := s.ReadToken(ctx, true, "Paste:", ""); err == nil || !strings.Contains(err.Error(), "it was never closed); nothing was stored") {
+		t.Errorf("stdin never closed: %v", err)
 	}
 }
