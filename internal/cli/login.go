@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -96,9 +95,6 @@ func RunLogin(ctx context.Context, opts *LoginOptions) error {
 		return err
 	}
 	where, auto, err := store.Destination(ctx, zone, credentials.Choice(choice))
-	if ce := (*credentials.ChoiceError)(nil); errors.As(err, &ce) {
-		return &cmderr.Error{Code: cmderr.Usage, Err: err}
-	}
 	if err != nil {
 		return err
 	}

@@ -133,13 +133,15 @@ func Code(err error) int {
 		unknownUser *credentials.UnknownUserError
 		envUser     *credentials.EnvUserError
 		envOnly     *credentials.EnvOnlyError
+		badChoice   *credentials.ChoiceError
 		choose      *credentials.ChooseError
 		changed     *credentials.UserChangedError
 	)
 	switch {
 	case errors.As(err, &unknownZone), errors.As(err, &badURL), errors.As(err, &cfgErr), errors.As(err, &jqErr),
 		errors.As(err, &unknownScp), errors.As(err, &invalidScp), errors.As(err, &outFileErr),
-		errors.As(err, &unknownUser), errors.As(err, &envUser), errors.As(err, &envOnly), errors.As(err, &choose):
+		errors.As(err, &unknownUser), errors.As(err, &envUser), errors.As(err, &envOnly), errors.As(err, &choose),
+		errors.As(err, &badChoice):
 		return Usage
 	case errors.As(err, &notFound), errors.As(err, &badCred), errors.As(err, &moved), errors.As(err, &changed),
 		errors.Is(err, credentials.ErrNoCredential):

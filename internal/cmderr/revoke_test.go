@@ -47,3 +47,17 @@ func TestNotRevoked(t *testing.T) {
 		})
 	}
 }
+
+// TestCodeOfCredentialRefusals: the credentials package's refusals of a
+// request as given are usage errors (exit 2), wrapped or not.
+func TestCodeOfCredentialRefusals(t *testing.T) {
+	for _, err := range []error{
+		&credentials.ChoiceError{Err: errors.New("the kernel keyring exists only on Linux")},
+		&credentials.EnvOnlyError{Zone: "eu1", EnvVar: "MAKETOKEN_TOKEN_EU1"},
+		&credentials.EnvUserError{Zone: "eu1", Asked: "ann", EnvVar: "MAKE_API_KEY"},
+	} {
+		if code := Code(fmt.Errorf("login: %w", err)); code != Usage {
+			t.Errorf("Code(%T) = %d; want %d", err, code, Usage)
+		}
+	}
+}
