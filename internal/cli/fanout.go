@@ -5,10 +5,12 @@ import (
 	"errors"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/iostreams"
+	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
@@ -125,14 +127,30 @@ func (a accounts) selected() (zones.Zone, *credentials.Store, error) {
 	return sel.Zone, st, err
 }
 
-// printerAndZones is how a command that reports on zones begins: the
-// printer for its result and the zones it works on (see Factory.Targets).
-func printerAndZones(ctx context.Context, printer func() (*output.Printer, error), targets func(context.Context, bool) ([]zoneCredential, error), all bool) (*output.Printer, []zoneCredential, error) {
-	p, err := printer()
+// zoneWork are what the commands that work on the selected zone or on
+// every zone (list, status, prune) take: the terminal, the printer, the
+// zones to work on (Factory.Targets, or status's AccountTargets), a
+// client for each, and the clock.
+type zoneWork struct {
+	IO      *iostreams.IOStreams
+	Printer func() (*output.Printer, error)
+	Targets func(ctx context.Context, all bool) ([]zoneCredential, error)
+	Client  func(zones.Zone, string) (*makeapi.Client, error)
+	Now     func() time.Time
+}
+
+func newZoneWork(f *Factory) zoneWork {
+	return zoneWork{IO: f.IO, Printer: f.Printer, Targets: f.Targets, Client: f.Client, Now: f.Now}
+}
+
+// start is how such a command begins: the printer for its result and the
+// zones it works on (all: every zone, see Factory.Targets).
+func (w zoneWork) start(ctx context.Context, all bool) (*output.Printer, []zoneCredential, error) {
+	p, err := w.Printer()
 	if err != nil {
 		return nil, nil, err
 	}
-	t, err := targets(ctx, all)
+	t, err := w.Targets(ctx, all)
 	return p, t, err
 }
 

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/maketoken/maketoken/internal/cmderr"
-	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/runctx"
@@ -18,17 +17,13 @@ import (
 
 // ListOptions are the options of `maketoken list`.
 type ListOptions struct {
-	IO       *iostreams.IOStreams
-	Printer  func() (*output.Printer, error)
-	Targets  func(ctx context.Context, all bool) ([]zoneCredential, error)
-	Client   func(zones.Zone, string) (*makeapi.Client, error)
-	Now      func() time.Time
+	zoneWork
 	AllZones bool
 	Label    string
 }
 
 func newListCmd(f *Factory) *cobra.Command {
-	opts := &ListOptions{IO: f.IO, Printer: f.Printer, Targets: f.Targets, Client: f.Client, Now: f.Now}
+	opts := &ListOptions{zoneWork: newZoneWork(f)}
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the API tokens of a zone, or of every zone",
@@ -67,7 +62,7 @@ code is 7. Listing needs the user:read scope.`,
 // RunList lists the tokens of the selected zone or of every zone with a
 // credential.
 func RunList(ctx context.Context, opts *ListOptions) error {
-	printer, targets, err := printerAndZones(ctx, opts.Printer, opts.Targets, opts.AllZones)
+	printer, targets, err := opts.start(ctx, opts.AllZones)
 	if err != nil {
 		return err
 	}
@@ -75,13 +70,9 @@ func RunList(ctx context.Context, opts *ListOptions) error {
 	spinner := opts.IO.StartSpinner("listing the tokens of " + zonesText(targetNames(targets)))
 	defer spinner.Stop()
 	errs := eachZone(targets, func(i int, t zoneCredential) error {
-		client, err := opts.Client(t.Zone, t.Credential.Token)
+		client, listed, err := listZoneTokens(ctx, opts.Client, t)
 		if err != nil {
 			return err
-		}
-		listed, err := client.ListTokens(ctx)
-		if err != nil {
-			return cmderr.API(t.credential(), err, "user:read")
 		}
 		// Lifetimes count on Make's clock, as the list's answer shows it.
 		now, _ := tokens.ServerNow(client, opts.Now)

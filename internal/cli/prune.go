@@ -11,23 +11,17 @@ import (
 	"github.com/maketoken/maketoken/internal/age"
 	"github.com/maketoken/maketoken/internal/cmderr"
 	"github.com/maketoken/maketoken/internal/credentials"
-	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/redact"
 	"github.com/maketoken/maketoken/internal/runctx"
 	"github.com/maketoken/maketoken/internal/tokens"
-	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
 )
 
 // PruneOptions are the options of `maketoken prune`.
 type PruneOptions struct {
-	IO          *iostreams.IOStreams
-	Printer     func() (*output.Printer, error)
-	Targets     func(ctx context.Context, all bool) ([]zoneCredential, error)
-	Client      func(zones.Zone, string) (*makeapi.Client, error) // a bulk client
-	Now         func() time.Time
+	zoneWork    // its Client is a bulk client
 	Redactor    *redact.Redactor
 	AllZones    bool
 	OlderThan   string
@@ -41,8 +35,8 @@ type PruneOptions struct {
 }
 
 func newPruneCmd(f *Factory) *cobra.Command {
-	opts := &PruneOptions{IO: f.IO, Printer: f.Printer, Targets: f.Targets, Client: f.BulkClient, Now: f.Now,
-		Redactor: f.Redactor}
+	opts := &PruneOptions{zoneWork: newZoneWork(f), Redactor: f.Redactor}
+	opts.Client = f.BulkClient
 	cmd := &cobra.Command{
 		Use:   "prune (--older-than AGE | --expired)",
 		Short: "Revoke the tokens older than an age",
@@ -126,7 +120,7 @@ func RunPrune(ctx context.Context, opts *PruneOptions) error {
 	if err != nil {
 		return err
 	}
-	printer, targets, err := printerAndZones(ctx, opts.Printer, opts.Targets, opts.AllZones)
+	printer, targets, err := opts.start(ctx, opts.AllZones)
 	if err != nil {
 		return err
 	}

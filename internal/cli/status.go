@@ -12,23 +12,18 @@ import (
 	"github.com/maketoken/maketoken/internal/credcheck"
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/iostreams"
-	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/runctx"
-	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
 )
 
 // StatusOptions are the options of `maketoken status`.
 type StatusOptions struct {
-	IO      *iostreams.IOStreams
-	Config  func() (*config.Config, error)
-	Zones   func() (*config.Zones, error)
-	Printer func() (*output.Printer, error)
-	Targets func(ctx context.Context, all bool) ([]zoneCredential, error)
-	Store   func() (*credentials.Store, error)
-	Client  func(zones.Zone, string) (*makeapi.Client, error)
-	Now     func() time.Time
+	// zoneWork's Targets are every stored account's (AccountTargets).
+	zoneWork
+	Config func() (*config.Config, error)
+	Zones  func() (*config.Zones, error)
+	Store  func() (*credentials.Store, error)
 	// User is --user: with it status checks that account only, and says
 	// nothing of the zones where it has none.
 	User     func() string
@@ -36,9 +31,9 @@ type StatusOptions struct {
 }
 
 func newStatusCmd(f *Factory) *cobra.Command {
-	opts := &StatusOptions{IO: f.IO, Config: f.Config, Zones: f.Zones, Printer: f.Printer, Targets: f.AccountTargets,
-		Store: f.Store, Client: f.Client, Now: f.Now,
+	opts := &StatusOptions{zoneWork: newZoneWork(f), Config: f.Config, Zones: f.Zones, Store: f.Store,
 		User: func() string { return userFlag(f.flags) }}
+	opts.Targets = f.AccountTargets
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Check each zone's credential: who you are and whether it works",
@@ -81,7 +76,7 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 			return err
 		}
 	}
-	printer, targets, err := printerAndZones(ctx, opts.Printer, opts.Targets, all)
+	printer, targets, err := opts.start(ctx, all)
 	if err != nil {
 		return err
 	}
