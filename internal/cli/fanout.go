@@ -154,6 +154,31 @@ func (w zoneWork) start(ctx context.Context, all bool) (*output.Printer, []zoneC
 	return p, t, err
 }
 
+// oneZone are what the commands that print about the selected zone alone
+// (revoke, scopes) take: the terminal, the printer, the zone's
+// credential and a client.
+type oneZone struct {
+	IO         *iostreams.IOStreams
+	Printer    func() (*output.Printer, error)
+	Credential func(context.Context) (zoneCredential, error)
+	Client     func(zones.Zone, string) (*makeapi.Client, error)
+}
+
+func newOneZone(f *Factory) oneZone {
+	return oneZone{IO: f.IO, Printer: f.Printer, Credential: f.Credential, Client: f.Client}
+}
+
+// start is how such a command begins: the printer for its result and the
+// zone with its credential.
+func (o oneZone) start(ctx context.Context) (*output.Printer, zoneCredential, error) {
+	p, err := o.Printer()
+	if err != nil {
+		return nil, zoneCredential{}, err
+	}
+	zc, err := o.Credential(ctx)
+	return p, zc, err
+}
+
 // Targets returns the zones a command works on: the selected zone, or
 // with all every zone that has a credential, each with the credential of
 // its active account (or --user's). For the selected zone a missing or

@@ -7,33 +7,26 @@ import (
 
 	"github.com/maketoken/maketoken/internal/cmderr"
 	"github.com/maketoken/maketoken/internal/credentials"
-	"github.com/maketoken/maketoken/internal/iostreams"
-	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/runctx"
 	"github.com/maketoken/maketoken/internal/tokens"
-	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
 )
 
 // RevokeOptions are the options of `maketoken revoke`.
 type RevokeOptions struct {
-	IO         *iostreams.IOStreams
-	Printer    func() (*output.Printer, error)
-	Credential func(context.Context) (zoneCredential, error)
-	Client     func(zones.Zone, string) (*makeapi.Client, error)
-	Store      func() (*credentials.Store, error)
-	Now        func() time.Time
-	Created    []string // exact `created` timestamps (the arguments)
-	Label      string
-	Prefix     string
-	All        bool
+	oneZone
+	Store   func() (*credentials.Store, error)
+	Now     func() time.Time
+	Created []string // exact `created` timestamps (the arguments)
+	Label   string
+	Prefix  string
+	All     bool
 	changeFlags
 }
 
 func newRevokeCmd(f *Factory) *cobra.Command {
-	opts := &RevokeOptions{IO: f.IO, Printer: f.Printer, Credential: f.Credential, Client: f.Client, Store: f.Store,
-		Now: f.Now}
+	opts := &RevokeOptions{oneZone: newOneZone(f), Store: f.Store, Now: f.Now}
 	cmd := &cobra.Command{
 		Use: "revoke (CREATED... | --label L | --prefix P)",
 		// The words people try first for it.
@@ -80,11 +73,7 @@ func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
 	if err != nil {
 		return err
 	}
-	printer, err := opts.Printer()
-	if err != nil {
-		return err
-	}
-	zc, err := opts.Credential(ctx)
+	printer, zc, err := opts.start(ctx)
 	if err != nil {
 		return err
 	}

@@ -3,23 +3,17 @@ package cli
 import (
 	"context"
 
-	"github.com/maketoken/maketoken/internal/iostreams"
-	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/runctx"
 	"github.com/maketoken/maketoken/internal/scopecache"
 	"github.com/maketoken/maketoken/internal/scopes"
-	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
 )
 
 // ScopesOptions are the options of `maketoken scopes`.
 type ScopesOptions struct {
-	IO         *iostreams.IOStreams
-	Printer    func() (*output.Printer, error)
-	Credential func(context.Context) (zoneCredential, error)
-	Client     func(zones.Zone, string) (*makeapi.Client, error)
-	Cache      scopecache.Cache
+	oneZone
+	Cache scopecache.Cache
 }
 
 type scopeRecord struct {
@@ -27,7 +21,7 @@ type scopeRecord struct {
 }
 
 func newScopesCmd(f *Factory) *cobra.Command {
-	opts := &ScopesOptions{IO: f.IO, Printer: f.Printer, Credential: f.Credential, Client: f.Client, Cache: f.ScopeCache()}
+	opts := &ScopesOptions{oneZone: newOneZone(f), Cache: f.ScopeCache()}
 	return &cobra.Command{
 		Use:   "scopes",
 		Short: "List the scopes a token can have in a zone",
@@ -50,11 +44,7 @@ can use them, so a glob picks them only when it names them ('admin:*').`,
 // RunScopes prints the selected zone's scope list, fetched fresh (which
 // also refreshes the cached copy that create uses).
 func RunScopes(ctx context.Context, opts *ScopesOptions) error {
-	printer, err := opts.Printer()
-	if err != nil {
-		return err
-	}
-	t, err := opts.Credential(ctx)
+	printer, t, err := opts.start(ctx)
 	if err != nil {
 		return err
 	}
