@@ -250,18 +250,14 @@ func checkStatus(ctx context.Context, opts *StatusOptions, t zoneCredential, rec
 // rotate_after setting, and how to rotate them.
 func suggestRotation(opts *StatusOptions, records []credcheck.Record, targets []zoneCredential) {
 	cfg, err := opts.Config()
-	if err != nil || cfg.RotateAfter <= 0 {
+	if err != nil {
 		return
 	}
 	for i, r := range records {
-		if r.CredentialCreated == nil {
+		days, due := r.DueForRotation(opts.Now(), cfg.RotateAfter)
+		if !due {
 			continue
 		}
-		ts, err := time.Parse(time.RFC3339Nano, *r.CredentialCreated)
-		if err != nil || opts.Now().Sub(ts) < cfg.RotateAfter {
-			continue
-		}
-		days := int(opts.Now().Sub(ts).Hours() / 24)
 		cred := targets[i].Credential
 		if a := cred.Account; a != nil && !a.Active {
 			opts.IO.Say("Zone %s: the credential of %s is %d days old; rotate it:\n  maketoken rotate -z %s --user %s --self", r.Zone, output.Printable(a.Who()), days, r.Zone, output.Printable(a.Who()))

@@ -200,6 +200,20 @@ func NewRecord(t credentials.Target, clean func(string) string) Record {
 	return r
 }
 
+// DueForRotation says whether the record's credential is older than after
+// (the rotate_after setting; 0 or less: never) by now, and its age in
+// whole days.
+func (r Record) DueForRotation(now time.Time, after time.Duration) (days int, due bool) {
+	if after <= 0 || r.CredentialCreated == nil {
+		return 0, false
+	}
+	ts, err := time.Parse(time.RFC3339Nano, *r.CredentialCreated)
+	if err != nil || now.Sub(ts) < after {
+		return 0, false
+	}
+	return int(now.Sub(ts).Hours() / 24), true
+}
+
 // CheckRecord asks Make about cred with client (see Check) and fills in
 // rec. Make's answer of who it is is checked against the account the
 // credential is stored for (confirm: credentials.Store.ConfirmUser, nil

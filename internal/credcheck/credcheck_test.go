@@ -174,3 +174,28 @@ func TestLogin(t *testing.T) {
 		t.Errorf("a rejected token: %v (exit %d); want exit 4", err, cmderr.Code(err))
 	}
 }
+
+// TestDueForRotation: older than rotate_after by Make's created time, in
+// whole days; never with the setting off, an unknown or unreadable time.
+func TestDueForRotation(t *testing.T) {
+	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	created := func(s string) Record { return Record{CredentialCreated: &s} }
+	for _, tt := range []struct {
+		r     Record
+		after time.Duration
+		days  int
+		due   bool
+	}{
+		{created("2026-03-01T12:00:00.000Z"), 90 * 24 * time.Hour, 92, true},
+		{created("2026-03-03T12:00:00.001Z"), 90 * 24 * time.Hour, 0, false}, // a millisecond short of 90 days
+		{created("2026-05-31T00:00:00Z"), 36 * time.Hour, 1, true},
+		{created("2026-03-01T12:00:00.000Z"), 0, 0, false},
+		{created("2026-03-01T12:00:00.000Z"), -1, 0, false},
+		{created("yesterday"), time.Hour, 0, false},
+		{Record{}, time.Hour, 0, false},
+	} {
+		if days, due := tt.r.DueForRotation(now, tt.after); days != tt.days || due != tt.due {
+			t.Errorf("%v after %v: %d, %v; want %d, %v", tt.r.CredentialCreated, tt.after, days, due, tt.days, tt.due)
+		}
+	}
+}
