@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -14,11 +13,9 @@ import (
 
 // Message helpers shared by the commands: counts, zone names, token lines.
 
+// countTokens is "1 token", "3 tokens".
 func countTokens(n int) string {
-	if n == 1 {
-		return "1 token"
-	}
-	return fmt.Sprintf("%d tokens", n)
+	return output.Plural(n, "token")
 }
 
 // writeTokenLines shows tokens on stderr, one per line, marking the

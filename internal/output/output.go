@@ -357,11 +357,11 @@ func Time(ts string, now time.Time) string {
 	case d < time.Minute:
 		return "just now"
 	case d < time.Hour:
-		return plural(int(d/time.Minute), "minute") + " ago"
+		return Plural(int(d/time.Minute), "minute") + " ago"
 	case d < 24*time.Hour:
-		return plural(int(d/time.Hour), "hour") + " ago"
+		return Plural(int(d/time.Hour), "hour") + " ago"
 	case d < 30*24*time.Hour:
-		return plural(int(d/(24*time.Hour)), "day") + " ago"
+		return Plural(int(d/(24*time.Hour)), "day") + " ago"
 	default:
 		return t.Local().Format("2006-01-02 15:04")
 	}
@@ -414,7 +414,8 @@ func Ago(t, now time.Time) string {
 	return s + " ago"
 }
 
-func plural(n int, unit string) string {
+// Plural counts n of unit in words: "1 token", "3 tokens".
+func Plural(n int, unit string) string {
 	if n == 1 {
 		return "1 " + unit
 	}

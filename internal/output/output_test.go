@@ -404,3 +404,11 @@ func TestAgo(t *testing.T) {
 		95 * 24 * time.Hour: "3mo ago", 800 * 24 * time.Hour: "2y ago", -5 * time.Hour: "in 5h",
 	})
 }
+
+func TestPlural(t *testing.T) {
+	for n, want := range map[int]string{0: "0 tokens", 1: "1 token", 2: "2 tokens"} {
+		if got := Plural(n, "token"); got != want {
+			t.Errorf("Plural(%d) = %q; want %q", n, got, want)
+		}
+	}
+}
