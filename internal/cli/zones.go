@@ -80,7 +80,7 @@ func RunZones(ctx context.Context, opts *ZonesOptions) error {
 	}
 	noteAdHocZones(opts.IO, opts.Zones)
 	all := reg.All()
-	places, errs := store.WhereEach(ctx, all)
+	places, failed := store.WhereEach(ctx, all)
 	records := make([]zoneRecord, len(all))
 	for i, z := range all {
 		p := places[i]
@@ -90,24 +90,19 @@ func RunZones(ctx context.Context, opts *ZonesOptions) error {
 	// One note says it for every zone. A keyring that did not answer may
 	// hide credentials the user expects: that gets the full warning. One
 	// that is simply absent (a server, a CI job) gets a short note.
-	for _, e := range errs {
-		var ke *credentials.KeyringError
-		if !errors.As(e, &ke) {
-			continue
+	var ke *credentials.KeyringError
+	switch {
+	case !errors.As(failed, &ke):
+	case ke.IsTimeout():
+		opts.IO.Warn(failed.Error())
+	case ke.Kind == credentials.KindKernel:
+		opts.IO.Note("the kernel keyring cannot be used here (%s); credentials stored in it are not shown.", ke.Err)
+	default:
+		others := "the environment and the credentials file"
+		if credentials.KernelKeyringHere() {
+			others = "the environment, the kernel keyring and the credentials file"
 		}
-		switch {
-		case ke.IsTimeout():
-			opts.IO.Warn(e.Error())
-		case ke.Kind == credentials.KindKernel:
-			opts.IO.Note("the kernel keyring cannot be used here (%s); credentials stored in it are not shown.", ke.Err)
-		default:
-			others := "the environment and the credentials file"
-			if credentials.KernelKeyringHere() {
-				others = "the environment, the kernel keyring and the credentials file"
-			}
-			opts.IO.Note("the OS keyring is unavailable (%s); only credentials from %s are shown.", ke.Err, others)
-		}
-		break
+		opts.IO.Note("the OS keyring is unavailable (%s); only credentials from %s are shown.", ke.Err, others)
 	}
 	// A narrow terminal shows where a credential comes from without the
 	// variable's name, and leaves out a URL that only says what the host

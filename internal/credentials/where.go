@@ -23,10 +23,10 @@ type Place struct {
 
 // WhereEach is Where for each zone of list, sending nothing anywhere: a
 // credential that must not be sent (the zone moved, a malformed one) is
-// still where it comes from. It returns each zone's keyring failure (nil
-// for the others), at its index.
-func (s *Store) WhereEach(ctx context.Context, list []zones.Zone) ([]Place, []error) {
-	places := make([]Place, len(list))
+// still where it comes from. failed is the first zone's keyring failure
+// (a *KeyringError), in the order of list; nil if there was none.
+func (s *Store) WhereEach(ctx context.Context, list []zones.Zone) (places []Place, failed error) {
+	places = make([]Place, len(list))
 	errs := lookUpEach(s, list, func(i int) error {
 		c, n, err := s.Where(ctx, list[i])
 		places[i] = Place{Source: SourceNone, Accounts: n}
@@ -38,7 +38,12 @@ func (s *Store) WhereEach(ctx context.Context, list []zones.Zone) ([]Place, []er
 		}
 		return nil
 	})
-	return places, errs
+	for _, err := range errs {
+		if err != nil {
+			return places, err
+		}
+	}
+	return places, nil
 }
 
 // lookUpEach runs look for each zone and returns each one's error: at
