@@ -112,6 +112,7 @@ type accounts struct {
 	User func() string
 }
 
+// newAccounts takes accounts' services from f.
 func newAccounts(f *Factory) accounts {
 	return accounts{IO: f.IO, Selection: f.Selection, Store: f.Store, User: func() string { return userFlag(f.flags) }}
 }
@@ -139,6 +140,7 @@ type zoneWork struct {
 	Now     func() time.Time
 }
 
+// newZoneWork takes zoneWork's services from f (Targets: f.Targets).
 func newZoneWork(f *Factory) zoneWork {
 	return zoneWork{IO: f.IO, Printer: f.Printer, Targets: f.Targets, Client: f.Client, Now: f.Now}
 }
@@ -164,6 +166,7 @@ type oneZone struct {
 	Client     func(zones.Zone, string) (*makeapi.Client, error)
 }
 
+// newOneZone takes oneZone's services from f.
 func newOneZone(f *Factory) oneZone {
 	return oneZone{IO: f.IO, Printer: f.Printer, Credential: f.Credential, Client: f.Client}
 }
