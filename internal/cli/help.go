@@ -156,7 +156,7 @@ func helpTopics() []*cobra.Command {
 	return []*cobra.Command{
 		topic("exit-codes", "What maketoken's exit codes mean", cmderr.Help),
 		topic("environment", "The environment variables maketoken reads", environmentHelp),
-		topic("formatting", "Output formats: table, TSV, JSON and --jq", output.FormatsHelp), // + tsvColumnsHelp (helpText)
+		topic("formatting", "Output formats: table, TSV, JSON and --jq", output.FormatsHelp), // + output.TSVColumnsHelp (helpText)
 	}
 }
 
