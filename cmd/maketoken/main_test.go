@@ -390,6 +390,7 @@ func scriptParams(t *testing.T, dir string) testscript.Params {
 //	emu fault ZONE METHOD PATH KIND [TIMES]      KIND: a status code, html, drop, drop-after
 //	emu latency ZONE DURATION
 //	emu ratelimit ZONE N [retry-after] [window=DURATION]   N requests per window (default a minute)
+//	emu seed-alike ZONE LABEL SCOPES LIKE VAR    add a token that a list shows as it shows LIKE (same first group); its secret goes to $VAR
 //	emu seed-many ZONE LABEL SCOPES N CREATED    add N tokens, created 1 ms apart from CREATED
 //	emu scopes ZONE SCOPES                       replace the zone's scope list
 //	emu label-invariant ZONE LABEL TOKEN         TOKEN works; every other token labelled LABEL is named on stderr
@@ -439,6 +440,16 @@ func cmdEmu(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Setenv(args[5], tok.Token)
 			ts.Setenv(args[5]+"_CREATED", tok.Created)
 		}
+	case "seed-alike":
+		if len(args) != 6 {
+			ts.Fatalf("usage: emu seed-alike ZONE LABEL SCOPES LIKE VAR")
+		}
+		tok, ok := zone(1).AddTokenAlike(args[2], strings.Split(args[3], ","), time.Time{}, args[4])
+		if !ok {
+			ts.Fatalf("emu seed-alike: %q has no first group to share", args[4])
+		}
+		ts.Setenv(args[5], tok.Token)
+		ts.Setenv(args[5]+"_CREATED", tok.Created)
 	case "count":
 		if len(args) != 3 {
 			ts.Fatalf("usage: emu count ZONE N")

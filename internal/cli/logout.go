@@ -96,26 +96,23 @@ func revokeCredential(ctx context.Context, opts *LogoutOptions, zone zones.Zone,
 		return err
 	}
 	spinner := opts.IO.StartSpinner("finding the credential among the tokens of zone " + zone.Name)
-	tokens, err := client.ListTokens(ctx)
+	listed, err := client.ListTokens(ctx)
 	spinner.Stop()
 	if err != nil {
 		return cmderr.API(cred, err, "user:read")
 	}
-	var mine *makeapi.Token
-	for i := range tokens {
-		if makeapi.Matches(tokens[i].Token, cred.Token) {
-			mine = &tokens[i]
-			break
-		}
-	}
-	if mine == nil {
+	mine, n := tokens.FindCurrent(listed, cred.Token)
+	switch {
+	case n == 0:
 		return fmt.Errorf("zone %s: the credential is not among the zone's tokens, so it cannot be revoked; nothing was changed", zone.Name)
+	case n > 1:
+		return fmt.Errorf("zone %s: %d listed tokens start like the credential, so which one it is cannot be told; nothing was changed: revoke it by its created time (`maketoken revoke -z %s CREATED`), then log out", zone.Name, n, zone.Name)
 	}
 	if err := opts.IO.Confirm(ctx, fmt.Sprintf("Revoke the token %q (created %s) in zone %s and forget it?", mine.Label, mine.Created, zone.Name), opts.Yes); err != nil {
 		return err
 	}
 	spinner = opts.IO.StartSpinner("revoking the credential in zone " + zone.Name)
-	err = newRevoker(opts.IO, zone.Name, client).RevokeOne(ctx, *mine)
+	err = newRevoker(opts.IO, zone.Name, client).RevokeOne(ctx, mine)
 	spinner.Stop()
 	if err != nil {
 		return cmderr.API(cred, err, "user:write")

@@ -90,16 +90,26 @@ func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
 	}
 	matched := picked.Tokens
 	tokens.CurrentLast(matched, zc.Credential.Token)
-	current := tokens.IsCurrent(matched[len(matched)-1], zc.Credential.Token)
+	// A token that only may be the credential (another listed token looks
+	// alike) is revoked as any other: the credential is kept in storage.
+	maybe := tokens.MayBeCurrent(listed, matched, zc.Credential.Token)
+	current := !maybe && tokens.IsCurrent(matched[len(matched)-1], zc.Credential.Token)
 
 	verb := "Revoking"
 	if opts.DryRun {
 		verb = "Would revoke"
 	}
 	opts.IO.Say("%s %s in zone %s:", verb, countTokens(len(matched)), zone)
-	writeTokenLines(opts.IO, matched, zc.Credential)
-	if current {
+	marked := zc.Credential
+	if maybe {
+		marked = credentials.Credential{}
+	}
+	writeTokenLines(opts.IO, matched, marked)
+	switch {
+	case current:
 		opts.IO.Warn(fmt.Sprintf("this includes the credential maketoken uses for zone %s; %s", zone, afterCurrentRevoked(zc)))
+	case maybe:
+		opts.IO.Warn(fmt.Sprintf("zone %s: a token here starts like the credential maketoken uses, as another listed token does, so it may be the credential; the credential stays stored: if later commands are refused, log in again (`maketoken login -z %s`)", zone, zone))
 	}
 
 	records := tokens.Revocations(zone, matched)

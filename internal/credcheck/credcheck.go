@@ -96,17 +96,11 @@ func Check(ctx context.Context, client *makeapi.Client, cred credentials.Credent
 // created is the `created` of the listed token that is the credential, or
 // nil if none (or several) match.
 func created(list []makeapi.Token, cred credentials.Credential) *string {
-	var found *string
-	for _, t := range list {
-		if tokens.IsCurrent(t, cred.Token) {
-			if found != nil {
-				return nil
-			}
-			c := t.Created
-			found = &c
-		}
+	t, n := tokens.FindCurrent(list, cred.Token)
+	if n != 1 {
+		return nil
 	}
-	return found
+	return &t.Created
 }
 
 // Age is a credential's age in days as a table shows it ("95d", "<1d"),

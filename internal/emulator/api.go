@@ -615,7 +615,7 @@ func (z *Zone) createToken(w http.ResponseWriter, r *http.Request, c call) {
 		badRequest(w, fmt.Sprintf("Validation failed for %d parameter(s).", len(subs)), subs)
 		return
 	}
-	t := z.addTokenLocked(c.user, label, unique, now)
+	t := z.addTokenLocked(c.user, z.newSecretLocked(), label, unique, now)
 	writeJSON(w, http.StatusOK, map[string]apiToken{"apiToken": {Token: t.Token, Scope: t.Scopes, Created: t.Created, Label: t.Label}})
 }
 

@@ -1413,3 +1413,29 @@ func TestSeveralUsers(t *testing.T) {
 		t.Errorf("state lists %d users, want 4", len(state.Users))
 	}
 }
+
+// A token made alike another shares its first group, the part a list
+// shows, and nothing else; it is a token of its own.
+func TestAddTokenAlike(t *testing.T) {
+	e := newEnv(t, emulator.Options{})
+	admin := e.z.AdminToken()
+	alike, ok := e.z.AddTokenAlike("twin", []string{"user:read"}, time.Time{}, admin)
+	if !ok {
+		t.Fatal("AddTokenAlike refused the admin token")
+	}
+	first, _, _ := strings.Cut(admin, "-")
+	if !strings.HasPrefix(alike.Token, first+"-") || alike.Token == admin || len(alike.Token) != len(admin) {
+		t.Errorf("alike = %q, want %s-… other than %q", alike.Token, first, admin)
+	}
+	if !e.z.HasToken(alike.Token) || !e.z.HasToken(admin) {
+		t.Error("the alike token or the admin token is missing")
+	}
+	if r := e.do(e.z, "GET", "/users/me/current-authorization", alike.Token, ""); r.status != 200 {
+		t.Errorf("the alike token is refused: %d %s", r.status, r.body)
+	}
+	for _, like := range []string{"", "short-1", "nodash"} {
+		if _, ok := e.z.AddTokenAlike("x", nil, time.Time{}, like); ok {
+			t.Errorf("AddTokenAlike(%q) = ok, want refused", like)
+		}
+	}
+}

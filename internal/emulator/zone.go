@@ -169,7 +169,7 @@ func (z *Zone) AddUser(name, email string) (User, Token) {
 		LastLogin:          "2024-03-27T05:53:27.360Z",
 	}
 	z.users = append(z.users, u)
-	t := z.addTokenLocked(u.ID, "emulator admin", z.scopes, now)
+	t := z.addTokenLocked(u.ID, z.newSecretLocked(), "emulator admin", z.scopes, now)
 	z.admins[u.ID] = t.Token
 	return cloneUser(*u), cloneToken(*t)
 }
@@ -395,12 +395,34 @@ func (z *Zone) AddTokenFor(userID int64, label string, scopes []string, created 
 	if z.userLocked(userID) == nil {
 		return Token{}, false
 	}
-	return cloneToken(*z.addTokenLocked(userID, label, scopes, created)), true
+	return cloneToken(*z.addTokenLocked(userID, z.newSecretLocked(), label, scopes, created)), true
 }
 
-func (z *Zone) addTokenLocked(userID int64, label string, scopes []string, created time.Time) *Token {
+// AddTokenAlike is AddToken with a secret whose first group is like's
+// (the rest fresh): in a list, which shows a token by its first group, it
+// looks like like. It reports false, and adds nothing, if like has no
+// first group of 8 characters.
+func (z *Zone) AddTokenAlike(label string, scopes []string, created time.Time, like string) (Token, bool) {
+	first, _, ok := strings.Cut(like, "-")
+	if !ok || len(first) != 8 {
+		return Token{}, false
+	}
+	if created.IsZero() {
+		created = z.now()
+	}
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	secret := like
+	for z.bySecret[secret] != nil || secret == like {
+		_, rest, _ := strings.Cut(newUUID(), "-")
+		secret = first + "-" + rest
+	}
+	return cloneToken(*z.addTokenLocked(z.users[0].ID, secret, label, scopes, created)), true
+}
+
+func (z *Zone) addTokenLocked(userID int64, secret, label string, scopes []string, created time.Time) *Token {
 	t := &Token{
-		Token:   z.newSecretLocked(),
+		Token:   secret,
 		Label:   label,
 		Created: z.uniqueCreatedLocked(created),
 		Scopes:  slices.Clone(scopes),

@@ -101,15 +101,15 @@ func CheckLifetime(tok makeapi.Token, label string) error {
 }
 
 // CredentialLifetime finds the credential in use (secret) among a zone's
-// listed tokens and says when its lifetime ends: ok is false when the list
-// does not have it or its label records no lifetime. Such a credential is
-// revoked by the first `prune --expired` after that time, wherever it runs.
+// listed tokens (FindCurrent) and says when its lifetime ends: ok is false
+// when the list does not tell which token it is or its label records no
+// lifetime. Such a credential is revoked by the first `prune --expired`
+// after that time, wherever it runs.
 func CredentialLifetime(list []makeapi.Token, secret string) (label string, at time.Time, ok bool) {
-	for _, t := range list {
-		if IsCurrent(t, secret) {
-			_, at, ok = expiry.Parse(t.Label)
-			return t.Label, at, ok
-		}
+	t, n := FindCurrent(list, secret)
+	if n != 1 {
+		return "", time.Time{}, false
 	}
-	return "", time.Time{}, false
+	_, at, ok = expiry.Parse(t.Label)
+	return t.Label, at, ok
 }

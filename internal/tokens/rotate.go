@@ -87,16 +87,16 @@ func (r *Rotation) planSelf(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r.Old = Selector{}.Select(r.Listed).Tokens
-	r.Old = slices.DeleteFunc(r.Old, func(t makeapi.Token) bool { return !IsCurrent(t, r.Current) })
-	switch len(r.Old) {
+	current, n := FindCurrent(r.Listed, r.Current)
+	switch n {
 	case 0:
 		return &Error{Kind: NoMatch, Err: fmt.Errorf("zone %s: the credential maketoken uses (%s) is not among the zone's tokens, so it cannot be rotated; nothing was changed (see `maketoken list -z %s`)", r.Zone, makeapi.Mask(r.Current), r.Zone)}
 	case 1:
 	default:
-		return &Error{Kind: Failed, Err: fmt.Errorf("zone %s: %d listed tokens start like the credential maketoken uses, so which one it is cannot be told; nothing was changed; rotate by label instead", r.Zone, len(r.Old))}
+		return &Error{Kind: Failed, Err: fmt.Errorf("zone %s: %d listed tokens start like the credential maketoken uses, so which one it is cannot be told; nothing was changed; rotate by label instead", r.Zone, n)}
 	}
-	r.Label = r.Old[0].Label
+	r.Old = []makeapi.Token{current}
+	r.Label = current.Label
 	r.Scopes = SortedScopes(auth.Scopes)
 	return nil
 }
@@ -106,6 +106,9 @@ func (r *Rotation) planLabel(req RotationRequest) error {
 	r.Old = Selector{Label: req.Label}.Select(r.Listed).Tokens
 	if len(r.Old) == 0 {
 		return &Error{Kind: NoMatch, Err: fmt.Errorf("zone %s: no token is labelled %s; nothing was changed (see `maketoken list -z %s`)", r.Zone, output.Echo(req.Label), r.Zone)}
+	}
+	if MayBeCurrent(r.Listed, r.Old, r.Current) {
+		return &Error{Kind: Failed, Err: fmt.Errorf("zone %s: a token labelled %s starts like the credential maketoken uses, as another listed token does, so whether it is the credential cannot be told; nothing was changed: revoke the one that is not by its created time (see `maketoken list -z %s`)", r.Zone, output.Echo(req.Label), r.Zone)}
 	}
 	sets := map[string]bool{}
 	for _, t := range r.Old {
@@ -119,7 +122,7 @@ func (r *Rotation) planLabel(req RotationRequest) error {
 }
 
 // ReplacesCurrent reports whether the credential in use is among the old
-// tokens.
+// tokens (PlanRotation has refused old tokens that only may be it).
 func (r *Rotation) ReplacesCurrent() bool {
 	return len(r.Old) > 0 && IsCurrent(r.Old[len(r.Old)-1], r.Current)
 }

@@ -157,6 +157,32 @@ func IsCurrent(listed makeapi.Token, secret string) bool {
 	return makeapi.Matches(listed.Token, secret)
 }
 
+// FindCurrent finds the credential in use (secret) among a zone's listed
+// tokens. A list shows a token by its first group only, so two tokens can
+// look alike: n is how many match, and found is the credential only when
+// n is 1. With none, or several, which token is the credential cannot be
+// told, and nothing may be done to it (revoke, rotate) nor said of it.
+func FindCurrent(listed []makeapi.Token, secret string) (found makeapi.Token, n int) {
+	for _, t := range listed {
+		if IsCurrent(t, secret) {
+			found, n = t, n+1
+		}
+	}
+	if n != 1 {
+		return makeapi.Token{}, n
+	}
+	return found, n
+}
+
+// MayBeCurrent reports whether some of tokens (picked from listed) starts
+// like the credential in use (secret) while FindCurrent cannot tell which
+// listed token it is: such a token may or may not be the credential, and
+// nothing may count on either.
+func MayBeCurrent(listed, tokens []makeapi.Token, secret string) bool {
+	_, n := FindCurrent(listed, secret)
+	return n > 1 && slices.ContainsFunc(tokens, func(t makeapi.Token) bool { return IsCurrent(t, secret) })
+}
+
 // CurrentLast orders tokens so that the credential in use (secret) comes
 // last, the others keeping their order: revoked in this order, the others
 // go with it.

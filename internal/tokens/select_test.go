@@ -200,3 +200,40 @@ func TestLabels(t *testing.T) {
 		t.Errorf(`Labels("x") = %v, want none`, got)
 	}
 }
+
+// A list shows a token by its first group: the credential is found only
+// when one listed token looks like it; a look-alike may or may not be it.
+func TestFindCurrentAndLookAlikes(t *testing.T) {
+	secret := "3f2a9c1d-7b4e-4c1a-9d2e-5f6a7b8c9d0e"
+	mine := makeapi.Token{Token: "3f2a9c1d-****-****-****-************", Label: "mine", Created: "2026-01-01T00:00:00.000Z"}
+	alike := makeapi.Token{Token: "3f2a9c1d-****-****-****-************", Label: "alike", Created: "2026-01-02T00:00:00.000Z"}
+	other := makeapi.Token{Token: "0badcafe-****-****-****-************", Label: "other", Created: "2026-01-03T00:00:00.000Z"}
+
+	if got, n := FindCurrent([]makeapi.Token{other, mine}, secret); n != 1 || got.Label != "mine" {
+		t.Errorf("one match: FindCurrent = %+v, %d; want mine, 1", got, n)
+	}
+	if got, n := FindCurrent([]makeapi.Token{other}, secret); n != 0 || got.Token != "" {
+		t.Errorf("none: FindCurrent = %+v, %d", got, n)
+	}
+	if got, n := FindCurrent([]makeapi.Token{mine, other, alike}, secret); n != 2 || got.Token != "" {
+		t.Errorf("two alike: FindCurrent = %+v, %d; want nothing, 2", got, n)
+	}
+
+	listed := []makeapi.Token{mine, alike, other}
+	for _, tc := range []struct {
+		listed, picked []makeapi.Token
+		want           bool
+	}{
+		{listed, []makeapi.Token{alike}, true},
+		{listed, []makeapi.Token{mine, other}, true},
+		{listed, []makeapi.Token{other}, false},
+		{[]makeapi.Token{mine, other}, []makeapi.Token{mine}, false}, // it is the credential
+	} {
+		if got := MayBeCurrent(tc.listed, tc.picked, secret); got != tc.want {
+			t.Errorf("MayBeCurrent(%v) = %v, want %v", tc.picked, got, tc.want)
+		}
+	}
+	if _, _, ok := CredentialLifetime([]makeapi.Token{{Token: mine.Token, Label: "ci~exp=20991231T235900Z"}, alike}, secret); ok {
+		t.Error("CredentialLifetime names a lifetime of one of two look-alikes")
+	}
+}
