@@ -386,12 +386,23 @@ func (s *Store) EnvVarOf(zone string) (string, bool) {
 // an account here: it counts as one) and without the check of a stored
 // token against the one maketoken stored.
 func (s *Store) Where(ctx context.Context, zone zones.Zone) (Credential, int, error) {
-	var accts []Account
-	if s.accounts != nil {
-		var err error
-		if accts, err = s.accounts.zone(zone.Name); err != nil {
-			return Credential{}, 0, err
-		}
+	return s.where(ctx, zone, s.recordedAccounts)
+}
+
+// recordedAccounts reads the zone's accounts from the record of accounts
+// (none without one).
+func (s *Store) recordedAccounts(zone string) ([]Account, error) {
+	if s.accounts == nil {
+		return nil, nil
+	}
+	return s.accounts.zone(zone)
+}
+
+// where is Where with the zone's recorded accounts from recorded.
+func (s *Store) where(ctx context.Context, zone zones.Zone, recorded func(zone string) ([]Account, error)) (Credential, int, error) {
+	accts, err := recorded(zone.Name)
+	if err != nil {
+		return Credential{}, 0, err
 	}
 	if c, ok := s.fromEnv(zone.Name); ok {
 		s.found(c.Token)

@@ -27,8 +27,19 @@ type Place struct {
 // (a *KeyringError), in the order of list; nil if there was none.
 func (s *Store) WhereEach(ctx context.Context, list []zones.Zone) (places []Place, failed error) {
 	places = make([]Place, len(list))
+	// The record of accounts is read once for all the zones.
+	recorded := s.recordedAccounts
+	if s.accounts != nil {
+		f, err := s.accounts.load()
+		recorded = func(zone string) ([]Account, error) {
+			if err != nil {
+				return nil, err
+			}
+			return f.Zones[zone].accounts(zone), nil
+		}
+	}
 	errs := lookUpEach(s, list, func(i int) error {
-		c, n, err := s.Where(ctx, list[i])
+		c, n, err := s.where(ctx, list[i], recorded)
 		places[i] = Place{Source: SourceNone, Accounts: n}
 		if err == nil || MustNotSend(err) {
 			places[i].Source, places[i].EnvVar, places[i].Store = c.Source, c.EnvVar, c.Store
