@@ -92,14 +92,18 @@ func commands() []command {
 // completionShort is the summary of cobra's completion command.
 const completionShort = "Generate the autocompletion script for the specified shell"
 
-// rootHelpOnly reports whether args show the root's help and run nothing
-// else: `maketoken`, `maketoken --help`, `-h`, `help`.
+// rootHelpOnly reports whether args show the root's help, or its
+// --version, and run nothing else: `maketoken`, `maketoken --help`, `-h`,
+// `help`, `--version`, `-v`.
 func rootHelpOnly(args []string) bool {
 	switch len(args) {
 	case 0:
 		return true
 	case 1:
-		return args[0] == "--help" || args[0] == "-h" || args[0] == "help"
+		switch args[0] {
+		case "--help", "-h", "help", "--version", "-v":
+			return true
+		}
 	}
 	return false
 }

@@ -138,7 +138,7 @@ func TestRootHelpOfStandIns(t *testing.T) {
 		code := execute(context.Background(), f, root, args)
 		return fmt.Sprintf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errOut.String())
 	}
-	for _, args := range [][]string{nil, {"--help"}, {"-h"}, {"help"}} {
+	for _, args := range [][]string{nil, {"--help"}, {"-h"}, {"help"}, {"--version"}, {"-v"}} {
 		_, root := newRootFor(Deps{IO: &iostreams.IOStreams{}}, args)
 		if c, _, err := root.Find([]string{"zones"}); err != nil || c.HasAvailableFlags() {
 			t.Errorf("%q: the tree has the zones command itself, not its stand-in", args)
