@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/maketoken/maketoken/internal/cmderr"
 	"github.com/maketoken/maketoken/internal/credentials"
@@ -22,9 +20,6 @@ import (
 	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
 )
-
-// maxLabelLength is the longest label maketoken accepts, in characters.
-const maxLabelLength = 200
 
 // CreateOptions are the options of `maketoken create`.
 type CreateOptions struct {
@@ -236,7 +231,7 @@ func noteSameLabel(ios *iostreams.IOStreams, zone, label string, listed []makeap
 // validate checks what can be checked before the token exists, and
 // returns the lifetime asked for (0: none).
 func (o *CreateOptions) validate() (time.Duration, error) {
-	if err := validateLabel(o.Label); err != nil {
+	if err := tokens.CheckLabel(o.Label); err != nil {
 		return 0, err
 	}
 	if err := scopes.Validate(o.Scopes); err != nil {
@@ -250,14 +245,7 @@ func (o *CreateOptions) validate() (time.Duration, error) {
 	case o.TTL == "":
 		return 0, nil
 	}
-	ttl, err := expiry.ParseTTL(o.TTL)
-	if err != nil {
-		return 0, cmderr.Usagef("--ttl: %v", err)
-	}
-	if err := expiry.CheckBase(o.Label); err != nil {
-		return 0, cmderr.Usagef("%v", err)
-	}
-	return ttl, nil
+	return tokens.ParseLifetime(o.Label, o.TTL)
 }
 
 // warnSkew warns when the zone's answers show this machine's clock past
@@ -370,21 +358,4 @@ func (c *createdToken) reportCreated(what string) {
 	if _, at, ok := expiry.Parse(c.rec.Label); ok && c.opts.TTL != "" {
 		ios.Say("It expires at %s: `maketoken prune --expired` revokes it after that.", at.Format(time.RFC3339))
 	}
-}
-
-// validateLabel checks a label for create: present, not blank, printable,
-// at most maxLabelLength characters.
-func validateLabel(label string) error {
-	switch {
-	case strings.TrimSpace(label) == "":
-		return cmderr.Usagef("the label cannot be blank: pass -l LABEL")
-	case !utf8.ValidString(label):
-		return cmderr.Usagef("the label is not valid UTF-8")
-	case utf8.RuneCountInString(label) > maxLabelLength:
-		return cmderr.Usagef("the label is %d characters long; at most %d are allowed", utf8.RuneCountInString(label), maxLabelLength)
-	}
-	if strings.ContainsFunc(label, output.IsUnsafe) {
-		return cmderr.Usagef("the label %s contains a control character; use printable text", output.Sanitize(fmt.Sprintf("%q", label)))
-	}
-	return nil
 }

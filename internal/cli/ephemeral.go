@@ -10,7 +10,6 @@ import (
 
 	"github.com/maketoken/maketoken/internal/cmderr"
 	"github.com/maketoken/maketoken/internal/credentials"
-	"github.com/maketoken/maketoken/internal/expiry"
 	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/scopes"
@@ -48,15 +47,12 @@ func runEphemeral(ctx context.Context, opts *ExecOptions, path string) error {
 	if err := scopes.Validate(opts.Scopes); err != nil {
 		return err
 	}
-	if err := validateLabel(opts.Label); err != nil {
+	if err := tokens.CheckLabel(opts.Label); err != nil {
 		return err
 	}
-	ttl, err := expiry.ParseTTL(opts.TTL)
+	ttl, err := tokens.ParseLifetime(opts.Label, opts.TTL)
 	if err != nil {
-		return cmderr.Usagef("--ttl: %v", err)
-	}
-	if err := expiry.CheckBase(opts.Label); err != nil {
-		return cmderr.Usagef("%v", err)
+		return err
 	}
 
 	// From before the create until the token is revoked, the signals are
