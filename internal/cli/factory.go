@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"github.com/maketoken/maketoken/internal/buildinfo"
 	"github.com/maketoken/maketoken/internal/cmderr"
 	"github.com/maketoken/maketoken/internal/config"
+	"github.com/maketoken/maketoken/internal/credcheck"
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/makeapi"
@@ -140,7 +140,7 @@ func (f *Factory) Store() (*credentials.Store, error) {
 			File:           cfg.CredentialsFile,
 			Record:         record,
 			Accounts:       accounts,
-			Identify:       f.identify,
+			Identify:       credcheck.Identifier(f.Client),
 			Getenv:         f.Getenv,
 			Warn:           f.IO.Warn,
 			Found:          f.Redactor.Add,
@@ -148,23 +148,6 @@ func (f *Factory) Store() (*credentials.Store, error) {
 		})
 	})
 	return f.store, nil
-}
-
-// identify asks Make whose a token is, for the credential store (see
-// credentials.Options.Identify).
-func (f *Factory) identify(ctx context.Context, zone zones.Zone, token string) (credentials.User, error) {
-	c, err := f.Client(zone, token)
-	if err != nil {
-		return credentials.User{}, err
-	}
-	u, err := c.Me(ctx)
-	if makeapi.StatusCode(err) == 401 {
-		return credentials.User{}, fmt.Errorf("%w: %w", credentials.ErrRejected, err)
-	}
-	if err != nil {
-		return credentials.User{}, err
-	}
-	return credentials.User{ID: u.ID, Email: u.Email, Name: u.Name}, nil
 }
 
 // HTTPClient is the one HTTP client of this command, shared by every

@@ -284,3 +284,23 @@ func Login(ctx context.Context, client *makeapi.Client, zone zones.Zone, token, 
 	}
 	return lc, nil
 }
+
+// Identifier is how the credential store asks Make whose a token is (see
+// credentials.Options.Identify): /users/me with a client of the zone
+// made by client; a 401 there is credentials.ErrRejected.
+func Identifier(client func(zones.Zone, string) (*makeapi.Client, error)) credentials.Identify {
+	return func(ctx context.Context, zone zones.Zone, token string) (credentials.User, error) {
+		c, err := client(zone, token)
+		if err != nil {
+			return credentials.User{}, err
+		}
+		u, err := c.Me(ctx)
+		if makeapi.StatusCode(err) == 401 {
+			return credentials.User{}, fmt.Errorf("%w: %w", credentials.ErrRejected, err)
+		}
+		if err != nil {
+			return credentials.User{}, err
+		}
+		return credentials.User{ID: u.ID, Email: u.Email, Name: u.Name}, nil
+	}
+}

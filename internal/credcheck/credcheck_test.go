@@ -199,3 +199,29 @@ func TestDueForRotation(t *testing.T) {
 		}
 	}
 }
+
+// TestIdentifier: the store's question "whose is this token" is answered
+// from /users/me with a client the caller makes; a token Make refuses is
+// credentials.ErrRejected, a client that cannot be made is its error.
+func TestIdentifier(t *testing.T) {
+	z := startZone(t)
+	u, tok := z.AddUser("Ada Admin", "ada@example.com")
+	zone := zones.Zone{Name: "eu1", URL: z.URL()}
+	var asked []string
+	identify := Identifier(func(zone zones.Zone, token string) (*makeapi.Client, error) {
+		asked = append(asked, zone.Name)
+		return makeapi.New(zone.URL, token, makeapi.Options{})
+	})
+	got, err := identify(context.Background(), zone, tok.Token)
+	if err != nil || got != (credentials.User{ID: u.ID, Email: "ada@example.com", Name: "Ada Admin"}) || !slices.Equal(asked, []string{"eu1"}) {
+		t.Errorf("identify = %+v, %v (asked %v); want %+v", got, err, asked, u)
+	}
+	if got, err := identify(context.Background(), zone, "00000000-0000-0000-0000-000000000000"); !errors.Is(err, credentials.ErrRejected) || got != (credentials.User{}) {
+		t.Errorf("an unknown token: %+v, %v; want ErrRejected", got, err)
+	}
+	boom := errors.New("no client")
+	failing := Identifier(func(zones.Zone, string) (*makeapi.Client, error) { return nil, boom })
+	if _, err := failing(context.Background(), zone, tok.Token); !errors.Is(err, boom) {
+		t.Errorf("a client that cannot be made: %v", err)
+	}
+}
