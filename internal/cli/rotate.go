@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -278,33 +276,23 @@ func (o *RotateOptions) validate() error {
 // after it still sees what others changed. dir is the user's cache folder,
 // "" if there is none.
 func lockRotation(ctx context.Context, ios *iostreams.IOStreams, dir string, zone zones.Zone, account *credentials.Account) (*zonelock.Lock, error) {
-	if dir == "" {
-		dir = filepath.Join(os.TempDir(), fmt.Sprintf("maketoken-%d", os.Getuid()))
-	} else {
-		dir = filepath.Join(dir, "maketoken", "locks")
-	}
 	var waitFor string
 	if dl, ok := ctx.Deadline(); ok {
 		waitFor = " up to " + time.Until(dl).Round(time.Second).String()
 	}
-	waiting := func(pid int) {
-		who := ""
-		if pid > 0 {
-			who = fmt.Sprintf(" (pid %d)", pid)
-		}
-		of := "zone " + zone.Name
-		if account != nil {
-			of = output.Printable(account.Who()) + " in zone " + zone.Name
-		}
-		ios.Note("another maketoken rotation of %s is running%s; waiting%s...", of, who, waitFor)
-	}
-	var lock *zonelock.Lock
-	var err error
+	of, user, who := "zone "+zone.Name, int64(0), ""
 	if account != nil {
-		lock, err = zonelock.AcquireAccount(ctx, dir, zone.Name, account.ID, output.Printable(account.Who()), waiting)
-	} else {
-		lock, err = zonelock.Acquire(ctx, dir, zone.Name, waiting)
+		user, who = account.ID, output.Printable(account.Who())
+		of = who + " in zone " + zone.Name
 	}
+	waiting := func(pid int) {
+		by := ""
+		if pid > 0 {
+			by = fmt.Sprintf(" (pid %d)", pid)
+		}
+		ios.Note("another maketoken rotation of %s is running%s; waiting%s...", of, by, waitFor)
+	}
+	lock, err := zonelock.AcquireRotation(ctx, zonelock.Dir(dir), zone.Name, user, who, waiting)
 	var held *zonelock.HeldError
 	switch {
 	case errors.As(err, &held):

@@ -60,6 +60,27 @@ func (e *HeldError) Error() string {
 
 func (e *HeldError) Unwrap() error { return e.Err }
 
+// Dir is the folder of the lock files: maketoken/locks in the user's
+// cache folder cacheDir, or where there is none ("") a folder of this
+// user's in the temp folder, maketoken-UID (Acquire refuses one that
+// another user made).
+func Dir(cacheDir string) string {
+	if cacheDir == "" {
+		return filepath.Join(os.TempDir(), fmt.Sprintf("maketoken-%d", os.Getuid()))
+	}
+	return filepath.Join(cacheDir, "maketoken", "locks")
+}
+
+// AcquireRotation takes the lock that keeps a rotation apart from others:
+// of the account user of the zone (see AcquireAccount), or with user 0
+// of the whole zone (see Acquire).
+func AcquireRotation(ctx context.Context, dir, zone string, user int64, who string, waiting func(pid int)) (*Lock, error) {
+	if user != 0 {
+		return AcquireAccount(ctx, dir, zone, user, who, waiting)
+	}
+	return Acquire(ctx, dir, zone, waiting)
+}
+
 // Path is the lock file of a zone in dir.
 func Path(dir, zone string) string {
 	return filepath.Join(dir, "rotate-"+fileName(zone)+".lock")

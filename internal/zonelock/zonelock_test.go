@@ -184,3 +184,45 @@ func TestAccountLocks(t *testing.T) {
 		t.Errorf("AccountPath of an odd zone = %q", got)
 	}
 }
+
+// TestDir: the locks live in the user's cache folder, or without one in
+// a folder of this user's in the temp folder.
+func TestDir(t *testing.T) {
+	if got, want := Dir("/home/a/.cache"), filepath.Join("/home/a/.cache", "maketoken", "locks"); got != want {
+		t.Errorf("Dir(cache) = %q, want %q", got, want)
+	}
+	if got, want := Dir(""), filepath.Join(os.TempDir(), "maketoken-"+strconv.Itoa(os.Getuid())); got != want {
+		t.Errorf(`Dir("") = %q, want %q`, got, want)
+	}
+}
+
+// TestAcquireRotation: a rotation of an account takes that account's
+// lock file, one without an account the zone's; the two do not wait for
+// each other, and a HeldError names the account.
+func TestAcquireRotation(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "locks")
+	ctx := context.Background()
+	never := func(int) { t.Error("waited") }
+	zone, err := AcquireRotation(ctx, dir, "eu1", 0, "", never)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zone.Release()
+	acct, err := AcquireRotation(ctx, dir, "eu1", 1001, "ada@example.com", never)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer acct.Release()
+	for _, path := range []string{Path(dir, "eu1"), AccountPath(dir, "eu1", 1001)} {
+		if _, err := os.Stat(path); err != nil {
+			t.Errorf("no lock file %s: %v", path, err)
+		}
+	}
+	short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	_, err = AcquireRotation(short, dir, "eu1", 1001, "ada@example.com", func(int) {})
+	var held *HeldError
+	if !errors.As(err, &held) || held.Account != "ada@example.com" {
+		t.Errorf("a held account lock: %v; want a HeldError naming the account", err)
+	}
+}
