@@ -26,19 +26,12 @@ func completion(f *Factory, complete func(*Factory, *cobra.Command, []string, st
 	}
 }
 
-// completionZone returns the selected zone with its credential, for a
-// completion, or false.
-func completionZone(ctx context.Context, f *Factory) (zoneCredential, bool) {
-	zc, err := f.Credential(ctx)
-	return zc, err == nil
-}
-
 // completionTokens lists the selected zone's tokens for a completion.
 func completionTokens(f *Factory, cmd *cobra.Command) ([]makeapi.Token, bool) {
 	ctx, cancel := context.WithTimeout(commandContext(cmd), completionTimeout)
 	defer cancel()
-	zc, ok := completionZone(ctx, f)
-	if !ok {
+	zc, err := f.Credential(ctx)
+	if err != nil {
 		return nil, false
 	}
 	_, listed, err := listZoneTokens(ctx, f.Client, zc)
@@ -57,11 +50,7 @@ func commandContext(cmd *cobra.Command) context.Context {
 func completeScopes(f *Factory, cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 	ctx, cancel := context.WithTimeout(commandContext(cmd), completionTimeout)
 	defer cancel()
-	zc, ok := completionZone(ctx, f)
-	if !ok {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	client, err := f.Client(zc.Zone, zc.Credential.Token)
+	zc, client, err := zoneClient(ctx, f.Credential, f.Client)
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}

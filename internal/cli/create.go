@@ -147,17 +147,13 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
-	zc, err := opts.Credential(ctx)
+	zc, client, err := zoneClient(ctx, opts.Credential, opts.Client)
 	if err != nil {
 		return err
 	}
 	zone, cred := zc.Zone, zc.Credential
 	if opts.Save && cred.Source == credentials.SourceEnv {
 		return cmderr.Usagef("zone %s: the credential comes from %s, so --save has nowhere to store the new token; nothing was created (unset the variable and log in, or drop --save)", zone.Name, cred.EnvVar)
-	}
-	client, err := opts.Client(zone, cred.Token)
-	if err != nil {
-		return err
 	}
 	// The zone's tokens, listed while the scopes are checked: a token
 	// with the label already is worth a word, and the list tells a lost

@@ -91,15 +91,11 @@ func createEphemeral(ctx context.Context, opts *ExecOptions, ttl time.Duration) 
 	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
-	zc, err := opts.Credential(ctx)
+	zc, client, err := zoneClient(ctx, opts.Credential, opts.Client)
 	if err != nil {
 		return nil, err
 	}
 	zone, cred := zc.Zone, zc.Credential
-	client, err := opts.Client(zone, cred.Token)
-	if err != nil {
-		return nil, err
-	}
 	wanted, err := ephemeralScopes(ctx, opts, zc, client)
 	if err != nil {
 		return nil, err

@@ -172,6 +172,17 @@ func (f *Factory) Client(zone zones.Zone, token string) (*makeapi.Client, error)
 	return f.newClient(zone, token, makeapi.Options{})
 }
 
+// zoneClient is the opening of a command that acts on the selected zone:
+// its credential (see Factory.Credential) and a client that uses it.
+func zoneClient(ctx context.Context, credential func(context.Context) (zoneCredential, error), newClient func(zones.Zone, string) (*makeapi.Client, error)) (zoneCredential, *makeapi.Client, error) {
+	zc, err := credential(ctx)
+	if err != nil {
+		return zc, nil, err
+	}
+	client, err := newClient(zc.Zone, zc.Credential.Token)
+	return zc, client, err
+}
+
 // bulkRateLimitRetries is how often one call of a bulk client may meet a
 // 429. A large prune under Make's per-minute limit meets many; the
 // command's --timeout is the real bound.

@@ -308,7 +308,7 @@ func lockRotation(ctx context.Context, ios *iostreams.IOStreams, dir string, zon
 // tokens.PlanRotation): the old tokens, the new one's label and scopes,
 // and where it is delivered.
 func (r *rotation) plan(ctx context.Context, opts *RotateOptions) error {
-	zc, err := opts.Credential(ctx)
+	zc, client, err := zoneClient(ctx, opts.Credential, opts.Client)
 	if err != nil {
 		return err
 	}
@@ -317,10 +317,6 @@ func (r *rotation) plan(ctx context.Context, opts *RotateOptions) error {
 	}
 	r.zc = zc
 	zone := zc.Zone.Name
-	client, err := opts.Client(zc.Zone, zc.Credential.Token)
-	if err != nil {
-		return err
-	}
 	listed, err := client.ListTokens(ctx)
 	if err != nil {
 		return cmderr.API(zc.credential(), err, "user:read")
