@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -127,22 +126,11 @@ func ephemeralScopes(ctx context.Context, opts *ExecOptions, zc zoneCredential, 
 // the command's outcome. A revoke that fails, or whose outcome is unknown,
 // is reported on stderr once, with how the token will still go; it is not
 // retried beyond the client's policy, and it does not change the exit
-// code.
+// code (see cmderr.AfterCleanup).
 func revokeEphemeral(ctx context.Context, ios *iostreams.IOStreams, et *ephemeralToken, result error) error {
 	err := et.Revoke(ctx, et.timeout)
-	if err == nil {
-		return result
+	if err != nil {
+		err = cmderr.API(et.cred, err, "user:write")
 	}
-	err = cmderr.API(et.cred, err, "user:write")
-	if result == nil {
-		// COMMAND succeeded: say what is left, keep its code.
-		ios.PrintError(err)
-		return nil
-	}
-	var ee *cmderr.Error
-	if errors.As(result, &ee) && ee.Err == nil {
-		ios.PrintError(err)
-		return result
-	}
-	return &cmderr.Error{Code: cmderr.Code(result), Err: fmt.Errorf("%w; and %w", result, err)}
+	return cmderr.AfterCleanup(result, err, ios.PrintError)
 }

@@ -318,6 +318,27 @@ func Summarize(errs []error, authWins bool, report func(error)) error {
 	}
 }
 
+// AfterCleanup is the outcome of a command (result: nil, or its error)
+// followed by a clean-up that failed (err; nil if it did not). The
+// command's exit code stays: a failed clean-up after a success, or after a
+// failure already reported (an error that prints nothing), is reported
+// with report and changes nothing; after a failure still to be reported,
+// it is told with it.
+func AfterCleanup(result, err error, report func(error)) error {
+	var ee *Error
+	switch {
+	case err == nil:
+		return result
+	case result == nil:
+		report(err)
+		return nil
+	case errors.As(result, &ee) && ee.Err == nil:
+		report(err)
+		return result
+	}
+	return &Error{Code: Code(result), Err: fmt.Errorf("%w; and %w", result, err)}
+}
+
 // Common is the exit code all errors share, or 1.
 func Common(errs []error) int {
 	code := Code(errs[0])
