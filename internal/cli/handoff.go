@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 
 	"github.com/maketoken/maketoken/internal/cmderr"
@@ -159,26 +158,9 @@ func (h handOver) prepareTargets(store storeCommandFlags, outFile string, replac
 }
 
 // credentialStorage is the credential store as a destination of a new
-// token: the credential of zc's account in place of zc's, in the same
-// store (that account's only: the zone's active account stays as it is).
+// token: in place of zc's credential (see tokens.StorageOf).
 func (h handOver) credentialStorage(zc zoneCredential) tokens.Storage {
-	zone, cred := zc.Zone, zc.Credential
-	return tokens.Storage{Zone: zone.Name, Old: cred.Token,
-		Save: func(ctx context.Context, token string) error {
-			store, err := h.Store()
-			if err != nil {
-				return err
-			}
-			return store.SaveFor(ctx, zone, cred, token)
-		},
-		Stored: func(ctx context.Context) (string, error) {
-			store, err := h.Store()
-			if err != nil {
-				return "", err
-			}
-			return store.Reread(ctx, zone, cred)
-		},
-	}
+	return tokens.StorageOf(func() (tokens.CredentialStore, error) { return h.Store() }, zc.Zone, zc.Credential)
 }
 
 // warnDelivered warns of the problems met by destinations that took the

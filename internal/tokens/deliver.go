@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/delivery"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/outcome"
 	"github.com/maketoken/maketoken/internal/outfile"
+	"github.com/maketoken/maketoken/internal/zones"
 )
 
 // Outcome is what became of a new token at one destination.
@@ -230,6 +232,36 @@ type Storage struct {
 	// stored now.
 	Save   func(ctx context.Context, token string) error
 	Stored func(ctx context.Context) (string, error)
+}
+
+// CredentialStore is the credential store as StorageOf uses it
+// (credentials.Store).
+type CredentialStore interface {
+	SaveFor(ctx context.Context, zone zones.Zone, c credentials.Credential, token string) error
+	Reread(ctx context.Context, zone zones.Zone, c credentials.Credential) (string, error)
+}
+
+// StorageOf is Storage for the zone's credential c: the new token becomes
+// the credential of c's account in place of c, in the store c came from
+// (that account's only: the zone's active account stays as it is). store
+// gives the credential store when it is first needed.
+func StorageOf(store func() (CredentialStore, error), zone zones.Zone, c credentials.Credential) Storage {
+	return Storage{Zone: zone.Name, Old: c.Token,
+		Save: func(ctx context.Context, token string) error {
+			s, err := store()
+			if err != nil {
+				return err
+			}
+			return s.SaveFor(ctx, zone, c, token)
+		},
+		Stored: func(ctx context.Context) (string, error) {
+			s, err := store()
+			if err != nil {
+				return "", err
+			}
+			return s.Reread(ctx, zone, c)
+		},
+	}
 }
 
 // Deliver implements Destination. If storing fails, what storage holds
