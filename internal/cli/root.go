@@ -332,16 +332,8 @@ func completeUsers(f *Factory, _ *cobra.Command, _ []string, _ string) ([]string
 		list = []zones.Zone{sel.Zone}
 	}
 	var out []string
-	seen := map[string]bool{}
-	for _, z := range list {
-		accts, _ := store.RecordedAccounts(z.Name)
-		for _, a := range accts {
-			if a.Email == "" || seen[a.Email] {
-				continue
-			}
-			seen[a.Email] = true
-			out = append(out, a.Email+"\t"+a.Zone)
-		}
+	for _, a := range store.RecordedUsers(list) {
+		out = append(out, a.Email+"\t"+a.Zone)
 	}
 	return out, cobra.ShellCompDirectiveNoFileComp
 }

@@ -457,6 +457,25 @@ func (s *Store) RecordedAccounts(zone string) ([]Account, error) {
 	return s.accounts.zone(zone)
 }
 
+// RecordedUsers returns the accounts of the zones as the record holds
+// them (see RecordedAccounts), zone by zone, each email once (its first
+// account) and none without an email: the users --user can name, for
+// completion.
+func (s *Store) RecordedUsers(list []zones.Zone) []Account {
+	var out []Account
+	seen := map[string]bool{}
+	for _, z := range list {
+		accts, _ := s.RecordedAccounts(z.Name)
+		for _, a := range accts {
+			if a.Email != "" && !seen[a.Email] {
+				seen[a.Email] = true
+				out = append(out, a)
+			}
+		}
+	}
+	return out
+}
+
 // Saved is what Login did.
 type Saved struct {
 	// Account is the account stored, now the zone's active one.
