@@ -158,24 +158,15 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 	// The zone's tokens, listed while the scopes are checked: a token
 	// with the label already is worth a word, and the list tells a lost
 	// create's token apart from the others.
-	var (
-		before []makeapi.Token
-		lerr   error
-		listed = make(chan struct{})
-	)
 	spinner := opts.IO.StartSpinner("checking the scopes of zone " + zone.Name)
 	defer spinner.Stop()
-	go func() {
-		defer close(listed)
-		before, lerr = client.ListTokens(ctx)
-	}()
-	wanted, err := expandScopes(ctx, opts.IO, opts.Cache, zc, client, opts.Scopes)
-	<-listed
+	var wanted []string
+	before, err := tokens.ListBefore(ctx, client, func() (err error) {
+		wanted, err = expandScopes(ctx, opts.IO, opts.Cache, zc, client, opts.Scopes)
+		return err
+	})
 	if err != nil {
 		return err
-	}
-	if lerr != nil {
-		before = nil // a credential without user:read still creates
 	}
 	noteSameLabel(opts.IO, zone.Name, opts.Label, before)
 	label := opts.Label

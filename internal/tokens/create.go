@@ -46,6 +46,28 @@ type Create struct {
 	Kept string
 }
 
+// ListBefore lists the zone's tokens, for Before, while check runs (the
+// new token's scopes being checked: the two requests overlap), and
+// returns check's error. A list that failed is nil: a credential without
+// user:read still creates.
+func ListBefore(ctx context.Context, client *makeapi.Client, check func() error) ([]makeapi.Token, error) {
+	var (
+		before []makeapi.Token
+		lerr   error
+		listed = make(chan struct{})
+	)
+	go func() {
+		defer close(listed)
+		before, lerr = client.ListTokens(ctx)
+	}()
+	err := check()
+	<-listed
+	if err != nil || lerr != nil {
+		return nil, err
+	}
+	return before, nil
+}
+
 // Do creates the token. A failure whose outcome was not known is a
 // *CreateError saying what was found. A token made with a lifetime that had
 // already passed on Make's clock (its label was made on this machine's,

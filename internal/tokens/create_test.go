@@ -466,3 +466,24 @@ func TestCreateErrorWording(t *testing.T) {
 		})
 	}
 }
+
+// TestListBefore: the zone's tokens are listed while the check runs; the
+// check's error wins, and a list the credential may not make (no
+// user:read) is no list, not a failure.
+func TestListBefore(t *testing.T) {
+	z, client := zone(t)
+	z.AddToken("ci", []string{"user:read"}, time.Time{})
+	ran := false
+	before, err := ListBefore(context.Background(), client, func() error { ran = true; return nil })
+	if err != nil || !ran || len(before) == 0 || !slices.ContainsFunc(before, func(t makeapi.Token) bool { return t.Label == "ci" }) {
+		t.Errorf("ListBefore = %v, %v (check ran: %v)", before, err, ran)
+	}
+	boom := errors.New("unknown scope")
+	if before, err := ListBefore(context.Background(), client, func() error { return boom }); !errors.Is(err, boom) || before != nil {
+		t.Errorf("a failed check: %v, %v", before, err)
+	}
+	writer := clientFor(t, z, z.AddToken("writer", []string{"user:write"}, time.Time{}).Token)
+	if before, err := ListBefore(context.Background(), writer, func() error { return nil }); err != nil || before != nil {
+		t.Errorf("without user:read: %v, %v; want no list and no error", before, err)
+	}
+}
