@@ -283,11 +283,7 @@ func (c *createdToken) deliver(ctx context.Context, rv tokens.Revoker) error {
 	ios, zone, tok := c.opts.IO, c.zc.Zone.Name, c.tok
 	// Many scopes are counted: create -s '*:read' got 27, a line of 480
 	// columns (-o json and list -o tsv name them).
-	scopes := fmt.Sprintf("%d scopes", len(c.rec.Scopes))
-	if list, ok := fewScopes(c.rec.Scopes); ok {
-		scopes = "scopes " + list
-	}
-	what := fmt.Sprintf("the token %q in zone %s (created %s, %s)", c.rec.Label, zone, c.rec.Created, scopes)
+	what := fmt.Sprintf("the token %q in zone %s (created %s, %s)", c.rec.Label, zone, c.rec.Created, scopesText("", c.rec.Scopes))
 	// A stdout pipe that nobody reads must fail the write, not end the
 	// program before it can clean up.
 	runctx.BrokenPipeFails()

@@ -378,21 +378,15 @@ func (r *rotation) destination() string {
 	return strings.Join(where, " and ")
 }
 
-// scopesText names a few scopes in a sentence ("the scopes a,b"), and
-// counts many ("47 scopes"; -o json lists them) so that an admin
-// credential's list does not fill the screen.
-func scopesText(scopes []string) string {
-	if list, ok := fewScopes(scopes); ok {
-		return "the scopes " + list
+// scopesText names a few scopes in a sentence ("the scopes a,b", with
+// the article the), four at most in 60 columns, and counts more ("47
+// scopes"; -o json lists them) so that an admin credential's list does
+// not fill the screen.
+func scopesText(the string, scopes []string) string {
+	if list := strings.Join(scopes, ","); len(scopes) <= 4 && len(list) <= 60 {
+		return the + "scopes " + list
 	}
 	return fmt.Sprintf("%d scopes", len(scopes))
-}
-
-// fewScopes is the list of scopes as a sentence shows it, if it is short
-// enough to (four at most, in 60 columns).
-func fewScopes(scopes []string) (string, bool) {
-	list := strings.Join(scopes, ",")
-	return list, len(scopes) <= 4 && len(list) <= 60
 }
 
 // showPlan tells on stderr what the rotation does (or would do).
@@ -404,7 +398,7 @@ func (r *rotation) showPlan(dryRun bool) {
 	}
 	ios.Say("%s %s labelled %s in zone %s:", verb, countTokens(len(r.Old)), output.Printable(strconv.Quote(r.Label)), r.Zone)
 	writeTokenLines(ios, r.Old, r.zc.Credential)
-	ios.Say("The new token gets %s and goes to %s.", scopesText(r.Scopes), r.destination())
+	ios.Say("The new token gets %s and goes to %s.", scopesText("the ", r.Scopes), r.destination())
 	if r.ReplacesCurrent() && r.zc.Credential.Source == credentials.SourceEnv && r.handoff == nil {
 		ios.Say("The credential comes from %s, so maketoken cannot store the new token: put it where %s is set.", r.zc.Credential.EnvVar, r.zc.Credential.EnvVar)
 	}
