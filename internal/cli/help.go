@@ -80,35 +80,23 @@ func usage(c *cobra.Command) error {
 		b.WriteString("\n\nExamples:\n" + c.Example)
 	}
 	if c.HasAvailableSubCommands() {
-		cmds := c.Commands()
-		listed := func(sub *cobra.Command) bool { return sub.IsAvailableCommand() || sub.Name() == "help" }
-		line := func(sub *cobra.Command) {
-			b.WriteString("\n  " + rpad(sub.Name(), sub.NamePadding()) + " " + sub.Short)
+		// A section of commands: those of the group, available (or help).
+		section := func(title, group string) {
+			b.WriteString("\n\n" + title)
+			for _, sub := range c.Commands() {
+				if sub.GroupID == group && (sub.IsAvailableCommand() || sub.Name() == "help") {
+					b.WriteString("\n  " + rpad(sub.Name(), sub.NamePadding()) + " " + sub.Short)
+				}
+			}
 		}
-		if len(c.Groups()) == 0 {
-			b.WriteString("\n\nAvailable Commands:")
-			for _, sub := range cmds {
-				if listed(sub) {
-					line(sub)
-				}
-			}
-		} else {
-			for _, g := range c.Groups() {
-				b.WriteString("\n\n" + g.Title)
-				for _, sub := range cmds {
-					if sub.GroupID == g.ID && listed(sub) {
-						line(sub)
-					}
-				}
-			}
-			if !c.AllChildCommandsHaveGroup() {
-				b.WriteString("\n\nAdditional Commands:")
-				for _, sub := range cmds {
-					if sub.GroupID == "" && listed(sub) {
-						line(sub)
-					}
-				}
-			}
+		for _, g := range c.Groups() {
+			section(g.Title, g.ID)
+		}
+		switch {
+		case len(c.Groups()) == 0:
+			section("Available Commands:", "")
+		case !c.AllChildCommandsHaveGroup():
+			section("Additional Commands:", "")
 		}
 	}
 	// cobra makes a new flag set at each call of these.
