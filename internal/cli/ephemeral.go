@@ -3,8 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"os"
-	"sync"
 	"time"
 
 	"github.com/maketoken/maketoken/internal/cmderr"
@@ -58,19 +56,16 @@ func runEphemeral(ctx context.Context, opts *ExecOptions, path string) error {
 	// caught: none may end maketoken between the two. The first one that
 	// comes before COMMAND starts means it does not run; those that arrive
 	// while it runs are passed on to it (runCommand).
-	var early sync.Once
-	earlySig := make(chan os.Signal, 1)
-	defer opts.Signals.Pass(func(sig os.Signal) { early.Do(func() { earlySig <- sig }) })()
+	early, release := opts.Signals.Hold()
+	defer release()
 
 	et, err := createEphemeral(ctx, opts, ttl)
 	if err != nil {
 		return err
 	}
-	select {
-	case sig := <-earlySig:
+	if sig := early(); sig != nil {
 		return revokeEphemeral(ctx, opts.IO, et, &cmderr.Error{Code: cmderr.Interrupted,
 			Err: fmt.Errorf("zone %s: %v before %s started; it did not run", et.zone.Name, sig, opts.Command[0])})
-	default:
 	}
 	env := credentials.EphemeralEnv(opts.Environ(), et.Token.Token, et.zone.Host, et.cred.Token)
 	runErr := runCommand(opts, path, opts.Command, env)

@@ -272,3 +272,33 @@ func TestPassAndRaise(t *testing.T) {
 		t.Fatal("still catching with nothing watched or passed")
 	}
 }
+
+// TestHold: signals are caught from Hold on without interrupting
+// anything; first tells the first one, and release stops catching.
+func TestHold(t *testing.T) {
+	var s Signals
+	first, release := s.Hold()
+	if !s.Catching() || first() != nil {
+		t.Fatalf("after Hold: catching %v, first %v", s.Catching(), first())
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGHUP, syscall.SIGINT} {
+		if err := syscall.Kill(syscall.Getpid(), sig); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for first() == nil && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	time.Sleep(100 * time.Millisecond) // the SIGINT, caught too
+	if first() != syscall.SIGHUP {
+		t.Errorf("first = %v, want SIGHUP", first())
+	}
+	if s.Caught() != nil {
+		t.Errorf("a held signal counted as an interruption: %v", s.Caught())
+	}
+	release()
+	if s.Catching() {
+		t.Error("still catching after release")
+	}
+}

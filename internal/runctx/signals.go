@@ -80,6 +80,29 @@ func (s *Signals) Pass(fn func(os.Signal)) (unpass func()) {
 	return unpass
 }
 
+// Hold catches signals from now on (at once) until release is called,
+// without interrupting anything, as a step that must not be cut in two
+// does (exec --ephemeral between its create and its revoke); first tells
+// the first signal that came meanwhile, nil if none did.
+func (s *Signals) Hold() (first func() os.Signal, release func()) {
+	var (
+		mu  sync.Mutex
+		sig os.Signal
+	)
+	release = s.Pass(func(got os.Signal) {
+		mu.Lock()
+		defer mu.Unlock()
+		if sig == nil {
+			sig = got
+		}
+	})
+	return func() os.Signal {
+		mu.Lock()
+		defer mu.Unlock()
+		return sig
+	}, release
+}
+
 func (s *Signals) add(m *map[int]func(os.Signal), fn func(os.Signal)) (remove func()) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
