@@ -217,14 +217,13 @@ func (o *PruneOptions) revokeNothing(printer *output.Printer, p prunePlan) error
 	return pruneExit(p.listErrs, nil, 0)
 }
 
+// validate checks what the flags ask for (--older-than and --expired
+// exclude each other already: PreRunE) and returns the age.
 func (o *PruneOptions) validate() (time.Duration, error) {
-	switch {
-	case o.Expired && o.OlderThan != "":
-		return 0, cmderr.Usagef("use either --older-than or --expired, not both")
-	case o.Expired && o.Keep != 0:
-		return 0, cmderr.Usagef("--keep does not apply to --expired: a token past its lifetime goes")
-	}
 	if o.Expired {
+		if o.Keep != 0 {
+			return 0, cmderr.Usagef("--keep does not apply to --expired: a token past its lifetime goes")
+		}
 		// Still the other checks below, with an age that is never used.
 		return o.validateFilter(0)
 	}
