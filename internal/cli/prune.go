@@ -112,6 +112,7 @@ type pruneZone struct {
 	doomed  []makeapi.Token // to revoke
 	spared  *makeapi.Token  // the zone's credential, old enough but spared
 	err     error           // listing failed
+	first   int             // where its records start among the prune's
 }
 
 // RunPrune revokes the old tokens of the selected zone or of all zones.
@@ -186,6 +187,7 @@ func collectPrune(plans []*pruneZone) prunePlan {
 		}
 		p.listed = append(p.listed, z.zc.Zone.Name)
 		p.matched += z.matched
+		z.first = len(p.records)
 		for _, t := range z.doomed {
 			p.records = append(p.records, tokens.Revocation{Zone: z.zc.Zone.Name, Label: t.Label, Created: t.Created})
 		}
@@ -355,24 +357,15 @@ func runPrune(ctx context.Context, opts *PruneOptions, plans []*pruneZone, recor
 			progress.Stop()
 		}
 	}()
-	// The zones with something to revoke, and where their records start.
-	var work []*pruneZone
-	var offsets []int
-	n := 0
-	for _, p := range plans {
-		if p.err == nil && len(p.doomed) > 0 {
-			work = append(work, p)
-			offsets = append(offsets, n)
-			n += len(p.doomed)
+	perZone := make([][]error, len(plans))
+	parallel(len(plans), func(i int) error {
+		p := plans[i]
+		if len(p.doomed) == 0 { // nothing to revoke, or not listed
+			return nil
 		}
-	}
-	perZone := make([][]error, len(work))
-	parallel(len(work), func(i int) error {
-		p := work[i]
-		zone := p.zc.Zone.Name
-		rv := newRevoker(opts.IO, zone, p.client)
+		rv := newRevoker(opts.IO, p.zc.Zone.Name, p.client)
 		rv.Done = progress.Count
-		perZone[i] = revokeRecorded(ctx, opts.Redactor, rv, p.doomed, p.zc.credential(), records[offsets[i]:])
+		perZone[i] = revokeRecorded(ctx, opts.Redactor, rv, p.doomed, p.zc.credential(), records[p.first:])
 		return nil
 	})
 	progress.Stop() // the errors get lines of their own
