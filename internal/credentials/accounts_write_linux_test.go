@@ -3,6 +3,7 @@ package credentials
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -66,5 +67,47 @@ func TestAccountsRecordOnDisk(t *testing.T) {
 	}
 	if z := read().Zones["eu1"]; z == nil || z.Active != ann.ID {
 		t.Errorf("active after an update that named no account: %+v", z)
+	}
+}
+
+// TestTheAccountsOwnTokenBack: an entry that held another user's token
+// (refused) and holds one of the account's own again is used, Make asked
+// once, and the record keeps no trace of the refusal; a record that
+// cannot then be written is warned of, and the credential still used.
+func TestTheAccountsOwnTokenBack(t *testing.T) {
+	ctx := context.Background()
+	eu1 := zone("eu1")
+	for _, full := range []bool{false, true} {
+		as := newAccountStore(t, nil)
+		as.login(t, eu1, ann, tokA, OSKeyring())
+		entry := entryKey("eu1", ann.ID)
+		if err := as.keyring.Set(Service, entry, tokB); err != nil { // bob's
+			t.Fatal(err)
+		}
+		if _, err := as.Lookup(ctx, eu1); !errors.As(err, new(*UserChangedError)) {
+			t.Fatalf("bob's token in ann's entry: %v", err)
+		}
+		if err := as.keyring.Set(Service, entry, tokC); err != nil { // ann's other token
+			t.Fatal(err)
+		}
+		var (
+			c   Credential
+			err error
+		)
+		if full {
+			refusingWritesPast(t, 64, func() { c, err = as.Lookup(ctx, eu1) })
+		} else {
+			c, err = as.Lookup(ctx, eu1)
+		}
+		if err != nil || c.Token != tokC {
+			t.Fatalf("ann's own token back (record full %v): %+v, %v", full, c, err)
+		}
+		data, _ := os.ReadFile(as.opts.Accounts)
+		switch {
+		case full && (len(as.warned) != 1 || !strings.HasPrefix(as.warned[0], "zone eu1: could not update the record of accounts: ")):
+			t.Errorf("a record that cannot be written: warned %q", as.warned)
+		case !full && strings.Contains(string(data), "refused"):
+			t.Errorf("the record keeps the refusal: %s", data)
+		}
 	}
 }

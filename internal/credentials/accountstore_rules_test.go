@@ -104,3 +104,19 @@ func TestAccountCredentialThatMustNotBeUsed(t *testing.T) {
 		}
 	})
 }
+
+// TestUpgradedCredentialIsNotAnotherUsers: --user naming someone else than
+// the user the credential of the release before accounts belongs to is
+// an unknown user (naming the one there is), never that credential.
+func TestUpgradedCredentialIsNotAnotherUsers(t *testing.T) {
+	as := newAccountStore(t, nil)
+	eu1 := zone("eu1")
+	if err := as.previousRelease().saveLegacy(context.Background(), eu1, tokA, OSKeyring()); err != nil {
+		t.Fatal(err)
+	}
+	_, err := as.LookupUser(context.Background(), eu1, "bob@example.com")
+	var uu *UnknownUserError
+	if !errors.As(err, &uu) || len(uu.Known) != 1 || uu.Known[0] != ann.Email {
+		t.Errorf("--user bob over ann's credential: %v", err)
+	}
+}
