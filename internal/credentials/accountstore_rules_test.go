@@ -120,3 +120,27 @@ func TestUpgradedCredentialIsNotAnotherUsers(t *testing.T) {
 		t.Errorf("--user bob over ann's credential: %v", err)
 	}
 }
+
+// TestNoUpgradeWithoutMake: where Make cannot be asked whose it is, the
+// credential of the release before accounts is used as that release used
+// it: no account, none recorded, and asked again next time.
+func TestNoUpgradeWithoutMake(t *testing.T) {
+	as := newAccountStore(t, nil)
+	eu1 := zone("eu1")
+	if err := as.previousRelease().saveLegacy(context.Background(), eu1, tokA, OSKeyring()); err != nil {
+		t.Fatal(err)
+	}
+	o := as.opts
+	o.Identify = nil
+	st := NewStore(o)
+	c, err := st.Lookup(context.Background(), eu1)
+	if err != nil || c.Token != tokA || c.Account != nil {
+		t.Errorf("Lookup = %+v, %v; want the old credential, no account", c, err)
+	}
+	if accts, err := st.Accounts(context.Background(), eu1); err != nil || len(accts) != 0 {
+		t.Errorf("Accounts = %v, %v", accts, err)
+	}
+	if accts, _ := st.RecordedAccounts("eu1"); len(accts) != 0 {
+		t.Errorf("recorded: %v", accts)
+	}
+}
