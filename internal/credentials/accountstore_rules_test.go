@@ -144,3 +144,108 @@ func TestNoUpgradeWithoutMake(t *testing.T) {
 		t.Errorf("recorded: %v", accts)
 	}
 }
+
+// readOnlyKeyring reads, and refuses every change.
+type readOnlyKeyring struct{ Keyring }
+
+var errReadOnly = errors.New("the keyring refuses changes")
+
+func (readOnlyKeyring) Set(string, string, string) error { return errReadOnly }
+func (readOnlyKeyring) Delete(string, string) error      { return errReadOnly }
+
+// TestUpgradeThatCannotWrite: an upgrade that cannot write the account's
+// entry records no account (it would name an entry that holds nothing);
+// the old credential is used as before.
+func TestUpgradeThatCannotWrite(t *testing.T) {
+	ctx := context.Background()
+	as := newAccountStore(t, nil)
+	eu1 := zone("eu1")
+	if err := as.previousRelease().saveLegacy(ctx, eu1, tokA, OSKeyring()); err != nil {
+		t.Fatal(err)
+	}
+	o := as.opts
+	o.Keyring = readOnlyKeyring{as.keyring}
+	st := NewStore(o)
+	if c, err := st.Lookup(ctx, eu1); err != nil || c.Token != tokA || c.Account != nil {
+		t.Errorf("Lookup = %+v, %v", c, err)
+	}
+	if accts, _ := st.RecordedAccounts("eu1"); len(accts) != 0 {
+		t.Errorf("recorded an account whose entry was not written: %v", accts)
+	}
+}
+
+// TestAccountsOfAZoneThatCannotBeRead: listing a zone's accounts, where
+// the credential of the release before accounts would be upgraded first,
+// is an error when that credential cannot be read, or must not be sent
+// (its zone moved: Make is not asked about it at the new URL); a zone
+// with no credential has no accounts.
+func TestAccountsOfAZoneThatCannotBeRead(t *testing.T) {
+	ctx := context.Background()
+	eu1 := zone("eu1")
+
+	as := newAccountStore(t, nil)
+	if accts, err := as.Accounts(ctx, eu1); err != nil || len(accts) != 0 {
+		t.Errorf("no credential: %v, %v", accts, err)
+	}
+
+	o := as.opts
+	o.Keyring = brokenKeyring{}
+	if accts, err := NewStore(o).Accounts(ctx, eu1); !errors.Is(err, errBroken) {
+		t.Errorf("a keyring that cannot be used: %v, %v", accts, err)
+	}
+
+	if err := as.previousRelease().saveLegacy(ctx, eu1, tokA, OSKeyring()); err != nil {
+		t.Fatal(err)
+	}
+	movedEU1 := moved(eu1, "https://elsewhere.example.com/api/v2")
+	var oc *OriginChangedError
+	if accts, err := as.Accounts(ctx, movedEU1); !errors.As(err, &oc) {
+		t.Errorf("zone moved: %v, %v", accts, err)
+	}
+	if n := as.who.calls.Load(); n != 0 {
+		t.Errorf("Make was asked %d times about a credential of a zone that moved", n)
+	}
+}
+
+// TestRecordedAccount: the account a command will use, from the record
+// alone: none for a variable's credential, for a store without a record
+// of accounts, or a zone without accounts; the active one, or the one
+// --user names; an unknown user, or a record that cannot be read, is an
+// error.
+func TestRecordedAccount(t *testing.T) {
+	as := newAccountStore(t, nil)
+	eu1 := zone("eu1")
+	if a, err := as.RecordedAccount("eu1", ""); a != nil || err != nil {
+		t.Errorf("no accounts: %+v, %v", a, err)
+	}
+	as.login(t, eu1, ann, tokA, OSKeyring())
+	as.login(t, eu1, bob, tokB, OSKeyring())
+	if a, err := as.RecordedAccount("eu1", ""); err != nil || a == nil || a.ID != bob.ID {
+		t.Errorf("active: %+v, %v", a, err)
+	}
+	if a, err := as.RecordedAccount("eu1", " ann@example.com "); err != nil || a == nil || a.ID != ann.ID {
+		t.Errorf("--user ann: %+v, %v", a, err)
+	}
+	if a, err := as.RecordedAccount("eu1", "zed@example.com"); a != nil || !errors.As(err, new(*UnknownUserError)) {
+		t.Errorf("--user zed: %+v, %v", a, err)
+	}
+
+	withVar := newAccountStore(t, map[string]string{"MAKETOKEN_TOKEN_EU1": tokC})
+	withVar.login(t, eu1, ann, tokA, OSKeyring())
+	if a, err := withVar.RecordedAccount("eu1", ""); a != nil || err != nil {
+		t.Errorf("a variable: %+v, %v", a, err)
+	}
+	if a, err := as.previousRelease().RecordedAccount("eu1", ""); a != nil || err != nil {
+		t.Errorf("no record of accounts: %+v, %v", a, err)
+	}
+
+	if err := os.Remove(as.opts.Accounts); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(as.opts.Accounts, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if a, err := as.RecordedAccount("eu1", ""); a != nil || err == nil {
+		t.Errorf("a record that cannot be read: %+v, %v", a, err)
+	}
+}
