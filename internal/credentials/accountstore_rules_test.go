@@ -249,3 +249,70 @@ func TestRecordedAccount(t *testing.T) {
 		t.Errorf("a record that cannot be read: %+v, %v", a, err)
 	}
 }
+
+// TestWhereCounts: what `zones` is told of a zone: where its credential
+// comes from and how many stored accounts it has (a credential of the
+// release before accounts counts as one, no credential as none), without
+// asking Make; a record that cannot be read, a credential gone, one that
+// cannot be read or must not be sent, is an error.
+func TestWhereCounts(t *testing.T) {
+	ctx := context.Background()
+	eu1 := zone("eu1")
+
+	as := newAccountStore(t, nil)
+	if c, n, err := as.Where(ctx, eu1); n != 0 || !IsNotFound(err) || c.Token != "" {
+		t.Errorf("nothing stored: %+v, %d, %v", c, n, err)
+	}
+	if err := as.previousRelease().saveLegacy(ctx, eu1, tokA, OSKeyring()); err != nil {
+		t.Fatal(err)
+	}
+	if c, n, err := as.Where(ctx, eu1); n != 1 || err != nil || c.Token != tokA || c.Account != nil {
+		t.Errorf("the release before accounts: %+v, %d, %v", c, n, err)
+	}
+	if n := as.who.calls.Load(); n != 0 {
+		t.Errorf("Make asked %d times", n)
+	}
+
+	as = newAccountStore(t, nil)
+	as.login(t, eu1, ann, tokA, OSKeyring())
+	as.login(t, eu1, bob, tokB, KindFile)
+	if c, n, err := as.Where(ctx, eu1); n != 2 || err != nil || c.Token != tokB || c.Store != KindFile || c.Account == nil || c.Account.ID != bob.ID {
+		t.Errorf("two accounts: %+v, %d, %v", c, n, err)
+	}
+	withVar := NewStore(func() Options { o := as.opts; o.Getenv = env(map[string]string{"MAKETOKEN_TOKEN_EU1": tokC}); return o }())
+	if c, n, err := withVar.Where(ctx, eu1); n != 2 || err != nil || c.Token != tokC || c.Source != SourceEnv {
+		t.Errorf("a variable over two accounts: %+v, %d, %v", c, n, err)
+	}
+	if _, n, err := as.Where(ctx, moved(eu1, "https://elsewhere.example.com/api/v2")); n != 2 || !errors.As(err, new(*OriginChangedError)) {
+		t.Errorf("zone moved: %d, %v", n, err)
+	}
+	if err := as.keyring.Set(Service, entryKey("eu1", ann.ID), "x\x1b"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := as.Switch(ctx, eu1, "ann@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	if c, n, err := as.Where(ctx, eu1); n != 2 || !errors.As(err, new(*InvalidError)) || c.Account == nil {
+		t.Errorf("an escape in ann's credential: %+v, %d, %v", c, n, err)
+	}
+	if err := as.keyring.Delete(Service, entryKey("eu1", ann.ID)); err != nil {
+		t.Fatal(err)
+	}
+	if _, n, err := as.Where(ctx, eu1); n != 2 || !IsNotFound(err) {
+		t.Errorf("ann's credential gone: %d, %v", n, err)
+	}
+	broken := NewStore(func() Options { o := as.opts; o.Keyring = brokenKeyring{}; return o }())
+	if _, n, err := broken.Where(ctx, eu1); n != 2 || !errors.Is(err, errBroken) {
+		t.Errorf("a keyring that cannot be used: %d, %v", n, err)
+	}
+
+	if err := os.Remove(as.opts.Accounts); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(as.opts.Accounts, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if _, n, err := as.Where(ctx, eu1); n != 0 || err == nil {
+		t.Errorf("a record that cannot be read: %d, %v", n, err)
+	}
+}
