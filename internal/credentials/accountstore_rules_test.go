@@ -30,23 +30,12 @@ func TestAccountCredentialThatMustNotBeUsed(t *testing.T) {
 	t.Run("a store this system does not have", func(t *testing.T) {
 		as := newAccountStore(t, nil)
 		as.login(t, eu1, ann, tokA, OSKeyring())
-		data, err := os.ReadFile(as.opts.Accounts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var f accountsFile
-		if err := json.Unmarshal(data, &f); err != nil {
-			t.Fatal(err)
-		}
-		f.Zones["eu1"].Accounts[0].Store = "nowhere"
-		if data, err = json.Marshal(f); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(as.opts.Accounts, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
+		recordStoreOf(t, as, "eu1", "nowhere")
 		if _, err := lookup(t, as.Store); err == nil || !strings.Contains(err.Error(), "which this system does not have") {
 			t.Errorf("store nowhere: %v", err)
+		}
+		if c, n, err := as.Where(ctx, eu1); n != 1 || !IsNotFound(err) || c.Token != "" {
+			t.Errorf("Where, store nowhere: %+v, %d, %v", c, n, err)
 		}
 	})
 
@@ -314,5 +303,46 @@ func TestWhereCounts(t *testing.T) {
 	}
 	if _, n, err := as.Where(ctx, eu1); n != 0 || err == nil {
 		t.Errorf("a record that cannot be read: %d, %v", n, err)
+	}
+}
+
+// TestLoginThatCannotStore: a login into a store this system does not
+// have, or (without a record of accounts) into one that refuses the
+// write, is an error: never "logged in" with nothing stored.
+func TestLoginThatCannotStore(t *testing.T) {
+	ctx := context.Background()
+	eu1 := zone("eu1")
+	as := newAccountStore(t, nil)
+	if s, err := as.Login(ctx, eu1, ann, tokA, Kind("nowhere")); err == nil || !strings.Contains(err.Error(), `cannot store a credential in "nowhere"`) {
+		t.Errorf("store nowhere: %+v, %v", s, err)
+	}
+	o := as.opts
+	o.Accounts, o.Keyring = "", brokenKeyring{}
+	if s, err := NewStore(o).Login(ctx, eu1, ann, tokA, OSKeyring()); !errors.Is(err, errBroken) {
+		t.Errorf("no record of accounts, a keyring that cannot be used: %+v, %v", s, err)
+	}
+	if accts, err := as.previousRelease().RecordedAccounts("eu1"); accts != nil || err != nil {
+		t.Errorf("RecordedAccounts without a record of accounts: %v, %v", accts, err)
+	}
+}
+
+// recordStoreOf edits the record of accounts, as a hand or another
+// system's maketoken might: the zone's first account's store is kind.
+func recordStoreOf(t *testing.T, as *accountStore, zone string, kind Kind) {
+	t.Helper()
+	data, err := os.ReadFile(as.opts.Accounts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var f accountsFile
+	if err := json.Unmarshal(data, &f); err != nil {
+		t.Fatal(err)
+	}
+	f.Zones[zone].Accounts[0].Store = kind
+	if data, err = json.Marshal(f); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(as.opts.Accounts, data, 0o600); err != nil {
+		t.Fatal(err)
 	}
 }
