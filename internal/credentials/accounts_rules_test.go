@@ -118,6 +118,7 @@ func TestLoginToAStoreThatFails(t *testing.T) {
 	if accts, err := st.RecordedAccounts("eu1"); err != nil || len(accts) != 0 {
 		t.Errorf("recorded after a failed store: %v, %v", accts, err)
 	}
+
 }
 
 // TestFingerprintIsStable: what the record keeps of a token (64 bits of a

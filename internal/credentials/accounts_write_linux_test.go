@@ -111,3 +111,18 @@ func TestTheAccountsOwnTokenBack(t *testing.T) {
 		}
 	}
 }
+
+// TestLoginToAFileThatCannotBeWritten: a login whose credentials file
+// refuses the write (past 16 bytes, as a full disk; the lock's process id
+// fits) is an error naming the file, and records no account.
+func TestLoginToAFileThatCannotBeWritten(t *testing.T) {
+	as := newAccountStore(t, nil)
+	var err error
+	refusingWritesPast(t, 16, func() { _, err = as.Login(context.Background(), zone("eu1"), ann, tokA, KindFile) })
+	if err == nil || !strings.HasPrefix(err.Error(), "zone eu1: writing the credentials file: ") {
+		t.Errorf("login: %v", err)
+	}
+	if accts, err := as.RecordedAccounts("eu1"); err != nil || len(accts) != 0 {
+		t.Errorf("recorded after a failed write: %v, %v", accts, err)
+	}
+}
