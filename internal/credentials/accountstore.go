@@ -597,10 +597,16 @@ func (s *Store) upgradeBeforeLogin(ctx context.Context, zone zones.Zone) error {
 		// stores elsewhere): nothing it could read to lose.
 		return nil
 	case err != nil:
-		var moved *OriginChangedError
-		if errors.As(err, &moved) {
+		var (
+			moved   *OriginChangedError
+			invalid *InvalidError
+		)
+		if errors.As(err, &moved) || errors.As(err, &invalid) {
 			// Checked at another origin: the new login is confirmed
 			// here, and takes its place as the old release's would.
+			// Or no token at all (a control character, a space): it
+			// can be neither sent nor asked about, and the login is
+			// what its error says to do. Its entry stays as it was.
 			return nil
 		}
 		return err

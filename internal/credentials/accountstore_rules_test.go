@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -344,5 +345,65 @@ func recordStoreOf(t *testing.T, as *accountStore, zone string, kind Kind) {
 	}
 	if err := os.WriteFile(as.opts.Accounts, data, 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestLoginThatCannotRemoveTheOldCopy: an account's credential moved to
+// another store whose old copy cannot be removed (a credentials file too
+// large to be read) is an error that says so: two copies are not one
+// login.
+func TestLoginThatCannotRemoveTheOldCopy(t *testing.T) {
+	ctx := context.Background()
+	as := newAccountStore(t, nil)
+	as.login(t, zone("eu1"), ann, tokA, KindFile)
+	f, err := os.OpenFile(as.opts.File, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.WriteString("#" + strings.Repeat("x", 1<<20) + "\n")
+	if cerr := f.Close(); err != nil || cerr != nil {
+		t.Fatal(err, cerr)
+	}
+	_, err = as.Login(ctx, zone("eu1"), ann, tokB, OSKeyring())
+	if err == nil || !strings.HasPrefix(err.Error(), "zone eu1: stored in the OS keyring, but could not remove the old copy from the credentials file: ") {
+		t.Errorf("login: %v", err)
+	}
+}
+
+// TestLoginOverAnOldCredential: a login over the credential of the
+// release before accounts that is no token (a space inside) replaces it,
+// as its error says to (the old entry stays as it was); over one that
+// cannot be read (a credentials file too large) it stores nothing, so that
+// it is not lost.
+func TestLoginOverAnOldCredential(t *testing.T) {
+	ctx := context.Background()
+	eu1 := zone("eu1")
+	as := newAccountStore(t, nil)
+	if err := as.keyring.Set(Service, "eu1", "a broken token"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := as.Login(ctx, eu1, ann, tokA, OSKeyring()); err != nil {
+		t.Fatalf("login over a malformed credential: %v", err)
+	}
+	if c, err := as.Lookup(ctx, eu1); err != nil || c.Token != tokA {
+		t.Errorf("after the login: %+v, %v", c, err)
+	}
+	if old, _ := as.keyring.Get(Service, "eu1"); old != "a broken token" {
+		t.Errorf("the old entry now holds %q", old)
+	}
+
+	as = newAccountStore(t, nil)
+	if err := os.MkdirAll(filepath.Dir(as.opts.File), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(as.opts.File, []byte("#"+strings.Repeat("x", 1<<20)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := as.Login(ctx, eu1, ann, tokA, OSKeyring())
+	if err == nil || !strings.HasPrefix(err.Error(), "reading the credentials file: ") {
+		t.Errorf("login over a credentials file that cannot be read: %v", err)
+	}
+	if got := entries(as.keyring); len(got) != 0 {
+		t.Errorf("stored all the same: %v", got)
 	}
 }
