@@ -126,3 +126,26 @@ func TestLoginToAFileThatCannotBeWritten(t *testing.T) {
 		t.Errorf("recorded after a failed write: %v, %v", accts, err)
 	}
 }
+
+// TestSaveForThatCannotWrite: a rotation's save whose credentials file,
+// or whose record of accounts, refuses the write is an error (the file's
+// names the file).
+func TestSaveForThatCannotWrite(t *testing.T) {
+	ctx := context.Background()
+	eu1 := zone("eu1")
+	for _, where := range []Kind{KindFile, OSKeyring()} {
+		as := newAccountStore(t, nil)
+		as.login(t, eu1, ann, tokA, where)
+		c, err := as.Lookup(ctx, eu1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		refusingWritesPast(t, 16, func() { err = as.SaveFor(ctx, eu1, c, tokC) })
+		switch {
+		case err == nil:
+			t.Errorf("%s: SaveFor that could not write: no error", where)
+		case where == KindFile && !strings.HasPrefix(err.Error(), "zone eu1: writing the credentials file: "):
+			t.Errorf("%s: %v", where, err)
+		}
+	}
+}

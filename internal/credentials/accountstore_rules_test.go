@@ -407,3 +407,134 @@ func TestLoginOverAnOldCredential(t *testing.T) {
 		t.Errorf("stored all the same: %v", got)
 	}
 }
+
+// TestSaveForThatFails: a rotation's save (SaveFor) that does not store
+// the new token is an error, whatever the store and whichever way the
+// credential came, so that the old token is never revoked on the strength
+// of a save that did not happen; a reread that cannot read is an error
+// too.
+func TestSaveForThatFails(t *testing.T) {
+	ctx := context.Background()
+	eu1 := zone("eu1")
+	lookedUp := func(t *testing.T, as *accountStore) Credential {
+		t.Helper()
+		c, err := as.Lookup(ctx, eu1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+
+	t.Run("the keyring refuses", func(t *testing.T) {
+		as := newAccountStore(t, nil)
+		as.login(t, eu1, ann, tokA, OSKeyring())
+		c := lookedUp(t, as)
+		o := as.opts
+		o.Keyring = readOnlyKeyring{as.keyring}
+		if err := NewStore(o).SaveFor(ctx, eu1, c, tokC); !errors.Is(err, errReadOnly) {
+			t.Errorf("SaveFor: %v", err)
+		}
+		o.Keyring = brokenKeyring{}
+		if tok, err := NewStore(o).Reread(ctx, eu1, c); !errors.Is(err, errBroken) {
+			t.Errorf("Reread = %q, %v", tok, err)
+		}
+	})
+
+	t.Run("a store this system does not have", func(t *testing.T) {
+		as := newAccountStore(t, nil)
+		as.login(t, eu1, ann, tokA, OSKeyring())
+		c := lookedUp(t, as)
+		c.Account.Store = "nowhere"
+		if err := as.SaveFor(ctx, eu1, c, tokC); err == nil || !strings.Contains(err.Error(), `cannot store a credential in "nowhere"`) {
+			t.Errorf("SaveFor: %v", err)
+		}
+		if tok, err := as.Reread(ctx, eu1, c); err == nil || tok != "" {
+			t.Errorf("Reread = %q, %v", tok, err)
+		}
+	})
+
+	t.Run("the release before accounts", func(t *testing.T) {
+		as := newAccountStore(t, nil)
+		old := as.previousRelease()
+		if err := old.saveLegacy(ctx, eu1, tokA, OSKeyring()); err != nil {
+			t.Fatal(err)
+		}
+		c, err := old.Lookup(ctx, eu1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o := as.opts
+		o.Accounts, o.Identify, o.Keyring = "", nil, brokenKeyring{}
+		if err := NewStore(o).SaveFor(ctx, eu1, c, tokC); !errors.Is(err, errBroken) {
+			t.Errorf("SaveFor: %v", err)
+		}
+		if tok, err := NewStore(o).Reread(ctx, eu1, c); !errors.Is(err, errBroken) {
+			t.Errorf("Reread = %q, %v", tok, err)
+		}
+	})
+}
+
+// TestSaveForAnAccountLoggedOutMeanwhile: a rotation's new token saved for
+// an account logged out while it was made is recorded again (it is the
+// only copy), as maketoken's own: read without asking Make, and with no
+// trace of a refusal; the zone's other accounts are left as they were.
+func TestSaveForAnAccountLoggedOutMeanwhile(t *testing.T) {
+	ctx := context.Background()
+	eu1 := zone("eu1")
+	as := newAccountStore(t, nil)
+	as.login(t, eu1, bob, tokB, OSKeyring())
+	as.login(t, eu1, ann, tokA, OSKeyring())
+	// ann's entry held bob's token once: refused, recorded so.
+	if err := as.keyring.Set(Service, entryKey("eu1", ann.ID), tokB); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := as.Lookup(ctx, eu1); !errors.As(err, new(*UserChangedError)) {
+		t.Fatalf("bob's token in ann's entry: %v", err)
+	}
+	if err := as.keyring.Set(Service, entryKey("eu1", ann.ID), tokA); err != nil {
+		t.Fatal(err)
+	}
+	c := Credential{Zone: "eu1", Token: tokA, Source: SourceKeyring, Store: OSKeyring(),
+		Account: &Account{Zone: "eu1", User: ann, Store: OSKeyring(), Origin: Origin(eu1.URL), entry: entryKey("eu1", ann.ID)}}
+	if err := as.SaveFor(ctx, eu1, c, tokC); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(as.opts.Accounts)
+	if strings.Contains(string(data), "refused") {
+		t.Errorf("the record keeps a refusal: %s", data)
+	}
+	if _, err := as.Delete(ctx, eu1, "ann@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	if err := as.SaveFor(ctx, eu1, c, tokC); err != nil {
+		t.Fatal(err)
+	}
+	calls := as.who.calls.Load()
+	for who, want := range map[string]string{"ann@example.com": tokC, "bob@example.com": tokB} {
+		if got := as.lookup(t, eu1, who); got.Token != want {
+			t.Errorf("%s: %q", who, got.Token)
+		}
+	}
+	if n := as.who.calls.Load() - calls; n != 0 {
+		t.Errorf("Make asked %d times about tokens maketoken stored", n)
+	}
+}
+
+// TestLogoutOfAUserOfTheReleaseBeforeAccounts: logout --user of a zone
+// that holds the one credential of the release before accounts makes it
+// an account first, and forgets it if it is that user's.
+func TestLogoutOfAUserOfTheReleaseBeforeAccounts(t *testing.T) {
+	ctx := context.Background()
+	eu1 := zone("eu1")
+	as := newAccountStore(t, nil)
+	if err := as.previousRelease().saveLegacy(ctx, eu1, tokA, OSKeyring()); err != nil {
+		t.Fatal(err)
+	}
+	r, err := as.Delete(ctx, eu1, "ann@example.com")
+	if err != nil || r.Account == nil || r.Account.ID != ann.ID {
+		t.Fatalf("logout --user ann: %+v, %v", r, err)
+	}
+	if got := entries(as.keyring); len(got) != 0 {
+		t.Errorf("left in the keyring: %v", got)
+	}
+}
