@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -537,4 +538,93 @@ func TestLogoutOfAUserOfTheReleaseBeforeAccounts(t *testing.T) {
 	if got := entries(as.keyring); len(got) != 0 {
 		t.Errorf("left in the keyring: %v", got)
 	}
+}
+
+// TestLogoutThatCannotRemove: logout is claimed only when the credential
+// is gone. A store that fails, or the one store that held it not
+// answering, is an error, and the account stays recorded (its credential
+// may still be there); a keyring that is not there beside the file that
+// held it is no failure. --user naming no account, or a zone whose old
+// credential cannot be read, is an error, never "logged out".
+func TestLogoutThatCannotRemove(t *testing.T) {
+	ctx := context.Background()
+	eu1 := zone("eu1")
+	recorded := func(t *testing.T, as *accountStore) int {
+		t.Helper()
+		accts, err := as.RecordedAccounts("eu1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(accts)
+	}
+
+	t.Run("the file cannot be read", func(t *testing.T) {
+		as := newAccountStore(t, nil)
+		as.login(t, eu1, ann, tokA, KindFile)
+		f, err := os.OpenFile(as.opts.File, os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.WriteString("#" + strings.Repeat("x", 1<<20) + "\n")
+		if cerr := f.Close(); err != nil || cerr != nil {
+			t.Fatal(err, cerr)
+		}
+		if r, err := as.Delete(ctx, eu1, ""); err == nil || !strings.Contains(err.Error(), "reading the credentials file") {
+			t.Errorf("logout: %+v, %v", r, err)
+		}
+		if n := recorded(t, as); n != 1 {
+			t.Errorf("%d accounts recorded; want the account kept", n)
+		}
+	})
+
+	t.Run("the one store that held it does not answer", func(t *testing.T) {
+		as := newAccountStore(t, nil)
+		as.login(t, eu1, ann, tokA, OSKeyring())
+		o := as.opts
+		o.Keyring = brokenKeyring{}
+		st := NewStore(o)
+		var ke *KeyringError
+		if r, err := st.Delete(ctx, eu1, ""); !errors.As(err, &ke) || len(r.From) != 0 {
+			t.Errorf("logout: %+v, %v", r, err)
+		}
+		if n := recorded(t, as); n != 1 {
+			t.Errorf("%d accounts recorded; want the account kept", n)
+		}
+	})
+
+	t.Run("a keyring that is not there beside the file", func(t *testing.T) {
+		as := newAccountStore(t, nil)
+		as.login(t, eu1, ann, tokA, KindFile)
+		o := as.opts
+		o.Keyring = brokenKeyring{}
+		if r, err := NewStore(o).Delete(ctx, eu1, ""); err != nil || !slices.Equal(r.From, []Kind{KindFile}) {
+			t.Errorf("logout: %+v, %v", r, err)
+		}
+		if n := recorded(t, as); n != 0 {
+			t.Errorf("%d accounts still recorded", n)
+		}
+	})
+
+	t.Run("--user naming no account", func(t *testing.T) {
+		as := newAccountStore(t, nil)
+		if _, err := as.Delete(ctx, eu1, "zed@example.com"); !errors.As(err, new(*UnknownUserError)) {
+			t.Errorf("no accounts: %v", err)
+		}
+		as.login(t, eu1, ann, tokA, OSKeyring())
+		if _, err := as.Delete(ctx, eu1, "zed@example.com"); !errors.As(err, new(*UnknownUserError)) {
+			t.Errorf("ann only: %v", err)
+		}
+		if n := recorded(t, as); n != 1 {
+			t.Errorf("%d accounts recorded", n)
+		}
+	})
+
+	t.Run("--user, an old credential that cannot be read", func(t *testing.T) {
+		as := newAccountStore(t, nil)
+		o := as.opts
+		o.Keyring = brokenKeyring{}
+		if _, err := NewStore(o).Delete(ctx, eu1, "ann@example.com"); !errors.Is(err, errBroken) {
+			t.Errorf("logout --user: %v", err)
+		}
+	})
 }
