@@ -149,3 +149,18 @@ func TestSaveForThatCannotWrite(t *testing.T) {
 		}
 	}
 }
+
+// TestLogoutWhoseRecordCannotBeWritten: a logout that removed the
+// credential but cannot update the record of accounts says both.
+func TestLogoutWhoseRecordCannotBeWritten(t *testing.T) {
+	as := newAccountStore(t, nil)
+	as.login(t, zone("eu1"), ann, tokA, OSKeyring())
+	var err error
+	refusingWritesPast(t, 16, func() { _, err = as.Delete(context.Background(), zone("eu1"), "") })
+	if err == nil || !strings.HasPrefix(err.Error(), "zone eu1: the credential of ann@example.com was removed, but the record of accounts could not be updated: ") {
+		t.Errorf("logout: %v", err)
+	}
+	if left := entries(as.keyring); len(left) != 0 {
+		t.Errorf("left in the keyring: %v", left)
+	}
+}
