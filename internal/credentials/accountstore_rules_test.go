@@ -628,3 +628,92 @@ func TestLogoutThatCannotRemove(t *testing.T) {
 		}
 	})
 }
+
+// TestForgetTheCredentialsAccount: Forget (after a revoke) forgets the
+// account the credential belongs to, not the zone's active one; a
+// credential of the release before accounts is forgotten as that
+// release's.
+func TestForgetTheCredentialsAccount(t *testing.T) {
+	ctx := context.Background()
+	eu1 := zone("eu1")
+	as := newAccountStore(t, nil)
+	as.login(t, eu1, ann, tokA, OSKeyring())
+	c := as.lookup(t, eu1, "")
+	as.login(t, eu1, bob, tokB, OSKeyring())
+	r, err := as.Forget(ctx, eu1, c)
+	if err != nil || r.Account == nil || r.Account.ID != ann.ID {
+		t.Fatalf("Forget ann's: %+v, %v", r, err)
+	}
+	if got := as.lookup(t, eu1, ""); got.Token != tokB {
+		t.Errorf("bob's account after forgetting ann's: %+v", got)
+	}
+	if got := entries(as.keyring); !slices.Equal(got, []string{"maketoken/" + entryKey("eu1", bob.ID)}) {
+		t.Errorf("keyring: %v", got)
+	}
+
+	old := newAccountStore(t, nil).previousRelease()
+	if err := old.saveLegacy(ctx, eu1, tokA, OSKeyring()); err != nil {
+		t.Fatal(err)
+	}
+	c, err = old.Lookup(ctx, eu1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err := old.Forget(ctx, eu1, c); err != nil || !slices.Equal(r.From, []Kind{OSKeyring()}) {
+		t.Errorf("Forget of the release before accounts: %+v, %v", r, err)
+	}
+	if _, err := old.Lookup(ctx, eu1); !IsNotFound(err) {
+		t.Errorf("after Forget: %v", err)
+	}
+}
+
+// TestSwitchWithoutAccounts: switch in a zone without accounts says there
+// is none; one whose credential cannot be read is that error.
+func TestSwitchWithoutAccounts(t *testing.T) {
+	ctx := context.Background()
+	as := newAccountStore(t, nil)
+	if _, err := as.Switch(ctx, zone("eu1"), ""); !IsNotFound(err) {
+		t.Errorf("no accounts: %v", err)
+	}
+	o := as.opts
+	o.Keyring = brokenKeyring{}
+	if _, err := NewStore(o).Switch(ctx, zone("eu1"), ""); !errors.Is(err, errBroken) {
+		t.Errorf("a keyring that cannot be used: %v", err)
+	}
+}
+
+// failingDelete is a keyring whose Delete of one entry fails.
+type failingDelete struct {
+	*mapKeyring
+	entry string
+}
+
+func (k failingDelete) Delete(s, a string) error {
+	if a == k.entry {
+		return errors.New("the keyring is locked")
+	}
+	return k.mapKeyring.Delete(s, a)
+}
+
+// TestLogoutOfAnUpgradedAccountWarns: logout of an account made from the
+// credential of the release before accounts warns when that old entry
+// could not be removed (the account's own is gone).
+func TestLogoutOfAnUpgradedAccountWarns(t *testing.T) {
+	ctx := context.Background()
+	eu1 := zone("eu1")
+	as := newAccountStore(t, nil)
+	if err := as.previousRelease().saveLegacy(ctx, eu1, tokA, OSKeyring()); err != nil {
+		t.Fatal(err)
+	}
+	as.lookup(t, eu1, "") // the upgrade
+	o := as.opts
+	o.Keyring = failingDelete{as.keyring, "eu1"}
+	var warned []string
+	o.Warn = func(w string) { warned = append(warned, w) }
+	if _, err := NewStore(o).Delete(ctx, eu1, ""); err != nil {
+		t.Fatal(err)
+	}
+	if len(warned) != 1 || !strings.HasPrefix(warned[0], "zone eu1: the credential an older maketoken stored for the zone could not be removed: ") {
+		t.Errorf("warned %q", warned)
+	}
+}
