@@ -717,3 +717,16 @@ func TestLogoutOfAnUpgradedAccountWarns(t *testing.T) {
 		t.Errorf("warned %q", warned)
 	}
 }
+
+// TestChooseErrorSays: switch without --user says why it cannot choose:
+// one account (none to switch to) or more than two (which?).
+func TestChooseErrorSays(t *testing.T) {
+	one := (&ChooseError{Zone: "eu1", Accounts: []Account{{User: ann}}}).Error()
+	if one != "zone eu1 has one account (ann@example.com): there is none to switch to; add one with `maketoken login -z eu1`" {
+		t.Errorf("one: %q", one)
+	}
+	three := (&ChooseError{Zone: "eu1", Accounts: []Account{{User: ann}, {User: bob}, {User: carol}}}).Error()
+	if three != "zone eu1 has 3 accounts (ann@example.com, bob@example.com, carol@example.com): say which with --user EMAIL" {
+		t.Errorf("three: %q", three)
+	}
+}
