@@ -730,3 +730,28 @@ func TestChooseErrorSays(t *testing.T) {
 		t.Errorf("three: %q", three)
 	}
 }
+
+// TestUpgradeAfterAnotherMaketoken: an upgrade that finds the zone given
+// an account meanwhile (another maketoken upgraded it, or logged someone
+// in) leaves the record as it found it and uses that account.
+func TestUpgradeAfterAnotherMaketoken(t *testing.T) {
+	ctx := context.Background()
+	eu1 := zone("eu1")
+	as := newAccountStore(t, nil)
+	as.login(t, eu1, bob, tokB, OSKeyring()) // meanwhile
+	if err := as.previousRelease().saveLegacy(ctx, eu1, tokA, OSKeyring()); err != nil {
+		t.Fatal(err)
+	}
+	old, err := as.previousRelease().Lookup(ctx, eu1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := as.upgrade(ctx, eu1, old)
+	if err != nil || a.ID != bob.ID {
+		t.Errorf("upgrade = %+v, %v; want bob's account, found there", a, err)
+	}
+	accts, err := as.RecordedAccounts("eu1")
+	if err != nil || len(accts) != 1 || accts[0].ID != bob.ID {
+		t.Errorf("recorded: %v, %v", whos(accts), err)
+	}
+}
