@@ -619,6 +619,16 @@ func TestLogoutThatCannotRemove(t *testing.T) {
 		}
 	})
 
+	t.Run("a record of accounts that cannot be read", func(t *testing.T) {
+		as := newAccountStore(t, nil)
+		if err := os.MkdirAll(as.opts.Accounts, 0o700); err != nil { // a folder in its place
+			t.Fatal(err)
+		}
+		if r, err := as.Delete(ctx, eu1, ""); err == nil {
+			t.Errorf("logout: %+v and no error", r)
+		}
+	})
+
 	t.Run("--user, an old credential that cannot be read", func(t *testing.T) {
 		as := newAccountStore(t, nil)
 		o := as.opts
