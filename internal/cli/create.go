@@ -60,7 +60,6 @@ func newCreateCmd(f *Factory) *cobra.Command {
 	opts := &CreateOptions{handOver: handOverFrom(f), Credential: f.Credential, Client: f.Client, Cache: f.ScopeCache(), Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "create -l LABEL -s SCOPE... [-- COMMAND [ARG...]]",
-		Short: "Create an API token with a label and scopes",
 		Long: `Create an API token in the zone with a label and scopes, and print it once.
 
 -s takes exact scope names and globs ('scenarios:*', '*:read' for a read-only

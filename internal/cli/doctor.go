@@ -36,7 +36,6 @@ func newDoctorCmd(f *Factory) *cobra.Command {
 		Client: f.Client, Now: f.Now, Build: f.Build, User: func() string { return userFlag(f.flags) }}
 	cmd := &cobra.Command{
 		Use:   "doctor",
-		Short: "Check what works in each zone, for a bug report (no secrets)",
 		Long: `Check, for every zone (or only the zone given with -z): whether the OS keyring
 and the credentials file can be read (and the kernel keyring, where a
 credential is or would be stored in it), where the zone's credential comes from,

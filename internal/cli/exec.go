@@ -45,7 +45,6 @@ func newExecCmd(f *Factory) *cobra.Command {
 		Context: f.CommandContext, Environ: f.Environ, Signals: &f.signals, Redactor: f.Redactor, Now: f.Now}
 	cmd := &cobra.Command{
 		Use:   "exec [-z ZONE] [--ephemeral -s SCOPE...] -- COMMAND [ARG...]",
-		Short: "Run a command with MAKE_API_KEY and MAKE_ZONE set for a zone",
 		Long: `Run COMMAND with the zone's credential in its environment: MAKE_API_KEY holds
 the token and MAKE_ZONE the zone's host (eu1.make.com), as Make's own CLI and
 MCP server expect. The token is never put on a command line, so it does not

@@ -26,7 +26,6 @@ func newListCmd(f *Factory) *cobra.Command {
 	opts := &ListOptions{zoneWork: newZoneWork(f)}
 	cmd := &cobra.Command{
 		Use:   "list",
-		Short: "List the API tokens of a zone, or of every zone",
 		Long: `List the API tokens of the selected zone, or with --all-zones of every zone
 that has a credential (queried in parallel, one request per zone): zone,
 label, scopes, creation time, the masked token, and whether it is the

@@ -34,7 +34,6 @@ func newLoginCmd(f *Factory) *cobra.Command {
 	opts := &LoginOptions{accounts: newAccounts(f), Config: f.Config, Client: f.Client}
 	cmd := &cobra.Command{
 		Use:   "login",
-		Short: "Store a zone's credential in a keyring",
 		Long: `Store the API token maketoken uses for a zone. The token is checked with Make
 first (GET /users/me); a token Make rejects is not stored.
 

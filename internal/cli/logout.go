@@ -28,7 +28,6 @@ func newLogoutCmd(f *Factory) *cobra.Command {
 	opts := &LogoutOptions{accounts: newAccounts(f), Client: f.Client}
 	cmd := &cobra.Command{
 		Use:   "logout",
-		Short: "Forget a stored account; --revoke revokes its credential too",
 		Long: `Forget one of the zone's stored accounts: the active one, or --user's. Its
 credential is removed from the store login put it in (the OS keyring, the
 kernel keyring or the plain-text credentials file); when it was the active one,

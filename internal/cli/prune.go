@@ -39,7 +39,6 @@ func newPruneCmd(f *Factory) *cobra.Command {
 	opts.Client = f.BulkClient
 	cmd := &cobra.Command{
 		Use:   "prune (--older-than AGE | --expired)",
-		Short: "Revoke the tokens older than an age",
 		Long: `Revoke the tokens created longer ago than AGE: a number and a unit, m
 (minutes), h, d, w or y (365 days), or several (90d, 12h, 2w, 1y, 1w3d).
 

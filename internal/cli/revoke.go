@@ -31,7 +31,6 @@ func newRevokeCmd(f *Factory) *cobra.Command {
 		Use: "revoke (CREATED... | --label L | --prefix P)",
 		// The words people try first for it.
 		SuggestFor: []string{"delete", "del", "remove", "rm"},
-		Short:      "Revoke API tokens by creation time, label or prefix",
 		Long: `Revoke API tokens of the zone. Name them by their exact created timestamps
 (as ` + "`maketoken list -o tsv`" + ` shows them), by label (--label: every token
 with that label) or by the visible first part of the token (--prefix). Given

@@ -60,12 +60,19 @@ func NewRootCommand(d Deps) *cobra.Command {
 }
 
 // command is one of maketoken's commands: the name that runs it, how to
-// make it, and its one-line summary as the root's help lists it (the
-// command's Short: TestRootHelpOfStandIns holds them to each other).
+// make it, and its one-line summary (its Short, which the root's help
+// lists: kept here, so that the root's help needs no command made).
 type command struct {
 	name  string
 	new   func(*Factory) *cobra.Command
 	short string
+}
+
+// make makes the command, with its summary.
+func (c command) make(f *Factory) *cobra.Command {
+	cmd := c.new(f)
+	cmd.Short = c.short
+	return cmd
 }
 
 // commands are maketoken's commands (the help topics aside).
@@ -131,7 +138,7 @@ func newRoot(d Deps) (*Factory, *cobra.Command) {
 // addAllCommands makes root the whole tree.
 func addAllCommands(f *Factory, root *cobra.Command) {
 	for _, c := range commands() {
-		root.AddCommand(c.new(f))
+		root.AddCommand(c.make(f))
 	}
 	completeTree(f, root)
 }
@@ -152,7 +159,7 @@ func newRootFor(d Deps, args []string) (*Factory, *cobra.Command) {
 		return f, root
 	}
 	if c, ok := commandIn(root, args); ok {
-		cmd := c.new(f)
+		cmd := c.make(f)
 		root.AddCommand(cmd)
 		// Only `maketoken completion` needs cobra's completion command.
 		root.CompletionOptions.DisableDefaultCmd = true

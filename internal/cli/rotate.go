@@ -73,7 +73,6 @@ func newRotateCmd(f *Factory) *cobra.Command {
 		Cache: f.ScopeCache(), Now: f.Now, User: func() string { return userFlag(f.flags) }}
 	cmd := &cobra.Command{
 		Use:   "rotate (--label L | --self) [-- COMMAND [ARG...]]",
-		Short: "Replace API tokens with new ones, safely",
 		Long: `Replace the tokens labelled L (--label) or the zone's own credential (--self)
 with a new token with the same label and scopes (a label that records a
 lifetime, from create --ttl, gets a lifetime as long again, from Make's

@@ -125,7 +125,7 @@ func TestSignalsCaughtFromTheFirstWait(t *testing.T) {
 
 // TestRootHelpOfStandIns: the root's help, made from stand-ins of the
 // commands (a name and a summary each), is the help the whole tree shows,
-// byte for byte; each command's summary in commands() is its Short.
+// byte for byte.
 func TestRootHelpOfStandIns(t *testing.T) {
 	run := func(args []string, whole bool) string {
 		var out, errOut bytes.Buffer
@@ -146,12 +146,6 @@ func TestRootHelpOfStandIns(t *testing.T) {
 		got, want := run(args, false), run(args, true)
 		if got != want {
 			t.Errorf("maketoken %s from stand-ins:\n%s\nthe whole tree's:\n%s", strings.Join(args, " "), got, want)
-		}
-	}
-	f, _ := newRoot(Deps{IO: &iostreams.IOStreams{}})
-	for _, c := range commands() {
-		if got := c.new(f).Short; got != c.short {
-			t.Errorf("commands(): the summary of %q is %q, its Short %q", c.name, c.short, got)
 		}
 	}
 }

@@ -36,7 +36,6 @@ func newStatusCmd(f *Factory) *cobra.Command {
 	opts.Targets = f.AccountTargets
 	cmd := &cobra.Command{
 		Use:   "status",
-		Short: "Check each zone's credential: who you are and whether it works",
 		Long: `Check the credential of every zone that has one (or only the zone given with
 -z): who it belongs to, its scopes and where it comes from, and how many of the
 zone's tokens have outlived their lifetime (create --ttl; revoke them with

@@ -23,7 +23,6 @@ func newSwitchCmd(f *Factory) *cobra.Command {
 	opts := &SwitchOptions{accounts: newAccounts(f)}
 	return &cobra.Command{
 		Use:   "switch",
-		Short: "Make another stored account the zone's active one",
 		Long: `Make another of the zone's stored accounts (see ` + "`maketoken status`" + `) the active
 one: the account every command uses unless told another with --user.
 

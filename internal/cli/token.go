@@ -18,7 +18,6 @@ func newTokenCmd(f *Factory) *cobra.Command {
 	opts := &TokenOptions{IO: f.IO, Credential: f.Credential}
 	return &cobra.Command{
 		Use:   "token",
-		Short: "Print the zone's credential",
 		Long: `Print the credential maketoken holds for the zone, for use in scripts:
 
   MAKE_API_KEY=$(maketoken token -z eu1) make-cli ...

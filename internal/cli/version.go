@@ -18,7 +18,6 @@ func newVersionCmd(f *Factory) *cobra.Command {
 	opts := &VersionOptions{IO: f.IO, Build: f.Build}
 	return &cobra.Command{
 		Use:   "version",
-		Short: "Print maketoken's version, commit, build date and platform",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			return RunVersion(opts)

@@ -52,7 +52,6 @@ func newZonesCmd(f *Factory) *cobra.Command {
 	opts := &ZonesOptions{IO: f.IO, Zones: f.Zones, Printer: f.Printer, Store: f.Store}
 	return &cobra.Command{
 		Use:   "zones",
-		Short: "List the zones, their URLs and where their credentials come from",
 		Long: `List Make's zones (and those added in the config file) with their API URLs,
 which one is the default, where each zone's credential comes from (env,
 keyring, file or none), and how many accounts are stored for it (ACCOUNTS;
