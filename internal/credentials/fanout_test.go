@@ -53,3 +53,16 @@ func TestFanOut(t *testing.T) {
 		t.Errorf("--user carol: %+v, %v", got, err)
 	}
 }
+
+// A call for a zone without a credential names the zone; one with a
+// credential keeps the credential's own zone.
+func TestTargetCallCredential(t *testing.T) {
+	eu1 := zones.Zone{Name: "eu1"}
+	if got := (Target{Zone: eu1}).CallCredential(); got.Zone != "eu1" || got.Token != "" {
+		t.Errorf("no credential: %+v, want one naming eu1 alone", got)
+	}
+	c := Credential{Zone: "eu1", Token: "tok", Source: SourceEnv, EnvVar: "MAKETOKEN_TOKEN_EU1"}
+	if got := (Target{Zone: eu1, Credential: c}).CallCredential(); got != c {
+		t.Errorf("with a credential: %+v, want %+v", got, c)
+	}
+}

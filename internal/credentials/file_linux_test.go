@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/maketoken/maketoken/internal/testkit"
-	"golang.org/x/sys/unix"
 )
 
 // TestWriteFileAtomicRefusedWrite: a write the file system refuses (here
@@ -16,24 +15,12 @@ import (
 // error, leaves the old file as it was, and leaves no temporary file with
 // the secret behind: neither on disk nor open.
 func TestWriteFileAtomicRefusedWrite(t *testing.T) {
+	if !testkit.OwnProcess(t) {
+		return
+	}
 	dir, path := testkit.TempFile(t, "credentials.yaml", "old")
-	var was unix.Rlimit
-	if err := unix.Getrlimit(unix.RLIMIT_FSIZE, &was); err != nil {
-		t.Skip(err)
-	}
-	limit := was
-	limit.Cur = 4096
-	if was.Max < limit.Cur {
-		t.Skipf("file-size limit already %d", was.Max)
-	}
-	if err := unix.Setrlimit(unix.RLIMIT_FSIZE, &limit); err != nil {
-		t.Skip(err)
-	}
-	// Go ignores SIGXFSZ: the write beyond the limit fails with EFBIG.
-	err := WriteFileAtomic(path, bytes.Repeat([]byte(tokA), 1000), 0o600)
-	if rerr := unix.Setrlimit(unix.RLIMIT_FSIZE, &was); rerr != nil {
-		t.Fatal(rerr)
-	}
+	var err error
+	testkit.RefusingWritesPast(t, 4096, func() { err = WriteFileAtomic(path, bytes.Repeat([]byte(tokA), 1000), 0o600) })
 	if err == nil {
 		t.Fatal("a write the file system refused counted as done")
 	}

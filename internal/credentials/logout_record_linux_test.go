@@ -6,33 +6,13 @@ import (
 	"strings"
 	"testing"
 
-	"golang.org/x/sys/unix"
+	"github.com/maketoken/maketoken/internal/testkit"
 )
 
 // refusingWrites runs f while the file system refuses every write past
-// the first byte (the file-size limit: EFBIG, as a full disk would).
-func refusingWrites(t *testing.T, f func()) { refusingWritesPast(t, 1, f) }
-
-// refusingWritesPast runs f while the file system refuses every write past
-// the first size bytes of a file.
-func refusingWritesPast(t *testing.T, size uint64, f func()) {
-	t.Helper()
-	var was unix.Rlimit
-	if err := unix.Getrlimit(unix.RLIMIT_FSIZE, &was); err != nil {
-		t.Skip(err)
-	}
-	limit := was
-	limit.Cur = size
-	if err := unix.Setrlimit(unix.RLIMIT_FSIZE, &limit); err != nil {
-		t.Skip(err)
-	}
-	defer func() {
-		if err := unix.Setrlimit(unix.RLIMIT_FSIZE, &was); err != nil {
-			t.Fatal(err)
-		}
-	}()
-	f()
-}
+// the first byte (see testkit.RefusingWritesPast: the test must begin
+// with testkit.OwnProcess).
+func refusingWrites(t *testing.T, f func()) { testkit.RefusingWritesPast(t, 1, f) }
 
 // TestLogoutWarnsOfARecordNotUpdated: a logout (of the one credential of
 // the release before accounts) whose record of credential hosts cannot be
@@ -40,6 +20,9 @@ func refusingWritesPast(t *testing.T, size uint64, f func()) {
 // place answered) or only to stop lookups going to the store login used
 // (a place did not answer).
 func TestLogoutWarnsOfARecordNotUpdated(t *testing.T) {
+	if !testkit.OwnProcess(t) {
+		return
+	}
 	ctx := context.Background()
 	eu1 := zone("eu1")
 	for _, tt := range []struct {
@@ -80,6 +63,9 @@ func TestLogoutWarnsOfARecordNotUpdated(t *testing.T) {
 // removed (a credentials file that cannot be rewritten), is an error that
 // says so: two copies are not "stored".
 func TestLegacySaveThatCannotRemoveTheOldCopy(t *testing.T) {
+	if !testkit.OwnProcess(t) {
+		return
+	}
 	ctx := context.Background()
 	eu1 := zone("eu1")
 	rs := newRecordStore(t, &mapKeyring{}, nil)
