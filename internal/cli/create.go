@@ -24,7 +24,7 @@ import (
 // CreateOptions are the options of `maketoken create`.
 type CreateOptions struct {
 	handOver
-	Credential func(context.Context) (zoneCredential, error)
+	Credential func(context.Context) (credentials.Target, error)
 	Client     func(zones.Zone, string) (*makeapi.Client, error)
 	Cache      scopecache.Cache
 	Now        func() time.Time
@@ -59,7 +59,7 @@ type createRecord struct {
 func newCreateCmd(f *Factory) *cobra.Command {
 	opts := &CreateOptions{handOver: handOverFrom(f), Credential: f.Credential, Client: f.Client, Cache: f.ScopeCache(), Now: f.Now}
 	cmd := &cobra.Command{
-		Use:   "create -l LABEL -s SCOPE... [-- COMMAND [ARG...]]",
+		Use: "create -l LABEL -s SCOPE... [-- COMMAND [ARG...]]",
 		Long: `Create an API token in the zone with a label and scopes, and print it once.
 
 -s takes exact scope names and globs ('scenarios:*', '*:read' for a read-only
@@ -245,7 +245,7 @@ func warnSkew(ios *iostreams.IOStreams, zone string, client *makeapi.Client) {
 // createdToken is a token create made, on its way to where it goes.
 type createdToken struct {
 	opts *CreateOptions
-	zc   zoneCredential
+	zc   credentials.Target
 	tok  makeapi.Token
 	rec  createRecord
 	newTokenTargets

@@ -35,7 +35,7 @@ func newDoctorCmd(f *Factory) *cobra.Command {
 	opts := &DoctorOptions{IO: f.IO, Config: f.Config, Printer: f.Printer, Zones: f.Zones, Store: f.Store,
 		Client: f.Client, Now: f.Now, Build: f.Build, User: func() string { return userFlag(f.flags) }}
 	cmd := &cobra.Command{
-		Use:   "doctor",
+		Use: "doctor",
 		Long: `Check, for every zone (or only the zone given with -z): whether the OS keyring
 and the credentials file can be read (and the kernel keyring, where a
 credential is or would be stored in it), where the zone's credential comes from,

@@ -108,7 +108,7 @@ func createEphemeral(ctx context.Context, opts *ExecOptions, ttl time.Duration) 
 // the zone's scope list only if it is cached (then they are checked, with
 // suggestions): otherwise Make checks them on the create, which saves a
 // request.
-func ephemeralScopes(ctx context.Context, opts *ExecOptions, zc zoneCredential, client *makeapi.Client) ([]string, error) {
+func ephemeralScopes(ctx context.Context, opts *ExecOptions, zc credentials.Target, client *makeapi.Client) ([]string, error) {
 	zone := zc.Zone
 	if _, cached := opts.Cache.Load(zone.Name, zone.URL); cached || scopes.HasGlob(opts.Scopes) {
 		return expandScopes(ctx, opts.IO, opts.Cache, zc, client, opts.Scopes)

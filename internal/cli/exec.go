@@ -22,7 +22,7 @@ import (
 type ExecOptions struct {
 	IO         *iostreams.IOStreams
 	Config     func() (*config.Config, error)
-	Credential func(context.Context) (zoneCredential, error)
+	Credential func(context.Context) (credentials.Target, error)
 	Client     func(zones.Zone, string) (*makeapi.Client, error)
 	Cache      scopecache.Cache
 	Context    func(context.Context) (*runctx.Context, error) // the command's
@@ -44,7 +44,7 @@ func newExecCmd(f *Factory) *cobra.Command {
 	opts := &ExecOptions{IO: f.IO, Config: f.Config, Credential: f.Credential, Client: f.Client, Cache: f.ScopeCache(),
 		Context: f.CommandContext, Environ: f.Environ, Signals: &f.signals, Redactor: f.Redactor, Now: f.Now}
 	cmd := &cobra.Command{
-		Use:   "exec [-z ZONE] [--ephemeral -s SCOPE...] -- COMMAND [ARG...]",
+		Use: "exec [-z ZONE] [--ephemeral -s SCOPE...] -- COMMAND [ARG...]",
 		Long: `Run COMMAND with the zone's credential in its environment: MAKE_API_KEY holds
 the token and MAKE_ZONE the zone's host (eu1.make.com), as Make's own CLI and
 MCP server expect. The token is never put on a command line, so it does not

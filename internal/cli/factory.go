@@ -174,7 +174,7 @@ func (f *Factory) Client(zone zones.Zone, token string) (*makeapi.Client, error)
 
 // zoneClient is the opening of a command that acts on the selected zone:
 // its credential (see Factory.Credential) and a client that uses it.
-func zoneClient(ctx context.Context, credential func(context.Context) (zoneCredential, error), newClient func(zones.Zone, string) (*makeapi.Client, error)) (zoneCredential, *makeapi.Client, error) {
+func zoneClient(ctx context.Context, credential func(context.Context) (credentials.Target, error), newClient func(zones.Zone, string) (*makeapi.Client, error)) (credentials.Target, *makeapi.Client, error) {
 	zc, err := credential(ctx)
 	if err != nil {
 		return zc, nil, err

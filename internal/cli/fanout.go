@@ -41,42 +41,21 @@ func allZonesFlag(cmd *cobra.Command, all *bool, usage string) {
 	cmd.Flags().BoolVar(all, "all-zones", false, usage)
 }
 
-// zoneCredential is a zone with the credential to use for it.
-type zoneCredential struct {
-	Zone       zones.Zone
-	Credential credentials.Credential
-	// Err, in a fan-out, is why the zone failed before any request: it has
-	// a credential that must not be sent (the zone moved since login, a
-	// malformed credential). The zone is reported as failed; Credential is
-	// not to be used.
-	Err error
-}
-
-// credential is the credential of a zone's call: the zone's own, or one
-// that names the zone alone when there is none (no source to hint at).
-func (zc zoneCredential) credential() credentials.Credential {
-	c := zc.Credential
-	if c.Zone == "" {
-		c.Zone = zc.Zone.Name
-	}
-	return c
-}
-
 // Credential is the one way to get the selected zone and its credential
 // (the only one that may come from MAKE_API_KEY): its active account's, or
 // --user's. On an error the zone is filled in when it is known.
-func (f *Factory) Credential(ctx context.Context) (zoneCredential, error) {
+func (f *Factory) Credential(ctx context.Context) (credentials.Target, error) {
 	sel, err := f.Selection()
 	if err != nil {
-		return zoneCredential{}, err
+		return credentials.Target{}, err
 	}
 	zone := sel.Zone
 	store, err := f.Store()
 	if err != nil {
-		return zoneCredential{Zone: zone}, err
+		return credentials.Target{Zone: zone}, err
 	}
 	c, err := store.LookupUser(ctx, zone, userFlag(f.flags))
-	return zoneCredential{Zone: zone, Credential: c}, err
+	return credentials.Target{Zone: zone, Credential: c}, err
 }
 
 // userFlag is --user: the stored account (its email, or its user id) a
@@ -135,7 +114,7 @@ func (a accounts) selected() (zones.Zone, *credentials.Store, error) {
 type zoneWork struct {
 	IO      *iostreams.IOStreams
 	Printer func() (*output.Printer, error)
-	Targets func(ctx context.Context, all bool) ([]zoneCredential, error)
+	Targets func(ctx context.Context, all bool) ([]credentials.Target, error)
 	Client  func(zones.Zone, string) (*makeapi.Client, error)
 	Now     func() time.Time
 }
@@ -147,7 +126,7 @@ func newZoneWork(f *Factory) zoneWork {
 
 // start is how such a command begins: the printer for its result and the
 // zones it works on (all: every zone, see Factory.Targets).
-func (w zoneWork) start(ctx context.Context, all bool) (*output.Printer, []zoneCredential, error) {
+func (w zoneWork) start(ctx context.Context, all bool) (*output.Printer, []credentials.Target, error) {
 	p, err := w.Printer()
 	if err != nil {
 		return nil, nil, err
@@ -162,7 +141,7 @@ func (w zoneWork) start(ctx context.Context, all bool) (*output.Printer, []zoneC
 type oneZone struct {
 	IO         *iostreams.IOStreams
 	Printer    func() (*output.Printer, error)
-	Credential func(context.Context) (zoneCredential, error)
+	Credential func(context.Context) (credentials.Target, error)
 	Client     func(zones.Zone, string) (*makeapi.Client, error)
 }
 
@@ -173,10 +152,10 @@ func newOneZone(f *Factory) oneZone {
 
 // start is how such a command begins: the printer for its result and the
 // zone with its credential.
-func (o oneZone) start(ctx context.Context) (*output.Printer, zoneCredential, error) {
+func (o oneZone) start(ctx context.Context) (*output.Printer, credentials.Target, error) {
 	p, err := o.Printer()
 	if err != nil {
-		return nil, zoneCredential{}, err
+		return nil, credentials.Target{}, err
 	}
 	zc, err := o.Credential(ctx)
 	return p, zc, err
@@ -190,13 +169,13 @@ func (o oneZone) start(ctx context.Context) (*output.Printer, zoneCredential, er
 // credential must not be sent is a target with Err set, which the command
 // reports as a failed zone (see eachZone). With --user, a fan-out covers
 // the zones where that user has an account (none: exit 2).
-func (f *Factory) Targets(ctx context.Context, all bool) ([]zoneCredential, error) {
+func (f *Factory) Targets(ctx context.Context, all bool) ([]credentials.Target, error) {
 	if !all {
 		zc, err := f.Credential(ctx)
 		if err != nil {
 			return nil, err
 		}
-		return []zoneCredential{zc}, nil
+		return []credentials.Target{zc}, nil
 	}
 	return f.fanOut(ctx, false)
 }
@@ -206,7 +185,7 @@ func (f *Factory) Targets(ctx context.Context, all bool) ([]zoneCredential, erro
 // others; a zone whose credential comes from the environment is one
 // target, as is one whose only credential an older maketoken stored and
 // that Make could not yet be asked about.
-func (f *Factory) AccountTargets(ctx context.Context, all bool) ([]zoneCredential, error) {
+func (f *Factory) AccountTargets(ctx context.Context, all bool) ([]credentials.Target, error) {
 	if userFlag(f.flags) != "" {
 		return f.Targets(ctx, all)
 	}
@@ -221,7 +200,7 @@ func (f *Factory) AccountTargets(ctx context.Context, all bool) ([]zoneCredentia
 	if err != nil {
 		return nil, err
 	}
-	targets := zoneCredentials(found)
+	targets := found
 	if len(targets) == 1 && targets[0].Err != nil && !credentials.MustNotSend(targets[0].Err) {
 		return nil, targets[0].Err
 	}
@@ -230,7 +209,7 @@ func (f *Factory) AccountTargets(ctx context.Context, all bool) ([]zoneCredentia
 
 // fanOut is Targets for every zone; with every, AccountTargets' (see
 // credentials.Store.FanOut).
-func (f *Factory) fanOut(ctx context.Context, every bool) ([]zoneCredential, error) {
+func (f *Factory) fanOut(ctx context.Context, every bool) ([]credentials.Target, error) {
 	reg, err := f.Zones()
 	if err != nil {
 		return nil, err
@@ -255,17 +234,7 @@ func (f *Factory) fanOut(ctx context.Context, every bool) ([]zoneCredential, err
 	if skipped != nil && (!errors.As(skipped, &ke) || ke.IsTimeout() || ke.Kind == credentials.KindKernel) {
 		f.IO.Warn("some zones were skipped: " + skipped.Error())
 	}
-	return zoneCredentials(targets), nil
-}
-
-// zoneCredentials are the credentials package's targets as the commands
-// take them.
-func zoneCredentials(targets []credentials.Target) []zoneCredential {
-	out := make([]zoneCredential, len(targets))
-	for i, t := range targets {
-		out[i] = zoneCredential{Zone: t.Zone, Credential: t.Credential, Err: t.Err}
-	}
-	return out
+	return targets, nil
 }
 
 // noteAdHocZones says, on stderr, which zones exist only because MAKE_ZONE
@@ -285,7 +254,7 @@ func noteAdHocZones(ios *iostreams.IOStreams, zones func() (*config.Zones, error
 // eachZone runs fn for every target at once and returns each one's error.
 // A target that failed before any request (its Err) is not given to fn:
 // its Err is its error.
-func eachZone(targets []zoneCredential, fn func(i int, t zoneCredential) error) []error {
+func eachZone(targets []credentials.Target, fn func(i int, t credentials.Target) error) []error {
 	return parallel(len(targets), func(i int) error {
 		if targets[i].Err != nil {
 			return targets[i].Err

@@ -159,7 +159,7 @@ func (h handOver) prepareTargets(store storeCommandFlags, outFile string, replac
 
 // credentialStorage is the credential store as a destination of a new
 // token: in place of zc's credential (see tokens.StorageOf).
-func (h handOver) credentialStorage(zc zoneCredential) tokens.Storage {
+func (h handOver) credentialStorage(zc credentials.Target) tokens.Storage {
 	return tokens.StorageOf(func() (tokens.CredentialStore, error) { return h.Store() }, zc.Zone, zc.Credential)
 }
 

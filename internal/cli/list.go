@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"github.com/maketoken/maketoken/internal/credentials"
 	"slices"
 	"strings"
 	"time"
@@ -25,7 +26,7 @@ type ListOptions struct {
 func newListCmd(f *Factory) *cobra.Command {
 	opts := &ListOptions{zoneWork: newZoneWork(f)}
 	cmd := &cobra.Command{
-		Use:   "list",
+		Use: "list",
 		Long: `List the API tokens of the selected zone, or with --all-zones of every zone
 that has a credential (queried in parallel, one request per zone): zone,
 label, scopes, creation time, the masked token, and whether it is the
@@ -68,7 +69,7 @@ func RunList(ctx context.Context, opts *ListOptions) error {
 	perZone := make([][]tokens.Listed, len(targets))
 	spinner := opts.IO.StartSpinner("listing the tokens of " + zonesText(targetNames(targets)))
 	defer spinner.Stop()
-	errs := eachZone(targets, func(i int, t zoneCredential) error {
+	errs := eachZone(targets, func(i int, t credentials.Target) error {
 		client, listed, err := listZoneTokens(ctx, opts.Client, t)
 		if err != nil {
 			return err
@@ -183,14 +184,14 @@ func expiresForms(r tokens.Listed, now time.Time) []string {
 
 // listZoneTokens lists one zone's tokens with its credential, oldest
 // first.
-func listZoneTokens(ctx context.Context, newClient func(zones.Zone, string) (*makeapi.Client, error), zc zoneCredential) (*makeapi.Client, []makeapi.Token, error) {
+func listZoneTokens(ctx context.Context, newClient func(zones.Zone, string) (*makeapi.Client, error), zc credentials.Target) (*makeapi.Client, []makeapi.Token, error) {
 	client, err := newClient(zc.Zone, zc.Credential.Token)
 	if err != nil {
 		return nil, nil, err
 	}
 	listed, err := client.ListTokens(ctx)
 	if err != nil {
-		return nil, nil, cmderr.API(zc.credential(), err, "user:read")
+		return nil, nil, cmderr.API(zc.CallCredential(), err, "user:read")
 	}
 	tokens.SortByCreated(listed)
 	return client, listed, nil

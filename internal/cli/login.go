@@ -33,7 +33,7 @@ type LoginOptions struct {
 func newLoginCmd(f *Factory) *cobra.Command {
 	opts := &LoginOptions{accounts: newAccounts(f), Config: f.Config, Client: f.Client}
 	cmd := &cobra.Command{
-		Use:   "login",
+		Use: "login",
 		Long: `Store the API token maketoken uses for a zone. The token is checked with Make
 first (GET /users/me); a token Make rejects is not stored.
 

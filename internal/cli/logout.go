@@ -27,7 +27,7 @@ type LogoutOptions struct {
 func newLogoutCmd(f *Factory) *cobra.Command {
 	opts := &LogoutOptions{accounts: newAccounts(f), Client: f.Client}
 	cmd := &cobra.Command{
-		Use:   "logout",
+		Use: "logout",
 		Long: `Forget one of the zone's stored accounts: the active one, or --user's. Its
 credential is removed from the store login put it in (the OS keyring, the
 kernel keyring or the plain-text credentials file); when it was the active one,

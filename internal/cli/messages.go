@@ -38,7 +38,7 @@ func writeTokenLines(ios *iostreams.IOStreams, list []makeapi.Token, cred creden
 }
 
 // targetNames are the names of the zones a command works on.
-func targetNames(targets []zoneCredential) []string {
+func targetNames(targets []credentials.Target) []string {
 	names := make([]string, len(targets))
 	for i, t := range targets {
 		names[i] = t.Zone.Name

@@ -38,7 +38,7 @@ func newPruneCmd(f *Factory) *cobra.Command {
 	opts := &PruneOptions{zoneWork: newZoneWork(f), Redactor: f.Redactor}
 	opts.Client = f.BulkClient
 	cmd := &cobra.Command{
-		Use:   "prune (--older-than AGE | --expired)",
+		Use: "prune (--older-than AGE | --expired)",
 		Long: `Revoke the tokens created longer ago than AGE: a number and a unit, m
 (minutes), h, d, w or y (365 days), or several (90d, 12h, 2w, 1y, 1w3d).
 
@@ -105,7 +105,7 @@ machine's is refused (exit 1): fix this machine's clock first.
 
 // pruneZone is one zone's part of a prune.
 type pruneZone struct {
-	zc      zoneCredential
+	zc      credentials.Target
 	client  *makeapi.Client
 	matched int             // tokens the label filter matched
 	doomed  []makeapi.Token // to revoke
@@ -291,7 +291,7 @@ func (o *PruneOptions) prune(maxAge time.Duration) tokens.Prune {
 // tokens.SkewLimit from Make's is the zone's failure: lifetimes are
 // judged by nothing else than Make's clock, and a machine whose own is
 // that far off has something to fix first.
-func planPrune(ctx context.Context, opts *PruneOptions, zc zoneCredential, maxAge time.Duration) *pruneZone {
+func planPrune(ctx context.Context, opts *PruneOptions, zc credentials.Target, maxAge time.Duration) *pruneZone {
 	p := &pruneZone{zc: zc}
 	if zc.Err != nil { // a zone that failed before any request
 		p.err = zc.Err
@@ -309,7 +309,7 @@ func planPrune(ctx context.Context, opts *PruneOptions, zc zoneCredential, maxAg
 		p.err = fmt.Errorf("%w: prune --expired refuses until it is fixed (see `maketoken doctor -z %s`); nothing was revoked", err, zc.Zone.Name)
 		return p
 	case err != nil:
-		p.err = cmderr.API(zc.credential(), err, "user:read")
+		p.err = cmderr.API(zc.CallCredential(), err, "user:read")
 		return p
 	}
 	p.matched, p.doomed = sel.Matched, sel.Tokens
@@ -364,7 +364,7 @@ func runPrune(ctx context.Context, opts *PruneOptions, plans []*pruneZone, recor
 		}
 		rv := newRevoker(opts.IO, p.zc.Zone.Name, p.client)
 		rv.Done = progress.Count
-		perZone[i] = revokeRecorded(ctx, opts.Redactor, rv, p.doomed, p.zc.credential(), records[p.first:])
+		perZone[i] = revokeRecorded(ctx, opts.Redactor, rv, p.doomed, p.zc.CallCredential(), records[p.first:])
 		return nil
 	})
 	progress.Stop() // the errors get lines of their own

@@ -133,7 +133,7 @@ func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
 	progress := opts.IO.StartProgress("revoked", len(matched))
 	rv := newRevoker(opts.IO, zone, client)
 	rv.Done = progress.Count
-	errs := revokeRecorded(ctx, opts.IO.Redactor, rv, matched, zc.credential(), records)
+	errs := revokeRecorded(ctx, opts.IO.Redactor, rv, matched, zc.CallCredential(), records)
 	progress.Stop()
 	return reportRevoked(ctx, opts, printer, zc, records, errs, current)
 }
@@ -142,7 +142,7 @@ func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
 // that failed, one summary line, the table only when asked for at a
 // terminal), and removes a revoked credential in use (current: the last
 // record) from storage.
-func reportRevoked(ctx context.Context, opts *RevokeOptions, printer *output.Printer, zc zoneCredential, records []tokens.Revocation, errs []error, current bool) error {
+func reportRevoked(ctx context.Context, opts *RevokeOptions, printer *output.Printer, zc credentials.Target, records []tokens.Revocation, errs []error, current bool) error {
 	zone, revoked := zc.Zone.Name, tokens.CountRevoked(records)
 	forget := func() error {
 		if current && records[len(records)-1].Revoked {

@@ -22,7 +22,7 @@ import (
 
 // afterCurrentRevoked says what happens to the zone's credential once it
 // is revoked.
-func afterCurrentRevoked(zc zoneCredential) string {
+func afterCurrentRevoked(zc credentials.Target) string {
 	if zc.Credential.Source == credentials.SourceEnv {
 		return fmt.Sprintf("it comes from %s, which will no longer work", zc.Credential.EnvVar)
 	}
@@ -31,7 +31,7 @@ func afterCurrentRevoked(zc zoneCredential) string {
 
 // forgetRevoked removes a revoked credential from storage, so that the next
 // command says "log in" rather than failing with 401.
-func forgetRevoked(ctx context.Context, ios *iostreams.IOStreams, store func() (*credentials.Store, error), zc zoneCredential) error {
+func forgetRevoked(ctx context.Context, ios *iostreams.IOStreams, store func() (*credentials.Store, error), zc credentials.Target) error {
 	zone := zc.Zone.Name
 	if zc.Credential.Source == credentials.SourceEnv {
 		ios.Say("The credential for zone %s came from %s: unset it, it no longer works.", zone, zc.Credential.EnvVar)

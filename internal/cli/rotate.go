@@ -28,7 +28,7 @@ import (
 type RotateOptions struct {
 	handOver
 	Selection  func() (config.Selection, error)
-	Credential func(context.Context) (zoneCredential, error)
+	Credential func(context.Context) (credentials.Target, error)
 	// User is --user ("": the zone's active account).
 	User   func() string
 	Client func(zones.Zone, string) (*makeapi.Client, error)
@@ -72,7 +72,7 @@ func newRotateCmd(f *Factory) *cobra.Command {
 	opts := &RotateOptions{handOver: handOverFrom(f), Selection: f.Selection, Credential: f.Credential, Client: f.Client,
 		Cache: f.ScopeCache(), Now: f.Now, User: func() string { return userFlag(f.flags) }}
 	cmd := &cobra.Command{
-		Use:   "rotate (--label L | --self) [-- COMMAND [ARG...]]",
+		Use: "rotate (--label L | --self) [-- COMMAND [ARG...]]",
 		Long: `Replace the tokens labelled L (--label) or the zone's own credential (--self)
 with a new token with the same label and scopes (a label that records a
 lifetime, from create --ttl, gets a lifetime as long again, from Make's
@@ -185,7 +185,7 @@ its own credential from (see docs/ci.md).
 type rotation struct {
 	*tokens.Rotation
 	opts *RotateOptions
-	zc   zoneCredential
+	zc   credentials.Target
 	// locked is the stored account whose rotation lock is held (nil: the
 	// zone's lock, or none for --dry-run).
 	locked *credentials.Account
@@ -318,7 +318,7 @@ func (r *rotation) plan(ctx context.Context, opts *RotateOptions) error {
 	zone := zc.Zone.Name
 	listed, err := client.ListTokens(ctx)
 	if err != nil {
-		return cmderr.API(zc.credential(), err, "user:read")
+		return cmderr.API(zc.CallCredential(), err, "user:read")
 	}
 	req := tokens.RotationRequest{Label: opts.Label, Self: opts.Self}
 	if len(opts.Scopes) > 0 {
@@ -338,7 +338,7 @@ func (r *rotation) plan(ctx context.Context, opts *RotateOptions) error {
 	case errors.As(err, new(*tokens.Error)):
 		return err
 	case err != nil:
-		return cmderr.API(zc.credential(), err, "")
+		return cmderr.API(zc.CallCredential(), err, "")
 	}
 	r.Revoker = newRevoker(opts.IO, zone, client)
 	r.store = r.ReplacesCurrent() && zc.Credential.Source != credentials.SourceEnv
@@ -421,7 +421,7 @@ func (r *rotation) run(ctx context.Context) error {
 	defer spinner.Stop()
 	tok, err := r.Create(ctx)
 	if err != nil {
-		err = cmderr.API(r.zc.credential(), fmt.Errorf("creating the new token: %w", err), "user:write")
+		err = cmderr.API(r.zc.CallCredential(), fmt.Errorf("creating the new token: %w", err), "user:write")
 		if errors.As(err, new(*tokens.CreateError)) || errors.As(err, new(*tokens.Error)) {
 			return err
 		}
@@ -579,7 +579,7 @@ func (r *rotation) revokeOld(ctx context.Context) []error {
 	for i, err := range errs {
 		if err != nil {
 			t := r.Old[i]
-			failed = append(failed, fmt.Errorf("%w; the old token %s (created %s) was not revoked: revoke it with `maketoken revoke -z %s %s`", cmderr.API(r.zc.credential(), err, "user:write"), strconv.Quote(t.Label), t.Created, zone, t.Created))
+			failed = append(failed, fmt.Errorf("%w; the old token %s (created %s) was not revoked: revoke it with `maketoken revoke -z %s %s`", cmderr.API(r.zc.CallCredential(), err, "user:write"), strconv.Quote(t.Label), t.Created, zone, t.Created))
 		}
 	}
 	r.opts.IO.Result(len(failed) == 0, "Revoked %d of %s in zone %s.", len(r.Old)-len(failed), countTokens(len(r.Old)), zone)

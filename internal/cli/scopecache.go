@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/maketoken/maketoken/internal/credentials"
 	"strings"
 
 	"github.com/maketoken/maketoken/internal/cmderr"
@@ -24,10 +25,10 @@ func (f *Factory) ScopeCache() scopecache.Cache {
 
 // scopesOf asks the zone for its scope list with the zone's credential,
 // its errors explained.
-func scopesOf(zc zoneCredential, client *makeapi.Client) scopecache.Fetch {
+func scopesOf(zc credentials.Target, client *makeapi.Client) scopecache.Fetch {
 	return func(ctx context.Context) ([]string, error) {
 		list, err := client.Scopes(ctx)
-		return list, cmderr.API(zc.credential(), err, "")
+		return list, cmderr.API(zc.CallCredential(), err, "")
 	}
 }
 
@@ -35,7 +36,7 @@ func scopesOf(zc zoneCredential, client *makeapi.Client) scopecache.Fetch {
 // scopecache.Cache.Expand). Administration scopes that a glob left out
 // (see scopes.ExpandDetailed) are named on stderr, so that nobody wonders
 // where admin:read went.
-func expandScopes(ctx context.Context, ios *iostreams.IOStreams, cache scopecache.Cache, zc zoneCredential, client *makeapi.Client, patterns []string) ([]string, error) {
+func expandScopes(ctx context.Context, ios *iostreams.IOStreams, cache scopecache.Cache, zc credentials.Target, client *makeapi.Client, patterns []string) ([]string, error) {
 	zone := zc.Zone
 	// Expand's own errors are an *UnknownError or an *InvalidError (see
 	// scopes.ExpandDetailed); any other is the zone's, explained already.

@@ -23,7 +23,7 @@ type scopeRecord struct {
 func newScopesCmd(f *Factory) *cobra.Command {
 	opts := &ScopesOptions{oneZone: newOneZone(f), Cache: f.ScopeCache()}
 	return &cobra.Command{
-		Use:   "scopes",
+		Use: "scopes",
 		Long: `List the scopes a token can have in the zone, as the zone itself lists them.
 These are the names (and, with globs such as 'scenarios:*' or '*:read', the
 patterns) that create and rotate accept with -s.

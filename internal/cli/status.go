@@ -35,7 +35,7 @@ func newStatusCmd(f *Factory) *cobra.Command {
 		User: func() string { return userFlag(f.flags) }}
 	opts.Targets = f.AccountTargets
 	cmd := &cobra.Command{
-		Use:   "status",
+		Use: "status",
 		Long: `Check the credential of every zone that has one (or only the zone given with
 -z): who it belongs to, its scopes and where it comes from, and how many of the
 zone's tokens have outlived their lifetime (create --ttl; revoke them with
@@ -84,9 +84,9 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 	spinner := opts.IO.StartSpinner("checking the credentials of " + zonesText(targetNames(targets)))
 	defer spinner.Stop()
 	for i, t := range targets {
-		records[i] = credcheck.NewRecord(credentials.Target(t), opts.IO.Redactor.String)
+		records[i] = credcheck.NewRecord(t, opts.IO.Redactor.String)
 	}
-	errs := eachZone(targets, func(i int, t zoneCredential) error {
+	errs := eachZone(targets, func(i int, t credentials.Target) error {
 		return checkStatus(ctx, opts, t, &records[i])
 	})
 
@@ -200,14 +200,14 @@ func statusRows(now time.Time, printer *output.Printer, records []credcheck.Reco
 // did not check because they have no credential (not a word was said of
 // them), and how to log in to one. TSV and JSON keep a record per
 // credential checked.
-func noteZonesNotLoggedIn(ios *iostreams.IOStreams, zonesOf func() (*config.Zones, error), targets []zoneCredential) {
+func noteZonesNotLoggedIn(ios *iostreams.IOStreams, zonesOf func() (*config.Zones, error), targets []credentials.Target) {
 	reg, err := zonesOf()
 	if err != nil {
 		return
 	}
 	var missing []string
 	for _, z := range reg.All() {
-		if !slices.ContainsFunc(targets, func(t zoneCredential) bool { return t.Zone.Name == z.Name }) {
+		if !slices.ContainsFunc(targets, func(t credentials.Target) bool { return t.Zone.Name == z.Name }) {
 			missing = append(missing, z.Name)
 		}
 	}
@@ -230,7 +230,7 @@ func severalAccounts(records []credcheck.Record) bool {
 
 // checkStatus checks one zone's credential with Make and fills in its
 // record (see credcheck.CheckRecord).
-func checkStatus(ctx context.Context, opts *StatusOptions, t zoneCredential, rec *credcheck.Record) error {
+func checkStatus(ctx context.Context, opts *StatusOptions, t credentials.Target, rec *credcheck.Record) error {
 	client, err := opts.Client(t.Zone, t.Credential.Token)
 	if err != nil {
 		return err
@@ -242,12 +242,12 @@ func checkStatus(ctx context.Context, opts *StatusOptions, t zoneCredential, rec
 		}
 		return store.ConfirmUser(ctx, c, u)
 	}
-	return credcheck.CheckRecord(ctx, client, t.credential(), opts.Now, confirm, opts.IO.Redactor.String, rec)
+	return credcheck.CheckRecord(ctx, client, t.CallCredential(), opts.Now, confirm, opts.IO.Redactor.String, rec)
 }
 
 // suggestRotation tells on stderr which credentials are older than the
 // rotate_after setting, and how to rotate them.
-func suggestRotation(opts *StatusOptions, records []credcheck.Record, targets []zoneCredential) {
+func suggestRotation(opts *StatusOptions, records []credcheck.Record, targets []credentials.Target) {
 	cfg, err := opts.Config()
 	if err != nil {
 		return

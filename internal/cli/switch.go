@@ -22,7 +22,7 @@ type SwitchOptions struct {
 func newSwitchCmd(f *Factory) *cobra.Command {
 	opts := &SwitchOptions{accounts: newAccounts(f)}
 	return &cobra.Command{
-		Use:   "switch",
+		Use: "switch",
 		Long: `Make another of the zone's stored accounts (see ` + "`maketoken status`" + `) the active
 one: the account every command uses unless told another with --user.
 

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"github.com/maketoken/maketoken/internal/credentials"
 
 	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/spf13/cobra"
@@ -11,13 +12,13 @@ import (
 // TokenOptions are the options of `maketoken token`.
 type TokenOptions struct {
 	IO         *iostreams.IOStreams
-	Credential func(context.Context) (zoneCredential, error)
+	Credential func(context.Context) (credentials.Target, error)
 }
 
 func newTokenCmd(f *Factory) *cobra.Command {
 	opts := &TokenOptions{IO: f.IO, Credential: f.Credential}
 	return &cobra.Command{
-		Use:   "token",
+		Use: "token",
 		Long: `Print the credential maketoken holds for the zone, for use in scripts:
 
   MAKE_API_KEY=$(maketoken token -z eu1) make-cli ...

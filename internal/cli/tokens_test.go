@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"github.com/maketoken/maketoken/internal/credentials"
 	"os"
 	"path/filepath"
 	"slices"
@@ -60,7 +61,7 @@ func TestZoneScopesCache(t *testing.T) {
 		return n
 	}
 
-	got, err := f.ScopeCache().List(ctx, zone.Name, zone.URL, scopesOf(zoneCredential{Zone: zone}, client))
+	got, err := f.ScopeCache().List(ctx, zone.Name, zone.URL, scopesOf(credentials.Target{Zone: zone}, client))
 	if err != nil || !slices.Equal(got, []string{"user:read", "user:write", "scenarios:read"}) {
 		t.Fatalf("zoneScopes = %q, %v", got, err)
 	}
@@ -68,7 +69,7 @@ func TestZoneScopesCache(t *testing.T) {
 	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("cache file: %v, %v", fi, err)
 	}
-	if _, err := f.ScopeCache().List(ctx, zone.Name, zone.URL, scopesOf(zoneCredential{Zone: zone}, client)); err != nil || scopeCalls() != 1 {
+	if _, err := f.ScopeCache().List(ctx, zone.Name, zone.URL, scopesOf(credentials.Target{Zone: zone}, client)); err != nil || scopeCalls() != 1 {
 		t.Fatalf("second call: %v, %d scope requests, want 1", err, scopeCalls())
 	}
 
@@ -81,7 +82,7 @@ func TestZoneScopesCache(t *testing.T) {
 	// A stale cache is refreshed.
 	now = now.Add(scopecache.TTL + time.Minute)
 	ez.SetScopes([]string{"user:read"})
-	if got, _ := f.ScopeCache().List(ctx, zone.Name, zone.URL, scopesOf(zoneCredential{Zone: zone}, client)); !slices.Equal(got, []string{"user:read"}) || scopeCalls() != 2 {
+	if got, _ := f.ScopeCache().List(ctx, zone.Name, zone.URL, scopesOf(credentials.Target{Zone: zone}, client)); !slices.Equal(got, []string{"user:read"}) || scopeCalls() != 2 {
 		t.Fatalf("after an hour: %q, %d scope requests, want a refetch", got, scopeCalls())
 	}
 
@@ -89,18 +90,18 @@ func TestZoneScopesCache(t *testing.T) {
 	if err := os.WriteFile(path, []byte("{not json"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.ScopeCache().List(ctx, zone.Name, zone.URL, scopesOf(zoneCredential{Zone: zone}, client)); err != nil || scopeCalls() != 3 {
+	if _, err := f.ScopeCache().List(ctx, zone.Name, zone.URL, scopesOf(credentials.Target{Zone: zone}, client)); err != nil || scopeCalls() != 3 {
 		t.Fatalf("damaged cache: %v, %d scope requests, want 3", err, scopeCalls())
 	}
 
 	// A pattern unknown to a cached list is checked against a fresh one
 	// once, and then refused.
 	ez.SetScopes([]string{"user:read", "teams:read"})
-	got, err = expandScopes(ctx, f.IO, f.ScopeCache(), zoneCredential{Zone: zone}, client, []string{"teams:*"})
+	got, err = expandScopes(ctx, f.IO, f.ScopeCache(), credentials.Target{Zone: zone}, client, []string{"teams:*"})
 	if err != nil || !slices.Equal(got, []string{"teams:read"}) || scopeCalls() != 4 {
 		t.Fatalf("expand with a stale cache = %q, %v, %d scope requests", got, err, scopeCalls())
 	}
-	_, err = expandScopes(ctx, f.IO, f.ScopeCache(), zoneCredential{Zone: zone}, client, []string{"team:read"})
+	_, err = expandScopes(ctx, f.IO, f.ScopeCache(), credentials.Target{Zone: zone}, client, []string{"team:read"})
 	var ue *scopes.UnknownError
 	if !errors.As(err, &ue) || cmderr.Code(err) != cmderr.Usage || scopeCalls() != 5 || !strings.Contains(err.Error(), "did you mean teams:read?") {
 		t.Fatalf("expand unknown = %v (exit %d), %d scope requests", err, cmderr.Code(err), scopeCalls())
@@ -108,7 +109,7 @@ func TestZoneScopesCache(t *testing.T) {
 
 	// Without a cache folder nothing is cached and nothing fails.
 	g := testFactory(map[string]string{}, &now)
-	if _, err := g.ScopeCache().List(ctx, zone.Name, zone.URL, scopesOf(zoneCredential{Zone: zone}, client)); err != nil {
+	if _, err := g.ScopeCache().List(ctx, zone.Name, zone.URL, scopesOf(credentials.Target{Zone: zone}, client)); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -17,8 +17,8 @@ type VersionOptions struct {
 func newVersionCmd(f *Factory) *cobra.Command {
 	opts := &VersionOptions{IO: f.IO, Build: f.Build}
 	return &cobra.Command{
-		Use:   "version",
-		Args:  cobra.NoArgs,
+		Use:  "version",
+		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			return RunVersion(opts)
 		},

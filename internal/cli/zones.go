@@ -51,7 +51,7 @@ func credentialWhere(source, variable, store, format string) string {
 func newZonesCmd(f *Factory) *cobra.Command {
 	opts := &ZonesOptions{IO: f.IO, Zones: f.Zones, Printer: f.Printer, Store: f.Store}
 	return &cobra.Command{
-		Use:   "zones",
+		Use: "zones",
 		Long: `List Make's zones (and those added in the config file) with their API URLs,
 which one is the default, where each zone's credential comes from (env,
 keyring, file or none), and how many accounts are stored for it (ACCOUNTS;

@@ -21,6 +21,17 @@ type Target struct {
 	Err        error
 }
 
+// CallCredential is the credential of a call made for the zone: the
+// zone's own, or, when there is none, one that names the zone alone (so
+// that an error can name it, with no source to hint at).
+func (t Target) CallCredential() Credential {
+	c := t.Credential
+	if c.Zone == "" {
+		c.Zone = t.Zone.Name
+	}
+	return c
+}
+
 // ErrNoCredential is a fan-out in which no zone has a credential (exit 4).
 var ErrNoCredential = errors.New("no zone has a credential; run `maketoken login -z ZONE` (or set MAKETOKEN_TOKEN_<ZONE>)")
 
