@@ -80,6 +80,9 @@ func TestAccountsRecordOnDisk(t *testing.T) {
 // once, and the record keeps no trace of the refusal; a record that
 // cannot then be written is warned of, and the credential still used.
 func TestTheAccountsOwnTokenBack(t *testing.T) {
+	if !testkit.OwnProcess(t) {
+		return
+	}
 	ctx := context.Background()
 	eu1 := zone("eu1")
 	for _, full := range []bool{false, true} {
@@ -100,7 +103,7 @@ func TestTheAccountsOwnTokenBack(t *testing.T) {
 			err error
 		)
 		if full {
-			refusingWritesPast(t, 64, func() { c, err = as.Lookup(ctx, eu1) })
+			testkit.RefusingWritesPast(t, 64, func() { c, err = as.Lookup(ctx, eu1) })
 		} else {
 			c, err = as.Lookup(ctx, eu1)
 		}
@@ -121,9 +124,12 @@ func TestTheAccountsOwnTokenBack(t *testing.T) {
 // refuses the write (past 16 bytes, as a full disk; the lock's process id
 // fits) is an error naming the file, and records no account.
 func TestLoginToAFileThatCannotBeWritten(t *testing.T) {
+	if !testkit.OwnProcess(t) {
+		return
+	}
 	as := newAccountStore(t, nil)
 	var err error
-	refusingWritesPast(t, 16, func() { _, err = as.Login(context.Background(), zone("eu1"), ann, tokA, KindFile) })
+	testkit.RefusingWritesPast(t, 16, func() { _, err = as.Login(context.Background(), zone("eu1"), ann, tokA, KindFile) })
 	if err == nil || !strings.HasPrefix(err.Error(), "zone eu1: writing the credentials file: ") {
 		t.Errorf("login: %v", err)
 	}
@@ -136,6 +142,9 @@ func TestLoginToAFileThatCannotBeWritten(t *testing.T) {
 // or whose record of accounts, refuses the write is an error (the file's
 // names the file).
 func TestSaveForThatCannotWrite(t *testing.T) {
+	if !testkit.OwnProcess(t) {
+		return
+	}
 	ctx := context.Background()
 	eu1 := zone("eu1")
 	for _, where := range []Kind{KindFile, OSKeyring()} {
@@ -145,7 +154,7 @@ func TestSaveForThatCannotWrite(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		refusingWritesPast(t, 16, func() { err = as.SaveFor(ctx, eu1, c, tokC) })
+		testkit.RefusingWritesPast(t, 16, func() { err = as.SaveFor(ctx, eu1, c, tokC) })
 		switch {
 		case err == nil:
 			t.Errorf("%s: SaveFor that could not write: no error", where)
@@ -158,10 +167,13 @@ func TestSaveForThatCannotWrite(t *testing.T) {
 // TestLogoutWhoseRecordCannotBeWritten: a logout that removed the
 // credential but cannot update the record of accounts says both.
 func TestLogoutWhoseRecordCannotBeWritten(t *testing.T) {
+	if !testkit.OwnProcess(t) {
+		return
+	}
 	as := newAccountStore(t, nil)
 	as.login(t, zone("eu1"), ann, tokA, OSKeyring())
 	var err error
-	refusingWritesPast(t, 16, func() { _, err = as.Delete(context.Background(), zone("eu1"), "") })
+	testkit.RefusingWritesPast(t, 16, func() { _, err = as.Delete(context.Background(), zone("eu1"), "") })
 	if err == nil || !strings.HasPrefix(err.Error(), "zone eu1: the credential of ann@example.com was removed, but the record of accounts could not be updated: ") {
 		t.Errorf("logout: %v", err)
 	}
