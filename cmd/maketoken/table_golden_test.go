@@ -3,14 +3,17 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -72,6 +75,12 @@ func runOnTerminal(t *testing.T, bin string, env []string, cols uint16, args ...
 }
 
 // runOnTerminalCode is runOnTerminal for a command that exits with code.
+//
+// The terminal's end is read until it says the other end is closed (EIO
+// on Linux) after the process has been waited for: a read that ends
+// before the exit is read again, so what the process wrote last, still in
+// the terminal's buffer when it exited, is never lost; any other error
+// fails the test instead of cutting the output short.
 func runOnTerminalCode(t *testing.T, bin string, env []string, cols uint16, code int, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
@@ -81,22 +90,62 @@ func runOnTerminalCode(t *testing.T, bin string, env []string, cols uint16, code
 		t.Fatal(err)
 	}
 	defer tty.Close()
-	var out strings.Builder
-	buf := make([]byte, 4096)
-	for {
-		n, err := tty.Read(buf)
-		out.Write(buf[:n])
-		if err != nil { // EIO once the process has gone
-			break
+	var out bytes.Buffer // the reader's until read is closed
+	exited := make(chan struct{})
+	read := make(chan error, 1)
+	go func() {
+		buf := make([]byte, 4096)
+		drained := false
+		for {
+			n, err := tty.Read(buf)
+			out.Write(buf[:n])
+			if err == nil {
+				continue
+			}
+			if !terminalClosed(err) || drained {
+				read <- err
+				return
+			}
+			<-exited // then read once more to the end
+			drained = true
 		}
-	}
+	}()
 	err = cmd.Wait()
+	close(exited)
+	select {
+	case rerr := <-read:
+		if !terminalClosed(rerr) {
+			t.Fatalf("%s: reading the terminal: %v\n%s", strings.Join(args, " "), rerr, out.String())
+		}
+	case <-time.After(time.Minute):
+		// The reader still owns out: say nothing of it.
+		t.Fatalf("%s: the terminal's output did not end a minute after the exit", strings.Join(args, " "))
+	}
 	var ee *exec.ExitError
 	if err != nil && !errors.As(err, &ee) || err != nil && ee.ExitCode() != code || err == nil && code != 0 {
 		t.Fatalf("%s: %v, want exit %d\n%s", strings.Join(args, " "), err, code, out.String())
 	}
 	return strings.ReplaceAll(out.String(), "\r\n", "\n")
 }
+
+// terminalClosed tells whether err is how a read of a terminal's own end
+// ends once the other end is closed: EIO (Linux) or end of file.
+func terminalClosed(err error) bool {
+	return errors.Is(err, syscall.EIO) || errors.Is(err, io.EOF)
+}
+
+// clearedStatus is a status line (a progress counter, a spinner) drawn at
+// the terminal and cleared again: each drawing is a carriage return, the
+// line and an erase to the end of the row; the clearing is the carriage
+// return and the erase alone. Under load a step lasts long enough for it
+// to show (progressEvery, spinnerDelay in internal/iostreams); once
+// cleared the terminal shows nothing of it. One never cleared is not
+// matched, and differs from the golden file.
+var clearedStatus = regexp.MustCompile(`(?:\r[^\r\n\x1b]+\x1b\[K)+\r\x1b\[K`)
+
+// withoutClearedStatus is what a terminal shows of out: out without the
+// status lines drawn and cleared again.
+func withoutClearedStatus(out string) string { return clearedStatus.ReplaceAllString(out, "") }
 
 func runPiped(t *testing.T, bin string, env []string, args ...string) string {
 	t.Helper()
@@ -172,7 +221,7 @@ func TestTableGolden(t *testing.T) {
 	for name, args := range commands {
 		t.Run(name, func(t *testing.T) {
 			for _, cols := range []uint16{60, 80, 120} {
-				got := normalize(runOnTerminal(t, bin, env, cols, args...))
+				got := normalize(withoutClearedStatus(runOnTerminal(t, bin, env, cols, args...)))
 				for _, line := range strings.Split(strings.TrimSuffix(got, "\n"), "\n") {
 					if w := twwidth.Width(line); w > int(cols) {
 						t.Errorf("at %d columns, a line is %d wide:\n%s", cols, w, line)
@@ -203,7 +252,7 @@ func TestTableGolden(t *testing.T) {
 						eu1.AddFault(emulator.Fault{Method: "DELETE", Path: "/users/me/api-tokens/" + tok.Created, Status: 500})
 					}
 				}
-				got := normalize(runOnTerminalCode(t, bin, env, cols, 7, args...))
+				got := normalize(withoutClearedStatus(runOnTerminalCode(t, bin, env, cols, 7, args...)))
 				for _, line := range strings.Split(strings.TrimSuffix(got, "\n"), "\n") {
 					if w := twwidth.Width(line); w > int(cols) {
 						t.Errorf("at %d columns, a line is %d wide:\n%s", cols, w, line)
@@ -212,5 +261,22 @@ func TestTableGolden(t *testing.T) {
 				checkGolden(t, fmt.Sprintf("%s.%d", name, cols), got)
 			}
 		})
+	}
+}
+
+// TestWithoutClearedStatus: a status line drawn and cleared again is
+// gone from what TestTableGolden compares, a line written while it showed
+// stays, and a status never cleared is kept (to differ from the golden
+// file).
+func TestWithoutClearedStatus(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"plan\n\r⠙ revoked 2 of 3\x1b[K\r\x1b[KZONE\n", "plan\nZONE\n"},
+		{"\r⠙ a\x1b[K\r⠹ b\x1b[K\r\x1b[Kwarning\n\r⠹ b\x1b[K\r\x1b[K", "warning\n"},
+		{"plan\n\r⠙ revoked 2 of 3\x1b[KZONE\n", "plan\n\r⠙ revoked 2 of 3\x1b[KZONE\n"},
+		{"a\r\x1b[Kb\n", "a\r\x1b[Kb\n"}, // nothing drawn: kept
+	} {
+		if got := withoutClearedStatus(c.in); got != c.want {
+			t.Errorf("withoutClearedStatus(%q) = %q, want %q", c.in, got, c.want)
+		}
 	}
 }
