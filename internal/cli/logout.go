@@ -105,7 +105,7 @@ func revokeCredential(ctx context.Context, opts *LogoutOptions, zone zones.Zone,
 	case n == 0:
 		return fmt.Errorf("zone %s: the credential is not among the zone's tokens, so it cannot be revoked; nothing was changed", zone.Name)
 	case n > 1:
-		return fmt.Errorf("zone %s: %d listed tokens start like the credential, so which one it is cannot be told; nothing was changed: revoke it by its created time (`maketoken revoke -z %s CREATED`), then log out", zone.Name, n, zone.Name)
+		return fmt.Errorf("zone %s: %d listed tokens start like the credential, so which one it is cannot be told; nothing was changed: log out without --revoke, and revoke the token by its created time once you know which it is (see `maketoken list -z %s`)", zone.Name, n, zone.Name)
 	}
 	if err := opts.IO.Confirm(ctx, fmt.Sprintf("Revoke the token %q (created %s) in zone %s and forget it?", mine.Label, mine.Created, zone.Name), opts.Yes); err != nil {
 		return err
