@@ -50,7 +50,7 @@ func commandContext(cmd *cobra.Command) context.Context {
 func completeScopes(f *Factory, cmd *cobra.Command, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
 	ctx, cancel := context.WithTimeout(commandContext(cmd), completionTimeout)
 	defer cancel()
-	zc, client, err := zoneClient(ctx, f.Credential, f.Client)
+	zc, client, err := servicesOf(f).zoneClient(ctx)
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}

@@ -14,21 +14,14 @@ import (
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/runctx"
-	"github.com/maketoken/maketoken/internal/scopecache"
 	"github.com/maketoken/maketoken/internal/scopes"
 	"github.com/maketoken/maketoken/internal/tokens"
-	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
 )
 
 // CreateOptions are the options of `maketoken create`.
 type CreateOptions struct {
-	handOver
-	Credential func(context.Context) (credentials.Target, error)
-	Client     func(zones.Zone, string) (*makeapi.Client, error)
-	Cache      scopecache.Cache
-	Now        func() time.Time
-
+	services
 	Label  string
 	Scopes []string // -s values: names, globs, comma-separated lists
 	// OutFile receives the token (mode 0600) instead of stdout.
@@ -57,7 +50,7 @@ type createRecord struct {
 }
 
 func newCreateCmd(f *Factory) *cobra.Command {
-	opts := &CreateOptions{handOver: handOverFrom(f), Credential: f.Credential, Client: f.Client, Cache: f.ScopeCache(), Now: f.Now}
+	opts := &CreateOptions{services: servicesOf(f)}
 	cmd := &cobra.Command{
 		Use: "create -l LABEL -s SCOPE... [-- COMMAND [ARG...]]",
 		Long: `Create an API token in the zone with a label and scopes, and print it once.
@@ -146,7 +139,7 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 	if err != nil {
 		return err
 	}
-	zc, client, err := zoneClient(ctx, opts.Credential, opts.Client)
+	zc, client, err := opts.zoneClient(ctx)
 	if err != nil {
 		return err
 	}
@@ -184,7 +177,7 @@ func RunCreate(ctx context.Context, opts *CreateOptions) error {
 	if err != nil {
 		return cmderr.API(cred, err, "user:write")
 	}
-	opts.Redactor.Add(tok.Token)
+	opts.IO.Redactor.Add(tok.Token)
 	if ttl > 0 {
 		warnSkew(opts.IO, zone.Name, client)
 	}

@@ -2,15 +2,11 @@ package cli
 
 import (
 	"context"
-	"time"
 
 	"github.com/maketoken/maketoken/internal/buildinfo"
 	"github.com/maketoken/maketoken/internal/cmderr"
-	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/doctor"
-	"github.com/maketoken/maketoken/internal/iostreams"
-	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
@@ -18,22 +14,14 @@ import (
 
 // DoctorOptions are the options of `maketoken doctor`.
 type DoctorOptions struct {
-	IO       *iostreams.IOStreams
-	Config   func() (*config.Config, error)
-	Printer  func() (*output.Printer, error)
-	Zones    func() (*config.Zones, error)
-	Store    func() (*credentials.Store, error)
-	Client   func(zones.Zone, string) (*makeapi.Client, error)
-	Now      func() time.Time
+	// services' User is --user ("": each zone's active account).
+	services
 	Build    buildinfo.Linked
 	AllZones bool
-	// User is --user ("": each zone's active account).
-	User func() string
 }
 
 func newDoctorCmd(f *Factory) *cobra.Command {
-	opts := &DoctorOptions{IO: f.IO, Config: f.Config, Printer: f.Printer, Zones: f.Zones, Store: f.Store,
-		Client: f.Client, Now: f.Now, Build: f.Build, User: func() string { return userFlag(f.flags) }}
+	opts := &DoctorOptions{services: servicesOf(f), Build: f.Build}
 	cmd := &cobra.Command{
 		Use: "doctor",
 		Long: `Check, for every zone (or only the zone given with -z): whether the OS keyring

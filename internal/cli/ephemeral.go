@@ -85,7 +85,7 @@ func createEphemeral(ctx context.Context, opts *ExecOptions, ttl time.Duration) 
 	}
 	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
-	zc, client, err := zoneClient(ctx, opts.Credential, opts.Client)
+	zc, client, err := opts.zoneClient(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +99,7 @@ func createEphemeral(ctx context.Context, opts *ExecOptions, ttl time.Duration) 
 	if err != nil {
 		return nil, cmderr.API(cred, fmt.Errorf("creating the ephemeral token: %w", err), "user:write")
 	}
-	opts.Redactor.Add(et.Token.Token)
+	opts.IO.Redactor.Add(et.Token.Token)
 	warnSkew(opts.IO, zone.Name, client)
 	return &ephemeralToken{EphemeralToken: et, zone: zone, cred: cred, timeout: max(cfg.Timeout, tokens.CleanupTimeout)}, nil
 }

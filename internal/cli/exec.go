@@ -3,33 +3,18 @@ package cli
 import (
 	"context"
 	"os/exec"
-	"time"
 
 	"github.com/maketoken/maketoken/internal/cmderr"
-	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/credentials"
-	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/job"
-	"github.com/maketoken/maketoken/internal/makeapi"
-	"github.com/maketoken/maketoken/internal/redact"
 	"github.com/maketoken/maketoken/internal/runctx"
-	"github.com/maketoken/maketoken/internal/scopecache"
-	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
 )
 
 // ExecOptions are the options of `maketoken exec`.
 type ExecOptions struct {
-	IO         *iostreams.IOStreams
-	Config     func() (*config.Config, error)
-	Credential func(context.Context) (credentials.Target, error)
-	Client     func(zones.Zone, string) (*makeapi.Client, error)
-	Cache      scopecache.Cache
-	Context    func(context.Context) (*runctx.Context, error) // the command's
-	Environ    func() []string
-	Signals    *runctx.Signals
-	Redactor   *redact.Redactor
-	Now        func() time.Time
+	services
+	Context func(context.Context) (*runctx.Context, error) // the command's
 	// Command is the program and its arguments.
 	Command []string
 	// Ephemeral runs the command with a token of its own, created with
@@ -41,8 +26,7 @@ type ExecOptions struct {
 }
 
 func newExecCmd(f *Factory) *cobra.Command {
-	opts := &ExecOptions{IO: f.IO, Config: f.Config, Credential: f.Credential, Client: f.Client, Cache: f.ScopeCache(),
-		Context: f.CommandContext, Environ: f.Environ, Signals: &f.signals, Redactor: f.Redactor, Now: f.Now}
+	opts := &ExecOptions{services: servicesOf(f), Context: f.CommandContext}
 	cmd := &cobra.Command{
 		Use: "exec [-z ZONE] [--ephemeral -s SCOPE...] -- COMMAND [ARG...]",
 		Long: `Run COMMAND with the zone's credential in its environment: MAKE_API_KEY holds

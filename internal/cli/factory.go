@@ -18,6 +18,7 @@ import (
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/redact"
 	"github.com/maketoken/maketoken/internal/runctx"
+	"github.com/maketoken/maketoken/internal/scopecache"
 	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -42,8 +43,8 @@ type Deps struct {
 // Factory builds, on first use only, the services commands share: the
 // settings, the zones, the credential store and the zone's credential, the
 // HTTP client and API clients, the printer and the command's context. A
-// command takes what it uses into its Options (see each newXCmd); one that
-// needs none of them (version, help) touches no file, keyring or network.
+// command takes them into its Options as services (servicesOf); one that
+// calls none of them (version, help) touches no file, keyring or network.
 // The Factory holds no command's logic.
 type Factory struct {
 	Deps
@@ -172,14 +173,76 @@ func (f *Factory) Client(zone zones.Zone, token string) (*makeapi.Client, error)
 	return f.newClient(zone, token, makeapi.Options{})
 }
 
+// services are what the commands take from the Factory into their
+// Options (see each newXCmd): the terminal, the settings, the zones, the
+// credential store, the selected zone's credential, the zones a command
+// works on, API clients, the printer, --user, the scope cache, the clock,
+// and what a command run by maketoken gets. Each is made on first use
+// only: a command touches no file, keyring or network it does not call
+// for. Tests replace any of them.
+type services struct {
+	IO         *iostreams.IOStreams
+	Config     func() (*config.Config, error)
+	Zones      func() (*config.Zones, error)
+	Selection  func() (config.Selection, error)
+	Store      func() (*credentials.Store, error)
+	Credential func(context.Context) (credentials.Target, error)
+	// Targets are the zones a command works on (Factory.Targets; status
+	// takes every stored account's, Factory.AccountTargets).
+	Targets func(ctx context.Context, all bool) ([]credentials.Target, error)
+	// Client makes an API client (prune's is Factory.BulkClient).
+	Client  func(zones.Zone, string) (*makeapi.Client, error)
+	Printer func() (*output.Printer, error)
+	// User is --user ("": the zone's active account, unless the command
+	// says otherwise).
+	User  func() string
+	Cache scopecache.Cache
+	Now   func() time.Time
+	// Environ and Signals are for a command maketoken runs: its
+	// environment, and the owner of the signals it may get.
+	Environ func() []string
+	Signals *runctx.Signals
+}
+
+// servicesOf takes the services from f.
+func servicesOf(f *Factory) services {
+	return services{IO: f.IO, Config: f.Config, Zones: f.Zones, Selection: f.Selection, Store: f.Store,
+		Credential: f.Credential, Targets: f.Targets, Client: f.Client, Printer: f.Printer,
+		User: func() string { return userFlag(f.flags) }, Cache: f.ScopeCache(), Now: f.Now,
+		Environ: f.Environ, Signals: &f.signals}
+}
+
+// start is how a command that prints about zones begins: the printer for
+// its result and the zones it works on (all: every zone, see
+// Factory.Targets; else the selected zone alone).
+func (s services) start(ctx context.Context, all bool) (*output.Printer, []credentials.Target, error) {
+	p, err := s.Printer()
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := s.Targets(ctx, all)
+	return p, t, err
+}
+
+// selected is how the commands about a zone's stored accounts (login,
+// switch) begin: the selected zone and the credential store.
+func (s services) selected() (zones.Zone, *credentials.Store, error) {
+	sel, err := s.Selection()
+	if err != nil {
+		return zones.Zone{}, nil, err
+	}
+	st, err := s.Store()
+	return sel.Zone, st, err
+}
+
 // zoneClient is the opening of a command that acts on the selected zone:
 // its credential (see Factory.Credential) and a client that uses it.
-func zoneClient(ctx context.Context, credential func(context.Context) (credentials.Target, error), newClient func(zones.Zone, string) (*makeapi.Client, error)) (credentials.Target, *makeapi.Client, error) {
-	zc, err := credential(ctx)
+func (s services) zoneClient(ctx context.Context) (credentials.Target, *makeapi.Client, error) {
+	zc, err := s.Credential(ctx)
 	if err != nil {
 		return zc, nil, err
 	}
-	client, err := newClient(zc.Zone, zc.Credential.Token)
+	client, err := s.Client(zc.Zone, zc.Credential.Token)
 	return zc, client, err
 }
 

@@ -5,13 +5,10 @@ import (
 	"errors"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/iostreams"
-	"github.com/maketoken/maketoken/internal/makeapi"
-	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/zones"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -79,88 +76,6 @@ func selectedZone(zonesOf func() (*config.Zones, error)) (*config.Zones, zones.Z
 	return reg, selected, err
 }
 
-// accounts are what the commands about a zone's stored accounts (login,
-// logout, switch) use: the terminal, the selected zone, the credential
-// store and --user.
-type accounts struct {
-	IO        *iostreams.IOStreams
-	Selection func() (config.Selection, error)
-	Store     func() (*credentials.Store, error)
-	// User is --user ("": the zone's active account, unless the command
-	// says otherwise).
-	User func() string
-}
-
-// newAccounts takes accounts' services from f.
-func newAccounts(f *Factory) accounts {
-	return accounts{IO: f.IO, Selection: f.Selection, Store: f.Store, User: func() string { return userFlag(f.flags) }}
-}
-
-// selected is how login and switch begin: the selected zone and the
-// credential store.
-func (a accounts) selected() (zones.Zone, *credentials.Store, error) {
-	sel, err := a.Selection()
-	if err != nil {
-		return zones.Zone{}, nil, err
-	}
-	st, err := a.Store()
-	return sel.Zone, st, err
-}
-
-// zoneWork are what the commands that work on the selected zone or on
-// every zone (list, status, prune) take: the terminal, the printer, the
-// zones to work on (Factory.Targets, or status's AccountTargets), a
-// client for each, and the clock.
-type zoneWork struct {
-	IO      *iostreams.IOStreams
-	Printer func() (*output.Printer, error)
-	Targets func(ctx context.Context, all bool) ([]credentials.Target, error)
-	Client  func(zones.Zone, string) (*makeapi.Client, error)
-	Now     func() time.Time
-}
-
-// newZoneWork takes zoneWork's services from f (Targets: f.Targets).
-func newZoneWork(f *Factory) zoneWork {
-	return zoneWork{IO: f.IO, Printer: f.Printer, Targets: f.Targets, Client: f.Client, Now: f.Now}
-}
-
-// start is how such a command begins: the printer for its result and the
-// zones it works on (all: every zone, see Factory.Targets).
-func (w zoneWork) start(ctx context.Context, all bool) (*output.Printer, []credentials.Target, error) {
-	p, err := w.Printer()
-	if err != nil {
-		return nil, nil, err
-	}
-	t, err := w.Targets(ctx, all)
-	return p, t, err
-}
-
-// oneZone are what the commands that print about the selected zone alone
-// (revoke, scopes) take: the terminal, the printer, the zone's
-// credential and a client.
-type oneZone struct {
-	IO         *iostreams.IOStreams
-	Printer    func() (*output.Printer, error)
-	Credential func(context.Context) (credentials.Target, error)
-	Client     func(zones.Zone, string) (*makeapi.Client, error)
-}
-
-// newOneZone takes oneZone's services from f.
-func newOneZone(f *Factory) oneZone {
-	return oneZone{IO: f.IO, Printer: f.Printer, Credential: f.Credential, Client: f.Client}
-}
-
-// start is how such a command begins: the printer for its result and the
-// zone with its credential.
-func (o oneZone) start(ctx context.Context) (*output.Printer, credentials.Target, error) {
-	p, err := o.Printer()
-	if err != nil {
-		return nil, credentials.Target{}, err
-	}
-	zc, err := o.Credential(ctx)
-	return p, zc, err
-}
-
 // Targets returns the zones a command works on: the selected zone, or
 // with all every zone that has a credential, each with the credential of
 // its active account (or --user's). For the selected zone a missing or
@@ -192,11 +107,15 @@ func (f *Factory) AccountTargets(ctx context.Context, all bool) ([]credentials.T
 	if all {
 		return f.fanOut(ctx, true)
 	}
-	zone, store, err := newAccounts(f).selected()
+	sel, err := f.Selection()
 	if err != nil {
 		return nil, err
 	}
-	found, err := store.ZoneTargets(ctx, zone, "", true)
+	store, err := f.Store()
+	if err != nil {
+		return nil, err
+	}
+	found, err := store.ZoneTargets(ctx, sel.Zone, "", true)
 	if err != nil {
 		return nil, err
 	}

@@ -9,7 +9,6 @@ import (
 	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/outfile"
 	"github.com/maketoken/maketoken/internal/output"
-	"github.com/maketoken/maketoken/internal/redact"
 	"github.com/maketoken/maketoken/internal/runctx"
 	"github.com/maketoken/maketoken/internal/tokens"
 	"github.com/spf13/cobra"
@@ -79,43 +78,26 @@ func labelMeant(cmd *cobra.Command, arg string) string {
 // it writes passes through the run's redactor (the new token, the
 // credential, anything shaped like a token) unless it goes straight to a
 // terminal.
-func (h handOver) storeCommand(s storeCommandFlags, jsonOut bool) (*delivery.Command, error) {
-	if len(s.Command) == 0 {
+func (s services) storeCommand(flags storeCommandFlags, jsonOut bool) (*delivery.Command, error) {
+	if len(flags.Command) == 0 {
 		return nil, nil
 	}
-	stdout, stderr := h.IO.Out, h.IO.ChildStderr()
+	stdout, stderr := s.IO.Out, s.IO.ChildStderr()
 	if jsonOut {
 		stdout = stderr
 	}
-	dc := &delivery.Command{Args: s.Command, Env: credentials.WithoutCredentials(h.Environ()), EnvName: s.Env, Stdout: stdout, Stderr: stderr, Redact: h.Redactor.String,
+	dc := &delivery.Command{Args: flags.Command, Env: credentials.WithoutCredentials(s.Environ()), EnvName: flags.Env, Stdout: stdout, Stderr: stderr, Redact: s.IO.Redactor.String,
 		// The terminal's foreground while it runs (a password prompt);
 		// a Ctrl-C there reached the command, not maketoken: act on it as
 		// on maketoken's own.
-		Terminal: true, Interrupted: h.Signals.Raise}
+		Terminal: true, Interrupted: s.Signals.Raise}
 	// The command's output, and the record after it, go to stdout: a
 	// closed one must fail those writes, not end maketoken mid-delivery.
 	runctx.BrokenPipeFails()
 	if err := dc.Resolve(); err != nil {
-		return nil, cmderr.Usagef("cannot run %s: %v; nothing was changed", output.Sanitize(s.Command[0]), outfile.UnwrapPath(err))
+		return nil, cmderr.Usagef("cannot run %s: %v; nothing was changed", output.Sanitize(flags.Command[0]), outfile.UnwrapPath(err))
 	}
 	return dc, nil
-}
-
-// handOver is what create and rotate take from the Factory to hand a new
-// token over: the terminal, the printer, the environment a store command
-// gets, the redactor its output passes through, the signal owner that
-// acts on a Ctrl-C it got, and the credential store.
-type handOver struct {
-	IO       *iostreams.IOStreams
-	Printer  func() (*output.Printer, error)
-	Environ  func() []string
-	Redactor *redact.Redactor
-	Signals  *runctx.Signals
-	Store    func() (*credentials.Store, error)
-}
-
-func handOverFrom(f *Factory) handOver {
-	return handOver{IO: f.IO, Printer: f.Printer, Environ: f.Environ, Redactor: f.Redactor, Signals: &f.signals, Store: f.Store}
 }
 
 // newTokenTargets are where a new token may go besides storage, prepared
@@ -140,12 +122,12 @@ func (t newTokenTargets) printToken(ios *iostreams.IOStreams, rec any, token str
 // prepareTargets prepares the targets: the --out-file is created empty
 // (mode 0600; replace lets it replace a file), or with dryRun only
 // checked. done removes what was prepared and not used.
-func (h handOver) prepareTargets(store storeCommandFlags, outFile string, replace, dryRun bool) (t newTokenTargets, done func(), err error) {
+func (s services) prepareTargets(store storeCommandFlags, outFile string, replace, dryRun bool) (t newTokenTargets, done func(), err error) {
 	done = func() {}
-	if t.printer, err = h.Printer(); err != nil {
+	if t.printer, err = s.Printer(); err != nil {
 		return t, done, err
 	}
-	if t.handoff, err = h.storeCommand(store, t.printer.Format == output.JSON); err != nil || outFile == "" {
+	if t.handoff, err = s.storeCommand(store, t.printer.Format == output.JSON); err != nil || outFile == "" {
 		return t, done, err
 	}
 	if dryRun {
@@ -159,16 +141,16 @@ func (h handOver) prepareTargets(store storeCommandFlags, outFile string, replac
 
 // credentialStorage is the credential store as a destination of a new
 // token: in place of zc's credential (see tokens.StorageOf).
-func (h handOver) credentialStorage(zc credentials.Target) tokens.Storage {
-	return tokens.StorageOf(func() (tokens.CredentialStore, error) { return h.Store() }, zc.Zone, zc.Credential)
+func (s services) credentialStorage(zc credentials.Target) tokens.Storage {
+	return tokens.StorageOf(func() (tokens.CredentialStore, error) { return s.Store() }, zc.Zone, zc.Credential)
 }
 
 // warnDelivered warns of the problems met by destinations that took the
 // token all the same.
-func (h handOver) warnDelivered(d tokens.Delivery) {
+func (s services) warnDelivered(d tokens.Delivery) {
 	for _, r := range d.Results {
 		if r.Outcome == tokens.Delivered && r.Err != nil {
-			h.IO.Warn(r.Err.Error())
+			s.IO.Warn(r.Err.Error())
 		}
 	}
 }

@@ -18,13 +18,13 @@ import (
 
 // ListOptions are the options of `maketoken list`.
 type ListOptions struct {
-	zoneWork
+	services
 	AllZones bool
 	Label    string
 }
 
 func newListCmd(f *Factory) *cobra.Command {
-	opts := &ListOptions{zoneWork: newZoneWork(f)}
+	opts := &ListOptions{services: servicesOf(f)}
 	cmd := &cobra.Command{
 		Use: "list",
 		Long: `List the API tokens of the selected zone, or with --all-zones of every zone

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/maketoken/maketoken/internal/cmderr"
-	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/credcheck"
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/iostreams"
@@ -20,10 +19,8 @@ import (
 
 // LoginOptions are the options of `maketoken login`.
 type LoginOptions struct {
-	// accounts' User: the token must be that user's ("": anyone's).
-	accounts
-	Config          func() (*config.Config, error)
-	Client          func(zones.Zone, string) (*makeapi.Client, error)
+	// services' User: the token must be that user's ("": anyone's).
+	services
 	WithToken       bool
 	InsecureStorage bool
 	// StoreIn is --store: keyring, kernel or file ("" if not given).
@@ -31,7 +28,7 @@ type LoginOptions struct {
 }
 
 func newLoginCmd(f *Factory) *cobra.Command {
-	opts := &LoginOptions{accounts: newAccounts(f), Config: f.Config, Client: f.Client}
+	opts := &LoginOptions{services: servicesOf(f)}
 	cmd := &cobra.Command{
 		Use: "login",
 		Long: `Store the API token maketoken uses for a zone. The token is checked with Make

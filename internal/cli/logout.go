@@ -18,14 +18,13 @@ import (
 
 // LogoutOptions are the options of `maketoken logout`.
 type LogoutOptions struct {
-	accounts
-	Client func(zones.Zone, string) (*makeapi.Client, error)
+	services
 	Revoke bool
 	changeFlags
 }
 
 func newLogoutCmd(f *Factory) *cobra.Command {
-	opts := &LogoutOptions{accounts: newAccounts(f), Client: f.Client}
+	opts := &LogoutOptions{services: servicesOf(f)}
 	cmd := &cobra.Command{
 		Use: "logout",
 		Long: `Forget one of the zone's stored accounts: the active one, or --user's. Its

@@ -13,7 +13,6 @@ import (
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
-	"github.com/maketoken/maketoken/internal/redact"
 	"github.com/maketoken/maketoken/internal/runctx"
 	"github.com/maketoken/maketoken/internal/tokens"
 	"github.com/spf13/cobra"
@@ -21,8 +20,7 @@ import (
 
 // PruneOptions are the options of `maketoken prune`.
 type PruneOptions struct {
-	zoneWork    // its Client is a bulk client
-	Redactor    *redact.Redactor
+	services    // its Client is a bulk client
 	AllZones    bool
 	OlderThan   string
 	Label       string
@@ -35,7 +33,7 @@ type PruneOptions struct {
 }
 
 func newPruneCmd(f *Factory) *cobra.Command {
-	opts := &PruneOptions{zoneWork: newZoneWork(f), Redactor: f.Redactor}
+	opts := &PruneOptions{services: servicesOf(f)}
 	opts.Client = f.BulkClient
 	cmd := &cobra.Command{
 		Use: "prune (--older-than AGE | --expired)",
@@ -364,7 +362,7 @@ func runPrune(ctx context.Context, opts *PruneOptions, plans []*pruneZone, recor
 		}
 		rv := newRevoker(opts.IO, p.zc.Zone.Name, p.client)
 		rv.Done = progress.Count
-		perZone[i] = revokeRecorded(ctx, opts.Redactor, rv, p.doomed, p.zc.CallCredential(), records[p.first:])
+		perZone[i] = revokeRecorded(ctx, opts.IO.Redactor, rv, p.doomed, p.zc.CallCredential(), records[p.first:])
 		return nil
 	})
 	progress.Stop() // the errors get lines of their own

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/maketoken/maketoken/internal/cmderr"
 	"github.com/maketoken/maketoken/internal/credentials"
@@ -15,9 +14,7 @@ import (
 
 // RevokeOptions are the options of `maketoken revoke`.
 type RevokeOptions struct {
-	oneZone
-	Store   func() (*credentials.Store, error)
-	Now     func() time.Time
+	services
 	Created []string // exact `created` timestamps (the arguments)
 	Label   string
 	Prefix  string
@@ -26,7 +23,7 @@ type RevokeOptions struct {
 }
 
 func newRevokeCmd(f *Factory) *cobra.Command {
-	opts := &RevokeOptions{oneZone: newOneZone(f), Store: f.Store, Now: f.Now}
+	opts := &RevokeOptions{services: servicesOf(f)}
 	cmd := &cobra.Command{
 		Use: "revoke (CREATED... | --label L | --prefix P)",
 		// The words people try first for it.
@@ -72,10 +69,11 @@ func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
 	if err != nil {
 		return err
 	}
-	printer, zc, err := opts.start(ctx)
+	printer, targets, err := opts.start(ctx, false)
 	if err != nil {
 		return err
 	}
+	zc := targets[0]
 	zone := zc.Zone.Name
 	spinner := opts.IO.StartSpinner("listing the tokens of zone " + zone)
 	client, listed, err := listZoneTokens(ctx, opts.Client, zc)

@@ -9,14 +9,12 @@ import (
 	"time"
 
 	"github.com/maketoken/maketoken/internal/cmderr"
-	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/credentials"
 	"github.com/maketoken/maketoken/internal/expiry"
 	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/runctx"
-	"github.com/maketoken/maketoken/internal/scopecache"
 	"github.com/maketoken/maketoken/internal/scopes"
 	"github.com/maketoken/maketoken/internal/tokens"
 	"github.com/maketoken/maketoken/internal/zonelock"
@@ -26,15 +24,7 @@ import (
 
 // RotateOptions are the options of `maketoken rotate`.
 type RotateOptions struct {
-	handOver
-	Selection  func() (config.Selection, error)
-	Credential func(context.Context) (credentials.Target, error)
-	// User is --user ("": the zone's active account).
-	User   func() string
-	Client func(zones.Zone, string) (*makeapi.Client, error)
-	Cache  scopecache.Cache
-	Now    func() time.Time
-
+	services
 	Label string
 	Self  bool
 	// Scopes are -s patterns; empty means the old token's scopes.
@@ -69,8 +59,7 @@ type rotateRecord struct {
 }
 
 func newRotateCmd(f *Factory) *cobra.Command {
-	opts := &RotateOptions{handOver: handOverFrom(f), Selection: f.Selection, Credential: f.Credential, Client: f.Client,
-		Cache: f.ScopeCache(), Now: f.Now, User: func() string { return userFlag(f.flags) }}
+	opts := &RotateOptions{services: servicesOf(f)}
 	cmd := &cobra.Command{
 		Use: "rotate (--label L | --self) [-- COMMAND [ARG...]]",
 		Long: `Replace the tokens labelled L (--label) or the zone's own credential (--self)
@@ -307,7 +296,7 @@ func lockRotation(ctx context.Context, ios *iostreams.IOStreams, dir string, zon
 // tokens.PlanRotation): the old tokens, the new one's label and scopes,
 // and where it is delivered.
 func (r *rotation) plan(ctx context.Context, opts *RotateOptions) error {
-	zc, client, err := zoneClient(ctx, opts.Credential, opts.Client)
+	zc, client, err := opts.zoneClient(ctx)
 	if err != nil {
 		return err
 	}
@@ -427,7 +416,7 @@ func (r *rotation) run(ctx context.Context) error {
 		}
 		return fmt.Errorf("%w; the old token was kept, nothing was changed", err)
 	}
-	r.opts.Redactor.Add(tok.Token)
+	r.opts.IO.Redactor.Add(tok.Token)
 	spinner.SetLabel("checking that the new token works")
 	err = r.Verify(ctx, tok)
 	spinner.Stop()

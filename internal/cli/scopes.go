@@ -5,15 +5,13 @@ import (
 
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/maketoken/maketoken/internal/runctx"
-	"github.com/maketoken/maketoken/internal/scopecache"
 	"github.com/maketoken/maketoken/internal/scopes"
 	"github.com/spf13/cobra"
 )
 
 // ScopesOptions are the options of `maketoken scopes`.
 type ScopesOptions struct {
-	oneZone
-	Cache scopecache.Cache
+	services
 }
 
 type scopeRecord struct {
@@ -21,7 +19,7 @@ type scopeRecord struct {
 }
 
 func newScopesCmd(f *Factory) *cobra.Command {
-	opts := &ScopesOptions{oneZone: newOneZone(f), Cache: f.ScopeCache()}
+	opts := &ScopesOptions{services: servicesOf(f)}
 	return &cobra.Command{
 		Use: "scopes",
 		Long: `List the scopes a token can have in the zone, as the zone itself lists them.
@@ -43,11 +41,11 @@ can use them, so a glob picks them only when it names them ('admin:*').`,
 // RunScopes prints the selected zone's scope list, fetched fresh (which
 // also refreshes the cached copy that create uses).
 func RunScopes(ctx context.Context, opts *ScopesOptions) error {
-	printer, t, err := opts.start(ctx)
+	printer, err := opts.Printer()
 	if err != nil {
 		return err
 	}
-	client, err := opts.Client(t.Zone, t.Credential.Token)
+	t, client, err := opts.zoneClient(ctx)
 	if err != nil {
 		return err
 	}

@@ -19,20 +19,15 @@ import (
 
 // StatusOptions are the options of `maketoken status`.
 type StatusOptions struct {
-	// zoneWork's Targets are every stored account's (AccountTargets).
-	zoneWork
-	Config func() (*config.Config, error)
-	Zones  func() (*config.Zones, error)
-	Store  func() (*credentials.Store, error)
-	// User is --user: with it status checks that account only, and says
+	// services' Targets are every stored account's (AccountTargets);
+	// with --user (User) status checks that account only, and says
 	// nothing of the zones where it has none.
-	User     func() string
+	services
 	AllZones bool
 }
 
 func newStatusCmd(f *Factory) *cobra.Command {
-	opts := &StatusOptions{zoneWork: newZoneWork(f), Config: f.Config, Zones: f.Zones, Store: f.Store,
-		User: func() string { return userFlag(f.flags) }}
+	opts := &StatusOptions{services: servicesOf(f)}
 	opts.Targets = f.AccountTargets
 	cmd := &cobra.Command{
 		Use: "status",

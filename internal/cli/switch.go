@@ -14,13 +14,13 @@ import (
 
 // SwitchOptions are the options of `maketoken switch`.
 type SwitchOptions struct {
-	// accounts' User: the account to switch to ("": the other one of
+	// services' User: the account to switch to ("": the other one of
 	// two, or asked).
-	accounts
+	services
 }
 
 func newSwitchCmd(f *Factory) *cobra.Command {
-	opts := &SwitchOptions{accounts: newAccounts(f)}
+	opts := &SwitchOptions{services: servicesOf(f)}
 	return &cobra.Command{
 		Use: "switch",
 		Long: `Make another of the zone's stored accounts (see ` + "`maketoken status`" + `) the active

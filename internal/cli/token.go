@@ -3,20 +3,17 @@ package cli
 import (
 	"context"
 	"fmt"
-	"github.com/maketoken/maketoken/internal/credentials"
 
-	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/spf13/cobra"
 )
 
 // TokenOptions are the options of `maketoken token`.
 type TokenOptions struct {
-	IO         *iostreams.IOStreams
-	Credential func(context.Context) (credentials.Target, error)
+	services
 }
 
 func newTokenCmd(f *Factory) *cobra.Command {
-	opts := &TokenOptions{IO: f.IO, Credential: f.Credential}
+	opts := &TokenOptions{services: servicesOf(f)}
 	return &cobra.Command{
 		Use: "token",
 		Long: `Print the credential maketoken holds for the zone, for use in scripts:

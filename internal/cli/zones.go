@@ -5,19 +5,14 @@ import (
 	"errors"
 	"strconv"
 
-	"github.com/maketoken/maketoken/internal/config"
 	"github.com/maketoken/maketoken/internal/credentials"
-	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/spf13/cobra"
 )
 
 // ZonesOptions are the options of `maketoken zones`.
 type ZonesOptions struct {
-	IO      *iostreams.IOStreams
-	Zones   func() (*config.Zones, error)
-	Printer func() (*output.Printer, error)
-	Store   func() (*credentials.Store, error)
+	services
 }
 
 type zoneRecord struct {
@@ -49,7 +44,7 @@ func credentialWhere(source, variable, store, format string) string {
 }
 
 func newZonesCmd(f *Factory) *cobra.Command {
-	opts := &ZonesOptions{IO: f.IO, Zones: f.Zones, Printer: f.Printer, Store: f.Store}
+	opts := &ZonesOptions{services: servicesOf(f)}
 	return &cobra.Command{
 		Use: "zones",
 		Long: `List Make's zones (and those added in the config file) with their API URLs,
