@@ -157,10 +157,8 @@ func RunPrune(ctx context.Context, opts *PruneOptions) error {
 	// failed and one summary line say how it went, and the table only
 	// comes when it was asked for (-o table). Elsewhere the records go
 	// to stdout.
-	if !printer.TableUnasked() {
-		if err := printer.Print(p.records, revokeRows(opts.Now(), p.records, printer.Format, false)); err != nil {
-			return err
-		}
+	if err := printRevocations(printer, opts.Now(), p.records, false); err != nil {
+		return err
 	}
 	reportFailures(ctx, opts.IO, errs)
 	opts.IO.Result(revoked == len(p.records), "Pruned %d of %s.", revoked, countTokens(len(p.records)))
@@ -205,10 +203,8 @@ func (o *PruneOptions) revokeNothing(printer *output.Printer, p prunePlan) error
 		o.IO.Say("Nothing to prune: no %s is older than %s.", o.tokensText(), o.OlderThan)
 	}
 	// At a terminal the plan above says it all: no table repeats it.
-	if !printer.TableUnasked() {
-		if err := printer.Print(p.records, revokeRows(o.Now(), p.records, printer.Format, o.DryRun)); err != nil {
-			return err
-		}
+	if err := printRevocations(printer, o.Now(), p.records, o.DryRun); err != nil {
+		return err
 	}
 	if len(p.records) > 0 {
 		o.IO.Say("Dry run: nothing was revoked.")
@@ -347,13 +343,6 @@ func showPrunePlan(opts *PruneOptions, plans []*pruneZone) {
 // at a time, filling in records (in plan order) and returning the errors.
 func runPrune(ctx context.Context, opts *PruneOptions, plans []*pruneZone, records []tokens.Revocation) []error {
 	progress := opts.IO.StartProgress("revoked", len(records))
-	defer func() {
-		if runctx.Interrupted(ctx) != nil {
-			progress.Abandon() // the summary line says how far it got
-		} else {
-			progress.Stop()
-		}
-	}()
 	perZone := make([][]error, len(plans))
 	parallel(len(plans), func(i int) error {
 		p := plans[i]

@@ -112,10 +112,8 @@ func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
 	records := tokens.Revocations(zone, matched)
 	if opts.DryRun {
 		// At a terminal the plan above says it all, as prune's does.
-		if !printer.TableUnasked() {
-			if err := printer.Print(records, revokeRows(opts.Now(), records, printer.Format, true)); err != nil {
-				return err
-			}
+		if err := printRevocations(printer, opts.Now(), records, true); err != nil {
+			return err
 		}
 		opts.IO.Say("Dry run: nothing was revoked.")
 		return nil
@@ -153,10 +151,8 @@ func reportRevoked(ctx context.Context, opts *RevokeOptions, printer *output.Pri
 		opts.IO.PrintError(forget())
 		return &runctx.InterruptedError{Signal: ie.Signal, Summary: fmt.Sprintf("revoked %d of %s in zone %s; the others are still valid (see `maketoken list -z %s`)", revoked, countTokens(len(records)), zone, zone)}
 	}
-	if !printer.TableUnasked() {
-		if err := printer.Print(records, revokeRows(opts.Now(), records, printer.Format, false)); err != nil {
-			return err
-		}
+	if err := printRevocations(printer, opts.Now(), records, false); err != nil {
+		return err
 	}
 	reportFailures(ctx, opts.IO, errs)
 	opts.IO.Result(revoked == len(records), "Revoked %d of %s in zone %s.", revoked, countTokens(len(records)), zone)

@@ -54,8 +54,14 @@ func forgetRevoked(ctx context.Context, ios *iostreams.IOStreams, store func() (
 	return nil
 }
 
-// revokeRows is the table or TSV form of revoke results.
-func revokeRows(now time.Time, records []tokens.Revocation, format string, dryRun bool) output.Rows {
+// printRevocations prints revoke results on stdout as a table, TSV or
+// JSON; not at all when a table was not asked for (see
+// Printer.TableUnasked): the plan on stderr named the tokens already.
+func printRevocations(printer *output.Printer, now time.Time, records []tokens.Revocation, dryRun bool) error {
+	if printer.TableUnasked() {
+		return nil
+	}
+	format := printer.Format
 	rows := output.Rows{Headers: []string{"ZONE", "LABEL", "CREATED", "REVOKED", "ERROR"}}
 	if format != output.Table {
 		rows.Headers = output.TSVColumns("revoke")
@@ -83,7 +89,7 @@ func revokeRows(now time.Time, records []tokens.Revocation, format string, dryRu
 		rows.Rows = append(rows.Rows, []string{r.Zone, r.Label, created, revoked, why})
 		rows.Forms = append(rows.Forms, [][]string{nil, nil, forms, nil, nil})
 	}
-	return rows
+	return printer.Print(records, rows)
 }
 
 // newRevoker is the zone's tokens.Revoker, which says on stderr when a

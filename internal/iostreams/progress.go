@@ -247,8 +247,3 @@ func (p *Progress) Stop() {
 		p.stop = nil
 	}
 }
-
-// Abandon takes the progress line off the screen: for a step cut short,
-// whose summary line says how far it got. (Stop clears the line too: the
-// command's summary line follows either way.)
-func (p *Progress) Abandon() { p.Stop() }
