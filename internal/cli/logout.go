@@ -89,15 +89,11 @@ func asAccount(cred credentials.Credential) string {
 // revokeCredential revokes the zone's credential at Make (logout
 // --revoke), once confirmed: it must be among the zone's tokens.
 func revokeCredential(ctx context.Context, opts *LogoutOptions, zone zones.Zone, cred credentials.Credential) error {
-	client, err := opts.Client(zone, cred.Token)
-	if err != nil {
-		return err
-	}
 	spinner := opts.IO.StartSpinner("finding the credential among the tokens of zone " + zone.Name)
-	listed, err := client.ListTokens(ctx)
+	client, listed, err := listZoneTokens(ctx, opts.Client, credentials.Target{Zone: zone, Credential: cred})
 	spinner.Stop()
 	if err != nil {
-		return cmderr.API(cred, err, "user:read")
+		return err
 	}
 	mine, n := tokens.FindCurrent(listed, cred.Token)
 	switch {
