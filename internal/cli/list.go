@@ -130,11 +130,11 @@ func listRows(now time.Time, records []tokens.Listed, format string, oneZone boo
 		Optional: []bool{false, false, true, false, false, false},
 		Dim:      []bool{false, false, false, true, true, false}, // created, token
 	}
-	// EXPIRES only when some token has a lifetime (create --ttl).
+	// EXPIRES only when some token has a lifetime (create --ttl), a column
+	// neither cut nor left out (see output.Rows).
 	withExpiry := slices.ContainsFunc(records, func(r tokens.Listed) bool { return r.Expires != nil })
 	if withExpiry {
-		rows.Headers, rows.Flexible, rows.Dim = append(rows.Headers, "EXPIRES"), append(rows.Flexible, false), append(rows.Dim, false)
-		rows.Keep, rows.Optional = append(rows.Keep, false), append(rows.Optional, false)
+		rows.Headers = append(rows.Headers, "EXPIRES")
 	}
 	if oneZone {
 		rows.Headers, rows.Flexible, rows.Dim = rows.Headers[1:], rows.Flexible[1:], rows.Dim[1:]
@@ -158,7 +158,7 @@ func listRows(now time.Time, records []tokens.Listed, format string, oneZone boo
 		forms := [][]string{nil, nil, nil, created[1:], nil, nil}
 		if withExpiry {
 			expires := expiresForms(r, now)
-			row, short, forms = append(row, expires[0]), append(short, ""), append(forms, expires[1:])
+			row, forms = append(row, expires[0]), append(forms, expires[1:])
 		}
 		if oneZone {
 			row, short, forms = row[1:], short[1:], forms[1:]

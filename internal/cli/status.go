@@ -107,8 +107,9 @@ func RunStatus(ctx context.Context, opts *StatusOptions) error {
 // expiredTokens), then active; a table adds AGE where it is known, and
 // ACTIVE where a zone has several accounts.
 func statusRows(now time.Time, printer *output.Printer, records []credcheck.Record) output.Rows {
+	table := printer.Format == output.Table
 	rows := output.Rows{Headers: []string{"ZONE", "USER", "EMAIL", "SCOPES", "CREDENTIAL", "STATUS"}}
-	if printer.Format == output.Table {
+	if table {
 		rows.Flexible = []bool{false, true, true, true, true, false}
 		// The zone names the row; a narrow terminal leaves the email out
 		// before it cuts the user's name. With several accounts in a zone
@@ -121,32 +122,25 @@ func statusRows(now time.Time, printer *output.Printer, records []credcheck.Reco
 		rows.Dim = []bool{false, false, true, false, true, false} // email, credential
 	}
 	// TSV always has the count; a table only when a zone has expired tokens.
-	withExpired := printer.Format != output.Table || slices.ContainsFunc(records, func(r credcheck.Record) bool {
+	withExpired := !table || slices.ContainsFunc(records, func(r credcheck.Record) bool {
 		return r.ExpiredTokens != nil && *r.ExpiredTokens > 0
 	})
-	if withExpired {
-		rows.Headers = append(rows.Headers, "EXPIRED")
-		if rows.Flexible != nil {
-			rows.Flexible = append(rows.Flexible, false)
-		}
-	}
 	// A table shows the credential's age when it is known for a zone. TSV
 	// stays as it was; JSON has credentialCreated.
-	withAge := printer.Format == output.Table && slices.ContainsFunc(records, func(r credcheck.Record) bool { return r.CredentialCreated != nil })
+	withAge := table && slices.ContainsFunc(records, func(r credcheck.Record) bool { return r.CredentialCreated != nil })
+	withActive := !table || severalAccounts(records)
+	// The columns past the first six are neither cut nor left out (see
+	// output.Rows).
+	if withExpired {
+		rows.Headers = append(rows.Headers, "EXPIRED")
+	}
 	if withAge {
 		rows.Headers = append(rows.Headers, "AGE")
-		if rows.Flexible != nil {
-			rows.Flexible = append(rows.Flexible, false)
-		}
 	}
-	withActive := printer.Format != output.Table || severalAccounts(records)
 	if withActive {
 		rows.Headers = append(rows.Headers, "ACTIVE")
-		if rows.Flexible != nil {
-			rows.Flexible = append(rows.Flexible, false)
-		}
 	}
-	if printer.Format != output.Table {
+	if !table {
 		rows.Headers = output.TSVColumns("status")
 	}
 	for _, r := range records {
@@ -155,38 +149,35 @@ func statusRows(now time.Time, printer *output.Printer, records []credcheck.Reco
 			name, email = r.User.Name, r.User.Email
 		}
 		state := "ok"
-		if !r.OK {
+		switch {
+		case !r.OK && table:
+			state = printer.Style.Plain().Failed("error")
+		case !r.OK:
 			state = "error"
-		}
-		if printer.Format == output.Table {
-			if r.OK {
-				state = printer.Style.Plain().OK(state)
-			} else {
-				state = printer.Style.Plain().Failed(state)
-			}
+		case table:
+			state = printer.Style.Plain().OK(state)
 		}
 		row := []string{r.Zone, name, email, strings.Join(r.Scopes, ","), credentialWhere(r.CredentialSource, r.CredentialVariable, r.CredentialStore, printer.Format), state}
-		// A narrow terminal shows the source without its variable name.
-		short := []string{"", "", "", output.ScopeCount(r.Scopes), r.CredentialSource, ""}
 		if withExpired {
 			expired := ""
 			if r.ExpiredTokens != nil {
 				expired = strconv.Itoa(*r.ExpiredTokens)
 			}
-			row, short = append(row, expired), append(short, "")
+			row = append(row, expired)
 		}
 		if withAge {
-			row, short = append(row, credcheck.Age(r.CredentialCreated, now)), append(short, "")
+			row = append(row, credcheck.Age(r.CredentialCreated, now))
 		}
 		if withActive {
 			active := output.Bool(r.Active, printer.Format)
-			if printer.Format == output.Table {
+			if table {
 				active = map[bool]string{true: "*", false: ""}[r.Active]
 			}
-			row, short = append(row, active), append(short, "")
+			row = append(row, active)
 		}
 		rows.Rows = append(rows.Rows, row)
-		rows.Short = append(rows.Short, short)
+		// A narrow terminal shows the source without its variable name.
+		rows.Short = append(rows.Short, []string{"", "", "", output.ScopeCount(r.Scopes), r.CredentialSource, ""})
 	}
 	return rows
 }

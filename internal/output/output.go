@@ -64,6 +64,10 @@ func Format(asked, jq string, stdoutTTY bool) string {
 }
 
 // Rows is the tabular form of a result: headers and one row per record.
+//
+// The marks of columns (Flexible, Keep, Optional, Dim) and a row's Forms
+// and Short may stop short of the last column: the columns past their
+// end are not marked and have no other forms.
 type Rows struct {
 	Headers []string
 	Rows    [][]string

@@ -74,3 +74,29 @@ func TestWiderNeverShowsLess(t *testing.T) {
 		}
 	}
 }
+
+// TestShortMarks: marks and forms that stop before the last column leave
+// the columns past their end unmarked, as status and list rely on: a
+// narrow terminal cuts the flexible column, never the unmarked one after
+// it, and a missing form is no form.
+func TestShortMarks(t *testing.T) {
+	rows := Rows{
+		Headers:  []string{"ZONE", "LABEL", "EXPIRED"},
+		Flexible: []bool{false, true},
+		Rows:     [][]string{{"eu1", strings.Repeat("long-label-", 6), "12345678"}},
+		Short:    [][]string{{""}},
+	}
+	var b strings.Builder
+	if err := WriteTable(&b, rows, 30, Style{}); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[1], "…") || !strings.HasSuffix(lines[1], "12345678") {
+		t.Fatalf("want the label cut and EXPIRED whole:\n%s", b.String())
+	}
+	for _, l := range lines {
+		if w := len([]rune(l)); w > 30 {
+			t.Errorf("line of %d columns, want at most 30: %q", w, l)
+		}
+	}
+}
