@@ -107,15 +107,11 @@ func (f *Factory) AccountTargets(ctx context.Context, all bool) ([]credentials.T
 	if all {
 		return f.fanOut(ctx, true)
 	}
-	sel, err := f.Selection()
+	zone, store, err := servicesOf(f).selected()
 	if err != nil {
 		return nil, err
 	}
-	store, err := f.Store()
-	if err != nil {
-		return nil, err
-	}
-	found, err := store.ZoneTargets(ctx, sel.Zone, "", true)
+	found, err := store.ZoneTargets(ctx, zone, "", true)
 	if err != nil {
 		return nil, err
 	}
