@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -160,7 +161,9 @@ func RunPrune(ctx context.Context, opts *PruneOptions) error {
 	if err := printRevocations(printer, opts.Now(), p.records, false); err != nil {
 		return err
 	}
-	reportFailures(ctx, opts.IO, errs)
+	for _, err := range errs {
+		opts.IO.PrintError(err)
+	}
 	opts.IO.Result(revoked == len(p.records), "Pruned %d of %s.", revoked, countTokens(len(p.records)))
 	return pruneExit(p.listErrs, errs, revoked)
 }
@@ -213,34 +216,27 @@ func (o *PruneOptions) revokeNothing(printer *output.Printer, p prunePlan) error
 }
 
 // validate checks what the flags ask for (--older-than and --expired
-// exclude each other already: PreRunE) and returns the age.
-func (o *PruneOptions) validate() (time.Duration, error) {
-	if o.Expired {
-		if o.Keep != 0 {
-			return 0, cmderr.Usagef("--keep does not apply to --expired: a token past its lifetime goes")
-		}
-		// Still the other checks below, with an age that is never used.
-		return o.validateFilter(0)
-	}
-	if strings.TrimSpace(o.OlderThan) == "" {
+// exclude each other already: PreRunE) and returns the age (0 with
+// --expired).
+func (o *PruneOptions) validate() (maxAge time.Duration, err error) {
+	switch {
+	case o.Expired && o.Keep != 0:
+		return 0, cmderr.Usagef("--keep does not apply to --expired: a token past its lifetime goes")
+	case o.Expired:
+	case strings.TrimSpace(o.OlderThan) == "":
 		return 0, cmderr.Usagef("say how old a token must be to be pruned: --older-than AGE (e.g. 90d, 12h, 2w, 1y), or prune the expired with --expired")
+	default:
+		if maxAge, err = age.Parse(o.OlderThan); err != nil {
+			return 0, &cmderr.Error{Code: cmderr.Usage, Err: fmt.Errorf("--older-than: %w", err)}
+		}
 	}
-	d, err := age.Parse(o.OlderThan)
-	if err != nil {
-		return 0, &cmderr.Error{Code: cmderr.Usage, Err: fmt.Errorf("--older-than: %w", err)}
-	}
-	return o.validateFilter(d)
-}
-
-// validateFilter checks the label filter and --keep; d passes through.
-func (o *PruneOptions) validateFilter(d time.Duration) (time.Duration, error) {
 	switch {
 	case o.Label != "" && strings.TrimSpace(o.Label) == "":
 		return 0, cmderr.Usagef("--label cannot be blank")
 	case o.Keep < 0:
 		return 0, cmderr.Usagef("--keep cannot be negative")
 	}
-	return d, nil
+	return maxAge, nil
 }
 
 // whichText says which tokens are revoked, for messages: "older than 90d",
@@ -340,7 +336,8 @@ func showPrunePlan(opts *PruneOptions, plans []*pruneZone) {
 }
 
 // runPrune revokes the doomed tokens, zones in parallel and each zone a few
-// at a time, filling in records (in plan order) and returning the errors.
+// at a time, filling in records (in plan order) and returning the errors
+// of the tokens not revoked.
 func runPrune(ctx context.Context, opts *PruneOptions, plans []*pruneZone, records []tokens.Revocation) []error {
 	progress := opts.IO.StartProgress("revoked", len(records))
 	perZone := make([][]error, len(plans))
@@ -349,21 +346,11 @@ func runPrune(ctx context.Context, opts *PruneOptions, plans []*pruneZone, recor
 		if len(p.doomed) == 0 { // nothing to revoke, or not listed
 			return nil
 		}
-		rv := newRevoker(opts.IO, p.zc.Zone.Name, p.client)
-		rv.Done = progress.Count
-		perZone[i] = revokeRecorded(ctx, opts.IO.Redactor, rv, p.doomed, p.zc.CallCredential(), records[p.first:])
+		perZone[i] = revokeRecorded(ctx, opts.IO, p.zc, p.client, p.doomed, records[p.first:], progress.Count)
 		return nil
 	})
 	progress.Stop() // the errors get lines of their own
-	var errs []error
-	for _, zoneErrs := range perZone {
-		for _, err := range zoneErrs {
-			if err != nil {
-				errs = append(errs, err)
-			}
-		}
-	}
-	return errs
+	return slices.DeleteFunc(slices.Concat(perZone...), func(err error) bool { return err == nil })
 }
 
 // pruneExit picks the exit code: 7 if some zones or tokens failed while

@@ -127,9 +127,7 @@ func RunRevoke(ctx context.Context, opts *RevokeOptions) error {
 	}
 
 	progress := opts.IO.StartProgress("revoked", len(matched))
-	rv := newRevoker(opts.IO, zone, client)
-	rv.Done = progress.Count
-	errs := revokeRecorded(ctx, opts.IO.Redactor, rv, matched, zc.CallCredential(), records)
+	errs := revokeRecorded(ctx, opts.IO, zc, client, matched, records, progress.Count)
 	progress.Stop()
 	return reportRevoked(ctx, opts, printer, zc, records, errs, current)
 }
@@ -154,7 +152,9 @@ func reportRevoked(ctx context.Context, opts *RevokeOptions, printer *output.Pri
 	if err := printRevocations(printer, opts.Now(), records, false); err != nil {
 		return err
 	}
-	reportFailures(ctx, opts.IO, errs)
+	for _, err := range errs {
+		opts.IO.PrintError(err)
+	}
 	opts.IO.Result(revoked == len(records), "Revoked %d of %s in zone %s.", revoked, countTokens(len(records)), zone)
 	forgetErr := forget()
 	err := cmderr.Summarize(errs, false, nil)

@@ -12,8 +12,6 @@ import (
 	"github.com/maketoken/maketoken/internal/iostreams"
 	"github.com/maketoken/maketoken/internal/makeapi"
 	"github.com/maketoken/maketoken/internal/output"
-	"github.com/maketoken/maketoken/internal/redact"
-	"github.com/maketoken/maketoken/internal/runctx"
 	"github.com/maketoken/maketoken/internal/tokens"
 )
 
@@ -101,10 +99,14 @@ func newRevoker(ios *iostreams.IOStreams, zone string, client *makeapi.Client) t
 	}}
 }
 
-// revokeRecorded revokes tokens of one zone with cred (the credential in
-// use, last) and fills their records, one per token, in order. It returns
-// each token's error (see cmderr.NotRevoked), nil for those revoked.
-func revokeRecorded(ctx context.Context, r *redact.Redactor, rv tokens.Revoker, list []makeapi.Token, cred credentials.Credential, records []tokens.Revocation) []error {
+// revokeRecorded revokes tokens of zc's zone with client (the credential
+// in use, last), counting each on done, and fills their records, one per
+// token, in order. It returns each token's error (see cmderr.NotRevoked),
+// nil for those revoked.
+func revokeRecorded(ctx context.Context, ios *iostreams.IOStreams, zc credentials.Target, client *makeapi.Client, list []makeapi.Token, records []tokens.Revocation, done func(error)) []error {
+	rv := newRevoker(ios, zc.Zone.Name, client)
+	rv.Done = done
+	cred := zc.CallCredential()
 	errs := rv.Revoke(ctx, list, cred.Token)
 	for i, err := range errs {
 		if err == nil {
@@ -112,21 +114,10 @@ func revokeRecorded(ctx context.Context, r *redact.Redactor, rv tokens.Revoker, 
 			continue
 		}
 		errs[i] = cmderr.NotRevoked(cred, list[i], err)
-		records[i].Error = r.String(errs[i].Error())
+		records[i].Error = ios.Redactor.String(errs[i].Error())
 		if nr, ok := errors.AsType[*cmderr.NotRevokedError](errs[i]); ok {
-			records[i].Why = r.String(nr.Why)
+			records[i].Why = ios.Redactor.String(nr.Why)
 		}
 	}
 	return errs
-}
-
-// reportFailures writes one line per token that was not revoked, unless a
-// signal ended the command (its one summary line says it all).
-func reportFailures(ctx context.Context, ios *iostreams.IOStreams, errs []error) {
-	if runctx.Interrupted(ctx) != nil {
-		return
-	}
-	for _, err := range errs {
-		ios.PrintError(err)
-	}
 }
