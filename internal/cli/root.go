@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/maketoken/maketoken/internal/buildinfo"
@@ -183,18 +184,12 @@ func commandIn(root *cobra.Command, args []string) (command, bool) {
 	all := commands()
 	// A command's name first is that command: cobra takes the first
 	// argument that is no flag as the command's name. (Most runs.)
-	for _, c := range all {
-		if len(args) > 0 && args[0] == c.name {
+	if len(args) > 0 {
+		if c, ok := commandNamed(all, args[0]); ok {
 			return c, true
 		}
 	}
-	named := false
-	for _, a := range args {
-		for _, c := range all {
-			named = named || a == c.name
-		}
-	}
-	if !named {
+	if !slices.ContainsFunc(all, func(c command) bool { return slices.Contains(args, c.name) }) {
 		return command{}, false
 	}
 	scan := &cobra.Command{Use: root.Use}
@@ -206,12 +201,16 @@ func commandIn(root *cobra.Command, args []string) (command, bool) {
 	if err != nil || found == scan {
 		return command{}, false
 	}
-	for _, c := range all {
-		if c.name == found.Name() {
-			return c, true
-		}
+	return commandNamed(all, found.Name())
+}
+
+// commandNamed is the command of all that name runs.
+func commandNamed(all []command, name string) (command, bool) {
+	i := slices.IndexFunc(all, func(c command) bool { return c.name == name })
+	if i < 0 {
+		return command{}, false
 	}
-	return command{}, false
+	return all[i], true
 }
 
 // addGlobalFlags defines the flags every command takes.
