@@ -60,15 +60,13 @@ checked.`,
 // RunStatus checks the credentials of the selected zone, or of all zones
 // that have one.
 func RunStatus(ctx context.Context, opts *StatusOptions) error {
-	all := opts.AllZones
-	if !all {
-		reg, err := opts.Zones()
-		if err == nil {
-			all, err = reg.EveryUnlessNamed(false)
-		}
-		if err != nil {
-			return err
-		}
+	reg, err := opts.Zones()
+	if err != nil {
+		return err
+	}
+	all, err := reg.EveryUnlessNamed(opts.AllZones)
+	if err != nil {
+		return err
 	}
 	printer, targets, err := opts.start(ctx, all)
 	if err != nil {
