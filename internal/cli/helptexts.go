@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"strings"
+
 	"github.com/maketoken/maketoken/internal/output"
 	"github.com/spf13/cobra"
 )
@@ -27,7 +29,10 @@ func (f *Factory) helpText(c *cobra.Command) {
 	case c.IsAdditionalHelpTopicCommand() && c.Name() == "formatting":
 		c.Long += "\n\n" + output.TSVColumnsHelp(helpWidth)
 	default:
-		documentTSV(c)
+		// A command that prints records ends with its TSV columns.
+		if cols := output.TSVColumns(c.Name()); cols != nil {
+			c.Long += "\n\n" + output.FitLines("TSV columns (-o tsv): "+strings.Join(cols, " ")+".", helpWidth)
+		}
 	}
 }
 
