@@ -17,6 +17,10 @@ func start(t *testing.T, script string) *Job {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A test that fails half-way must not leave its job running (several
+	// loop until signalled): it would outlive go test, holding whatever
+	// descriptors go test was given.
+	t.Cleanup(j.Kill)
 	return j
 }
 
