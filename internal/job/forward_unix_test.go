@@ -5,6 +5,7 @@ package job
 import (
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -15,13 +16,20 @@ import (
 // exec's signal forwarding, tested here where it lives (the scripts and
 // pty tests in cmd/maketoken run it end to end): a signal caught before
 // the job started is passed on once it has, the same signal twice within
-// BurstWindow reaches the job once, and again after it.
+// BurstWindow reaches the job once, and again after it; a hang-up is
+// passed on when the terminal has not gone.
 func TestForwarderPassesEachSignalOnce(t *testing.T) {
 	dir := t.TempDir()
 	log, ready := filepath.Join(dir, "log"), filepath.Join(dir, "ready")
+	// Run under nohup, this process ignores SIGHUP and so would the job,
+	// whose trap a shell then refuses to set: caught here, the job gets
+	// the default action back at its exec.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	fw := &Forwarder{}
 	fw.Pass(syscall.SIGUSR1) // no job yet: held
-	j := start(t, "trap 'echo USR1 >> "+log+"' USR1; trap 'echo USR2 >> "+log+"' USR2; trap 'echo TERM >> "+log+"; exit 0' TERM; touch "+ready+"; while :; do sleep 0.02; done")
+	j := start(t, "trap 'echo USR1 >> "+log+"' USR1; trap 'echo USR2 >> "+log+"' USR2; trap 'echo HUP >> "+log+"' HUP; trap 'echo TERM >> "+log+"; exit 0' TERM; touch "+ready+"; while :; do sleep 0.02; done")
 	waitFor(t, func() bool { _, err := os.Stat(ready); return err == nil })
 	fw.Start(j)
 	waitFor(t, func() bool { return strings.Count(read(log), "USR1") == 1 })
@@ -29,13 +37,21 @@ func TestForwarderPassesEachSignalOnce(t *testing.T) {
 	waitFor(t, func() bool { return strings.Count(read(log), "USR2") == 1 })
 	fw.Pass(syscall.SIGUSR2) // within BurstWindow of the first: the same signal
 	time.Sleep(BurstWindow + 50*time.Millisecond)
+	if n := strings.Count(read(log), "USR2"); n != 1 {
+		t.Fatalf("the same signal twice within BurstWindow reached the job %d times", n)
+	}
 	fw.Pass(syscall.SIGUSR2) // after it: a new one
-	waitFor(t, func() bool { return strings.Count(read(log), "USR2") >= 2 })
+	waitFor(t, func() bool { return strings.Count(read(log), "USR2") == 2 })
+	// A hang-up is passed on like any other signal while the terminal
+	// has not hung up (here the job has no terminal at all): only a
+	// terminal that went away delivers one itself.
+	fw.Pass(syscall.SIGHUP)
+	waitFor(t, func() bool { return strings.Count(read(log), "HUP") == 1 })
 	fw.Pass(syscall.SIGTERM)
 	if st := next(t, j); st.Exit == nil || !st.Exit.Success() {
 		t.Fatalf("%+v", st)
 	}
-	if got := read(log); got != "USR1\nUSR2\nUSR2\nTERM\n" {
+	if got := read(log); got != "USR1\nUSR2\nUSR2\nHUP\nTERM\n" {
 		t.Errorf("the job got:\n%s", got)
 	}
 }
