@@ -54,6 +54,8 @@ func TestHandoverRule(t *testing.T) {
 		{"a copy fails after delivery: old may go", []Result{took, refused}, 2, true, true, false, 1},
 		{"storage refuses after the command took it: old stays", []Result{took, replacing(refused)}, 2, true, false, false, 1},
 		{"storage took it, a copy failed: old may go", []Result{replacing(took), refused}, 2, true, true, false, 1},
+		{"a copy fails after delivery: the next still gets it", []Result{took, refused, replacing(took)}, 3, true, true, false, 1},
+		{"a copy fails after delivery, then storage refuses: old stays", []Result{took, refused, replacing(refused)}, 3, true, false, false, 2},
 		{"a problem on the way does not make it undelivered", []Result{{Outcome: Delivered, Err: errors.New("slow")}}, 1, true, true, false, 0},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
