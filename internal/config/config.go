@@ -4,7 +4,6 @@
 package config
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
+	"go.yaml.in/yaml/v3"
 )
 
 // Setting keys, as written in the config file; MAKETOKEN_<KEY> in the
@@ -214,12 +214,23 @@ func Load(flags *pflag.FlagSet, getenv func(string) string) (*Config, error) {
 
 // mergeFile gives viper the settings of the config file data: read by
 // plainYAML when it is of the plainest YAML, which is as the YAML library
-// reads it but faster, else by the library (through viper).
+// reads it but faster, else by the library, as viper's MergeConfig would
+// (the same call, and the same error).
+//
+// Not through MergeConfig itself: it decodes through viper's registry of
+// codecs, an interface call the linker cannot see through, so it kept
+// every codec's decoder in the binary (TOML, dotenv, JSON, INI), about
+// 120 KB of code maketoken never runs but every start-up pays for (see
+// docs/performance.md).
 func mergeFile(v *viper.Viper, data []byte) error {
-	if m, ok := plainYAML(data); ok {
-		return v.MergeConfigMap(m)
+	m, ok := plainYAML(data)
+	if !ok {
+		m = map[string]any{}
+		if err := yaml.Unmarshal(data, &m); err != nil {
+			return fmt.Errorf("While parsing config: %w", err) //nolint:staticcheck // viper's words, which the message has always quoted
+		}
 	}
-	return v.MergeConfig(bytes.NewReader(data))
+	return v.MergeConfigMap(m)
 }
 
 // CredentialStore checks a choice of credential store (credential_store,
