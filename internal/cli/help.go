@@ -66,6 +66,53 @@ func groupCommands(root *cobra.Command) {
 // it to the template it replaces (help_usage_test.go).
 func usage(c *cobra.Command) error {
 	var b strings.Builder
+	b.Grow(usageSize)
+	writeUsage(&b, c)
+	_, err := io.WriteString(c.OutOrStderr(), b.String())
+	if err != nil {
+		c.PrintErrln(err)
+	}
+	return err
+}
+
+// usageSize is room for most commands' usage, so that it is written
+// without growing its buffer step by step: at each step a larger block of
+// memory, on pages the process has not touched yet (see
+// docs/performance.md).
+const usageSize = 3 << 10
+
+// help writes c's help as cobra's default help function does (c's text,
+// a blank line and the usage), in one piece: cobra's wrote the text with
+// fmt, then made the usage in a buffer of its own, copied it into a
+// string and wrote that with fmt again: a dozen blocks of growing size
+// for a text of 3 KB, each on memory the process had not touched yet
+// (`maketoken --help` took 7 more page faults, of about 640, and 14 k more
+// instructions; see docs/performance.md). A test holds it to cobra's
+// (TestHelpAsCobras).
+func help(c *cobra.Command) {
+	text := c.Long
+	if text == "" {
+		text = c.Short
+	}
+	text = trimRightSpace(text)
+	var b strings.Builder
+	b.Grow(len(text) + usageSize)
+	if text != "" {
+		b.WriteString(text)
+		b.WriteString("\n\n")
+	}
+	if c.Runnable() || c.HasSubCommands() {
+		writeUsage(&b, c)
+	}
+	// cobra's ignores a failed write, and so does this.
+	_, _ = io.WriteString(c.OutOrStdout(), b.String())
+}
+
+// writeUsage writes the usage part of c's help to b (usage).
+func writeUsage(b *strings.Builder, c *cobra.Command) {
+	// cobra makes a new flag set at each call of these; they also give c
+	// the flags it inherits, which the use line counts.
+	local, inherited := c.LocalFlags(), c.InheritedFlags()
 	b.WriteString("Usage:")
 	if c.Runnable() {
 		b.WriteString("\n  " + c.UseLine())
@@ -99,11 +146,10 @@ func usage(c *cobra.Command) error {
 			section("Additional Commands:", "")
 		}
 	}
-	// cobra makes a new flag set at each call of these.
-	if local := c.LocalFlags(); local.HasAvailableFlags() {
+	if local.HasAvailableFlags() {
 		b.WriteString("\n\nFlags:\n" + trimRightSpace(local.FlagUsagesWrapped(helpWidth)))
 	}
-	if inherited := c.InheritedFlags(); inherited.HasAvailableFlags() {
+	if inherited.HasAvailableFlags() {
 		b.WriteString("\n\nGlobal Flags:\n" + trimRightSpace(inherited.FlagUsagesWrapped(helpWidth)))
 	}
 	if c.HasHelpSubCommands() {
@@ -118,11 +164,6 @@ func usage(c *cobra.Command) error {
 		b.WriteString("\n\nUse \"" + c.CommandPath() + " [command] --help\" for more about a command.")
 	}
 	b.WriteString("\n")
-	_, err := io.WriteString(c.OutOrStderr(), b.String())
-	if err != nil {
-		c.PrintErrln(err)
-	}
-	return err
 }
 
 // rpad pads s with blanks to n characters, as cobra's template function

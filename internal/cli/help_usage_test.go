@@ -99,3 +99,36 @@ func TestRpadAsFmt(t *testing.T) {
 		}
 	}
 }
+
+// TestHelpAsCobras: help writes, for every command and help topic of the
+// tree and of a tree with what maketoken's has not, exactly what cobra's
+// default help function wrote (with the same usage).
+func TestHelpAsCobras(t *testing.T) {
+	trees := func() []*cobra.Command {
+		_, root := newRoot(Deps{IO: &iostreams.IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}})
+		root.InitDefaultHelpCmd()
+		root.InitDefaultCompletionCmd()
+		root.InitDefaultVersionFlag()
+		return []*cobra.Command{root, syntheticTree()}
+	}
+	ours, theirs := trees(), trees()
+	for i := range ours {
+		theirs[i].SetHelpFunc(nil)
+		ourCmds, theirCmds := allCommands(ours[i]), allCommands(theirs[i])
+		if len(ourCmds) != len(theirCmds) || len(ourCmds) < 4 {
+			t.Fatalf("%d and %d commands", len(ourCmds), len(theirCmds))
+		}
+		for j, c := range ourCmds {
+			c.InitDefaultHelpFlag()
+			theirCmds[j].InitDefaultHelpFlag()
+			var got, want bytes.Buffer
+			c.SetOut(&got)
+			theirCmds[j].SetOut(&want)
+			help(c)
+			theirCmds[j].HelpFunc()(theirCmds[j], nil)
+			if got.String() != want.String() || got.Len() == 0 {
+				t.Errorf("help of %q:\n%s\ncobra's:\n%s", c.CommandPath(), got.String(), want.String())
+			}
+		}
+	}
+}

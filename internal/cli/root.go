@@ -275,14 +275,13 @@ MAKE_ZONE as Make's own tools read them. See ` + "`maketoken help environment`" 
 	f.flags = pf
 	root.SetUsageFunc(usage)
 	// What only a help shows is made when it is shown (helpText).
-	showHelp := root.HelpFunc()
-	root.SetHelpFunc(func(c *cobra.Command, args []string) {
+	root.SetHelpFunc(func(c *cobra.Command, _ []string) {
 		if c == root && versionAsked(root) {
 			f.printVersion(root)
 			return
 		}
 		f.helpText(c)
-		showHelp(c, args)
+		help(c)
 	})
 	// Anything cobra refuses before a command runs (an unknown command,
 	// wrong arguments) is a usage error.
