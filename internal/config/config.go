@@ -18,7 +18,6 @@ import (
 	"github.com/maketoken/maketoken/internal/readfile"
 
 	"github.com/spf13/pflag"
-	"github.com/spf13/viper"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -106,14 +105,11 @@ func (e *UsageError) Unwrap() error { return e.Err }
 // Load reads the settings. flags holds the global flags (zone, output,
 // config, timeout, debug); getenv reads the environment.
 func Load(flags *pflag.FlagSet, getenv func(string) string) (*Config, error) {
-	v := viper.New()
-	v.SetConfigType("yaml")
-	v.SetDefault(KeyZone, "")
-	v.SetDefault(KeyOutput, "")
-	v.SetDefault(KeyTimeout, DefaultTimeout.String())
-	v.SetDefault(KeyKeyringTimeout, DefaultKeyringTimeout.String())
-	v.SetDefault(KeyDebug, false)
-	v.SetDefault(KeyRotateAfter, DefaultRotateAfter)
+	v := newSettings()
+	v.setDefault(KeyTimeout, DefaultTimeout.String())
+	v.setDefault(KeyKeyringTimeout, DefaultKeyringTimeout.String())
+	v.setDefault(KeyDebug, false)
+	v.setDefault(KeyRotateAfter, DefaultRotateAfter)
 	sources := map[string]string{}
 
 	// Environment: MAKETOKEN_<KEY>, and Make's own MAKE_ZONE after
@@ -121,7 +117,7 @@ func Load(flags *pflag.FlagSet, getenv func(string) string) (*Config, error) {
 	// test or an embedding program controls it.
 	for _, key := range fileKeys[1:] {
 		if val := getenv("MAKETOKEN_" + strings.ToUpper(key)); val != "" {
-			v.Set(key, val)
+			v.setValue(key, val)
 			sources[key] = "MAKETOKEN_" + strings.ToUpper(key)
 		}
 	}
@@ -130,20 +126,20 @@ func Load(flags *pflag.FlagSet, getenv func(string) string) (*Config, error) {
 	makeZone := strings.TrimSpace(getenv("MAKE_ZONE"))
 	zoneBy := ZoneDefault
 	if val := strings.TrimSpace(getenv("MAKETOKEN_ZONE")); val != "" {
-		v.Set(KeyZone, val)
+		v.setValue(KeyZone, val)
 		sources[KeyZone], zoneBy = "MAKETOKEN_ZONE", ZoneFromMaketokenZone
 	} else if makeZone != "" {
-		v.Set(KeyZone, makeZone)
+		v.setValue(KeyZone, makeZone)
 		sources[KeyZone], zoneBy = "MAKE_ZONE", ZoneFromMakeZone
 	}
 	if f := flags.Lookup("zone"); f != nil && f.Changed && strings.TrimSpace(f.Value.String()) != "" {
-		v.Set(KeyZone, f.Value.String())
+		v.setValue(KeyZone, f.Value.String())
 		sources[KeyZone], zoneBy = "--zone", ZoneFromFlag
 	}
 	// Other flags the user gave win over everything.
 	for flag, key := range map[string]string{"output": KeyOutput, "timeout": KeyTimeout, "debug": KeyDebug} {
 		if f := flags.Lookup(flag); f != nil && f.Changed {
-			v.Set(key, f.Value.String())
+			v.setValue(key, f.Value.String())
 			sources[key] = "--" + flag
 		}
 	}
@@ -159,7 +155,7 @@ func Load(flags *pflag.FlagSet, getenv func(string) string) (*Config, error) {
 			}
 			cfg.File = file
 			for _, key := range fileKeys {
-				if _, set := sources[key]; !set && v.InConfig(key) {
+				if _, set := sources[key]; !set && v.inFile(key) {
 					sources[key] = "the config file " + file
 				}
 			}
@@ -172,12 +168,12 @@ func Load(flags *pflag.FlagSet, getenv func(string) string) (*Config, error) {
 		}
 	}
 
-	cfg.Zone = strings.TrimSpace(v.GetString(KeyZone))
+	cfg.Zone = strings.TrimSpace(v.getString(KeyZone))
 	cfg.ZoneBy = zoneBy
 	if zoneBy == ZoneDefault && cfg.Zone != "" {
 		cfg.ZoneBy = ZoneFromFile
 	}
-	cfg.Output = strings.ToLower(strings.TrimSpace(v.GetString(KeyOutput)))
+	cfg.Output = strings.ToLower(strings.TrimSpace(v.getString(KeyOutput)))
 	switch cfg.Output {
 	case "", "table", "tsv", "json":
 	default:
@@ -190,17 +186,17 @@ func Load(flags *pflag.FlagSet, getenv func(string) string) (*Config, error) {
 	if cfg.KeyringTimeout, err = positiveDuration(v, KeyKeyringTimeout, cfg.Source(KeyKeyringTimeout)); err != nil {
 		return nil, err
 	}
-	cfg.Debug, err = parseBool(v.GetString(KeyDebug))
+	cfg.Debug, err = parseBool(v.getString(KeyDebug))
 	if err != nil {
 		return nil, &UsageError{fmt.Errorf("debug: %w; it comes from %s", err, cfg.Source(KeyDebug))}
 	}
-	if cfg.RotateAfter, err = rotateAfter(v.GetString(KeyRotateAfter), cfg.Source(KeyRotateAfter)); err != nil {
+	if cfg.RotateAfter, err = rotateAfter(v.getString(KeyRotateAfter), cfg.Source(KeyRotateAfter)); err != nil {
 		return nil, err
 	}
-	if cfg.CredentialStore, err = CredentialStore(v.GetString(KeyCredentialStore), cfg.Source(KeyCredentialStore)); err != nil {
+	if cfg.CredentialStore, err = CredentialStore(v.getString(KeyCredentialStore), cfg.Source(KeyCredentialStore)); err != nil {
 		return nil, err
 	}
-	cfg.CredentialsFile = v.GetString(KeyCredentialsFile)
+	cfg.CredentialsFile = v.getString(KeyCredentialsFile)
 	if cfg.CredentialsFile == "" {
 		if dir, err := Dir(getenv); err == nil {
 			cfg.CredentialsFile = filepath.Join(dir, "credentials.yaml")
@@ -212,17 +208,11 @@ func Load(flags *pflag.FlagSet, getenv func(string) string) (*Config, error) {
 	return cfg, nil
 }
 
-// mergeFile gives viper the settings of the config file data: read by
-// plainYAML when it is of the plainest YAML, which is as the YAML library
-// reads it but faster, else by the library, as viper's MergeConfig would
-// (the same call, and the same error).
-//
-// Not through MergeConfig itself: it decodes through viper's registry of
-// codecs, an interface call the linker cannot see through, so it kept
-// every codec's decoder in the binary (TOML, dotenv, JSON) and what they
-// reach: 130 KB of code, 260 functions maketoken never runs but every
-// start-up paid for (see docs/performance.md).
-func mergeFile(v *viper.Viper, data []byte) error {
+// mergeFile adds the settings of the config file data: read by plainYAML
+// when it is of the plainest YAML, which is as the YAML library reads it
+// but faster, else by the library, with the error viper gave when
+// maketoken read its settings with viper (TestSettingsAsViper).
+func mergeFile(v *settings, data []byte) error {
 	m, ok := plainYAML(data)
 	if !ok {
 		m = map[string]any{}
@@ -230,7 +220,8 @@ func mergeFile(v *viper.Viper, data []byte) error {
 			return fmt.Errorf("While parsing config: %w", err) //nolint:staticcheck // viper's words, which the message has always quoted
 		}
 	}
-	return v.MergeConfigMap(m)
+	v.mergeFile(m)
+	return nil
 }
 
 // CredentialStore checks a choice of credential store (credential_store,
@@ -296,8 +287,8 @@ func permissionWarning(path string) string {
 	return ""
 }
 
-func zoneURLs(v *viper.Viper) (map[string]string, error) {
-	raw := v.Get(KeyZones)
+func zoneURLs(v *settings) (map[string]string, error) {
+	raw := v.get(KeyZones)
 	if raw == nil {
 		return nil, nil
 	}
@@ -320,8 +311,8 @@ func zoneURLs(v *viper.Viper) (map[string]string, error) {
 	return out, nil
 }
 
-func positiveDuration(v *viper.Viper, key, source string) (time.Duration, error) {
-	s := strings.TrimSpace(v.GetString(key))
+func positiveDuration(v *settings, key, source string) (time.Duration, error) {
+	s := strings.TrimSpace(v.getString(key))
 	d, err := ParseDuration(s)
 	if err != nil {
 		return 0, &UsageError{fmt.Errorf("%s: %w; it comes from %s", key, err, source)}

@@ -4,7 +4,7 @@ import "strings"
 
 // plainYAML reads a config file written in the plainest YAML, as nearly
 // every config file is, the way the YAML library reads it into a map
-// (what viper hands its settings): it returns the same map, and ok. For
+// (what the settings are made of): it returns the same map, and ok. For
 // anything else it returns ok false, and the file goes to the YAML
 // library, which reads all of YAML and says what is wrong with a file
 // that is not valid.

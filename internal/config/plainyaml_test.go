@@ -8,7 +8,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// libraryYAML is the config file as viper's YAML codec reads it.
+// libraryYAML is the config file as the YAML library reads it.
 func libraryYAML(data []byte) (map[string]any, error) {
 	m := make(map[string]any)
 	err := yaml.Unmarshal(data, &m)
