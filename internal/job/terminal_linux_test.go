@@ -157,10 +157,22 @@ func sigBit(field, path string) bool {
 	return false
 }
 
+// anyThreadBlocks reports whether a thread of this process keeps SIGTTOU
+// blocked. A thread seen blocking it is looked at again: Go's runtime
+// blocks every signal for the moment it starts or ends a thread, which a
+// loaded machine shows now and then, and a mask that foreground left
+// behind would stay.
 func anyThreadBlocks() bool {
 	tasks, _ := filepath.Glob("/proc/self/task/*/status")
 	for _, p := range tasks {
-		if sigBit("SigBlk", p) {
+		blocked := true
+		for i := 0; i < 5 && blocked; i++ {
+			if i > 0 {
+				time.Sleep(10 * time.Millisecond)
+			}
+			blocked = sigBit("SigBlk", p)
+		}
+		if blocked {
 			return true
 		}
 	}
