@@ -31,20 +31,25 @@ func usageTemplate(t *testing.T) string {
 	return tpl
 }
 
+// helpTrees returns maketoken's whole command tree, as cobra completes it
+// before a help is written, and a tree with what maketoken's has not (see
+// syntheticTree): each call makes new ones, so that one can be changed and
+// compared with the other.
+func helpTrees() []*cobra.Command {
+	_, root := newRoot(Deps{IO: &iostreams.IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}})
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	root.InitDefaultVersionFlag()
+	return []*cobra.Command{root, syntheticTree()}
+}
+
 // TestUsageAsTheTemplate: usage writes, for every command and help topic
 // of the tree and for commands with what maketoken's have not (aliases,
 // examples, nested and hidden commands, ungrouped ones), exactly what the
 // template wrote.
 func TestUsageAsTheTemplate(t *testing.T) {
 	tpl := usageTemplate(t)
-	trees := func() []*cobra.Command {
-		_, root := newRoot(Deps{IO: &iostreams.IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}})
-		root.InitDefaultHelpCmd()
-		root.InitDefaultCompletionCmd()
-		root.InitDefaultVersionFlag()
-		return []*cobra.Command{root, syntheticTree()}
-	}
-	ours, theirs := trees(), trees()
+	ours, theirs := helpTrees(), helpTrees()
 	for i := range ours {
 		theirs[i].SetUsageFunc(nil)
 		theirs[i].SetUsageTemplate(tpl)
@@ -104,14 +109,7 @@ func TestRpadAsFmt(t *testing.T) {
 // tree and of a tree with what maketoken's has not, exactly what cobra's
 // default help function wrote (with the same usage).
 func TestHelpAsCobras(t *testing.T) {
-	trees := func() []*cobra.Command {
-		_, root := newRoot(Deps{IO: &iostreams.IOStreams{In: strings.NewReader(""), Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}})
-		root.InitDefaultHelpCmd()
-		root.InitDefaultCompletionCmd()
-		root.InitDefaultVersionFlag()
-		return []*cobra.Command{root, syntheticTree()}
-	}
-	ours, theirs := trees(), trees()
+	ours, theirs := helpTrees(), helpTrees()
 	for i := range ours {
 		theirs[i].SetHelpFunc(nil)
 		ourCmds, theirCmds := allCommands(ours[i]), allCommands(theirs[i])
