@@ -1,0 +1,56 @@
+package makeapi
+
+import (
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// A create whose connection is reset after Make read it (a read error, not
+// a dial error) may have been carried out: it is an unknown outcome, sent
+// once, never retried. Only a connection that could not be made proves the
+// request never arrived.
+func TestPOSTResetAfterSendingIsUnknown(t *testing.T) {
+	var posts atomic.Int32
+	srv := newLocalServer(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			posts.Add(1)
+		}
+		io.Copy(io.Discard, r.Body) //nolint:errcheck // the whole request was read: it reached the server
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		// A zero linger makes Close send RST: the client's read fails
+		// with "connection reset by peer".
+		if tc, ok := conn.(*net.TCPConn); ok {
+			tc.SetLinger(0) //nolint:errcheck // a FIN instead fails the ECONNRESET check below
+		}
+		conn.Close()
+	}))
+	e := newTestEnv(t)
+	p := e.policy
+	c, _ := New(srv+"/api/v2", "tok", Options{HTTPClient: e.hc, Retry: &p})
+	_, err := c.CreateToken(ctxWithin(t, time.Minute), "once", []string{"user:read"})
+	var op *net.OpError
+	if !errors.Is(err, syscall.ECONNRESET) || !errors.As(err, &op) || op.Op == "dial" {
+		t.Fatalf("err = %v; the test needs a reset read (the server's RST)", err)
+	}
+	var unknown *OutcomeUnknownError
+	if !errors.As(err, &unknown) || !strings.Contains(err.Error(), "may have been created") {
+		t.Errorf("err = %v; want an OutcomeUnknownError", err)
+	}
+	if n := posts.Load(); n != 1 {
+		t.Errorf("POST sent %d times, want once", n)
+	}
+	if len(e.recordedWaits()) != 0 {
+		t.Error("a retry was planned")
+	}
+}
