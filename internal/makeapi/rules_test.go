@@ -208,8 +208,9 @@ func TestErrorsKeepTheirCause(t *testing.T) {
 }
 
 // The rate gate holds every request back for the Retry-After of a 429
-// (DefaultRatePause when it gives none), and hands a transport error, or
-// the end of the context while it waits, on as it got it.
+// (2 s when it gives none: a pause of nothing would only meet the next
+// 429), and hands a transport error, or the end of the context while it
+// waits, on as it got it.
 func TestRateGate(t *testing.T) {
 	var mu sync.Mutex
 	var times []time.Time
@@ -241,7 +242,7 @@ func TestRateGate(t *testing.T) {
 	for _, tc := range []struct {
 		retryAfter string
 		want       time.Duration
-	}{{"5", 5 * time.Second}, {"", DefaultRatePause}} {
+	}{{"5", 5 * time.Second}, {"", 2 * time.Second}} {
 		g.until = time.Time{}
 		retryAfter = tc.retryAfter
 		before := time.Now()
