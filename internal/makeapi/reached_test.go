@@ -1,6 +1,7 @@
 package makeapi
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -10,6 +11,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/maketoken/maketoken/internal/emulator"
+	"github.com/maketoken/maketoken/internal/outcome"
 )
 
 // A create whose connection is reset after Make read it (a read error, not
@@ -52,5 +56,31 @@ func TestPOSTResetAfterSendingIsUnknown(t *testing.T) {
 	}
 	if len(e.recordedWaits()) != 0 {
 		t.Error("a retry was planned")
+	}
+}
+
+// A create that Make refused with 429, stopped while it waits to be tried
+// again, is known not to have been carried out: Make answered every try,
+// and only a refusal lets a create be repeated. It is not an unknown
+// outcome, which would send the user to look for a token that cannot exist.
+func TestPOSTStoppedAfter429IsKnownNotCreated(t *testing.T) {
+	e := newTestEnv(t)
+	e.z.AddFault(emulator.Fault{Method: "POST", Status: 429})
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	e.policy.Sleep = func(context.Context, time.Duration) error {
+		cancel()
+		return ctx.Err()
+	}
+	_, err := e.client(e.z).CreateToken(ctx, "stopped", []string{"user:read"})
+	var stopped *StoppedError
+	if !errors.As(err, &stopped) || !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v; want a StoppedError", err)
+	}
+	if outcome.IsUnknown(err) {
+		t.Errorf("err = %v; a create refused with 429 counted as maybe created", err)
+	}
+	if n := count(requests(e.z), "POST"); n != 1 || len(e.z.Labelled("stopped")) != 0 {
+		t.Errorf("requests %q, %d tokens labelled", requests(e.z), len(e.z.Labelled("stopped")))
 	}
 }
