@@ -520,6 +520,22 @@ func TestDeleteAnswered404AfterARetryIsDone(t *testing.T) {
 			t.Fatalf("err = %v", err)
 		}
 	})
+	t.Run("another refusal after a try that may have reached is an error", func(t *testing.T) {
+		// Only a 404 says the token is gone: a gateway's 502 may have
+		// passed the first try on, but a 403 after it proves nothing, and
+		// the token, still at Make, must not be called revoked.
+		e := newTestEnv(t)
+		tok := e.z.AddToken("old", []string{"user:read"}, time.Time{})
+		e.z.AddFault(emulator.Fault{Method: "DELETE", Status: 502, Times: 1})
+		e.z.AddFault(emulator.Fault{Method: "DELETE", Status: 403, Times: 1})
+		err := e.client(e.z).DeleteToken(ctxWithin(t, time.Minute), Token{Created: tok.Created})
+		if StatusCode(err) != 403 || !e.z.HasToken(tok.Token) {
+			t.Fatalf("err = %v, token still there: %v; want the 403 and the token kept", err, e.z.HasToken(tok.Token))
+		}
+		if got := strings.Join(requests(e.z), ","); got != "DELETE Bad Gateway,DELETE Forbidden" {
+			t.Errorf("requests %s", got)
+		}
+	})
 	t.Run("created is sent byte for byte", func(t *testing.T) {
 		e := newTestEnv(t)
 		tok := e.z.AddToken("x", []string{"user:read"}, time.Date(2024, 3, 27, 5, 53, 27, 360_000_000, time.UTC))
