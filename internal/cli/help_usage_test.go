@@ -49,10 +49,25 @@ func helpTrees() []*cobra.Command {
 // template wrote.
 func TestUsageAsTheTemplate(t *testing.T) {
 	tpl := usageTemplate(t)
+	eachCommandPair(t, func(theirs *cobra.Command) {
+		theirs.SetUsageFunc(nil)
+		theirs.SetUsageTemplate(tpl)
+	}, func(c, theirs *cobra.Command) {
+		if got, want := c.UsageString(), theirs.UsageString(); got != want {
+			t.Errorf("usage of %q:\n%s\nthe template:\n%s", c.CommandPath(), got, want)
+		}
+	})
+}
+
+// eachCommandPair makes the trees of helpTrees twice, gives each root of
+// the second to cobra (restore sets cobra's own usage or help back on
+// it), and calls compare with every command of the first and the same
+// command of the second, each with its help flag.
+func eachCommandPair(t *testing.T, restore func(theirs *cobra.Command), compare func(ours, theirs *cobra.Command)) {
+	t.Helper()
 	ours, theirs := helpTrees(), helpTrees()
 	for i := range ours {
-		theirs[i].SetUsageFunc(nil)
-		theirs[i].SetUsageTemplate(tpl)
+		restore(theirs[i])
 		ourCmds, theirCmds := allCommands(ours[i]), allCommands(theirs[i])
 		if len(ourCmds) != len(theirCmds) || len(ourCmds) < 4 {
 			t.Fatalf("%d and %d commands", len(ourCmds), len(theirCmds))
@@ -60,10 +75,7 @@ func TestUsageAsTheTemplate(t *testing.T) {
 		for j, c := range ourCmds {
 			c.InitDefaultHelpFlag()
 			theirCmds[j].InitDefaultHelpFlag()
-			got, want := c.UsageString(), theirCmds[j].UsageString()
-			if got != want {
-				t.Errorf("usage of %q:\n%s\nthe template:\n%s", c.CommandPath(), got, want)
-			}
+			compare(c, theirCmds[j])
 		}
 	}
 }
@@ -109,24 +121,14 @@ func TestRpadAsFmt(t *testing.T) {
 // tree and of a tree with what maketoken's has not, exactly what cobra's
 // default help function wrote (with the same usage).
 func TestHelpAsCobras(t *testing.T) {
-	ours, theirs := helpTrees(), helpTrees()
-	for i := range ours {
-		theirs[i].SetHelpFunc(nil)
-		ourCmds, theirCmds := allCommands(ours[i]), allCommands(theirs[i])
-		if len(ourCmds) != len(theirCmds) || len(ourCmds) < 4 {
-			t.Fatalf("%d and %d commands", len(ourCmds), len(theirCmds))
+	eachCommandPair(t, func(theirs *cobra.Command) { theirs.SetHelpFunc(nil) }, func(c, theirs *cobra.Command) {
+		var got, want bytes.Buffer
+		c.SetOut(&got)
+		theirs.SetOut(&want)
+		help(c)
+		theirs.HelpFunc()(theirs, nil)
+		if got.String() != want.String() || got.Len() == 0 {
+			t.Errorf("help of %q:\n%s\ncobra's:\n%s", c.CommandPath(), got.String(), want.String())
 		}
-		for j, c := range ourCmds {
-			c.InitDefaultHelpFlag()
-			theirCmds[j].InitDefaultHelpFlag()
-			var got, want bytes.Buffer
-			c.SetOut(&got)
-			theirCmds[j].SetOut(&want)
-			help(c)
-			theirCmds[j].HelpFunc()(theirCmds[j], nil)
-			if got.String() != want.String() || got.Len() == 0 {
-				t.Errorf("help of %q:\n%s\ncobra's:\n%s", c.CommandPath(), got.String(), want.String())
-			}
-		}
-	}
+	})
 }
