@@ -212,7 +212,10 @@ func FuzzParseURL(f *testing.F) {
 				t.Fatalf("ParseURL(%q): user info %q shown in %q", raw, u.User, err)
 			} else if perr != nil {
 				if ru, rerr := url.Parse(strings.TrimSpace(raw)); rerr == nil && ru.User != nil {
-					if ui := ru.User.String(); ui != "" && strings.Contains(ie.URL, ui+"@") {
+					// The marker itself may end in the user info ("D" in
+					// "REDACTED@"): look only at what is not the marker.
+					shown := strings.ReplaceAll(ie.URL, "REDACTED@", "@")
+					if ui := ru.User.String(); ui != "" && strings.Contains(shown, ui+"@") {
 						t.Fatalf("ParseURL(%q): user info %q shown in %q", raw, ui, err)
 					}
 				}
