@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"sync"
 
@@ -141,12 +140,9 @@ func (f *Factory) fanOut(ctx context.Context, every bool) ([]credentials.Target,
 		return nil, err
 	}
 	// An OS keyring that is simply absent (a server, a CI job) is normal
-	// when the credentials come from the environment or the file; one that
-	// did not answer in time, a kernel keyring that a credential was
-	// stored in and that cannot be used now, or a credentials file that
-	// cannot be read, may hide credentials the user expects, so say so.
-	var ke *credentials.KeyringError
-	if skipped != nil && (!errors.As(skipped, &ke) || ke.IsTimeout() || ke.Kind == credentials.KindKernel) {
+	// when the credentials come from the environment or the file; anything
+	// else may hide credentials the user expects, so say so.
+	if skipped != nil && credentials.SkipKindOf(skipped) != credentials.SkipNoKeyring {
 		f.IO.Warn("some zones were skipped: " + skipped.Error())
 	}
 	return targets, nil

@@ -81,22 +81,25 @@ func RunZones(ctx context.Context, opts *ZonesOptions) error {
 		records[i] = zoneRecord{Name: z.Name, Host: z.Host, URL: z.URL, Builtin: z.Builtin, Default: z.Name == selected.Name,
 			CredentialSource: string(p.Source), CredentialVariable: p.EnvVar, CredentialStore: string(p.Store), Accounts: p.Accounts}
 	}
-	// One note says it for every zone. A keyring that did not answer may
-	// hide credentials the user expects: that gets the full warning. One
-	// that is simply absent (a server, a CI job) gets a short note.
-	var ke *credentials.KeyringError
-	switch {
-	case !errors.As(failed, &ke):
-	case ke.IsTimeout():
-		opts.IO.Warn(failed.Error())
-	case ke.Kind == credentials.KindKernel:
-		opts.IO.Note("the kernel keyring cannot be used here (%s); credentials stored in it are not shown.", ke.Err)
-	default:
-		others := "the environment and the credentials file"
-		if credentials.KernelKeyringHere() {
-			others = "the environment, the kernel keyring and the credentials file"
+	// One note says it for every zone. What may hide credentials the user
+	// expects (a keyring that did not answer, a record that cannot be
+	// read) gets the full warning; a keyring that is simply absent (a
+	// server, a CI job) a short note.
+	if failed != nil {
+		var ke *credentials.KeyringError // set for every kind but SkipMayHide
+		errors.As(failed, &ke)
+		switch credentials.SkipKindOf(failed) {
+		case credentials.SkipMayHide:
+			opts.IO.Warn(failed.Error())
+		case credentials.SkipKernelUnusable:
+			opts.IO.Note("the kernel keyring cannot be used here (%s); credentials stored in it are not shown.", ke.Err)
+		case credentials.SkipNoKeyring:
+			others := "the environment and the credentials file"
+			if credentials.KernelKeyringHere() {
+				others = "the environment, the kernel keyring and the credentials file"
+			}
+			opts.IO.Note("the OS keyring is unavailable (%s); only credentials from %s are shown.", ke.Err, others)
 		}
-		opts.IO.Note("the OS keyring is unavailable (%s); only credentials from %s are shown.", ke.Err, others)
 	}
 	// A narrow terminal shows where a credential comes from without the
 	// variable's name, and leaves out a URL that only says what the host

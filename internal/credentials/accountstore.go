@@ -401,12 +401,17 @@ func (s *Store) recordedAccounts(zone string) ([]Account, error) {
 // where is Where with the zone's recorded accounts from recorded.
 func (s *Store) where(ctx context.Context, zone zones.Zone, recorded func(zone string) ([]Account, error)) (Credential, int, error) {
 	accts, err := recorded(zone.Name)
+	if c, ok := s.fromEnv(zone.Name); ok {
+		// The environment's credential is the zone's whatever the record
+		// holds; a record that cannot be read is said all the same.
+		s.found(c.Token)
+		if cerr := c.check(); cerr != nil {
+			return c, len(accts), cerr
+		}
+		return c, len(accts), err
+	}
 	if err != nil {
 		return Credential{}, 0, err
-	}
-	if c, ok := s.fromEnv(zone.Name); ok {
-		s.found(c.Token)
-		return c, len(accts), c.check()
 	}
 	if len(accts) == 0 {
 		c, err := s.legacyLookup(ctx, zone)

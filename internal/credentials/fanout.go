@@ -62,12 +62,11 @@ func (s *Store) FanOut(ctx context.Context, list []zones.Zone, user string, ever
 			switch err := t.Err; {
 			case err == nil, MustNotSend(err), every && t.Credential.Account != nil:
 				targets = append(targets, t)
-			case IsNotFound(err):
 			case errors.As(err, &uu):
 				for _, k := range uu.Known {
 					unknown = append(unknown, k+" ("+t.Zone.Name+")")
 				}
-			case skipped == nil:
+			case skipsZone(err) && skipped == nil:
 				skipped = err
 			}
 		}

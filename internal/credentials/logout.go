@@ -32,7 +32,7 @@ func (s *Store) ForLogout(ctx context.Context, zone zones.Zone, user string, rev
 		envVar := cred.EnvVar
 		stored, serr := s.LookupStored(ctx, zone, user)
 		switch {
-		case !IsNotFound(serr) && !keyringAbsent(serr):
+		case !IsNotFound(serr) && !KeyringAbsent(serr):
 			overriding, cred, err = envVar, stored, serr
 		case !revoke || envUser != nil:
 			return cred, "", &EnvOnlyError{Zone: zone.Name, EnvVar: envVar}
@@ -43,12 +43,4 @@ func (s *Store) ForLogout(ctx context.Context, zone zones.Zone, user string, rev
 		err = nil
 	}
 	return cred, overriding, err
-}
-
-// keyringAbsent reports whether err is an OS keyring that is not there
-// (a server, a CI runner), not one that failed to answer: nothing can be
-// stored in it.
-func keyringAbsent(err error) bool {
-	var ke *KeyringError
-	return errors.As(err, &ke) && !ke.IsTimeout()
 }

@@ -410,8 +410,7 @@ func (s *Store) CheckStores(ctx context.Context, zone zones.Zone, choice Choice)
 		c.File = err
 	}
 	recorded, _ := s.record.StoredIn(zone.Name)
-	var ke *KeyringError
-	osGone := errors.As(c.Keyring, &ke) && !ke.IsTimeout()
+	osGone := KeyringAbsent(c.Keyring)
 	if kernelKeyringHere && (recorded == KindKernel || choice == ChoiceKernel || (choice == ChoiceAuto && osGone)) {
 		c.KernelChecked = true
 		if _, err := s.kernel.Get(ctx, legacyKey(zone)); err != nil && !errors.Is(err, ErrNotFound) {
@@ -468,14 +467,13 @@ func (s *Store) Destination(ctx context.Context, zone zones.Zone, choice Choice)
 		return OSKeyring(), false, nil
 	}
 	_, err = s.keyring.Get(ctx, legacyKey(zone))
-	var ke *KeyringError
-	if err == nil || errors.Is(err, ErrNotFound) || !errors.As(err, &ke) || ke.IsTimeout() || ke.Interrupted {
+	if !KeyringAbsent(err) {
 		return OSKeyring(), false, nil // Stored, read next, says what is wrong with it
 	}
 	// No Secret Service: the kernel keyring, if the kernel lets us use it.
 	_, kerr := s.kernel.Get(ctx, legacyKey(zone))
-	var kke *KeyringError
-	if errors.As(kerr, &kke) && !kke.IsTimeout() && !kke.Interrupted {
+	var ke, kke *KeyringError
+	if KeyringAbsent(kerr) && errors.As(err, &ke) && errors.As(kerr, &kke) {
 		kke.OSErr = ke.Err
 	}
 	if kerr != nil && !errors.Is(kerr, ErrNotFound) {

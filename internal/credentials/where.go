@@ -2,7 +2,6 @@ package credentials
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"sync"
 
@@ -23,8 +22,11 @@ type Place struct {
 
 // WhereEach is Where for each zone of list, sending nothing anywhere: a
 // credential that must not be sent (the zone moved, a malformed one) is
-// still where it comes from. failed is the first zone's keyring failure
-// (a *KeyringError), in the order of list; nil if there was none.
+// still where it comes from, and so is one from the environment when the
+// record of accounts cannot be read. failed is the first zone's look-up
+// that may have left a credential out (a keyring's *KeyringError, a record
+// of accounts or a credentials file that could not be read: see
+// SkipKindOf), in the order of list; nil if there was none.
 func (s *Store) WhereEach(ctx context.Context, list []zones.Zone) (places []Place, failed error) {
 	places = make([]Place, len(list))
 	// The record of accounts is read once for all the zones.
@@ -41,10 +43,10 @@ func (s *Store) WhereEach(ctx context.Context, list []zones.Zone) (places []Plac
 	errs := lookUpEach(s, list, func(i int) error {
 		c, n, err := s.where(ctx, list[i], recorded)
 		places[i] = Place{Source: SourceNone, Accounts: n}
-		if err == nil || MustNotSend(err) {
+		if err == nil || MustNotSend(err) || c.Source == SourceEnv {
 			places[i].Source, places[i].EnvVar, places[i].Store = c.Source, c.EnvVar, c.Store
 		}
-		if ke := (*KeyringError)(nil); errors.As(err, &ke) {
+		if skipsZone(err) {
 			return err
 		}
 		return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -98,5 +99,29 @@ func TestRemovedPlaces(t *testing.T) {
 	}
 	if got, want := (Removed{From: []Kind{KindKernel, KindFile}}).Places(), "kernel keyring, file"; got != want {
 		t.Errorf("Places = %q; want %q", got, want)
+	}
+}
+
+// TestWhereEachUnreadableRecord: a record of accounts that cannot be read
+// is the failure, and a credential from the environment is still the
+// zone's (it was "none", and nothing failed).
+func TestWhereEachUnreadableRecord(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	record := filepath.Join(dir, "accounts.json")
+	if err := os.WriteFile(record, []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st := NewStore(Options{Keyring: brokenKeyring{}, KernelKeyring: brokenKeyring{}, File: filepath.Join(dir, "credentials.yaml"),
+		Accounts: record, Getenv: env(map[string]string{EnvVar("us1"): tokA})})
+	places, failed := st.WhereEach(ctx, []zones.Zone{zone("eu1"), zone("us1")})
+	if p := places[1]; p.Source != SourceEnv || p.EnvVar != EnvVar("us1") {
+		t.Errorf("us1 (env) = %+v", p)
+	}
+	if p := places[0]; p.Source != SourceNone {
+		t.Errorf("eu1 = %+v", p)
+	}
+	if failed == nil || !strings.Contains(failed.Error(), "not valid JSON") || SkipKindOf(failed) != SkipMayHide {
+		t.Errorf("failed: %v; want the record's error, which may hide credentials", failed)
 	}
 }

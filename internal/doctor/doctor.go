@@ -185,8 +185,7 @@ func (c Checks) Zone(ctx context.Context, z zones.Zone) (Zone, []string) {
 	kerr, ferr := checks.Keyring, checks.File
 	if kerr != nil {
 		d.Keyring = c.Clean(kerr.Error())
-		var ke *credentials.KeyringError
-		if !errors.As(kerr, &ke) || ke.IsTimeout() {
+		if !credentials.KeyringAbsent(kerr) {
 			problem("the OS keyring: %s", d.Keyring)
 		}
 	}
