@@ -117,6 +117,13 @@ func Run(ctx context.Context, version buildinfo.Info, cfg Config, list []zones.Z
 	for _, n := range scopes.CommandNeeds() {
 		rep.Needs = append(rep.Needs, Needs{Command: n.Command, Scopes: nonNil(n.Scopes)})
 	}
+	// The record of accounts serves every zone: one that cannot be read
+	// hides every stored account, and is said once.
+	if len(list) > 0 {
+		if _, err := c.Store.RecordedAccounts(list[0].Name); err != nil {
+			rep.Problems = append(rep.Problems, c.Clean(err.Error()))
+		}
+	}
 	problems := make([][]string, len(list))
 	var wg sync.WaitGroup
 	for i := range list {
@@ -200,9 +207,8 @@ func (c Checks) Zone(ctx context.Context, z zones.Zone) (Zone, []string) {
 			problem("the kernel keyring: %s", d.KernelKeyring)
 		}
 	}
-	if accts, err := c.Store.RecordedAccounts(z.Name); err == nil {
-		d.Accounts = len(accts)
-	}
+	accts, recordErr := c.Store.RecordedAccounts(z.Name)
+	d.Accounts = len(accts)
 	cred, err := c.Store.LookupUser(ctx, z, c.User)
 	var (
 		moved   *credentials.OriginChangedError
@@ -234,7 +240,8 @@ func (c Checks) Zone(ctx context.Context, z zones.Zone) (Zone, []string) {
 		problem("%s", c.Clean(err.Error()))
 		return d, problems
 	default:
-		if !credentials.IsNotFound(err) && kerr == nil && ferr == nil && checks.Kernel == nil {
+		// What a store or the record said is a problem already (see Run).
+		if !credentials.IsNotFound(err) && recordErr == nil && kerr == nil && ferr == nil && checks.Kernel == nil {
 			problem("finding the credential: %s", c.Clean(err.Error()))
 		}
 		return d, problems
