@@ -105,14 +105,16 @@ func (r *Redactor) known(s string) string {
 		return s
 	}
 	lower := asciiLower(s)
-	var covered []bool
+	// depth counts, at each byte, the stretches that start there minus
+	// those that end there: a byte is covered where the running sum is
+	// above zero. Marking a stretch costs the same whatever its length.
+	var depth []int32
 	cover := func(from, to int) {
-		if covered == nil {
-			covered = make([]bool, len(s))
+		if depth == nil {
+			depth = make([]int32, len(s)+1)
 		}
-		for k := from; k < to; k++ {
-			covered[k] = true
-		}
+		depth[from]++
+		depth[to]--
 	}
 	for _, secret := range r.secrets {
 		for _, v := range variants(secret) {
@@ -127,35 +129,17 @@ func (r *Redactor) known(s string) string {
 				}
 				continue
 			}
-			// A common piece of MinEcho or more characters holds one of
-			// the secret's pieces of half that length that start at a
-			// multiple of it: each occurrence of those is extended both
-			// ways as far as the text goes on matching.
-			const half = MinEcho / 2
-			for w := 0; w+half <= len(v); w += half {
-				piece := v[w : w+half]
-				for i := 0; ; {
-					j := strings.Index(lower[i:], piece)
-					if j < 0 {
-						break
-					}
-					start, end := i+j, i+j+half
-					for k := w - 1; k >= 0 && start > 0 && lower[start-1] == v[k]; k-- {
-						start--
-					}
-					for k := w + half; k < len(v) && end < len(lower) && lower[end] == v[k]; k++ {
-						end++
-					}
-					if end-start >= MinEcho {
-						cover(start, end)
-					}
-					i += j + 1
-				}
-			}
+			coverEchoes(lower, v, cover)
 		}
 	}
-	if covered == nil {
+	if depth == nil {
 		return s
+	}
+	covered := make([]bool, len(s))
+	var open int32
+	for i := range covered {
+		open += depth[i]
+		covered[i] = open > 0
 	}
 	var b strings.Builder
 	b.Grow(len(s))
@@ -171,6 +155,51 @@ func (r *Redactor) known(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// coverEchoes covers every stretch of text of MinEcho or more bytes that
+// is also a stretch of v. Such a stretch holds one of v's pieces of half
+// that length that start at a multiple of it: each occurrence of those is
+// extended both ways as far as text goes on matching v. The text at i
+// matching v at k is the diagonal i-k; a stretch is one run of matching
+// bytes on its diagonal. The pieces are taken in order along v, so the
+// runs of one diagonal are met in order along it: an occurrence inside
+// the last run found on its diagonal is not extended again. Every byte
+// of text and v is compared at most once per diagonal, not once per
+// piece: a long secret that repeats itself in a text that repeats it too
+// (the fuzzer's "^^^^…") took seconds before.
+func coverEchoes(text, v string, cover func(from, to int)) {
+	const half = MinEcho / 2
+	var runEnd map[int]int // diagonal: where the last run found on it ends
+	for w := 0; w+half <= len(v); w += half {
+		piece := v[w : w+half]
+		for i := 0; ; {
+			j := strings.Index(text[i:], piece)
+			if j < 0 {
+				break
+			}
+			at := i + j
+			i = at + 1
+			diagonal := at - w
+			if end, ok := runEnd[diagonal]; ok && at+half <= end {
+				continue
+			}
+			start, end := at, at+half
+			for k := w - 1; k >= 0 && start > 0 && text[start-1] == v[k]; k-- {
+				start--
+			}
+			for k := w + half; k < len(v) && end < len(text) && text[end] == v[k]; k++ {
+				end++
+			}
+			if runEnd == nil {
+				runEnd = map[int]int{}
+			}
+			runEnd[diagonal] = end
+			if end-start >= MinEcho {
+				cover(start, end)
+			}
+		}
+	}
 }
 
 // variants are the forms of a secret looked for: itself and without its

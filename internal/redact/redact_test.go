@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -143,6 +144,13 @@ func FuzzRedact(f *testing.F) {
 		if len(secret) < 6 || strings.ContainsAny(secret, "[]") || strings.Contains(Mark, secret) {
 			t.Skip()
 		}
+		// Longer secrets and texts only cost time: the work grows with the
+		// product of their lengths where a long secret repeats itself
+		// (BenchmarkKnownLongSecret, TestLongRepeatingSecret), and the
+		// fuzzer would spend its run on a few of them.
+		if len(secret) > 256 || len(text) > 4096 || len(other) > 256 {
+			t.Skip()
+		}
 		r := New(secret, other)
 		in := text + secret + text
 		got := r.String(in)
@@ -186,5 +194,35 @@ func BenchmarkStringLargeTrace(b *testing.B) {
 	b.SetBytes(int64(len(text)))
 	for b.Loop() {
 		r.String(text)
+	}
+}
+
+// A long secret that repeats itself, in a text that repeats it too (the
+// fuzzer's find: every piece of the secret occurs at every place of the
+// text), is removed whole, an echo of a long piece of it too; it took
+// seconds, the benchmark below has the figures.
+func TestLongRepeatingSecret(t *testing.T) {
+	secret := "abcd" + strings.Repeat("^", 4000)
+	r := New(secret)
+	text := "x" + secret + "y" + strings.Repeat("^", 4000) + "z^^^^^^^^^^^"
+	if got, want := r.String(text), "x"+Mark+"y"+Mark+"z^^^^^^^^^^^"; got != want {
+		t.Errorf("String = %.80q…, want %q", got, want)
+	}
+}
+
+// BenchmarkKnownLongSecret: a long secret of one repeated character in a
+// text that repeats it too, the shape the fuzzer found (every piece of the
+// secret occurs at every place of the text).
+func BenchmarkKnownLongSecret(b *testing.B) {
+	for _, n := range []int{36, 500, 4000} {
+		secret := "abcd" + strings.Repeat("^", n)
+		r := New(secret)
+		text := "x" + secret + "y" + strings.Repeat("^", n)
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			for b.Loop() {
+				r.String(text)
+			}
+		})
 	}
 }
