@@ -89,7 +89,7 @@ func RunDoctor(ctx context.Context, opts *DoctorOptions) error {
 			return err
 		}
 	} else {
-		rep.Write(opts.IO.Out)
+		rep.Write(opts.IO.Out, opts.IO.TableWidth())
 	}
 	if len(rep.Problems) > 0 {
 		return cmderr.Silent(cmderr.Failure)

@@ -9,23 +9,34 @@ import (
 	"github.com/maketoken/maketoken/internal/output"
 )
 
-// brief shortens a check's message to its first clause, for the zone's
-// section; the problems list at the end has it in full.
-func brief(msg, zone string) string {
+// brief shortens a check's message to its first clause, cut to room
+// columns, for the zone's section; the problems list at the end has it in
+// full.
+func brief(msg, zone string, room int) string {
 	msg = strings.TrimPrefix(msg, "zone "+zone+": ")
 	if i := strings.IndexAny(msg, ";("); i > 0 {
 		msg = strings.TrimSpace(msg[:i])
 	}
-	if r := []rune(msg); len(r) > 60 {
-		msg = string(r[:59]) + "…"
+	if r := []rune(msg); len(r) > room {
+		msg = string(r[:max(room-1, 0)]) + "…"
 	}
 	return msg
 }
 
 // Write writes the report for a person: short lines, the problems last.
-func (r Report) Write(w io.Writer) {
+// Its lines fit width columns (a terminal's), and never more than
+// reportWidth; 0 is reportWidth.
+func (r Report) Write(w io.Writer, width int) {
+	if width <= 0 || width > reportWidth {
+		width = reportWidth
+	}
+	// label is the width of a zone line's label ("  keyring      ").
+	const label = 15
+	room := width - label
 	p := func(format string, a ...any) { fmt.Fprintf(w, format+"\n", a...) }
-	p("maketoken doctor: a report for a bug report; it holds no secret.")
+	for _, line := range wrapWords("maketoken doctor: a report for a bug report; it holds no secret.", width) {
+		p("%s", line)
+	}
 	p("")
 	p("maketoken %s (%s, %s)", r.Version.Version, r.Version.Platform, r.Version.GoVersion)
 	file := r.Config.File
@@ -54,17 +65,18 @@ func (r Report) Write(w io.Writer) {
 		}
 		p("zone %s (%s, %s)", z.Zone, output.Sanitize(z.Host), kind)
 		p("  url          %s", output.Sanitize(z.URL))
-		p("  keyring      %s", brief(z.Keyring, z.Zone))
+		p("  keyring      %s", brief(z.Keyring, z.Zone, room))
 		if z.KernelKeyring != "not used" {
-			p("  kernel       %s", brief(z.KernelKeyring, z.Zone))
+			p("  kernel       %s", brief(z.KernelKeyring, z.Zone, room))
 		}
-		p("  cred. file   %s", brief(z.CredentialsFile, z.Zone))
+		p("  cred. file   %s", brief(z.CredentialsFile, z.Zone, room))
 		p("  credential   %s", credentials.Credential{Source: credentials.Source(z.CredentialSource), EnvVar: z.CredentialVariable, Store: credentials.Kind(z.CredentialStore)}.Where())
 		if z.Accounts > 1 {
 			p("  accounts     %d (this report checks the active one, or --user's)", z.Accounts)
 		}
 		if z.RoundTripMs >= 0 {
-			p("  round trip   %d ms, %s", z.RoundTripMs, brief(z.Call, z.Zone))
+			took := fmt.Sprintf("%d ms, ", z.RoundTripMs)
+			p("  round trip   %s%s", took, brief(z.Call, z.Zone, room-len(took)))
 		} else {
 			p("  round trip   %s", z.Call)
 		}
@@ -91,11 +103,11 @@ func (r Report) Write(w io.Writer) {
 			}
 			groups[key] = append(groups[key], c.Command)
 		}
-		label := "  commands     "
+		lead := "  commands     "
 		for _, key := range order {
-			for _, line := range wrapWords(key+": "+strings.Join(groups[key], ", "), reportWidth-len(label)) {
-				p("%s%s", label, line)
-				label = "               "
+			for _, line := range wrapWords(key+": "+strings.Join(groups[key], ", "), room) {
+				p("%s%s", lead, line)
+				lead = strings.Repeat(" ", label)
 			}
 		}
 	}
@@ -106,7 +118,7 @@ func (r Report) Write(w io.Writer) {
 	}
 	p("Problems:")
 	for _, pr := range r.Problems {
-		for i, line := range wrapWords(pr, reportWidth-2) {
+		for i, line := range wrapWords(pr, width-2) {
 			if i == 0 {
 				p("- %s", line)
 			} else {
@@ -116,8 +128,8 @@ func (r Report) Write(w io.Writer) {
 	}
 }
 
-// reportWidth is the width doctor's report fits, for a terminal and for
-// the text box of a bug tracker.
+// reportWidth is the widest doctor's report gets, for the text box of a
+// bug tracker; a narrower terminal gets a narrower one.
 const reportWidth = 80
 
 // wrapWords breaks s into lines of at most width bytes at spaces; a word
